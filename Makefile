@@ -1,0 +1,54 @@
+# Tactus: one entry point for set-up, build, demo and tests on a fresh Debian 12 machine.
+#   make demo   installs what is needed, builds, and plays (renders) the bundled demo
+#   make test   installs, builds with warnings as errors, runs the tests, then again under ASan+UBSan
+JOBS ?= $(shell nproc)
+BUILD ?= build
+DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev \
+	libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build demo test test-release test-asan bench format clean
+
+all: build
+
+# Installs only what is missing, so repeated runs are quick; apt-get update comes first.
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@mkdir -p out
+	./$(BUILD)/src/cli/tactus render examples/demo.json -o out/demo.wav
+	@echo "No engine server yet: the demo was rendered to $(CURDIR)/out/demo.wav"
+
+test: test-release test-asan
+
+test-release: deps
+	cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build build-ci -j $(JOBS)
+	ctest --test-dir build-ci --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_WERROR=ON -DTACTUS_SANITIZE=ON \
+	  -DTACTUS_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build build-asan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
+bench: build
+	./$(BUILD)/bench/bench_synth_voices --benchmark_min_time=0.5
+	./$(BUILD)/bench/bench_render_demo --benchmark_min_time=2
+
+format:
+	find src tests bench -name '*.h' -o -name '*.cpp' | xargs clang-format -i
+
+clean:
+	rm -rf build build-ci build-asan build-tsan out

@@ -1,0 +1,14 @@
+// Loads a document for playback or inspection: parses it, checks every track's instrument, and
+// prints each problem as "file: /json/path: message" to stderr.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/score.h"
+
+namespace tactus::cli {
+
+std::optional<Document> load_score_or_report(const std::string& path);
+
+}  // namespace tactus::cli

@@ -1,0 +1,154 @@
+#include "cli/render_command.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "audio/audio_file_writer.h"
+#include "cli/load_score.h"
+#include "cli/progress_bar.h"
+#include "cli/time_format.h"
+#include "core/realtime_scope.h"
+#include "engine/offline_render.h"
+
+namespace tactus::cli {
+
+namespace {
+
+struct LevelMeter {
+    float peak = 0.0f;
+    std::int64_t clipped = 0;
+
+    void add(const float* samples, int count) {
+        for (int i = 0; i < count; ++i) {
+            const float a = std::abs(samples[i]);
+            peak = std::max(peak, a);
+            if (a > 1.0f) ++clipped;
+        }
+    }
+};
+
+std::string peak_text(float peak) {
+    if (peak <= 0.0f) return "silence";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f dBFS", 20.0 * std::log10(peak));
+    return text;
+}
+
+std::optional<AudioFileSpec> spec_from_options(const RenderCommandOptions& options) {
+    AudioFileSpec spec;
+    std::string type = options.format;
+    if (type.empty()) {
+        const std::string ext = std::filesystem::path(options.output).extension().string();
+        type = ext == ".flac" ? "flac" : "wav";
+    }
+    const auto file_type = parse_audio_file_type(type);
+    if (!file_type) {
+        std::cerr << "error: --format: unknown format '" << type << "' (use wav or flac)\n";
+        return std::nullopt;
+    }
+    const auto sample_format = parse_audio_sample_format(options.bits);
+    if (!sample_format) {
+        std::cerr << "error: --bits: unknown sample format '" << options.bits << "' (use 16, 24 or 32f)\n";
+        return std::nullopt;
+    }
+    spec.type = *file_type;
+    spec.format = *sample_format;
+    spec.sample_rate = static_cast<int>(options.rate);
+    spec.channels = 2;
+    if (const std::string problem = validate_audio_file_spec(spec); !problem.empty()) {
+        std::cerr << "error: " << problem << "\n";
+        return std::nullopt;
+    }
+    return spec;
+}
+
+}  // namespace
+
+int run_render_command(const RenderCommandOptions& options) {
+    if (!(options.rate >= 8000.0 && options.rate <= 384000.0) || options.rate != std::floor(options.rate)) {
+        std::cerr << "error: --rate: " << options.rate << " Hz is not a whole rate in 8000..384000\n";
+        return 1;
+    }
+    const auto spec = spec_from_options(options);
+    if (!spec) return 1;
+    const auto doc = load_score_or_report(options.input);
+    if (!doc) return 1;
+
+    OfflineRenderOptions render_options;
+    render_options.sample_rate = options.rate;
+    render_options.block_frames = options.block;
+    std::string error;
+    auto render = OfflineRender::create(*doc, render_options, &error);
+    if (!render) {
+        std::cerr << "error: " << options.input << ": " << error << "\n";
+        return 1;
+    }
+    auto writer = AudioFileWriter::open(options.output, *spec, &error);
+    if (!writer) {
+        std::cerr << "error: " << error << "\n";
+        return 1;
+    }
+
+    std::vector<float> left(static_cast<std::size_t>(options.block)), right(left.size());
+    LevelMeter meter;
+    ProgressBar progress("Rendering");
+    const double expected = std::max<double>(1.0, static_cast<double>(render->score_end_frame()));
+    const auto started = std::chrono::steady_clock::now();
+    for (;;) {
+        int frames = 0;
+        {
+            RealtimeScope realtime;  // the render path obeys the audio thread's rules
+            frames = render->render_next(left.data(), right.data());
+        }
+        if (frames == 0) break;
+        meter.add(left.data(), frames);
+        meter.add(right.data(), frames);
+        if (!writer->write(left.data(), right.data(), frames, &error)) {
+            std::cerr << "error: " << error << "\n";
+            return 1;
+        }
+        progress.update(static_cast<double>(render->frames_rendered()) / expected);
+    }
+    progress.finish();
+    if (!writer->close(&error)) {
+        std::cerr << "error: " << error << "\n";
+        return 1;
+    }
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double seconds = static_cast<double>(render->frames_rendered()) / options.rate;
+
+    std::cout << "Rendered " << options.input << " -> " << options.output << "\n";
+    std::cout << "  duration  " << format_duration(seconds) << " (" << render->frames_rendered() << " frames at "
+              << options.rate << " Hz)\n";
+    std::cout << "  peak      " << peak_text(meter.peak);
+    if (meter.clipped > 0)
+        std::cout << "  CLIPPING: " << meter.clipped << " samples above 0 dBFS"
+                  << (spec->format == AudioSampleFormat::Float32 ? " (kept in the float file)" : " (clamped)");
+    else
+        std::cout << "  (no clipping)";
+    std::cout << "\n";
+    char speed[64];
+    std::snprintf(speed, sizeof speed, "%.1fx realtime (%.2f s)", elapsed > 0 ? seconds / elapsed : 0.0, elapsed);
+    std::cout << "  speed     " << speed << "\n";
+    return 0;
+}
+
+void add_render_command(CLI::App& app, int& exit_code) {
+    auto options = std::make_shared<RenderCommandOptions>();
+    CLI::App* cmd = app.add_subcommand("render", "Render a score to an audio file (offline, faster than realtime)");
+    cmd->add_option("score", options->input, "Score document (.json)")->required();
+    cmd->add_option("-o,--output", options->output, "Output audio file (.wav or .flac)")->required();
+    cmd->add_option("--rate", options->rate, "Sample rate in Hz")->capture_default_str();
+    cmd->add_option("--format", options->format, "wav or flac (default: from the output's extension)");
+    cmd->add_option("--bits", options->bits, "16 (dithered), 24 or 32f")->capture_default_str();
+    cmd->add_option("--block", options->block, "Frames per render block")->check(CLI::Range(1, 65536))->capture_default_str();
+    cmd->callback([options, &exit_code] { exit_code = run_render_command(*options); });
+}
+
+}  // namespace tactus::cli

@@ -1,0 +1,24 @@
+// `tactus render song.json -o out.wav [--rate R] [--format wav|flac] [--bits 16|24|32f]`
+#pragma once
+
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace tactus::cli {
+
+struct RenderCommandOptions {
+    std::string input;
+    std::string output;
+    double rate = 48000.0;
+    std::string format;  // "" = from the output's extension, else wav
+    std::string bits = "24";
+    int block = 512;
+};
+
+void add_render_command(CLI::App& app, int& exit_code);
+int run_render_command(const RenderCommandOptions& options);
+
+}  // namespace tactus::cli

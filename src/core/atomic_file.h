@@ -1,0 +1,17 @@
+// Replacing a file atomically: readers (and a crash at any moment) see either the old contents or
+// the new ones, never a mix or a truncated file. Blocking file I/O: never call from the audio thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace tactus {
+
+// Writes `contents` to a fresh temporary file beside `path` ("<path>.tmp-XXXXXX"), flushes it to
+// disk (fsync), renames it over `path` and fsyncs the directory. An existing file keeps its
+// permission bits; a symbolic link is followed (its target is replaced, the link stays).
+// On failure returns false, removes the temporary file, leaves `path` as it was and, when `error` is
+// not null, stores a message naming the path, the step that failed and strerror.
+bool write_file_atomically(const std::string& path, std::string_view contents, std::string* error);
+
+}  // namespace tactus

@@ -1,0 +1,1065 @@
+#include "core/document_json.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "core/atomic_file.h"
+#include "core/json_path.h"
+
+namespace tactus {
+
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+constexpr std::size_t kMaxFileBytes = std::size_t{256} << 20;
+constexpr std::size_t kMaxQuotedChars = 40;     // of a string value shown in a message
+constexpr std::size_t kMaxSyntaxMessage = 300;  // nlohmann quotes the last token read, which can be long
+
+// ---------------------------------------------------------------------------------------------
+// Text helpers
+
+// The shortest text that reads back as `x` ("0.1", "-100", "1000000", "1e+300").
+std::string format_number(double x) {
+    if (x == std::trunc(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<std::int64_t>(x));
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, x);
+    return std::string(buffer, result.ptr);
+}
+
+// Cuts `text` to at most `max` bytes without splitting a UTF-8 sequence, marking the cut with "...".
+std::string truncate_utf8(std::string text, std::size_t max) {
+    if (text.size() <= max) return text;
+    std::size_t cut = max;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text.resize(cut);
+    return text + "...";
+}
+
+// `text` with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD, so
+// that messages quoting broken input are themselves valid text.
+std::string valid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        std::size_t length = c < 0x80           ? 1
+                             : (c >> 5) == 0x6  ? 2
+                             : (c >> 4) == 0xE  ? 3
+                             : (c >> 3) == 0x1E ? 4
+                                                : 0;
+        if (length == 0 || i + length > text.size()) length = 0;
+        for (std::size_t k = 1; k < length; ++k)
+            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) length = 0;
+        if (length == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out.append(text.substr(i, length));
+            i += length;
+        }
+    }
+    return out;
+}
+
+std::string json_quoted(const std::string& s) {
+    return json(truncate_utf8(s, kMaxQuotedChars)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A JSON value as a message shows it after "got": numbers and literals as written, strings quoted,
+// containers by kind only (they can be huge).
+std::string describe(const json& v) {
+    switch (v.type()) {
+        case json::value_t::null:
+            return "null";
+        case json::value_t::boolean:
+            return v.get<bool>() ? "true" : "false";
+        case json::value_t::number_integer:
+        case json::value_t::number_unsigned:
+            return v.dump();
+        case json::value_t::number_float: {
+            const double x = v.get<double>();
+            if (std::isfinite(x)) return v.dump();
+            return x > 0 ? "a number too large to represent" : "a negative number too large to represent";
+        }
+        case json::value_t::string:
+            return "a string " + json_quoted(v.get_ref<const std::string&>());
+        case json::value_t::array:
+            return "an array";
+        case json::value_t::object:
+            return "an object";
+        default:
+            return "an unsupported value";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Collecting problems
+
+class Problems {
+public:
+    explicit Problems(std::string file) : file_(std::move(file)) {}
+
+    void add(std::string path, std::string message, int line = 0, int column = 0) {
+        if (full()) return;
+        errors_.push_back(LoadError{file_, std::move(path), std::move(message), line, column});
+    }
+    bool full() const { return errors_.size() >= kMaxLoadErrors; }
+    bool empty() const { return errors_.empty(); }
+    std::size_t size() const { return errors_.size(); }
+
+    std::vector<LoadError> take() {
+        if (full()) {
+            errors_.push_back(LoadError{
+                file_, "",
+                "stopped after " + std::to_string(kMaxLoadErrors) + " problems (there may be more)", 0, 0});
+        }
+        return std::move(errors_);
+    }
+
+private:
+    std::string file_;
+    std::vector<LoadError> errors_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Parsing: nlohmann's DOM builder, watched for duplicate keys (which JSON readers, nlohmann
+// included, silently resolve by keeping the last one: a trap in a hand-edited file).
+
+class DuplicateKeyWatchingParser {
+public:
+    static constexpr int kNumberOverflow = 406;  // nlohmann's out_of_range.406: "number overflow parsing"
+
+    DuplicateKeyWatchingParser(json& root, Problems& problems) : dom_(root, false), problems_(problems) {}
+
+    bool null() { return element(), dom_.null(); }
+    bool boolean(bool v) { return element(), dom_.boolean(v); }
+    bool number_integer(json::number_integer_t v) { return element(), dom_.number_integer(v); }
+    bool number_unsigned(json::number_unsigned_t v) { return element(), dom_.number_unsigned(v); }
+    bool number_float(json::number_float_t v, const json::string_t& s) {
+        return element(), dom_.number_float(v, s);
+    }
+    bool string(json::string_t& v) { return element(), dom_.string(v); }
+    bool binary(json::binary_t& v) { return element(), dom_.binary(v); }
+    bool start_object(std::size_t n) {
+        element();
+        frames_.emplace_back(false);
+        return dom_.start_object(n);
+    }
+    bool key(json::string_t& k) {
+        Frame& frame = frames_.back();
+        if (!frame.insert_key(k)) {
+            problems_.add(json_path_append(current_path(), k),
+                          "duplicate key " + json_quoted(k) + " in the same object (only one may be given)");
+        }
+        frame.last_key = k;
+        return dom_.key(k);
+    }
+    bool end_object() {
+        frames_.pop_back();
+        return dom_.end_object();
+    }
+    bool start_array(std::size_t n) {
+        element();
+        frames_.emplace_back(true);
+        return dom_.start_array(n);
+    }
+    bool end_array() {
+        frames_.pop_back();
+        return dom_.end_array();
+    }
+    bool parse_error(std::size_t position, const std::string& last_token,
+                     const nlohmann::detail::exception& e) {
+        error_position_ = position;
+        error_text_ = e.what();
+        last_token_ = last_token;
+        if (e.id == kNumberOverflow) {
+            // A number such as 1e999 that a double cannot hold; name the member it was meant for.
+            number_overflow_ = true;
+            const Frame* top = frames_.empty() ? nullptr : &frames_.back();
+            if (top != nullptr)
+                error_path_ = top->array ? json_path_append(current_path(), top->elements)
+                                         : json_path_append(current_path(), top->last_key);
+        }
+        return false;
+    }
+
+    // nlohmann's message, and the byte offset in the text of what it refused.
+    const std::string& error_text() const { return error_text_; }
+    std::size_t error_offset() const {
+        // nlohmann has read the offending byte (the end of input counting as one more), which is
+        // the place to point at, except when the parser refused a whole string, number or literal
+        // token (a forgotten comma, a number too large): then the token's start is. Only those
+        // tokens are held alone in nlohmann's token string.
+        const std::size_t end = error_position_ > 0 ? error_position_ - 1 : 0;
+        const bool whole_token = number_overflow_ || (error_text_.find("unexpected ") != std::string::npos &&
+                                                      error_text_.find(" literal;") != std::string::npos &&
+                                                      error_text_.find("; last read: ") == std::string::npos);
+        if (!whole_token) return end;
+        return error_position_ - std::min(error_position_, last_token_.size());
+    }
+    // Set when the failure was a number too large for a double, with the number as written and
+    // the JSON path of the value it was meant to be.
+    bool number_overflow() const { return number_overflow_; }
+    const std::string& last_token() const { return last_token_; }
+    const std::string& error_path() const { return error_path_; }
+
+private:
+    struct Frame {
+        explicit Frame(bool is_array) : array(is_array) {}
+
+        bool array = false;
+        std::size_t elements = 0;  // arrays: elements started so far
+        std::string last_key;      // objects: the member being read
+        std::vector<std::string> keys;
+        std::unordered_set<std::string> key_set;  // used instead of `keys` once an object grows large
+
+        bool insert_key(const std::string& k) {
+            constexpr std::size_t kLinearLimit = 16;
+            if (key_set.empty() && keys.size() < kLinearLimit) {
+                for (const auto& seen : keys)
+                    if (seen == k) return false;
+                keys.push_back(k);
+                return true;
+            }
+            if (key_set.empty()) key_set.insert(keys.begin(), keys.end());
+            return key_set.insert(k).second;
+        }
+    };
+
+    void element() {
+        if (!frames_.empty() && frames_.back().array) ++frames_.back().elements;
+    }
+
+    // Path of the innermost open container.
+    std::string current_path() const {
+        std::string path;
+        for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+            const Frame& f = frames_[i];
+            path = f.array ? json_path_append(path, f.elements - 1) : json_path_append(path, f.last_key);
+        }
+        return path;
+    }
+
+    nlohmann::detail::json_sax_dom_parser<json> dom_;
+    Problems& problems_;
+    std::vector<Frame> frames_;
+    std::size_t error_position_ = 0;
+    std::string error_text_;
+    bool number_overflow_ = false;
+    std::string last_token_;
+    std::string error_path_;
+};
+
+// 1-based line and column (in code points) of byte `offset` of `text`.
+std::pair<int, int> line_and_column(std::string_view text, std::size_t offset) {
+    offset = std::min(offset, text.size());
+    int line = 1;
+    int column = 1;
+    for (std::size_t i = 0; i < offset; ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == '\n') {
+            ++line;
+            column = 1;
+        } else if ((c & 0xC0) != 0x80) {
+            ++column;
+        }
+    }
+    return {line, column};
+}
+
+// nlohmann's what() without its "[json.exception.parse_error.101] parse error at line 1, column 2: "
+// prefix (we compute the position ourselves, counting characters rather than bytes).
+std::string syntax_error_detail(const std::string& what) {
+    std::string_view detail = what;
+    if (detail.substr(0, 1) == "[") {
+        const auto close = detail.find("] ");
+        if (close != std::string_view::npos) detail.remove_prefix(close + 2);
+    }
+    if (detail.substr(0, 11) == "parse error") {
+        const auto colon = detail.find(": ");
+        if (colon != std::string_view::npos) detail.remove_prefix(colon + 2);
+    }
+    return truncate_utf8(valid_utf8(detail), kMaxSyntaxMessage);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading typed fields. Every reader reports what it refuses, with the path, the rule and the value
+// found, and returns nullopt then; callers keep the default and go on, so all problems are listed.
+
+struct Field {
+    const json* value = nullptr;
+    std::string path;
+    explicit operator bool() const { return value != nullptr; }
+};
+
+class Reader {
+public:
+    explicit Reader(Problems& problems) : problems_(problems) {}
+
+    Problems& problems() { return problems_; }
+
+    void problem(const std::string& path, std::string message) { problems_.add(path, std::move(message)); }
+
+    // Member `key` of the object `obj` at `at`; an empty Field when absent (a problem if `required`).
+    Field field(const json& obj, const std::string& at, const char* key, bool required) {
+        Field f{nullptr, json_path_append(at, key)};
+        const auto it = obj.find(key);
+        if (it != obj.end()) {
+            f.value = &*it;
+        } else if (required) {
+            problem(f.path, "required field is missing");
+        }
+        return f;
+    }
+
+    bool is_object(const json& v, const std::string& path) {
+        if (v.is_object()) return true;
+        problem(path, "must be an object (got " + describe(v) + ")");
+        return false;
+    }
+
+    const json* array(const Field& f) {
+        if (f.value->is_array()) return f.value;
+        problem(f.path, "must be an array (got " + describe(*f.value) + ")");
+        return nullptr;
+    }
+
+    std::optional<double> number(const Field& f) {
+        const json& v = *f.value;
+        if (!v.is_number()) {
+            problem(f.path, "must be a number (got " + describe(v) + ")");
+            return std::nullopt;
+        }
+        const double x = v.get<double>();
+        if (!std::isfinite(x)) {
+            problem(f.path, "must be a finite number (got " + describe(v) + ")");
+            return std::nullopt;
+        }
+        return x;
+    }
+
+    std::optional<double> number_within(const Field& f, double lo, double hi) {
+        const auto x = number(f);
+        if (!x) return std::nullopt;
+        if (*x < lo || *x > hi) {
+            problem(f.path, "must be within " + format_number(lo) + ".." + format_number(hi) + " (got " +
+                                describe(*f.value) + ")");
+            return std::nullopt;
+        }
+        return x;
+    }
+
+    // A position or duration in beats: 0..kMaxDocumentBeat.
+    std::optional<double> beats(const Field& f) {
+        const auto x = number(f);
+        if (!x) return std::nullopt;
+        if (*x < 0.0) {
+            problem(f.path, "must be >= 0 (got " + describe(*f.value) + ")");
+            return std::nullopt;
+        }
+        if (*x > kMaxDocumentBeat) {
+            problem(f.path, "must be <= " + format_number(kMaxDocumentBeat) +
+                                " (the largest beat a document may use; got " + describe(*f.value) + ")");
+            return std::nullopt;
+        }
+        return x;
+    }
+
+    std::optional<std::int64_t> integer_within(const Field& f, std::int64_t lo, std::int64_t hi) {
+        const json& v = *f.value;
+        auto out_of_range = [&] {
+            problem(f.path, "must be an integer within " + std::to_string(lo) + ".." + std::to_string(hi) +
+                                " (got " + describe(v) + ")");
+            return std::nullopt;
+        };
+        if (v.is_number_unsigned()) {
+            const auto u = v.get<std::uint64_t>();
+            if (hi < 0 || u > static_cast<std::uint64_t>(hi)) return out_of_range();
+            const auto i = static_cast<std::int64_t>(u);
+            if (i < lo) return out_of_range();
+            return i;
+        }
+        if (v.is_number_integer()) {
+            const auto i = v.get<std::int64_t>();
+            if (i < lo || i > hi) return out_of_range();
+            return i;
+        }
+        const auto x = whole_number(f);
+        if (!x) return std::nullopt;
+        if (*x < static_cast<double>(lo) || *x > static_cast<double>(hi)) return out_of_range();
+        return static_cast<std::int64_t>(*x);
+    }
+
+    int int_within(const Field& f, int lo, int hi, int fallback) {
+        const auto i = integer_within(f, lo, hi);
+        return i ? static_cast<int>(*i) : fallback;
+    }
+
+    // A non-negative integer of 64 bits (ids, the revision); `positive` refuses 0.
+    std::optional<std::uint64_t> unsigned_integer(const Field& f, bool positive) {
+        const json& v = *f.value;
+        const char* rule = positive ? "must be a positive integer" : "must be an integer >= 0";
+        if (v.is_number_unsigned()) {
+            const auto u = v.get<std::uint64_t>();
+            if (positive && u == 0) {
+                problem(f.path, std::string(rule) + " (got 0)");
+                return std::nullopt;
+            }
+            return u;
+        }
+        if (v.is_number_integer()) {  // nlohmann keeps non-negative integers as unsigned: this is < 0
+            problem(f.path, std::string(rule) + " (got " + describe(v) + ")");
+            return std::nullopt;
+        }
+        const auto x = whole_number(f);
+        if (!x) return std::nullopt;
+        // Above 2^53 a double no longer holds every integer: the id written was not the id read.
+        constexpr double kExact = 9007199254740992.0;
+        if (*x < (positive ? 1.0 : 0.0) || *x > kExact) {
+            problem(f.path, std::string(rule) + " (got " + describe(v) + ")");
+            return std::nullopt;
+        }
+        return static_cast<std::uint64_t>(*x);
+    }
+
+    std::optional<std::string> text(const Field& f, bool non_empty) {
+        const json& v = *f.value;
+        if (!v.is_string() || (non_empty && v.get_ref<const std::string&>().empty())) {
+            problem(f.path, std::string(non_empty ? "must be a non-empty string" : "must be a string") +
+                                " (got " + describe(v) + ")");
+            return std::nullopt;
+        }
+        return v.get<std::string>();
+    }
+
+    std::optional<bool> flag(const Field& f) {
+        if (f.value->is_boolean()) return f.value->get<bool>();
+        problem(f.path, "must be true or false (got " + describe(*f.value) + ")");
+        return std::nullopt;
+    }
+
+private:
+    // A number written with a fraction or exponent ("60.0", "6e1") that is nonetheless whole.
+    std::optional<double> whole_number(const Field& f) {
+        const json& v = *f.value;
+        if (!v.is_number()) {
+            problem(f.path, "must be an integer (got " + describe(v) + ")");
+            return std::nullopt;
+        }
+        const double x = v.get<double>();
+        if (!std::isfinite(x) || x != std::floor(x)) {
+            problem(f.path, "must be an integer (got " + describe(v) + ")");
+            return std::nullopt;
+        }
+        return x;
+    }
+
+    Problems& problems_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The current version's schema (docs/document-format.md)
+
+constexpr std::pair<ControllerKind, const char*> kControllerKindNames[] = {
+    {ControllerKind::ControlChange, "cc"},
+    {ControllerKind::PitchBend, "pitch_bend"},
+    {ControllerKind::ProgramChange, "program"},
+    {ControllerKind::ChannelPressure, "pressure"},
+};
+
+const char* controller_kind_name(ControllerKind kind) {
+    for (const auto& [k, name] : kControllerKindNames)
+        if (k == kind) return name;
+    return "cc";
+}
+
+// Calls `each(element, path, index)` for each object in the array field `f` (other elements are
+// reported), stopping once the problem list is full.
+template <class Each>
+void for_each_object(Reader& r, const Field& f, Each&& each) {
+    const json* items = r.array(f);
+    if (items == nullptr) return;
+    for (std::size_t i = 0; i < items->size() && !r.problems().full(); ++i) {
+        const json& item = (*items)[i];
+        std::string path = json_path_append(f.path, i);
+        if (r.is_object(item, path)) each(item, path, i);
+    }
+}
+
+void read_tempo(Reader& r, const Field& f, Document& doc) {
+    if (f.value->is_array() && f.value->empty()) {
+        r.problem(f.path, "must contain at least one tempo point (the first at beat 0)");
+        return;
+    }
+    const std::size_t problems_before = r.problems().size();
+    std::vector<TempoPoint> points;
+    bool complete = true;  // every point read, so from_points has the whole map
+    for_each_object(r, f, [&](const json& obj, const std::string& at, std::size_t i) {
+        TempoPoint p;
+        bool has_beat = false;
+        bool has_bpm = false;
+        const auto beat_field = r.field(obj, at, "beat", true);
+        if (beat_field) {
+            if (auto b = r.beats(beat_field)) {
+                p.beat = *b;
+                has_beat = true;
+            }
+        }
+        if (auto bpm_field = r.field(obj, at, "bpm", true)) {
+            if (auto b = r.number_within(bpm_field, TempoMap::kMinBpm, TempoMap::kMaxBpm)) {
+                p.bpm = *b;
+                has_bpm = true;
+            }
+        }
+        if (auto ramp = r.field(obj, at, "ramp", false))
+            if (auto b = r.flag(ramp)) p.ramp = *b;
+        const bool previous_read = points.size() == i;  // every earlier point was read
+        if (has_beat) {
+            if (i == 0 && p.beat != 0.0) {
+                r.problem(beat_field.path, "the first tempo point must be at beat 0 (got " +
+                                               describe(*beat_field.value) + ")");
+            } else if (i > 0 && previous_read && !(p.beat > points.back().beat)) {
+                r.problem(beat_field.path, "must be greater than the previous point's beat " +
+                                               format_number(points.back().beat) + " (got " +
+                                               describe(*beat_field.value) + ")");
+            }
+        }
+        if (has_beat && has_bpm && previous_read) {
+            points.push_back(p);
+        } else {
+            complete = false;
+        }
+    });
+    if (!f.value->is_array()) return;
+    const json& last = f.value->back();
+    if (last.is_object() && last.contains("ramp") && last["ramp"] == true) {
+        r.problem(json_path_append(json_path_append(f.path, f.value->size() - 1), "ramp"),
+                  "the last tempo point cannot ramp (there is no later point to ramp to)");
+    }
+    if (r.problems().size() != problems_before || !complete) return;
+    // TempoMap has the last word: whatever it refuses, the document refuses, at the path it names.
+    std::string error;
+    if (auto map = TempoMap::from_points(std::move(points), &error)) {
+        doc.tempo = std::move(*map);
+    } else {
+        r.problem(detail::tempo_error_path(error), error);
+    }
+}
+
+void read_meter(Reader& r, const Field& f, Document& doc) {
+    if (f.value->is_array() && f.value->empty()) {
+        r.problem(f.path, "must contain at least one entry (the first at bar 0)");
+        return;
+    }
+    std::vector<TimeSignature> meter;
+    for_each_object(r, f, [&](const json& obj, const std::string& at, std::size_t i) {
+        TimeSignature sig;
+        if (auto bar = r.field(obj, at, "bar", true)) {
+            if (auto b = r.integer_within(bar, 0, static_cast<std::int64_t>(kMaxDocumentBeat))) {
+                sig.bar = static_cast<int>(*b);
+                if (i == 0 && sig.bar != 0) {
+                    r.problem(bar.path,
+                              "the first meter entry must be at bar 0 (got " + describe(*bar.value) + ")");
+                } else if (i > 0 && !meter.empty() && !(sig.bar > meter.back().bar)) {
+                    r.problem(bar.path, "must be greater than the previous entry's bar " +
+                                            std::to_string(meter.back().bar) + " (got " +
+                                            describe(*bar.value) + ")");
+                }
+            }
+        }
+        if (auto num = r.field(obj, at, "numerator", true))
+            sig.numerator = r.int_within(num, 1, 64, sig.numerator);
+        if (auto den = r.field(obj, at, "denominator", true)) {
+            if (auto d = r.integer_within(den, 1, 64)) {
+                if ((*d & (*d - 1)) == 0) {
+                    sig.denominator = static_cast<int>(*d);
+                } else {
+                    r.problem(den.path,
+                              "must be a power of two within 1..64 (got " + describe(*den.value) + ")");
+                }
+            }
+        }
+        meter.push_back(sig);
+    });
+    if (f.value->is_array() && !meter.empty()) doc.meter = std::move(meter);
+}
+
+void read_markers(Reader& r, const Field& f, Document& doc) {
+    for_each_object(r, f, [&](const json& obj, const std::string& at, std::size_t) {
+        Marker m;
+        if (auto beat = r.field(obj, at, "beat", true))
+            if (auto b = r.beats(beat)) m.beat = *b;
+        if (auto name = r.field(obj, at, "name", false))
+            if (auto s = r.text(name, false)) m.name = std::move(*s);
+        doc.markers.push_back(std::move(m));
+    });
+}
+
+ControllerEvent read_controller(Reader& r, const json& obj, const std::string& at) {
+    ControllerEvent c;
+    if (auto beat = r.field(obj, at, "beat", true))
+        if (auto b = r.beats(beat)) c.beat = *b;
+    std::optional<ControllerKind> kind;
+    if (auto kind_field = r.field(obj, at, "kind", true)) {
+        const json& v = *kind_field.value;
+        for (const auto& [k, name] : kControllerKindNames)
+            if (v.is_string() && v.get_ref<const std::string&>() == name) kind = k;
+        if (kind) {
+            c.kind = *kind;
+        } else {
+            r.problem(
+                kind_field.path,
+                "must be one of \"cc\", \"pitch_bend\", \"program\", \"pressure\" (got " + describe(v) + ")");
+        }
+    }
+    // The number is the controller (cc) or the program (program); pitch bend and pressure have none.
+    const bool needs_number = kind == ControllerKind::ControlChange || kind == ControllerKind::ProgramChange;
+    if (auto number = r.field(obj, at, "number", needs_number))
+        c.number = r.int_within(number, 0, 127, c.number);
+    // A program change carries no value.
+    const bool needs_value = kind && kind != ControllerKind::ProgramChange;
+    if (auto value = r.field(obj, at, "value", needs_value)) {
+        if (kind == ControllerKind::PitchBend) {
+            if (auto x = r.number_within(value, -1.0, 1.0)) c.value = *x;
+        } else if (kind) {
+            if (auto x = r.number_within(value, 0.0, 127.0)) c.value = *x;
+        } else {
+            r.number(value);  // still report a wrong type
+        }
+    }
+    return c;
+}
+
+// Where an id was first seen, to name it when it is used again.
+struct IdOwner {
+    std::size_t track = 0;
+    std::size_t note = 0;
+};
+
+void read_tracks(Reader& r, const Field& f, Document& doc) {
+    std::unordered_map<TrackId, std::size_t> track_ids;
+    std::unordered_map<NoteId, IdOwner> note_ids;
+    for_each_object(r, f, [&](const json& obj, const std::string& at, std::size_t track_index) {
+        Track t;
+        if (auto id = r.field(obj, at, "id", true)) {
+            if (auto v = r.unsigned_integer(id, true)) {
+                t.id = *v;
+                const auto [it, inserted] = track_ids.try_emplace(*v, track_index);
+                if (!inserted) {
+                    r.problem(id.path, "duplicate track id " + std::to_string(*v) + " (already used by " +
+                                           json_path_append(f.path, it->second) + ")");
+                }
+            }
+        }
+        if (auto name = r.field(obj, at, "name", false))
+            if (auto s = r.text(name, false)) t.name = std::move(*s);
+        if (auto instrument = r.field(obj, at, "instrument", false))
+            if (auto s = r.text(instrument, true)) t.instrument = std::move(*s);
+        if (auto preset = r.field(obj, at, "preset", false))
+            if (auto s = r.text(preset, true)) t.preset = std::move(*s);
+        if (auto level = r.field(obj, at, "level", false))
+            if (auto x = r.number_within(level, 0.0, 4.0)) t.level = *x;
+        if (auto pan = r.field(obj, at, "pan", false))
+            if (auto x = r.number_within(pan, -1.0, 1.0)) t.pan = *x;
+        if (auto mute = r.field(obj, at, "mute", false))
+            if (auto b = r.flag(mute)) t.mute = *b;
+        if (auto solo = r.field(obj, at, "solo", false))
+            if (auto b = r.flag(solo)) t.solo = *b;
+        if (auto notes = r.field(obj, at, "notes", false)) {
+            if (notes.value->is_array()) t.notes.reserve(notes.value->size());
+            for_each_object(r, notes, [&](const json& n, const std::string& note_at, std::size_t note_index) {
+                Note note;
+                if (auto id = r.field(n, note_at, "id", true)) {
+                    if (auto v = r.unsigned_integer(id, true)) {
+                        note.id = *v;
+                        const auto [it, inserted] =
+                            note_ids.try_emplace(*v, IdOwner{track_index, note_index});
+                        if (!inserted) {
+                            const std::string first = json_path_append(
+                                json_path_append(
+                                    json_path_append(json_path_append(f.path, it->second.track), "notes"),
+                                    it->second.note),
+                                "id");
+                            r.problem(id.path,
+                                      "duplicate note id " + std::to_string(*v) +
+                                          " (note ids are unique within the document; already used at " +
+                                          first + ")");
+                        }
+                    }
+                }
+                if (auto start = r.field(n, note_at, "start", true))
+                    if (auto x = r.beats(start)) note.start = *x;
+                if (auto length = r.field(n, note_at, "length", true))
+                    if (auto x = r.beats(length)) note.length = *x;
+                if (auto pitch = r.field(n, note_at, "pitch", true))
+                    note.pitch = r.int_within(pitch, 0, 127, note.pitch);
+                if (auto cents = r.field(n, note_at, "cents", false))
+                    if (auto x = r.number_within(cents, -100.0, 100.0)) note.cents = *x;
+                if (auto velocity = r.field(n, note_at, "velocity", false))
+                    note.velocity = r.int_within(velocity, 1, 127, note.velocity);
+                t.notes.push_back(note);
+            });
+        }
+        if (auto controllers = r.field(obj, at, "controllers", false)) {
+            for_each_object(r, controllers, [&](const json& c, const std::string& c_at, std::size_t) {
+                t.controllers.push_back(read_controller(r, c, c_at));
+            });
+        }
+        doc.tracks.push_back(std::move(t));
+    });
+}
+
+// Reads a tree of the current version; problems go to `r`.
+Document read_document(Reader& r, const json& root) {
+    Document doc;
+    if (auto title = r.field(root, "", "title", false))
+        if (auto s = r.text(title, false)) doc.title = std::move(*s);
+    if (auto revision = r.field(root, "", "revision", false))
+        if (auto v = r.unsigned_integer(revision, false)) doc.revision = *v;
+    if (auto tempo = r.field(root, "", "tempo", false)) read_tempo(r, tempo, doc);
+    if (auto meter = r.field(root, "", "meter", false)) read_meter(r, meter, doc);
+    if (auto markers = r.field(root, "", "markers", false)) read_markers(r, markers, doc);
+    if (auto tracks = r.field(root, "", "tracks", false)) read_tracks(r, tracks, doc);
+    return doc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Versions. A reader accepts every version up to its own and upgrades older trees in code, one
+// step per version, before validating against the current schema. To introduce version N+1: bump
+// kDocumentFormatVersion (core/score.h), write `void upgrade_vN_to_vN1(json& root)` that rewrites a
+// version-N tree into version N+1 (keeping paths stable where possible, since problems are reported
+// on the upgraded tree), add `case N:` below, and describe the change in docs/document-format.md.
+
+void upgrade_to_current(json& root, int version) {
+    for (int v = version; v < kDocumentFormatVersion; ++v) {
+        switch (v) {
+            // case 1: upgrade_v1_to_v2(root); break;
+            default:
+                throw std::logic_error("no upgrade from document format version " + std::to_string(v));
+        }
+    }
+    root["version"] = kDocumentFormatVersion;
+}
+
+// Checks "format" and "version"; returns the version when the document can be read.
+std::optional<int> check_format_and_version(Reader& r, const json& root) {
+    const auto format = r.field(root, "", "format", false);
+    if (!format) {
+        r.problem(format.path, "missing: a Tactus document starts with \"format\": \"tactus\"");
+        return std::nullopt;
+    }
+    if (!format.value->is_string() || format.value->get_ref<const std::string&>() != "tactus") {
+        r.problem(format.path,
+                  "must be \"tactus\" (got " + describe(*format.value) + "): not a Tactus document");
+        return std::nullopt;
+    }
+    const std::string supported =
+        "this build reads format versions 1.." + std::to_string(kDocumentFormatVersion);
+    const auto version = r.field(root, "", "version", false);
+    if (!version) {
+        r.problem(version.path, "missing: the format version is required (" + supported + ")");
+        return std::nullopt;
+    }
+    const json& v = *version.value;
+    const bool whole = v.is_number_integer() || (v.is_number_float() && std::isfinite(v.get<double>()) &&
+                                                 v.get<double>() == std::floor(v.get<double>()));
+    if (!whole) {
+        r.problem(version.path,
+                  "must be an integer format version (got " + describe(v) + "; " + supported + ")");
+        return std::nullopt;
+    }
+    const double n = v.get<double>();
+    if (n < 1) {
+        r.problem(version.path, "format version " + describe(v) + " does not exist (versions start at 1; " +
+                                    supported + ")");
+        return std::nullopt;
+    }
+    if (n > kDocumentFormatVersion) {
+        r.problem(version.path, "written by a newer Tactus (format version " + describe(v) +
+                                    "); this build reads up to " + std::to_string(kDocumentFormatVersion));
+        return std::nullopt;
+    }
+    return static_cast<int>(n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+// Whole numbers are written without a fraction ("4", not "4.0"), as a person would write them.
+template <class J>
+J number_value(double x) {
+    constexpr double kExact = 9007199254740992.0;  // 2^53
+    if (x == std::trunc(x) && std::fabs(x) <= kExact) return J(static_cast<std::int64_t>(x));
+    return J(x);
+}
+
+template <class J>
+J to_json(const Document& doc) {
+    J root = J::object();
+    root["format"] = "tactus";
+    root["version"] = kDocumentFormatVersion;
+    root["title"] = doc.title;
+    root["revision"] = doc.revision;
+    J tempo = J::array();
+    for (const TempoPoint& p : doc.tempo.points()) {
+        J point = J::object();
+        point["beat"] = number_value<J>(p.beat);
+        point["bpm"] = number_value<J>(p.bpm);
+        point["ramp"] = p.ramp;
+        tempo.push_back(std::move(point));
+    }
+    root["tempo"] = std::move(tempo);
+    J meter = J::array();
+    for (const TimeSignature& sig : doc.meter) {
+        J entry = J::object();
+        entry["bar"] = sig.bar;
+        entry["numerator"] = sig.numerator;
+        entry["denominator"] = sig.denominator;
+        meter.push_back(std::move(entry));
+    }
+    root["meter"] = std::move(meter);
+    J markers = J::array();
+    for (const Marker& m : doc.markers) {
+        J marker = J::object();
+        marker["beat"] = number_value<J>(m.beat);
+        marker["name"] = m.name;
+        markers.push_back(std::move(marker));
+    }
+    root["markers"] = std::move(markers);
+    J tracks = J::array();
+    for (const Track& t : doc.tracks) {
+        J track = J::object();
+        track["id"] = t.id;
+        track["name"] = t.name;
+        track["instrument"] = t.instrument;
+        track["preset"] = t.preset;
+        track["level"] = number_value<J>(t.level);
+        track["pan"] = number_value<J>(t.pan);
+        track["mute"] = t.mute;
+        track["solo"] = t.solo;
+        J notes = J::array();
+        for (const Note& n : t.notes) {
+            J note = J::object();
+            note["id"] = n.id;
+            note["start"] = number_value<J>(n.start);
+            note["length"] = number_value<J>(n.length);
+            note["pitch"] = n.pitch;
+            note["cents"] = number_value<J>(n.cents);
+            note["velocity"] = n.velocity;
+            notes.push_back(std::move(note));
+        }
+        track["notes"] = std::move(notes);
+        J controllers = J::array();
+        for (const ControllerEvent& c : t.controllers) {
+            J event = J::object();
+            event["beat"] = number_value<J>(c.beat);
+            event["kind"] = controller_kind_name(c.kind);
+            event["number"] = c.number;
+            event["value"] = number_value<J>(c.value);
+            controllers.push_back(std::move(event));
+        }
+        track["controllers"] = std::move(controllers);
+        tracks.push_back(std::move(track));
+    }
+    root["tracks"] = std::move(tracks);
+    return root;
+}
+
+std::string scalar_text(const ordered_json& v) {
+    return v.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool is_flat(const ordered_json& v) {
+    if (!v.is_structured()) return true;
+    for (const auto& child : v)
+        if (child.is_structured()) return false;
+    return true;
+}
+
+// Containers of scalars on one line ({"id": 1, "start": 0, ...}); others one member per line.
+void write_pretty(const ordered_json& v, int indent, std::string& out) {
+    const bool object = v.is_object();
+    if (is_flat(v)) {
+        if (!v.is_structured()) {
+            out += scalar_text(v);
+            return;
+        }
+        out += object ? '{' : '[';
+        bool first = true;
+        for (auto it = v.begin(); it != v.end(); ++it) {
+            if (!first) out += ", ";
+            first = false;
+            if (object) out += scalar_text(ordered_json(it.key())) + ": ";
+            out += scalar_text(it.value());
+        }
+        out += object ? '}' : ']';
+        return;
+    }
+    out += object ? "{\n" : "[\n";
+    const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
+    bool first = true;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+        if (!first) out += ",\n";
+        first = false;
+        out += pad;
+        if (object) out += scalar_text(ordered_json(it.key())) + ": ";
+        write_pretty(it.value(), indent + 2, out);
+    }
+    out += '\n';
+    out.append(static_cast<std::size_t>(indent), ' ');
+    out += object ? '}' : ']';
+}
+
+}  // namespace
+
+// -------------------------------------------------------------------------------------------------
+
+namespace detail {
+
+std::string tempo_error_path(std::string_view message) {
+    constexpr std::string_view kPrefix = "tempo point ";
+    if (message.substr(0, kPrefix.size()) != kPrefix) return "/tempo";
+    std::size_t index = 0;
+    const char* digits = message.data() + kPrefix.size();
+    const auto [end, ec] = std::from_chars(digits, message.data() + message.size(), index);
+    if (ec != std::errc{} || end == digits) return "/tempo";
+    const std::string point = json_path_append("/tempo", index);
+    const std::string_view rest(end, static_cast<std::size_t>(message.data() + message.size() - end));
+    if (rest.find("ramp") != std::string_view::npos) return json_path_append(point, "ramp");
+    if (rest.find("bpm") != std::string_view::npos) return json_path_append(point, "bpm");
+    if (rest.find("beat") != std::string_view::npos) return json_path_append(point, "beat");
+    return point;
+}
+
+}  // namespace detail
+
+std::string LoadError::to_string() const {
+    if (line > 0) {
+        return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+               (json_path.empty() ? "" : json_path + ": ") + message;
+    }
+    if (json_path.empty()) return file + ": " + message;
+    return file + ": " + json_path + ": " + message;
+}
+
+LoadResult parse_document(std::string_view json_text, const std::string& source_name) {
+    Problems problems(source_name);
+    LoadResult result;
+    if (json_text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        problems.add("",
+                     "the file is empty (a Tactus document is a JSON object starting with "
+                     "{\"format\": \"tactus\", \"version\": " +
+                         std::to_string(kDocumentFormatVersion) + ", ...})");
+        result.errors = problems.take();
+        return result;
+    }
+
+    json root;
+    DuplicateKeyWatchingParser parser(root, problems);
+    if (!json::sax_parse(json_text, &parser)) {
+        std::string message;
+        if (parser.number_overflow()) {
+            message = "must be a finite number (got " + truncate_utf8(parser.last_token(), kMaxQuotedChars) +
+                      ", too large to represent)";
+        } else {
+            message = "invalid JSON: " + syntax_error_detail(parser.error_text());
+            const std::string_view rest = json_text.substr(std::min(parser.error_offset(), json_text.size()));
+            if (rest.substr(0, 2) == "//" || rest.substr(0, 2) == "/*") message += " (JSON has no comments)";
+        }
+        const auto [line, column] = line_and_column(json_text, parser.error_offset());
+        problems.add(parser.error_path(), std::move(message), line, column);
+        result.errors = problems.take();
+        return result;
+    }
+    if (!root.is_object()) {
+        problems.add("", "the top level must be a JSON object (got " + describe(root) + ")");
+        result.errors = problems.take();
+        return result;
+    }
+
+    Reader reader(problems);
+    const auto version = check_format_and_version(reader, root);
+    if (!version) {
+        result.errors = problems.take();
+        return result;
+    }
+    upgrade_to_current(root, *version);
+    Document doc = read_document(reader, root);
+    if (problems.empty()) {
+        result.document = std::move(doc);
+    } else {
+        result.errors = problems.take();
+    }
+    return result;
+}
+
+LoadResult load_document_file(const std::string& path) {
+    auto fail = [&](std::string message) {
+        LoadResult result;
+        result.errors.push_back(LoadError{path, "", std::move(message), 0, 0});
+        return result;
+    };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail(std::string("cannot open: ") + std::strerror(errno));
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+
+    struct stat info {};
+    if (::fstat(fd, &info) != 0) return fail(std::string("cannot read: ") + std::strerror(errno));
+    if (S_ISDIR(info.st_mode)) return fail(std::string("cannot read: ") + std::strerror(EISDIR));
+    std::string text;
+    if (S_ISREG(info.st_mode)) {
+        if (static_cast<std::uint64_t>(info.st_size) > kMaxFileBytes) {
+            return fail("the file is too large (" + std::to_string(info.st_size) + " bytes; the limit is " +
+                        std::to_string(kMaxFileBytes) + ")");
+        }
+        text.reserve(static_cast<std::size_t>(info.st_size));
+    }
+    char buffer[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail(std::string("cannot read: ") + std::strerror(errno));
+        }
+        if (n == 0) break;
+        text.append(buffer, static_cast<std::size_t>(n));
+        if (text.size() > kMaxFileBytes)
+            return fail("the file is too large (the limit is " + std::to_string(kMaxFileBytes) + " bytes)");
+    }
+    return parse_document(text, path);
+}
+
+nlohmann::json document_to_json(const Document& doc) {
+    return to_json<json>(doc);
+}
+
+std::string document_to_string(const Document& doc) {
+    std::string out;
+    write_pretty(to_json<ordered_json>(doc), 0, out);
+    out += '\n';
+    return out;
+}
+
+bool save_document_file(const Document& doc, const std::string& path, std::string* error) {
+    return write_file_atomically(path, document_to_string(doc), error);
+}
+
+}  // namespace tactus

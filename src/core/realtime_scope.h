@@ -1,0 +1,36 @@
+// Marks code that runs under realtime rules (the audio callback, the offline render loop).
+// Inside a RealtimeScope, a binary linked with the realtime checker (core/realtime_hooks.cpp)
+// aborts on malloc/calloc/realloc/free, operator new/delete and pthread_mutex_lock, naming the
+// call. Without the checker linked in, a scope costs one thread-local store.
+#pragma once
+
+namespace tactus {
+
+namespace realtime_detail {
+// Depth of nested scopes on this thread; > 0 means "realtime rules apply here".
+extern thread_local int scope_depth;
+}  // namespace realtime_detail
+
+inline bool in_realtime_scope() { return realtime_detail::scope_depth > 0; }
+
+class RealtimeScope {
+public:
+    RealtimeScope() { ++realtime_detail::scope_depth; }
+    ~RealtimeScope() { --realtime_detail::scope_depth; }
+    RealtimeScope(const RealtimeScope&) = delete;
+    RealtimeScope& operator=(const RealtimeScope&) = delete;
+};
+
+// Lifts the rules for a block that legitimately may allocate (e.g. a test's own bookkeeping).
+class NonRealtimeScope {
+public:
+    NonRealtimeScope() : saved_(realtime_detail::scope_depth) { realtime_detail::scope_depth = 0; }
+    ~NonRealtimeScope() { realtime_detail::scope_depth = saved_; }
+    NonRealtimeScope(const NonRealtimeScope&) = delete;
+    NonRealtimeScope& operator=(const NonRealtimeScope&) = delete;
+
+private:
+    int saved_;
+};
+
+}  // namespace tactus

@@ -1,0 +1,92 @@
+// The score model: a document of tracks, notes, tempo and meter.
+// Plain values, owned by one thread at a time (the editor / loader); the engine never reads it
+// directly but compiles it into an immutable snapshot (engine/score_snapshot.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/tempo_map.h"
+
+namespace tactus {
+
+using TrackId = std::uint64_t;
+using NoteId = std::uint64_t;
+
+// Document format version written by this build (see docs/document-format.md).
+inline constexpr int kDocumentFormatVersion = 1;
+
+struct Note {
+    NoteId id = 0;
+    double start = 0.0;   // beats from the start of the score
+    double length = 0.0;  // beats; 0 is a shortest trigger (a drum hit)
+    int pitch = 60;       // MIDI note number 0..127
+    double cents = 0.0;   // fine tuning, -100..100
+    int velocity = 100;   // 1..127
+
+    double end() const { return start + length; }
+    friend bool operator==(const Note&, const Note&) = default;
+};
+
+// Room for what later work plays: sustain (CC64), pitch bend, other controllers, program changes.
+enum class ControllerKind { ControlChange, PitchBend, ProgramChange, ChannelPressure };
+
+struct ControllerEvent {
+    double beat = 0.0;
+    ControllerKind kind = ControllerKind::ControlChange;
+    int number = 0;      // controller number (ControlChange) or program (ProgramChange)
+    double value = 0.0;  // CC 0..127; pitch bend -1..1 (of the bend range); pressure 0..127
+
+    friend bool operator==(const ControllerEvent&, const ControllerEvent&) = default;
+};
+
+struct Track {
+    TrackId id = 0;
+    std::string name;
+    std::string instrument = "synth";  // instrument kind: "synth" now; "soundfont", "csound" later
+    std::string preset = "sine";       // preset name within the instrument
+    double level = 1.0;                // linear gain, 0..4
+    double pan = 0.0;                  // -1 (left) .. 1 (right), constant power
+    bool mute = false;
+    bool solo = false;
+    std::vector<Note> notes;
+    std::vector<ControllerEvent> controllers;
+
+    friend bool operator==(const Track&, const Track&) = default;
+};
+
+// A meter change takes effect at the start of bar `bar` (0-based) of the score.
+struct TimeSignature {
+    int bar = 0;
+    int numerator = 4;
+    int denominator = 4;
+
+    friend bool operator==(const TimeSignature&, const TimeSignature&) = default;
+};
+
+struct Marker {
+    double beat = 0.0;
+    std::string name;
+
+    friend bool operator==(const Marker&, const Marker&) = default;
+};
+
+struct Document {
+    std::string title;
+    std::uint64_t revision = 0;  // bumped by every edit (live editing, later)
+    TempoMap tempo;
+    std::vector<TimeSignature> meter{TimeSignature{}};
+    std::vector<Marker> markers;
+    std::vector<Track> tracks;
+
+    // The end of the last note, in beats (0 for an empty score).
+    double end_beat() const;
+    std::size_t note_count() const;
+    // Largest note/track id in use, so editors can hand out fresh ids.
+    NoteId max_note_id() const;
+
+    friend bool operator==(const Document&, const Document&) = default;
+};
+
+}  // namespace tactus

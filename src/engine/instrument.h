@@ -1,0 +1,47 @@
+// What the sequencer plays: anything that turns note and controller events into audio.
+// The built-in synth implements it now; SoundFont (FluidSynth) and Csound instruments later.
+//
+// Threading: construct and destroy off the audio thread. Every other method is called only from
+// the audio thread (or the offline render loop) and must not allocate, lock, or do I/O.
+//
+// Timing contract: the sequencer splits its block at every event, so an event always applies at
+// the start of the next render() call. Output must not depend on how a span of frames is cut into
+// render() calls: render(a) then render(b) gives exactly the samples of render(a + b).
+#pragma once
+
+#include <cstdint>
+
+#include "core/score.h"
+
+namespace tactus {
+
+// Identifies one sounding note so that its note-off finds it even when the same pitch overlaps.
+// Score notes use their NoteId; auditions and live input use keys with kLiveKeyBit set.
+using VoiceKey = std::uint64_t;
+inline constexpr VoiceKey kLiveKeyBit = VoiceKey{1} << 63;
+
+// The longest span the sequencer hands to render() at once.
+inline constexpr int kMaxRenderFrames = 256;
+
+class Instrument {
+public:
+    virtual ~Instrument() = default;
+
+    // Starts a note at the first frame of the next render(). velocity is 1..127.
+    virtual void note_on(VoiceKey key, int pitch, double cents, int velocity) = 0;
+    // Releases the note with its envelope (no click). Unknown keys are ignored.
+    virtual void note_off(VoiceKey key) = 0;
+    // Releases every sounding note with its envelope (transport stop, loop wrap, locate).
+    virtual void release_all() = 0;
+    // Panic: every voice fades out within a few milliseconds, then silence.
+    virtual void kill_all() = 0;
+    // Controllers (sustain, pitch bend, ...). The built-in synth may ignore what it cannot play.
+    virtual void controller(const ControllerEvent& event) { (void)event; }
+
+    // Writes (not adds) `frames` samples, 0 < frames <= kMaxRenderFrames, to left and right.
+    virtual void render(float* left, float* right, int frames) = 0;
+    // True when no voice is sounding, so render() would write exact zeros.
+    virtual bool is_silent() const = 0;
+};
+
+}  // namespace tactus

@@ -1,0 +1,48 @@
+#include "engine/instrument_factory.h"
+
+#include "engine/synth/synth_instrument.h"
+#include "engine/synth/synth_preset.h"
+
+namespace tactus {
+
+namespace {
+
+constexpr const char* kSynth = "synth";
+
+std::string joined(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
+}  // namespace
+
+std::vector<InstrumentInfo> available_instruments() { return {{kSynth, synth_preset_names()}}; }
+
+std::vector<InstrumentProblem> check_instruments(const Document& doc) {
+    std::vector<InstrumentProblem> problems;
+    for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
+        const Track& track = doc.tracks[i];
+        const std::string base = "/tracks/" + std::to_string(i);
+        if (track.instrument != kSynth) {
+            problems.push_back({base + "/instrument", "unknown instrument '" + track.instrument +
+                                                          "' (this build has: " + kSynth + ")"});
+        } else if (find_synth_preset(track.preset) == nullptr) {
+            problems.push_back({base + "/preset", "unknown preset '" + track.preset +
+                                                      "' for instrument 'synth' (available: " +
+                                                      joined(synth_preset_names()) + ")"});
+        }
+    }
+    return problems;
+}
+
+std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error) {
+    if (track.instrument == kSynth) {
+        if (const SynthPreset* preset = find_synth_preset(track.preset))
+            return std::make_unique<SynthInstrument>(*preset, sample_rate);
+    }
+    if (error) *error = "unknown instrument/preset '" + track.instrument + "/" + track.preset + "'";
+    return nullptr;
+}
+
+}  // namespace tactus

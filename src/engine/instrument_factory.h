@@ -1,0 +1,32 @@
+// Turns a track's instrument/preset names into a playable Instrument, and checks a document's
+// names before anything is played. Off the audio thread (allocates).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/score.h"
+#include "engine/instrument.h"
+
+namespace tactus {
+
+struct InstrumentProblem {
+    std::string json_path;  // e.g. "/tracks/2/preset"
+    std::string message;
+};
+
+// Every instrument kind this build can play, and the presets of each.
+struct InstrumentInfo {
+    std::string name;
+    std::vector<std::string> presets;
+};
+std::vector<InstrumentInfo> available_instruments();
+
+// One problem per track whose instrument or preset is unknown.
+std::vector<InstrumentProblem> check_instruments(const Document& doc);
+
+// nullptr with *error set when the names are unknown.
+std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error);
+
+}  // namespace tactus

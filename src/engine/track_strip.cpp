@@ -1,0 +1,61 @@
+#include "engine/track_strip.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace tactus {
+
+TrackStrip::TrackStrip(double sample_rate) {
+    const int ramp = static_cast<int>(std::lround(kSmoothingSeconds * sample_rate));
+    left_.set_ramp_frames(ramp);
+    right_.set_ramp_frames(ramp);
+}
+
+void TrackStrip::gains_for(const StripSettings& s, double& left, double& right) {
+    // Constant-power pan law: -3 dB per side at centre, full level hard left/right.
+    const double angle = (std::clamp(s.pan, -1.0, 1.0) + 1.0) * std::numbers::pi / 4.0;
+    const double level = s.audible ? s.level : 0.0;
+    left = level * std::cos(angle);
+    right = level * std::sin(angle);
+    // cos(pi/2) is 6e-17, not 0: hard-panned must mean exact silence on the other side.
+    if (std::abs(left) < 1e-12) left = 0.0;
+    if (std::abs(right) < 1e-12) right = 0.0;
+}
+
+void TrackStrip::reset(const StripSettings& settings) {
+    double l = 0, r = 0;
+    gains_for(settings, l, r);
+    left_.jump_to(l);
+    right_.jump_to(r);
+}
+
+void TrackStrip::change(const StripSettings& settings) {
+    double l = 0, r = 0;
+    gains_for(settings, l, r);
+    left_.set_target(l);
+    right_.set_target(r);
+}
+
+bool TrackStrip::is_steady_silent() const {
+    return left_.is_steady() && right_.is_steady() && left_.value() == 0.0 && right_.value() == 0.0;
+}
+
+void TrackStrip::mix_into(const float* in_left, const float* in_right, float* out_left, float* out_right,
+                          int frames) {
+    if (left_.is_steady() && right_.is_steady()) {
+        const float gl = static_cast<float>(left_.value());
+        const float gr = static_cast<float>(right_.value());
+        for (int i = 0; i < frames; ++i) {
+            out_left[i] += in_left[i] * gl;
+            out_right[i] += in_right[i] * gr;
+        }
+        return;
+    }
+    for (int i = 0; i < frames; ++i) {
+        out_left[i] += in_left[i] * static_cast<float>(left_.next());
+        out_right[i] += in_right[i] * static_cast<float>(right_.next());
+    }
+}
+
+}  // namespace tactus

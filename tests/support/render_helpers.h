@@ -1,0 +1,87 @@
+// Rendering helpers for tests: a whole document offline, or a sequencer driven block by block.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "engine/instrument_factory.h"
+#include "engine/offline_render.h"
+#include "engine/score_snapshot.h"
+#include "engine/sequencer.h"
+#include "engine/track_mixer.h"
+
+namespace tactus::test {
+
+struct StereoAudio {
+    std::vector<float> left;
+    std::vector<float> right;
+};
+
+// The whole document through OfflineRender, in blocks of `block` frames.
+inline StereoAudio render_offline(const Document& doc, double rate, int block = 512) {
+    OfflineRenderOptions options;
+    options.sample_rate = rate;
+    options.block_frames = block;
+    std::string error;
+    auto render = OfflineRender::create(doc, options, &error);
+    if (!render) throw std::runtime_error("render: " + error);
+    StereoAudio out;
+    std::vector<float> l(static_cast<std::size_t>(block)), r(l.size());
+    while (int frames = render->render_next(l.data(), r.data())) {
+        out.left.insert(out.left.end(), l.begin(), l.begin() + frames);
+        out.right.insert(out.right.end(), r.begin(), r.begin() + frames);
+    }
+    return out;
+}
+
+// A sequencer with its mixer and instruments, for tests that locate, loop and stop.
+struct SequencerRig {
+    SequencerRig(const Document& doc, double rate) : snapshot(ScoreSnapshot::build(doc, rate)), mixer(rate) {
+        for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
+            std::string error;
+            auto instrument = make_instrument(doc.tracks[i], rate, &error);
+            if (!instrument) throw std::runtime_error("instrument: " + error);
+            const Track& t = doc.tracks[i];
+            mixer.add_track(std::move(instrument), {t.level, t.pan, !t.mute});
+        }
+        sequencer.set_score(snapshot.get(), 0);
+    }
+
+    // Renders output frames [position, position + frames) in blocks of `block`, appending.
+    void render(std::int64_t frames, int block, StereoAudio& out) {
+        std::vector<float> l(static_cast<std::size_t>(block)), r(l.size());
+        while (frames > 0) {
+            const int n = static_cast<int>(std::min<std::int64_t>(frames, block));
+            sequencer.render(position, n, l.data(), r.data());
+            out.left.insert(out.left.end(), l.begin(), l.begin() + n);
+            out.right.insert(out.right.end(), r.begin(), r.begin() + n);
+            position += n;
+            frames -= n;
+        }
+    }
+
+    std::shared_ptr<const ScoreSnapshot> snapshot;
+    TrackMixer mixer;
+    Sequencer sequencer{mixer};
+    std::int64_t position = 0;
+};
+
+// Frames where sound starts after at least `min_silence` exact zeros (or at the very start): the
+// first non-zero sample of each note, when notes are separated by silence. A waveform that happens
+// to hit 0.0f for a sample or two mid-note is not mistaken for a gap.
+inline std::vector<std::int64_t> onsets(const std::vector<float>& channel, int min_silence = 64) {
+    std::vector<std::int64_t> found;
+    std::int64_t zeros = min_silence;
+    for (std::size_t i = 0; i < channel.size(); ++i) {
+        if (channel[i] == 0.0f) {
+            ++zeros;
+            continue;
+        }
+        if (zeros >= min_silence) found.push_back(static_cast<std::int64_t>(i));
+        zeros = 0;
+    }
+    return found;
+}
+
+}  // namespace tactus::test
