@@ -1,13 +1,15 @@
 # Tactus: one entry point for set-up, build, demo and tests on a fresh Debian 12 machine.
 #   make demo   installs what is needed, builds, and plays (renders) the bundled demo
-#   make test   installs, builds with warnings as errors, runs the tests, then again under ASan+UBSan
+#   make test   installs, builds with warnings as errors, runs the tests, then again under ASan+UBSan,
+#               then the lock-free tests (threads crossing the audio thread) under ThreadSanitizer
 JOBS ?= $(shell nproc)
 BUILD ?= build
 DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev \
-	libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+	libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjack-jackd2-dev jackd2 librtaudio-dev \
+	liblo-dev liblo-tools
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-asan bench format clean
+.PHONY: all deps build demo test test-release test-asan test-tsan bench format clean
 
 all: build
 
@@ -29,7 +31,7 @@ demo: build
 	./$(BUILD)/src/cli/tactus render examples/demo.json -o out/demo.wav
 	@echo "No engine server yet: the demo was rendered to $(CURDIR)/out/demo.wav"
 
-test: test-release test-asan
+test: test-release test-asan test-tsan
 
 test-release: deps
 	cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_WERROR=ON $(CMAKE_FLAGS)
@@ -42,6 +44,16 @@ test-asan: deps
 	cmake --build build-asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
+# Only the lock-free tests: they are the code whose correctness depends on memory ordering. Some
+# kernels randomise mmap more than TSan's fixed memory layout allows ("unexpected memory mapping");
+# running without address randomisation (setarch -R) avoids that, where setarch is allowed.
+test-tsan: deps
+	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_WERROR=ON -DTACTUS_TSAN=ON \
+	  -DTACTUS_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build build-tsan -j $(JOBS) --target tactus_lockfree_tests
+	norandom=$$(setarch $$(uname -m) -R true 2>/dev/null && echo "setarch $$(uname -m) -R"); \
+	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $$norandom ./build-tsan/tests/tactus_lockfree_tests
 
 bench: build
 	./$(BUILD)/bench/bench_synth_voices --benchmark_min_time=0.5

@@ -2,7 +2,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/info_command.h"
+#include "cli/play_command.h"
 #include "cli/render_command.h"
+#include "cli/send_command.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"Tactus: a music sequencer whose timing never slips"};
@@ -11,6 +13,8 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     tactus::cli::add_render_command(app, exit_code);
     tactus::cli::add_info_command(app, exit_code);
+    tactus::cli::add_play_command(app, exit_code);
+    tactus::cli::add_send_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

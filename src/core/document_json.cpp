@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -137,8 +138,9 @@ private:
 };
 
 // ---------------------------------------------------------------------------------------------
-// Parsing: nlohmann's DOM builder, watched for duplicate keys (which JSON readers, nlohmann
-// included, silently resolve by keeping the last one: a trap in a hand-edited file).
+// Parsing: nlohmann's DOM builder (a detail:: class, stable across 3.10..3.11), watched for duplicate
+// keys, which JSON readers, nlohmann included, silently resolve by keeping the last one: a trap in a
+// hand-edited file.
 
 class DuplicateKeyWatchingParser {
 public:

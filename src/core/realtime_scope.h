@@ -4,19 +4,29 @@
 // call. Without the checker linked in, a scope costs one thread-local store.
 #pragma once
 
+#include <atomic>
+
 namespace tactus {
 
 namespace realtime_detail {
 // Depth of nested scopes on this thread; > 0 means "realtime rules apply here".
-extern thread_local int scope_depth;
+extern thread_local constinit int scope_depth;
 }  // namespace realtime_detail
 
 inline bool in_realtime_scope() { return realtime_detail::scope_depth > 0; }
 
 class RealtimeScope {
 public:
-    RealtimeScope() { ++realtime_detail::scope_depth; }
-    ~RealtimeScope() { --realtime_detail::scope_depth; }
+    // The compiler fences keep the depth store ordered with the calls inside the scope: without them,
+    // an optimiser that knows malloc cannot read our memory may merge ++ and -- around the call.
+    RealtimeScope() {
+        ++realtime_detail::scope_depth;
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+    }
+    ~RealtimeScope() {
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+        --realtime_detail::scope_depth;
+    }
     RealtimeScope(const RealtimeScope&) = delete;
     RealtimeScope& operator=(const RealtimeScope&) = delete;
 };
@@ -24,8 +34,14 @@ public:
 // Lifts the rules for a block that legitimately may allocate (e.g. a test's own bookkeeping).
 class NonRealtimeScope {
 public:
-    NonRealtimeScope() : saved_(realtime_detail::scope_depth) { realtime_detail::scope_depth = 0; }
-    ~NonRealtimeScope() { realtime_detail::scope_depth = saved_; }
+    NonRealtimeScope() : saved_(realtime_detail::scope_depth) {
+        realtime_detail::scope_depth = 0;
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+    }
+    ~NonRealtimeScope() {
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+        realtime_detail::scope_depth = saved_;
+    }
     NonRealtimeScope(const NonRealtimeScope&) = delete;
     NonRealtimeScope& operator=(const NonRealtimeScope&) = delete;
 

@@ -46,3 +46,17 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
 }
 
 }  // namespace tactus
+
+namespace tactus {
+
+std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error) {
+    auto mixer = std::make_unique<TrackMixer>(sample_rate);
+    for (const Track& track : doc.tracks) {
+        auto instrument = make_instrument(track, sample_rate, error);
+        if (!instrument) return nullptr;
+        mixer->add_track(std::move(instrument), {track.level, track.pan, track.mute, track.solo});
+    }
+    return mixer;
+}
+
+}  // namespace tactus

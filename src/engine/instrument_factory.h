@@ -8,6 +8,7 @@
 
 #include "core/score.h"
 #include "engine/instrument.h"
+#include "engine/track_mixer.h"
 
 namespace tactus {
 
@@ -28,5 +29,8 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc);
 
 // nullptr with *error set when the names are unknown.
 std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error);
+
+// A mixer with one channel per track of `doc`, in order, with the tracks' level/pan/mute/solo.
+std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error);
 
 }  // namespace tactus

@@ -8,7 +8,7 @@
 namespace tactus {
 
 OfflineRender::OfflineRender(const OfflineRenderOptions& options, std::shared_ptr<const ScoreSnapshot> snapshot)
-    : options_(options), snapshot_(std::move(snapshot)), mixer_(options.sample_rate), sequencer_(mixer_) {}
+    : options_(options), snapshot_(std::move(snapshot)) {}
 
 std::unique_ptr<OfflineRender> OfflineRender::create(const Document& doc, const OfflineRenderOptions& options,
                                                      std::string* error) {
@@ -17,14 +17,9 @@ std::unique_ptr<OfflineRender> OfflineRender::create(const Document& doc, const 
         return nullptr;
     }
     std::unique_ptr<OfflineRender> render(new OfflineRender(options, ScoreSnapshot::build(doc, options.sample_rate)));
-    const auto tracks = render->snapshot_->tracks();
-    for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
-        auto instrument = make_instrument(doc.tracks[i], options.sample_rate, error);
-        if (!instrument) return nullptr;
-        const SnapshotTrack& t = tracks[i];
-        const bool audible = !t.mute && (!render->snapshot_->any_solo() || t.solo);
-        render->mixer_.add_track(std::move(instrument), {t.level, t.pan, audible});
-    }
+    render->mixer_ = make_track_mixer(doc, options.sample_rate, error);
+    if (!render->mixer_) return nullptr;
+    render->sequencer_.set_mixer(render->mixer_.get());
     render->limit_ = render->snapshot_->end_frame() +
                      static_cast<Frame>(std::ceil(options.max_tail_seconds * options.sample_rate));
     render->sequencer_.set_score(render->snapshot_.get(), 0);
@@ -34,7 +29,7 @@ std::unique_ptr<OfflineRender> OfflineRender::create(const Document& doc, const 
 
 int OfflineRender::render_next(float* left, float* right) {
     const bool score_done = position_ > snapshot_->end_frame();
-    if (position_ >= limit_ || (score_done && mixer_.is_silent())) return 0;
+    if (position_ >= limit_ || (score_done && mixer_->is_silent())) return 0;
     const int frames = static_cast<int>(std::min<Frame>(options_.block_frames, limit_ - position_));
     sequencer_.render(position_, frames, left, right);
     position_ += frames;

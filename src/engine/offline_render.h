@@ -40,7 +40,7 @@ private:
 
     OfflineRenderOptions options_;
     std::shared_ptr<const ScoreSnapshot> snapshot_;
-    TrackMixer mixer_;
+    std::unique_ptr<TrackMixer> mixer_;
     Sequencer sequencer_;
     Frame position_ = 0;
     Frame limit_ = 0;

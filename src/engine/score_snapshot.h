@@ -42,6 +42,18 @@ struct SnapshotNote {
     VoiceKey key = 0;
 };
 
+// A run of bars of one meter, from `start_beat` (bar `first_bar`) on.
+struct MeterSegment {
+    double start_beat = 0.0;
+    int first_bar = 0;
+    double beats_per_bar = 4.0;  // in quarter-note beats: 6/8 has 3
+};
+
+struct BarPosition {
+    int bar = 0;              // 0-based
+    double beat_in_bar = 0.0;  // 0-based, in beats
+};
+
 struct SnapshotTrack {
     TrackId id = 0;
     double level = 1.0;
@@ -76,6 +88,10 @@ public:
     void for_each_note_sounding_at(Frame frame, Fn&& fn) const;
 
     Frame score_frame_at_beat(double beat) const;
+    // The (fractional) beat heard at a score frame.
+    double beat_at_score_frame(Frame frame) const { return tempo_.beat_at(double(frame) / sample_rate_); }
+    // Bars and beats of the meter; beats before 0 count back in the first meter.
+    BarPosition bar_at_beat(double beat) const;
 
 private:
     // Notes sounding across each chunk boundary are listed per chunk, so a chase query scans one
@@ -84,6 +100,7 @@ private:
 
     double sample_rate_ = 48000.0;
     TempoMap tempo_;
+    std::vector<MeterSegment> meter_;
     std::vector<SnapshotTrack> tracks_;
     std::vector<ScoreEvent> events_;
     std::vector<ControllerEvent> controllers_;

@@ -1,61 +1,117 @@
 #include "engine/sequencer.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace tactus {
 
-void Sequencer::set_score(const ScoreSnapshot* score, Frame output_frame) {
+namespace {
+constexpr Frame kNever = std::numeric_limits<Frame>::max();
+constexpr int kClickPitch = 84;        // accented first beat of a bar
+constexpr int kClickPitchWeak = 76;    // other beats
+constexpr VoiceKey kClickKey = kLiveKeyBit | 0x4D45'5452'4F00ull;  // "METRO"
+}  // namespace
+
+void Sequencer::set_mixer(TrackMixer* mixer) {
+    active_.release_all([](std::uint32_t, VoiceKey) {});
+    active_.set_overflowed(false);
+    mixer_ = mixer;
+}
+
+void Sequencer::set_score(const ScoreSnapshot* score, Frame output_frame, bool keep_beat) {
+    const Frame position = score_frame_at(output_frame);
+    Frame new_position = position;
+    if (keep_beat && score_ && score && transport_.playing) {
+        const double beat = score_->beat_at_score_frame(position);
+        new_position = score->score_frame_at_beat(beat);
+        transport_.anchor(output_frame, new_position);
+    }
+    if (!transport_.playing) stopped_at_ = new_position;
     score_ = score;
-    // Keep the position; in-flight notes keep their keys, so their note-offs still find them.
-    seek(transport_.score_frame_at(output_frame));
+    // In-flight notes keep their keys, so their note-offs in the new snapshot still find them.
+    seek(new_position);
 }
 
 void Sequencer::seek(Frame score_frame) {
     next_event_ = score_ ? score_->first_event_at_or_after(score_frame) : 0;
+    seek_metronome(score_frame);
 }
 
-void Sequencer::play(Frame output_frame, Frame score_frame) {
+void Sequencer::seek_metronome(Frame score_frame) {
+    next_click_frame_ = kNever;
+    if (!score_) return;
+    // The first whole beat whose frame is at or after score_frame.
+    long long beat = static_cast<long long>(std::ceil(score_->beat_at_score_frame(score_frame) - 1e-9));
+    while (score_->score_frame_at_beat(double(beat)) < score_frame) ++beat;
+    while (score_->score_frame_at_beat(double(beat - 1)) >= score_frame) --beat;
+    next_click_beat_ = beat;
+    next_click_frame_ = score_->score_frame_at_beat(double(beat));
+}
+
+void Sequencer::set_metronome(Instrument* click, bool enabled) {
+    click_ = click;
+    metronome_enabled_ = enabled && click != nullptr;
+}
+
+void Sequencer::play(Frame output_frame, Frame score_frame, Frame count_in_frames) {
     release_score_notes();
-    transport_.anchor(output_frame, score_frame);
+    const Frame from = score_frame - std::max<Frame>(count_in_frames, 0);
+    transport_.anchor(output_frame, from);
     transport_.playing = true;
-    seek(score_frame);
-    chase(score_frame);
+    seek(from);
+    count_in_end_ = score_frame;
+    if (from < score_frame) {
+        // The score's own events start at score_frame: nothing before it plays during the count-in.
+        next_event_ = score_ ? score_->first_event_at_or_after(score_frame) : 0;
+        pending_chase_ = score_frame;
+    } else {
+        pending_chase_ = kNever;
+        chase(score_frame);
+    }
 }
 
-void Sequencer::stop() {
+void Sequencer::stop(Frame output_frame) {
+    // Stopped during a count-in: the position is where the score was about to start.
+    stopped_at_ = std::max(score_frame_at(output_frame), transport_.playing ? count_in_end_ : stopped_at_);
+    pending_chase_ = kNever;
     transport_.playing = false;
     release_score_notes();
 }
 
 void Sequencer::locate(Frame output_frame, Frame score_frame) {
     release_score_notes();
+    pending_chase_ = kNever;
+    count_in_end_ = std::min(count_in_end_, score_frame);
     transport_.anchor(output_frame, score_frame);
+    if (!transport_.playing) stopped_at_ = score_frame;
     seek(score_frame);
     if (transport_.playing) chase(score_frame);
 }
 
 void Sequencer::chase(Frame score_frame) {
-    if (!score_) return;
+    if (!score_ || !mixer_) return;
     score_->for_each_note_sounding_at(score_frame, [this](const SnapshotNote& n) {
-        if (n.track >= mixer_.track_count()) return;
-        mixer_.instrument(n.track).note_on(n.key, n.pitch, n.cents, n.velocity);
+        if (n.track >= mixer_->track_count()) return;
+        mixer_->instrument(n.track).note_on(n.key, n.pitch, n.cents, n.velocity);
         if (!active_.add(n.track, n.key)) active_.set_overflowed(true);
     });
 }
 
 void Sequencer::release_score_notes() {
+    if (!mixer_) return;
     active_.release_all([this](std::uint32_t track, VoiceKey key) {
-        if (track < mixer_.track_count()) mixer_.instrument(track).note_off(key);
+        if (track < mixer_->track_count()) mixer_->instrument(track).note_off(key);
     });
     if (active_.overflowed()) {
-        for (std::size_t t = 0; t < mixer_.track_count(); ++t) mixer_.instrument(t).release_all();
+        for (std::size_t t = 0; t < mixer_->track_count(); ++t) mixer_->instrument(t).release_all();
         active_.set_overflowed(false);
     }
 }
 
 void Sequencer::apply(const ScoreEvent& e) {
-    if (e.track >= mixer_.track_count()) return;
-    Instrument& instrument = mixer_.instrument(e.track);
+    if (!mixer_ || e.track >= mixer_->track_count()) return;
+    Instrument& instrument = mixer_->instrument(e.track);
     switch (e.kind) {
         case ScoreEventKind::NoteOn:
             instrument.note_on(e.key, e.pitch, e.cents, e.velocity);
@@ -72,8 +128,25 @@ void Sequencer::apply(const ScoreEvent& e) {
     }
 }
 
+void Sequencer::click(Frame score_frame) {
+    if (click_ && metronome_sounds(score_frame)) {
+        const bool downbeat = score_->bar_at_beat(double(next_click_beat_)).beat_in_bar < 1e-9;
+        click_->note_off(kClickKey);
+        click_->note_on(kClickKey, downbeat ? kClickPitch : kClickPitchWeak, 0.0, downbeat ? 127 : 90);
+        click_->note_off(kClickKey);  // a shortest trigger: the click's own envelope shapes it
+    }
+    ++next_click_beat_;
+    next_click_frame_ = score_->score_frame_at_beat(double(next_click_beat_));
+}
+
 void Sequencer::mix(int offset, int frames) {
-    if (frames > 0) mixer_.render(block_left_ + offset, block_right_ + offset, frames);
+    if (frames <= 0) return;
+    if (mixer_) {
+        mixer_->render(block_left_ + offset, block_right_ + offset, frames);
+    } else {
+        std::fill_n(block_left_ + offset, frames, 0.0f);
+        std::fill_n(block_right_ + offset, frames, 0.0f);
+    }
 }
 
 void Sequencer::render(Frame output_frame, int frames, float* left, float* right) {
@@ -92,19 +165,22 @@ void Sequencer::render(Frame output_frame, int frames, float* left, float* right
         // Play every event inside [position, span_end), rendering up to each one's exact frame.
         const auto events = score_->events();
         Frame cursor = position;
-        while (next_event_ < events.size() && events[next_event_].frame < span_end) {
-            const ScoreEvent& event = events[next_event_];
-            if (event.frame < cursor) {  // behind the play position: never replay the past
-                ++next_event_;
-                continue;
+        for (;;) {
+            while (next_event_ < events.size() && events[next_event_].frame < cursor) ++next_event_;  // never replay the past
+            const Frame event_frame = next_event_ < events.size() ? events[next_event_].frame : kNever;
+            const Frame next = std::min({event_frame, next_click_frame_, pending_chase_});
+            if (next >= span_end) break;
+            if (next > cursor) {
+                mix(done, static_cast<int>(next - cursor));
+                done += static_cast<int>(next - cursor);
+                cursor = next;
             }
-            if (event.frame > cursor) {
-                mix(done, static_cast<int>(event.frame - cursor));
-                done += static_cast<int>(event.frame - cursor);
-                cursor = event.frame;
+            if (pending_chase_ == next) {
+                pending_chase_ = kNever;
+                chase(next);
             }
-            apply(event);
-            ++next_event_;
+            if (next_click_frame_ == next) click(next);
+            while (next_event_ < events.size() && events[next_event_].frame == next) apply(events[next_event_++]);
         }
         mix(done, static_cast<int>(span_end - cursor));
         done += static_cast<int>(span_end - cursor);

@@ -1,14 +1,15 @@
 // Plays a ScoreSnapshot through a TrackMixer with sample-accurate timing.
 // For each block [f, f+n) of output frames it reads the events whose output frames fall inside,
 // splits the block at each event's exact offset, and handles locate (chasing notes already
-// sounding) and loop ranges (wrapping exactly every end - begin frames).
+// sounding), loop ranges (wrapping exactly every end - begin frames) and the metronome (a click
+// on every beat, accented on the bar, forced on during a count-in before beat 0).
 //
-// Transport calls (play, stop, locate) take effect at the next frame rendered: `output_frame` is
-// that frame. A caller that schedules a command inside a block renders up to its frame first.
+// Transport calls (play, stop, locate, ...) take effect at the next frame rendered: `output_frame`
+// is that frame. A caller that schedules a command inside a block renders up to its frame first.
 //
 // Threading: every method is audio-thread-safe (no allocation, no locks) and must be called from
-// one thread at a time, the audio thread. The snapshot is owned elsewhere and must outlive its use
-// (the server publishes snapshots and reclaims retired ones off the audio thread).
+// one thread at a time, the audio thread. The snapshot and mixer are owned elsewhere and must
+// outlive their use (the server publishes them and reclaims retired ones off the audio thread).
 #pragma once
 
 #include "engine/active_notes.h"
@@ -20,25 +21,41 @@ namespace tactus {
 
 class Sequencer {
 public:
-    explicit Sequencer(TrackMixer& mixer) : mixer_(mixer) {}
+    Sequencer() = default;
+    explicit Sequencer(TrackMixer& mixer) : mixer_(&mixer) {}
 
-    // Switches to a new snapshot at the block boundary `output_frame`; playback continues from the
-    // same score frame.
-    void set_score(const ScoreSnapshot* score, Frame output_frame);
+    // Switches instruments (a newly loaded document). Notes of the old mixer are forgotten: the
+    // old mixer is no longer rendered.
+    void set_mixer(TrackMixer* mixer);
+    TrackMixer* mixer() const { return mixer_; }
+
+    // Switches to a new snapshot at the block boundary `output_frame`. With keep_beat, the beat
+    // being heard stays where it is and later events follow the new tempo map (timing.md: a tempo
+    // change keeps the current beat); otherwise the score frame is kept.
+    void set_score(const ScoreSnapshot* score, Frame output_frame, bool keep_beat = false);
     const ScoreSnapshot* score() const { return score_; }
 
     // Starts playing so that `score_frame` is heard at `output_frame`; notes already sounding at
-    // that score frame are started there (chased).
-    void play(Frame output_frame, Frame score_frame);
-    // Stops and releases every note the score started.
-    void stop();
+    // that score frame are started there (chased). With a count-in, the metronome alone plays the
+    // `count_in_frames` before it (the score starts at output_frame + count_in_frames).
+    void play(Frame output_frame, Frame score_frame, Frame count_in_frames = 0);
+    // Stops at `output_frame` and releases every note the score started; the position stays there.
+    void stop(Frame output_frame);
     // Moves the play position; while playing, sounding notes are released and the new position's
     // notes chased, from `output_frame` on.
     void locate(Frame output_frame, Frame score_frame);
     void set_loop(const LoopRange& loop) { transport_.loop = loop; }
 
+    // The metronome plays `click` (owned elsewhere, rendered with the mix) when enabled.
+    void set_metronome(Instrument* click, bool enabled);
+    bool metronome_enabled() const { return metronome_enabled_; }
+
     const Transport& transport() const { return transport_; }
     bool playing() const { return transport_.playing; }
+    // Score frame heard at `output_frame` (meaningful while playing; the stop position otherwise).
+    Frame score_frame_at(Frame output_frame) const {
+        return transport_.playing ? transport_.score_frame_at(output_frame) : stopped_at_;
+    }
 
     // Renders output frames [output_frame, output_frame + frames) into left/right (overwrites).
     void render(Frame output_frame, int frames, float* left, float* right);
@@ -48,14 +65,24 @@ private:
     void chase(Frame score_frame);
     void release_score_notes();
     void apply(const ScoreEvent& event);
+    void click(Frame score_frame);
+    void seek_metronome(Frame score_frame);
+    bool metronome_sounds(Frame score_frame) const { return metronome_enabled_ || score_frame < count_in_end_; }
     // Renders the mix for [offset, offset + frames) of the current block.
     void mix(int offset, int frames);
 
-    TrackMixer& mixer_;
+    TrackMixer* mixer_ = nullptr;
     const ScoreSnapshot* score_ = nullptr;
     Transport transport_;
+    Frame stopped_at_ = 0;
     std::size_t next_event_ = 0;  // first event not yet played
     ActiveNotes active_;
+    Instrument* click_ = nullptr;
+    bool metronome_enabled_ = false;
+    long long next_click_beat_ = 0;
+    Frame next_click_frame_ = 0;
+    Frame count_in_end_ = 0;        // the metronome sounds before this score frame even when off
+    Frame pending_chase_ = INT64_MAX;  // chase notes here (the end of a count-in)
     float* block_left_ = nullptr;
     float* block_right_ = nullptr;
 };

@@ -41,21 +41,28 @@ bool TrackStrip::is_steady_silent() const {
     return left_.is_steady() && right_.is_steady() && left_.value() == 0.0 && right_.value() == 0.0;
 }
 
-void TrackStrip::mix_into(const float* in_left, const float* in_right, float* out_left, float* out_right,
-                          int frames) {
+float TrackStrip::mix_into(const float* in_left, const float* in_right, float* out_left, float* out_right,
+                           int frames) {
+    float peak = 0.0f;
     if (left_.is_steady() && right_.is_steady()) {
         const float gl = static_cast<float>(left_.value());
         const float gr = static_cast<float>(right_.value());
         for (int i = 0; i < frames; ++i) {
-            out_left[i] += in_left[i] * gl;
-            out_right[i] += in_right[i] * gr;
+            const float l = in_left[i] * gl, r = in_right[i] * gr;
+            out_left[i] += l;
+            out_right[i] += r;
+            peak = std::max(peak, std::max(std::abs(l), std::abs(r)));
         }
-        return;
+        return peak;
     }
     for (int i = 0; i < frames; ++i) {
-        out_left[i] += in_left[i] * static_cast<float>(left_.next());
-        out_right[i] += in_right[i] * static_cast<float>(right_.next());
+        const float l = in_left[i] * static_cast<float>(left_.next());
+        const float r = in_right[i] * static_cast<float>(right_.next());
+        out_left[i] += l;
+        out_right[i] += r;
+        peak = std::max(peak, std::max(std::abs(l), std::abs(r)));
     }
+    return peak;
 }
 
 }  // namespace tactus

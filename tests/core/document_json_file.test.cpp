@@ -211,6 +211,17 @@ TEST_F(DocumentFile, errors_in_a_file_carry_its_name_as_given) {
     EXPECT_EQ(result.errors[0].json_path, "/tempo");
 }
 
+TEST(DocumentFormatDoc, example_in_the_documentation_loads) {
+    const std::string doc = read_text(fs::path(TACTUS_SOURCE_DIR) / "docs" / "document-format.md");
+    const auto begin = doc.find("```json\n");
+    ASSERT_NE(begin, std::string::npos);
+    const auto end = doc.find("```", begin + 8);
+    ASSERT_NE(end, std::string::npos);
+    const LoadResult result = parse_document(doc.substr(begin + 8, end - begin - 8), "document-format.md");
+    ASSERT_TRUE(result.errors.empty()) << result.errors.front().to_string();
+    EXPECT_EQ(result.document->tracks.at(0).notes.at(2).length, 0.0);
+}
+
 TEST_F(DocumentFile, atomic_write_of_plain_text) {
     const std::string path = (dir_ / "notes.txt").string();
     std::string error;

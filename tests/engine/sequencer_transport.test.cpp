@@ -79,8 +79,8 @@ TEST(Sequencer, locate_while_playing_releases_sounding_notes_and_chases_the_new_
     rig.render(10000, 128, audio);
     // Note 1 is released (silent within 10 ms = 480 frames), note 2 starts right at the locate.
     EXPECT_NE(audio.left[static_cast<std::size_t>(located_at)], 0.0f);
-    rig.sequencer.stop();
     const Frame stopped_at = rig.position;
+    rig.sequencer.stop(stopped_at);
     rig.render(2000, 128, audio);
     for (std::size_t i = static_cast<std::size_t>(stopped_at) + 480; i < audio.left.size(); ++i)
         ASSERT_EQ(audio.left[i], 0.0f) << "stop releases every note to silence within 10 ms";

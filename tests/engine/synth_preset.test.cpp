@@ -1,4 +1,6 @@
 // The named presets and the General MIDI drum kit.
+#include "engine/synth/synth_preset.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 
 #include "engine/synth/drum_kit.h"
 #include "engine/synth/synth_instrument.h"
-#include "engine/synth/synth_preset.h"
 #include "synth_test_helpers.h"
 
 namespace tactus {
@@ -20,7 +21,8 @@ using synth_test::preset;
 using synth_test::render;
 
 TEST(SynthPreset, every_documented_preset_exists) {
-    for (const char* name : {"sine", "pluck", "pad", "bass", "lead", "saw", "square", "triangle", "click", "drums"}) {
+    for (const char* name :
+         {"sine", "pluck", "pad", "bass", "lead", "saw", "square", "triangle", "click", "drums"}) {
         const SynthPreset* p = find_synth_preset(name);
         ASSERT_NE(p, nullptr) << name;
         EXPECT_EQ(p->name, name);
@@ -129,7 +131,8 @@ TEST(SynthDrumKit, kick_sweeps_down_in_pitch) {
     drums.note_on(1, 36, 0.0, 127);
     const std::vector<float> out = render(drums, ms(300));
     const double early = synth_test::zero_crossing_frequency(out, 0, static_cast<std::size_t>(ms(15)));
-    const double late = synth_test::zero_crossing_frequency(out, static_cast<std::size_t>(ms(150)), out.size());
+    const double late =
+        synth_test::zero_crossing_frequency(out, static_cast<std::size_t>(ms(150)), out.size());
     EXPECT_GT(early, 1.5 * late);
     EXPECT_NEAR(late, 52.0, 5.0);
 }

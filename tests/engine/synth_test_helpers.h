@@ -17,7 +17,9 @@ namespace tactus::synth_test {
 inline constexpr double kRate = 48000.0;
 
 // Milliseconds -> frames at kRate.
-constexpr int ms(double milliseconds) { return static_cast<int>(milliseconds * kRate / 1000.0 + 0.5); }
+constexpr int ms(double milliseconds) {
+    return static_cast<int>(milliseconds * kRate / 1000.0 + 0.5);
+}
 
 inline const SynthPreset& preset(std::string_view name) {
     const SynthPreset* found = find_synth_preset(name);

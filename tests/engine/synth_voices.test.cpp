@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include "engine/synth/synth_instrument.h"
@@ -34,15 +35,14 @@ TEST(VoiceAllocator, steals_nothing_below_the_limit) {
     EXPECT_EQ(a.counted(), 2);
 }
 
-TEST(VoiceAllocator, steals_the_oldest_released_voice_first) {
+TEST(VoiceAllocator, steals_the_voice_released_longest_ago_first) {
     VoiceAllocator a(3, 6);
-    const int first = a.acquire(1);
+    a.acquire(1);
     const int second = a.acquire(2);
     const int third = a.acquire(3);
     a.release(third);
     a.release(second);
-    EXPECT_EQ(a.steal_victim(), second);  // released before `third` started? no: older note
-    (void)first;
+    EXPECT_EQ(a.steal_victim(), third);  // deepest into its release, whatever the start order
 }
 
 TEST(VoiceAllocator, steals_the_oldest_held_voice_when_none_is_released) {
@@ -71,6 +71,92 @@ TEST(VoiceAllocator, finds_held_keys_only) {
     EXPECT_EQ(a.find_held(42), slot);
     a.release(slot);
     EXPECT_EQ(a.find_held(42), -1);
+}
+
+// Random note traffic against a plain model of the documented rules.
+TEST(VoiceAllocator, follows_a_reference_model_under_random_traffic) {
+    struct Model {
+        VoiceAllocator::State state = VoiceAllocator::State::Free;
+        VoiceKey key = 0;
+        long order = 0;  // when it entered its state
+    };
+    constexpr int kLimit = 24;
+    constexpr int kSlots = 48;
+    VoiceAllocator a(kLimit, kSlots);
+    std::vector<Model> model(kSlots);
+    long clock = 0;
+    std::mt19937 random(3);
+    const auto oldest = [&](VoiceAllocator::State state) {
+        int best = -1;
+        for (int i = 0; i < kSlots; ++i) {
+            if (model[i].state == state && (best < 0 || model[i].order < model[best].order)) best = i;
+        }
+        return best;
+    };
+    const auto enter = [&](int slot, VoiceAllocator::State state) {
+        model[slot].state = state;
+        model[slot].order = ++clock;
+    };
+    for (int step = 0; step < 20000; ++step) {
+        const int op = static_cast<int>(random() % 4);
+        const VoiceKey key = random() % 64;  // few keys: many collisions and reuses
+        int held = -1;
+        for (int i = 0; i < kSlots; ++i) {
+            if (model[i].state == VoiceAllocator::State::Held && model[i].key == key) held = i;
+        }
+        ASSERT_EQ(a.find_held(key), held);
+        if (op == 0 || op == 1) {  // note on
+            if (held >= 0) {
+                a.release(held);
+                enter(held, VoiceAllocator::State::Released);
+            }
+            int counted = 0;
+            for (const Model& m : model) {
+                counted +=
+                    m.state == VoiceAllocator::State::Held || m.state == VoiceAllocator::State::Released;
+            }
+            int victim = -1;
+            if (counted >= kLimit) {
+                victim = oldest(VoiceAllocator::State::Released);
+                if (victim < 0) victim = oldest(VoiceAllocator::State::Held);
+            }
+            ASSERT_EQ(a.steal_victim(), victim);
+            if (victim >= 0) {
+                a.fade(victim);
+                enter(victim, VoiceAllocator::State::Fading);
+            }
+            int slot = -1;
+            for (int i = 0; i < kSlots && slot < 0; ++i) {
+                if (model[i].state == VoiceAllocator::State::Free) slot = i;
+            }
+            if (slot < 0) slot = oldest(VoiceAllocator::State::Fading);
+            ASSERT_EQ(a.acquire(key), slot);
+            enter(slot, VoiceAllocator::State::Held);
+            model[slot].key = key;
+        } else if (op == 2) {  // note off
+            if (held >= 0) {
+                a.release(held);
+                enter(held, VoiceAllocator::State::Released);
+            }
+        } else {  // a voice ends
+            const int slot = static_cast<int>(random() % kSlots);
+            if (model[slot].state != VoiceAllocator::State::Free) {
+                a.free(slot);
+                model[slot].state = VoiceAllocator::State::Free;
+            }
+        }
+        int counted = 0;
+        int active = 0;
+        for (int i = 0; i < kSlots; ++i) {
+            ASSERT_EQ(a.state(i), model[i].state);
+            counted += model[i].state == VoiceAllocator::State::Held ||
+                       model[i].state == VoiceAllocator::State::Released;
+            active += model[i].state != VoiceAllocator::State::Free;
+        }
+        ASSERT_EQ(a.counted(), counted);
+        ASSERT_EQ(a.active(), active);
+        ASSERT_LE(counted, kLimit);
+    }
 }
 
 TEST(SynthVoices, voice_limit_is_honoured_by_stealing) {
@@ -120,7 +206,8 @@ TEST(SynthVoices, stolen_voice_fades_without_discontinuity) {
         out.insert(out.end(), after.begin(), after.end());
         const double step = max_step(out, static_cast<std::size_t>(steal_at - 1), out.size());
         EXPECT_LE(step, bound) << "steal at " << steal_at;
-        EXPECT_GT(synth_test::peak(after, 0, static_cast<std::size_t>(ms(1))), 0.01);  // the fade is not a cut
+        EXPECT_GT(synth_test::peak(after, 0, static_cast<std::size_t>(ms(1))),
+                  0.01);  // the fade is not a cut
         EXPECT_EQ(synth.active_voices(), 1);
     }
 }
@@ -192,7 +279,8 @@ TEST(SynthVoices, release_all_sends_every_voice_into_its_release) {
     render(synth, ms(800));
     synth.release_all();
     const std::vector<float> tail = render(synth, ms(1000));
-    EXPECT_GT(synth_test::peak(tail, static_cast<std::size_t>(ms(100)), static_cast<std::size_t>(ms(110))), 0.0);
+    EXPECT_GT(synth_test::peak(tail, static_cast<std::size_t>(ms(100)), static_cast<std::size_t>(ms(110))),
+              0.0);
     EXPECT_LE(synth_test::last_nonzero(tail), ms(600) + 1);  // pad release: 0.6 s from full scale
     EXPECT_TRUE(synth.is_silent());
 }

@@ -53,7 +53,7 @@ TEST(RealtimeSafety, locate_loop_and_stop_run_without_allocating_or_locking) {
         for (Frame f = 0; f < 200000; f += 64) rig.sequencer.render(f, 64, left.data(), right.data());
         rig.sequencer.locate(200000, 30000);
         for (Frame f = 200000; f < 300000; f += 64) rig.sequencer.render(f, 64, left.data(), right.data());
-        rig.sequencer.stop();
+        rig.sequencer.stop(300000);
         rig.sequencer.render(300000, 64, left.data(), right.data());
     }
     SUCCEED();

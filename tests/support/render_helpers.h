@@ -37,14 +37,11 @@ inline StereoAudio render_offline(const Document& doc, double rate, int block = 
 
 // A sequencer with its mixer and instruments, for tests that locate, loop and stop.
 struct SequencerRig {
-    SequencerRig(const Document& doc, double rate) : snapshot(ScoreSnapshot::build(doc, rate)), mixer(rate) {
-        for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
-            std::string error;
-            auto instrument = make_instrument(doc.tracks[i], rate, &error);
-            if (!instrument) throw std::runtime_error("instrument: " + error);
-            const Track& t = doc.tracks[i];
-            mixer.add_track(std::move(instrument), {t.level, t.pan, !t.mute});
-        }
+    SequencerRig(const Document& doc, double rate) : snapshot(ScoreSnapshot::build(doc, rate)) {
+        std::string error;
+        mixer = make_track_mixer(doc, rate, &error);
+        if (!mixer) throw std::runtime_error("instrument: " + error);
+        sequencer.set_mixer(mixer.get());
         sequencer.set_score(snapshot.get(), 0);
     }
 
@@ -62,8 +59,8 @@ struct SequencerRig {
     }
 
     std::shared_ptr<const ScoreSnapshot> snapshot;
-    TrackMixer mixer;
-    Sequencer sequencer{mixer};
+    std::unique_ptr<TrackMixer> mixer;
+    Sequencer sequencer;
     std::int64_t position = 0;
 };
 

@@ -29,10 +29,10 @@ struct AdsrShape {
     int attack_samples = 1;
     float attack_step = 1.0f;
     float decay_coef = 0.0f;
-    float decay_base = 0.0f;
+    float decay_target = 0.0f;  // a little below sustain
     float sustain = 1.0f;
     float release_coef = 0.0f;
-    float release_base = 0.0f;
+    float release_target = 0.0f;  // a little below 0
 
     static AdsrShape make(const Adsr& times, double sample_rate) {
         AdsrShape shape;
@@ -44,10 +44,9 @@ struct AdsrShape {
         const double decay_coef = curve_coef(times.decay * sample_rate);
         const double decay_target = sustain - kTargetRatio * (1.0 - sustain);
         shape.decay_coef = static_cast<float>(decay_coef);
-        shape.decay_base = static_cast<float>(decay_target * (1.0 - decay_coef));
-        const double release_coef = curve_coef(times.release * sample_rate);
-        shape.release_coef = static_cast<float>(release_coef);
-        shape.release_base = static_cast<float>(-kTargetRatio * (1.0 - release_coef));
+        shape.decay_target = static_cast<float>(decay_target);
+        shape.release_coef = static_cast<float>(curve_coef(times.release * sample_rate));
+        shape.release_target = static_cast<float>(-kTargetRatio);
         return shape;
     }
 
@@ -77,15 +76,13 @@ public:
         if (stage_ == Stage::Attack) {
             release_at_peak_ = true;
         } else if (stage_ == Stage::Decay || stage_ == Stage::Sustain) {
-            stage_ = Stage::Release;
+            enter_release();
         }
     }
 
     // Releases from the current level at once, even in the attack.
     void release_now() {
-        if (stage_ == Stage::Attack || stage_ == Stage::Decay || stage_ == Stage::Sustain) {
-            stage_ = Stage::Release;
-        }
+        if (stage_ == Stage::Attack || stage_ == Stage::Decay || stage_ == Stage::Sustain) enter_release();
     }
 
     // Linear fade from the current level to exact 0 in `samples` samples (steal, kill, choke).
@@ -118,12 +115,24 @@ public:
     }
 
 private:
+    // The curves run on the distance to their target, which shrinks by a constant factor per
+    // sample: the end time then does not drift with rounding.
+    void enter_decay() {
+        stage_ = Stage::Decay;
+        distance_ = value_ - shape_->decay_target;
+    }
+    void enter_release() {
+        stage_ = Stage::Release;
+        distance_ = value_ - shape_->release_target;
+    }
+
     template <bool Store>
     int run(float* out, int n) {
         int i = 0;
         while (i < n) {
             switch (stage_) {
-                case Stage::Idle: return i;
+                case Stage::Idle:
+                    return i;
                 case Stage::Attack: {
                     const int m = std::min(n - i, remaining_);
                     const float step = shape_->attack_step;
@@ -137,20 +146,24 @@ private:
                         value_ = 1.0f;
                         if constexpr (Store) out[i - 1] = 1.0f;
                         if (release_at_peak_) {
-                            stage_ = Stage::Release;
+                            enter_release();
+                        } else if (shape_->sustain < 1.0f) {
+                            enter_decay();
                         } else {
-                            stage_ = shape_->sustain < 1.0f ? Stage::Decay : Stage::Sustain;
+                            stage_ = Stage::Sustain;
                         }
                     }
                     break;
                 }
                 case Stage::Decay: {
                     const float coef = shape_->decay_coef;
-                    const float base = shape_->decay_base;
+                    const float target = shape_->decay_target;
+                    const float end = shape_->sustain - target;
                     const float sustain = shape_->sustain;
                     for (; i < n; ++i) {
-                        value_ = base + value_ * coef;
-                        if (value_ <= sustain) {
+                        distance_ *= coef;
+                        value_ = target + distance_;
+                        if (distance_ <= end) {
                             value_ = sustain;
                             if constexpr (Store) out[i] = value_;
                             ++i;
@@ -168,10 +181,12 @@ private:
                 }
                 case Stage::Release: {
                     const float coef = shape_->release_coef;
-                    const float base = shape_->release_base;
+                    const float target = shape_->release_target;
+                    const float end = -target;
                     for (; i < n; ++i) {
-                        value_ = base + value_ * coef;
-                        if (value_ <= 0.0f) {
+                        distance_ *= coef;
+                        value_ = target + distance_;
+                        if (distance_ <= end) {
                             value_ = 0.0f;
                             if constexpr (Store) out[i] = 0.0f;
                             ++i;
@@ -200,7 +215,8 @@ private:
 
     const AdsrShape* shape_ = nullptr;
     float value_ = 0.0f;
-    float step_ = 0.0f;
+    float distance_ = 0.0f;  // decay / release: value - target
+    float step_ = 0.0f;      // fade: level per sample
     int remaining_ = 0;
     Stage stage_ = Stage::Idle;
     bool release_at_peak_ = false;

@@ -14,8 +14,12 @@ namespace tactus::synth {
 class ScopedFlushDenormals {
 public:
 #if defined(__SSE2__) || defined(_M_X64)
-    ScopedFlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | kFlushToZero | kDenormalsAreZero); }
-    ~ScopedFlushDenormals() { _mm_setcsr(saved_); }
+    ScopedFlushDenormals() : saved_(_mm_getcsr()) {
+        _mm_setcsr(saved_ | kFlushToZero | kDenormalsAreZero);
+    }
+    ~ScopedFlushDenormals() {
+        _mm_setcsr(saved_);
+    }
 
 private:
     static constexpr unsigned kFlushToZero = 0x8000;
@@ -27,7 +31,9 @@ private:
         const unsigned long flushed = saved_ | (1ul << 24);  // FZ
         __asm__ __volatile__("msr fpcr, %0" : : "r"(flushed));
     }
-    ~ScopedFlushDenormals() { __asm__ __volatile__("msr fpcr, %0" : : "r"(saved_)); }
+    ~ScopedFlushDenormals() {
+        __asm__ __volatile__("msr fpcr, %0" : : "r"(saved_));
+    }
 
 private:
     unsigned long saved_ = 0;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 
 #include "engine/synth/synth_preset.h"
 
@@ -36,7 +37,7 @@ inline double sine_of_cycles(double t) {
     constexpr double c9 = -c7 * kTwoPi * kTwoPi / 72.0;
     constexpr double c11 = -c9 * kTwoPi * kTwoPi / 110.0;
     constexpr double c13 = -c11 * kTwoPi * kTwoPi / 156.0;
-    const double u = t - 0.5;                               // sin(2 pi t) = -sin(2 pi u)
+    const double u = t - 0.5;                                // sin(2 pi t) = -sin(2 pi u)
     const double w = 0.25 - std::fabs(std::fabs(u) - 0.25);  // sin(2 pi |u|) = sin(2 pi w), w in [0, 1/4]
     const double w2 = w * w;
     const double s = w * (c1 + w2 * (c3 + w2 * (c5 + w2 * (c7 + w2 * (c9 + w2 * (c11 + w2 * c13))))));
@@ -70,7 +71,9 @@ inline double poly_blamp(double t, double dt, double inverse_dt) {
     return 0.0;
 }
 
-inline double wrap_cycles(double t) { return t >= 1.0 ? t - 1.0 : t; }
+inline double wrap_cycles(double t) {
+    return t >= 1.0 ? t - 1.0 : t;
+}
 
 template <Waveform W>
 inline double oscillator_sample(double t, double dt, double inverse_dt) {
@@ -87,23 +90,25 @@ inline double oscillator_sample(double t, double dt, double inverse_dt) {
         // Corners at s = 0 (minimum, slope +8 per cycle more after it) and s = 0.5 (maximum).
         const double s = wrap_cycles(t + 0.25);
         const double naive = 1.0 - 4.0 * std::fabs(s - 0.5);
-        return naive + 8.0 * dt *
-                           (poly_blamp(s, dt, inverse_dt) - poly_blamp(wrap_cycles(s + 0.5), dt, inverse_dt));
+        return naive +
+               8.0 * dt * (poly_blamp(s, dt, inverse_dt) - poly_blamp(wrap_cycles(s + 0.5), dt, inverse_dt));
     }
 }
 
-// Writes (Add = false) or adds (Add = true) `weight` times `n` samples of the waveform to `out`.
+// Writes (Add = false) or adds (Add = true) `weight` times `n` samples of the waveform to
+// out[0], out[stride], out[2 * stride], ...
 template <Waveform W, bool Add>
-inline void render_oscillator(OscillatorPhase& osc, float weight, float* out, int n) {
+inline void render_oscillator(OscillatorPhase& osc, float weight, float* out, int n, int stride = 1) {
     double t = osc.phase;
     const double dt = osc.increment;
     const double inverse_dt = osc.inverse_increment;
     for (int i = 0; i < n; ++i) {
         const float y = weight * static_cast<float>(oscillator_sample<W>(t, dt, inverse_dt));
+        float& o = out[static_cast<std::ptrdiff_t>(i) * stride];
         if constexpr (Add) {
-            out[i] += y;
+            o += y;
         } else {
-            out[i] = y;
+            o = y;
         }
         t = wrap_cycles(t + dt);
     }
@@ -111,12 +116,21 @@ inline void render_oscillator(OscillatorPhase& osc, float weight, float* out, in
 }
 
 template <bool Add>
-inline void render_oscillator(Waveform waveform, OscillatorPhase& osc, float weight, float* out, int n) {
+inline void render_oscillator(Waveform waveform, OscillatorPhase& osc, float weight, float* out, int n,
+                              int stride = 1) {
     switch (waveform) {
-        case Waveform::Sine: render_oscillator<Waveform::Sine, Add>(osc, weight, out, n); break;
-        case Waveform::Saw: render_oscillator<Waveform::Saw, Add>(osc, weight, out, n); break;
-        case Waveform::Square: render_oscillator<Waveform::Square, Add>(osc, weight, out, n); break;
-        case Waveform::Triangle: render_oscillator<Waveform::Triangle, Add>(osc, weight, out, n); break;
+        case Waveform::Sine:
+            render_oscillator<Waveform::Sine, Add>(osc, weight, out, n, stride);
+            break;
+        case Waveform::Saw:
+            render_oscillator<Waveform::Saw, Add>(osc, weight, out, n, stride);
+            break;
+        case Waveform::Square:
+            render_oscillator<Waveform::Square, Add>(osc, weight, out, n, stride);
+            break;
+        case Waveform::Triangle:
+            render_oscillator<Waveform::Triangle, Add>(osc, weight, out, n, stride);
+            break;
     }
 }
 

@@ -19,15 +19,19 @@ int voice_limit_for(const SynthPreset& preset, int max_voices) {
     return preset.polyphony > 0 ? std::min(limit, preset.polyphony) : limit;
 }
 
-double midi_frequency(int pitch, double cents) { return 440.0 * std::exp2((pitch - 69 + cents / 100.0) / 12.0); }
+double midi_frequency(int pitch, double cents) {
+    return 440.0 * std::exp2((pitch - 69 + cents / 100.0) / 12.0);
+}
 
 }  // namespace
 
 SynthInstrument::SynthInstrument(const SynthPreset& preset, double sample_rate, int max_voices)
     : preset_(synth::sanitized(preset)),
       sample_rate_(sane_sample_rate(sample_rate)),
+      cutoff_table_(sample_rate_),
       allocator_(voice_limit_for(preset_, max_voices), 2 * voice_limit_for(preset_, max_voices)),
-      scratch_(std::make_unique<synth::VoiceScratch>()),
+      lanes_(std::make_unique<synth::VoiceLane[]>(synth::FilterBank::kLanes)),
+      filter_bank_(std::make_unique<synth::FilterBank>()),
       mix_(kMaxRenderFrames, 0.0f) {
     if (preset_.drum_kit) {
         patches_.reserve(synth::kDrumSoundCount);
@@ -38,7 +42,9 @@ SynthInstrument::SynthInstrument(const SynthPreset& preset, double sample_rate, 
     } else {
         patches_.push_back(synth::VoicePatch::compile(preset_, sample_rate_));
     }
+    for (synth::VoicePatch& patch : patches_) patch.cutoff_table = &cutoff_table_;
     voices_.resize(static_cast<std::size_t>(allocator_.slot_count()));
+    for (int j = 0; j < synth::FilterBank::kLanes; ++j) lanes_[j].signal = filter_bank_->signal(j);
 }
 
 SynthInstrument::~SynthInstrument() = default;
@@ -74,7 +80,8 @@ void SynthInstrument::note_on(VoiceKey key, int pitch, double cents, int velocit
         }
     }
     // Deterministic noise: the same note of the same score always sounds the same.
-    note.noise_seed = key ^ (static_cast<std::uint64_t>(pitch) << 56) ^ (static_cast<std::uint64_t>(velocity) << 48);
+    note.noise_seed =
+        key ^ (static_cast<std::uint64_t>(pitch) << 56) ^ (static_cast<std::uint64_t>(velocity) << 48);
 
     if (const int victim = allocator_.steal_victim(); victim >= 0) fade_slot(victim);
     const int slot = allocator_.acquire(key);
@@ -115,24 +122,33 @@ void SynthInstrument::controller(const ControllerEvent& event) {
             const double bend = std::isfinite(event.value) ? std::clamp(event.value, -1.0, 1.0) : 0.0;
             bend_ratio_ = std::exp2(bend * kPitchBendRangeSemitones / 12.0);
             for (int slot = 0; slot < allocator_.slot_count(); ++slot) {
-                if (allocator_.state(slot) != synth::VoiceAllocator::State::Free) voices_[slot].set_bend(bend_ratio_);
+                if (allocator_.state(slot) != synth::VoiceAllocator::State::Free)
+                    voices_[slot].set_bend(bend_ratio_);
             }
             break;
         }
         case ControllerKind::ControlChange:
             switch (event.number) {
-                case 64: set_pedal(event.value >= 64.0); break;
-                case 120: kill_all(); break;
+                case 64:
+                    set_pedal(event.value >= 64.0);
+                    break;
+                case 120:
+                    kill_all();
+                    break;
                 case 121:
                     set_pedal(false);
                     controller(ControllerEvent{event.beat, ControllerKind::PitchBend, 0, 0.0});
                     break;
-                case 123: release_all(); break;
-                default: break;
+                case 123:
+                    release_all();
+                    break;
+                default:
+                    break;
             }
             break;
         case ControllerKind::ProgramChange:
-        case ControllerKind::ChannelPressure: break;
+        case ControllerKind::ChannelPressure:
+            break;
     }
 }
 
@@ -153,7 +169,8 @@ void SynthInstrument::release_slot(int slot) {
 
 void SynthInstrument::fade_slot(int slot) {
     const auto state = allocator_.state(slot);
-    if (state != synth::VoiceAllocator::State::Held && state != synth::VoiceAllocator::State::Released) return;
+    if (state != synth::VoiceAllocator::State::Held && state != synth::VoiceAllocator::State::Released)
+        return;
     allocator_.fade(slot);
     voices_[slot].fade_out();
 }
@@ -172,17 +189,32 @@ void SynthInstrument::render(float* left, float* right, int frames) {
 void SynthInstrument::render_block(float* left, float* right, int frames) {
     float* mix = mix_.data();
     std::fill(mix, mix + frames, 0.0f);
-    if (allocator_.active() > 0) {
-        // Slot order is the summation order: fixed, whatever the call boundaries.
-        for (int slot = 0; slot < allocator_.slot_count(); ++slot) {
-            if (allocator_.state(slot) == synth::VoiceAllocator::State::Free) continue;
-            synth::SynthVoice& voice = voices_[slot];
-            voice.render(mix, frames, *scratch_);
-            if (voice.finished()) allocator_.free(slot);
+    // Slot order is the summation order: fixed, whatever the call boundaries.
+    int batch[synth::FilterBank::kLanes];
+    int count = 0;
+    for (int slot = 0; slot < allocator_.slot_count() && allocator_.active() > 0; ++slot) {
+        if (allocator_.state(slot) == synth::VoiceAllocator::State::Free) continue;
+        voices_[slot].begin_render(frames, lanes_[count]);
+        batch[count++] = slot;
+        if (count == synth::FilterBank::kLanes) {
+            finish_batch(batch, count, mix);
+            count = 0;
         }
     }
+    finish_batch(batch, count, mix);
     std::memcpy(left, mix, sizeof(float) * static_cast<std::size_t>(frames));
     std::memcpy(right, mix, sizeof(float) * static_cast<std::size_t>(frames));
+}
+
+void SynthInstrument::finish_batch(const int* slots, int count, float* mix) {
+    bool any_filtered = false;
+    for (int i = 0; i < count; ++i) any_filtered = any_filtered || lanes_[i].segment_count > 0;
+    if (any_filtered) filter_bank_->process(lanes_.get(), count);
+    for (int i = 0; i < count; ++i) {
+        synth::SynthVoice& voice = voices_[slots[i]];
+        voice.end_render(lanes_[i], mix);
+        if (voice.finished()) allocator_.free(slots[i]);
+    }
 }
 
 }  // namespace tactus

@@ -5,10 +5,17 @@
 // allocates, locks or does I/O.
 //
 // Voices: at most voice_limit() notes sound at once (the preset's polyphony, capped by max_voices).
-// A note beyond the limit steals the oldest released voice, else the oldest held one; the stolen
-// voice fades out over kFadeSeconds in a spare slot while the new note starts, so nothing is cut
-// (there are as many spare slots as the limit; only more steals than that within one fade time cut
-// the longest-fading voice). A note_on for a key that is still held releases the old voice first.
+// A note beyond the limit steals the voice released longest ago, else the oldest held one; the
+// stolen voice fades out over kFadeSeconds in a spare slot while the new note starts, so nothing
+// is cut (there are as many spare slots as the limit; only more steals than that within one fade
+// time cut the longest-fading voice). A note_on for a key that is still held releases the old
+// voice first.
+//
+// Notes: note_off releases with the preset's envelope, but a note always completes its attack
+// first, so a zero-length note (note_off before any render) is a full, short hit. One-shot presets
+// (drums) ignore note_off. release_all releases every voice from its current level, one-shots
+// included; kill_all fades every voice out within kFadeSeconds. A voice ends, and frees its slot,
+// the sample its envelope reaches exact 0: once no voice sounds, render writes exact zeros.
 //
 // Controllers: pitch bend (+-2 semitones, not on drums), CC64 sustain pedal, CC120 all sound off
 // (kill_all), CC121 reset controllers, CC123 all notes off (release_all). Others are ignored.
@@ -17,6 +24,10 @@
 // sequence of calls and the frames rendered between them, never on how a span is cut into render()
 // calls (bit for bit). Voices are mixed in slot order, and all control-rate work is keyed on each
 // voice's own sample count.
+//
+// Rendering: voices go through in batches of FilterBank::kLanes: each voice computes its envelope
+// and source, the bank filters the whole batch at once (SIMD lanes), then each voice adds itself
+// to the mix.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +35,7 @@
 #include <vector>
 
 #include "engine/instrument.h"
+#include "engine/synth/filter_bank.h"
 #include "engine/synth/synth_preset.h"
 #include "engine/synth/synth_voice.h"
 #include "engine/synth/voice_allocator.h"
@@ -60,16 +72,19 @@ public:
 
 private:
     void render_block(float* left, float* right, int frames);
+    void finish_batch(const int* slots, int count, float* mix);
     void release_slot(int slot);
     void fade_slot(int slot);
     void set_pedal(bool down);
 
     SynthPreset preset_;  // sanitized copy
     double sample_rate_;
-    std::vector<synth::VoicePatch> patches_;  // one, or one per drum sound
+    synth::CutoffTable cutoff_table_;
+    std::vector<synth::VoicePatch> patches_;  // refer to cutoff_table_  // one, or one per drum sound
     std::vector<synth::SynthVoice> voices_;
     synth::VoiceAllocator allocator_;
-    std::unique_ptr<synth::VoiceScratch> scratch_;
+    std::unique_ptr<synth::VoiceLane[]> lanes_;  // one batch of voices: FilterBank::kLanes
+    std::unique_ptr<synth::FilterBank> filter_bank_;
     std::vector<float> mix_;
     double bend_ratio_ = 1.0;
     bool pedal_down_ = false;

@@ -82,7 +82,8 @@ constexpr std::array kPresets{
                 .cutoff_hz = 8000.0,
                 .resonance = 0.1},
     SynthPreset{.name = "square", .waveform = Waveform::Square, .amp = {0.003, 0.1, 1.0, 0.08}, .gain = 0.2},
-    SynthPreset{.name = "triangle", .waveform = Waveform::Triangle, .amp = {0.005, 0.1, 1.0, 0.1}, .gain = 0.35},
+    SynthPreset{
+        .name = "triangle", .waveform = Waveform::Triangle, .amp = {0.005, 0.1, 1.0, 0.1}, .gain = 0.35},
 
     // Timing-test and metronome sound: a cosine-phase tone whose first sample is its peak, no filter,
     // a 30 ms decay to exact silence, and a 4 ms release to exact silence after note_off.
@@ -94,7 +95,8 @@ constexpr std::array kPresets{
                 .gain = 0.5},
 
     // General MIDI percussion: the pitch selects the sound (drum_kit.h); `gain` scales the whole kit.
-    SynthPreset{.name = "drums", .amp = {0.0, 0.3, 0.0, 0.15}, .gain = 1.0, .one_shot = true, .drum_kit = true},
+    SynthPreset{
+        .name = "drums", .amp = {0.0, 0.3, 0.0, 0.15}, .gain = 1.0, .one_shot = true, .drum_kit = true},
 };
 
 }  // namespace

@@ -38,11 +38,11 @@ struct SynthPreset {
     Waveform waveform = Waveform::Sine;
     double start_phase = 0.0;
     Waveform waveform2 = Waveform::Saw;
-    double osc2_mix = 0.0;           // 0: oscillator 1 only .. 1: oscillator 2 only
-    double osc2_detune_cents = 0.0;  // interval of oscillator 2 above oscillator 1 (any size)
-    double noise_mix = 0.0;          // 0..1: share of white noise added to the oscillators
-    double tone_decay = 0.0;         // s, time constant of an extra decay on the oscillators; 0 = none
-    double noise_decay = 0.0;        // s, time constant of an extra decay on the noise; 0 = none
+    double osc2_mix = 0.0;             // 0: oscillator 1 only .. 1: oscillator 2 only
+    double osc2_detune_cents = 0.0;    // interval of oscillator 2 above oscillator 1 (any size)
+    double noise_mix = 0.0;            // 0..1: share of white noise added to the oscillators
+    double tone_decay = 0.0;           // s, time constant of an extra decay on the oscillators; 0 = none
+    double noise_decay = 0.0;          // s, time constant of an extra decay on the noise; 0 = none
     double pitch_env_semitones = 0.0;  // the note starts this far above its pitch ...
     double pitch_env_decay = 0.0;      // ... and falls back with this time constant (s)
 

@@ -27,13 +27,14 @@ void SynthVoice::start(const VoicePatch& patch, const NoteStart& note, double be
     pitch_env_semitones_ = patch.has_pitch_env ? p.pitch_env_semitones : 0.0;
     update_increments();
     noise_.seed(note.noise_seed);
-    filter_.reset();
+    filter_ = SvfState{};
     amp_env_.start(patch.amp_env);
     filter_env_.start(patch.filter_env);
     const double velocity = static_cast<double>(note.velocity) / 127.0;
     cutoff_base_octaves_ = patch.cutoff_octaves + p.key_tracking * (note.pitch - 60) / 12.0 +
                            p.velocity_to_filter_octaves * (velocity - 1.0);
     coefs_valid_ = false;
+    coefs_changed_ = false;
     last_cutoff_octaves_ = cutoff_base_octaves_;
     tone_gain_ = 1.0f;
     noise_gain_ = patch.noise_weight;
@@ -53,7 +54,9 @@ void SynthVoice::release_now() {
     filter_env_.release_now();
 }
 
-void SynthVoice::fade_out() { amp_env_.fade(patch_ != nullptr ? patch_->fade_samples : 1); }
+void SynthVoice::fade_out() {
+    amp_env_.fade(patch_ != nullptr ? patch_->fade_samples : 1);
+}
 
 void SynthVoice::set_bend(double ratio) {
     if (!bendable_ || patch_ == nullptr) return;
@@ -89,33 +92,39 @@ void SynthVoice::update_controls() {
     }
     if (p.filter != FilterMode::Off) {
         double octaves = cutoff_base_octaves_;
-        if (p.filter_env_octaves != 0.0) {
-            octaves += p.filter_env_octaves * filter_env_.advance(kControlPeriod);
-        }
+        if (p.filter_env_octaves != 0.0) octaves += p.filter_env_octaves * filter_env_.advance(1);
         if (!coefs_valid_ || octaves != last_cutoff_octaves_) {
-            coefs_ = SvfCoefs::make(std::exp2(octaves), patch_->damping, patch_->sample_rate);
+            const CutoffTable* table = patch_->cutoff_table;
+            coefs_ = table != nullptr
+                         ? SvfCoefs::from_g(p.filter, table->g(octaves), patch_->damping)
+                         : SvfCoefs::make(p.filter, std::exp2(octaves), patch_->damping, patch_->sample_rate);
             last_cutoff_octaves_ = octaves;
+            coefs_changed_ = true;
         }
     }
     coefs_valid_ = true;
 }
 
+// Writes n samples to out[0], out[kStride], ...
 void SynthVoice::render_source(float* out, int n) {
+    constexpr int kStride = VoiceLane::kStride;
     const VoicePatch& patch = *patch_;
     const SynthPreset& p = patch.preset;
     if (patch.osc1_weight > 0.0f) {
-        render_oscillator<false>(p.waveform, osc1_, patch.osc1_weight, out, n);
+        render_oscillator<false>(p.waveform, osc1_, patch.osc1_weight, out, n, kStride);
     } else {
-        std::fill(out, out + n, 0.0f);
+        for (int i = 0; i < n; ++i) out[i * kStride] = 0.0f;
     }
-    if (patch.osc2_weight > 0.0f) render_oscillator<true>(p.waveform2, osc2_, patch.osc2_weight, out, n);
+    if (patch.osc2_weight > 0.0f)
+        render_oscillator<true>(p.waveform2, osc2_, patch.osc2_weight, out, n, kStride);
     if (!has_extra_source_) return;
     float tone = tone_gain_;
     float noise = noise_gain_;
     const float tone_coef = patch.tone_decay_coef;
     const float noise_coef = patch.noise_decay_coef;
     for (int i = 0; i < n; ++i) {
-        out[i] = out[i] * tone + noise_.next() * noise;
+        float& o = out[i * kStride];
+        o = o * tone + noise_.next() * noise;
         tone *= tone_coef;
         noise *= noise_coef;
     }
@@ -123,24 +132,32 @@ void SynthVoice::render_source(float* out, int n) {
     noise_gain_ = noise;
 }
 
-void SynthVoice::render(float* mix, int n, VoiceScratch& scratch) {
-    if (patch_ == nullptr) return;
-    float* signal = scratch.signal;
-    const float* envelope = scratch.envelope;
-    const int live = amp_env_.process(scratch.envelope, n);
-    const FilterMode filter = patch_->preset.filter;
-    int done = 0;
-    while (done < live) {
+void SynthVoice::begin_render(int n, VoiceLane& lane) {
+    lane.segment_count = 0;
+    lane.state = &filter_;
+    lane.live = patch_ != nullptr ? amp_env_.process(lane.envelope, n) : 0;
+    const bool filtered = lane.live > 0 && patch_->preset.filter != FilterMode::Off;
+    for (int done = 0; done < lane.live;) {
         const int into_period = static_cast<int>(age_ % kControlPeriod);
         if (into_period == 0 && !controls_static()) update_controls();
-        const int span = controls_static() ? live - done : std::min(live - done, kControlPeriod - into_period);
-        render_source(signal + done, span);
-        filter_.process(filter, signal + done, span, coefs_);
+        if (filtered && (lane.segment_count == 0 || coefs_changed_)) {
+            lane.add_segment(done, coefs_);
+            coefs_changed_ = false;
+        }
+        const int span =
+            controls_static() ? lane.live - done : std::min(lane.live - done, kControlPeriod - into_period);
+        render_source(lane.signal + static_cast<std::ptrdiff_t>(done) * VoiceLane::kStride, span);
         done += span;
         age_ += span;
     }
+}
+
+void SynthVoice::end_render(const VoiceLane& lane, float* mix) const {
+    const float* __restrict signal = lane.signal;
+    const float* __restrict envelope = lane.envelope;
+    float* __restrict out = mix;
     const float amp = amp_;
-    for (int i = 0; i < live; ++i) mix[i] += signal[i] * envelope[i] * amp;
+    for (int i = 0; i < lane.live; ++i) out[i] += signal[i * VoiceLane::kStride] * envelope[i] * amp;
 }
 
 }  // namespace tactus::synth

@@ -1,9 +1,14 @@
 // One voice of the built-in synth: oscillators (+ noise) -> state-variable filter -> ADSR amplifier.
 //
-// A voice renders by passes over its span (envelope, oscillators, filter, mix), each a tight loop
-// with no per-sample dispatch. Control-rate work (filter cutoff from its envelope, pitch envelope)
-// happens when the voice's own age is a multiple of kControlPeriod, never at render() call
-// boundaries, so the output does not depend on how a span is cut into calls.
+// A voice renders a span in two halves around the instrument's FilterBank:
+//   begin_render: amplitude envelope, then oscillators and noise into its VoiceLane, noting where
+//                 its filter coefficients change;
+//   (the bank filters the lanes of several voices at once);
+//   end_render:   adds signal * envelope * level to the mix.
+// Each half is a few tight loops with no per-sample dispatch. Control-rate work (cutoff from the
+// filter envelope, pitch envelope) happens when the voice's own age is a multiple of
+// kControlPeriod, never at render() call boundaries, so the output does not depend on how a span
+// is cut into calls.
 //
 // Audio thread only (start() included); no allocation, locking or I/O. The VoicePatch it plays must
 // outlive it.
@@ -11,20 +16,14 @@
 
 #include <cstdint>
 
-#include "engine/instrument.h"
 #include "engine/synth/adsr_envelope.h"
+#include "engine/synth/filter_bank.h"
 #include "engine/synth/noise.h"
 #include "engine/synth/oscillator.h"
 #include "engine/synth/svf_filter.h"
 #include "engine/synth/voice_patch.h"
 
 namespace tactus::synth {
-
-// Work buffers shared by the voices of one instrument (they render one after another).
-struct VoiceScratch {
-    alignas(64) float signal[kMaxRenderFrames];
-    alignas(64) float envelope[kMaxRenderFrames];
-};
 
 struct NoteStart {
     double frequency_hz = 440.0;
@@ -49,9 +48,11 @@ public:
     bool finished() const { return amp_env_.finished(); }
     const VoicePatch* patch() const { return patch_; }
 
-    // Adds the voice's next `n` (<= kMaxRenderFrames) samples to `mix`. When its envelope ends inside
-    // the span, it adds only up to there and finished() becomes true.
-    void render(float* mix, int n, VoiceScratch& scratch);
+    // First half of rendering the next `n` (<= kMaxRenderFrames) samples: fills `lane`. When the
+    // envelope ends inside the span, lane.live < n and finished() becomes true.
+    void begin_render(int n, VoiceLane& lane);
+    // Second half, once the lane has been filtered: adds the voice's lane.live samples to `mix`.
+    void end_render(const VoiceLane& lane, float* mix) const;
 
 private:
     bool controls_static() const;
@@ -63,7 +64,7 @@ private:
     OscillatorPhase osc1_;
     OscillatorPhase osc2_;
     NoiseSource noise_;
-    SvfFilter filter_;
+    SvfState filter_;
     SvfCoefs coefs_;
     AdsrEnvelope amp_env_;
     AdsrEnvelope filter_env_;
@@ -79,6 +80,7 @@ private:
     bool bendable_ = true;
     bool pitch_env_active_ = false;
     bool coefs_valid_ = false;
+    bool coefs_changed_ = false;     // since the last segment handed to the filter bank
     bool has_extra_source_ = false;  // noise or tone decay: needs the mixing pass
 };
 

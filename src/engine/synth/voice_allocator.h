@@ -6,6 +6,11 @@
 // Fading slots do not, which is why an instrument has more slots than its limit: a stolen voice
 // fades out in its own slot while the new note starts in another, so a steal never cuts a sound.
 //
+// Every operation is O(1) or a short scan of a bitset, whatever the number of voices: slots sit in
+// age-ordered lists per state, held keys in a small hash index. Choices depend only on the order
+// of calls (never on when render() frees a slot within a block): a new note takes the
+// lowest-numbered free slot, which keeps the instrument's mixing order canonical.
+//
 // Audio thread only; no allocation after construction.
 #pragma once
 
@@ -35,12 +40,12 @@ public:
 
     // The Held slot playing `key`, or -1.
     int find_held(VoiceKey key) const;
-    // The slot to fade out before a new note, so that the limit holds: the oldest Released slot,
-    // else the oldest Held one; -1 while there is room.
+    // The slot to fade out before a new note, so that the limit holds: the Released slot released
+    // longest ago, else the Held slot started longest ago; -1 while there is room.
     int steal_victim() const;
     // Takes a slot for a new note of `key` (Held): the lowest Free slot; when none is free (more
     // notes stolen within one fade time than there are spare slots), the slot that has been fading
-    // longest, whose sound is cut.
+    // longest, whose sound is cut. Precondition: `key` is not Held (release it first).
     int acquire(VoiceKey key);
 
     void release(int slot);  // Held -> Released
@@ -50,17 +55,38 @@ public:
     void set_sustained(int slot, bool sustained) { slots_[slot].sustained = sustained; }
 
 private:
+    // A doubly linked list of slots, oldest first.
+    struct List {
+        int head = -1;
+        int tail = -1;
+    };
     struct Slot {
         VoiceKey key = 0;
-        std::uint64_t order = 0;  // when it took its note (Held/Released) or started fading (Fading)
+        int prev = -1;
+        int next = -1;
         State state = State::Free;
         bool sustained = false;
     };
 
-    void set_state(int slot, State state);
+    List* list_of(State state);
+    void move_to(int slot, State state);  // unlinks, relinks at the tail of the state's list
+    int lowest_free() const;
+
+    // Held keys: open addressing with linear probing, kept at most half full.
+    void index_insert(VoiceKey key, int slot);
+    void index_erase(VoiceKey key);
+    std::size_t home(VoiceKey key) const;
 
     std::vector<Slot> slots_;
-    std::uint64_t clock_ = 0;
+    std::vector<std::uint64_t> free_bits_;  // bit set = slot free
+    struct IndexEntry {
+        VoiceKey key = 0;
+        int slot = -1;  // -1: empty
+    };
+    std::vector<IndexEntry> index_;
+    List held_;
+    List released_;
+    List fading_;
     int limit_;
     int counted_ = 0;
     int active_ = 0;

@@ -1,7 +1,5 @@
 #include "engine/synth/voice_patch.h"
 
-#include "engine/synth/svf_filter.h"
-
 #include <algorithm>
 #include <cmath>
 
@@ -50,29 +48,36 @@ SynthPreset sanitized(const SynthPreset& in) {
     p.filter_env_octaves = clamped(in.filter_env_octaves, -12.0, 12.0, d.filter_env_octaves);
     p.filter_env = sanitized(in.filter_env, d.filter_env);
     p.key_tracking = clamped(in.key_tracking, -2.0, 2.0, d.key_tracking);
-    p.velocity_to_filter_octaves = clamped(in.velocity_to_filter_octaves, -12.0, 12.0, d.velocity_to_filter_octaves);
+    p.velocity_to_filter_octaves =
+        clamped(in.velocity_to_filter_octaves, -12.0, 12.0, d.velocity_to_filter_octaves);
     p.polyphony = std::max(0, in.polyphony);
     p.choke_group = std::max(0, in.choke_group);
     switch (in.waveform) {
         case Waveform::Sine:
         case Waveform::Saw:
         case Waveform::Square:
-        case Waveform::Triangle: break;
-        default: p.waveform = Waveform::Sine;
+        case Waveform::Triangle:
+            break;
+        default:
+            p.waveform = Waveform::Sine;
     }
     switch (in.waveform2) {
         case Waveform::Sine:
         case Waveform::Saw:
         case Waveform::Square:
-        case Waveform::Triangle: break;
-        default: p.waveform2 = Waveform::Sine;
+        case Waveform::Triangle:
+            break;
+        default:
+            p.waveform2 = Waveform::Sine;
     }
     switch (in.filter) {
         case FilterMode::Off:
         case FilterMode::LowPass:
         case FilterMode::BandPass:
-        case FilterMode::HighPass: break;
-        default: p.filter = FilterMode::Off;
+        case FilterMode::HighPass:
+            break;
+        default:
+            p.filter = FilterMode::Off;
     }
     return p;
 }
@@ -83,7 +88,7 @@ VoicePatch VoicePatch::compile(const SynthPreset& preset, double sample_rate, do
     const SynthPreset& p = patch.preset;
     patch.sample_rate = sample_rate;
     patch.amp_env = AdsrShape::make(p.amp, sample_rate);
-    patch.filter_env = AdsrShape::make(p.filter_env, sample_rate);
+    patch.filter_env = AdsrShape::make(p.filter_env, sample_rate / kControlPeriod);
     patch.osc1_weight = static_cast<float>((1.0 - p.noise_mix) * (1.0 - p.osc2_mix));
     patch.osc2_weight = static_cast<float>((1.0 - p.noise_mix) * p.osc2_mix);
     patch.noise_weight = static_cast<float>(p.noise_mix);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "engine/synth/adsr_envelope.h"
+#include "engine/synth/svf_filter.h"
 #include "engine/synth/synth_preset.h"
 
 namespace tactus::synth {
@@ -20,7 +21,7 @@ struct VoicePatch {
     double sample_rate = 48000.0;
 
     AdsrShape amp_env;
-    AdsrShape filter_env;
+    AdsrShape filter_env;  // runs at control rate: one step per kControlPeriod samples
     float osc1_weight = 1.0f;
     float osc2_weight = 0.0f;
     float noise_weight = 0.0f;
@@ -33,6 +34,9 @@ struct VoicePatch {
     double cutoff_octaves = 14.0;  // log2 of the cutoff in Hz
     float gain = 0.25f;
     int fade_samples = 144;
+    // Shared cutoff -> coefficient table for this sample rate (owned by the instrument); without
+    // one, coefficients are computed directly.
+    const CutoffTable* cutoff_table = nullptr;
 
     // `gain_scale` multiplies the preset's gain (a kit's level on top of its sound's).
     static VoicePatch compile(const SynthPreset& preset, double sample_rate, double gain_scale = 1.0);

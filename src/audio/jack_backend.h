@@ -1,0 +1,107 @@
+// The JACK backend: libjack directly, so JACK's own frame clock is the engine's clock.
+//
+// One client (options.client_name, renamed by JACK on a clash) with two output ports, "out_left" and
+// "out_right", registered before activation. start() activates it and connects the ports: to the first
+// two physical playback ports (options.device == ""), to nothing ("none"), or to the comma-separated
+// port names in options.device (left, right; one name takes both channels). Sample rate and period are
+// the server's.
+//
+// Clocks. AudioBlock::frame_time is jack_last_frame_time(), widened to 64 bits (JACK's counter is 32
+// bits and wraps every ~24.9 h at 48 kHz). host_time_ns is the cycle's start from jack_get_cycle_times
+// (JACK's filtered wakeup time for that frame), in CLOCK_MONOTONIC ns. JACK 2 on Linux reads its
+// microsecond clock with clock_gettime(CLOCK_MONOTONIC) (its default "system" clock source), truncated
+// to whole µs, so ns = µs × 1000. open() checks this by bracketing jack_get_time() between two
+// clock_gettime(CLOCK_MONOTONIC) calls; if a server runs another clock source (jackd -c h|c: HPET or
+// cycle counter) the measured offset is added instead and description() says so.
+// frame_at_host_time()/host_time_at_frame() use jack_time_to_frames()/jack_frames_to_time(), which are
+// exact for frames within ±2^31 of the current cycle (JACK 2 uses signed differences); beyond ±2^30
+// frames they extrapolate at the nominal rate. Note: JACK 2 (1.9.x) advances its frame counter by one
+// period per cycle it runs, also across an xrun (it only re-anchors the wakeup time), so frame_time
+// stays contiguous and host time absorbs the gap.
+//
+// Threading: open/start/stop/destruction on a control thread. The process callback runs on JACK's
+// realtime thread and allocates nothing. Every const method may be called from any thread; xruns are
+// counted by JACK's xrun callback (its notification thread) in an atomic.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "audio/audio_backend.h"
+
+typedef struct _jack_client jack_client_t;
+typedef struct _jack_port jack_port_t;
+
+namespace tactus {
+
+class JackBackend final : public AudioBackend {
+public:
+    // Connects to the server (never starts one: JackNoStartServer; options.jack_server names it) and
+    // registers the ports. nullptr with *error set (naming the server) if the server cannot be reached.
+    static std::unique_ptr<JackBackend> open(const AudioBackendOptions& options, std::string* error);
+    ~JackBackend() override;  // deactivates and closes the client
+
+    JackBackend(const JackBackend&) = delete;
+    JackBackend& operator=(const JackBackend&) = delete;
+
+    // Also locks memory (see realtime_platform.h). Fails if the server is gone or a named port cannot
+    // be connected.
+    bool start(AudioCallback& callback, std::string* error) override;
+    void stop() override;
+
+    int sample_rate() const override;
+    int period() const override;
+    int output_latency_frames() const override;  // max of the ports' JackPlaybackLatency ranges
+    std::int64_t xruns() const override;
+    bool realtime_scheduling() const override;  // realtime_thread() && memory_locked()
+    Frame frame_at_host_time(std::int64_t ns) const override;
+    std::int64_t host_time_at_frame(Frame frame) const override;
+    std::string description() const override;
+
+    // The server shut down or threw this client out (JACK's shutdown callback); nothing more will be
+    // processed. The backend must be destroyed and a new one opened.
+    bool server_lost() const;
+    // The server runs realtime (jack_is_realtime) and the process thread was seen with SCHED_FIFO/RR
+    // in its first cycle (false before the first cycle).
+    bool realtime_thread() const;
+    // mlockall succeeded at start() (see platform::lock_process_memory()).
+    bool memory_locked() const;
+    // Whether jack_get_time() was found to read CLOCK_MONOTONIC (see above).
+    bool jack_clock_is_monotonic() const { return clock_offset_ns_ == 0; }
+    // The client's name as JACK knows it, and the full names of its two output ports ("tactusd:out_left").
+    std::string client_name() const;
+    std::string port_name(int channel) const;
+
+private:
+    JackBackend() = default;
+    static int on_process(std::uint32_t frames, void* self);
+    static int on_xrun(void* self);
+    static void on_shutdown(void* self);
+    bool connect_outputs(std::string* error);
+    Frame widen(std::uint32_t frame32) const;
+    Frame extrapolate_frame(std::int64_t ns) const;
+    std::int64_t extrapolate_time(Frame frame) const;
+
+    jack_client_t* client_ = nullptr;
+    jack_port_t* ports_[2] = {nullptr, nullptr};
+    std::string server_name_;
+    std::string device_;
+    int sample_rate_ = 0;
+    std::int64_t clock_offset_ns_ = 0;  // host ns = JACK µs × 1000 + this (0 when JACK's clock is CLOCK_MONOTONIC)
+    bool active_ = false;
+
+    std::atomic<AudioCallback*> callback_{nullptr};
+    std::atomic<bool> server_lost_{false};
+    std::atomic<std::int64_t> xruns_{0};
+    std::atomic<bool> thread_checked_{false};
+    std::atomic<bool> thread_realtime_{false};
+    std::atomic<bool> memory_locked_{false};
+    // The latest cycle (written by the process thread): widens JACK's 32-bit frames and anchors the
+    // extrapolation when the server is gone.
+    std::atomic<Frame> last_frame_{0};
+    std::atomic<std::int64_t> last_host_ns_{0};
+};
+
+}  // namespace tactus

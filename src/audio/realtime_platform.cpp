@@ -1,0 +1,89 @@
+#include "audio/realtime_platform.h"
+
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#endif
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TACTUS_SANITIZED_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define TACTUS_SANITIZED_BUILD 1
+#endif
+#endif
+
+namespace tactus::platform {
+
+#if defined(__linux__)
+
+namespace {
+
+constexpr int kCapIpcLock = 14;  // linux/capability.h
+
+// CAP_IPC_LOCK in the effective set, read from /proc/self/status ("CapEff:\t000001fffeffffff").
+bool has_cap_ipc_lock() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("CapEff:", 0) != 0) continue;
+        try {
+            const std::uint64_t mask = std::stoull(line.substr(7), nullptr, 16);
+            return (mask >> kCapIpcLock) & 1u;
+        } catch (const std::exception&) {
+            return false;
+        }
+    }
+    return false;
+}
+
+MemoryLock try_lock_memory() {
+#if defined(TACTUS_SANITIZED_BUILD)
+    return {false, "not tried: sanitizer build (its shadow memory cannot be locked)"};
+#else
+    rlimit limit{};
+    if (getrlimit(RLIMIT_MEMLOCK, &limit) != 0) return {false, std::string("getrlimit: ") + std::strerror(errno)};
+    if (limit.rlim_cur != RLIM_INFINITY && !has_cap_ipc_lock()) {
+        return {false, "not tried: RLIMIT_MEMLOCK is " + std::to_string(limit.rlim_cur / 1024) +
+                           " KiB and the process lacks CAP_IPC_LOCK (set memlock unlimited for the user)"};
+    }
+    if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
+        return {false, std::string("mlockall(MCL_CURRENT|MCL_FUTURE) failed: ") + std::strerror(errno)};
+    }
+    return {true, "mlockall(MCL_CURRENT|MCL_FUTURE)"};
+#endif
+}
+
+}  // namespace
+
+const MemoryLock& lock_process_memory() {
+    static const MemoryLock result = try_lock_memory();  // thread-safe, once per process
+    return result;
+}
+
+bool current_thread_is_realtime() {
+    int policy = 0;
+    sched_param param{};
+    if (pthread_getschedparam(pthread_self(), &policy, &param) != 0) return false;
+    return policy == SCHED_FIFO || policy == SCHED_RR;
+}
+
+#else  // not Linux: no memory locking, no realtime scheduling here
+
+const MemoryLock& lock_process_memory() {
+    static const MemoryLock result{false, "not supported on this platform"};
+    return result;
+}
+
+bool current_thread_is_realtime() { return false; }
+
+#endif
+
+}  // namespace tactus::platform

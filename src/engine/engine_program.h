@@ -1,0 +1,25 @@
+// What the audio thread plays: a compiled score and the instruments that play it. Built by a
+// control thread (allocates), published to the audio thread through a SnapshotPublisher, and
+// destroyed on the control side after the audio thread has moved on to a newer one.
+// A tempo scale or an edit publishes a new program sharing the same mixer; a load publishes a new
+// mixer too.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "engine/score_snapshot.h"
+#include "engine/track_mixer.h"
+
+namespace tactus {
+
+struct EngineProgram {
+    std::shared_ptr<const ScoreSnapshot> score;
+    // Mutable instruments, touched only by the audio thread once published.
+    std::shared_ptr<TrackMixer> mixer;
+    std::uint64_t generation = 0;
+    // Switch by keeping the beat being heard (a tempo change) rather than the score frame.
+    bool keep_beat = false;
+};
+
+}  // namespace tactus

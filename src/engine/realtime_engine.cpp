@@ -1,0 +1,224 @@
+#include "engine/realtime_engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+
+#include "core/realtime_scope.h"
+#include "engine/instrument_factory.h"
+
+namespace tactus {
+
+namespace {
+
+std::int64_t now_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);  // vDSO: no syscall, no lock
+    return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+std::unique_ptr<Instrument> make_click(double rate) {
+    Track metronome;
+    metronome.preset = "click";
+    std::string error;
+    return make_instrument(metronome, rate, &error);
+}
+
+constexpr double kPeakWindowSeconds = 0.05;
+
+}  // namespace
+
+RealtimeEngine::RealtimeEngine(const RealtimeEngineOptions& options)
+    : options_(options),
+      commands_(options.command_capacity),
+      events_(1024),
+      click_(make_click(options.sample_rate)) {
+    pending_.reserve(options.pending_capacity);
+    master_.set_ramp_frames(static_cast<int>(std::lround(TrackStrip::kSmoothingSeconds * options.sample_rate)));
+    sequencer_.set_metronome(click_.get(), false);
+}
+
+RealtimeEngine::~RealtimeEngine() = default;
+
+bool RealtimeEngine::submit(const EngineCommand& command) { return commands_.try_push(command); }
+
+void RealtimeEngine::publish(std::unique_ptr<const EngineProgram> program) {
+    programs_.publish(std::move(program));
+    programs_.collect_retired();
+}
+
+std::size_t RealtimeEngine::collect_retired() { return programs_.collect_retired(); }
+
+bool RealtimeEngine::next_event(EngineEvent& event) { return events_.try_pop(event); }
+
+void RealtimeEngine::switch_program(const EngineProgram* program, Frame at) {
+    const EngineProgram* previous = program_;
+    program_ = program;
+    if (!program) return;
+    if (!previous || previous->mixer != program->mixer) {
+        if (previous && previous->mixer) previous->mixer->set_aux(nullptr);
+        sequencer_.set_mixer(program->mixer.get());
+        if (program->mixer) program->mixer->set_aux(click_.get());
+    }
+    sequencer_.set_score(program->score.get(), at, program->keep_beat);
+}
+
+void RealtimeEngine::take_commands(Frame block_start) {
+    EngineCommand command;
+    while (commands_.try_pop(command)) {
+        if (pending_.size() == pending_.capacity()) {
+            // No room to hold it for later: apply it now rather than lose it (counted late).
+            apply(command, block_start, true);
+            continue;
+        }
+        // Keep pending_ sorted by frame, first come first served among equal frames.
+        auto at = std::upper_bound(pending_.begin(), pending_.end(), command.frame,
+                                   [](Frame f, const EngineCommand& c) { return f < c.frame; });
+        pending_.insert(at, command);  // within capacity: no allocation
+    }
+}
+
+void RealtimeEngine::report(const EngineCommand& command, Frame at, Frame score_frame, bool late) {
+    if (command.request == 0) return;
+    EngineEvent event;
+    event.kind = late ? EngineEventKind::AppliedLate : EngineEventKind::Applied;
+    event.command = command.kind;
+    event.request = command.request;
+    event.frame = at;
+    event.score_frame = score_frame;
+    if (!events_.try_push(event)) ++board_.events_dropped;
+}
+
+void RealtimeEngine::apply(const EngineCommand& c, Frame at, bool late) {
+    ++board_.commands_applied;
+    if (late) ++board_.late_commands;
+    TrackMixer* mixer = sequencer_.mixer();
+    Frame score_frame = 0;
+    switch (c.kind) {
+        case CommandKind::Play:
+            score_frame = c.score_frame == kResume ? sequencer_.score_frame_at(at) : c.score_frame;
+            if (!sequencer_.playing() || c.score_frame != kResume) {
+                play_started_at_ = score_frame;
+                sequencer_.play(at, score_frame);
+            }
+            break;
+        case CommandKind::Stop:
+            sequencer_.stop(at);
+            sequencer_.locate(at, play_started_at_);
+            score_frame = play_started_at_;
+            break;
+        case CommandKind::Pause:
+            sequencer_.stop(at);
+            score_frame = sequencer_.score_frame_at(at);
+            break;
+        case CommandKind::Locate:
+            sequencer_.locate(at, c.score_frame);
+            score_frame = c.score_frame;
+            if (!sequencer_.playing()) play_started_at_ = c.score_frame;
+            break;
+        case CommandKind::SetLoop:
+            sequencer_.set_loop({c.flag, c.a, c.b});
+            break;
+        case CommandKind::NoteOn:
+            if (mixer && c.track < mixer->track_count())
+                mixer->instrument(c.track).note_on(c.key, c.pitch, c.value, c.velocity);
+            break;
+        case CommandKind::NoteOff:
+            if (mixer && c.track < mixer->track_count()) mixer->instrument(c.track).note_off(c.key);
+            break;
+        case CommandKind::Panic:
+            if (mixer)
+                for (std::size_t t = 0; t < mixer->track_count(); ++t) mixer->instrument(t).kill_all();
+            if (click_) click_->kill_all();
+            break;
+        case CommandKind::TrackLevel:
+            if (mixer) mixer->set_level(c.track, c.value);
+            break;
+        case CommandKind::TrackPan:
+            if (mixer) mixer->set_pan(c.track, c.value);
+            break;
+        case CommandKind::TrackMute:
+            if (mixer) mixer->set_mute(c.track, c.flag);
+            break;
+        case CommandKind::TrackSolo:
+            if (mixer) mixer->set_solo(c.track, c.flag);
+            break;
+        case CommandKind::MasterLevel:
+            master_.set_target(c.value);
+            break;
+        case CommandKind::Metronome:
+            sequencer_.set_metronome(click_.get(), c.flag);
+            break;
+    }
+    report(c, at, score_frame, late);
+}
+
+void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int frames, float* left, float* right) {
+    RealtimeScope realtime;
+    const std::int64_t started = now_ns();
+    if (const EngineProgram* program = programs_.acquire(); program != program_) switch_program(program, frame_time);
+    take_commands(frame_time);
+
+    const Frame block_end = frame_time + frames;
+    int done = 0;
+    while (!pending_.empty() && pending_.front().frame < block_end) {
+        const EngineCommand command = pending_.front();
+        pending_.erase(pending_.begin());
+        const bool late = command.frame < frame_time && command.frame != kAsap;
+        const int offset = command.frame < frame_time ? 0 : static_cast<int>(command.frame - frame_time);
+        if (offset > done) {
+            sequencer_.render(frame_time + done, offset - done, left + done, right + done);
+            done = offset;
+        }
+        apply(command, frame_time + done, late);
+    }
+    if (done < frames) sequencer_.render(frame_time + done, frames - done, left + done, right + done);
+
+    if (!master_.is_steady() || master_.value() != 1.0) {
+        for (int i = 0; i < frames; ++i) {
+            const float g = static_cast<float>(master_.next());
+            left[i] *= g;
+            right[i] *= g;
+        }
+    }
+    publish_status(frame_time, host_time_ns, frames, started, left, right);
+}
+
+void RealtimeEngine::publish_status(Frame frame_time, std::int64_t host_time_ns, int frames,
+                                    std::int64_t started_ns, const float* left, const float* right) {
+    // Peaks over a window of about 50 ms: long enough for a 30 Hz reader to see every transient.
+    if (frame_time >= peak_window_end_) {
+        master_peak_ = {};
+        if (TrackMixer* mixer = sequencer_.mixer()) mixer->reset_peaks();
+        peak_window_end_ = frame_time + static_cast<Frame>(kPeakWindowSeconds * options_.sample_rate);
+    }
+    for (int i = 0; i < frames; ++i) {
+        master_peak_[0] = std::max(master_peak_[0], std::abs(left[i]));
+        master_peak_[1] = std::max(master_peak_[1], std::abs(right[i]));
+    }
+    EngineStatus& s = board_;
+    s.block_frame = frame_time;
+    s.block_host_ns = host_time_ns;
+    s.block_frames = frames;
+    s.playing = sequencer_.playing();
+    s.metronome = sequencer_.metronome_enabled();
+    s.score_frame = sequencer_.score_frame_at(frame_time);
+    s.generation = program_ ? program_->generation : 0;
+    if (const ScoreSnapshot* score = sequencer_.score()) {
+        s.beat = score->beat_at_score_frame(s.score_frame);
+        s.bpm = score->tempo().bpm_at(s.beat);
+        const BarPosition bar = score->bar_at_beat(s.beat);
+        s.bar = bar.bar;
+        s.beat_in_bar = bar.beat_in_bar;
+    }
+    s.master_peak = master_peak_;
+    const TrackMixer* mixer = sequencer_.mixer();
+    s.track_count = mixer ? static_cast<int>(std::min<std::size_t>(mixer->track_count(), kMaxMeteredTracks)) : 0;
+    for (int t = 0; t < s.track_count; ++t) s.track_peak[t] = mixer->track_peak(t);
+    const double budget_ns = 1e9 * frames / options_.sample_rate;
+    s.dsp_load = static_cast<float>(double(now_ns() - started_ns) / budget_ns);
+    s.dsp_load_peak = std::max(s.dsp_load_peak, s.dsp_load);
+    status_.store(s);
+}
+
+}  // namespace tactus

@@ -1,0 +1,86 @@
+// The engine's audio-thread core: one process() call per device period.
+//
+//   control threads --EngineCommand--> MpscQueue ----------------+
+//   control thread  --EngineProgram--> SnapshotPublisher -------> process() --> left/right
+//   report threads  <--EngineStatus--- SeqLock <-----------------+     |
+//   control thread  <--EngineEvent---- SpscQueue <---------------------+
+//
+// Each command carries the output frame it applies on; process() renders up to that frame, applies
+// it, and goes on, so commands land sample-exactly like score events. A command whose frame has
+// already passed is applied at the start of the block and counted as late.
+//
+// Threading: process() only from the audio thread (no allocation, no locks, no I/O). submit() from
+// any control thread. publish()/collect_retired()/next_event() from one control thread (the owner).
+// status() from any thread.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "engine/engine_command.h"
+#include "engine/engine_program.h"
+#include "engine/engine_status.h"
+#include "engine/instrument.h"
+#include "engine/lockfree/mpsc_queue.h"
+#include "engine/lockfree/seqlock.h"
+#include "engine/lockfree/snapshot_publisher.h"
+#include "engine/lockfree/spsc_queue.h"
+#include "engine/sequencer.h"
+#include "engine/smoothed_gain.h"
+
+namespace tactus {
+
+struct RealtimeEngineOptions {
+    double sample_rate = 48000.0;
+    std::size_t command_capacity = 4096;  // commands waiting for the audio thread
+    std::size_t pending_capacity = 4096;  // commands held for a future frame
+};
+
+class RealtimeEngine {
+public:
+    explicit RealtimeEngine(const RealtimeEngineOptions& options);
+    ~RealtimeEngine();
+
+    // Any control thread. False when the queue is full: the command is rejected, never waited for.
+    bool submit(const EngineCommand& command);
+    // The owner control thread: hands a new program to the audio thread (and reclaims retired ones).
+    void publish(std::unique_ptr<const EngineProgram> program);
+    std::size_t collect_retired();
+    // The owner control thread: the next thing the audio thread reported, if any.
+    bool next_event(EngineEvent& event);
+    // Any thread.
+    EngineStatus status() const { return status_.load(); }
+    double sample_rate() const { return options_.sample_rate; }
+
+    // Audio thread: renders [frame_time, frame_time + frames) of output.
+    void process(Frame frame_time, std::int64_t host_time_ns, int frames, float* left, float* right);
+
+private:
+    void switch_program(const EngineProgram* program, Frame at);
+    void take_commands(Frame block_start);
+    void apply(const EngineCommand& command, Frame at, bool late);
+    void report(const EngineCommand& command, Frame at, Frame score_frame, bool late);
+    void publish_status(Frame frame_time, std::int64_t host_time_ns, int frames, std::int64_t started_ns,
+                        const float* left, const float* right);
+
+    RealtimeEngineOptions options_;
+    MpscQueue<EngineCommand> commands_;
+    SpscQueue<EngineEvent> events_;
+    SnapshotPublisher<EngineProgram> programs_;
+    SeqLock<EngineStatus> status_;
+
+    // Audio-thread state.
+    const EngineProgram* program_ = nullptr;
+    Sequencer sequencer_;
+    std::unique_ptr<Instrument> click_;
+    SmoothedGain master_{1.0};
+    std::vector<EngineCommand> pending_;  // sorted by frame; capacity fixed at construction
+    Frame play_started_at_ = 0;           // score frame the last Play started from (Stop returns there)
+    EngineStatus board_;                  // the audio thread's working copy of the status
+    Frame peak_window_end_ = 0;
+    std::array<float, 2> master_peak_{};
+};
+
+}  // namespace tactus

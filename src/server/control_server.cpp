@@ -1,0 +1,479 @@
+#include "server/control_server.h"
+
+#include <cmath>
+
+#include "core/document_json.h"
+#include "engine/instrument_factory.h"
+#include "server/osc_args.h"
+#include "server/osc_out.h"
+#include "server/osc_packet.h"
+#include "server/position_reporter.h"
+
+namespace tactus {
+
+namespace {
+
+constexpr std::uint8_t clamp_velocity(std::int64_t v) { return static_cast<std::uint8_t>(v < 1 ? 1 : v > 127 ? 127 : v); }
+
+// Audition and live notes: one key per (track, pitch), apart from score note ids.
+VoiceKey live_key(std::uint32_t track, std::int64_t pitch) {
+    return kLiveKeyBit | (VoiceKey(track) << 8) | VoiceKey(pitch & 0x7f);
+}
+
+}  // namespace
+
+ControlServer::ControlServer(EngineHost& host, OscTransport& transport, PositionReporter* reporter,
+                             ControlServerOptions options)
+    : host_(host), transport_(transport), reporter_(reporter), options_(options) {
+    handlers_ = {
+        {"/load", &ControlServer::on_load},
+        {"/load/json", &ControlServer::on_load_json},
+        {"/play", &ControlServer::on_play},
+        {"/stop", &ControlServer::on_stop},
+        {"/pause", &ControlServer::on_pause},
+        {"/locate/beat", &ControlServer::on_locate_beat},
+        {"/locate/seconds", &ControlServer::on_locate_seconds},
+        {"/loop", &ControlServer::on_loop},
+        {"/tempo/scale", &ControlServer::on_tempo_scale},
+        {"/note/on", &ControlServer::on_note_on},
+        {"/note/off", &ControlServer::on_note_off},
+        {"/panic", &ControlServer::on_panic},
+        {"/track/level", &ControlServer::on_track_level},
+        {"/track/pan", &ControlServer::on_track_pan},
+        {"/track/mute", &ControlServer::on_track_mute},
+        {"/track/solo", &ControlServer::on_track_solo},
+        {"/master/level", &ControlServer::on_master_level},
+        {"/metronome", &ControlServer::on_metronome},
+        {"/countin", &ControlServer::on_count_in},
+        {"/instruments", &ControlServer::on_instruments},
+        {"/status", &ControlServer::on_status},
+        {"/subscribe", &ControlServer::on_subscribe},
+        {"/unsubscribe", &ControlServer::on_unsubscribe},
+        {"/ping", &ControlServer::on_ping},
+        {"/quit", &ControlServer::on_quit},
+    };
+    for (const auto& [address, handler] : handlers_) addresses_.push_back(address);
+}
+
+void ControlServer::reply(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes) { transport_.send(to, bytes); }
+
+void ControlServer::reply_error(const ReplyTarget& to, const std::string& address, const std::string& message) {
+    ++errors_;
+    reply(to, OscOut("/error").s(address).s(message).bytes());
+}
+
+void ControlServer::reply_ok(const ReplyTarget& to, const std::string& address) {
+    reply(to, OscOut("/reply").s(address).bytes());
+}
+
+void ControlServer::handle_malformed(const std::string& problem, const ReplyTarget& from) {
+    reply_error(from, "", "malformed packet: " + problem);
+}
+
+void ControlServer::handle_packet(const OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns) {
+    for (const OscMessage& message : packet.messages) dispatch(message, from, arrival_ns);
+}
+
+void ControlServer::dispatch(const OscMessage& message, const ReplyTarget& from, std::int64_t arrival_ns) {
+    const auto it = handlers_.find(message.address);
+    if (it == handlers_.end()) {
+        reply_error(from, message.address, "unknown address (see docs/protocol.md; /ping answers)");
+        return;
+    }
+    const Frame frame = message.timetag ? host_.frame_for_host_time(ntp_to_monotonic_ns(*message.timetag))
+                                        : host_.frame_for_arrival(arrival_ns);
+    try {
+        it->second(*this, Context{message, from, frame});
+    } catch (const OscArgError& e) {
+        reply_error(from, message.address, e.what());
+    }
+}
+
+void ControlServer::submit(const Context& ctx, EngineCommand command) {
+    command.frame = ctx.frame;
+    command.request = next_request_++;
+    if (!host_.submit(command)) {
+        reply_error(ctx.from, ctx.message.address, "engine command queue is full: command rejected");
+        return;
+    }
+    pending_.emplace(command.request, PendingReply{ctx.from, ctx.message.address});
+}
+
+void ControlServer::pump_engine_events() {
+    EngineEvent event;
+    while (host_.next_event(event)) {
+        const auto it = pending_.find(event.request);
+        if (it == pending_.end()) continue;
+        const PendingReply& p = it->second;
+        OscOut out("/reply");
+        out.s(p.address).h(event.frame);
+        switch (event.command) {
+            case CommandKind::Play:
+            case CommandKind::Stop:
+            case CommandKind::Pause:
+            case CommandKind::Locate: out.d(host_.beat_at_score_frame(event.score_frame)); break;
+            default: break;
+        }
+        out.i(event.kind == EngineEventKind::AppliedLate ? 1 : 0);
+        reply(p.to, out.bytes());
+        pending_.erase(it);
+    }
+    host_.collect_retired();
+}
+
+std::uint32_t ControlServer::track_arg(const Context& ctx, std::size_t index) const {
+    const OscArgs args(ctx.message);
+    const std::int64_t id = args.integer(index, "track id");
+    const auto track = host_.track_index(static_cast<TrackId>(id));
+    if (id <= 0 || !track) throw OscArgError("no track with id " + std::to_string(id) + " in the loaded document");
+    return *track;
+}
+
+void ControlServer::require_document(const Context&) const {
+    if (!host_.has_document()) throw OscArgError("no document loaded (send /load first)");
+}
+
+bool ControlServer::load_document(const Context& ctx, Document doc) {
+    const auto problems = check_instruments(doc);
+    if (!problems.empty()) {
+        reply_error(ctx.from, ctx.message.address, problems.front().json_path + ": " + problems.front().message);
+        return false;
+    }
+    // Stop first: the old instruments stop being rendered when the new ones arrive.
+    EngineCommand stop;
+    stop.kind = CommandKind::Stop;
+    stop.frame = kAsap;
+    host_.submit(stop);
+    std::string error;
+    if (!host_.load(std::move(doc), &error)) {
+        reply_error(ctx.from, ctx.message.address, error);
+        return false;
+    }
+    loop_enabled_ = false;
+    const Document& loaded = host_.document();
+    reply(ctx.from, OscOut("/reply")
+                        .s(ctx.message.address)
+                        .i(static_cast<std::int32_t>(loaded.tracks.size()))
+                        .i(static_cast<std::int32_t>(loaded.note_count()))
+                        .h(static_cast<std::int64_t>(loaded.revision))
+                        .bytes());
+    return true;
+}
+
+void ControlServer::on_load(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(2);
+    const std::string& path = args.string(0, "path");
+    LoadResult result = load_document_file(path);
+    if (!result.errors.empty()) {
+        reply_error(ctx.from, ctx.message.address, result.errors.front().to_string());
+        return;
+    }
+    if (args.has(1)) result.document->revision = static_cast<std::uint64_t>(args.integer_in(1, "revision", 0, INT64_MAX));
+    load_document(ctx, std::move(*result.document));
+}
+
+void ControlServer::on_load_json(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(2);
+    const std::string& text = args.string(0, "document");
+    if (ctx.from.kind == ReplyTarget::Kind::Udp && text.size() > options_.max_inline_json_udp)
+        throw OscArgError("inline document of " + std::to_string(text.size()) + " bytes is over the UDP limit of " +
+                          std::to_string(options_.max_inline_json_udp) + "; send it over TCP or /load a path");
+    LoadResult result = parse_document(text, "<inline>");
+    if (!result.errors.empty()) {
+        reply_error(ctx.from, ctx.message.address, result.errors.front().to_string());
+        return;
+    }
+    if (args.has(1)) result.document->revision = static_cast<std::uint64_t>(args.integer_in(1, "revision", 0, INT64_MAX));
+    load_document(ctx, std::move(*result.document));
+}
+
+void ControlServer::on_play(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    EngineCommand c;
+    c.kind = CommandKind::Play;
+    c.score_frame = kResume;
+    double start_beat = 0.0;
+    const bool explicit_start = args.has(0);
+    if (explicit_start) {
+        start_beat = args.number_in(0, "beat", -1e6, 1e6);
+        c.score_frame = host_.score_frame_at_beat(start_beat);
+    }
+    if (count_in_bars_ > 0) {
+        const EngineStatus status = host_.status();
+        if (status.playing && !explicit_start) {
+            reply_ok(ctx.from, ctx.message.address);
+            return;
+        }
+        if (!explicit_start) {
+            start_beat = host_.beat_at_score_frame(status.score_frame);
+            c.score_frame = status.score_frame;
+        }
+        const TimeSignature& meter = host_.document().meter.front();
+        const double beats = count_in_bars_ * meter.numerator * 4.0 / meter.denominator;
+        c.a = c.score_frame - host_.score_frame_at_beat(start_beat - beats);
+    }
+    submit(ctx, c);
+}
+
+void ControlServer::on_stop(const Context& ctx) {
+    OscArgs(ctx.message).expect_at_most(0);
+    EngineCommand c;
+    c.kind = CommandKind::Stop;
+    submit(ctx, c);
+}
+
+void ControlServer::on_pause(const Context& ctx) {
+    OscArgs(ctx.message).expect_at_most(0);
+    EngineCommand c;
+    c.kind = CommandKind::Pause;
+    submit(ctx, c);
+}
+
+void ControlServer::on_locate_beat(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    EngineCommand c;
+    c.kind = CommandKind::Locate;
+    c.score_frame = host_.score_frame_at_beat(args.number_in(0, "beat", -1e6, 1e6));
+    submit(ctx, c);
+}
+
+void ControlServer::on_locate_seconds(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    EngineCommand c;
+    c.kind = CommandKind::Locate;
+    c.score_frame = host_.score_frame_at_seconds(args.number_in(0, "seconds", -1e6, 1e7));
+    submit(ctx, c);
+}
+
+void ControlServer::on_loop(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(3);
+    const bool enabled = args.boolean(0, "on");
+    if (args.has(1) || args.has(2)) {
+        const double a = args.number_in(1, "begin beat", 0, 1e6);
+        const double b = args.number_in(2, "end beat", 0, 1e6);
+        if (!(b > a)) throw OscArgError("argument 3 (end beat) must be after the begin beat");
+        loop_begin_beat_ = a;
+        loop_end_beat_ = b;
+    } else if (enabled && !(loop_end_beat_ > loop_begin_beat_)) {
+        throw OscArgError("no loop range set yet: send /loop 1 BEGIN END");
+    }
+    loop_enabled_ = enabled;
+    EngineCommand c;
+    c.kind = CommandKind::SetLoop;
+    c.flag = enabled;
+    c.a = host_.score_frame_at_beat(loop_begin_beat_);
+    c.b = host_.score_frame_at_beat(loop_end_beat_);
+    submit(ctx, c);
+}
+
+void ControlServer::on_tempo_scale(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    const double scale = args.number_in(0, "scale", 0.1, 10.0);
+    std::string error;
+    if (!host_.set_tempo_scale(scale, &error)) {
+        reply_error(ctx.from, ctx.message.address, error);
+        return;
+    }
+    if (loop_enabled_) {  // the loop is held in beats: its frames move with the tempo
+        EngineCommand c;
+        c.kind = CommandKind::SetLoop;
+        c.flag = true;
+        c.frame = kAsap;
+        c.a = host_.score_frame_at_beat(loop_begin_beat_);
+        c.b = host_.score_frame_at_beat(loop_end_beat_);
+        host_.submit(c);
+    }
+    reply(ctx.from, OscOut("/reply").s(ctx.message.address).d(scale).bytes());
+}
+
+void ControlServer::on_note_on(const Context& ctx) {
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    args.expect_at_most(4);
+    EngineCommand c;
+    c.kind = CommandKind::NoteOn;
+    c.track = track_arg(ctx, 0);
+    const std::int64_t pitch = args.integer_in(1, "pitch", 0, 127);
+    c.pitch = static_cast<std::int16_t>(pitch);
+    c.velocity = clamp_velocity(args.has(2) ? args.integer_in(2, "velocity", 1, 127) : 100);
+    c.value = args.has(3) ? args.number_in(3, "cents", -100, 100) : 0.0;
+    c.key = live_key(c.track, pitch);
+    submit(ctx, c);
+}
+
+void ControlServer::on_note_off(const Context& ctx) {
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    args.expect_at_most(2);
+    EngineCommand c;
+    c.kind = CommandKind::NoteOff;
+    c.track = track_arg(ctx, 0);
+    c.key = live_key(c.track, args.integer_in(1, "pitch", 0, 127));
+    submit(ctx, c);
+}
+
+void ControlServer::on_panic(const Context& ctx) {
+    OscArgs(ctx.message).expect_at_most(0);
+    EngineCommand c;
+    c.kind = CommandKind::Panic;
+    submit(ctx, c);
+}
+
+void ControlServer::on_track_level(const Context& ctx) {
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    args.expect_at_most(2);
+    EngineCommand c;
+    c.kind = CommandKind::TrackLevel;
+    c.track = track_arg(ctx, 0);
+    c.value = args.number_in(1, "level", 0.0, 4.0);
+    submit(ctx, c);
+}
+
+void ControlServer::on_track_pan(const Context& ctx) {
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    args.expect_at_most(2);
+    EngineCommand c;
+    c.kind = CommandKind::TrackPan;
+    c.track = track_arg(ctx, 0);
+    c.value = args.number_in(1, "pan", -1.0, 1.0);
+    submit(ctx, c);
+}
+
+void ControlServer::on_track_mute(const Context& ctx) {
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    args.expect_at_most(2);
+    EngineCommand c;
+    c.kind = CommandKind::TrackMute;
+    c.track = track_arg(ctx, 0);
+    c.flag = args.boolean(1, "mute");
+    submit(ctx, c);
+}
+
+void ControlServer::on_track_solo(const Context& ctx) {
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    args.expect_at_most(2);
+    EngineCommand c;
+    c.kind = CommandKind::TrackSolo;
+    c.track = track_arg(ctx, 0);
+    c.flag = args.boolean(1, "solo");
+    submit(ctx, c);
+}
+
+void ControlServer::on_master_level(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    EngineCommand c;
+    c.kind = CommandKind::MasterLevel;
+    c.value = args.number_in(0, "level", 0.0, 4.0);
+    submit(ctx, c);
+}
+
+void ControlServer::on_metronome(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    EngineCommand c;
+    c.kind = CommandKind::Metronome;
+    c.flag = args.boolean(0, "on");
+    submit(ctx, c);
+}
+
+void ControlServer::on_count_in(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    count_in_bars_ = static_cast<int>(args.integer_in(0, "bars", 0, 8));
+    reply(ctx.from, OscOut("/reply").s(ctx.message.address).i(count_in_bars_).bytes());
+}
+
+void ControlServer::on_instruments(const Context& ctx) {
+    OscArgs(ctx.message).expect_at_most(0);
+    for (const InstrumentInfo& info : available_instruments()) {
+        OscOut out("/instrument");
+        out.s(info.name);
+        for (const std::string& preset : info.presets) out.s(preset);
+        reply(ctx.from, out.bytes());
+    }
+    reply(ctx.from, OscOut("/reply").s(ctx.message.address).i(static_cast<std::int32_t>(available_instruments().size())).bytes());
+}
+
+void ControlServer::on_status(const Context& ctx) {
+    OscArgs(ctx.message).expect_at_most(0);
+    const EngineStatus s = host_.status();
+    const OscTransportStats net = transport_.stats();
+    reply(ctx.from, OscOut("/status")
+                        .i(host_.sample_rate())
+                        .i(host_.period())
+                        .h(s.block_frame)
+                        .i(s.playing ? 1 : 0)
+                        .d(s.beat)
+                        .i(s.bar + 1)
+                        .d(s.beat_in_bar + 1.0)
+                        .d(s.bpm)
+                        .h(host_.xruns())
+                        .h(static_cast<std::int64_t>(s.late_commands))
+                        .h(static_cast<std::int64_t>(host_.rejected_commands()))
+                        .h(static_cast<std::int64_t>(net.replies_dropped))
+                        .h(static_cast<std::int64_t>(net.malformed_packets))
+                        .h(static_cast<std::int64_t>(net.kernel_udp_drops))
+                        .f(s.dsp_load)
+                        .f(s.dsp_load_peak)
+                        .f(s.master_peak[0])
+                        .f(s.master_peak[1])
+                        .h(static_cast<std::int64_t>(host_.document().revision))
+                        .i(host_.realtime_scheduling() ? 1 : 0)
+                        .s(host_.backend_description())
+                        .bytes());
+}
+
+void ControlServer::on_subscribe(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(3);
+    const double rate = args.has(0) ? args.number_in(0, "rate", 1, 120) : 30.0;
+    if (!reporter_) throw OscArgError("position reports are not available in this engine");
+    std::string error;
+    bool ok = false;
+    if (args.has(1)) {
+        ok = reporter_->subscribe(args.string(1, "host"), static_cast<int>(args.integer_in(2, "port", 1, 65535)),
+                                  rate, &error);
+    } else {
+        if (ctx.from.kind != ReplyTarget::Kind::Udp)
+            throw OscArgError("over TCP, give the UDP host and port for reports: /subscribe RATE HOST PORT");
+        ok = reporter_->subscribe(ctx.from.addr, ctx.from.addr_len, rate, &error);
+    }
+    if (!ok) {
+        reply_error(ctx.from, ctx.message.address, error);
+        return;
+    }
+    reply(ctx.from, OscOut("/reply").s(ctx.message.address).d(rate).bytes());
+}
+
+void ControlServer::on_unsubscribe(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(2);
+    if (!reporter_) throw OscArgError("position reports are not available in this engine");
+    if (args.has(0))
+        reporter_->unsubscribe(args.string(0, "host"), static_cast<int>(args.integer_in(1, "port", 1, 65535)));
+    else
+        reporter_->unsubscribe(ctx.from.addr, ctx.from.addr_len);
+    reply_ok(ctx.from, ctx.message.address);
+}
+
+void ControlServer::on_ping(const Context& ctx) { reply_ok(ctx.from, ctx.message.address); }
+
+void ControlServer::on_quit(const Context& ctx) {
+    OscArgs(ctx.message).expect_at_most(0);
+    quit_ = true;
+    reply_ok(ctx.from, ctx.message.address);
+}
+
+}  // namespace tactus

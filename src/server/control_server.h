@@ -1,0 +1,109 @@
+// The control thread's protocol logic (docs/protocol.md): validates each OSC message, turns it into
+// engine commands stamped with their output frame, and replies to the sender. Never blocks on a
+// client: replies go out through the transport's non-blocking send and are dropped (and counted)
+// when a client does not read.
+//
+// Threading: every method runs on the control thread, except that the dispatch table is immutable.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "server/engine_host.h"
+#include "server/osc_message.h"
+#include "server/osc_transport.h"
+
+namespace tactus {
+
+class PositionReporter;
+
+struct ControlServerOptions {
+    // Inline documents over UDP are limited by the datagram; over TCP by the transport's frame limit.
+    std::size_t max_inline_json_udp = 60 * 1024;
+};
+
+class ControlServer {
+public:
+    ControlServer(EngineHost& host, OscTransport& transport, PositionReporter* reporter,
+                  ControlServerOptions options = {});
+
+    // One received packet (a message, or a bundle flattened into messages).
+    void handle_packet(const OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns);
+    // A packet that could not be parsed.
+    void handle_malformed(const std::string& problem, const ReplyTarget& from);
+    // Replies for commands the audio thread has applied (they carry the frame it used).
+    void pump_engine_events();
+
+    bool quit_requested() const { return quit_; }
+    std::uint64_t errors_sent() const { return errors_; }
+    const std::vector<std::string>& addresses() const { return addresses_; }
+
+private:
+    struct Context {
+        const OscMessage& message;
+        const ReplyTarget& from;
+        Frame frame;  // the output frame the message applies on
+    };
+    using Handler = std::function<void(ControlServer&, const Context&)>;
+
+    void dispatch(const OscMessage& message, const ReplyTarget& from, std::int64_t arrival_ns);
+    void reply(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes);
+    void reply_error(const ReplyTarget& to, const std::string& address, const std::string& message);
+    void reply_ok(const ReplyTarget& to, const std::string& address);
+    // Submits a command; its reply is sent once the audio thread reports the frame it applied on.
+    void submit(const Context& ctx, EngineCommand command);
+    std::uint32_t track_arg(const Context& ctx, std::size_t index) const;
+    void require_document(const Context& ctx) const;
+
+    void on_load(const Context&);
+    void on_load_json(const Context&);
+    void on_play(const Context&);
+    void on_stop(const Context&);
+    void on_pause(const Context&);
+    void on_locate_beat(const Context&);
+    void on_locate_seconds(const Context&);
+    void on_loop(const Context&);
+    void on_tempo_scale(const Context&);
+    void on_note_on(const Context&);
+    void on_note_off(const Context&);
+    void on_panic(const Context&);
+    void on_track_level(const Context&);
+    void on_track_pan(const Context&);
+    void on_track_mute(const Context&);
+    void on_track_solo(const Context&);
+    void on_master_level(const Context&);
+    void on_metronome(const Context&);
+    void on_count_in(const Context&);
+    void on_instruments(const Context&);
+    void on_status(const Context&);
+    void on_subscribe(const Context&);
+    void on_unsubscribe(const Context&);
+    void on_ping(const Context&);
+    void on_quit(const Context&);
+    bool load_document(const Context& ctx, Document doc);
+
+    EngineHost& host_;
+    OscTransport& transport_;
+    PositionReporter* reporter_;
+    ControlServerOptions options_;
+    std::map<std::string, Handler> handlers_;
+    std::vector<std::string> addresses_;
+
+    struct PendingReply {
+        ReplyTarget to;
+        std::string address;
+    };
+    std::unordered_map<std::uint64_t, PendingReply> pending_;
+    std::uint64_t next_request_ = 1;
+    int count_in_bars_ = 0;
+    bool loop_enabled_ = false;
+    double loop_begin_beat_ = 0.0, loop_end_beat_ = 0.0;
+    bool quit_ = false;
+    std::uint64_t errors_ = 0;
+};
+
+}  // namespace tactus

@@ -1,0 +1,99 @@
+// Runs a RealtimeEngine on an audio backend and holds what the control side knows: the document,
+// its compiled programs, the tempo scale, and the mapping from wall time to output frames.
+//
+// Threading: constructed, started and driven by the control thread (the OSC loop); the backend calls
+// process() on its realtime thread; status()/timing queries are safe from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "audio/audio_backend.h"
+#include "core/score.h"
+#include "engine/realtime_engine.h"
+
+namespace tactus {
+
+struct EngineHostOptions {
+    AudioBackendOptions audio;
+    // Immediate commands land this many periods after they arrive (zero jitter); 0 = "asap": at
+    // the start of the next block.
+    int immediate_latency_periods = 2;
+    std::size_t command_capacity = 4096;
+};
+
+class EngineHost final : public AudioCallback {
+public:
+    EngineHost() = default;
+    ~EngineHost() override;
+
+    // Opens the audio backend and the engine (no sound yet), then starts the audio stream. Between
+    // the two, a document can be loaded and commands queued for the very first frame.
+    bool open(const EngineHostOptions& options, std::string* error);
+    bool start_audio(std::string* error);
+    bool start(const EngineHostOptions& options, std::string* error) {
+        return open(options, error) && start_audio(error);
+    }
+    void stop();
+    // False once the audio side has ended by itself (an offline render reached its length, or the
+    // JACK server went away).
+    bool running() const;
+
+    // Loading (control thread): replaces the document and the instruments; the transport stops.
+    bool load(Document doc, std::string* error);
+    const Document& document() const { return document_; }
+    bool has_document() const { return loaded_; }
+    std::optional<std::uint32_t> track_index(TrackId id) const;
+
+    // Tempo scale (control thread): a new program whose tempo map is scaled; the beat heard stays put.
+    bool set_tempo_scale(double scale, std::string* error);
+    double tempo_scale() const { return tempo_scale_; }
+
+    // Timing (any thread). The frame on which an immediate command that arrived at `arrival_ns`
+    // applies, and the frame a bundle timetag (CLOCK_MONOTONIC ns) maps to.
+    Frame frame_for_arrival(std::int64_t arrival_ns) const;
+    Frame frame_for_host_time(std::int64_t host_ns) const;
+    std::int64_t host_time_at_frame(Frame frame) const;
+
+    // Beats <-> score frames in the current (scaled) tempo map.
+    Frame score_frame_at_beat(double beat) const;
+    Frame score_frame_at_seconds(double seconds) const;
+    double beat_at_score_frame(Frame frame) const;
+
+    bool submit(const EngineCommand& command);
+    bool next_event(EngineEvent& event) { return engine_->next_event(event); }
+    void collect_retired() { engine_->collect_retired(); }
+    EngineStatus status() const { return engine_->status(); }
+
+    int sample_rate() const { return backend_->sample_rate(); }
+    int period() const { return backend_->period(); }
+    int output_latency_frames() const { return backend_->output_latency_frames(); }
+    std::int64_t xruns() const { return backend_->xruns(); }
+    bool realtime_scheduling() const { return backend_->realtime_scheduling(); }
+    std::string backend_description() const { return backend_->description(); }
+    std::uint64_t rejected_commands() const { return rejected_.load(std::memory_order_relaxed); }
+    AudioBackend& backend() { return *backend_; }
+
+    // AudioCallback (realtime thread).
+    void process(const AudioBlock& block) override;
+
+private:
+    Document scaled_document() const;
+    bool publish(const Document& doc, bool new_instruments, bool keep_beat, std::string* error);
+
+    EngineHostOptions options_;
+    std::unique_ptr<AudioBackend> backend_;
+    std::unique_ptr<RealtimeEngine> engine_;
+    Document document_;
+    bool loaded_ = false;
+    double tempo_scale_ = 1.0;
+    std::shared_ptr<const ScoreSnapshot> score_;   // the newest published, for beat conversions
+    std::shared_ptr<TrackMixer> mixer_;            // the newest published instruments
+    std::uint64_t generation_ = 0;
+    std::atomic<std::uint64_t> rejected_{0};
+};
+
+}  // namespace tactus

@@ -1,0 +1,39 @@
+// Builds an outgoing OSC message with liblo and hands back its bytes for a non-blocking send.
+// Control and report threads only (liblo allocates).
+#pragma once
+
+#include <lo/lo.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tactus {
+
+class OscOut {
+public:
+    explicit OscOut(std::string address) : address_(std::move(address)), message_(lo_message_new()) {}
+    ~OscOut() { lo_message_free(message_); }
+    OscOut(const OscOut&) = delete;
+    OscOut& operator=(const OscOut&) = delete;
+
+    OscOut& i(std::int32_t v) { return lo_message_add_int32(message_, v), *this; }
+    OscOut& h(std::int64_t v) { return lo_message_add_int64(message_, v), *this; }
+    OscOut& f(float v) { return lo_message_add_float(message_, v), *this; }
+    OscOut& d(double v) { return lo_message_add_double(message_, v), *this; }
+    OscOut& s(const std::string& v) { return lo_message_add_string(message_, v.c_str()), *this; }
+
+    std::vector<std::uint8_t> bytes() const {
+        std::size_t size = 0;
+        void* data = lo_message_serialise(message_, address_.c_str(), nullptr, &size);
+        std::vector<std::uint8_t> out(static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
+        free(data);
+        return out;
+    }
+
+private:
+    std::string address_;
+    lo_message message_;
+};
+
+}  // namespace tactus

@@ -1,0 +1,593 @@
+#include "server/osc_transport.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <limits>
+
+#include "server/osc_packet.h"
+
+namespace tactus {
+namespace {
+
+constexpr std::size_t kDatagramBuffer = 65536;  // > 65507, the largest IPv4 UDP payload
+constexpr std::size_t kTcpReadChunk = 65536;
+constexpr int kMaxDatagramsPerPoll = 256;        // then the TCP side gets its turn
+constexpr std::size_t kMaxTcpBytesPerPoll = 1u << 20;
+constexpr int kMaxAcceptsPerPoll = 64;
+constexpr std::int64_t kDrainTimeoutNs = 1'000'000'000;  // a closing connection's last chance to flush
+constexpr std::int64_t kMaxTimestampAgeNs = 1'000'000'000;
+
+std::int64_t monotonic_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+int port_of(const sockaddr_storage& addr) {
+    if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
+    if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(addr).sin6_port);
+    return 0;
+}
+
+void set_port(sockaddr_storage& addr, int port) {
+    const auto p = htons(static_cast<std::uint16_t>(port));
+    if (addr.ss_family == AF_INET) reinterpret_cast<sockaddr_in&>(addr).sin_port = p;
+    if (addr.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6&>(addr).sin6_port = p;
+}
+
+// Resolves a listen/bind address (port left 0). Prefers an IPv4 result for host names such as
+// "localhost", since most OSC clients send over IPv4.
+bool resolve(const std::string& host, sockaddr_storage& out, socklen_t& out_len, std::string* error) {
+    const std::string name = host.empty() ? "127.0.0.1" : host;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_DGRAM;
+    hints.ai_flags = AI_PASSIVE;
+    addrinfo* list = nullptr;
+    const int rc = getaddrinfo(name.c_str(), nullptr, &hints, &list);
+    if (rc != 0 || list == nullptr) {
+        if (error) *error = "cannot resolve listen address '" + name + "': " + gai_strerror(rc);
+        return false;
+    }
+    const addrinfo* pick = nullptr;
+    for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+        if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
+        if (pick == nullptr || (pick->ai_family != AF_INET && ai->ai_family == AF_INET)) pick = ai;
+    }
+    if (pick == nullptr) {
+        freeaddrinfo(list);
+        if (error) *error = "listen address '" + name + "' is neither IPv4 nor IPv6";
+        return false;
+    }
+    out = {};
+    std::memcpy(&out, pick->ai_addr, pick->ai_addrlen);
+    out_len = static_cast<socklen_t>(pick->ai_addrlen);
+    freeaddrinfo(list);
+    return true;
+}
+
+// A bound (and for TCP, listening) non-blocking socket, or -1 with *error naming address and
+// protocol. *err receives errno so that the port-0 search can tell "in use" from other failures.
+int bind_socket(int type, const sockaddr_storage& addr, socklen_t len, std::string* error, int* err) {
+    const char* proto = type == SOCK_STREAM ? "tcp" : "udp";
+    const int fd = ::socket(addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    auto fail = [&](int e) {
+        if (err) *err = e;
+        if (error)
+            *error = "cannot listen on " + describe_socket_address(reinterpret_cast<const sockaddr*>(&addr), len) +
+                     "/" + proto + ": " + errno_text(e);
+        if (fd >= 0) ::close(fd);
+        return -1;
+    };
+    if (fd < 0) return fail(errno);
+    if (type == SOCK_STREAM) {
+        // Lets a restarted server bind while old connections sit in TIME_WAIT. Deliberately not set on
+        // UDP: there Linux would let a second server bind the same port and silently share datagrams.
+        const int one = 1;
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
+    if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), len) != 0) return fail(errno);
+    if (type == SOCK_STREAM && ::listen(fd, SOMAXCONN) != 0) return fail(errno);
+    return fd;
+}
+
+int local_port(int fd) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return 0;
+    return port_of(addr);
+}
+
+std::string local_address(int fd) {
+    if (fd < 0) return "";
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "";
+    return describe_socket_address(reinterpret_cast<const sockaddr*>(&addr), len);
+}
+
+bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+
+}  // namespace
+
+std::string describe_socket_address(const sockaddr* addr, socklen_t len) {
+    char host[INET6_ADDRSTRLEN] = {};
+    if (addr != nullptr && addr->sa_family == AF_INET && len >= static_cast<socklen_t>(sizeof(sockaddr_in))) {
+        const auto* in = reinterpret_cast<const sockaddr_in*>(addr);
+        ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+        return std::string(host) + ":" + std::to_string(ntohs(in->sin_port));
+    }
+    if (addr != nullptr && addr->sa_family == AF_INET6 && len >= static_cast<socklen_t>(sizeof(sockaddr_in6))) {
+        const auto* in6 = reinterpret_cast<const sockaddr_in6*>(addr);
+        ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+        return "[" + std::string(host) + "]:" + std::to_string(ntohs(in6->sin6_port));
+    }
+    return "(unknown address)";
+}
+
+std::string ReplyTarget::describe() const {
+    const std::string where = describe_socket_address(reinterpret_cast<const sockaddr*>(&addr), addr_len);
+    if (kind == Kind::Udp) return "udp " + where;
+    return "tcp " + where + " #" + std::to_string(connection);
+}
+
+bool parse_listen_address(const std::string& text, std::string& address, int& port, std::string* error) {
+    auto fail = [&](const std::string& why) {
+        if (error) *error = "bad listen address '" + text + "': " + why + " (expected ADDR:PORT, e.g. 127.0.0.1:7770)";
+        return false;
+    };
+    std::string host;
+    std::string port_text;
+    if (!text.empty() && text.front() == '[') {
+        const auto close = text.find(']');
+        if (close == std::string::npos) return fail("missing ']'");
+        host = text.substr(1, close - 1);
+        if (close + 1 >= text.size() || text[close + 1] != ':') return fail("missing ':PORT' after ']'");
+        port_text = text.substr(close + 2);
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon == std::string::npos) {
+            port_text = text;
+        } else {
+            host = text.substr(0, colon);
+            if (host.find(':') != std::string::npos) return fail("an IPv6 address needs brackets, e.g. [::1]:7770");
+            port_text = text.substr(colon + 1);
+        }
+    }
+    if (port_text.empty() || port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos)
+        return fail("the port must be a number 0..65535");
+    const int value = std::stoi(port_text);
+    if (value > 65535) return fail("the port must be a number 0..65535");
+    address = host.empty() ? "127.0.0.1" : host;
+    port = value;
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// OscTransport
+
+struct OscTransport::Connection {
+    std::uint64_t id = 0;
+    int fd = -1;
+    ReplyTarget target;
+    std::vector<std::uint8_t> inbox;   // bytes of frames not yet complete
+    std::vector<std::uint8_t> outbox;  // framed replies; [outbox_sent, size) still to write
+    std::size_t outbox_sent = 0;
+    bool reading = true;     // false once the peer shut down its side or a frame was refused
+    bool closing = false;    // close at the end of this poll_once
+    std::int64_t drain_deadline_ns = 0;  // when !reading: close by then even if replies remain
+
+    std::size_t pending() const { return outbox.size() - outbox_sent; }
+};
+
+OscTransport::OscTransport() : datagram_(kDatagramBuffer), scratch_(kTcpReadChunk) {}
+
+OscTransport::~OscTransport() { close(); }
+
+bool OscTransport::open(const OscTransportOptions& options, std::string* error) {
+    close();
+    options_ = options;
+    sockaddr_storage addr{};
+    socklen_t len = 0;
+    if (!resolve(options.address, addr, len, error)) return false;
+    if (options.port < 0 || options.port > 65535) {
+        if (error) *error = "cannot listen on port " + std::to_string(options.port) + ": not in 0..65535";
+        return false;
+    }
+
+    if (options.port != 0) {
+        set_port(addr, options.port);
+        udp_fd_ = bind_socket(SOCK_DGRAM, addr, len, error, nullptr);
+        if (udp_fd_ < 0) return false;
+        tcp_fd_ = bind_socket(SOCK_STREAM, addr, len, error, nullptr);
+        if (tcp_fd_ < 0) {
+            close();
+            return false;
+        }
+    } else {
+        // Port 0: let the kernel pick the UDP port, then try the same number for TCP; a few retries
+        // when that TCP port is taken, then two independent ports.
+        for (int attempt = 0; attempt < 16 && tcp_fd_ < 0; ++attempt) {
+            set_port(addr, 0);
+            udp_fd_ = bind_socket(SOCK_DGRAM, addr, len, error, nullptr);
+            if (udp_fd_ < 0) return false;
+            set_port(addr, local_port(udp_fd_));
+            int err = 0;
+            tcp_fd_ = bind_socket(SOCK_STREAM, addr, len, error, &err);
+            if (tcp_fd_ >= 0) break;
+            ::close(udp_fd_);
+            udp_fd_ = -1;
+            if (err != EADDRINUSE) return false;
+        }
+        if (tcp_fd_ < 0) {
+            set_port(addr, 0);
+            udp_fd_ = bind_socket(SOCK_DGRAM, addr, len, error, nullptr);
+            if (udp_fd_ < 0) return false;
+            tcp_fd_ = bind_socket(SOCK_STREAM, addr, len, error, nullptr);
+            if (tcp_fd_ < 0) {
+                close();
+                return false;
+            }
+        }
+    }
+    udp_port_ = local_port(udp_fd_);
+    tcp_port_ = local_port(tcp_fd_);
+
+    // Best effort: kernels (or sandboxes) without these options still work, with arrival times taken
+    // after the read and no kernel drop count.
+    const int one = 1;
+    ::setsockopt(udp_fd_, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
+    ::setsockopt(udp_fd_, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
+    if (options.udp_receive_buffer_bytes > 0)
+        ::setsockopt(udp_fd_, SOL_SOCKET, SO_RCVBUF, &options.udp_receive_buffer_bytes,
+                     sizeof options.udp_receive_buffer_bytes);
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return true;
+}
+
+void OscTransport::close() {
+    for (auto& [id, c] : connections_) {
+        ::close(c->fd);
+        counters_.connections_closed.fetch_add(1, std::memory_order_relaxed);
+    }
+    connections_.clear();
+    for (int* fd : {&udp_fd_, &tcp_fd_, &spare_fd_}) {
+        if (*fd >= 0) ::close(*fd);
+        *fd = -1;
+    }
+    udp_port_ = tcp_port_ = 0;
+}
+
+std::string OscTransport::udp_local_address() const { return local_address(udp_fd_); }
+std::string OscTransport::tcp_local_address() const { return local_address(tcp_fd_); }
+
+OscTransportStats OscTransport::stats() const {
+    constexpr auto r = std::memory_order_relaxed;
+    OscTransportStats s;
+    s.udp_packets = counters_.udp_packets.load(r);
+    s.tcp_packets = counters_.tcp_packets.load(r);
+    s.malformed_packets = counters_.malformed_packets.load(r);
+    s.replies_sent = counters_.replies_sent.load(r);
+    s.replies_dropped = counters_.replies_dropped.load(r);
+    s.connections_accepted = counters_.connections_accepted.load(r);
+    s.connections_refused = counters_.connections_refused.load(r);
+    s.connections_closed = counters_.connections_closed.load(r);
+    s.kernel_udp_drops = counters_.kernel_udp_drops.load(r);
+    return s;
+}
+
+void OscTransport::poll_once(int timeout_ms, const PacketHandler& handler, const ErrorHandler& on_error) {
+    std::vector<pollfd> fds;
+    std::vector<std::uint64_t> ids;
+    fds.reserve(2 + connections_.size());
+    ids.reserve(connections_.size());
+    fds.push_back({udp_fd_, POLLIN, 0});
+    fds.push_back({tcp_fd_, POLLIN, 0});
+    std::int64_t earliest_deadline = 0;
+    for (const auto& [id, c] : connections_) {
+        short events = 0;
+        if (c->reading) events |= POLLIN;
+        if (c->pending() > 0) events |= POLLOUT;
+        fds.push_back({c->fd, events, 0});
+        ids.push_back(id);
+        if (!c->reading && (earliest_deadline == 0 || c->drain_deadline_ns < earliest_deadline))
+            earliest_deadline = c->drain_deadline_ns;
+    }
+    if (earliest_deadline != 0) {
+        const std::int64_t wait_ms = (earliest_deadline - monotonic_ns()) / 1'000'000 + 1;
+        const int cap = wait_ms < 0 ? 0 : static_cast<int>(std::min<std::int64_t>(wait_ms, 60'000));
+        if (timeout_ms < 0 || timeout_ms > cap) timeout_ms = cap;
+    }
+
+    const int ready = ::poll(fds.data(), fds.size(), timeout_ms);
+    if (ready < 0) return;  // EINTR: the caller loops
+
+    if (ready > 0 && fds[0].revents != 0) read_udp(handler, on_error, realtime_minus_monotonic_ns());
+    for (std::size_t n = 0; ready > 0 && n < ids.size(); ++n) {
+        const short revents = fds[n + 2].revents;
+        if (revents == 0) continue;
+        const auto it = connections_.find(ids[n]);
+        if (it == connections_.end()) continue;
+        Connection& c = *it->second;
+        if (c.closing) continue;
+        if (c.reading && (revents & (POLLIN | POLLHUP | POLLERR))) read_tcp(c, handler, on_error);
+        if (!c.closing && c.pending() > 0 && (revents & (POLLOUT | POLLERR | POLLHUP))) flush(c);
+        if (!c.reading && (revents & (POLLERR | POLLHUP)) && c.pending() > 0 && !c.closing) c.closing = true;
+    }
+    if (ready > 0 && fds[1].revents != 0) accept_connections();
+
+    const std::int64_t now = monotonic_ns();
+    for (auto it = connections_.begin(); it != connections_.end();) {
+        Connection& c = *it->second;
+        const bool done = c.closing || (!c.reading && (c.pending() == 0 || now >= c.drain_deadline_ns));
+        if (done) {
+            close_connection(c);
+            it = connections_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void OscTransport::read_udp(const PacketHandler& handler, const ErrorHandler& on_error,
+                            std::int64_t clock_offset_ns) {
+    for (int count = 0; count < kMaxDatagramsPerPoll; ++count) {
+        ReplyTarget from;
+        from.kind = ReplyTarget::Kind::Udp;
+        iovec iov{datagram_.data(), datagram_.size()};
+        alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(std::uint32_t)) + 64];
+        msghdr msg{};
+        msg.msg_name = &from.addr;
+        msg.msg_namelen = sizeof from.addr;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        const ssize_t n = ::recvmsg(udp_fd_, &msg, MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return;  // EAGAIN, or an error the next poll will show again
+        }
+        const std::int64_t now = monotonic_ns();
+        from.addr_len = msg.msg_namelen;
+
+        std::int64_t arrival_ns = now;
+        for (cmsghdr* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
+            if (cm->cmsg_level != SOL_SOCKET) continue;
+            if (cm->cmsg_type == SCM_TIMESTAMPNS && cm->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+                timespec ts{};
+                std::memcpy(&ts, CMSG_DATA(cm), sizeof ts);
+                const std::int64_t kernel_ns =
+                    static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec - clock_offset_ns;
+                if (kernel_ns <= now && now - kernel_ns <= kMaxTimestampAgeNs) arrival_ns = kernel_ns;
+            } else if (cm->cmsg_type == SO_RXQ_OVFL && cm->cmsg_len >= CMSG_LEN(sizeof(std::uint32_t))) {
+                std::uint32_t drops = 0;
+                std::memcpy(&drops, CMSG_DATA(cm), sizeof drops);
+                counters_.kernel_udp_drops.store(drops, std::memory_order_relaxed);
+            }
+        }
+
+        counters_.udp_packets.fetch_add(1, std::memory_order_relaxed);
+        if (msg.msg_flags & MSG_TRUNC) {
+            counters_.malformed_packets.fetch_add(1, std::memory_order_relaxed);
+            if (on_error)
+                on_error("datagram larger than " + std::to_string(datagram_.size()) + " bytes (truncated)", from);
+            continue;
+        }
+        deliver(datagram_.data(), static_cast<std::size_t>(n), from, arrival_ns, handler, on_error);
+    }
+}
+
+void OscTransport::deliver(const std::uint8_t* data, std::size_t size, const ReplyTarget& from,
+                           std::int64_t arrival_ns, const PacketHandler& handler, const ErrorHandler& on_error) {
+    OscPacket packet;
+    std::string problem;
+    if (!parse_osc_packet(data, size, packet, &problem)) {
+        counters_.malformed_packets.fetch_add(1, std::memory_order_relaxed);
+        if (on_error) on_error(problem, from);
+        return;
+    }
+    if (handler) handler(packet, from, arrival_ns);
+}
+
+void OscTransport::read_tcp(Connection& c, const PacketHandler& handler, const ErrorHandler& on_error) {
+    std::size_t budget = kMaxTcpBytesPerPoll;
+    while (budget > 0 && c.reading && !c.closing) {
+        const ssize_t n = ::recv(c.fd, scratch_.data(), scratch_.size(), MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (!would_block(errno)) c.closing = true;  // reset by peer, ...
+            return;
+        }
+        if (n == 0) {
+            // The peer shut down its side; replies still queued go out before the connection closes.
+            c.reading = false;
+            c.drain_deadline_ns = monotonic_ns() + kDrainTimeoutNs;
+            c.inbox.clear();
+            return;
+        }
+        const std::int64_t arrival_ns = monotonic_ns();
+        budget -= std::min(budget, static_cast<std::size_t>(n));
+        c.inbox.insert(c.inbox.end(), scratch_.data(), scratch_.data() + n);
+
+        // OSC 1.0 stream framing: int32 big-endian length, then that many bytes.
+        std::size_t pos = 0;
+        while (c.inbox.size() - pos >= 4 && c.reading && !c.closing) {
+            const std::uint8_t* p = c.inbox.data() + pos;
+            const std::uint32_t length =
+                (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+            if (length > options_.max_tcp_message) {
+                counters_.tcp_packets.fetch_add(1, std::memory_order_relaxed);
+                counters_.malformed_packets.fetch_add(1, std::memory_order_relaxed);
+                // Stop reading; the error reply (if the handler sends one) gets a short chance to leave.
+                c.reading = false;
+                c.drain_deadline_ns = monotonic_ns() + kDrainTimeoutNs;
+                if (on_error)
+                    on_error("TCP frame of " + std::to_string(length) + " bytes exceeds the limit of " +
+                                 std::to_string(options_.max_tcp_message) + " bytes; closing the connection",
+                             c.target);
+                c.inbox.clear();
+                return;
+            }
+            if (c.inbox.size() - pos - 4 < length) {
+                if (c.inbox.capacity() < pos + 4 + length) c.inbox.reserve(pos + 4 + length);
+                break;
+            }
+            counters_.tcp_packets.fetch_add(1, std::memory_order_relaxed);
+            deliver(p + 4, length, c.target, arrival_ns, handler, on_error);
+            pos += 4 + length;
+        }
+        c.inbox.erase(c.inbox.begin(), c.inbox.begin() + static_cast<std::ptrdiff_t>(pos));
+    }
+}
+
+void OscTransport::accept_connections() {
+    for (int count = 0; count < kMaxAcceptsPerPoll; ++count) {
+        ReplyTarget from;
+        from.kind = ReplyTarget::Kind::Tcp;
+        socklen_t len = sizeof from.addr;
+        const int fd = ::accept4(tcp_fd_, reinterpret_cast<sockaddr*>(&from.addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if ((errno == EMFILE || errno == ENFILE) && spare_fd_ >= 0) {
+                // Out of descriptors: free the spare to take the connection off the queue and shed it,
+                // so that the listener does not stay readable forever.
+                ::close(spare_fd_);
+                const int shed = ::accept(tcp_fd_, nullptr, nullptr);
+                if (shed >= 0) {
+                    ::close(shed);
+                    counters_.connections_refused.fetch_add(1, std::memory_order_relaxed);
+                }
+                spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+            }
+            return;
+        }
+        if (connections_.size() >= options_.max_connections) {
+            ::close(fd);
+            counters_.connections_refused.fetch_add(1, std::memory_order_relaxed);
+            continue;
+        }
+        const int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // replies are small and latency matters
+        auto c = std::make_unique<Connection>();
+        c->id = next_connection_id_++;
+        c->fd = fd;
+        c->target = from;
+        c->target.addr_len = len;
+        c->target.connection = c->id;
+        connections_.emplace(c->id, std::move(c));
+        counters_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void OscTransport::flush(Connection& c) {
+    while (c.pending() > 0) {
+        const ssize_t n = ::send(c.fd, c.outbox.data() + c.outbox_sent, c.pending(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (!would_block(errno)) c.closing = true;
+            break;
+        }
+        c.outbox_sent += static_cast<std::size_t>(n);
+    }
+    if (c.pending() == 0) {
+        c.outbox.clear();
+        c.outbox_sent = 0;
+    } else if (c.outbox_sent > 65536 && c.outbox_sent > c.outbox.size() / 2) {
+        c.outbox.erase(c.outbox.begin(), c.outbox.begin() + static_cast<std::ptrdiff_t>(c.outbox_sent));
+        c.outbox_sent = 0;
+    }
+}
+
+void OscTransport::close_connection(Connection& c) {
+    ::close(c.fd);
+    c.fd = -1;
+    counters_.connections_closed.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool OscTransport::send(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes) {
+    auto drop = [this] {
+        counters_.replies_dropped.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    };
+    if (to.kind == ReplyTarget::Kind::Udp) {
+        if (udp_fd_ < 0) return drop();
+        const ssize_t n = ::sendto(udp_fd_, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
+                                   reinterpret_cast<const sockaddr*>(&to.addr), to.addr_len);
+        if (n != static_cast<ssize_t>(bytes.size())) return drop();
+        counters_.replies_sent.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+    const auto it = connections_.find(to.connection);
+    if (it == connections_.end() || it->second->closing) return drop();
+    Connection& c = *it->second;
+    if (bytes.size() > std::numeric_limits<std::uint32_t>::max() ||
+        c.pending() + 4 + bytes.size() > options_.max_outbox_bytes)
+        return drop();
+    const auto length = static_cast<std::uint32_t>(bytes.size());
+    const std::uint8_t prefix[4] = {static_cast<std::uint8_t>(length >> 24), static_cast<std::uint8_t>(length >> 16),
+                                    static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length)};
+    c.outbox.insert(c.outbox.end(), prefix, prefix + 4);
+    c.outbox.insert(c.outbox.end(), bytes.begin(), bytes.end());
+    counters_.replies_sent.fetch_add(1, std::memory_order_relaxed);
+    flush(c);  // usually leaves at once; what the socket does not take waits for POLLOUT
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// OscSender
+
+OscSender::~OscSender() { close(); }
+
+bool OscSender::open(const std::string& bind_address, std::string* error) {
+    close();
+    sockaddr_storage addr{};
+    socklen_t len = 0;
+    if (!resolve(bind_address, addr, len, error)) return false;
+    fd_ = ::socket(addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), len) != 0) {
+        const int err = errno;
+        if (error)
+            *error = "cannot open a UDP sender on " +
+                     describe_socket_address(reinterpret_cast<const sockaddr*>(&addr), len) + ": " + errno_text(err);
+        close();
+        return false;
+    }
+    family_ = addr.ss_family;
+    port_ = local_port(fd_);
+    return true;
+}
+
+void OscSender::close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    family_ = AF_UNSPEC;
+    port_ = 0;
+}
+
+bool OscSender::send(const sockaddr_storage& to, socklen_t to_len, const std::vector<std::uint8_t>& bytes) {
+    if (fd_ < 0 || to.ss_family != family_) {
+        dropped_.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    const ssize_t n = ::sendto(fd_, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
+                               reinterpret_cast<const sockaddr*>(&to), to_len);
+    if (n != static_cast<ssize_t>(bytes.size())) {
+        dropped_.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+    sent_.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
+
+}  // namespace tactus

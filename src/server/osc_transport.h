@@ -1,0 +1,182 @@
+// The OSC server's sockets: one UDP socket and one TCP listener on the same address and port, plus
+// the accepted TCP connections, all non-blocking and driven by poll_once() on one thread. liblo's
+// servers always bind 0.0.0.0, so Tactus owns its sockets and uses liblo only for (de)serialising.
+//
+//   UDP datagram (<= 65507 bytes) --+
+//                                   +--> parse_osc_packet --> PacketHandler(packet, from, arrival_ns)
+//   TCP frame (int32 BE length)   --+                    \--> ErrorHandler(problem, from)  (malformed)
+//   send(to, bytes) --> UDP: sendto(MSG_DONTWAIT) from the server socket (replies come from its port)
+//                   --> TCP: the connection's bounded outbox, flushed when the socket is writable
+//
+// Never blocks on a client: a reply that finds the UDP socket buffer full, or the connection's outbox
+// full, is dropped and counted. A TCP client that never reads therefore costs at most
+// max_outbox_bytes of memory and nothing else.
+//
+// Arrival time: for UDP, the kernel's receive timestamp (SO_TIMESTAMPNS, CLOCK_REALTIME) moved to
+// CLOCK_MONOTONIC by the realtime - monotonic offset sampled once per poll_once(); this excludes the
+// time the packet waited for this thread to wake up. A converted time that lies in the future or more
+// than a second in the past (a wall-clock step) falls back to the monotonic time right after the read.
+// For TCP, the monotonic time right after the read that completed the frame.
+//
+// Threading: open(), poll_once(), send() and close() on one thread (the owner; handlers run on it
+// and may call send()). stats() from any thread. OscSender is a separate UDP socket for another
+// thread (e.g. the position reporter).
+#pragma once
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "server/osc_message.h"
+
+namespace tactus {
+
+struct OscTransportOptions {
+    std::string address = "127.0.0.1";  // numeric IPv4/IPv6 or a host name (its first IPv4 address wins)
+    int port = 7770;                    // 0 = any free port (the same one for UDP and TCP when possible)
+    std::size_t max_tcp_message = 16u << 20;   // a bigger TCP frame is an error and closes the connection
+    std::size_t max_connections = 64;          // beyond: accepted and closed at once (counted as refused)
+    std::size_t max_outbox_bytes = 1u << 20;   // per TCP connection; replies beyond are dropped
+    int udp_receive_buffer_bytes = 1 << 20;    // SO_RCVBUF request (the kernel caps it at rmem_max)
+};
+
+// Where a packet came from, and so where its replies go.
+struct ReplyTarget {
+    enum class Kind { Udp, Tcp };
+    Kind kind = Kind::Udp;
+    sockaddr_storage addr{};
+    socklen_t addr_len = 0;
+    std::uint64_t connection = 0;  // TCP: the transport's id of the connection (never reused)
+
+    // "udp 127.0.0.1:50123" or "tcp [::1]:50123 #4".
+    std::string describe() const;
+};
+
+// "127.0.0.1:7770" / "[::1]:7770" for an IPv4/IPv6 socket address.
+std::string describe_socket_address(const sockaddr* addr, socklen_t len);
+// Splits "ADDR:PORT" (IPv6 in brackets: "[::1]:7770"); also accepts ":PORT" and "PORT" (address
+// 127.0.0.1). False with *error set when the text is not of that form or the port is not 0..65535.
+bool parse_listen_address(const std::string& text, std::string& address, int& port, std::string* error);
+
+struct OscTransportStats {
+    std::uint64_t udp_packets = 0;           // datagrams read (malformed ones included)
+    std::uint64_t tcp_packets = 0;           // frames read (malformed ones included)
+    std::uint64_t malformed_packets = 0;     // failed to parse, oversized TCP frames, truncated datagrams
+    std::uint64_t replies_sent = 0;          // UDP: handed to the kernel; TCP: queued in the outbox
+    std::uint64_t replies_dropped = 0;       // socket buffer / outbox full, unknown or closed connection
+    std::uint64_t connections_accepted = 0;  // TCP connections taken on
+    std::uint64_t connections_refused = 0;   // accepted beyond max_connections and closed at once
+    std::uint64_t connections_closed = 0;    // taken-on connections that ended (peer, error or limit)
+    // Datagrams the kernel dropped for want of buffer space: the latest SO_RXQ_OVFL count, which the
+    // kernel attaches to datagrams queued after a drop (so it shows once the next datagram is read).
+    std::uint64_t kernel_udp_drops = 0;
+};
+
+class OscTransport {
+public:
+    using PacketHandler = std::function<void(OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns)>;
+    using ErrorHandler = std::function<void(const std::string& message, const ReplyTarget& from)>;
+
+    OscTransport();
+    ~OscTransport();
+    OscTransport(const OscTransport&) = delete;
+    OscTransport& operator=(const OscTransport&) = delete;
+
+    // Binds UDP and TCP on options.address:options.port. False with *error set naming the address
+    // ("cannot listen on 127.0.0.1:7770/udp: Address already in use"); nothing stays open then.
+    bool open(const OscTransportOptions& options, std::string* error);
+    void close();
+    bool is_open() const { return udp_fd_ >= 0; }
+
+    // One poll() over every socket, waiting at most timeout_ms (0 = don't wait, -1 = until
+    // something happens); then reads what is ready, calls the handlers, accepts new connections,
+    // flushes outboxes and closes finished connections. Never blocks beyond the poll().
+    void poll_once(int timeout_ms, const PacketHandler& handler, const ErrorHandler& on_error = {});
+
+    // Never blocks. False when the reply was dropped (counted): UDP socket buffer full or send error,
+    // TCP outbox full, or the connection is gone. A TCP reply is queued whole or not at all.
+    bool send(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes);
+
+    int udp_port() const { return udp_port_; }
+    int tcp_port() const { return tcp_port_; }
+    // The sockets' own addresses (getsockname), e.g. "127.0.0.1:7770"; "" when not open.
+    std::string udp_local_address() const;
+    std::string tcp_local_address() const;
+    std::size_t connection_count() const { return connections_.size(); }
+
+    OscTransportStats stats() const;
+
+private:
+    struct Connection;
+    struct Counters {
+        std::atomic<std::uint64_t> udp_packets{0}, tcp_packets{0}, malformed_packets{0}, replies_sent{0},
+            replies_dropped{0}, connections_accepted{0}, connections_refused{0}, connections_closed{0},
+            kernel_udp_drops{0};
+    };
+
+    void read_udp(const PacketHandler& handler, const ErrorHandler& on_error, std::int64_t clock_offset_ns);
+    void read_tcp(Connection& c, const PacketHandler& handler, const ErrorHandler& on_error);
+    void accept_connections();
+    void flush(Connection& c);
+    void close_connection(Connection& c);
+    void deliver(const std::uint8_t* data, std::size_t size, const ReplyTarget& from, std::int64_t arrival_ns,
+                 const PacketHandler& handler, const ErrorHandler& on_error);
+
+    OscTransportOptions options_;
+    int udp_fd_ = -1;
+    int tcp_fd_ = -1;
+    int spare_fd_ = -1;  // held open so that accept() can still shed a connection when out of fds
+    int udp_port_ = 0;
+    int tcp_port_ = 0;
+    std::uint64_t next_connection_id_ = 1;
+    std::unordered_map<std::uint64_t, std::unique_ptr<Connection>> connections_;
+    std::vector<std::uint8_t> datagram_;  // receive buffer, 64 KiB
+    std::vector<std::uint8_t> scratch_;   // TCP read buffer, 64 KiB
+    Counters counters_;
+};
+
+// A UDP socket of its own for a thread other than the transport's owner, sending non-blockingly.
+// send() from one thread at a time; sent()/dropped() from any thread.
+class OscSender {
+public:
+    OscSender() = default;
+    ~OscSender();
+    OscSender(const OscSender&) = delete;
+    OscSender& operator=(const OscSender&) = delete;
+
+    // Binds an ephemeral port on bind_address (e.g. the server's listen address, so datagrams leave
+    // from the same interface). False with *error set on failure.
+    bool open(const std::string& bind_address, std::string* error);
+    void close();
+
+    // False (counted in dropped()) when the socket buffer is full, the family does not match, or the
+    // kernel refuses; never blocks.
+    bool send(const sockaddr_storage& to, socklen_t to_len, const std::vector<std::uint8_t>& bytes);
+    // A TCP target cannot be reached from here (its connection belongs to the transport): dropped.
+    bool send(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes) {
+        if (to.kind == ReplyTarget::Kind::Udp) return send(to.addr, to.addr_len, bytes);
+        dropped_.fetch_add(1, std::memory_order_relaxed);
+        return false;
+    }
+
+    std::uint64_t sent() const { return sent_.load(std::memory_order_relaxed); }
+    std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+    int port() const { return port_; }
+
+private:
+    int fd_ = -1;
+    int family_ = AF_UNSPEC;
+    int port_ = 0;
+    std::atomic<std::uint64_t> sent_{0};
+    std::atomic<std::uint64_t> dropped_{0};
+};
+
+}  // namespace tactus

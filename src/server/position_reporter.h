@@ -1,0 +1,63 @@
+// Sends /position reports to each subscriber at its own rate (1..120 Hz, default 30) from a thread
+// of its own, reading the engine's published status. Lossy by design: a report is one non-blocking
+// UDP datagram; a slow or vanished subscriber costs nothing but dropped reports, and nothing ever
+// waits on it.
+//
+// Threading: subscribe/unsubscribe from the control thread; the report thread runs between start()
+// and stop(). The subscriber list is guarded by a mutex that only these two non-realtime threads take.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/engine_host.h"
+#include "server/osc_transport.h"
+
+namespace tactus {
+
+class PositionReporter {
+public:
+    static constexpr std::size_t kMaxSubscribers = 64;
+
+    explicit PositionReporter(EngineHost& host);
+    ~PositionReporter();
+
+    bool start(const std::string& bind_address, std::string* error);
+    void stop();
+
+    // A subscriber is its UDP address; subscribing again changes its rate.
+    bool subscribe(const sockaddr_storage& addr, socklen_t len, double rate_hz, std::string* error);
+    bool subscribe(const std::string& host, int port, double rate_hz, std::string* error);
+    void unsubscribe(const sockaddr_storage& addr, socklen_t len);
+    void unsubscribe(const std::string& host, int port);
+
+    std::size_t subscriber_count() const;
+    std::uint64_t reports_sent() const { return sender_.sent(); }
+    std::uint64_t reports_dropped() const { return sender_.dropped(); }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    struct Subscriber {
+        sockaddr_storage addr{};
+        socklen_t len = 0;
+        Clock::duration interval{};
+        Clock::time_point next{};
+    };
+    void run();
+    std::vector<std::uint8_t> report() const;
+
+    EngineHost& host_;
+    OscSender sender_;
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<Subscriber> subscribers_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace tactus

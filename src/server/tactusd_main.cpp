@@ -1,0 +1,132 @@
+// tactusd: the Tactus engine process. A realtime audio thread plays documents; a control thread
+// speaks OSC over UDP and TCP (docs/protocol.md); a report thread sends position reports.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "core/document_json.h"
+#include "server/control_server.h"
+#include "server/engine_host.h"
+#include "server/osc_transport.h"
+#include "server/position_reporter.h"
+
+namespace {
+
+volatile std::sig_atomic_t g_signal = 0;
+void on_signal(int signal) { g_signal = signal; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace tactus;
+    CLI::App app{"tactusd: the Tactus realtime engine, controlled over OSC (see docs/protocol.md)"};
+    EngineHostOptions options;
+    std::string listen = "127.0.0.1:7770";
+    std::string immediate = "2";
+    std::string load_path;
+    bool play_at_start = false;
+    app.add_option("--audio", options.audio.kind, "jack | alsa | pulse | default | offline")->capture_default_str();
+    app.add_option("--device", options.audio.device, "Output device (RtAudio name/index; JACK: ports, or 'none')");
+    app.add_option("--rate", options.audio.sample_rate, "Sample rate in Hz (JACK: the server's)")->capture_default_str();
+    app.add_option("--period", options.audio.period, "Period in frames (JACK: the server's)")->capture_default_str();
+    app.add_option("--jack-server", options.audio.jack_server, "JACK server name");
+    app.add_option("--name", options.audio.client_name, "Client name (JACK)")->capture_default_str();
+    app.add_option("--out", options.audio.offline_path, "--audio offline: the file to write");
+    app.add_option("--seconds", options.audio.offline_seconds, "--audio offline: stop after this long");
+    app.add_option("--listen", listen, "OSC address:port for UDP and TCP")->capture_default_str();
+    app.add_option("--immediate", immediate,
+                   "Latency of untimestamped commands in periods, or 'asap' for the next block")
+        ->capture_default_str();
+    app.add_option("--load", load_path, "A document to load at start");
+    app.add_flag("--play", play_at_start, "Start playing the loaded document on the first frame (e.g. an offline render)");
+    CLI11_PARSE(app, argc, argv);
+
+    if (immediate == "asap") {
+        options.immediate_latency_periods = 0;
+    } else {
+        try {
+            options.immediate_latency_periods = std::stoi(immediate);
+        } catch (...) {
+            options.immediate_latency_periods = -1;
+        }
+        if (options.immediate_latency_periods < 1 || options.immediate_latency_periods > 64) {
+            std::cerr << "tactusd: --immediate: '" << immediate << "' is not 1..64 periods or 'asap'\n";
+            return 2;
+        }
+    }
+    if (options.audio.kind == "offline" && options.audio.offline_path.empty()) {
+        std::cerr << "tactusd: --audio offline needs --out FILE\n";
+        return 2;
+    }
+
+    OscTransportOptions net;
+    std::string error;
+    if (!parse_listen_address(listen, net.address, net.port, &error)) {
+        std::cerr << "tactusd: --listen: " << error << "\n";
+        return 2;
+    }
+    OscTransport transport;
+    if (!transport.open(net, &error)) {
+        std::cerr << "tactusd: " << error << "\n";
+        return 1;
+    }
+
+    EngineHost host;
+    if (!host.open(options, &error)) {
+        std::cerr << "tactusd: cannot open audio: " << error << "\n";
+        return 1;
+    }
+    if (!load_path.empty()) {
+        LoadResult loaded = load_document_file(load_path);
+        if (!loaded.errors.empty()) {
+            for (const auto& e : loaded.errors) std::cerr << "tactusd: error: " << e.to_string() << "\n";
+            return 1;
+        }
+        if (!host.load(std::move(*loaded.document), &error)) {
+            std::cerr << "tactusd: error: " << load_path << ": " << error << "\n";
+            return 1;
+        }
+    }
+    if (play_at_start) {
+        EngineCommand play;
+        play.kind = CommandKind::Play;
+        play.frame = 0;  // the stream's first frame
+        play.score_frame = 0;
+        host.submit(play);
+    }
+    if (!host.start_audio(&error)) {
+        std::cerr << "tactusd: cannot start audio: " << error << "\n";
+        return 1;
+    }
+    std::cerr << "tactusd: " << host.backend_description() << "; OSC on " << transport.udp_local_address()
+              << " (udp) and " << transport.tcp_local_address() << " (tcp)\n";
+    if (!host.realtime_scheduling())
+        std::cerr << "tactusd: note: the audio thread runs without realtime scheduling (not permitted here); "
+                     "expect dropouts under load\n";
+
+    PositionReporter reporter(host);
+    if (!reporter.start(net.address, &error)) {
+        std::cerr << "tactusd: position reports disabled: " << error << "\n";
+    }
+    ControlServer control(host, transport, &reporter);
+
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGPIPE, SIG_IGN);
+    const auto on_packet = [&](OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns) {
+        control.handle_packet(packet, from, arrival_ns);
+    };
+    const auto on_error = [&](const std::string& problem, const ReplyTarget& from) {
+        control.handle_malformed(problem, from);
+    };
+    while (!control.quit_requested() && g_signal == 0 && host.running()) {
+        transport.poll_once(1, on_packet, on_error);
+        control.pump_engine_events();
+    }
+    // Let the last replies (e.g. /quit's) leave before closing.
+    transport.poll_once(0, on_packet, on_error);
+    reporter.stop();
+    host.stop();
+    std::cerr << "tactusd: stopped" << (g_signal ? " (signal)" : "") << "\n";
+    return 0;
+}

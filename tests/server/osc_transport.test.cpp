@@ -1,0 +1,668 @@
+#include "server/osc_transport.h"
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <lo/lo.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "server/osc_packet.h"
+
+namespace tactus {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using Clock = std::chrono::steady_clock;
+
+std::int64_t monotonic_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+template <typename Fill>
+Bytes osc(const std::string& address, Fill fill) {
+    lo_message m = lo_message_new();
+    fill(m);
+    Bytes out = serialise_osc_message(address, m);
+    lo_message_free(m);
+    return out;
+}
+
+Bytes osc(const std::string& address) {
+    return osc(address, [](lo_message) {});
+}
+
+Bytes framed(const Bytes& content, std::uint32_t length) {
+    Bytes out = {static_cast<std::uint8_t>(length >> 24), static_cast<std::uint8_t>(length >> 16),
+                 static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length)};
+    out.insert(out.end(), content.begin(), content.end());
+    return out;
+}
+
+Bytes framed(const Bytes& content) { return framed(content, static_cast<std::uint32_t>(content.size())); }
+
+// A transport on 127.0.0.1, port 0, recording what its handlers see.
+struct Server {
+    explicit Server(OscTransportOptions options = {}) {
+        options.address = "127.0.0.1";
+        options.port = 0;
+        std::string error;
+        opened = transport.open(options, &error);
+        EXPECT_TRUE(opened) << error;
+    }
+
+    // Polls until `done` holds or `timeout_ms` passes; true if done.
+    bool pump_until(const std::function<bool()>& done, int timeout_ms = 3000) {
+        const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+        while (!done()) {
+            if (Clock::now() > deadline) return false;
+            transport.poll_once(10, handler(), error_handler());
+        }
+        return true;
+    }
+    void pump_for(int ms) {
+        const auto deadline = Clock::now() + std::chrono::milliseconds(ms);
+        while (Clock::now() < deadline) transport.poll_once(5, handler(), error_handler());
+    }
+
+    OscTransport::PacketHandler handler() {
+        return [this](OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns) {
+            for (OscMessage& m : packet.messages) {
+                messages.push_back(m);
+                senders.push_back(from);
+                arrivals.push_back(arrival_ns);
+            }
+            if (on_packet) on_packet(packet, from);
+        };
+    }
+    OscTransport::ErrorHandler error_handler() {
+        return [this](const std::string& message, const ReplyTarget& from) {
+            errors.push_back(message);
+            error_senders.push_back(from);
+            if (on_error) on_error(message, from);
+        };
+    }
+
+    int port() const { return transport.udp_port(); }
+
+    OscTransport transport;
+    bool opened = false;
+    std::vector<OscMessage> messages;
+    std::vector<ReplyTarget> senders;
+    std::vector<std::int64_t> arrivals;
+    std::vector<std::string> errors;
+    std::vector<ReplyTarget> error_senders;
+    std::function<void(OscPacket&, const ReplyTarget&)> on_packet;
+    std::function<void(const std::string&, const ReplyTarget&)> on_error;
+};
+
+sockaddr_in loopback(int port) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return addr;
+}
+
+// A plain blocking TCP client with a receive timeout.
+struct TcpClient {
+    explicit TcpClient(int port, int receive_buffer = 0) {
+        fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (receive_buffer > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+        timeval tv{2, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        const sockaddr_in addr = loopback(port);
+        connected = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+    }
+    ~TcpClient() { ::close(fd); }
+
+    bool write_all(const Bytes& data) {
+        std::size_t done = 0;
+        while (done < data.size()) {
+            const ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+            if (n <= 0) return false;
+            done += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
+    // Reads exactly `size` bytes; false on EOF, error or timeout.
+    bool read_exact(std::uint8_t* out, std::size_t size) {
+        std::size_t done = 0;
+        while (done < size) {
+            const ssize_t n = ::recv(fd, out + done, size - done, 0);
+            if (n <= 0) return false;
+            done += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
+    bool read_frame(Bytes& frame) {
+        std::uint8_t head[4];
+        if (!read_exact(head, 4)) return false;
+        const std::uint32_t length = (std::uint32_t{head[0]} << 24) | (std::uint32_t{head[1]} << 16) |
+                                     (std::uint32_t{head[2]} << 8) | head[3];
+        frame.resize(length);
+        return read_exact(frame.data(), length);
+    }
+    // Whether the server closed the connection (EOF or reset) within the receive timeout, skipping
+    // whatever it sent first.
+    bool sees_close() {
+        std::uint8_t buf[4096];
+        for (;;) {
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n == 0) return true;
+            if (n < 0) return errno == ECONNRESET || errno == EPIPE;
+        }
+    }
+
+    int fd = -1;
+    bool connected = false;
+};
+
+struct UdpSocket {
+    UdpSocket() {
+        fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        const sockaddr_in addr = loopback(0);
+        ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+        timeval tv{2, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    }
+    ~UdpSocket() { ::close(fd); }
+    void send_to(int port, const Bytes& data) const {
+        const sockaddr_in addr = loopback(port);
+        ::sendto(fd, data.data(), data.size(), 0, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+    }
+    int port() const {
+        sockaddr_in addr{};
+        socklen_t len = sizeof addr;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+        return ntohs(addr.sin_port);
+    }
+    int fd = -1;
+};
+
+// --- binding ---
+
+TEST(OscTransport, listens_on_loopback_only_with_one_port_for_udp_and_tcp) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    EXPECT_GT(server.transport.udp_port(), 0);
+    EXPECT_EQ(server.transport.tcp_port(), server.transport.udp_port());
+    EXPECT_EQ(server.transport.udp_local_address(), "127.0.0.1:" + std::to_string(server.transport.udp_port()));
+    EXPECT_EQ(server.transport.tcp_local_address(), "127.0.0.1:" + std::to_string(server.transport.tcp_port()));
+}
+
+TEST(OscTransport, port_already_taken_is_reported_with_the_address) {
+    Server first;
+    ASSERT_TRUE(first.opened);
+    OscTransport second;
+    OscTransportOptions options;
+    options.address = "127.0.0.1";
+    options.port = first.port();
+    std::string error;
+    EXPECT_FALSE(second.open(options, &error));
+    EXPECT_EQ(error, "cannot listen on 127.0.0.1:" + std::to_string(first.port()) + "/udp: Address already in use");
+    EXPECT_FALSE(second.is_open());
+}
+
+TEST(OscTransport, unresolvable_address_is_an_error) {
+    OscTransport transport;
+    OscTransportOptions options;
+    options.address = "not an address";
+    options.port = 0;
+    std::string error;
+    EXPECT_FALSE(transport.open(options, &error));
+    EXPECT_THAT(error, HasSubstr("not an address"));
+}
+
+TEST(OscTransport, listen_address_text_is_split_into_address_and_port) {
+    std::string address;
+    int port = -1;
+    EXPECT_TRUE(parse_listen_address("127.0.0.1:7770", address, port, nullptr));
+    EXPECT_EQ(address, "127.0.0.1");
+    EXPECT_EQ(port, 7770);
+    EXPECT_TRUE(parse_listen_address("[::1]:9000", address, port, nullptr));
+    EXPECT_EQ(address, "::1");
+    EXPECT_EQ(port, 9000);
+    EXPECT_TRUE(parse_listen_address("0.0.0.0:0", address, port, nullptr));
+    EXPECT_EQ(address, "0.0.0.0");
+    EXPECT_EQ(port, 0);
+    EXPECT_TRUE(parse_listen_address("7771", address, port, nullptr));
+    EXPECT_EQ(address, "127.0.0.1");
+    EXPECT_EQ(port, 7771);
+    std::string error;
+    EXPECT_FALSE(parse_listen_address("127.0.0.1:70000", address, port, &error));
+    EXPECT_THAT(error, HasSubstr("0..65535"));
+    EXPECT_FALSE(parse_listen_address("::1:7770", address, port, &error));
+    EXPECT_THAT(error, HasSubstr("brackets"));
+    EXPECT_FALSE(parse_listen_address("host:", address, port, &error));
+}
+
+// --- UDP ---
+
+struct LoReply {
+    int value = 0;
+    int count = 0;
+};
+
+int on_pong(const char*, const char*, lo_arg** argv, int, lo_message, void* user) {
+    auto* reply = static_cast<LoReply*>(user);
+    std::int32_t v = 0;
+    std::memcpy(&v, argv[0], sizeof v);
+    reply->value = v;
+    reply->count += 1;
+    return 0;
+}
+
+TEST(OscTransport, liblo_udp_client_reaches_the_handler_and_the_reply_comes_back_from_the_server_port) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    server.on_packet = [&](OscPacket& packet, const ReplyTarget& from) {
+        const std::int64_t n = packet.messages.at(0).args.at(0).i;
+        const Bytes reply = osc("/pong", [&](lo_message m) { lo_message_add_int32(m, static_cast<std::int32_t>(n + 1)); });
+        EXPECT_TRUE(server.transport.send(from, reply));
+    };
+
+    lo_server client = lo_server_new_with_proto(nullptr, LO_UDP, nullptr);
+    ASSERT_NE(client, nullptr);
+    LoReply reply;
+    lo_server_add_method(client, "/pong", "i", on_pong, &reply);
+    lo_address to = lo_address_new_with_proto(LO_UDP, "127.0.0.1", std::to_string(server.port()).c_str());
+    const std::int64_t before = monotonic_ns();
+    ASSERT_GT(lo_send_from(to, client, LO_TT_IMMEDIATE, "/ping", "is", 41, "hi"), 0);
+
+    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+    const OscMessage& msg = server.messages[0];
+    EXPECT_EQ(msg.address, "/ping");
+    EXPECT_EQ(msg.types, "is");
+    EXPECT_EQ(msg.args[1].s, "hi");
+    EXPECT_EQ(server.senders[0].kind, ReplyTarget::Kind::Udp);
+    EXPECT_EQ(server.senders[0].describe(), "udp 127.0.0.1:" + std::to_string(lo_server_get_port(client)));
+    EXPECT_GE(server.arrivals[0], before);
+    EXPECT_LE(server.arrivals[0], monotonic_ns());
+
+    for (int n = 0; n < 100 && reply.count == 0; ++n) lo_server_recv_noblock(client, 20);
+    EXPECT_EQ(reply.count, 1);
+    EXPECT_EQ(reply.value, 42);
+    const OscTransportStats stats = server.transport.stats();
+    EXPECT_EQ(stats.udp_packets, 1u);
+    EXPECT_EQ(stats.replies_sent, 1u);
+    EXPECT_EQ(stats.replies_dropped, 0u);
+    lo_address_free(to);
+    lo_server_free(client);
+}
+
+TEST(OscTransport, reply_datagram_source_is_the_server_port) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    server.on_packet = [&](OscPacket&, const ReplyTarget& from) { server.transport.send(from, osc("/pong")); };
+    UdpSocket client;
+    client.send_to(server.port(), osc("/ping"));
+    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+    std::uint8_t buf[256];
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    const ssize_t n = ::recvfrom(client.fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(ntohs(from.sin_port), server.port());
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(buf)), "/pong");
+}
+
+TEST(OscTransport, liblo_bundle_arrives_flattened_with_its_timetag) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    lo_address to = lo_address_new_with_proto(LO_UDP, "127.0.0.1", std::to_string(server.port()).c_str());
+    const lo_timetag at{0xe9000000u, 0x80000000u};
+    lo_bundle b = lo_bundle_new(at);
+    lo_message m1 = lo_message_new();
+    lo_message_add_int32(m1, 1);
+    lo_message m2 = lo_message_new();
+    lo_message_add_int32(m2, 2);
+    lo_bundle_add_message(b, "/note/on", m1);
+    lo_bundle_add_message(b, "/note/off", m2);
+    ASSERT_GT(lo_send_bundle(to, b), 0);
+    lo_bundle_free_recursive(b);
+    lo_address_free(to);
+
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 2; }));
+    EXPECT_EQ(server.messages[0].address, "/note/on");
+    EXPECT_EQ(server.messages[1].address, "/note/off");
+    EXPECT_EQ(server.messages[1].args.at(0).i, 2);
+    for (const OscMessage& m : server.messages) EXPECT_EQ(m.timetag, (std::uint64_t{0xe9000000u} << 32) | 0x80000000u);
+}
+
+TEST(OscTransport, oscsend_udp_message_arrives_intact) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    const std::string command = "oscsend localhost " + std::to_string(server.port()) + " /x/y if 3 1.5";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+    const OscMessage& msg = server.messages[0];
+    EXPECT_EQ(msg.address, "/x/y");
+    EXPECT_EQ(msg.types, "if");
+    EXPECT_EQ(msg.args[0].i, 3);
+    EXPECT_EQ(msg.args[1].f, 1.5);
+    EXPECT_TRUE(server.errors.empty());
+}
+
+TEST(OscTransport, udp_arrival_time_is_when_the_kernel_received_the_datagram_not_when_it_was_read) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    UdpSocket client;
+    const std::int64_t sent_ns = monotonic_ns();
+    client.send_to(server.port(), osc("/now"));
+    ::usleep(30'000);  // the server thread is "busy" for 30 ms
+    const std::int64_t read_ns = monotonic_ns();
+    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+    EXPECT_GE(server.arrivals[0], sent_ns);
+    if (server.arrivals[0] >= read_ns) GTEST_SKIP() << "no SO_TIMESTAMPNS receive time from this kernel";
+    EXPECT_LT(server.arrivals[0] - sent_ns, 5'000'000);
+}
+
+TEST(OscTransport, malformed_udp_datagrams_are_counted_and_reported_with_their_sender) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    UdpSocket client;
+    client.send_to(server.port(), {'G', 'E', 'T', ' '});
+    client.send_to(server.port(), {});
+    Bytes truncated = osc("/x", [](lo_message m) { lo_message_add_double(m, 1.0); });
+    truncated.resize(truncated.size() - 4);
+    client.send_to(server.port(), truncated);
+    client.send_to(server.port(), osc("/fine"));
+
+    ASSERT_TRUE(server.pump_until([&] { return server.errors.size() == 3 && server.messages.size() == 1; }));
+    EXPECT_THAT(server.errors[0], StartsWith("not an OSC packet"));
+    EXPECT_EQ(server.errors[1], "empty packet");
+    EXPECT_EQ(server.errors[2], "argument 1 ('d') at byte 8 is truncated: needs 8 bytes, 4 left");
+    EXPECT_EQ(server.error_senders[0].describe(), "udp 127.0.0.1:" + std::to_string(client.port()));
+    const OscTransportStats stats = server.transport.stats();
+    EXPECT_EQ(stats.udp_packets, 4u);
+    EXPECT_EQ(stats.malformed_packets, 3u);
+}
+
+TEST(OscTransport, largest_udp_datagram_is_received_whole) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    const std::vector<std::uint8_t> blob_data(65507 - 20, 0xab);  // "/b" 4 + ",b" 4 + size 4 + data, padded
+    Bytes big = osc("/b", [&](lo_message m) {
+        lo_blob b = lo_blob_new(static_cast<std::int32_t>(blob_data.size()), blob_data.data());
+        lo_message_add_blob(m, b);
+        lo_blob_free(b);
+    });
+    ASSERT_LE(big.size(), 65507u);
+    UdpSocket client;
+    client.send_to(server.port(), big);
+    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+    EXPECT_EQ(server.messages[0].args.at(0).blob, blob_data);
+}
+
+// --- TCP ---
+
+TEST(OscTransport, liblo_tcp_client_reaches_the_handler) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    lo_address to = lo_address_new_with_proto(LO_TCP, "127.0.0.1", std::to_string(server.port()).c_str());
+    ASSERT_GT(lo_send(to, "/x", "if", 3, 1.5f), 0) << lo_address_errstr(to);
+    ASSERT_GT(lo_send(to, "/y", "s", "second"), 0) << lo_address_errstr(to);
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 2; }));
+    EXPECT_EQ(server.messages[0].address, "/x");
+    EXPECT_EQ(server.messages[0].args.at(0).i, 3);
+    EXPECT_EQ(server.messages[0].args.at(1).f, 1.5);
+    EXPECT_EQ(server.messages[1].args.at(0).s, "second");
+    EXPECT_EQ(server.senders[0].kind, ReplyTarget::Kind::Tcp);
+    EXPECT_EQ(server.senders[0].connection, server.senders[1].connection);
+    EXPECT_THAT(server.senders[0].describe(), StartsWith("tcp 127.0.0.1:"));
+    lo_address_free(to);
+    ASSERT_TRUE(server.pump_until([&] { return server.transport.connection_count() == 0; }));
+    const OscTransportStats stats = server.transport.stats();
+    EXPECT_EQ(stats.tcp_packets, 2u);
+    EXPECT_EQ(stats.connections_accepted, 1u);
+    EXPECT_EQ(stats.connections_closed, 1u);
+}
+
+TEST(OscTransport, oscsend_tcp_message_arrives_intact) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    const std::string command = "oscsend osc.tcp://localhost:" + std::to_string(server.port()) + " /x i 1";
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+    EXPECT_EQ(server.messages[0].address, "/x");
+    EXPECT_EQ(server.messages[0].types, "i");
+    EXPECT_EQ(server.messages[0].args[0].i, 1);
+    EXPECT_EQ(server.senders[0].kind, ReplyTarget::Kind::Tcp);
+}
+
+TEST(OscTransport, tcp_reply_goes_back_on_the_same_connection_framed) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    server.on_packet = [&](OscPacket&, const ReplyTarget& from) {
+        EXPECT_TRUE(server.transport.send(from, osc("/pong", [](lo_message m) { lo_message_add_string(m, "ok"); })));
+    };
+    TcpClient client(server.port());
+    ASSERT_TRUE(client.connected);
+    ASSERT_TRUE(client.write_all(framed(osc("/ping"))));
+    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+    server.pump_for(20);
+    Bytes frame;
+    ASSERT_TRUE(client.read_frame(frame));
+    OscPacket reply;
+    std::string error;
+    ASSERT_TRUE(parse_osc_packet(frame.data(), frame.size(), reply, &error)) << error;
+    EXPECT_EQ(reply.messages.at(0).address, "/pong");
+    EXPECT_EQ(reply.messages.at(0).args.at(0).s, "ok");
+}
+
+TEST(OscTransport, tcp_frames_split_across_reads_and_packed_in_one_read_are_reassembled) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    TcpClient client(server.port());
+    ASSERT_TRUE(client.connected);
+    const Bytes one = framed(osc("/one", [](lo_message m) { lo_message_add_string(m, "a longer string argument"); }));
+    for (std::uint8_t byte : one) {
+        ASSERT_TRUE(client.write_all({byte}));
+        server.transport.poll_once(0, server.handler(), server.error_handler());
+    }
+    Bytes two = framed(osc("/two"));
+    const Bytes three = framed(osc("/three"));
+    two.insert(two.end(), three.begin(), three.end());
+    ASSERT_TRUE(client.write_all(two));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 3; }));
+    EXPECT_EQ(server.messages[0].address, "/one");
+    EXPECT_EQ(server.messages[0].args.at(0).s, "a longer string argument");
+    EXPECT_EQ(server.messages[1].address, "/two");
+    EXPECT_EQ(server.messages[2].address, "/three");
+    EXPECT_TRUE(server.errors.empty());
+}
+
+TEST(OscTransport, malformed_tcp_frame_is_reported_and_the_connection_stays_usable) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    TcpClient client(server.port());
+    ASSERT_TRUE(client.connected);
+    ASSERT_TRUE(client.write_all(framed({'/', 'x', 0, 0, 'i', 0, 0, 0})));
+    ASSERT_TRUE(client.write_all(framed({})));
+    ASSERT_TRUE(client.write_all(framed(osc("/after"))));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 1; }));
+    ASSERT_EQ(server.errors.size(), 2u);
+    EXPECT_EQ(server.errors[0], "bad type tag string at byte 4: does not start with ','");
+    EXPECT_EQ(server.errors[1], "empty packet");
+    EXPECT_EQ(server.error_senders[0].kind, ReplyTarget::Kind::Tcp);
+    EXPECT_EQ(server.messages[0].address, "/after");
+    EXPECT_EQ(server.transport.connection_count(), 1u);
+    EXPECT_EQ(server.transport.stats().malformed_packets, 2u);
+}
+
+TEST(OscTransport, tcp_frame_of_20_megabytes_is_refused_and_the_connection_closed) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    server.on_error = [&](const std::string& message, const ReplyTarget& from) {
+        server.transport.send(from, osc("/error", [&](lo_message m) { lo_message_add_string(m, message.c_str()); }));
+    };
+    TcpClient client(server.port());
+    ASSERT_TRUE(client.connected);
+    Bytes start = framed(Bytes(4096, 0), 20'000'000);
+    ASSERT_TRUE(client.write_all(start));
+    ASSERT_TRUE(server.pump_until([&] { return !server.errors.empty(); }));
+    EXPECT_EQ(server.errors[0], "TCP frame of 20000000 bytes exceeds the limit of 16777216 bytes; closing the connection");
+    ASSERT_TRUE(server.pump_until([&] { return server.transport.connection_count() == 0; }));
+    EXPECT_TRUE(client.sees_close());
+    const OscTransportStats stats = server.transport.stats();
+    EXPECT_EQ(stats.malformed_packets, 1u);
+    EXPECT_EQ(stats.connections_closed, 1u);
+    EXPECT_TRUE(server.messages.empty());
+}
+
+TEST(OscTransport, client_that_never_reads_loses_replies_beyond_its_outbox_and_never_blocks_the_server) {
+    OscTransportOptions options;
+    options.max_outbox_bytes = 256 * 1024;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    TcpClient client(server.port(), 4096);
+    ASSERT_TRUE(client.connected);
+    ASSERT_TRUE(client.write_all(framed(osc("/subscribe"))));
+    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+    const ReplyTarget slow = server.senders[0];
+
+    const Bytes report = osc("/position", [](lo_message m) {
+        const std::vector<std::uint8_t> payload(8000, 1);
+        lo_blob b = lo_blob_new(static_cast<std::int32_t>(payload.size()), payload.data());
+        lo_message_add_blob(m, b);
+        lo_blob_free(b);
+    });
+    int accepted = 0;
+    int refused = 0;
+    std::int64_t slowest_ns = 0;
+    const auto started = Clock::now();
+    for (int n = 0; n < 2000; ++n) {
+        const std::int64_t t0 = monotonic_ns();
+        (server.transport.send(slow, report) ? accepted : refused) += 1;
+        server.transport.poll_once(0, server.handler(), server.error_handler());
+        slowest_ns = std::max(slowest_ns, monotonic_ns() - t0);
+    }
+    const auto elapsed = Clock::now() - started;
+
+    EXPECT_GT(refused, 0);
+    EXPECT_GT(accepted, 0);
+    const OscTransportStats stats = server.transport.stats();
+    EXPECT_EQ(stats.replies_dropped, static_cast<std::uint64_t>(refused));
+    EXPECT_EQ(stats.replies_sent, static_cast<std::uint64_t>(accepted));
+    EXPECT_EQ(server.transport.connection_count(), 1u);  // slow, not dead
+    EXPECT_LT(slowest_ns, 50'000'000) << "a send + poll_once took " << slowest_ns / 1'000'000 << " ms";
+    EXPECT_LT(elapsed, std::chrono::seconds(2));
+
+    // The client finally reads: the queued replies arrive whole, in order.
+    Bytes frame;
+    for (int n = 0; n < 3; ++n) {
+        server.pump_for(5);
+        ASSERT_TRUE(client.read_frame(frame));
+        EXPECT_EQ(frame, report);
+    }
+}
+
+TEST(OscTransport, connections_beyond_the_limit_are_accepted_and_closed_at_once) {
+    OscTransportOptions options;
+    options.max_connections = 2;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    TcpClient a(server.port()), b(server.port()), c(server.port());
+    ASSERT_TRUE(a.connected && b.connected && c.connected);
+    ASSERT_TRUE(server.pump_until([&] {
+        const OscTransportStats s = server.transport.stats();
+        return s.connections_accepted + s.connections_refused == 3;
+    }));
+    const OscTransportStats stats = server.transport.stats();
+    EXPECT_EQ(stats.connections_accepted, 2u);
+    EXPECT_EQ(stats.connections_refused, 1u);
+    EXPECT_EQ(server.transport.connection_count(), 2u);
+    EXPECT_TRUE(c.sees_close());
+    ASSERT_TRUE(a.write_all(framed(osc("/still/here"))));
+    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+}
+
+TEST(OscTransport, reply_to_a_closed_connection_is_dropped_and_counted) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    ReplyTarget gone;
+    {
+        TcpClient client(server.port());
+        ASSERT_TRUE(client.write_all(framed(osc("/hello"))));
+        ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+        gone = server.senders[0];
+    }
+    ASSERT_TRUE(server.pump_until([&] { return server.transport.connection_count() == 0; }));
+    EXPECT_FALSE(server.transport.send(gone, osc("/late")));
+    EXPECT_EQ(server.transport.stats().replies_dropped, 1u);
+}
+
+TEST(OscTransport, kernel_drop_counter_is_reported_when_the_udp_buffer_overflows) {
+    OscTransportOptions options;
+    options.udp_receive_buffer_bytes = 4096;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    UdpSocket client;
+    const Bytes msg = osc("/flood", [](lo_message m) {
+        const std::vector<std::uint8_t> payload(1000, 2);
+        lo_blob b = lo_blob_new(static_cast<std::int32_t>(payload.size()), payload.data());
+        lo_message_add_blob(m, b);
+        lo_blob_free(b);
+    });
+    for (int n = 0; n < 500; ++n) client.send_to(server.port(), msg);
+    server.pump_until([&] { return server.messages.size() >= 1; });
+    server.pump_for(50);
+    // The kernel attaches its drop count to datagrams queued after the drops: send one more.
+    const std::size_t flood_received = server.messages.size();
+    client.send_to(server.port(), msg);
+    server.pump_until([&] { return server.messages.size() > flood_received; });
+    const OscTransportStats stats = server.transport.stats();
+    EXPECT_EQ(stats.udp_packets, server.messages.size());
+    EXPECT_LT(flood_received, 500u);
+    if (stats.kernel_udp_drops == 0) GTEST_SKIP() << "no SO_RXQ_OVFL drop count from this kernel";
+    EXPECT_EQ(stats.kernel_udp_drops + stats.udp_packets, 501u);
+}
+
+// --- OscSender ---
+
+TEST(OscSender, sends_from_its_own_socket_and_counts_what_it_cannot_send) {
+    OscSender sender;
+    std::string error;
+    ASSERT_TRUE(sender.open("127.0.0.1", &error)) << error;
+    EXPECT_GT(sender.port(), 0);
+    UdpSocket receiver;
+    ReplyTarget to;
+    const sockaddr_in addr = loopback(receiver.port());
+    std::memcpy(&to.addr, &addr, sizeof addr);
+    to.addr_len = sizeof addr;
+    EXPECT_TRUE(sender.send(to, osc("/position")));
+    std::uint8_t buf[64];
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    ASSERT_GT(::recvfrom(receiver.fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len), 0);
+    EXPECT_EQ(ntohs(from.sin_port), sender.port());
+    EXPECT_EQ(sender.sent(), 1u);
+
+    to.kind = ReplyTarget::Kind::Tcp;
+    EXPECT_FALSE(sender.send(to, osc("/position")));
+    sockaddr_in6 v6{};
+    v6.sin6_family = AF_INET6;
+    sockaddr_storage other{};
+    std::memcpy(&other, &v6, sizeof v6);
+    EXPECT_FALSE(sender.send(other, sizeof v6, osc("/position")));
+    EXPECT_EQ(sender.dropped(), 2u);
+}
+
+}  // namespace
+}  // namespace tactus

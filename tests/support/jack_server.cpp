@@ -1,0 +1,139 @@
+#include "support/jack_server.h"
+
+#include <fcntl.h>
+#include <jack/jack.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace tactus::test {
+
+namespace {
+
+std::atomic<int> server_count{0};
+std::atomic<bool> probing{false};
+
+// libjack reports every failed connection attempt on stderr; while we poll for the server to come up,
+// those are expected, so they are dropped. Other messages still go to stderr.
+void filtered_jack_error(const char* message) {
+    if (!probing.load()) std::fprintf(stderr, "libjack: %s\n", message);
+}
+
+bool executable_exists(const char* path) { return access(path, X_OK) == 0; }
+
+// Reaps `pid` if it has exited; true when it is gone.
+bool reaped(pid_t pid) {
+    int status = 0;
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    return r == pid || (r < 0 && errno == ECHILD);
+}
+
+}  // namespace
+
+JackServer::JackServer(JackServerOptions options) : options_(std::move(options)) {
+    if (options_.name.empty()) {
+        options_.name = "tactus-test-" + std::to_string(getpid()) + "-" + std::to_string(server_count.fetch_add(1));
+    }
+    log_path_ = (std::filesystem::temp_directory_path() / (options_.name + ".log")).string();
+    jack_set_error_function(&filtered_jack_error);
+
+    std::vector<std::string> args;
+    const bool with_setpriv = executable_exists("/usr/bin/setpriv") || executable_exists("/bin/setpriv");
+    if (with_setpriv) args = {"setpriv", "--pdeathsig", "TERM"};
+    for (const std::string& arg : {std::string("jackd"), std::string("-n"), options_.name, std::string("-d"),
+                                   std::string("dummy"), std::string("-r"), std::to_string(options_.sample_rate),
+                                   std::string("-p"), std::to_string(options_.period)}) {
+        args.push_back(arg);
+    }
+    std::vector<char*> argv;
+    for (std::string& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    pid_t pid = -1;
+    const int spawned = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) {
+        error_ = std::string("cannot launch ") + argv[0] + ": " + std::strerror(spawned);
+        return;
+    }
+    pid_ = pid;
+    if (!wait_until_ready()) stop();
+}
+
+bool JackServer::wait_until_ready() {
+    const auto deadline = std::chrono::steady_clock::now() + options_.startup_timeout;
+    probing.store(true);
+    bool ready = false;
+    while (!ready) {
+        if (reaped(pid_)) {
+            pid_ = -1;
+            error_ = "jackd -n " + options_.name + " exited during startup; its log:\n" + log();
+            break;
+        }
+        jack_status_t status{};
+        if (jack_client_t* probe =
+                jack_client_open("tactus-test-probe", static_cast<jack_options_t>(JackNoStartServer | JackServerName),
+                                 &status, options_.name.c_str())) {
+            jack_client_close(probe);
+            ready = true;
+            break;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            error_ = "jackd -n " + options_.name + " did not accept a client within " +
+                     std::to_string(options_.startup_timeout.count()) + " ms; its log:\n" + log();
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    probing.store(false);
+    return ready;
+}
+
+void JackServer::stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (!reaped(pid_)) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    pid_ = -1;
+}
+
+JackServer::~JackServer() {
+    stop();
+    std::error_code ignored;
+    std::filesystem::remove(log_path_, ignored);
+}
+
+std::string JackServer::log() const {
+    std::ifstream in(log_path_);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+}  // namespace tactus::test

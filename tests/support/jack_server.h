@@ -1,0 +1,57 @@
+// A private JACK server for a test: `jackd -n <name> -d dummy -r <rate> -p <period>`, a real server with
+// no hardware (its dummy driver clocks cycles with a timer, and offers system:playback_1/2 ports).
+//
+// The constructor launches jackd with posix_spawn (stdout/stderr into a log file), then waits until a
+// client can connect (jack_client_open with JackNoStartServer | JackServerName, retried for up to
+// `startup_timeout`). stop() and the destructor send SIGTERM and reap the process (SIGKILL after 3 s),
+// so a failing test leaves no jackd behind. When util-linux's `setpriv` is installed, jackd is launched
+// through `setpriv --pdeathsig TERM`, so even a test process that crashes takes its server down with it
+// (the signal follows the death of the thread that created the server: create it on the test's main
+// thread).
+//
+// Threading: use one JackServer from one thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+
+namespace tactus::test {
+
+struct JackServerOptions {
+    std::string name;  // "" = "tactus-test-<pid>-<n>", unique per process and server
+    int sample_rate = 48000;
+    int period = 128;
+    std::chrono::milliseconds startup_timeout{5000};
+};
+
+class JackServer {
+public:
+    explicit JackServer(JackServerOptions options = {});
+    ~JackServer();
+
+    JackServer(const JackServer&) = delete;
+    JackServer& operator=(const JackServer&) = delete;
+
+    // Whether the server came up and has not been stopped; error() says why not (with its log).
+    bool running() const { return pid_ > 0; }
+    const std::string& error() const { return error_; }
+    const std::string& name() const { return options_.name; }
+    int sample_rate() const { return options_.sample_rate; }
+    int period() const { return options_.period; }
+    // What jackd printed so far.
+    std::string log() const;
+    // SIGTERM, then reap (SIGKILL after 3 s). Idempotent.
+    void stop();
+
+private:
+    bool wait_until_ready();
+
+    JackServerOptions options_;
+    std::string log_path_;
+    pid_t pid_ = -1;
+    std::string error_;
+};
+
+}  // namespace tactus::test
