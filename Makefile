@@ -1,5 +1,5 @@
 # Tactus: one entry point for set-up, build, demo and tests on a fresh Debian 12 machine.
-#   make demo   installs what is needed, builds, and plays (renders) the bundled demo
+#   make demo   installs what is needed, builds, and plays the bundled demo (or renders it to out/demo.wav)
 #   make test   installs, builds with warnings as errors, runs the tests, then again under ASan+UBSan,
 #               then the lock-free tests (threads crossing the audio thread) under ThreadSanitizer
 JOBS ?= $(shell nproc)
@@ -26,10 +26,10 @@ build: deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
 
+# Plays through tactusd when a JACK server or an audio device is there; otherwise renders to a file.
 demo: build
 	@mkdir -p out
-	./$(BUILD)/src/cli/tactus render examples/demo.json -o out/demo.wav
-	@echo "No engine server yet: the demo was rendered to $(CURDIR)/out/demo.wav"
+	./$(BUILD)/src/cli/tactus play examples/demo.json --fallback-render out/demo.wav
 
 test: test-release test-asan test-tsan
 

@@ -25,10 +25,10 @@ void BM_render_demo(benchmark::State& state) {
         while (int n = render->render_next(left.data(), right.data())) frames += n;
         benchmark::DoNotOptimize(left.data());
     }
-    state.counters["x_realtime"] = benchmark::Counter(static_cast<double>(frames) / options.sample_rate,
-                                                      benchmark::Counter::kIsRate);
-    state.counters["audio_seconds"] = static_cast<double>(frames) / options.sample_rate /
-                                      static_cast<double>(state.iterations());
+    state.counters["x_realtime"] =
+        benchmark::Counter(static_cast<double>(frames) / options.sample_rate, benchmark::Counter::kIsRate);
+    state.counters["audio_seconds"] =
+        static_cast<double>(frames) / options.sample_rate / static_cast<double>(state.iterations());
 }
 BENCHMARK(BM_render_demo)->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);
 

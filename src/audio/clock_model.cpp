@@ -10,7 +10,9 @@ namespace {
 
 constexpr Frame kMaxFrameJumpSeconds = 60;
 
-Frame round_to_frame(double x) { return static_cast<Frame>(std::floor(x + 0.5)); }
+Frame round_to_frame(double x) {
+    return static_cast<Frame>(std::floor(x + 0.5));
+}
 
 }  // namespace
 
@@ -84,7 +86,8 @@ Frame ClockModel::frames_skipped_before(std::int64_t host_ns, Frame expected_fra
     if (!started_ || period_frames <= 0) return 0;
     const double predicted =
         static_cast<double>(f1_) + (static_cast<double>(host_ns - origin_) - t1_) / ns_per_frame_;
-    const double periods = std::floor((predicted - static_cast<double>(expected_frame)) / period_frames + 0.5);
+    const double periods =
+        std::floor((predicted - static_cast<double>(expected_frame)) / period_frames + 0.5);
     return periods > 0 ? static_cast<Frame>(periods) * period_frames : 0;
 }
 
@@ -105,14 +108,17 @@ ClockModel::Snapshot ClockModel::read() const {
     for (;;) {
         const std::uint64_t before = sequence_.load(std::memory_order_acquire);
         Snapshot s{origin_ns_.load(std::memory_order_relaxed), t0_ns_.load(std::memory_order_relaxed),
-                   f0_frame_.load(std::memory_order_relaxed), ns_per_frame_pub_.load(std::memory_order_relaxed)};
+                   f0_frame_.load(std::memory_order_relaxed),
+                   ns_per_frame_pub_.load(std::memory_order_relaxed)};
         std::atomic_thread_fence(std::memory_order_acquire);
         const std::uint64_t after = sequence_.load(std::memory_order_relaxed);
         if (before == after && (before & 1u) == 0) return s;
     }
 }
 
-bool ClockModel::ready() const { return ready_.load(std::memory_order_acquire); }
+bool ClockModel::ready() const {
+    return ready_.load(std::memory_order_acquire);
+}
 
 Frame ClockModel::frame_at(std::int64_t host_ns) const {
     const Snapshot s = read();
@@ -121,10 +127,12 @@ Frame ClockModel::frame_at(std::int64_t host_ns) const {
 
 std::int64_t ClockModel::host_time_at(Frame frame) const {
     const Snapshot s = read();
-    return s.origin_ns +
-           static_cast<std::int64_t>(std::floor(s.t0 + static_cast<double>(frame - s.f0) * s.ns_per_frame + 0.5));
+    return s.origin_ns + static_cast<std::int64_t>(
+                             std::floor(s.t0 + static_cast<double>(frame - s.f0) * s.ns_per_frame + 0.5));
 }
 
-double ClockModel::frames_per_second() const { return 1e9 / read().ns_per_frame; }
+double ClockModel::frames_per_second() const {
+    return 1e9 / read().ns_per_frame;
+}
 
 }  // namespace tactus

@@ -88,8 +88,8 @@ private:
     std::int64_t origin_ = 0;
     double t0_ = 0, t1_ = 0;
     Frame f0_ = 0, f1_ = 0;
-    double ns_per_frame_ = 0;  // the loop's period estimate, per frame
-    double slope_ = 0;         // ns_per_frame_ low-passed: the mapping's slope
+    double ns_per_frame_ = 0;   // the loop's period estimate, per frame
+    double slope_ = 0;          // ns_per_frame_ low-passed: the mapping's slope
     std::int64_t updates_ = 0;  // since construction or reset(): the low-pass starts as a running mean
 
     // The published snapshot, under a sequence lock (odd = being written).

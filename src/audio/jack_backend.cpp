@@ -109,22 +109,7 @@ std::unique_ptr<JackBackend> JackBackend::open(const AudioBackendOptions& option
     }
     self->sample_rate_ = static_cast<int>(jack_get_sample_rate(self->client_));
 
-    // Which clock is JACK's microsecond clock? Bracket jack_get_time() between two CLOCK_MONOTONIC
-    // readings, keep the tightest bracket. JACK 2's system clock is CLOCK_MONOTONIC truncated to whole
-    // µs, so the offset then lies in [0, 1000) ns, give or take half the bracket.
-    std::int64_t best_span = std::numeric_limits<std::int64_t>::max();
-    std::int64_t offset = 0;
-    for (int i = 0; i < 32; ++i) {
-        const std::int64_t before = monotonic_now_ns();
-        const jack_time_t us = jack_get_time();
-        const std::int64_t after = monotonic_now_ns();
-        if (after - before < best_span) {
-            best_span = after - before;
-            offset = before + (after - before) / 2 - static_cast<std::int64_t>(us) * 1000;
-        }
-    }
-    const std::int64_t tolerance = 500 + best_span / 2 + 2000;
-    self->clock_offset_ns_ = std::abs(offset - 500) <= tolerance ? 0 : offset;
+    self->identify_jack_clock();
 
     // Anchor the 32-bit frame widening on the server's current cycle (its timer runs already).
     jack_nframes_t frames = 0;
@@ -132,12 +117,86 @@ std::unique_ptr<JackBackend> JackBackend::open(const AudioBackendOptions& option
     float period_usecs = 0;
     if (jack_get_cycle_times(self->client_, &frames, &usecs, &next_usecs, &period_usecs) == 0) {
         self->last_frame_.store(frames);
-        self->last_host_ns_.store(static_cast<std::int64_t>(usecs) * 1000 + self->clock_offset_ns_);
+        self->last_host_ns_.store(self->host_ns_from_jack_us(usecs));
     } else {
         self->last_frame_.store(jack_frame_time(self->client_));
         self->last_host_ns_.store(monotonic_now_ns());
     }
     return self;
+}
+
+// Brackets jack_get_time() between two readings of a candidate clock, 32 times, and keeps the offset
+// of the tightest bracket. JACK truncates to whole µs, so for its own clock the offset (candidate − JACK
+// µs × 1000) lies in [0, 1000) ns, give or take half the bracket.
+void JackBackend::identify_jack_clock() {
+    auto offset_from = [](auto now_ns, std::int64_t* span_out) {
+        std::int64_t best_span = std::numeric_limits<std::int64_t>::max();
+        std::int64_t offset = 0;
+        for (int i = 0; i < 32; ++i) {
+            const std::int64_t before = now_ns();
+            const auto usecs = static_cast<std::int64_t>(jack_get_time());
+            const std::int64_t after = now_ns();
+            if (after - before < best_span) {
+                best_span = after - before;
+                offset = before + (after - before) / 2 - usecs * 1000;
+            }
+        }
+        *span_out = best_span;
+        return offset;
+    };
+    auto matches = [](std::int64_t offset, std::int64_t span) {
+        return std::abs(offset - 500) <= 500 + span / 2 + 2000;
+    };
+    std::int64_t span = 0;
+    if (platform::has_monotonic_raw_clock() &&
+        matches(offset_from(&platform::monotonic_raw_now_ns, &span), span)) {
+        jack_clock_ = JackClock::MonotonicRaw;
+        return;
+    }
+    const std::int64_t offset = offset_from(&monotonic_now_ns, &span);
+    if (matches(offset, span)) {
+        jack_clock_ = JackClock::Monotonic;
+    } else {
+        jack_clock_ = JackClock::Other;
+        other_offset_ns_ = offset;
+    }
+}
+
+std::int64_t JackBackend::host_ns_from_jack_us(std::uint64_t usecs) const {
+    const auto ns = static_cast<std::int64_t>(usecs) * 1000;
+    switch (jack_clock_) {
+        case JackClock::Monotonic:
+            return ns;
+        case JackClock::MonotonicRaw:
+            return ns + platform::monotonic_minus_raw_ns();
+        case JackClock::Other:
+            break;
+    }
+    return ns + other_offset_ns_;
+}
+
+std::int64_t JackBackend::jack_ns_from_host_ns(std::int64_t ns) const {
+    switch (jack_clock_) {
+        case JackClock::Monotonic:
+            return ns;
+        case JackClock::MonotonicRaw:
+            return ns - platform::monotonic_minus_raw_ns();
+        case JackClock::Other:
+            break;
+    }
+    return ns - other_offset_ns_;
+}
+
+std::string JackBackend::jack_clock() const {
+    switch (jack_clock_) {
+        case JackClock::Monotonic:
+            return "CLOCK_MONOTONIC";
+        case JackClock::MonotonicRaw:
+            return "CLOCK_MONOTONIC_RAW";
+        case JackClock::Other:
+            break;
+    }
+    return "unknown (offset " + std::to_string(other_offset_ns_) + " ns from CLOCK_MONOTONIC)";
 }
 
 JackBackend::~JackBackend() {
@@ -187,7 +246,8 @@ bool JackBackend::connect_outputs(std::string* error) {
         }
     }
     for (int ch = 0; ch < 2; ++ch) {
-        const std::string& target = targets[std::min<std::size_t>(static_cast<std::size_t>(ch), targets.size() - 1)];
+        const std::string& target =
+            targets[std::min<std::size_t>(static_cast<std::size_t>(ch), targets.size() - 1)];
         const int result = jack_connect(client_, jack_port_name(ports_[ch]), target.c_str());
         if (result != 0 && result != EEXIST) {
             set_error(error, std::string("jack: cannot connect '") + jack_port_name(ports_[ch]) + "' to '" +
@@ -217,7 +277,7 @@ int JackBackend::on_process(std::uint32_t nframes, void* arg) {
         cycle_usecs = jack_frames_to_time(self.client_, frame32);
     }
     const Frame frame_time = self.widen(frame32);
-    const std::int64_t host_ns = static_cast<std::int64_t>(cycle_usecs) * 1000 + self.clock_offset_ns_;
+    const std::int64_t host_ns = self.host_ns_from_jack_us(cycle_usecs);
     self.last_host_ns_.store(host_ns, std::memory_order_relaxed);
     self.last_frame_.store(frame_time, std::memory_order_release);
 
@@ -267,13 +327,14 @@ Frame JackBackend::extrapolate_frame(std::int64_t ns) const {
 std::int64_t JackBackend::extrapolate_time(Frame frame) const {
     const Frame anchor = last_frame_.load(std::memory_order_acquire);
     const std::int64_t at = last_host_ns_.load(std::memory_order_relaxed);
-    return at + static_cast<std::int64_t>(std::floor(static_cast<double>(frame - anchor) * 1e9 / sample_rate_ + 0.5));
+    return at + static_cast<std::int64_t>(
+                    std::floor(static_cast<double>(frame - anchor) * 1e9 / sample_rate_ + 0.5));
 }
 
 Frame JackBackend::frame_at_host_time(std::int64_t ns) const {
     const std::int64_t max_distance_ns =
         static_cast<std::int64_t>(static_cast<double>(kMaxJackFrameDistance) * 1e9 / sample_rate_);
-    const std::int64_t jack_ns = ns - clock_offset_ns_;
+    const std::int64_t jack_ns = jack_ns_from_host_ns(ns);
     if (server_lost_.load() || jack_ns < 0 ||
         std::abs(ns - last_host_ns_.load(std::memory_order_relaxed)) > max_distance_ns) {
         return extrapolate_frame(ns);
@@ -283,17 +344,22 @@ Frame JackBackend::frame_at_host_time(std::int64_t ns) const {
 }
 
 std::int64_t JackBackend::host_time_at_frame(Frame frame) const {
-    if (server_lost_.load() || std::abs(frame - last_frame_.load(std::memory_order_acquire)) > kMaxJackFrameDistance) {
+    if (server_lost_.load() ||
+        std::abs(frame - last_frame_.load(std::memory_order_acquire)) > kMaxJackFrameDistance) {
         return extrapolate_time(frame);
     }
     const jack_time_t usecs = jack_frames_to_time(client_, static_cast<jack_nframes_t>(frame));
     if (usecs == 0) return extrapolate_time(frame);  // JACK's timer not initialised yet
-    return static_cast<std::int64_t>(usecs) * 1000 + clock_offset_ns_;
+    return host_ns_from_jack_us(usecs);
 }
 
-int JackBackend::sample_rate() const { return sample_rate_; }
+int JackBackend::sample_rate() const {
+    return sample_rate_;
+}
 
-int JackBackend::period() const { return static_cast<int>(jack_get_buffer_size(client_)); }
+int JackBackend::period() const {
+    return static_cast<int>(jack_get_buffer_size(client_));
+}
 
 int JackBackend::output_latency_frames() const {
     jack_nframes_t latency = 0;
@@ -305,29 +371,40 @@ int JackBackend::output_latency_frames() const {
     return static_cast<int>(latency);
 }
 
-std::int64_t JackBackend::xruns() const { return xruns_.load(std::memory_order_relaxed); }
-
-bool JackBackend::realtime_scheduling() const { return realtime_thread() && memory_locked(); }
-
-bool JackBackend::realtime_thread() const {
-    return thread_checked_.load(std::memory_order_acquire) && thread_realtime_.load(std::memory_order_relaxed) &&
-           !server_lost_.load() && jack_is_realtime(client_) != 0;
+std::int64_t JackBackend::xruns() const {
+    return xruns_.load(std::memory_order_relaxed);
 }
 
-bool JackBackend::memory_locked() const { return memory_locked_.load(); }
+bool JackBackend::realtime_scheduling() const {
+    return realtime_thread() && memory_locked();
+}
 
-bool JackBackend::server_lost() const { return server_lost_.load(); }
+bool JackBackend::realtime_thread() const {
+    return thread_checked_.load(std::memory_order_acquire) &&
+           thread_realtime_.load(std::memory_order_relaxed) && !server_lost_.load() &&
+           jack_is_realtime(client_) != 0;
+}
 
-std::string JackBackend::client_name() const { return jack_get_client_name(client_); }
+bool JackBackend::memory_locked() const {
+    return memory_locked_.load();
+}
 
-std::string JackBackend::port_name(int channel) const { return jack_port_name(ports_[channel == 0 ? 0 : 1]); }
+bool JackBackend::server_lost() const {
+    return server_lost_.load();
+}
+
+std::string JackBackend::client_name() const {
+    return jack_get_client_name(client_);
+}
+
+std::string JackBackend::port_name(int channel) const {
+    return jack_port_name(ports_[channel == 0 ? 0 : 1]);
+}
 
 std::string JackBackend::description() const {
-    std::string text = "jack (server '" + server_name_ + "', " + std::to_string(sample_rate_) + " Hz, period " +
-                       std::to_string(period());
-    if (clock_offset_ns_ != 0) {
-        text += ", JACK clock is not CLOCK_MONOTONIC: offset " + std::to_string(clock_offset_ns_) + " ns applied";
-    }
+    std::string text = "jack (server '" + server_name_ + "', " + std::to_string(sample_rate_) +
+                       " Hz, period " + std::to_string(period());
+    if (jack_clock_ == JackClock::Other) text += ", JACK clock " + jack_clock();
     if (server_lost()) text += ", server lost";
     return text + ")";
 }

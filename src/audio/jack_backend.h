@@ -8,16 +8,23 @@
 //
 // Clocks. AudioBlock::frame_time is jack_last_frame_time(), widened to 64 bits (JACK's counter is 32
 // bits and wraps every ~24.9 h at 48 kHz). host_time_ns is the cycle's start from jack_get_cycle_times
-// (JACK's filtered wakeup time for that frame), in CLOCK_MONOTONIC ns. JACK 2 on Linux reads its
-// microsecond clock with clock_gettime(CLOCK_MONOTONIC) (its default "system" clock source), truncated
-// to whole µs, so ns = µs × 1000. open() checks this by bracketing jack_get_time() between two
-// clock_gettime(CLOCK_MONOTONIC) calls; if a server runs another clock source (jackd -c h|c: HPET or
-// cycle counter) the measured offset is added instead and description() says so.
+// (JACK's DLL-filtered wakeup time for that frame), converted to CLOCK_MONOTONIC ns.
+// Which clock JACK's microseconds come from is not documented. Measured here (jackd2 1.9.21, Debian 12):
+// jack_get_time() is CLOCK_MONOTONIC_RAW truncated to whole µs, not CLOCK_MONOTONIC; the two differed by
+// 0.27 s on this machine and drift apart at NTP's frequency correction (up to 500 ppm). (jack_get_time()
+// also crashes if called before any client is open: its clock is chosen by the server connection.)
+// So open() identifies the clock by bracketing jack_get_time() between readings of each candidate:
+//  - CLOCK_MONOTONIC: ns = µs × 1000;
+//  - CLOCK_MONOTONIC_RAW: ns = µs × 1000 + (MONOTONIC − RAW) measured at the moment of conversion
+//    (three vDSO clock reads, realtime-safe), so the slow drift between the two never accumulates;
+//  - neither (jackd -c h|c: HPET or cycle counter): a constant offset measured at open(), which
+//    jack_clock() reports; it does not follow drift.
 // frame_at_host_time()/host_time_at_frame() use jack_time_to_frames()/jack_frames_to_time(), which are
 // exact for frames within ±2^31 of the current cycle (JACK 2 uses signed differences); beyond ±2^30
-// frames they extrapolate at the nominal rate. Note: JACK 2 (1.9.x) advances its frame counter by one
-// period per cycle it runs, also across an xrun (it only re-anchors the wakeup time), so frame_time
-// stays contiguous and host time absorbs the gap.
+// frames they extrapolate at the nominal rate. Across an xrun JACK's frame time jumps forward by whole
+// periods, keeping pace with the clock (observed with jackd2 1.9.21's dummy driver: a callback stalled
+// for 40 ms in a 2.67 ms cycle → the next block came 1792 frames = 14 periods later, and the xrun
+// callback fired 9-10 times for that one stall). AudioBlock::frame_time passes the jump on unchanged.
 //
 // Threading: open/start/stop/destruction on a control thread. The process callback runs on JACK's
 // realtime thread and allocates nothing. Every const method may be called from any thread; xruns are
@@ -68,8 +75,9 @@ public:
     bool realtime_thread() const;
     // mlockall succeeded at start() (see platform::lock_process_memory()).
     bool memory_locked() const;
-    // Whether jack_get_time() was found to read CLOCK_MONOTONIC (see above).
-    bool jack_clock_is_monotonic() const { return clock_offset_ns_ == 0; }
+    // The clock JACK's microseconds were found to come from (see above): "CLOCK_MONOTONIC",
+    // "CLOCK_MONOTONIC_RAW", or "unknown (offset <n> ns from CLOCK_MONOTONIC)".
+    std::string jack_clock() const;
     // The client's name as JACK knows it, and the full names of its two output ports ("tactusd:out_left").
     std::string client_name() const;
     std::string port_name(int channel) const;
@@ -81,6 +89,9 @@ private:
     static void on_shutdown(void* self);
     bool connect_outputs(std::string* error);
     Frame widen(std::uint32_t frame32) const;
+    void identify_jack_clock();
+    std::int64_t host_ns_from_jack_us(std::uint64_t usecs) const;
+    std::int64_t jack_ns_from_host_ns(std::int64_t ns) const;
     Frame extrapolate_frame(std::int64_t ns) const;
     std::int64_t extrapolate_time(Frame frame) const;
 
@@ -89,7 +100,9 @@ private:
     std::string server_name_;
     std::string device_;
     int sample_rate_ = 0;
-    std::int64_t clock_offset_ns_ = 0;  // host ns = JACK µs × 1000 + this (0 when JACK's clock is CLOCK_MONOTONIC)
+    enum class JackClock { Monotonic, MonotonicRaw, Other };
+    JackClock jack_clock_ = JackClock::Monotonic;
+    std::int64_t other_offset_ns_ = 0;  // JackClock::Other: host ns = JACK µs × 1000 + this
     bool active_ = false;
 
     std::atomic<AudioCallback*> callback_{nullptr};

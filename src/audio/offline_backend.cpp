@@ -24,7 +24,9 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-std::int64_t floor_mod(std::int64_t a, std::int64_t b) { return a - floor_div(a, b) * b; }
+std::int64_t floor_mod(std::int64_t a, std::int64_t b) {
+    return a - floor_div(a, b) * b;
+}
 
 // floor(a × mul / div + 1/2) for any a, without overflow while a × mul does not fit: a = q·div + r.
 // Requires 0 < mul, div ≤ 1e9, so r × mul < 1e18 fits.
@@ -87,7 +89,9 @@ std::unique_ptr<OfflineBackend> OfflineBackend::open(const AudioBackendOptions& 
     return self;
 }
 
-OfflineBackend::~OfflineBackend() { stop(); }
+OfflineBackend::~OfflineBackend() {
+    stop();
+}
 
 bool OfflineBackend::start(AudioCallback& callback, std::string* error) {
     if (started_) {
@@ -108,7 +112,8 @@ void OfflineBackend::stop() {
 void OfflineBackend::run(AudioCallback* callback) {
     Frame frame = 0;
     std::string error;
-    while (!stop_requested_.load(std::memory_order_relaxed) && (total_frames_ == 0 || frame < total_frames_)) {
+    while (!stop_requested_.load(std::memory_order_relaxed) &&
+           (total_frames_ == 0 || frame < total_frames_)) {
         const int frames =
             total_frames_ == 0 ? period_ : static_cast<int>(std::min<Frame>(period_, total_frames_ - frame));
         AudioBlock block;
@@ -153,7 +158,9 @@ std::string OfflineBackend::error() const {
     return error_;
 }
 
-Frame OfflineBackend::frames_rendered() const { return frames_rendered_.load(std::memory_order_acquire); }
+Frame OfflineBackend::frames_rendered() const {
+    return frames_rendered_.load(std::memory_order_acquire);
+}
 
 Frame OfflineBackend::frame_at_host_time(std::int64_t ns) const {
     return scale_rounded(ns - start_ns_.load(std::memory_order_relaxed), sample_rate_, kNsPerSecond);
@@ -164,8 +171,8 @@ std::int64_t OfflineBackend::host_time_at_frame(Frame frame) const {
 }
 
 std::string OfflineBackend::description() const {
-    return "offline (file '" + (path_.empty() ? std::string("none") : path_) + "', " + std::to_string(sample_rate_) +
-           " Hz, period " + std::to_string(period_) + ")";
+    return "offline (file '" + (path_.empty() ? std::string("none") : path_) + "', " +
+           std::to_string(sample_rate_) + " Hz, period " + std::to_string(period_) + ")";
 }
 
 }  // namespace tactus

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -49,7 +50,8 @@ MemoryLock try_lock_memory() {
     return {false, "not tried: sanitizer build (its shadow memory cannot be locked)"};
 #else
     rlimit limit{};
-    if (getrlimit(RLIMIT_MEMLOCK, &limit) != 0) return {false, std::string("getrlimit: ") + std::strerror(errno)};
+    if (getrlimit(RLIMIT_MEMLOCK, &limit) != 0)
+        return {false, std::string("getrlimit: ") + std::strerror(errno)};
     if (limit.rlim_cur != RLIM_INFINITY && !has_cap_ipc_lock()) {
         return {false, "not tried: RLIMIT_MEMLOCK is " + std::to_string(limit.rlim_cur / 1024) +
                            " KiB and the process lacks CAP_IPC_LOCK (set memlock unlimited for the user)"};
@@ -75,14 +77,48 @@ bool current_thread_is_realtime() {
     return policy == SCHED_FIFO || policy == SCHED_RR;
 }
 
-#else  // not Linux: no memory locking, no realtime scheduling here
+bool has_monotonic_raw_clock() {
+    return true;
+}
+
+std::int64_t monotonic_raw_now_ns() {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC_RAW, &now);
+    return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+std::int64_t monotonic_minus_raw_ns() {
+    auto monotonic = [] {
+        timespec now{};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+    };
+    const std::int64_t before = monotonic();
+    const std::int64_t raw = monotonic_raw_now_ns();
+    const std::int64_t after = monotonic();
+    return before + (after - before) / 2 - raw;
+}
+
+#else  // not Linux: no memory locking, no realtime scheduling, no raw clock here
 
 const MemoryLock& lock_process_memory() {
     static const MemoryLock result{false, "not supported on this platform"};
     return result;
 }
 
-bool current_thread_is_realtime() { return false; }
+bool current_thread_is_realtime() {
+    return false;
+}
+
+bool has_monotonic_raw_clock() {
+    return false;
+}
+std::int64_t monotonic_raw_now_ns() {
+    return 0;
+}
+std::int64_t monotonic_minus_raw_ns() {
+    return 0;
+}
 
 #endif
 

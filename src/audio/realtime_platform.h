@@ -4,9 +4,10 @@
 //
 // Threading: lock_process_memory() from a control thread (it acts on the whole process, once).
 // current_thread_is_realtime() allocates nothing and may be called on the audio thread (one call in the
-// first callback is enough; it costs a system call).
+// first callback is enough; it costs a system call). The clock functions may be called from any thread.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace tactus::platform {
@@ -27,5 +28,15 @@ const MemoryLock& lock_process_memory();
 
 // Whether the calling thread runs under a realtime policy (SCHED_FIFO or SCHED_RR).
 bool current_thread_is_realtime();
+
+// The host clock's raw twin: CLOCK_MONOTONIC_RAW counts the same hardware ticks as CLOCK_MONOTONIC but
+// without NTP's frequency corrections, so the two drift apart slowly (typically a few ppm, at most
+// 500 ppm). Some libraries (JACK 2 on Linux) time everything with it. Both functions are two or three
+// vDSO clock reads: realtime-safe. Elsewhere: false / 0.
+bool has_monotonic_raw_clock();
+std::int64_t monotonic_raw_now_ns();
+// CLOCK_MONOTONIC minus CLOCK_MONOTONIC_RAW right now (one RAW reading between two MONOTONIC ones),
+// to ±the reading time (tens of ns).
+std::int64_t monotonic_minus_raw_ns();
 
 }  // namespace tactus::platform

@@ -85,8 +85,9 @@ bool RtAudioBackend::open_stream(const AudioBackendOptions& options, std::string
         } else if (is_index(wanted)) {
             device_id = static_cast<unsigned int>(std::stoul(wanted));
             if (device_id >= count) {
-                set_error(error, kind + ": no output device number " + wanted + " (RtAudio " + api_name_ + " has " +
-                                     std::to_string(count) + " devices, 0.." + std::to_string(count - 1) + ")");
+                set_error(error, kind + ": no output device number " + wanted + " (RtAudio " + api_name_ +
+                                     " has " + std::to_string(count) + " devices, 0.." +
+                                     std::to_string(count - 1) + ")");
                 return false;
             }
             info = rtaudio_->getDeviceInfo(device_id);
@@ -96,7 +97,8 @@ bool RtAudioBackend::open_stream(const AudioBackendOptions& options, std::string
             for (unsigned int i = 0; i < count && !found; ++i) {
                 RtAudio::DeviceInfo candidate = rtaudio_->getDeviceInfo(i);
                 if (!candidate.probed || candidate.outputChannels == 0) continue;
-                available += (available.empty() ? "" : ", ") + std::to_string(i) + ": '" + candidate.name + "'";
+                available +=
+                    (available.empty() ? "" : ", ") + std::to_string(i) + ": '" + candidate.name + "'";
                 if (lower(candidate.name).find(lower(wanted)) != std::string::npos) {
                     device_id = i;
                     info = candidate;
@@ -125,8 +127,9 @@ bool RtAudioBackend::open_stream(const AudioBackendOptions& options, std::string
         stream_options.priority = kCallbackPriority;
         stream_options.streamName = options.client_name;
         unsigned int buffer_frames = static_cast<unsigned int>(options.period);
-        rtaudio_->openStream(&output, nullptr, RTAUDIO_FLOAT32, static_cast<unsigned int>(options.sample_rate),
-                             &buffer_frames, &RtAudioBackend::on_audio, this, &stream_options);
+        rtaudio_->openStream(&output, nullptr, RTAUDIO_FLOAT32,
+                             static_cast<unsigned int>(options.sample_rate), &buffer_frames,
+                             &RtAudioBackend::on_audio, this, &stream_options);
         if (!rtaudio_->isStreamOpen()) {
             set_error(error, kind + ": cannot open device '" + device_name_ + "'");
             return false;
@@ -224,12 +227,13 @@ void RtAudioBackend::process(float* output, int frames, bool underflow) {
 }
 
 bool RtAudioBackend::realtime_thread() const {
-    return thread_checked_.load(std::memory_order_acquire) && thread_realtime_.load(std::memory_order_relaxed);
+    return thread_checked_.load(std::memory_order_acquire) &&
+           thread_realtime_.load(std::memory_order_relaxed);
 }
 
 std::string RtAudioBackend::description() const {
-    return kind_ + " (RtAudio " + api_name_ + ", device '" + device_name_ + "', " + std::to_string(sample_rate_) +
-           " Hz, period " + std::to_string(period_) + ")";
+    return kind_ + " (RtAudio " + api_name_ + ", device '" + device_name_ + "', " +
+           std::to_string(sample_rate_) + " Hz, period " + std::to_string(period_) + ")";
 }
 
 }  // namespace tactus

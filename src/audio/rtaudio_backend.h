@@ -64,8 +64,8 @@ public:
 private:
     RtAudioBackend() = default;
     bool open_stream(const AudioBackendOptions& options, std::string* error);
-    static int on_audio(void* output, void* input, unsigned int frames, double stream_time, unsigned int status,
-                        void* self);
+    static int on_audio(void* output, void* input, unsigned int frames, double stream_time,
+                        unsigned int status, void* self);
     void process(float* output, int frames, bool underflow);
 
     std::unique_ptr<RtAudio> rtaudio_;

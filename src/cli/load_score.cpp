@@ -14,7 +14,8 @@ std::optional<Document> load_score_or_report(const std::string& path) {
         return std::nullopt;
     }
     const auto problems = check_instruments(*result.document);
-    for (const InstrumentProblem& p : problems) std::cerr << "error: " << path << ": " << p.json_path << ": " << p.message << "\n";
+    for (const InstrumentProblem& p : problems)
+        std::cerr << "error: " << path << ": " << p.json_path << ": " << p.message << "\n";
     if (!problems.empty()) return std::nullopt;
     return std::move(result.document);
 }

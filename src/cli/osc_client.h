@@ -14,8 +14,8 @@ namespace tactus::cli {
 struct ReceivedMessage {
     std::string address;
     std::string types;
-    std::vector<std::string> args;  // each argument as text
-    std::vector<double> numbers;    // numeric arguments by position (NaN for non-numbers)
+    std::vector<std::string> args;     // each argument as text
+    std::vector<double> numbers;       // numeric arguments by position (NaN for non-numbers)
     std::vector<std::string> strings;  // string arguments by position ("" for non-strings)
 
     std::string to_string() const;  // "/reply \"/play\" 12345 4.0 0"
@@ -45,7 +45,8 @@ public:
     bool ping(std::chrono::milliseconds timeout);
 
 private:
-    static int on_message(const char* path, const char* types, lo_arg** argv, int argc, lo_message msg, void* self);
+    static int on_message(const char* path, const char* types, lo_arg** argv, int argc, lo_message msg,
+                          void* self);
 
     lo_server server_ = nullptr;
     lo_address target_ = nullptr;

@@ -20,7 +20,9 @@ namespace tactus::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-void on_interrupt(int) { g_interrupted = true; }
+void on_interrupt(int) {
+    g_interrupted = true;
+}
 
 struct PlayOptions {
     std::string score;
@@ -43,7 +45,8 @@ bool start_engine(const PlayOptions& o, OscClient& client, EngineProcess& engine
     for (const std::string& kind : kinds) {
         std::string error;
         const std::string log = "/tmp/tactusd-" + std::to_string(getpid()) + ".log";
-        if (!engine.spawn(program, {"--audio", kind, "--listen", o.host + ":" + std::to_string(o.port)}, log, &error)) {
+        if (!engine.spawn(program, {"--audio", kind, "--listen", o.host + ":" + std::to_string(o.port)}, log,
+                          &error)) {
             std::cerr << "error: " << error << "\n";
             return false;
         }
@@ -84,8 +87,8 @@ int play(const PlayOptions& o) {
             render.output = o.fallback_render;
             const int status = run_render_command(render);
             if (status == 0)
-                std::cout << "The demo was rendered to " << std::filesystem::absolute(o.fallback_render).string()
-                          << "\n";
+                std::cout << "The demo was rendered to "
+                          << std::filesystem::absolute(o.fallback_render).string() << "\n";
             return status;
         }
         started_engine = true;
@@ -143,8 +146,8 @@ int play(const PlayOptions& o) {
         const bool playing = m->numbers[6] != 0.0;
         heard_playing |= playing;
         if (tty) {
-            std::printf("\r  bar %3d beat %5.2f   %s / %s   %6.1f bpm ", static_cast<int>(m->numbers[3]), m->numbers[4],
-                        format_duration(doc->tempo.seconds_at(std::max(0.0, beat))).c_str(),
+            std::printf("\r  bar %3d beat %5.2f   %s / %s   %6.1f bpm ", static_cast<int>(m->numbers[3]),
+                        m->numbers[4], format_duration(doc->tempo.seconds_at(std::max(0.0, beat))).c_str(),
                         format_duration(doc->tempo.seconds_at(end_beat)).c_str(), m->numbers[5]);
             std::fflush(stdout);
         }

@@ -124,30 +124,35 @@ int run_render_command(const RenderCommandOptions& options) {
     const double seconds = static_cast<double>(render->frames_rendered()) / options.rate;
 
     std::cout << "Rendered " << options.input << " -> " << options.output << "\n";
-    std::cout << "  duration  " << format_duration(seconds) << " (" << render->frames_rendered() << " frames at "
-              << options.rate << " Hz)\n";
+    std::cout << "  duration  " << format_duration(seconds) << " (" << render->frames_rendered()
+              << " frames at " << options.rate << " Hz)\n";
     std::cout << "  peak      " << peak_text(meter.peak);
     if (meter.clipped > 0)
         std::cout << "  CLIPPING: " << meter.clipped << " samples above 0 dBFS"
-                  << (spec->format == AudioSampleFormat::Float32 ? " (kept in the float file)" : " (clamped)");
+                  << (spec->format == AudioSampleFormat::Float32 ? " (kept in the float file)"
+                                                                 : " (clamped)");
     else
         std::cout << "  (no clipping)";
     std::cout << "\n";
     char speed[64];
-    std::snprintf(speed, sizeof speed, "%.1fx realtime (%.2f s)", elapsed > 0 ? seconds / elapsed : 0.0, elapsed);
+    std::snprintf(speed, sizeof speed, "%.1fx realtime (%.2f s)", elapsed > 0 ? seconds / elapsed : 0.0,
+                  elapsed);
     std::cout << "  speed     " << speed << "\n";
     return 0;
 }
 
 void add_render_command(CLI::App& app, int& exit_code) {
     auto options = std::make_shared<RenderCommandOptions>();
-    CLI::App* cmd = app.add_subcommand("render", "Render a score to an audio file (offline, faster than realtime)");
+    CLI::App* cmd =
+        app.add_subcommand("render", "Render a score to an audio file (offline, faster than realtime)");
     cmd->add_option("score", options->input, "Score document (.json)")->required();
     cmd->add_option("-o,--output", options->output, "Output audio file (.wav or .flac)")->required();
     cmd->add_option("--rate", options->rate, "Sample rate in Hz")->capture_default_str();
     cmd->add_option("--format", options->format, "wav or flac (default: from the output's extension)");
     cmd->add_option("--bits", options->bits, "16 (dithered), 24 or 32f")->capture_default_str();
-    cmd->add_option("--block", options->block, "Frames per render block")->check(CLI::Range(1, 65536))->capture_default_str();
+    cmd->add_option("--block", options->block, "Frames per render block")
+        ->check(CLI::Range(1, 65536))
+        ->capture_default_str();
     cmd->callback([options, &exit_code] { exit_code = run_render_command(*options); });
 }
 

@@ -45,14 +45,16 @@ int run_send(const SendOptions& o) {
     // Print everything that comes back within the wait (several replies for /instruments).
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.wait_ms);
     while (true) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) break;
         auto reply = client.receive(left);
         if (!reply) break;
         std::cout << reply->to_string() << "\n";
-        if (reply->address == "/error") status = 1;
-        else if (status == 3) status = 0;
+        if (reply->address == "/error")
+            status = 1;
+        else if (status == 3)
+            status = 0;
         const bool final_reply = (reply->address == "/reply" || reply->address == "/error") &&
                                  !reply->strings.empty() && reply->strings[0] == o.address;
         if (final_reply || reply->address == "/status") break;

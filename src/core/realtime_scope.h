@@ -13,7 +13,9 @@ namespace realtime_detail {
 extern thread_local constinit int scope_depth;
 }  // namespace realtime_detail
 
-inline bool in_realtime_scope() { return realtime_detail::scope_depth > 0; }
+inline bool in_realtime_scope() {
+    return realtime_detail::scope_depth > 0;
+}
 
 class RealtimeScope {
 public:

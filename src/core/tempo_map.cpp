@@ -52,8 +52,9 @@ std::optional<TempoMap> TempoMap::from_points(std::vector<TempoPoint> points, st
         if (i > 0 && !(p.beat > points[i - 1].beat))
             return fail(where + ": beats must increase strictly from one point to the next");
     }
-    if (points.back().ramp) return fail("tempo point " + std::to_string(points.size() - 1) +
-                                        ": the last point cannot ramp (nothing to ramp to)");
+    if (points.back().ramp)
+        return fail("tempo point " + std::to_string(points.size() - 1) +
+                    ": the last point cannot ramp (nothing to ramp to)");
     TempoMap map;
     map.points_ = std::move(points);
     map.segment_start_seconds_.assign(map.points_.size(), 0.0);

@@ -34,9 +34,9 @@ inline constexpr Frame kAsap = INT64_MIN + 1;
 
 struct EngineCommand {
     CommandKind kind = CommandKind::Stop;
-    Frame frame = 0;               // output frame on which it applies (earlier: applied at once, counted late)
-    std::uint64_t request = 0;     // the control thread's id for replies that report a frame (0 = none)
-    std::uint32_t track = 0;       // track index in the current program
+    Frame frame = 0;            // output frame on which it applies (earlier: applied at once, counted late)
+    std::uint64_t request = 0;  // the control thread's id for replies that report a frame (0 = none)
+    std::uint32_t track = 0;    // track index in the current program
     std::int16_t pitch = 0;
     std::uint8_t velocity = 0;
     bool flag = false;

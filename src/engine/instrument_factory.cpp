@@ -17,7 +17,9 @@ std::string joined(const std::vector<std::string>& names) {
 
 }  // namespace
 
-std::vector<InstrumentInfo> available_instruments() { return {{kSynth, synth_preset_names()}}; }
+std::vector<InstrumentInfo> available_instruments() {
+    return {{kSynth, synth_preset_names()}};
+}
 
 std::vector<InstrumentProblem> check_instruments(const Document& doc) {
     std::vector<InstrumentProblem> problems;

@@ -7,7 +7,8 @@
 
 namespace tactus {
 
-OfflineRender::OfflineRender(const OfflineRenderOptions& options, std::shared_ptr<const ScoreSnapshot> snapshot)
+OfflineRender::OfflineRender(const OfflineRenderOptions& options,
+                             std::shared_ptr<const ScoreSnapshot> snapshot)
     : options_(options), snapshot_(std::move(snapshot)) {}
 
 std::unique_ptr<OfflineRender> OfflineRender::create(const Document& doc, const OfflineRenderOptions& options,
@@ -16,7 +17,8 @@ std::unique_ptr<OfflineRender> OfflineRender::create(const Document& doc, const 
         if (error) *error = "block size and sample rate must be positive";
         return nullptr;
     }
-    std::unique_ptr<OfflineRender> render(new OfflineRender(options, ScoreSnapshot::build(doc, options.sample_rate)));
+    std::unique_ptr<OfflineRender> render(
+        new OfflineRender(options, ScoreSnapshot::build(doc, options.sample_rate)));
     render->mixer_ = make_track_mixer(doc, options.sample_rate, error);
     if (!render->mixer_) return nullptr;
     render->sequencer_.set_mixer(render->mixer_.get());

@@ -34,22 +34,29 @@ RealtimeEngine::RealtimeEngine(const RealtimeEngineOptions& options)
       events_(1024),
       click_(make_click(options.sample_rate)) {
     pending_.reserve(options.pending_capacity);
-    master_.set_ramp_frames(static_cast<int>(std::lround(TrackStrip::kSmoothingSeconds * options.sample_rate)));
+    master_.set_ramp_frames(
+        static_cast<int>(std::lround(TrackStrip::kSmoothingSeconds * options.sample_rate)));
     sequencer_.set_metronome(click_.get(), false);
 }
 
 RealtimeEngine::~RealtimeEngine() = default;
 
-bool RealtimeEngine::submit(const EngineCommand& command) { return commands_.try_push(command); }
+bool RealtimeEngine::submit(const EngineCommand& command) {
+    return commands_.try_push(command);
+}
 
 void RealtimeEngine::publish(std::unique_ptr<const EngineProgram> program) {
     programs_.publish(std::move(program));
     programs_.collect_retired();
 }
 
-std::size_t RealtimeEngine::collect_retired() { return programs_.collect_retired(); }
+std::size_t RealtimeEngine::collect_retired() {
+    return programs_.collect_retired();
+}
 
-bool RealtimeEngine::next_event(EngineEvent& event) { return events_.try_pop(event); }
+bool RealtimeEngine::next_event(EngineEvent& event) {
+    return events_.try_pop(event);
+}
 
 void RealtimeEngine::switch_program(const EngineProgram* program, Frame at) {
     const EngineProgram* previous = program_;
@@ -153,10 +160,12 @@ void RealtimeEngine::apply(const EngineCommand& c, Frame at, bool late) {
     report(c, at, score_frame, late);
 }
 
-void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int frames, float* left, float* right) {
+void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int frames, float* left,
+                             float* right) {
     RealtimeScope realtime;
     const std::int64_t started = now_ns();
-    if (const EngineProgram* program = programs_.acquire(); program != program_) switch_program(program, frame_time);
+    if (const EngineProgram* program = programs_.acquire(); program != program_)
+        switch_program(program, frame_time);
     take_commands(frame_time);
 
     const Frame block_end = frame_time + frames;
@@ -213,7 +222,8 @@ void RealtimeEngine::publish_status(Frame frame_time, std::int64_t host_time_ns,
     }
     s.master_peak = master_peak_;
     const TrackMixer* mixer = sequencer_.mixer();
-    s.track_count = mixer ? static_cast<int>(std::min<std::size_t>(mixer->track_count(), kMaxMeteredTracks)) : 0;
+    s.track_count =
+        mixer ? static_cast<int>(std::min<std::size_t>(mixer->track_count(), kMaxMeteredTracks)) : 0;
     for (int t = 0; t < s.track_count; ++t) s.track_peak[t] = mixer->track_peak(t);
     const double budget_ns = 1e9 * frames / options_.sample_rate;
     s.dsp_load = static_cast<float>(double(now_ns() - started_ns) / budget_ns);

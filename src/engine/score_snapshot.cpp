@@ -8,8 +8,12 @@ namespace tactus {
 
 namespace {
 
-std::int16_t clamp_pitch(int pitch) { return static_cast<std::int16_t>(std::clamp(pitch, 0, 127)); }
-std::uint8_t clamp_velocity(int velocity) { return static_cast<std::uint8_t>(std::clamp(velocity, 1, 127)); }
+std::int16_t clamp_pitch(int pitch) {
+    return static_cast<std::int16_t>(std::clamp(pitch, 0, 127));
+}
+std::uint8_t clamp_velocity(int velocity) {
+    return static_cast<std::uint8_t>(std::clamp(velocity, 1, 127));
+}
 
 bool event_before(const ScoreEvent& a, const ScoreEvent& b) {
     return std::tie(a.frame, a.kind, a.track, a.key, a.controller) <

@@ -28,8 +28,8 @@ struct ScoreEvent {
     std::uint8_t velocity = 0;
     std::int16_t pitch = 0;
     float cents = 0.0f;
-    VoiceKey key = 0;                // the note's id, for note events
-    std::uint32_t controller = 0;    // index into ScoreSnapshot::controllers(), for Controller events
+    VoiceKey key = 0;              // the note's id, for note events
+    std::uint32_t controller = 0;  // index into ScoreSnapshot::controllers(), for Controller events
 };
 
 struct SnapshotNote {
@@ -50,7 +50,7 @@ struct MeterSegment {
 };
 
 struct BarPosition {
-    int bar = 0;              // 0-based
+    int bar = 0;               // 0-based
     double beat_in_bar = 0.0;  // 0-based, in beats
 };
 
@@ -105,8 +105,8 @@ private:
     std::vector<ScoreEvent> events_;
     std::vector<ControllerEvent> controllers_;
     std::vector<SnapshotNote> notes_;
-    std::vector<std::uint32_t> chunk_begin_;     // offsets into chunk_notes_, one past per chunk
-    std::vector<std::uint32_t> chunk_notes_;     // note indices sounding at each chunk's first frame
+    std::vector<std::uint32_t> chunk_begin_;  // offsets into chunk_notes_, one past per chunk
+    std::vector<std::uint32_t> chunk_notes_;  // note indices sounding at each chunk's first frame
     Frame end_frame_ = 0;
     bool any_solo_ = false;
 };

@@ -8,8 +8,8 @@ namespace tactus {
 
 namespace {
 constexpr Frame kNever = std::numeric_limits<Frame>::max();
-constexpr int kClickPitch = 84;        // accented first beat of a bar
-constexpr int kClickPitchWeak = 76;    // other beats
+constexpr int kClickPitch = 84;                                    // accented first beat of a bar
+constexpr int kClickPitchWeak = 76;                                // other beats
 constexpr VoiceKey kClickKey = kLiveKeyBit | 0x4D45'5452'4F00ull;  // "METRO"
 }  // namespace
 
@@ -161,12 +161,14 @@ void Sequencer::render(Frame output_frame, int frames, float* left, float* right
         const Frame position = transport_.score_frame_at(output_frame + done);
         const LoopRange& loop = transport_.loop;
         const bool wraps = loop.active() && position < loop.end;
-        const Frame span_end = position + std::min<Frame>(frames - done, wraps ? loop.end - position : frames);
+        const Frame span_end =
+            position + std::min<Frame>(frames - done, wraps ? loop.end - position : frames);
         // Play every event inside [position, span_end), rendering up to each one's exact frame.
         const auto events = score_->events();
         Frame cursor = position;
         for (;;) {
-            while (next_event_ < events.size() && events[next_event_].frame < cursor) ++next_event_;  // never replay the past
+            while (next_event_ < events.size() && events[next_event_].frame < cursor)
+                ++next_event_;  // never replay the past
             const Frame event_frame = next_event_ < events.size() ? events[next_event_].frame : kNever;
             const Frame next = std::min({event_frame, next_click_frame_, pending_chase_});
             if (next >= span_end) break;
@@ -180,7 +182,8 @@ void Sequencer::render(Frame output_frame, int frames, float* left, float* right
                 chase(next);
             }
             if (next_click_frame_ == next) click(next);
-            while (next_event_ < events.size() && events[next_event_].frame == next) apply(events[next_event_++]);
+            while (next_event_ < events.size() && events[next_event_].frame == next)
+                apply(events[next_event_++]);
         }
         mix(done, static_cast<int>(span_end - cursor));
         done += static_cast<int>(span_end - cursor);

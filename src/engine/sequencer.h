@@ -67,7 +67,9 @@ private:
     void apply(const ScoreEvent& event);
     void click(Frame score_frame);
     void seek_metronome(Frame score_frame);
-    bool metronome_sounds(Frame score_frame) const { return metronome_enabled_ || score_frame < count_in_end_; }
+    bool metronome_sounds(Frame score_frame) const {
+        return metronome_enabled_ || score_frame < count_in_end_;
+    }
     // Renders the mix for [offset, offset + frames) of the current block.
     void mix(int offset, int frames);
 
@@ -81,7 +83,7 @@ private:
     bool metronome_enabled_ = false;
     long long next_click_beat_ = 0;
     Frame next_click_frame_ = 0;
-    Frame count_in_end_ = 0;        // the metronome sounds before this score frame even when off
+    Frame count_in_end_ = 0;           // the metronome sounds before this score frame even when off
     Frame pending_chase_ = INT64_MAX;  // chase notes here (the end of a count-in)
     float* block_left_ = nullptr;
     float* block_right_ = nullptr;

@@ -16,7 +16,8 @@ void TrackMixer::add_track(std::unique_ptr<Instrument> instrument, const TrackCo
 }
 
 StripSettings TrackMixer::settings_for(const Channel& channel) const {
-    const bool any_solo = std::any_of(tracks_.begin(), tracks_.end(), [](const Channel& c) { return c.controls.solo; });
+    const bool any_solo =
+        std::any_of(tracks_.begin(), tracks_.end(), [](const Channel& c) { return c.controls.solo; });
     const TrackControls& c = channel.controls;
     return {c.level, c.pan, !c.mute && (!any_solo || c.solo)};
 }
@@ -54,8 +55,9 @@ void TrackMixer::reset_peaks() {
 }
 
 bool TrackMixer::is_silent() const {
-    return (!aux_ || aux_->is_silent()) &&
-           std::all_of(tracks_.begin(), tracks_.end(), [](const Channel& c) { return c.instrument->is_silent(); });
+    return (!aux_ || aux_->is_silent()) && std::all_of(tracks_.begin(), tracks_.end(), [](const Channel& c) {
+               return c.instrument->is_silent();
+           });
 }
 
 void TrackMixer::render(float* left, float* right, int frames) {

@@ -8,7 +8,7 @@ namespace tactus {
 
 struct StripSettings {
     double level = 1.0;
-    double pan = 0.0;  // -1..1
+    double pan = 0.0;     // -1..1
     bool audible = true;  // false when muted, or when another track is soloed
 };
 
@@ -29,7 +29,7 @@ public:
     // Scales the track's stereo signal by the strip and adds it to the mix; returns the peak
     // |sample| it added (for the track's meter).
     float mix_into(const float* in_left, const float* in_right, float* out_left, float* out_right,
-                  int frames);
+                   int frames);
 
 private:
     static void gains_for(const StripSettings& s, double& left, double& right);

@@ -13,7 +13,9 @@ namespace tactus {
 
 namespace {
 
-constexpr std::uint8_t clamp_velocity(std::int64_t v) { return static_cast<std::uint8_t>(v < 1 ? 1 : v > 127 ? 127 : v); }
+constexpr std::uint8_t clamp_velocity(std::int64_t v) {
+    return static_cast<std::uint8_t>(v < 1 ? 1 : v > 127 ? 127 : v);
+}
 
 // Audition and live notes: one key per (track, pitch), apart from score note ids.
 VoiceKey live_key(std::uint32_t track, std::int64_t pitch) {
@@ -55,9 +57,12 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
     for (const auto& [address, handler] : handlers_) addresses_.push_back(address);
 }
 
-void ControlServer::reply(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes) { transport_.send(to, bytes); }
+void ControlServer::reply(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes) {
+    transport_.send(to, bytes);
+}
 
-void ControlServer::reply_error(const ReplyTarget& to, const std::string& address, const std::string& message) {
+void ControlServer::reply_error(const ReplyTarget& to, const std::string& address,
+                                const std::string& message) {
     ++errors_;
     reply(to, OscOut("/error").s(address).s(message).bytes());
 }
@@ -111,8 +116,11 @@ void ControlServer::pump_engine_events() {
             case CommandKind::Play:
             case CommandKind::Stop:
             case CommandKind::Pause:
-            case CommandKind::Locate: out.d(host_.beat_at_score_frame(event.score_frame)); break;
-            default: break;
+            case CommandKind::Locate:
+                out.d(host_.beat_at_score_frame(event.score_frame));
+                break;
+            default:
+                break;
         }
         out.i(event.kind == EngineEventKind::AppliedLate ? 1 : 0);
         reply(p.to, out.bytes());
@@ -125,7 +133,8 @@ std::uint32_t ControlServer::track_arg(const Context& ctx, std::size_t index) co
     const OscArgs args(ctx.message);
     const std::int64_t id = args.integer(index, "track id");
     const auto track = host_.track_index(static_cast<TrackId>(id));
-    if (id <= 0 || !track) throw OscArgError("no track with id " + std::to_string(id) + " in the loaded document");
+    if (id <= 0 || !track)
+        throw OscArgError("no track with id " + std::to_string(id) + " in the loaded document");
     return *track;
 }
 
@@ -136,7 +145,8 @@ void ControlServer::require_document(const Context&) const {
 bool ControlServer::load_document(const Context& ctx, Document doc) {
     const auto problems = check_instruments(doc);
     if (!problems.empty()) {
-        reply_error(ctx.from, ctx.message.address, problems.front().json_path + ": " + problems.front().message);
+        reply_error(ctx.from, ctx.message.address,
+                    problems.front().json_path + ": " + problems.front().message);
         return false;
     }
     // Stop first: the old instruments stop being rendered when the new ones arrive.
@@ -169,7 +179,8 @@ void ControlServer::on_load(const Context& ctx) {
         reply_error(ctx.from, ctx.message.address, result.errors.front().to_string());
         return;
     }
-    if (args.has(1)) result.document->revision = static_cast<std::uint64_t>(args.integer_in(1, "revision", 0, INT64_MAX));
+    if (args.has(1))
+        result.document->revision = static_cast<std::uint64_t>(args.integer_in(1, "revision", 0, INT64_MAX));
     load_document(ctx, std::move(*result.document));
 }
 
@@ -178,14 +189,16 @@ void ControlServer::on_load_json(const Context& ctx) {
     args.expect_at_most(2);
     const std::string& text = args.string(0, "document");
     if (ctx.from.kind == ReplyTarget::Kind::Udp && text.size() > options_.max_inline_json_udp)
-        throw OscArgError("inline document of " + std::to_string(text.size()) + " bytes is over the UDP limit of " +
-                          std::to_string(options_.max_inline_json_udp) + "; send it over TCP or /load a path");
+        throw OscArgError("inline document of " + std::to_string(text.size()) +
+                          " bytes is over the UDP limit of " + std::to_string(options_.max_inline_json_udp) +
+                          "; send it over TCP or /load a path");
     LoadResult result = parse_document(text, "<inline>");
     if (!result.errors.empty()) {
         reply_error(ctx.from, ctx.message.address, result.errors.front().to_string());
         return;
     }
-    if (args.has(1)) result.document->revision = static_cast<std::uint64_t>(args.integer_in(1, "revision", 0, INT64_MAX));
+    if (args.has(1))
+        result.document->revision = static_cast<std::uint64_t>(args.integer_in(1, "revision", 0, INT64_MAX));
     load_document(ctx, std::move(*result.document));
 }
 
@@ -403,7 +416,10 @@ void ControlServer::on_instruments(const Context& ctx) {
         for (const std::string& preset : info.presets) out.s(preset);
         reply(ctx.from, out.bytes());
     }
-    reply(ctx.from, OscOut("/reply").s(ctx.message.address).i(static_cast<std::int32_t>(available_instruments().size())).bytes());
+    reply(ctx.from, OscOut("/reply")
+                        .s(ctx.message.address)
+                        .i(static_cast<std::int32_t>(available_instruments().size()))
+                        .bytes());
 }
 
 void ControlServer::on_status(const Context& ctx) {
@@ -443,8 +459,8 @@ void ControlServer::on_subscribe(const Context& ctx) {
     std::string error;
     bool ok = false;
     if (args.has(1)) {
-        ok = reporter_->subscribe(args.string(1, "host"), static_cast<int>(args.integer_in(2, "port", 1, 65535)),
-                                  rate, &error);
+        ok = reporter_->subscribe(args.string(1, "host"),
+                                  static_cast<int>(args.integer_in(2, "port", 1, 65535)), rate, &error);
     } else {
         if (ctx.from.kind != ReplyTarget::Kind::Udp)
             throw OscArgError("over TCP, give the UDP host and port for reports: /subscribe RATE HOST PORT");
@@ -462,13 +478,16 @@ void ControlServer::on_unsubscribe(const Context& ctx) {
     args.expect_at_most(2);
     if (!reporter_) throw OscArgError("position reports are not available in this engine");
     if (args.has(0))
-        reporter_->unsubscribe(args.string(0, "host"), static_cast<int>(args.integer_in(1, "port", 1, 65535)));
+        reporter_->unsubscribe(args.string(0, "host"),
+                               static_cast<int>(args.integer_in(1, "port", 1, 65535)));
     else
         reporter_->unsubscribe(ctx.from.addr, ctx.from.addr_len);
     reply_ok(ctx.from, ctx.message.address);
 }
 
-void ControlServer::on_ping(const Context& ctx) { reply_ok(ctx.from, ctx.message.address); }
+void ControlServer::on_ping(const Context& ctx) {
+    reply_ok(ctx.from, ctx.message.address);
+}
 
 void ControlServer::on_quit(const Context& ctx) {
     OscArgs(ctx.message).expect_at_most(0);

@@ -4,7 +4,9 @@
 
 namespace tactus {
 
-EngineHost::~EngineHost() { stop(); }
+EngineHost::~EngineHost() {
+    stop();
+}
 
 bool EngineHost::open(const EngineHostOptions& options, std::string* error) {
     options_ = options;
@@ -18,9 +20,13 @@ bool EngineHost::open(const EngineHostOptions& options, std::string* error) {
     return publish(Document(), true, false, error);
 }
 
-bool EngineHost::start_audio(std::string* error) { return backend_->start(*this, error); }
+bool EngineHost::start_audio(std::string* error) {
+    return backend_->start(*this, error);
+}
 
-bool EngineHost::running() const { return backend_ && !backend_->ended(); }
+bool EngineHost::running() const {
+    return backend_ && !backend_->ended();
+}
 
 void EngineHost::stop() {
     if (backend_) backend_->stop();
@@ -91,20 +97,29 @@ bool EngineHost::set_tempo_scale(double scale, std::string* error) {
 
 Frame EngineHost::frame_for_arrival(std::int64_t arrival_ns) const {
     if (options_.immediate_latency_periods <= 0) return kAsap;
-    return backend_->frame_at_host_time(arrival_ns) + Frame(options_.immediate_latency_periods) * backend_->period();
+    return backend_->frame_at_host_time(arrival_ns) +
+           Frame(options_.immediate_latency_periods) * backend_->period();
 }
 
-Frame EngineHost::frame_for_host_time(std::int64_t host_ns) const { return backend_->frame_at_host_time(host_ns); }
+Frame EngineHost::frame_for_host_time(std::int64_t host_ns) const {
+    return backend_->frame_at_host_time(host_ns);
+}
 
-std::int64_t EngineHost::host_time_at_frame(Frame frame) const { return backend_->host_time_at_frame(frame); }
+std::int64_t EngineHost::host_time_at_frame(Frame frame) const {
+    return backend_->host_time_at_frame(frame);
+}
 
-Frame EngineHost::score_frame_at_beat(double beat) const { return score_->score_frame_at_beat(beat); }
+Frame EngineHost::score_frame_at_beat(double beat) const {
+    return score_->score_frame_at_beat(beat);
+}
 
 Frame EngineHost::score_frame_at_seconds(double seconds) const {
     return frame_at_seconds(seconds, backend_->sample_rate());
 }
 
-double EngineHost::beat_at_score_frame(Frame frame) const { return score_->beat_at_score_frame(frame); }
+double EngineHost::beat_at_score_frame(Frame frame) const {
+    return score_->beat_at_score_frame(frame);
+}
 
 bool EngineHost::submit(const EngineCommand& command) {
     if (engine_->submit(command)) return true;

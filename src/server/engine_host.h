@@ -90,8 +90,8 @@ private:
     Document document_;
     bool loaded_ = false;
     double tempo_scale_ = 1.0;
-    std::shared_ptr<const ScoreSnapshot> score_;   // the newest published, for beat conversions
-    std::shared_ptr<TrackMixer> mixer_;            // the newest published instruments
+    std::shared_ptr<const ScoreSnapshot> score_;  // the newest published, for beat conversions
+    std::shared_ptr<TrackMixer> mixer_;           // the newest published instruments
     std::uint64_t generation_ = 0;
     std::atomic<std::uint64_t> rejected_{0};
 };

@@ -27,31 +27,36 @@ public:
         const OscArg& a = at(index, name);
         switch (a.type) {
             case 'i':
-            case 'h': return static_cast<double>(a.i);
+            case 'h':
+                return static_cast<double>(a.i);
             case 'f':
             case 'd':
                 if (!std::isfinite(a.f)) fail(index, name, "must be a finite number");
                 return a.f;
-            default: fail(index, name, "must be a number (i, h, f or d)");
+            default:
+                fail(index, name, "must be a number (i, h, f or d)");
         }
     }
     double number_in(std::size_t index, const char* name, double lo, double hi) const {
         const double v = number(index, name);
-        if (v < lo || v > hi) fail(index, name, "must be within " + fmt(lo) + ".." + fmt(hi) + " (got " + fmt(v) + ")");
+        if (v < lo || v > hi)
+            fail(index, name, "must be within " + fmt(lo) + ".." + fmt(hi) + " (got " + fmt(v) + ")");
         return v;
     }
     std::int64_t integer(std::size_t index, const char* name) const {
         const OscArg& a = at(index, name);
         if (a.type == 'i' || a.type == 'h') return a.i;
-        if ((a.type == 'f' || a.type == 'd') && std::isfinite(a.f) && a.f == std::floor(a.f) && std::abs(a.f) < 9e15)
+        if ((a.type == 'f' || a.type == 'd') && std::isfinite(a.f) && a.f == std::floor(a.f) &&
+            std::abs(a.f) < 9e15)
             return static_cast<std::int64_t>(a.f);
         fail(index, name, "must be an integer (i or h)");
     }
     std::int64_t integer_in(std::size_t index, const char* name, std::int64_t lo, std::int64_t hi) const {
         const std::int64_t v = integer(index, name);
         if (v < lo || v > hi)
-            fail(index, name, "must be within " + std::to_string(lo) + ".." + std::to_string(hi) + " (got " +
-                                  std::to_string(v) + ")");
+            fail(index, name,
+                 "must be within " + std::to_string(lo) + ".." + std::to_string(hi) + " (got " +
+                     std::to_string(v) + ")");
         return v;
     }
     bool boolean(std::size_t index, const char* name) const {
@@ -68,8 +73,9 @@ public:
     }
     void expect_at_most(std::size_t count) const {
         if (m_.args.size() > count)
-            throw OscArgError("takes at most " + std::to_string(count) + " argument" + (count == 1 ? "" : "s") +
-                              " (got " + std::to_string(m_.args.size()) + ", type tags '" + m_.types + "')");
+            throw OscArgError("takes at most " + std::to_string(count) + " argument" +
+                              (count == 1 ? "" : "s") + " (got " + std::to_string(m_.args.size()) +
+                              ", type tags '" + m_.types + "')");
     }
 
 private:

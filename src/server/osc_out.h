@@ -26,7 +26,8 @@ public:
     std::vector<std::uint8_t> bytes() const {
         std::size_t size = 0;
         void* data = lo_message_serialise(message_, address_.c_str(), nullptr, &size);
-        std::vector<std::uint8_t> out(static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
+        std::vector<std::uint8_t> out(static_cast<std::uint8_t*>(data),
+                                      static_cast<std::uint8_t*>(data) + size);
         free(data);
         return out;
     }

@@ -16,7 +16,9 @@ struct Problem {
     std::string text;
 };
 
-std::string at_byte(std::size_t offset) { return " at byte " + std::to_string(offset); }
+std::string at_byte(std::size_t offset) {
+    return " at byte " + std::to_string(offset);
+}
 
 std::string describe_tag(char tag) {
     const auto byte = static_cast<unsigned char>(tag);
@@ -30,17 +32,21 @@ std::uint32_t read_be32(const std::uint8_t* p) {
     return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
 }
 
-std::uint64_t read_be64(const std::uint8_t* p) { return (std::uint64_t{read_be32(p)} << 32) | read_be32(p + 4); }
+std::uint64_t read_be64(const std::uint8_t* p) {
+    return (std::uint64_t{read_be32(p)} << 32) | read_be32(p + 4);
+}
 
 // The padded length of the OSC string at [offset, end), or a problem naming `what`.
 bool osc_string_length(const std::uint8_t* data, std::size_t offset, std::size_t end, const std::string& what,
                        std::size_t& length, Problem& problem) {
     const void* nul = std::memchr(data + offset, 0, end - offset);
     if (nul == nullptr) {
-        problem.text = what + at_byte(offset) + " is truncated: no terminating NUL before the end of the data";
+        problem.text =
+            what + at_byte(offset) + " is truncated: no terminating NUL before the end of the data";
         return false;
     }
-    const auto text_length = static_cast<std::size_t>(static_cast<const std::uint8_t*>(nul) - (data + offset));
+    const auto text_length =
+        static_cast<std::size_t>(static_cast<const std::uint8_t*>(nul) - (data + offset));
     length = (text_length / 4 + 1) * 4;
     if (length > end - offset) {
         problem.text = what + at_byte(offset) + " is truncated: its padding needs " + std::to_string(length) +
@@ -63,33 +69,48 @@ int fixed_arg_size(char tag) {
         case 'T':
         case 'F':
         case 'N':
-        case 'I': return 0;
+        case 'I':
+            return 0;
         case 'i':
         case 'f':
         case 'c':
-        case 'm': return 4;
+        case 'm':
+            return 4;
         case 'h':
         case 'd':
-        case 't': return 8;
+        case 't':
+            return 8;
         case 's':
         case 'S':
-        case 'b': return -1;
-        default: return -2;
+        case 'b':
+            return -1;
+        default:
+            return -2;
     }
 }
 
 const char* liblo_error_text(int code) {
     switch (code) {
-        case LO_ESIZE: return "size does not match the arguments";
-        case LO_EINVALIDPATH: return "bad address string";
-        case LO_ENOTYPE: return "missing type tag string";
-        case LO_EINVALIDTYPE: return "bad type tag string";
-        case LO_EBADTYPE: return "bad type tag string: does not start with ','";
-        case LO_EINVALIDARG: return "bad argument";
-        case LO_EALLOC: return "out of memory";
-        case LO_ETERM: return "string not terminated";
-        case LO_EPAD: return "non-zero padding";
-        default: return "undecodable message";
+        case LO_ESIZE:
+            return "size does not match the arguments";
+        case LO_EINVALIDPATH:
+            return "bad address string";
+        case LO_ENOTYPE:
+            return "missing type tag string";
+        case LO_EINVALIDTYPE:
+            return "bad type tag string";
+        case LO_EBADTYPE:
+            return "bad type tag string: does not start with ','";
+        case LO_EINVALIDARG:
+            return "bad argument";
+        case LO_EALLOC:
+            return "out of memory";
+        case LO_ETERM:
+            return "string not terminated";
+        case LO_EPAD:
+            return "non-zero padding";
+        default:
+            return "undecodable message";
     }
 }
 
@@ -138,14 +159,15 @@ bool check_message(const std::uint8_t* data, std::size_t offset, std::size_t end
             }
             const auto declared = static_cast<std::int32_t>(read_be32(data + pos));
             if (declared < 0) {
-                problem.text = which + at_byte(pos) + " has a negative size (" + std::to_string(declared) + ")";
+                problem.text =
+                    which + at_byte(pos) + " has a negative size (" + std::to_string(declared) + ")";
                 return false;
             }
             const std::size_t blob_end = 4 + static_cast<std::size_t>(declared);
             const std::size_t padded = (blob_end + 3) / 4 * 4;
             if (padded > left) {
-                problem.text = which + at_byte(pos) + " declares " + std::to_string(declared) + " bytes but only " +
-                               std::to_string(left - 4) + " remain";
+                problem.text = which + at_byte(pos) + " declares " + std::to_string(declared) +
+                               " bytes but only " + std::to_string(left - 4) + " remain";
                 return false;
             }
             for (std::size_t i = pos + blob_end; i < pos + padded; ++i) {
@@ -191,13 +213,25 @@ bool convert_args(lo_message msg, OscMessage& out, Problem& problem, std::size_t
         const lo_arg* raw = argv[n];
         arg.type = types[n];
         switch (arg.type) {
-            case 'i': arg.i = load<std::int32_t>(raw); break;
-            case 'h': arg.i = load<std::int64_t>(raw); break;
-            case 'c': arg.i = static_cast<std::int64_t>(load<std::int32_t>(raw) & 0xff); break;
-            case 'f': arg.f = static_cast<double>(load<float>(raw)); break;
-            case 'd': arg.f = load<double>(raw); break;
+            case 'i':
+                arg.i = load<std::int32_t>(raw);
+                break;
+            case 'h':
+                arg.i = load<std::int64_t>(raw);
+                break;
+            case 'c':
+                arg.i = static_cast<std::int64_t>(load<std::int32_t>(raw) & 0xff);
+                break;
+            case 'f':
+                arg.f = static_cast<double>(load<float>(raw));
+                break;
+            case 'd':
+                arg.f = load<double>(raw);
+                break;
             case 's':
-            case 'S': arg.s = reinterpret_cast<const char*>(raw); break;
+            case 'S':
+                arg.s = reinterpret_cast<const char*>(raw);
+                break;
             case 't': {
                 // liblo stores the timetag as two host-order uint32: seconds, then fraction.
                 const auto sec = load<std::uint32_t>(raw);
@@ -218,10 +252,17 @@ bool convert_args(lo_message msg, OscMessage& out, Problem& problem, std::size_t
                 arg.blob.assign(bytes, bytes + size);
                 break;
             }
-            case 'T': arg.i = 1; break;
-            case 'F': arg.i = 0; break;
-            case 'I': arg.f = std::numeric_limits<double>::infinity(); break;
-            default: break;  // 'N'
+            case 'T':
+                arg.i = 1;
+                break;
+            case 'F':
+                arg.i = 0;
+                break;
+            case 'I':
+                arg.f = std::numeric_limits<double>::infinity();
+                break;
+            default:
+                break;  // 'N'
         }
     }
     return true;
@@ -236,8 +277,8 @@ bool parse_message(const std::uint8_t* data, std::size_t offset, std::size_t end
     if (!check_message(data, offset, end, problem)) return false;
     int result = 0;
     // lo_message_deserialise only reads its input (it copies the arguments), despite the void*.
-    std::unique_ptr<std::remove_pointer_t<lo_message>, LoMessageDeleter> msg(lo_message_deserialise(
-        const_cast<std::uint8_t*>(data + offset), end - offset, &result));
+    std::unique_ptr<std::remove_pointer_t<lo_message>, LoMessageDeleter> msg(
+        lo_message_deserialise(const_cast<std::uint8_t*>(data + offset), end - offset, &result));
     if (!msg || result != 0) {
         problem.text = std::string(liblo_error_text(result)) + at_byte(offset);
         return false;
@@ -255,8 +296,8 @@ constexpr std::uint8_t kBundleHeader[8] = {'#', 'b', 'u', 'n', 'd', 'l', 'e', 0}
 bool parse_bundle(const std::uint8_t* data, std::size_t offset, std::size_t end, int depth,
                   std::vector<OscMessage>& out, Problem& problem) {
     if (depth > kMaxOscBundleDepth) {
-        problem.text = "bundle" + at_byte(offset) + " is nested deeper than " + std::to_string(kMaxOscBundleDepth) +
-                       " levels";
+        problem.text = "bundle" + at_byte(offset) + " is nested deeper than " +
+                       std::to_string(kMaxOscBundleDepth) + " levels";
         return false;
     }
     const std::size_t left = end - offset;
@@ -283,8 +324,8 @@ bool parse_bundle(const std::uint8_t* data, std::size_t offset, std::size_t end,
         }
         const auto size = static_cast<std::int32_t>(read_be32(data + pos));
         if (size <= 0) {
-            problem.text = "bundle element" + at_byte(pos) + " has size " + std::to_string(size) +
-                           " (must be positive)";
+            problem.text =
+                "bundle element" + at_byte(pos) + " has size " + std::to_string(size) + " (must be positive)";
             return false;
         }
         if (size % 4 != 0) {
@@ -294,8 +335,8 @@ bool parse_bundle(const std::uint8_t* data, std::size_t offset, std::size_t end,
         }
         const auto element_size = static_cast<std::size_t>(size);
         if (element_size > remaining - 4) {
-            problem.text = "bundle element" + at_byte(pos) + " has size " + std::to_string(size) + " but only " +
-                           std::to_string(remaining - 4) + " bytes remain";
+            problem.text = "bundle element" + at_byte(pos) + " has size " + std::to_string(size) +
+                           " but only " + std::to_string(remaining - 4) + " bytes remain";
             return false;
         }
         const std::size_t content = pos + 4;
@@ -305,7 +346,8 @@ bool parse_bundle(const std::uint8_t* data, std::size_t offset, std::size_t end,
         } else if (data[content] == '#') {
             if (!parse_bundle(data, content, content_end, depth + 1, out, problem)) return false;
         } else {
-            problem.text = "bundle element" + at_byte(content) + " is neither a message nor a bundle (first byte " +
+            problem.text = "bundle element" + at_byte(content) +
+                           " is neither a message nor a bundle (first byte " +
                            describe_tag(static_cast<char>(data[content])) + ")";
             return false;
         }
@@ -362,7 +404,8 @@ std::int64_t ntp_to_unix_ns(std::uint64_t timetag) {
     if ((seconds & 0x80000000ULL) == 0) seconds += 0x100000000ULL;  // era 1 (RFC 4330 section 3)
     const std::uint64_t frac = timetag & 0xffffffffULL;
     const auto frac_ns = static_cast<std::int64_t>((frac * kNsPerSecond + 0x80000000ULL) >> 32);
-    return (static_cast<std::int64_t>(seconds) - static_cast<std::int64_t>(kNtpToUnixSeconds)) * kNsPerSecond +
+    return (static_cast<std::int64_t>(seconds) - static_cast<std::int64_t>(kNtpToUnixSeconds)) *
+               kNsPerSecond +
            frac_ns;
 }
 
@@ -374,7 +417,8 @@ std::uint64_t unix_ns_to_ntp(std::int64_t ns) {
         seconds -= 1;
     }
     const std::uint64_t frac = ((static_cast<std::uint64_t>(rest) << 32) + kNsPerSecond / 2) / kNsPerSecond;
-    const std::uint64_t ntp_seconds = static_cast<std::uint64_t>(seconds + static_cast<std::int64_t>(kNtpToUnixSeconds));
+    const std::uint64_t ntp_seconds =
+        static_cast<std::uint64_t>(seconds + static_cast<std::int64_t>(kNtpToUnixSeconds));
     return ((ntp_seconds & 0xffffffffULL) << 32) | frac;
 }
 

@@ -19,7 +19,7 @@ namespace {
 
 constexpr std::size_t kDatagramBuffer = 65536;  // > 65507, the largest IPv4 UDP payload
 constexpr std::size_t kTcpReadChunk = 65536;
-constexpr int kMaxDatagramsPerPoll = 256;        // then the TCP side gets its turn
+constexpr int kMaxDatagramsPerPoll = 256;  // then the TCP side gets its turn
 constexpr std::size_t kMaxTcpBytesPerPoll = 1u << 20;
 constexpr int kMaxAcceptsPerPoll = 64;
 constexpr std::int64_t kDrainTimeoutNs = 1'000'000'000;  // a closing connection's last chance to flush
@@ -31,7 +31,9 @@ std::int64_t monotonic_ns() {
     return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
 
 int port_of(const sockaddr_storage& addr) {
     if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
@@ -84,8 +86,9 @@ int bind_socket(int type, const sockaddr_storage& addr, socklen_t len, std::stri
     auto fail = [&](int e) {
         if (err) *err = e;
         if (error)
-            *error = "cannot listen on " + describe_socket_address(reinterpret_cast<const sockaddr*>(&addr), len) +
-                     "/" + proto + ": " + errno_text(e);
+            *error = "cannot listen on " +
+                     describe_socket_address(reinterpret_cast<const sockaddr*>(&addr), len) + "/" + proto +
+                     ": " + errno_text(e);
         if (fd >= 0) ::close(fd);
         return -1;
     };
@@ -116,7 +119,9 @@ std::string local_address(int fd) {
     return describe_socket_address(reinterpret_cast<const sockaddr*>(&addr), len);
 }
 
-bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK; }
+bool would_block(int err) {
+    return err == EAGAIN || err == EWOULDBLOCK;
+}
 
 }  // namespace
 
@@ -127,7 +132,8 @@ std::string describe_socket_address(const sockaddr* addr, socklen_t len) {
         ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
         return std::string(host) + ":" + std::to_string(ntohs(in->sin_port));
     }
-    if (addr != nullptr && addr->sa_family == AF_INET6 && len >= static_cast<socklen_t>(sizeof(sockaddr_in6))) {
+    if (addr != nullptr && addr->sa_family == AF_INET6 &&
+        len >= static_cast<socklen_t>(sizeof(sockaddr_in6))) {
         const auto* in6 = reinterpret_cast<const sockaddr_in6*>(addr);
         ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
         return "[" + std::string(host) + "]:" + std::to_string(ntohs(in6->sin6_port));
@@ -143,7 +149,9 @@ std::string ReplyTarget::describe() const {
 
 bool parse_listen_address(const std::string& text, std::string& address, int& port, std::string* error) {
     auto fail = [&](const std::string& why) {
-        if (error) *error = "bad listen address '" + text + "': " + why + " (expected ADDR:PORT, e.g. 127.0.0.1:7770)";
+        if (error)
+            *error =
+                "bad listen address '" + text + "': " + why + " (expected ADDR:PORT, e.g. 127.0.0.1:7770)";
         return false;
     };
     std::string host;
@@ -160,11 +168,13 @@ bool parse_listen_address(const std::string& text, std::string& address, int& po
             port_text = text;
         } else {
             host = text.substr(0, colon);
-            if (host.find(':') != std::string::npos) return fail("an IPv6 address needs brackets, e.g. [::1]:7770");
+            if (host.find(':') != std::string::npos)
+                return fail("an IPv6 address needs brackets, e.g. [::1]:7770");
             port_text = text.substr(colon + 1);
         }
     }
-    if (port_text.empty() || port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos)
+    if (port_text.empty() || port_text.size() > 5 ||
+        port_text.find_first_not_of("0123456789") != std::string::npos)
         return fail("the port must be a number 0..65535");
     const int value = std::stoi(port_text);
     if (value > 65535) return fail("the port must be a number 0..65535");
@@ -183,8 +193,8 @@ struct OscTransport::Connection {
     std::vector<std::uint8_t> inbox;   // bytes of frames not yet complete
     std::vector<std::uint8_t> outbox;  // framed replies; [outbox_sent, size) still to write
     std::size_t outbox_sent = 0;
-    bool reading = true;     // false once the peer shut down its side or a frame was refused
-    bool closing = false;    // close at the end of this poll_once
+    bool reading = true;                 // false once the peer shut down its side or a frame was refused
+    bool closing = false;                // close at the end of this poll_once
     std::int64_t drain_deadline_ns = 0;  // when !reading: close by then even if replies remain
 
     std::size_t pending() const { return outbox.size() - outbox_sent; }
@@ -192,7 +202,9 @@ struct OscTransport::Connection {
 
 OscTransport::OscTransport() : datagram_(kDatagramBuffer), scratch_(kTcpReadChunk) {}
 
-OscTransport::~OscTransport() { close(); }
+OscTransport::~OscTransport() {
+    close();
+}
 
 bool OscTransport::open(const OscTransportOptions& options, std::string* error) {
     close();
@@ -268,8 +280,12 @@ void OscTransport::close() {
     udp_port_ = tcp_port_ = 0;
 }
 
-std::string OscTransport::udp_local_address() const { return local_address(udp_fd_); }
-std::string OscTransport::tcp_local_address() const { return local_address(tcp_fd_); }
+std::string OscTransport::udp_local_address() const {
+    return local_address(udp_fd_);
+}
+std::string OscTransport::tcp_local_address() const {
+    return local_address(tcp_fd_);
+}
 
 OscTransportStats OscTransport::stats() const {
     constexpr auto r = std::memory_order_relaxed;
@@ -345,7 +361,8 @@ void OscTransport::read_udp(const PacketHandler& handler, const ErrorHandler& on
         ReplyTarget from;
         from.kind = ReplyTarget::Kind::Udp;
         iovec iov{datagram_.data(), datagram_.size()};
-        alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(std::uint32_t)) + 64];
+        alignas(cmsghdr) unsigned char
+            control[CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(std::uint32_t)) + 64];
         msghdr msg{};
         msg.msg_name = &from.addr;
         msg.msg_namelen = sizeof from.addr;
@@ -381,7 +398,8 @@ void OscTransport::read_udp(const PacketHandler& handler, const ErrorHandler& on
         if (msg.msg_flags & MSG_TRUNC) {
             counters_.malformed_packets.fetch_add(1, std::memory_order_relaxed);
             if (on_error)
-                on_error("datagram larger than " + std::to_string(datagram_.size()) + " bytes (truncated)", from);
+                on_error("datagram larger than " + std::to_string(datagram_.size()) + " bytes (truncated)",
+                         from);
             continue;
         }
         deliver(datagram_.data(), static_cast<std::size_t>(n), from, arrival_ns, handler, on_error);
@@ -389,7 +407,8 @@ void OscTransport::read_udp(const PacketHandler& handler, const ErrorHandler& on
 }
 
 void OscTransport::deliver(const std::uint8_t* data, std::size_t size, const ReplyTarget& from,
-                           std::int64_t arrival_ns, const PacketHandler& handler, const ErrorHandler& on_error) {
+                           std::int64_t arrival_ns, const PacketHandler& handler,
+                           const ErrorHandler& on_error) {
     OscPacket packet;
     std::string problem;
     if (!parse_osc_packet(data, size, packet, &problem)) {
@@ -439,10 +458,9 @@ void OscTransport::read_tcp(Connection& c, const PacketHandler& handler, const E
                 c.inbox.clear();
                 return;
             }
-            if (c.inbox.size() - pos - 4 < length) {
-                if (c.inbox.capacity() < pos + 4 + length) c.inbox.reserve(pos + 4 + length);
-                break;
-            }
+            // Incomplete: wait for more. (No reserve(length) here: memory follows the bytes actually
+            // received, so a bare 4-byte header cannot make the server allocate max_tcp_message.)
+            if (c.inbox.size() - pos - 4 < length) break;
             counters_.tcp_packets.fetch_add(1, std::memory_order_relaxed);
             deliver(p + 4, length, c.target, arrival_ns, handler, on_error);
             pos += 4 + length;
@@ -456,7 +474,8 @@ void OscTransport::accept_connections() {
         ReplyTarget from;
         from.kind = ReplyTarget::Kind::Tcp;
         socklen_t len = sizeof from.addr;
-        const int fd = ::accept4(tcp_fd_, reinterpret_cast<sockaddr*>(&from.addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd =
+            ::accept4(tcp_fd_, reinterpret_cast<sockaddr*>(&from.addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             if ((errno == EMFILE || errno == ENFILE) && spare_fd_ >= 0) {
@@ -478,7 +497,8 @@ void OscTransport::accept_connections() {
             continue;
         }
         const int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // replies are small and latency matters
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+                     sizeof one);  // replies are small and latency matters
         auto c = std::make_unique<Connection>();
         c->id = next_connection_id_++;
         c->fd = fd;
@@ -492,7 +512,8 @@ void OscTransport::accept_connections() {
 
 void OscTransport::flush(Connection& c) {
     while (c.pending() > 0) {
-        const ssize_t n = ::send(c.fd, c.outbox.data() + c.outbox_sent, c.pending(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        const ssize_t n =
+            ::send(c.fd, c.outbox.data() + c.outbox_sent, c.pending(), MSG_DONTWAIT | MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (!would_block(errno)) c.closing = true;
@@ -535,8 +556,9 @@ bool OscTransport::send(const ReplyTarget& to, const std::vector<std::uint8_t>& 
         c.pending() + 4 + bytes.size() > options_.max_outbox_bytes)
         return drop();
     const auto length = static_cast<std::uint32_t>(bytes.size());
-    const std::uint8_t prefix[4] = {static_cast<std::uint8_t>(length >> 24), static_cast<std::uint8_t>(length >> 16),
-                                    static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length)};
+    const std::uint8_t prefix[4] = {
+        static_cast<std::uint8_t>(length >> 24), static_cast<std::uint8_t>(length >> 16),
+        static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length)};
     c.outbox.insert(c.outbox.end(), prefix, prefix + 4);
     c.outbox.insert(c.outbox.end(), bytes.begin(), bytes.end());
     counters_.replies_sent.fetch_add(1, std::memory_order_relaxed);
@@ -547,7 +569,9 @@ bool OscTransport::send(const ReplyTarget& to, const std::vector<std::uint8_t>& 
 // ---------------------------------------------------------------------------------------------------
 // OscSender
 
-OscSender::~OscSender() { close(); }
+OscSender::~OscSender() {
+    close();
+}
 
 bool OscSender::open(const std::string& bind_address, std::string* error) {
     close();
@@ -559,7 +583,8 @@ bool OscSender::open(const std::string& bind_address, std::string* error) {
         const int err = errno;
         if (error)
             *error = "cannot open a UDP sender on " +
-                     describe_socket_address(reinterpret_cast<const sockaddr*>(&addr), len) + ": " + errno_text(err);
+                     describe_socket_address(reinterpret_cast<const sockaddr*>(&addr), len) + ": " +
+                     errno_text(err);
         close();
         return false;
     }

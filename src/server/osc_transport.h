@@ -42,10 +42,10 @@ namespace tactus {
 struct OscTransportOptions {
     std::string address = "127.0.0.1";  // numeric IPv4/IPv6 or a host name (its first IPv4 address wins)
     int port = 7770;                    // 0 = any free port (the same one for UDP and TCP when possible)
-    std::size_t max_tcp_message = 16u << 20;   // a bigger TCP frame is an error and closes the connection
-    std::size_t max_connections = 64;          // beyond: accepted and closed at once (counted as refused)
-    std::size_t max_outbox_bytes = 1u << 20;   // per TCP connection; replies beyond are dropped
-    int udp_receive_buffer_bytes = 1 << 20;    // SO_RCVBUF request (the kernel caps it at rmem_max)
+    std::size_t max_tcp_message = 16u << 20;  // a bigger TCP frame is an error and closes the connection
+    std::size_t max_connections = 64;         // beyond: accepted and closed at once (counted as refused)
+    std::size_t max_outbox_bytes = 1u << 20;  // per TCP connection; replies beyond are dropped
+    int udp_receive_buffer_bytes = 1 << 20;   // SO_RCVBUF request (the kernel caps it at rmem_max)
 };
 
 // Where a packet came from, and so where its replies go.
@@ -82,7 +82,8 @@ struct OscTransportStats {
 
 class OscTransport {
 public:
-    using PacketHandler = std::function<void(OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns)>;
+    using PacketHandler =
+        std::function<void(OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns)>;
     using ErrorHandler = std::function<void(const std::string& message, const ReplyTarget& from)>;
 
     OscTransport();

@@ -15,7 +15,8 @@ bool same_address(const sockaddr_storage& a, socklen_t alen, const sockaddr_stor
     return alen == blen && std::memcmp(&a, &b, alen) == 0;
 }
 
-bool resolve_udp(const std::string& host, int port, sockaddr_storage& out, socklen_t& len, std::string* error) {
+bool resolve_udp(const std::string& host, int port, sockaddr_storage& out, socklen_t& len,
+                 std::string* error) {
     addrinfo hints{};
     hints.ai_socktype = SOCK_DGRAM;
     addrinfo* found = nullptr;
@@ -34,7 +35,9 @@ bool resolve_udp(const std::string& host, int port, sockaddr_storage& out, sockl
 
 PositionReporter::PositionReporter(EngineHost& host) : host_(host) {}
 
-PositionReporter::~PositionReporter() { stop(); }
+PositionReporter::~PositionReporter() {
+    stop();
+}
 
 bool PositionReporter::start(const std::string& bind_address, std::string* error) {
     if (!sender_.open(bind_address, error)) return false;
@@ -51,9 +54,11 @@ void PositionReporter::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
-bool PositionReporter::subscribe(const sockaddr_storage& addr, socklen_t len, double rate_hz, std::string* error) {
+bool PositionReporter::subscribe(const sockaddr_storage& addr, socklen_t len, double rate_hz,
+                                 std::string* error) {
     std::lock_guard lock(mutex_);
-    const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate_hz));
+    const auto interval =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate_hz));
     for (Subscriber& s : subscribers_) {
         if (same_address(s.addr, s.len, addr, len)) {
             s.interval = interval;
@@ -118,9 +123,10 @@ void PositionReporter::run() {
             wake_.wait(lock);
             continue;
         }
-        const auto due = std::min_element(subscribers_.begin(), subscribers_.end(),
-                                          [](const Subscriber& a, const Subscriber& b) { return a.next < b.next; })
-                             ->next;
+        const auto due =
+            std::min_element(subscribers_.begin(), subscribers_.end(),
+                             [](const Subscriber& a, const Subscriber& b) { return a.next < b.next; })
+                ->next;
         if (wake_.wait_until(lock, due) != std::cv_status::timeout && !stopping_) continue;
         if (stopping_) break;
         const auto now = Clock::now();

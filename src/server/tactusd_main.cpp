@@ -1,8 +1,10 @@
 // tactusd: the Tactus engine process. A realtime audio thread plays documents; a control thread
 // speaks OSC over UDP and TCP (docs/protocol.md); a report thread sends position reports.
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <csignal>
 #include <iostream>
+#include <thread>
 
 #include "core/document_json.h"
 #include "server/control_server.h"
@@ -13,7 +15,9 @@
 namespace {
 
 volatile std::sig_atomic_t g_signal = 0;
-void on_signal(int signal) { g_signal = signal; }
+void on_signal(int signal) {
+    g_signal = signal;
+}
 
 }  // namespace
 
@@ -25,10 +29,14 @@ int main(int argc, char** argv) {
     std::string immediate = "2";
     std::string load_path;
     bool play_at_start = false;
-    app.add_option("--audio", options.audio.kind, "jack | alsa | pulse | default | offline")->capture_default_str();
-    app.add_option("--device", options.audio.device, "Output device (RtAudio name/index; JACK: ports, or 'none')");
-    app.add_option("--rate", options.audio.sample_rate, "Sample rate in Hz (JACK: the server's)")->capture_default_str();
-    app.add_option("--period", options.audio.period, "Period in frames (JACK: the server's)")->capture_default_str();
+    app.add_option("--audio", options.audio.kind, "jack | alsa | pulse | default | offline")
+        ->capture_default_str();
+    app.add_option("--device", options.audio.device,
+                   "Output device (RtAudio name/index; JACK: ports, or 'none')");
+    app.add_option("--rate", options.audio.sample_rate, "Sample rate in Hz (JACK: the server's)")
+        ->capture_default_str();
+    app.add_option("--period", options.audio.period, "Period in frames (JACK: the server's)")
+        ->capture_default_str();
     app.add_option("--jack-server", options.audio.jack_server, "JACK server name");
     app.add_option("--name", options.audio.client_name, "Client name (JACK)")->capture_default_str();
     app.add_option("--out", options.audio.offline_path, "--audio offline: the file to write");
@@ -38,7 +46,8 @@ int main(int argc, char** argv) {
                    "Latency of untimestamped commands in periods, or 'asap' for the next block")
         ->capture_default_str();
     app.add_option("--load", load_path, "A document to load at start");
-    app.add_flag("--play", play_at_start, "Start playing the loaded document on the first frame (e.g. an offline render)");
+    app.add_flag("--play", play_at_start,
+                 "Start playing the loaded document on the first frame (e.g. an offline render)");
     CLI11_PARSE(app, argc, argv);
 
     if (immediate == "asap") {
@@ -100,6 +109,9 @@ int main(int argc, char** argv) {
     }
     std::cerr << "tactusd: " << host.backend_description() << "; OSC on " << transport.udp_local_address()
               << " (udp) and " << transport.tcp_local_address() << " (tcp)\n";
+    // Realtime scheduling is known once the audio thread has run.
+    for (int i = 0; i < 100 && host.status().block_frames == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (!host.realtime_scheduling())
         std::cerr << "tactusd: note: the audio thread runs without realtime scheduling (not permitted here); "
                      "expect dropouts under load\n";

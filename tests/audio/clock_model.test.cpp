@@ -47,7 +47,9 @@ std::int64_t p99(std::vector<std::int64_t> errors) {
     return errors[static_cast<std::size_t>(0.99 * static_cast<double>(errors.size() - 1))];
 }
 
-Frame seconds(double s) { return static_cast<Frame>(s * kNominalRate) / kPeriod * kPeriod; }
+Frame seconds(double s) {
+    return static_cast<Frame>(s * kNominalRate) / kPeriod * kPeriod;
+}
 
 // Feeds blocks [from, to) and returns, for each block fed after `measure_from`, the error of the model's
 // host time for the next block's first frame (what a timetag arriving now would be mapped through).
@@ -109,7 +111,7 @@ TEST(ClockModelTest, follows_the_step_in_frame_time_after_an_underflow) {
 
     const auto errors = run(model, device, resumed + kPeriod, resumed + seconds(3));
     EXPECT_LT(p99(errors), kMs / 2);
-    EXPECT_NEAR(model.frames_per_second(), device.rate, kNominalRate * 10e-6);
+    EXPECT_NEAR(model.frames_per_second(), device.rate, kNominalRate * 30e-6);  // not thrown off
 }
 
 TEST(ClockModelTest, estimates_the_periods_an_underflow_skipped) {

@@ -57,9 +57,8 @@ private:
 class OfflineBackendTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("tactus-offline-" + std::to_string(getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        dir_ = fs::temp_directory_path() / ("tactus-offline-" + std::to_string(getpid()) + "-" +
+                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
         fs::remove_all(dir_);
         fs::create_directories(dir_);
     }
@@ -67,7 +66,8 @@ protected:
 
     std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
-    static AudioBackendOptions offline(const std::string& file, double seconds, int period = 256, int rate = 48000) {
+    static AudioBackendOptions offline(const std::string& file, double seconds, int period = 256,
+                                       int rate = 48000) {
         AudioBackendOptions options;
         options.kind = "offline";
         options.offline_path = file;
@@ -178,12 +178,13 @@ TEST_F(OfflineBackendTest, host_time_and_frames_are_exact_inverses_of_the_virtua
         auto backend = OfflineBackend::open(offline("", 0, 256, rate), &error);
         ASSERT_NE(backend, nullptr) << error;
         const std::int64_t start = backend->host_time_at_frame(0);
-        for (const Frame f : {Frame{0}, Frame{1}, Frame{-1}, Frame{255}, Frame{rate}, Frame{rate} * 3600 * 24 + 7,
-                              Frame{-12345678}, Frame{1} << 40}) {
+        for (const Frame f : {Frame{0}, Frame{1}, Frame{-1}, Frame{255}, Frame{rate},
+                              Frame{rate} * 3600 * 24 + 7, Frame{-12345678}, Frame{1} << 40}) {
             const std::int64_t t = backend->host_time_at_frame(f);
             // start + f × 1e9 / rate, rounded to the nearest ns, computed independently in long double.
             const long double exact = static_cast<long double>(f) * 1e9L / rate;
-            EXPECT_LE(std::fabs(static_cast<long double>(t - start) - exact), 0.5L) << "rate " << rate << ", frame " << f;
+            EXPECT_LE(std::fabs(static_cast<long double>(t - start) - exact), 0.5L)
+                << "rate " << rate << ", frame " << f;
             EXPECT_EQ(backend->frame_at_host_time(t), f) << "rate " << rate << ", frame " << f;
         }
         // Any host time maps to the nearest frame.
@@ -212,7 +213,8 @@ TEST_F(OfflineBackendTest, blocks_carry_the_virtual_host_time) {
     for (std::size_t i = 0; i < times.host.size(); ++i) {
         // Block i starts at frame 256·i, i.e. 256·i / 48000 s after the first, rounded to the nearest ns.
         const long double exact = static_cast<long double>(i) * 256 * 1e9L / 48000;
-        EXPECT_EQ(times.host[i] - times.host[0], static_cast<std::int64_t>(std::floor(exact + 0.5L))) << "block " << i;
+        EXPECT_EQ(times.host[i] - times.host[0], static_cast<std::int64_t>(std::floor(exact + 0.5L)))
+            << "block " << i;
     }
 }
 

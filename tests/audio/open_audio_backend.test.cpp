@@ -2,12 +2,12 @@
 // ones, and a device backend that cannot open a device says so in a message naming the backend, never by
 // throwing or crashing. (There is no sound card on the test machines: RtAudio playback is not tested.)
 
-#include "audio/audio_backend.h"
-
 #include <gtest/gtest.h>
 #include <time.h>
 
 #include <string>
+
+#include "audio/audio_backend.h"
 
 namespace tactus {
 namespace {
@@ -19,7 +19,9 @@ AudioBackendOptions kind(const std::string& name, const std::string& device = ""
     return options;
 }
 
-bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+bool starts_with(const std::string& text, const std::string& prefix) {
+    return text.rfind(prefix, 0) == 0;
+}
 
 TEST(OpenAudioBackendTest, an_unknown_kind_lists_the_valid_ones) {
     std::string error;

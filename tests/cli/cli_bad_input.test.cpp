@@ -52,12 +52,16 @@ protected:
     std::string score(const std::string& note, const std::string& tempo = R"([{"beat": 0, "bpm": 120}])",
                       const std::string& preset = "sine", const std::string& instrument = "synth") {
         return R"({"format": "tactus", "version": 1, "tempo": )" + tempo +
-               R"(, "tracks": [{"id": 1, "name": "A", "instrument": ")" + instrument + R"(", "preset": ")" + preset +
-               R"(", "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60, "velocity": 100}, )" + note + "]}]}";
+               R"(, "tracks": [{"id": 1, "name": "A", "instrument": ")" + instrument + R"(", "preset": ")" +
+               preset + R"(", "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60, "velocity": 100}, )" +
+               note + "]}]}";
     }
-    std::string ok_note() const { return R"({"id": 2, "start": 1, "length": 1, "pitch": 62, "velocity": 90})"; }
+    std::string ok_note() const {
+        return R"({"id": 2, "start": 1, "length": 1, "pitch": 62, "velocity": 90})";
+    }
 
-    void expect_refused(const CliRun& run, const std::string& path, const std::string& json_path, const std::string& text) {
+    void expect_refused(const CliRun& run, const std::string& path, const std::string& json_path,
+                        const std::string& text) {
         EXPECT_FALSE(run.crashed) << run.output;
         EXPECT_EQ(run.exit_code, 1) << run.output;
         EXPECT_THAT(run.output, HasSubstr("error: " + path)) << run.output;
@@ -87,20 +91,23 @@ TEST_F(CliBadInput, unknown_preset_names_the_track_path_and_lists_the_presets) {
 }
 
 TEST_F(CliBadInput, unknown_instrument_is_refused) {
-    const std::string path = write("s.json", score(ok_note(), R"([{"beat": 0, "bpm": 120}])", "sine", "theremin"));
+    const std::string path =
+        write("s.json", score(ok_note(), R"([{"beat": 0, "bpm": 120}])", "sine", "theremin"));
     expect_refused(run_tactus("info " + path), path, "/tracks/0/instrument", "unknown instrument 'theremin'");
 }
 
 TEST_F(CliBadInput, negative_length_is_refused) {
     const std::string path =
         write("s.json", score(R"({"id": 2, "start": 1, "length": -1, "pitch": 62, "velocity": 90})"));
-    expect_refused(run_tactus("render " + path + " -o " + out()), path, "/tracks/0/notes/1/length", "must be >= 0");
+    expect_refused(run_tactus("render " + path + " -o " + out()), path, "/tracks/0/notes/1/length",
+                   "must be >= 0");
 }
 
 TEST_F(CliBadInput, velocity_out_of_range_is_refused) {
     const std::string path =
         write("s.json", score(R"({"id": 2, "start": 1, "length": 1, "pitch": 62, "velocity": 128})"));
-    expect_refused(run_tactus("render " + path + " -o " + out()), path, "/tracks/0/notes/1/velocity", "1..127");
+    expect_refused(run_tactus("render " + path + " -o " + out()), path, "/tracks/0/notes/1/velocity",
+                   "1..127");
 }
 
 TEST_F(CliBadInput, nan_and_infinite_numbers_are_refused) {

@@ -15,7 +15,9 @@ namespace {
 namespace fs = std::filesystem;
 using namespace tactus;
 
-int run(const std::string& args) { return std::system((std::string(TACTUS_CLI_PATH) + " " + args + " >/dev/null 2>&1").c_str()); }
+int run(const std::string& args) {
+    return std::system((std::string(TACTUS_CLI_PATH) + " " + args + " >/dev/null 2>&1").c_str());
+}
 
 class CliRender : public ::testing::Test {
 protected:
@@ -31,8 +33,10 @@ protected:
 Document pad_and_pluck() {
     Document doc;
     doc.tempo = test::tempo_map({{0, 100, false}, {2, 100, true}, {4, 140, false}});
-    doc.tracks.push_back(test::track(1, "pad", {test::note(1, 0, 2, 57), test::note(2, 0, 2, 60), test::note(5, 3, 1, 64)}, -0.4));
-    doc.tracks.push_back(test::track(2, "pluck", {test::note(3, 1, 0.5, 72), test::note(4, 3.5, 0.25, 76)}, 0.4));
+    doc.tracks.push_back(test::track(
+        1, "pad", {test::note(1, 0, 2, 57), test::note(2, 0, 2, 60), test::note(5, 3, 1, 64)}, -0.4));
+    doc.tracks.push_back(
+        test::track(2, "pluck", {test::note(3, 1, 0.5, 72), test::note(4, 3.5, 0.25, 76)}, 0.4));
     return doc;
 }
 
@@ -57,7 +61,8 @@ TEST_F(CliRender, float_wav_holds_exactly_the_engine_output_including_the_releas
     const auto last_note_end = static_cast<std::int64_t>(doc.tempo.seconds_at(doc.end_beat()) * 44100);
     EXPECT_GT(file->frames(), last_note_end + 4410) << "release tail kept (pad release is long)";
     bool tail_sounds = false;
-    for (std::int64_t i = last_note_end; i < last_note_end + 4410; ++i) tail_sounds |= file->samples[2 * i] != 0.0f;
+    for (std::int64_t i = last_note_end; i < last_note_end + 4410; ++i)
+        tail_sounds |= file->samples[2 * i] != 0.0f;
     EXPECT_TRUE(tail_sounds);
     EXPECT_EQ(file->samples.back(), 0.0f);
 }
@@ -67,8 +72,8 @@ TEST_F(CliRender, flac_and_16_bit_outputs_are_written) {
     std::string error;
     ASSERT_TRUE(save_document_file(pad_and_pluck(), score, &error)) << error;
     for (const std::string& args : {"-o " + (dir_ / "a.flac").string() + " --bits 16",
-                                   "-o " + (dir_ / "b.flac").string() + " --bits 24",
-                                   "-o " + (dir_ / "c.wav").string() + " --bits 16 --format wav"}) {
+                                    "-o " + (dir_ / "b.flac").string() + " --bits 24",
+                                    "-o " + (dir_ / "c.wav").string() + " --bits 16 --format wav"}) {
         ASSERT_EQ(run("render " + score + " " + args), 0) << args;
     }
     for (const char* name : {"a.flac", "b.flac", "c.wav"}) {

@@ -23,14 +23,16 @@ TEST(TempoMap, ramp_follows_the_logarithmic_formula_of_timing_md) {
     const TempoMap map = tempo_map({{0, 120, false}, {8, 60, true}, {16, 120, false}});
     const test::ReferenceTiming ref({{0, 120, false}, {8, 60, true}, {16, 120, false}});
     for (double beat = 0; beat <= 24; beat += 0.25)
-        EXPECT_NEAR(map.seconds_at(beat), static_cast<double>(ref.seconds_at(beat)), 1e-12) << "beat " << beat;
+        EXPECT_NEAR(map.seconds_at(beat), static_cast<double>(ref.seconds_at(beat)), 1e-12)
+            << "beat " << beat;
     // Inside the ramp the tempo moves linearly with beats.
     EXPECT_DOUBLE_EQ(map.bpm_at(12.0), 90.0);
     EXPECT_DOUBLE_EQ(map.bpm_at(16.0), 120.0);
 }
 
 TEST(TempoMap, beat_at_inverts_seconds_at_across_segments_and_ramps) {
-    const TempoMap map = tempo_map({{0, 90, false}, {4, 90, true}, {12, 170, false}, {20, 60, true}, {21, 61, false}});
+    const TempoMap map =
+        tempo_map({{0, 90, false}, {4, 90, true}, {12, 170, false}, {20, 60, true}, {21, 61, false}});
     for (double beat = 0; beat < 30; beat += 0.1) EXPECT_NEAR(map.beat_at(map.seconds_at(beat)), beat, 1e-9);
 }
 

@@ -17,9 +17,9 @@ using test::RefTempoPoint;
 
 // Tempo: constant 120, a jump to 60, an accelerating ramp 60 -> 180, constant 180, a slowing ramp
 // 180 -> 90, then an awkward constant 97.3 to the end.
-const std::vector<RefTempoPoint> kTempo = {
-    {0, 120, false}, {40, 60, false}, {60, 60, true}, {100, 180, false}, {140, 180, true}, {180, 90, false},
-    {200, 97.3L, false}};
+const std::vector<RefTempoPoint> kTempo = {{0, 120, false},    {40, 60, false},  {60, 60, true},
+                                           {100, 180, false},  {140, 180, true}, {180, 90, false},
+                                           {200, 97.3L, false}};
 
 Document click_score() {
     std::vector<TempoPoint> points;
@@ -89,9 +89,13 @@ void expect_every_onset_on_its_frame(double rate, int block) {
     EXPECT_TRUE(std::all_of(audio.right.begin(), audio.right.end(), [](float s) { return s == 0.0f; }));
 }
 
-TEST(SampleAccurateOnsets, every_click_starts_on_its_score_frame_at_48000) { expect_every_onset_on_its_frame(48000, 512); }
+TEST(SampleAccurateOnsets, every_click_starts_on_its_score_frame_at_48000) {
+    expect_every_onset_on_its_frame(48000, 512);
+}
 
-TEST(SampleAccurateOnsets, every_click_starts_on_its_score_frame_at_44100) { expect_every_onset_on_its_frame(44100, 331); }
+TEST(SampleAccurateOnsets, every_click_starts_on_its_score_frame_at_44100) {
+    expect_every_onset_on_its_frame(44100, 331);
+}
 
 }  // namespace
 }  // namespace tactus

@@ -11,14 +11,17 @@ namespace {
 using test::note;
 using test::track;
 
-Frame frame_at_120(double beat, double rate) { return test::ReferenceTiming({{0, 120, false}}).frame_at(beat, rate); }
+Frame frame_at_120(double beat, double rate) {
+    return test::ReferenceTiming({{0, 120, false}}).frame_at(beat, rate);
+}
 
 // Several presets, chords, overlapping notes, zero-length hits, level/pan and a ramp: every
 // moving part of the render path at once.
 Document busy_score() {
     Document doc;
     doc.tempo = test::tempo_map({{0, 110, false}, {4, 110, true}, {8, 150, false}});
-    const std::vector<std::string> presets = {"pluck", "pad", "bass", "lead", "saw", "drums", "click", "sine"};
+    const std::vector<std::string> presets = {"pluck", "pad",   "bass",  "lead",
+                                              "saw",   "drums", "click", "sine"};
     NoteId id = 1;
     for (std::size_t t = 0; t < presets.size(); ++t) {
         std::vector<Note> notes;
@@ -90,10 +93,10 @@ TEST(Sequencer, loop_played_100_times_repeats_every_b_minus_a_frames_without_gap
     const double rate = 48000;
     Document doc;
     doc.tracks.push_back(track(1, "click",
-                               {note(1, 1.0, 0.25, 60),     // before the loop: once
-                                note(2, 3.0, 0.5, 64),      // crosses the loop start: chased every pass
+                               {note(1, 1.0, 0.25, 60),  // before the loop: once
+                                note(2, 3.0, 0.5, 64),   // crosses the loop start: chased every pass
                                 note(3, 4.0, 0.125, 67), note(4, 5.25, 0.0, 71), note(5, 6.5, 0.125, 74),
-                                note(6, 8.0, 0.25, 48)},    // after the loop end: never heard
+                                note(6, 8.0, 0.25, 48)},  // after the loop end: never heard
                                -1.0));
     test::SequencerRig rig(doc, rate);
     const Frame a = frame_at_120(3.3, rate), b = frame_at_120(7.77, rate);

@@ -14,8 +14,8 @@ namespace {
 Document dense_score() {
     Document doc;
     doc.tempo = test::tempo_map({{0, 140, false}, {8, 140, true}, {16, 70, false}});
-    const std::vector<std::string> presets = {"sine", "pluck", "pad", "bass", "lead", "saw", "square",
-                                              "triangle", "drums", "click"};
+    const std::vector<std::string> presets = {"sine", "pluck",  "pad",      "bass",  "lead",
+                                              "saw",  "square", "triangle", "drums", "click"};
     NoteId id = 1;
     for (std::size_t t = 0; t < presets.size(); ++t) {
         std::vector<Note> notes;

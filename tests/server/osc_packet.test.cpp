@@ -26,7 +26,9 @@ Bytes bytes(std::initializer_list<int> values) {
     return out;
 }
 
-Bytes text(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes text(const std::string& s) {
+    return Bytes(s.begin(), s.end());
+}
 
 Bytes operator+(Bytes a, const Bytes& b) {
     a.insert(a.end(), b.begin(), b.end());
@@ -43,11 +45,13 @@ Bytes osc_string(const std::string& s) {
 
 Bytes be32(std::int64_t v) {
     const auto u = static_cast<std::uint32_t>(v);
-    return bytes({static_cast<int>(u >> 24), static_cast<int>((u >> 16) & 0xff), static_cast<int>((u >> 8) & 0xff),
-                  static_cast<int>(u & 0xff)});
+    return bytes({static_cast<int>(u >> 24), static_cast<int>((u >> 16) & 0xff),
+                  static_cast<int>((u >> 8) & 0xff), static_cast<int>(u & 0xff)});
 }
 
-Bytes be64(std::uint64_t v) { return be32(static_cast<std::int64_t>(v >> 32)) + be32(static_cast<std::int64_t>(v & 0xffffffffu)); }
+Bytes be64(std::uint64_t v) {
+    return be32(static_cast<std::int64_t>(v >> 32)) + be32(static_cast<std::int64_t>(v & 0xffffffffu));
+}
 
 // A message built with liblo: message("/x", [](lo_message m) { lo_message_add_int32(m, 3); }).
 template <typename Fill>
@@ -63,7 +67,9 @@ Bytes message(const std::string& address) {
     return message(address, [](lo_message) {});
 }
 
-Bytes element(const Bytes& content) { return be32(static_cast<std::int64_t>(content.size())) + content; }
+Bytes element(const Bytes& content) {
+    return be32(static_cast<std::int64_t>(content.size())) + content;
+}
 
 Bytes bundle(std::uint64_t timetag, std::initializer_list<Bytes> contents) {
     Bytes out = osc_string("#bundle") + be64(timetag);
@@ -175,10 +181,8 @@ TEST(OscPacket, serialised_message_parses_back_to_the_same_values) {
 
 TEST(OscPacket, bundle_flattens_its_messages_in_order_each_with_the_bundle_timetag) {
     const std::uint64_t at = tt(0xe8000000u, 0x40000000u);
-    const OscPacket packet = parse_ok(bundle(at, {message("/a"), message("/b", [](lo_message m) {
-                                                      lo_message_add_int32(m, 2);
-                                                  }),
-                                                  message("/c")}));
+    const OscPacket packet = parse_ok(bundle(
+        at, {message("/a"), message("/b", [](lo_message m) { lo_message_add_int32(m, 2); }), message("/c")}));
     EXPECT_TRUE(packet.is_bundle);
     ASSERT_EQ(packet.messages.size(), 3u);
     EXPECT_EQ(packet.messages[0].address, "/a");
@@ -209,7 +213,8 @@ TEST(OscPacket, immediate_timetag_means_no_timetag_even_inside_a_timed_bundle) {
     ASSERT_EQ(now.messages.size(), 1u);
     EXPECT_FALSE(now.messages[0].timetag.has_value());
 
-    const OscPacket nested = parse_ok(bundle(tt(0xe8000000u), {bundle(kOscTimetagImmediate, {message("/now")})}));
+    const OscPacket nested =
+        parse_ok(bundle(tt(0xe8000000u), {bundle(kOscTimetagImmediate, {message("/now")})}));
     ASSERT_EQ(nested.messages.size(), 1u);
     EXPECT_FALSE(nested.messages[0].timetag.has_value());
 }
@@ -222,7 +227,8 @@ TEST(OscPacket, empty_bundle_is_valid_and_holds_no_messages) {
 
 Bytes nested_bundles(int depth) {
     Bytes inner = message("/deep");
-    for (int level = 0; level < depth; ++level) inner = bundle(tt(0xe8000000u, static_cast<std::uint32_t>(level)), {inner});
+    for (int level = 0; level < depth; ++level)
+        inner = bundle(tt(0xe8000000u, static_cast<std::uint32_t>(level)), {inner});
     return inner;
 }
 
@@ -234,12 +240,15 @@ TEST(OscPacket, bundles_nest_up_to_eight_levels) {
 
 TEST(OscPacket, bundle_nested_nine_levels_deep_is_refused) {
     // The ninth bundle starts after eight headers (16 bytes) and eight element sizes (4 bytes).
-    EXPECT_EQ(parse_error(nested_bundles(kMaxOscBundleDepth + 1)), "bundle at byte 160 is nested deeper than 8 levels");
+    EXPECT_EQ(parse_error(nested_bundles(kMaxOscBundleDepth + 1)),
+              "bundle at byte 160 is nested deeper than 8 levels");
 }
 
 // --- malformed input: every error names what is wrong and where ---
 
-TEST(OscPacketMalformed, empty_packet) { EXPECT_EQ(parse_error({}), "empty packet"); }
+TEST(OscPacketMalformed, empty_packet) {
+    EXPECT_EQ(parse_error({}), "empty packet");
+}
 
 TEST(OscPacketMalformed, garbage_is_not_an_osc_packet) {
     EXPECT_EQ(parse_error(text("GET / HTTP/1.1\r\n")),
@@ -252,14 +261,15 @@ TEST(OscPacketMalformed, truncated_message_names_the_missing_argument) {
         lo_message_add_int32(m, 3);
         lo_message_add_float(m, 1.5f);
     });
-    data.resize(data.size() - 4);
+    data.erase(data.end() - 4, data.end());  // (not resize: GCC 12 -Wstringop-overflow false positive)
     EXPECT_EQ(parse_error(data), "argument 2 ('f') at byte 16 is truncated: needs 4 bytes, 0 left");
 }
 
 TEST(OscPacketMalformed, truncated_address_and_type_tags) {
     EXPECT_EQ(parse_error(text("/x/y")),
               "address at byte 0 is truncated: no terminating NUL before the end of the data");
-    EXPECT_EQ(parse_error(text("/x/y") + bytes({0, 0})), "address at byte 0 is truncated: its padding needs 8 bytes, 6 left");
+    EXPECT_EQ(parse_error(text("/x/y") + bytes({0, 0})),
+              "address at byte 0 is truncated: its padding needs 8 bytes, 6 left");
     EXPECT_EQ(parse_error(osc_string("/x") + text(",ii")),
               "type tag string at byte 4 is truncated: no terminating NUL before the end of the data");
 }
@@ -268,7 +278,8 @@ TEST(OscPacketMalformed, bad_type_tags) {
     EXPECT_EQ(parse_error(osc_string("/x")), "missing type tag string at byte 4");
     EXPECT_EQ(parse_error(osc_string("/x") + osc_string("if") + be32(1) + be32(2)),
               "bad type tag string at byte 4: does not start with ','");
-    EXPECT_EQ(parse_error(osc_string("/x") + osc_string(",iq") + be32(1) + be32(2)), "unknown type tag 'q' at byte 6");
+    EXPECT_EQ(parse_error(osc_string("/x") + osc_string(",iq") + be32(1) + be32(2)),
+              "unknown type tag 'q' at byte 6");
     EXPECT_EQ(parse_error(osc_string("/x") + osc_string(",[i]") + be32(1)), "unknown type tag '[' at byte 5");
 }
 
@@ -286,7 +297,8 @@ TEST(OscPacketMalformed, arguments_that_do_not_match_the_size) {
 }
 
 TEST(OscPacketMalformed, non_zero_padding) {
-    EXPECT_EQ(parse_error(text("/x") + bytes({0, 'z'}) + osc_string(",")), "non-zero padding in address at byte 3");
+    EXPECT_EQ(parse_error(text("/x") + bytes({0, 'z'}) + osc_string(",")),
+              "non-zero padding in address at byte 3");
     EXPECT_EQ(parse_error(osc_string("/x") + osc_string(",b") + be32(1) + bytes({7, 0, 9, 0})),
               "non-zero padding in argument 1 ('b') at byte 14");
 }
@@ -299,10 +311,13 @@ TEST(OscPacketMalformed, bundle_element_larger_than_the_rest) {
 
 TEST(OscPacketMalformed, bundle_element_with_negative_zero_or_unaligned_size) {
     const Bytes head = osc_string("#bundle") + be64(tt(0xe8000000u));
-    EXPECT_EQ(parse_error(head + be32(-4) + message("/a")), "bundle element at byte 16 has size -4 (must be positive)");
+    EXPECT_EQ(parse_error(head + be32(-4) + message("/a")),
+              "bundle element at byte 16 has size -4 (must be positive)");
     EXPECT_EQ(parse_error(head + be32(0)), "bundle element at byte 16 has size 0 (must be positive)");
-    EXPECT_EQ(parse_error(head + be32(6) + message("/a")), "bundle element at byte 16 has size 6, not a multiple of 4");
-    EXPECT_EQ(parse_error(head + bytes({0, 0})), "bundle element size at byte 16 is truncated: needs 4 bytes, 2 left");
+    EXPECT_EQ(parse_error(head + be32(6) + message("/a")),
+              "bundle element at byte 16 has size 6, not a multiple of 4");
+    EXPECT_EQ(parse_error(head + bytes({0, 0})),
+              "bundle element size at byte 16 is truncated: needs 4 bytes, 2 left");
 }
 
 TEST(OscPacketMalformed, bundle_header_and_timetag) {
@@ -314,22 +329,24 @@ TEST(OscPacketMalformed, bundle_header_and_timetag) {
 
 TEST(OscPacketMalformed, error_inside_a_nested_element_names_its_absolute_offset) {
     const Bytes bad = osc_string("/a") + osc_string("i") + be32(1);  // type tags without ','
-    EXPECT_EQ(parse_error(bundle(tt(0xe8000000u), {message("/ok"), bundle(tt(0xe8000000u), {bad})})),
-              // outer header 16 + /ok element 4+8 + inner element size 4 + inner header 16 + size 4 + "/a\0\0" 4
-              "bad type tag string at byte 56: does not start with ','");
+    EXPECT_EQ(
+        parse_error(bundle(tt(0xe8000000u), {message("/ok"), bundle(tt(0xe8000000u), {bad})})),
+        // outer header 16 + /ok element 4+8 + inner element size 4 + inner header 16 + size 4 + "/a\0\0" 4
+        "bad type tag string at byte 56: does not start with ','");
     EXPECT_EQ(parse_error(bundle(tt(0xe8000000u), {be32(42)})),
               "bundle element at byte 20 is neither a message nor a bundle (first byte 0x00)");
 }
 
 TEST(OscPacketMalformed, every_truncation_and_random_corruption_is_rejected_cleanly) {
-    const Bytes good = bundle(tt(0xe8000000u), {message("/a", [](lo_message m) {
-                                                    const std::uint8_t blob_data[3] = {1, 2, 3};
-                                                    lo_blob b = lo_blob_new(3, blob_data);
-                                                    lo_message_add_blob(m, b);
-                                                    lo_blob_free(b);
-                                                    lo_message_add_string(m, "str");
-                                                    lo_message_add_int64(m, 5);
-                                                }),
+    const Bytes good = bundle(tt(0xe8000000u), {message("/a",
+                                                        [](lo_message m) {
+                                                            const std::uint8_t blob_data[3] = {1, 2, 3};
+                                                            lo_blob b = lo_blob_new(3, blob_data);
+                                                            lo_message_add_blob(m, b);
+                                                            lo_blob_free(b);
+                                                            lo_message_add_string(m, "str");
+                                                            lo_message_add_int64(m, 5);
+                                                        }),
                                                 bundle(kOscTimetagImmediate, {message("/b")})});
     for (std::size_t size = 0; size < good.size(); ++size) {
         OscPacket packet;
@@ -342,7 +359,8 @@ TEST(OscPacketMalformed, every_truncation_and_random_corruption_is_rejected_clea
     std::mt19937 rng(1234);
     for (int round = 0; round < 2000; ++round) {
         Bytes mutated = good;
-        for (int flips = 0; flips < 3; ++flips) mutated[rng() % mutated.size()] = static_cast<std::uint8_t>(rng());
+        for (int flips = 0; flips < 3; ++flips)
+            mutated[rng() % mutated.size()] = static_cast<std::uint8_t>(rng());
         OscPacket packet;
         std::string error;
         if (!parse_osc_packet(mutated.data(), mutated.size(), packet, &error)) {
@@ -376,7 +394,8 @@ TEST(NtpTime, nanoseconds_survive_a_round_trip_through_a_timetag) {
         const std::int64_t ns = lo + static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(hi - lo));
         ASSERT_EQ(ntp_to_unix_ns(unix_ns_to_ntp(ns)), ns) << ns;
     }
-    for (std::int64_t ns : {0LL, 1LL, 999'999'999LL, 1'700'000'000'999'999'999LL}) EXPECT_EQ(ntp_to_unix_ns(unix_ns_to_ntp(ns)), ns);
+    for (std::int64_t ns : {0LL, 1LL, 999'999'999LL, 1'700'000'000'999'999'999LL})
+        EXPECT_EQ(ntp_to_unix_ns(unix_ns_to_ntp(ns)), ns);
 }
 
 TEST(NtpTime, seconds_after_the_2036_rollover_read_as_era_one) {
@@ -390,7 +409,8 @@ TEST(NtpTime, liblo_now_matches_the_realtime_clock_and_maps_to_monotonic_now) {
     lo_timetag now{};
     lo_timetag_now(&now);
     const std::uint64_t tag = (std::uint64_t{now.sec} << 32) | now.frac;
-    EXPECT_NEAR(static_cast<double>(ntp_to_unix_ns(tag)), static_cast<double>(clock_ns(CLOCK_REALTIME)), 50e6);
+    EXPECT_NEAR(static_cast<double>(ntp_to_unix_ns(tag)), static_cast<double>(clock_ns(CLOCK_REALTIME)),
+                50e6);
 
     const std::uint64_t in_a_second = unix_ns_to_ntp(clock_ns(CLOCK_REALTIME) + 1'000'000'000);
     EXPECT_NEAR(static_cast<double>(ntp_to_monotonic_ns(in_a_second)),

@@ -32,7 +32,9 @@ void filtered_jack_error(const char* message) {
     if (!probing.load()) std::fprintf(stderr, "libjack: %s\n", message);
 }
 
-bool executable_exists(const char* path) { return access(path, X_OK) == 0; }
+bool executable_exists(const char* path) {
+    return access(path, X_OK) == 0;
+}
 
 // Reaps `pid` if it has exited; true when it is gone.
 bool reaped(pid_t pid) {
@@ -45,7 +47,8 @@ bool reaped(pid_t pid) {
 
 JackServer::JackServer(JackServerOptions options) : options_(std::move(options)) {
     if (options_.name.empty()) {
-        options_.name = "tactus-test-" + std::to_string(getpid()) + "-" + std::to_string(server_count.fetch_add(1));
+        options_.name =
+            "tactus-test-" + std::to_string(getpid()) + "-" + std::to_string(server_count.fetch_add(1));
     }
     log_path_ = (std::filesystem::temp_directory_path() / (options_.name + ".log")).string();
     jack_set_error_function(&filtered_jack_error);
@@ -53,9 +56,11 @@ JackServer::JackServer(JackServerOptions options) : options_(std::move(options))
     std::vector<std::string> args;
     const bool with_setpriv = executable_exists("/usr/bin/setpriv") || executable_exists("/bin/setpriv");
     if (with_setpriv) args = {"setpriv", "--pdeathsig", "TERM"};
-    for (const std::string& arg : {std::string("jackd"), std::string("-n"), options_.name, std::string("-d"),
-                                   std::string("dummy"), std::string("-r"), std::to_string(options_.sample_rate),
-                                   std::string("-p"), std::to_string(options_.period)}) {
+    for (const std::string& arg :
+         {std::string("jackd"), std::string("-n"), options_.name, std::string("-t"),
+          std::to_string(options_.client_timeout.count()), std::string("-d"), std::string("dummy"),
+          std::string("-r"), std::to_string(options_.sample_rate), std::string("-p"),
+          std::to_string(options_.period)}) {
         args.push_back(arg);
     }
     std::vector<char*> argv;
@@ -90,9 +95,9 @@ bool JackServer::wait_until_ready() {
             break;
         }
         jack_status_t status{};
-        if (jack_client_t* probe =
-                jack_client_open("tactus-test-probe", static_cast<jack_options_t>(JackNoStartServer | JackServerName),
-                                 &status, options_.name.c_str())) {
+        if (jack_client_t* probe = jack_client_open(
+                "tactus-test-probe", static_cast<jack_options_t>(JackNoStartServer | JackServerName), &status,
+                options_.name.c_str())) {
             jack_client_close(probe);
             ready = true;
             break;

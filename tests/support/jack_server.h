@@ -1,5 +1,5 @@
-// A private JACK server for a test: `jackd -n <name> -d dummy -r <rate> -p <period>`, a real server with
-// no hardware (its dummy driver clocks cycles with a timer, and offers system:playback_1/2 ports).
+// A private JACK server for a test: `jackd -n <name> -t <ms> -d dummy -r <rate> -p <period>`, a real server
+// with no hardware (its dummy driver clocks cycles with a timer, and offers system:playback_1/2 ports).
 //
 // The constructor launches jackd with posix_spawn (stdout/stderr into a log file), then waits until a
 // client can connect (jack_client_open with JackNoStartServer | JackServerName, retried for up to
@@ -23,6 +23,9 @@ struct JackServerOptions {
     std::string name;  // "" = "tactus-test-<pid>-<n>", unique per process and server
     int sample_rate = 48000;
     int period = 128;
+    // jackd -t: how long the server waits for a client before throwing it out. Generous, so that a
+    // test on a loaded machine is not mistaken for a dead client.
+    std::chrono::milliseconds client_timeout{5000};
     std::chrono::milliseconds startup_timeout{5000};
 };
 

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Xruns JACK blames on tactusd, side by side with the trivial C client jack_metro, in one run.
+#
+#   bench/jack_xruns.sh [--period 128] [--seconds 300] [--stress] [--flood RATE] [--build build]
+#
+# Starts a private `jackd -d dummy` server, jack_metro, and tactusd playing the demo in a loop (plus,
+# with --stress, `stress-ng --cpu 2`; with --flood, bench's osc_flood sending RATE messages/s at
+# tactusd). Counts the lines where JACK names the client it blames ("client = NAME was not finished")
+# per client; the dummy driver's own xrun lines name no client and are counted apart.
+set -euo pipefail
+period=128 seconds=300 stress=0 flood=0 build=build
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --period) period=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --stress) stress=1; shift ;;
+    --flood) flood=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+root=$(cd "$(dirname "$0")/.." && pwd)
+name="tactus-bench-$$"
+port=$((20000 + $$ % 20000))
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+jackd -n "$name" -d dummy -r 48000 -p "$period" > "$work/jackd.log" 2>&1 & pids+=($!)
+for _ in $(seq 50); do JACK_DEFAULT_SERVER=$name jack_lsp >/dev/null 2>&1 && break; sleep 0.1; done
+JACK_DEFAULT_SERVER=$name jack_metro -n metro -b 120 > /dev/null 2>&1 & pids+=($!)
+"$root/$build/src/server/tactusd" --audio jack --jack-server "$name" --listen "127.0.0.1:$port" \
+  --load "$root/examples/demo.json" > "$work/tactusd.log" 2>&1 & pids+=($!)
+send() { "$root/$build/src/cli/tactus" send --port "$port" "$@" > /dev/null; }
+for _ in $(seq 50); do send /ping && break; sleep 0.1; done
+send /loop idd 1 0 96
+send /play
+[ "$stress" = 1 ] && { stress-ng --cpu 2 --timeout "${seconds}s" > /dev/null 2>&1 & pids+=($!); }
+[ "$flood" != 0 ] && { "$root/$build/bench/osc_flood" --port "$port" --rate "$flood" --seconds "$seconds" > "$work/flood.log" 2>&1 & pids+=($!); }
+sleep "$seconds"
+status=$("$root/$build/src/cli/tactus" send --port "$port" /status || true)
+send /quit || true
+
+blamed() { grep -c "client = $1 was not finished" "$work/jackd.log" || true; }
+driver=$(grep -ci "xrun" "$work/jackd.log" | tr -d ' ' || true)
+ours=$(blamed tactusd) theirs=$(blamed metro)
+echo "period=$period seconds=$seconds stress=$stress flood=$flood"
+echo "xruns blamed on tactusd:   $ours"
+echo "xruns blamed on jack_metro: $theirs"
+echo "xrun lines in jackd's log (all, incl. the dummy driver's own): $driver"
+echo "tactusd /status: $status"
+[ "$flood" != 0 ] && cat "$work/flood.log"
+grep -i "xrun\|not finished" "$work/jackd.log" | sed 's/[0-9]\{3,\}/N/g' | sort | uniq -c | sort -rn | head -8

@@ -1,0 +1,196 @@
+// Writes the seed corpus of the OSC fuzz targets: one valid message per address of docs/protocol.md
+// (serialised by liblo's lo_message_serialise, as clients send them), a few variants with optional
+// arguments, and bundles (immediate, timestamped, nested). The files are committed under
+// fuzz/corpus/osc_dispatch/; run this again when the protocol changes:
+//
+//   ./build-fuzz/fuzz/tactus_fuzz_corpus fuzz/corpus/osc_dispatch
+//
+// Track ids 1 and 2 exist in the dispatch harness's baseline document; "examples/demo.json" is a
+// path relative to the repository root, where `make fuzz-ci` runs the fuzzer.
+#include <lo/lo.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<std::uint8_t>;
+
+Bytes serialise(const std::string& address, const std::function<void(lo_message)>& add) {
+    lo_message m = lo_message_new();
+    add(m);
+    std::size_t size = 0;
+    void* data = lo_message_serialise(m, address.c_str(), nullptr, &size);
+    Bytes bytes(static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
+    std::free(data);
+    lo_message_free(m);
+    return bytes;
+}
+
+struct Element {
+    std::string address;
+    std::function<void(lo_message)> add;
+};
+
+Bytes bundle(lo_timetag when, const std::vector<Element>& elements) {
+    lo_bundle b = lo_bundle_new(when);
+    std::vector<lo_message> messages;
+    for (const Element& e : elements) {
+        lo_message m = lo_message_new();
+        e.add(m);
+        lo_bundle_add_message(b, e.address.c_str(), m);
+        messages.push_back(m);
+    }
+    std::size_t size = 0;
+    void* data = lo_bundle_serialise(b, nullptr, &size);
+    Bytes bytes(static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
+    std::free(data);
+    lo_bundle_free(b);  // does not free the messages
+    for (lo_message m : messages) lo_message_free(m);
+    return bytes;
+}
+
+// An OSC bundle holding `inner` (already serialised) as its one element, built by hand since liblo
+// 0.31 has no public call for nesting.
+Bytes nest(std::uint64_t timetag, const Bytes& inner) {
+    Bytes out = {'#', 'b', 'u', 'n', 'd', 'l', 'e', 0};
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(timetag >> shift));
+    const auto size = static_cast<std::uint32_t>(inner.size());
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(size >> shift));
+    out.insert(out.end(), inner.begin(), inner.end());
+    return out;
+}
+
+constexpr const char* kInlineDocument =
+    R"({"format": "tactus", "version": 1, "tempo": [{"beat": 0, "bpm": 100}], "tracks": [{"id": 1, "name": "A", )"
+    R"("instrument": "synth", "preset": "sine", "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60, )"
+    R"("velocity": 100}]}]})";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s OUTPUT_DIR\n", argv[0]);
+        return 2;
+    }
+    const fs::path dir = argv[1];
+    fs::create_directories(dir);
+    int written = 0;
+    auto write = [&](const std::string& name, const Bytes& bytes) {
+        std::ofstream(dir / (name + ".osc"), std::ios::binary)
+            .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        ++written;
+    };
+    auto message = [&](const std::string& name, const std::string& address,
+                       const std::function<void(lo_message)>& add = [](lo_message) {}) {
+        write(name, serialise(address, add));
+    };
+
+    // Documents
+    message("load", "/load", [](lo_message m) { lo_message_add_string(m, "examples/demo.json"); });
+    message("load_revision", "/load", [](lo_message m) {
+        lo_message_add_string(m, "examples/demo.json");
+        lo_message_add_int64(m, 7);
+    });
+    message("load_json", "/load/json", [](lo_message m) { lo_message_add_string(m, kInlineDocument); });
+    message("load_json_revision", "/load/json", [](lo_message m) {
+        lo_message_add_string(m, kInlineDocument);
+        lo_message_add_int64(m, 3);
+    });
+    // Transport
+    message("play", "/play");
+    message("play_beat", "/play", [](lo_message m) { lo_message_add_double(m, 16.0); });
+    message("stop", "/stop");
+    message("pause", "/pause");
+    message("locate_beat", "/locate/beat", [](lo_message m) { lo_message_add_double(m, 4.5); });
+    message("locate_seconds", "/locate/seconds", [](lo_message m) { lo_message_add_double(m, 2.25); });
+    message("loop", "/loop", [](lo_message m) {
+        lo_message_add_int32(m, 1);
+        lo_message_add_double(m, 8.0);
+        lo_message_add_double(m, 16.0);
+    });
+    message("loop_off", "/loop", [](lo_message m) { lo_message_add_int32(m, 0); });
+    message("tempo_scale", "/tempo/scale", [](lo_message m) { lo_message_add_double(m, 1.5); });
+    message("metronome", "/metronome", [](lo_message m) { lo_message_add_int32(m, 1); });
+    message("countin", "/countin", [](lo_message m) { lo_message_add_int32(m, 2); });
+    // Notes
+    message("note_on", "/note/on", [](lo_message m) {
+        lo_message_add_int32(m, 1);
+        lo_message_add_int32(m, 60);
+        lo_message_add_int32(m, 100);
+    });
+    message("note_on_cents", "/note/on", [](lo_message m) {
+        lo_message_add_int32(m, 2);
+        lo_message_add_int32(m, 48);
+        lo_message_add_int32(m, 90);
+        lo_message_add_double(m, -25.0);
+    });
+    message("note_off", "/note/off", [](lo_message m) {
+        lo_message_add_int32(m, 1);
+        lo_message_add_int32(m, 60);
+    });
+    message("panic", "/panic");
+    // Mixer
+    message("track_level", "/track/level", [](lo_message m) {
+        lo_message_add_int32(m, 2);
+        lo_message_add_double(m, 0.5);
+    });
+    message("track_pan", "/track/pan", [](lo_message m) {
+        lo_message_add_int32(m, 1);
+        lo_message_add_float(m, -0.25f);
+    });
+    message("track_mute", "/track/mute", [](lo_message m) {
+        lo_message_add_int32(m, 1);
+        lo_message_add_true(m);
+    });
+    message("track_solo", "/track/solo", [](lo_message m) {
+        lo_message_add_int32(m, 2);
+        lo_message_add_int32(m, 1);
+    });
+    message("master_level", "/master/level", [](lo_message m) { lo_message_add_double(m, 0.8); });
+    // Information and reports
+    message("instruments", "/instruments");
+    message("status", "/status");
+    message("ping", "/ping");
+    message("subscribe", "/subscribe", [](lo_message m) { lo_message_add_double(m, 60.0); });
+    message("subscribe_host", "/subscribe", [](lo_message m) {
+        lo_message_add_double(m, 30.0);
+        lo_message_add_string(m, "127.0.0.1");
+        lo_message_add_int32(m, 9);
+    });
+    message("unsubscribe", "/unsubscribe");
+    message("unsubscribe_host", "/unsubscribe", [](lo_message m) {
+        lo_message_add_string(m, "127.0.0.1");
+        lo_message_add_int32(m, 9);
+    });
+    message("quit", "/quit");
+
+    // Bundles: immediate, timestamped (2036-era 1 and the usual era 0), nested.
+    const std::vector<Element> chord = {
+        {"/note/on", [](lo_message m) { lo_message_add_int32(m, 1);
+ lo_message_add_int32(m, 60); }},
+        {"/note/on", [](lo_message m) { lo_message_add_int32(m, 1);
+ lo_message_add_int32(m, 64); }},
+        {"/track/level", [](lo_message m) { lo_message_add_int32(m, 1);
+ lo_message_add_double(m, 0.7); }},
+    };
+    write("bundle_immediate", bundle(LO_TT_IMMEDIATE, chord));
+    write("bundle_timestamped", bundle(lo_timetag{0xE8000000u, 0x80000000u},
+                                       {{"/play", [](lo_message m) { lo_message_add_double(m, 0.0); }},
+                                        {"/metronome", [](lo_message m) { lo_message_add_int32(m, 1); }}}));
+    write("bundle_nested", nest(1, bundle(lo_timetag{0x00000010u, 0u},
+                                          {{"/note/off", [](lo_message m) {
+                                                lo_message_add_int32(m, 1);
+ lo_message_add_int32(m, 60);
+                                            }},
+                                           {"/status", [](lo_message) {}}})));
+    std::printf("wrote %d seed inputs to %s\n", written, dir.c_str());
+    return 0;
+}

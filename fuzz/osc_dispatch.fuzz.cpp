@@ -1,0 +1,208 @@
+// libFuzzer target: one input is one OSC packet (a UDP datagram or a TCP frame), taken through the
+// same path as in tactusd: tactus::parse_osc_packet, then ControlServer::handle_packet (or
+// handle_malformed), then ControlServer::pump_engine_events. So every handler's argument validation,
+// the engine host's conversions and the command queue run on fuzzed values.
+//
+// What is real: an EngineHost opened on the "offline" backend (no output file) and never started, so
+// nothing drains its command queue: after its first 4096 accepted commands every later one takes the
+// "queue is full" path, which must stay bounded (it is: a fixed ring, and the pending-reply table
+// of a ControlServer holds at most one entry per queued command). An OscTransport bound to
+// 127.0.0.1:0, whose replies go to a UDP socket of the harness that is drained after each input, and
+// every reply must parse as an OSC message. A PositionReporter that is never started (no thread, no
+// datagrams).
+//
+// Between inputs: the ControlServer and PositionReporter are made anew (count-in, loop, pending
+// replies, subscribers, quit flag), and the host gets the baseline document and tempo scale 1 back
+// when an input changed them. The command queue is deliberately left full.
+//
+// Side effects disabled deterministically:
+//  - /quit only sets a flag, which the harness ignores;
+//  - /load may read any regular file (it only reads), but a path that resolves into /dev, /proc or
+//    /sys, or to anything but a regular file or a directory (a FIFO, a device), is dropped from the
+//    packet before dispatch: open() or read() on those can block forever (see the report on
+//    tactusd's /load; tests/server/bad_input.test.cpp has the regression test);
+//  - getaddrinfo (reached by /subscribe and /unsubscribe with a host name) is interposed to resolve
+//    numeric addresses and "localhost" only, so fuzzed host names never turn into DNS queries;
+//  - standard input is /dev/null.
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/document_json.h"
+#include "server/control_server.h"
+#include "server/engine_host.h"
+#include "server/osc_packet.h"
+#include "server/osc_transport.h"
+#include "server/position_reporter.h"
+
+extern "C" int getaddrinfo(const char* node, const char* service, const addrinfo* hints, addrinfo** res) {
+    using Real = int (*)(const char*, const char*, const addrinfo*, addrinfo**);
+    static const Real real = [] {
+        void* symbol = dlsym(RTLD_NEXT, "getaddrinfo");
+        Real fn = nullptr;
+        static_assert(sizeof fn == sizeof symbol);
+        std::memcpy(&fn, &symbol, sizeof fn);
+        return fn;
+    }();
+    addrinfo numeric{};
+    if (hints != nullptr) numeric = *hints;
+    if (node != nullptr && std::strcmp(node, "localhost") != 0) numeric.ai_flags |= AI_NUMERICHOST;
+    numeric.ai_flags |= AI_NUMERICSERV;
+    return real(node, service, &numeric, res);
+}
+
+namespace {
+
+using namespace tactus;
+
+// Two tracks (ids 1 and 2, as in the seed corpus), a tempo ramp and 3/4: enough for every handler to
+// get past "no document" and "no track" and into its conversions.
+constexpr const char* kBaselineDocument = R"({
+  "format": "tactus", "version": 1,
+  "tempo": [{"beat": 0, "bpm": 120}, {"beat": 4, "bpm": 120, "ramp": true}, {"beat": 8, "bpm": 90}],
+  "meter": [{"bar": 0, "numerator": 3, "denominator": 4}],
+  "tracks": [
+    {"id": 1, "name": "Lead", "instrument": "synth", "preset": "sine",
+     "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60, "velocity": 100},
+               {"id": 2, "start": 2, "length": 0.5, "pitch": 64, "velocity": 90}]},
+    {"id": 2, "name": "Pluck", "instrument": "synth", "preset": "pluck",
+     "notes": [{"id": 3, "start": 1, "length": 2, "pitch": 48, "velocity": 70}]}
+  ]
+})";
+
+[[noreturn]] void die(const std::string& what) {
+    std::fprintf(stderr, "osc_dispatch_fuzz: %s\n", what.c_str());
+    std::abort();
+}
+
+// True when /load of this path could block or read something endless (see the file comment).
+bool unsafe_load_path(const std::string& path) {
+    char resolved[PATH_MAX];
+    if (::realpath(path.c_str(), resolved) == nullptr) return false;  // missing: open() fails at once
+    const std::string real(resolved);
+    for (const char* prefix : {"/dev/", "/proc/", "/sys/"})
+        if (real.rfind(prefix, 0) == 0) return true;
+    struct stat info {};
+    if (::stat(resolved, &info) != 0) return false;
+    return !S_ISREG(info.st_mode) && !S_ISDIR(info.st_mode);
+}
+
+class Harness {
+public:
+    Harness() {
+        std::string error;
+        EngineHostOptions options;
+        options.audio.kind = "offline";  // offline_path "" = no file; start_audio() is never called
+        if (!host_.open(options, &error)) die("cannot open the engine host: " + error);
+        load_baseline();
+
+        OscTransportOptions net;
+        net.address = "127.0.0.1";
+        net.port = 0;
+        if (!transport_.open(net, &error)) die("cannot open the transport: " + error);
+
+        reply_fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        const int buffer = 4 << 20;
+        ::setsockopt(reply_fd_, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+        if (reply_fd_ < 0 || ::bind(reply_fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0)
+            die("cannot open the reply socket");
+        from_.kind = ReplyTarget::Kind::Udp;
+        from_.addr_len = sizeof from_.addr;
+        ::getsockname(reply_fd_, reinterpret_cast<sockaddr*>(&from_.addr), &from_.addr_len);
+        reply_buffer_.resize(1 << 16);
+    }
+
+    void run(const std::uint8_t* data, std::size_t size) {
+        control_.reset();
+        reporter_.emplace(host_);
+        control_.emplace(host_, transport_, &*reporter_);
+
+        std::string problem;
+        bool touched_document = false;
+        if (!parse_osc_packet(data, size, packet_, &problem)) {
+            if (problem.empty()) die("parse_osc_packet failed without saying why");
+            control_->handle_malformed(problem, from_);
+        } else {
+            std::erase_if(packet_.messages, [&](const OscMessage& m) {
+                if (m.address.rfind("/load", 0) == 0) touched_document = true;
+                return m.address == "/load" && !m.args.empty() && (m.args[0].type == 's' || m.args[0].type == 'S') &&
+                       unsafe_load_path(m.args[0].s);
+            });
+            control_->handle_packet(packet_, from_, monotonic_now_ns());
+        }
+        control_->pump_engine_events();
+        // control_->quit_requested() is ignored: the harness never exits on an input's request.
+        drain_replies();
+
+        if (touched_document) load_baseline();
+        if (host_.tempo_scale() != 1.0) {
+            std::string error;
+            if (!host_.set_tempo_scale(1.0, &error)) die("cannot reset the tempo scale: " + error);
+        }
+    }
+
+private:
+    void load_baseline() {
+        LoadResult result = parse_document(kBaselineDocument, "<baseline>");
+        if (!result.errors.empty()) die("baseline document: " + result.errors.front().to_string());
+        std::string error;
+        if (!host_.load(std::move(*result.document), &error)) die("cannot load the baseline: " + error);
+    }
+
+    // Every reply must be one well-formed OSC message; an /error carries two strings.
+    void drain_replies() {
+        for (;;) {
+            const ssize_t n = ::recv(reply_fd_, reply_buffer_.data(), reply_buffer_.size(), MSG_DONTWAIT);
+            if (n <= 0) return;
+            std::string problem;
+            if (!parse_osc_packet(reply_buffer_.data(), static_cast<std::size_t>(n), reply_, &problem))
+                die("the server sent a malformed reply: " + problem);
+            if (reply_.is_bundle || reply_.messages.size() != 1) die("a reply is not a single message");
+            const OscMessage& m = reply_.messages.front();
+            if (m.address == "/error" && m.types != "ss") die("an /error reply has type tags '" + m.types + "'");
+        }
+    }
+
+    EngineHost host_;
+    OscTransport transport_;
+    std::optional<PositionReporter> reporter_;
+    std::optional<ControlServer> control_;
+    int reply_fd_ = -1;
+    ReplyTarget from_;
+    OscPacket packet_;
+    OscPacket reply_;
+    std::vector<std::uint8_t> reply_buffer_;
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    const int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null_fd >= 0) {
+        ::dup2(null_fd, STDIN_FILENO);
+        ::close(null_fd);
+    }
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    static Harness* harness = new Harness();  // lives until exit: sockets and engine are made once
+    harness->run(data, size);
+    return 0;
+}
