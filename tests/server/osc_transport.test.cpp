@@ -398,12 +398,12 @@ TEST(OscTransport, udp_arrival_time_is_when_the_kernel_received_the_datagram_not
     UdpSocket client;
     const std::int64_t sent_ns = monotonic_ns();
     client.send_to(server.port(), osc("/now"));
-    ::usleep(30'000);  // the server thread is "busy" for 30 ms
+    ::usleep(50'000);  // the server thread is "busy" for 50 ms
     const std::int64_t read_ns = monotonic_ns();
     ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
     EXPECT_GE(server.arrivals[0], sent_ns);
     if (server.arrivals[0] >= read_ns) GTEST_SKIP() << "no SO_TIMESTAMPNS receive time from this kernel";
-    EXPECT_LT(server.arrivals[0] - sent_ns, 5'000'000);
+    EXPECT_LT(server.arrivals[0] - sent_ns, 25'000'000);
 }
 
 TEST(OscTransport, malformed_udp_datagrams_are_counted_and_reported_with_their_sender) {
@@ -598,8 +598,8 @@ TEST(OscTransport, client_that_never_reads_loses_replies_beyond_its_outbox_and_n
     EXPECT_EQ(stats.replies_dropped, static_cast<std::uint64_t>(refused));
     EXPECT_EQ(stats.replies_sent, static_cast<std::uint64_t>(accepted));
     EXPECT_EQ(server.transport.connection_count(), 1u);  // slow, not dead
-    EXPECT_LT(slowest_ns, 50'000'000) << "a send + poll_once took " << slowest_ns / 1'000'000 << " ms";
-    EXPECT_LT(elapsed, std::chrono::seconds(2));
+    EXPECT_LT(slowest_ns, 250'000'000) << "a send + poll_once took " << slowest_ns / 1'000'000 << " ms";
+    EXPECT_LT(elapsed, std::chrono::seconds(5));  // a blocking send would hang here
 
     // The client finally reads: the queued replies arrive whole, in order.
     Bytes frame;

@@ -126,6 +126,20 @@ void JackServer::stop() {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     pid_ = -1;
+    remove_leftover_semaphores();
+}
+
+// A client still connected when its server dies leaves its semaphore behind in /dev/shm
+// ("jack_sem.<uid>_<server>_<client>"): neither the dead server nor jack_client_close() removes it.
+void JackServer::remove_leftover_semaphores() const {
+    std::error_code ignored;
+    const std::string infix = "_" + options_.name + "_";
+    for (const auto& entry : std::filesystem::directory_iterator("/dev/shm", ignored)) {
+        const std::string file = entry.path().filename().string();
+        if (file.rfind("jack_sem.", 0) == 0 && file.find(infix) != std::string::npos) {
+            std::filesystem::remove(entry.path(), ignored);
+        }
+    }
 }
 
 JackServer::~JackServer() {

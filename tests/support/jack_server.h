@@ -4,7 +4,8 @@
 // The constructor launches jackd with posix_spawn (stdout/stderr into a log file), then waits until a
 // client can connect (jack_client_open with JackNoStartServer | JackServerName, retried for up to
 // `startup_timeout`). stop() and the destructor send SIGTERM and reap the process (SIGKILL after 3 s),
-// so a failing test leaves no jackd behind. When util-linux's `setpriv` is installed, jackd is launched
+// so a failing test leaves no jackd behind (nor the semaphores of clients that were still connected).
+// When util-linux's `setpriv` is installed, jackd is launched
 // through `setpriv --pdeathsig TERM`, so even a test process that crashes takes its server down with it
 // (the signal follows the death of the thread that created the server: create it on the test's main
 // thread).
@@ -50,6 +51,7 @@ public:
 
 private:
     bool wait_until_ready();
+    void remove_leftover_semaphores() const;
 
     JackServerOptions options_;
     std::string log_path_;

@@ -1,0 +1,141 @@
+// What tactusd plays through JACK is what the offline renderer computes, sample for sample: the
+// engine's mix in the audio callback is the same code as OfflineRender's, so once the capture is
+// aligned by the frame /play reported (never by searching the audio), every recorded frame of both
+// channels must equal the offline render bit for bit (float32 all the way).
+//
+// An xrun may lose cycles: nothing is compared in them, and since the voices sounding across a lost
+// cycle are then late by that much (the engine skipped those frames, its voices did not), the
+// comparison resumes only where both signals are silent together for a while (every voice ended),
+// which the score below offers at the end of every bar.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "support/render_helpers.h"
+#include "support/score_builder.h"
+#include "tactusd_jack_fixture.h"
+
+namespace tactus::test {
+namespace {
+
+constexpr int kBars = 7;
+
+// Seven bars of six presets at 120 bpm with a gentle ramp: each bar plays for 2.5 beats, then every
+// release tail dies away before the next bar (the pad's 0.6 s release is the longest).
+Document band_score() {
+    Document doc;
+    doc.title = "end-to-end capture";
+    doc.tempo = tempo_map({{0, 120, false}, {16, 120, true}, {24, 132, false}});
+    std::mt19937 rng(777);
+    std::uniform_int_distribution<int> velocity(70, 120);
+    std::uniform_real_distribution<double> cents(-20, 20);
+    auto add = [&](Track& t, NoteId& id, double start, double length, int pitch) {
+        Note n = note(id++, start, length, pitch, velocity(rng));
+        n.cents = std::round(cents(rng));
+        t.notes.push_back(n);
+    };
+    Track pluck = track(1, "pluck", {}, -0.4);
+    Track bass = track(2, "bass", {}, 0.0);
+    Track lead = track(3, "lead", {}, 0.5);
+    Track drums = track(4, "drums", {}, 0.1);
+    Track pad = track(5, "pad", {}, -0.2);
+    Track tri = track(6, "triangle", {}, 0.8);
+    lead.level = 0.8;
+    pad.level = 0.6;
+    const int chords[4][3] = {{57, 60, 64}, {53, 57, 60}, {55, 59, 62}, {52, 55, 59}};
+    NoteId id = 1;
+    for (int bar = 0; bar < kBars; ++bar) {
+        const double b = bar * 4.0;
+        const int* chord = chords[bar % 4];
+        for (int k = 0; k < 6; ++k) add(pluck, id, b + k * 0.5, 0.25, chord[k % 3] + 12);
+        add(bass, id, b, 1.0, chord[0] - 24);
+        add(bass, id, b + 1.5, 0.75, chord[0] - 24);
+        add(lead, id, b + 0.5, 0.5, chord[2] + 12);
+        add(lead, id, b + 1.25, 1.0, chord[1] + 12);
+        add(drums, id, b, 0.0, 36);
+        add(drums, id, b + 1.0, 0.0, 38);
+        add(drums, id, b + 0.5, 0.0, 42);
+        add(drums, id, b + 1.5, 0.0, 42);
+        add(drums, id, b + 2.0, 0.0, 36);
+        for (int k = 0; k < 3; ++k) add(pad, id, b, 1.8, chord[k]);
+        add(tri, id, b + 2.0, 0.5, chord[1] + 24);
+    }
+    doc.tracks = {pluck, bass, lead, drums, pad, tri};
+    return doc;
+}
+
+TEST_F(TactusdJackTest, captured_output_equals_the_offline_render_in_every_cycle_not_lost) {
+    const Document doc = band_score();
+    const StereoAudio offline = render_offline(doc, kRate);
+    const auto length = static_cast<JackFrame>(offline.left.size());
+    ASSERT_GT(length, 13 * kRate);
+    ASSERT_LT(length, 17 * kRate);
+    ASSERT_TRUE(load(save_temp(doc, "band")));
+
+    JackRecorder* recorder = start_recorder(24.0);
+    ASSERT_NE(recorder, nullptr);
+    std::this_thread::sleep_for(100ms);
+    const auto play = play_from(0.0);
+    ASSERT_TRUE(play.has_value());
+    const JackFrame from = *play - kRate / 10;  // before the play frame: silence expected
+    const JackFrame end = *play + length + kRate / 4;
+    ASSERT_TRUE(recorder->wait_until_recorded(end, 30s))
+        << "the recorder reached only frame " << recorder->recorded_until() << ", expected " << end;
+    recorder->stop();
+
+    // Walk the timeline: compare in sync; after a gap, wait for a common silence of both signals.
+    constexpr int kResyncSilence = 256;
+    std::int64_t compared = 0, skipped_after_gaps = 0, mismatches = 0, gaps = 0;
+    std::int64_t non_zero_compared = 0;
+    bool in_sync = true;
+    int common_silence = 0;
+    JackFrame expected_next = -1;
+    for (const RecordedCycle& c : recorder->cycles()) {
+        if (c.end() <= from || c.frame_time >= end) continue;
+        if (expected_next >= 0 && c.frame_time != expected_next) {
+            ++gaps;
+            in_sync = false;
+            common_silence = 0;
+        }
+        expected_next = c.end();
+        for (JackFrame f = std::max(c.frame_time, from); f < std::min(c.end(), end); ++f) {
+            const JackFrame k = f - *play;
+            const bool inside = k >= 0 && k < length;
+            const float want[2] = {inside ? offline.left[static_cast<std::size_t>(k)] : 0.0f,
+                                   inside ? offline.right[static_cast<std::size_t>(k)] : 0.0f};
+            const float got[2] = {*recorder->sample_at(0, f), *recorder->sample_at(1, f)};
+            if (!in_sync) {
+                const bool silent = want[0] == 0.0f && want[1] == 0.0f && got[0] == 0.0f && got[1] == 0.0f;
+                common_silence = silent ? common_silence + 1 : 0;
+                ++skipped_after_gaps;
+                if (common_silence >= kResyncSilence) in_sync = true;
+                continue;
+            }
+            ++compared;
+            if (want[0] != 0.0f || want[1] != 0.0f) ++non_zero_compared;
+            for (int ch = 0; ch < 2; ++ch) {
+                if (got[ch] == want[ch]) continue;
+                if (mismatches++ < 10) {
+                    ADD_FAILURE() << (ch == 0 ? "left" : "right") << " channel at JACK frame " << f << " (score frame "
+                                  << k << ", play frame " << *play << "): expected " << want[ch]
+                                  << " (offline render), found " << got[ch];
+                }
+            }
+        }
+    }
+    EXPECT_EQ(mismatches, 0) << "samples that differ from the offline render (first 10 shown)";
+    const JackFrame span = end - from;
+    EXPECT_GE(compared * 4, span * 3) << "only " << compared << " of " << span
+                                      << " frames could be compared (the rest was lost to xruns): too few to judge";
+    EXPECT_GT(non_zero_compared, length / 2) << "the comparison must cover sound, not just silence";
+
+    note("frames_compared", compared);
+    note("frames_with_sound_compared", non_zero_compared);
+    note("frames_skipped_after_gaps", skipped_after_gaps);
+    note("recorder_gaps", gaps);
+    note("recorder_xruns", recorder->xruns());
+    note("mismatched_samples", mismatches);
+}
+
+}  // namespace
+}  // namespace tactus::test

@@ -1,0 +1,60 @@
+// The promise of Tactus, end to end: tactusd plays a score through a real JACK server, and every
+// note the score puts at beat b starts on JACK frame play_frame + floor(seconds(b) * rate + 0.5),
+// exactly, where play_frame is the frame /play reports. Judged on every note whose frame was heard
+// (not in, or right after, a cycle lost to an xrun); the lost ones are counted and reported.
+#include <gtest/gtest.h>
+
+#include "click_score.h"
+#include "tactusd_jack_fixture.h"
+
+namespace tactus::test {
+namespace {
+
+TEST_F(TactusdJackTest, onsets_through_jack_land_on_their_frames) {
+    const Document doc = click_score();
+    ASSERT_GE(doc.note_count(), 150u);
+    const int half_frames = half_frame_notes(doc, kClickTempo, kRate);
+    EXPECT_GE(half_frames, 20) << "too few notes on exact .5 frame positions";
+    ASSERT_TRUE(load(save_temp(doc, "click")));
+
+    JackRecorder* recorder = start_recorder(32.0);
+    ASSERT_NE(recorder, nullptr);
+    const JackFrame recording_from = recorder->recorded_until();
+    std::this_thread::sleep_for(100ms);  // the connections take effect
+    const auto status_before = status();
+    const auto play = play_from(0.0);
+    ASSERT_TRUE(play.has_value());
+    ASSERT_GT(*play, recording_from);
+
+    const std::vector<ExpectedOnset> expected = expected_onsets(doc, kClickTempo, *play, kRate);
+    const JackFrame end = expected.back().frame + kRate / 2;
+    ASSERT_TRUE(recorder->wait_until_recorded(end, 40s))
+        << "the recorder reached only frame " << recorder->recorded_until() << ", expected " << end;
+    const auto status_after = status();
+    recorder->stop();
+
+    const OnsetCheck check = check_onsets(*recorder, expected, *play, *play - 4 * kPeriod, end);
+    for (const std::string& failure : check.failures) ADD_FAILURE() << failure;
+    EXPECT_EQ(check.max_error, 0) << "largest onset error in samples over " << check.observable << " observable notes";
+    EXPECT_GE(check.observable * 10, int(expected.size()) * 9)
+        << "only " << check.observable << " of " << expected.size()
+        << " notes were observable (the rest fell in cycles lost to xruns): too few to judge";
+
+    // Hard left: the right channel carries nothing.
+    std::int64_t right_non_zero = 0;
+    for (JackFrame f = *play; f < end; ++f)
+        if (auto s = recorder->sample_at(1, f); s && *s != 0.0f) ++right_non_zero;
+    EXPECT_EQ(right_non_zero, 0) << "non-zero samples on the right channel of a hard-left track";
+
+    note("notes", static_cast<std::int64_t>(expected.size()));
+    note("notes_on_half_frames", half_frames);
+    note("observable_notes", check.observable);
+    note("notes_lost_to_xruns", check.unobservable);
+    note("max_onset_error_samples", check.max_error);
+    note("recorder_gaps", static_cast<std::int64_t>(recorder->gaps().size()));
+    note("recorder_xruns", recorder->xruns());
+    if (status_before && status_after) note("tactusd_xruns_during_play", status_after->xruns - status_before->xruns);
+}
+
+}  // namespace
+}  // namespace tactus::test

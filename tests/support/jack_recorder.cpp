@@ -1,0 +1,197 @@
+#include "support/jack_recorder.h"
+
+#include <jack/jack.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <thread>
+
+namespace tactus::test {
+
+JackRecorder::JackRecorder(JackRecorderOptions options) : options_(std::move(options)) {
+    jack_status_t status{};
+    client_ = jack_client_open(options_.client_name.c_str(),
+                               static_cast<jack_options_t>(JackNoStartServer | JackServerName), &status,
+                               options_.server.c_str());
+    if (!client_) {
+        error_ = "recorder: cannot open a client on JACK server '" + options_.server + "' (status " +
+                 std::to_string(static_cast<unsigned>(status)) + ")";
+        return;
+    }
+    const char* names[2] = {"in_left", "in_right"};
+    for (int ch = 0; ch < 2; ++ch) {
+        inputs_[ch] = jack_port_register(client_, names[ch], JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+        if (!inputs_[ch]) {
+            error_ = std::string("recorder: cannot register port ") + names[ch];
+            return;
+        }
+    }
+    sample_rate_ = static_cast<int>(jack_get_sample_rate(client_));
+    period_ = static_cast<int>(jack_get_buffer_size(client_));
+    const auto capacity = static_cast<std::size_t>(std::ceil(options_.seconds * sample_rate_));
+    for (auto& channel : samples_) channel.assign(capacity, 0.0f);  // touched now: no page faults later
+    cycles_.assign(capacity / static_cast<std::size_t>(std::max(period_, 1)) + 64, RecordedCycle{});
+    jack_set_process_callback(client_, &JackRecorder::on_process, this);
+    jack_set_xrun_callback(client_, &JackRecorder::on_xrun, this);
+}
+
+JackRecorder::~JackRecorder() {
+    stop();
+    if (client_) jack_client_close(client_);
+}
+
+bool JackRecorder::start() {
+    if (!ok()) return false;
+    if (jack_activate(client_) != 0) {
+        error_ = "recorder: cannot activate the client";
+        return false;
+    }
+    active_ = true;
+    const char* sources[2] = {"out_left", "out_right"};
+    for (int ch = 0; ch < 2; ++ch) {
+        const std::string source = options_.source_client + ":" + sources[ch];
+        const int result = jack_connect(client_, source.c_str(), jack_port_name(inputs_[ch]));
+        if (result != 0 && result != EEXIST) {
+            error_ = "recorder: cannot connect " + source + " to " + jack_port_name(inputs_[ch]);
+            return false;
+        }
+    }
+    return true;
+}
+
+void JackRecorder::stop() {
+    if (active_) jack_deactivate(client_);
+    active_ = false;
+}
+
+// ---- the realtime thread ----
+
+int JackRecorder::on_process(std::uint32_t nframes, void* arg) {
+    JackRecorder& self = *static_cast<JackRecorder*>(arg);
+    const jack_nframes_t frame32 = jack_last_frame_time(self.client_);
+    // Widen JACK's 32-bit counter from the previous cycle (the first cycle: as is, a fresh server
+    // counts from 0, as the engine's widening assumes).
+    const JackFrame frame = self.last_frame_ < 0
+                                ? JackFrame{frame32}
+                                : self.last_frame_ + static_cast<std::int32_t>(
+                                                         frame32 - static_cast<std::uint32_t>(self.last_frame_));
+    self.last_frame_ = frame;
+    const std::size_t n = self.count_.load(std::memory_order_relaxed);
+    if (n == self.cycles_.size() || self.used_samples_ + nframes > self.samples_[0].size()) {
+        self.overflow_.fetch_add(1, std::memory_order_relaxed);
+        return 0;
+    }
+    for (int ch = 0; ch < 2; ++ch) {
+        const auto* in = static_cast<const float*>(jack_port_get_buffer(self.inputs_[ch], nframes));
+        std::copy(in, in + nframes, self.samples_[ch].begin() + static_cast<std::ptrdiff_t>(self.used_samples_));
+    }
+    self.cycles_[n] = RecordedCycle{frame, self.used_samples_, static_cast<int>(nframes)};
+    self.used_samples_ += nframes;
+    self.count_.store(n + 1, std::memory_order_release);
+    return 0;
+}
+
+int JackRecorder::on_xrun(void* arg) {
+    static_cast<JackRecorder*>(arg)->xruns_.fetch_add(1, std::memory_order_relaxed);
+    return 0;
+}
+
+// ---- queries ----
+
+JackFrame JackRecorder::recorded_until() const {
+    const std::size_t n = published();
+    return n == 0 ? 0 : cycles_[n - 1].end();
+}
+
+bool JackRecorder::wait_until_recorded(JackFrame frame, std::chrono::milliseconds timeout) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (recorded_until() <= frame) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+
+std::vector<RecordedCycle> JackRecorder::cycles() const {
+    const std::size_t n = published();
+    return {cycles_.begin(), cycles_.begin() + static_cast<std::ptrdiff_t>(n)};
+}
+
+std::ptrdiff_t JackRecorder::cycle_index(JackFrame frame) const {
+    const std::size_t n = published();
+    // Cycles are in increasing frame order: the last one starting at or before `frame`.
+    const auto end = cycles_.begin() + static_cast<std::ptrdiff_t>(n);
+    auto it = std::upper_bound(cycles_.begin(), end, frame,
+                               [](JackFrame f, const RecordedCycle& c) { return f < c.frame_time; });
+    if (it == cycles_.begin()) return -1;
+    --it;
+    return frame < it->end() ? it - cycles_.begin() : -1;
+}
+
+std::optional<float> JackRecorder::sample_at(int channel, JackFrame frame) const {
+    const std::ptrdiff_t i = cycle_index(frame);
+    if (i < 0) return std::nullopt;
+    const RecordedCycle& c = cycles_[static_cast<std::size_t>(i)];
+    return samples_[channel == 0 ? 0 : 1][c.offset + static_cast<std::size_t>(frame - c.frame_time)];
+}
+
+OnsetScan JackRecorder::onsets(int channel, JackFrame from, int min_silence) const {
+    OnsetScan scan;
+    const std::vector<float>& s = samples_[channel == 0 ? 0 : 1];
+    std::int64_t zeros = 0;  // recorded zeros since the last sound or gap
+    bool after_gap = true;   // no sound seen since the last gap, and fewer than min_silence zeros
+    JackFrame expected = -1;
+    bool sounding = false;
+    for (const RecordedCycle& c : cycles()) {
+        if (c.end() <= from) continue;
+        if (c.frame_time != expected) {  // a gap (or the first cycle): what happened in it is unknown
+            zeros = 0;
+            after_gap = true;
+            sounding = false;
+        }
+        expected = c.end();
+        for (int i = 0; i < c.frames; ++i) {
+            const JackFrame f = c.frame_time + i;
+            if (f < from) continue;
+            if (s[c.offset + static_cast<std::size_t>(i)] == 0.0f) {
+                if (++zeros >= min_silence) after_gap = false;
+                continue;
+            }
+            if (zeros >= min_silence) {
+                scan.onsets.push_back(f);
+            } else if (after_gap && !sounding) {
+                scan.unobservable.push_back(f);
+            }
+            zeros = 0;
+            sounding = true;
+        }
+    }
+    return scan;
+}
+
+std::vector<std::pair<JackFrame, JackFrame>> JackRecorder::gaps() const {
+    std::vector<std::pair<JackFrame, JackFrame>> found;
+    const std::vector<RecordedCycle> all = cycles();
+    for (std::size_t i = 1; i < all.size(); ++i)
+        if (all[i].frame_time != all[i - 1].end()) found.emplace_back(all[i - 1].end(), all[i].frame_time);
+    return found;
+}
+
+bool JackRecorder::recorded(JackFrame begin, JackFrame end) const {
+    JackFrame f = begin;
+    while (f < end) {
+        const std::ptrdiff_t i = cycle_index(f);
+        if (i < 0) return false;
+        f = cycles_[static_cast<std::size_t>(i)].end();
+    }
+    return true;
+}
+
+std::int64_t JackRecorder::recorded_frames() const {
+    std::int64_t total = 0;
+    for (const RecordedCycle& c : cycles()) total += c.frames;
+    return total;
+}
+
+}  // namespace tactus::test

@@ -1,0 +1,124 @@
+// A test's ears on a JACK server: a client with two input ports, connected to another client's two
+// outputs (by default tactusd:out_left/out_right), that records every cycle it is given together with
+// that cycle's JACK frame time. Cycles lost to an xrun (the recorder's own, or the source's) are not
+// recorded, so they show as gaps in frame time: the timeline says which frames were heard and which
+// were not, and a test judges timing only on frames that were heard.
+//
+// Frames are JACK frame times (jack_last_frame_time), widened to 64 bits the way the engine widens
+// them (a fresh server counts from 0, so both agree).
+//
+// Threading: construct, start(), stop() and every query from one control thread. The process callback
+// runs on JACK's realtime thread: it only copies into buffers preallocated for `seconds` and publishes
+// the number of cycles with a release store, so recorded_until() may be polled while recording; the
+// timeline queries (cycles(), sample_at(), onsets()) read only what was published. The xrun callback
+// (JACK's notification thread) bumps an atomic.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+typedef struct _jack_client jack_client_t;
+typedef struct _jack_port jack_port_t;
+
+namespace tactus::test {
+
+using JackFrame = std::int64_t;
+
+struct JackRecorderOptions {
+    std::string server;                       // JACK server name (JackServerName)
+    std::string client_name = "tactus-recorder";
+    std::string source_client = "tactusd";    // connects <source>:out_left and <source>:out_right
+    double seconds = 30.0;                    // room preallocated; cycles beyond it are counted, not kept
+};
+
+// One recorded cycle: its JACK frame time, where its samples start in the channel buffers, and how many.
+struct RecordedCycle {
+    JackFrame frame_time = 0;
+    std::size_t offset = 0;
+    int frames = 0;
+
+    JackFrame end() const { return frame_time + frames; }
+};
+
+struct OnsetScan {
+    // Frames where sound starts after at least `min_silence` exact zeros, all within recorded cycles.
+    std::vector<JackFrame> onsets;
+    // Frames where sound was found after a gap with fewer than `min_silence` recorded zeros before it:
+    // it may or may not be an onset (the start could lie in the lost cycles), so it is reported here.
+    std::vector<JackFrame> unobservable;
+};
+
+class JackRecorder {
+public:
+    explicit JackRecorder(JackRecorderOptions options);
+    ~JackRecorder();  // deactivates and closes the client
+
+    JackRecorder(const JackRecorder&) = delete;
+    JackRecorder& operator=(const JackRecorder&) = delete;
+
+    // Whether the client opened and registered its ports; error() says why not.
+    bool ok() const { return client_ != nullptr && error_.empty(); }
+    const std::string& error() const { return error_; }
+
+    // Activates the client and connects the source's outputs to its inputs; recording starts with
+    // the next cycle. False with error() set if the source's ports cannot be connected.
+    bool start();
+    // Deactivates (returns once no cycle runs). Idempotent.
+    void stop();
+
+    int sample_rate() const { return sample_rate_; }
+    int period() const { return period_; }
+    jack_client_t* client() const { return client_; }
+    // Xruns JACK reported to this client (its xrun callback), and cycles that did not fit the buffer.
+    std::int64_t xruns() const { return xruns_.load(std::memory_order_relaxed); }
+    std::int64_t cycles_dropped_for_room() const { return overflow_.load(std::memory_order_relaxed); }
+
+    // The end (exclusive) of the latest recorded cycle, 0 before the first; any thread.
+    JackFrame recorded_until() const;
+    // Waits until a cycle ending after `frame` was recorded. False on timeout.
+    bool wait_until_recorded(JackFrame frame, std::chrono::milliseconds timeout) const;
+
+    // ---- the timeline (what was published so far; complete after stop()) ----
+    std::vector<RecordedCycle> cycles() const;
+    // The sample of `channel` (0 left, 1 right) at `frame`; nullopt when no recorded cycle holds it.
+    std::optional<float> sample_at(int channel, JackFrame frame) const;
+    // Onsets from `from` on (see OnsetScan). Scanning starts "after a gap": the first sound needs
+    // `min_silence` recorded zeros before it to count as an onset.
+    OnsetScan onsets(int channel, JackFrame from, int min_silence = 64) const;
+    // Frame ranges [begin, end) between recorded cycles, from the first recorded cycle on.
+    std::vector<std::pair<JackFrame, JackFrame>> gaps() const;
+    // Whether every frame of [begin, end) lies in a recorded cycle.
+    bool recorded(JackFrame begin, JackFrame end) const;
+    // Total frames recorded.
+    std::int64_t recorded_frames() const;
+
+private:
+    static int on_process(std::uint32_t frames, void* self);
+    static int on_xrun(void* self);
+    std::size_t published() const { return count_.load(std::memory_order_acquire); }
+    // Index of the recorded cycle holding `frame`, or -1.
+    std::ptrdiff_t cycle_index(JackFrame frame) const;
+
+    JackRecorderOptions options_;
+    std::string error_;
+    jack_client_t* client_ = nullptr;
+    jack_port_t* inputs_[2] = {nullptr, nullptr};
+    int sample_rate_ = 0;
+    int period_ = 0;
+    bool active_ = false;
+
+    // Preallocated: written by the process thread only, below count_.
+    std::vector<float> samples_[2];
+    std::vector<RecordedCycle> cycles_;
+    std::size_t used_samples_ = 0;  // process thread only
+    JackFrame last_frame_ = -1;     // process thread only: the previous cycle's widened frame time
+    std::atomic<std::size_t> count_{0};
+    std::atomic<std::int64_t> xruns_{0};
+    std::atomic<std::int64_t> overflow_{0};
+};
+
+}  // namespace tactus::test
