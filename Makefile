@@ -1,15 +1,16 @@
 # Tactus: one entry point for set-up, build, demo and tests on a fresh Debian 12 machine.
 #   make demo   installs what is needed, builds, and plays the bundled demo (or renders it to out/demo.wav)
 #   make test   installs, builds with warnings as errors, runs the tests, then again under ASan+UBSan,
-#               then the lock-free tests (threads crossing the audio thread) under ThreadSanitizer
+#               then the lock-free tests (threads crossing the audio thread) under ThreadSanitizer,
+#               then fuzzes the OSC dispatch for a minute (fuzz-ci)
 JOBS ?= $(shell nproc)
 BUILD ?= build
 DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev \
 	libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjack-jackd2-dev jackd2 librtaudio-dev \
-	liblo-dev liblo-tools
+	liblo-dev liblo-tools clang libclang-rt-14-dev
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-asan test-tsan bench format clean
+.PHONY: all deps build demo test test-release test-asan test-tsan fuzz-ci bench format clean
 
 all: build
 
@@ -31,7 +32,7 @@ demo: build
 	@mkdir -p out
 	./$(BUILD)/src/cli/tactus play examples/demo.json --fallback-render out/demo.wav
 
-test: test-release test-asan test-tsan
+test: test-release test-asan test-tsan fuzz-ci
 
 test-release: deps
 	cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_WERROR=ON $(CMAKE_FLAGS)
@@ -55,12 +56,26 @@ test-tsan: deps
 	norandom=$$(setarch $$(uname -m) -R true 2>/dev/null && echo "setarch $$(uname -m) -R"); \
 	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $$norandom ./build-tsan/tests/tactus_lockfree_tests
 
+# libFuzzer on the OSC control path (fuzz/osc_dispatch.fuzz.cpp: packet parser, argument validation,
+# engine host) with ASan+UBSan, clang only, for FUZZ_SECONDS. It fuzzes a copy of the seed corpus in a
+# temporary directory, so the repository is never written; a crash input lands in build-fuzz/ (and
+# is printed in base64). Runs from the repository root: the seeds /load examples/demo.json.
+FUZZ_SECONDS ?= 60
+fuzz-ci: deps
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_FUZZ=ON \
+	  -DTACTUS_RTCHECK=OFF -DTACTUS_BUILD_TESTS=OFF -DTACTUS_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build build-fuzz -j $(JOBS) --target osc_dispatch_fuzz
+	corpus=$$(mktemp -d) && cp fuzz/corpus/osc_dispatch/* $$corpus/ && \
+	  ./build-fuzz/fuzz/osc_dispatch_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
+	    -dict=fuzz/osc_dispatch.dict -artifact_prefix=build-fuzz/ $$corpus; \
+	  status=$$?; rm -rf $$corpus; exit $$status
+
 bench: build
 	./$(BUILD)/bench/bench_synth_voices --benchmark_min_time=0.5
 	./$(BUILD)/bench/bench_render_demo --benchmark_min_time=2
 
 format:
-	find src tests bench -name '*.h' -o -name '*.cpp' | xargs clang-format -i
+	find src tests bench fuzz -name '*.h' -o -name '*.cpp' | xargs clang-format -i
 
 clean:
-	rm -rf build build-ci build-asan build-tsan out
+	rm -rf build build-ci build-asan build-tsan build-fuzz out

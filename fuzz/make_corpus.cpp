@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
             .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
         ++written;
     };
-    auto message = [&](const std::string& name, const std::string& address,
+    auto message = [&](
+                       const std::string& name, const std::string& address,
                        const std::function<void(lo_message)>& add = [](lo_message) {}) {
         write(name, serialise(address, add));
     };
@@ -174,23 +175,32 @@ int main(int argc, char** argv) {
 
     // Bundles: immediate, timestamped (2036-era 1 and the usual era 0), nested.
     const std::vector<Element> chord = {
-        {"/note/on", [](lo_message m) { lo_message_add_int32(m, 1);
- lo_message_add_int32(m, 60); }},
-        {"/note/on", [](lo_message m) { lo_message_add_int32(m, 1);
- lo_message_add_int32(m, 64); }},
-        {"/track/level", [](lo_message m) { lo_message_add_int32(m, 1);
- lo_message_add_double(m, 0.7); }},
+        {"/note/on",
+         [](lo_message m) {
+             lo_message_add_int32(m, 1);
+             lo_message_add_int32(m, 60);
+         }},
+        {"/note/on",
+         [](lo_message m) {
+             lo_message_add_int32(m, 1);
+             lo_message_add_int32(m, 64);
+         }},
+        {"/track/level",
+         [](lo_message m) {
+             lo_message_add_int32(m, 1);
+             lo_message_add_double(m, 0.7);
+         }},
     };
     write("bundle_immediate", bundle(lo_timetag{0u, 1u}, chord));
     write("bundle_timestamped", bundle(lo_timetag{0xE8000000u, 0x80000000u},
                                        {{"/play", [](lo_message m) { lo_message_add_double(m, 0.0); }},
                                         {"/metronome", [](lo_message m) { lo_message_add_int32(m, 1); }}}));
-    write("bundle_nested", nest(1, bundle(lo_timetag{0x00000010u, 0u},
-                                          {{"/note/off", [](lo_message m) {
-                                                lo_message_add_int32(m, 1);
- lo_message_add_int32(m, 60);
-                                            }},
-                                           {"/status", [](lo_message) {}}})));
+    write("bundle_nested", nest(1, bundle(lo_timetag{0x00000010u, 0u}, {{"/note/off",
+                                                                         [](lo_message m) {
+                                                                             lo_message_add_int32(m, 1);
+                                                                             lo_message_add_int32(m, 60);
+                                                                         }},
+                                                                        {"/status", [](lo_message) {}}})));
     std::printf("wrote %d seed inputs to %s\n", written, dir.c_str());
     return 0;
 }

@@ -141,8 +141,8 @@ public:
         } else {
             std::erase_if(packet_.messages, [&](const OscMessage& m) {
                 if (m.address.rfind("/load", 0) == 0) touched_document = true;
-                return m.address == "/load" && !m.args.empty() && (m.args[0].type == 's' || m.args[0].type == 'S') &&
-                       unsafe_load_path(m.args[0].s);
+                return m.address == "/load" && !m.args.empty() &&
+                       (m.args[0].type == 's' || m.args[0].type == 'S') && unsafe_load_path(m.args[0].s);
             });
             control_->handle_packet(packet_, from_, monotonic_now_ns());
         }
@@ -175,7 +175,8 @@ private:
                 die("the server sent a malformed reply: " + problem);
             if (reply_.is_bundle || reply_.messages.size() != 1) die("a reply is not a single message");
             const OscMessage& m = reply_.messages.front();
-            if (m.address == "/error" && m.types != "ss") die("an /error reply has type tags '" + m.types + "'");
+            if (m.address == "/error" && m.types != "ss")
+                die("an /error reply has type tags '" + m.types + "'");
             if (verbose_) print(m);
         }
     }

@@ -6,7 +6,10 @@
 //  - a plain message (not a bundle) must re-serialise to exactly the input bytes, since the parser
 //    only accepts canonical encodings (zero padding, no trailing bytes). Exceptions, where liblo's
 //    API cannot carry the wire value: 'c' (only the low byte is kept) and a float NaN (widening to
-//    double may quiet a signalling NaN).
+//    double may quiet a signalling NaN). A message with an empty blob is skipped: lo_blob_new refuses
+//    size 0, so liblo's API cannot build it (it parses fine).
+#include "server/osc_packet.h"
+
 #include <lo/lo.h>
 
 #include <cmath>
@@ -17,8 +20,6 @@
 #include <string>
 #include <vector>
 
-#include "server/osc_packet.h"
-
 namespace {
 
 using namespace tactus;
@@ -28,15 +29,22 @@ using namespace tactus;
     std::abort();
 }
 
-bool same_number(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+bool same_number(double a, double b) {
+    return (std::isnan(a) && std::isnan(b)) || a == b;
+}
 
-// The message rebuilt through liblo's API; `exact` is cleared when the wire value cannot survive.
+// The message rebuilt through liblo's API; `exact` is cleared when the wire value cannot survive;
+// nullptr when liblo's API cannot express it at all (an empty blob).
 lo_message rebuild(const OscMessage& m, bool& exact) {
     lo_message out = lo_message_new();
     for (const OscArg& a : m.args) {
         switch (a.type) {
-            case 'i': lo_message_add_int32(out, static_cast<std::int32_t>(a.i)); break;
-            case 'h': lo_message_add_int64(out, a.i); break;
+            case 'i':
+                lo_message_add_int32(out, static_cast<std::int32_t>(a.i));
+                break;
+            case 'h':
+                lo_message_add_int64(out, a.i);
+                break;
             case 'c':
                 exact = false;
                 lo_message_add_char(out, static_cast<char>(a.i));
@@ -45,10 +53,20 @@ lo_message rebuild(const OscMessage& m, bool& exact) {
                 if (std::isnan(a.f)) exact = false;
                 lo_message_add_float(out, static_cast<float>(a.f));
                 break;
-            case 'd': lo_message_add_double(out, a.f); break;
-            case 's': lo_message_add_string(out, a.s.c_str()); break;
-            case 'S': lo_message_add_symbol(out, a.s.c_str()); break;
+            case 'd':
+                lo_message_add_double(out, a.f);
+                break;
+            case 's':
+                lo_message_add_string(out, a.s.c_str());
+                break;
+            case 'S':
+                lo_message_add_symbol(out, a.s.c_str());
+                break;
             case 'b': {
+                if (a.blob.empty()) {  // lo_blob_new refuses size 0: liblo cannot send an empty blob
+                    lo_message_free(out);
+                    return nullptr;
+                }
                 lo_blob blob = lo_blob_new(static_cast<std::int32_t>(a.blob.size()), a.blob.data());
                 lo_message_add_blob(out, blob);
                 lo_blob_free(blob);
@@ -68,11 +86,20 @@ lo_message rebuild(const OscMessage& m, bool& exact) {
                 lo_message_add_timetag(out, tag);
                 break;
             }
-            case 'T': lo_message_add_true(out); break;
-            case 'F': lo_message_add_false(out); break;
-            case 'N': lo_message_add_nil(out); break;
-            case 'I': lo_message_add_infinitum(out); break;
-            default: die(std::string("parsed an unknown type tag '") + a.type + "'");
+            case 'T':
+                lo_message_add_true(out);
+                break;
+            case 'F':
+                lo_message_add_false(out);
+                break;
+            case 'N':
+                lo_message_add_nil(out);
+                break;
+            case 'I':
+                lo_message_add_infinitum(out);
+                break;
+            default:
+                die(std::string("parsed an unknown type tag '") + a.type + "'");
         }
     }
     return out;
@@ -88,7 +115,8 @@ void expect_same(const OscMessage& a, const OscMessage& b) {
         const std::string where = a.address + " argument " + std::to_string(n + 1) + " ('" + x.type + "')";
         if (x.type != y.type) die(where + ": type changed");
         const bool same_i = x.type == 'c' ? (x.i & 0xff) == (y.i & 0xff) : x.i == y.i;
-        if (!same_i || !same_number(x.f, y.f) || x.s != y.s || x.blob != y.blob) die(where + ": value changed");
+        if (!same_i || !same_number(x.f, y.f) || x.s != y.s || x.blob != y.blob)
+            die(where + ": value changed");
     }
 }
 
@@ -111,6 +139,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!packet.is_bundle && m.timetag) die("a plain message with a timetag");
         bool exact = true;
         lo_message rebuilt = rebuild(m, exact);
+        if (rebuilt == nullptr) continue;
         const std::vector<std::uint8_t> bytes = serialise_osc_message(m.address, rebuilt);
         lo_message_free(rebuilt);
         OscPacket again;
@@ -120,7 +149,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         OscMessage copy = again.messages.front();
         copy.timetag = m.timetag;
         expect_same(m, copy);
-        if (!packet.is_bundle && exact && (bytes.size() != size || std::memcmp(bytes.data(), data, size) != 0))
+        if (!packet.is_bundle && exact &&
+            (bytes.size() != size || std::memcmp(bytes.data(), data, size) != 0))
             die("a canonical message does not re-serialise to its own bytes");
     }
     return 0;

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <thread>
 #include <vector>
 
 #include "audio/realtime_platform.h"
@@ -87,8 +89,16 @@ std::unique_ptr<JackBackend> JackBackend::open(const AudioBackendOptions& option
 
     jack_status_t status{};
     const int flags = JackNoStartServer | (options.jack_server.empty() ? 0 : JackServerName);
-    self->client_ = jack_client_open(options.client_name.c_str(), static_cast<jack_options_t>(flags), &status,
-                                     options.jack_server.c_str());
+    // A running server sometimes refuses a connection with JackServerError (seen with jackd2 1.9.21 when
+    // several servers run and clients come and go quickly: ~20% of opens in a tight loop). That is
+    // transient: try again. A server that is not there (JackServerFailed) fails at once.
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
+        status = {};
+        self->client_ = jack_client_open(options.client_name.c_str(), static_cast<jack_options_t>(flags),
+                                         &status, options.jack_server.c_str());
+        if (self->client_ || (status & JackServerFailed) || !(status & JackServerError)) break;
+    }
     if (!self->client_) {
         set_error(error, "jack: cannot connect to the JACK server '" + self->server_name_ +
                              "' (is it running? " + describe_open_status(status) + ")");

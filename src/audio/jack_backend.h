@@ -65,6 +65,7 @@ public:
     bool realtime_scheduling() const override;  // realtime_thread() && memory_locked()
     Frame frame_at_host_time(std::int64_t ns) const override;
     std::int64_t host_time_at_frame(Frame frame) const override;
+    bool ended() const override { return server_lost(); }
     std::string description() const override;
 
     // The server shut down or threw this client out (JACK's shutdown callback); nothing more will be

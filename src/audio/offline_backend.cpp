@@ -144,6 +144,7 @@ void OfflineBackend::finish(std::string error) {
         finished_ = true;
         if (error_.empty()) error_ = std::move(error);
     }
+    ended_.store(true);
     finished_cv_.notify_all();
 }
 

@@ -60,6 +60,9 @@ public:
     bool realtime_scheduling() const override { return false; }
     Frame frame_at_host_time(std::int64_t ns) const override;
     std::int64_t host_time_at_frame(Frame frame) const override;
+    // True once the render has ended (its length reached, a write error, or stop()) and the file is
+    // complete at its path (or removed, after an error).
+    bool ended() const override { return ended_.load(); }
     std::string description() const override;
 
 private:
@@ -77,6 +80,7 @@ private:
     std::atomic<std::int64_t> start_ns_{0};
     std::atomic<Frame> frames_rendered_{0};
     std::atomic<bool> stop_requested_{false};
+    std::atomic<bool> ended_{false};
     std::thread thread_;
     bool started_ = false;
 

@@ -31,7 +31,7 @@ namespace {
 constexpr int kCapIpcLock = 14;  // linux/capability.h
 
 // CAP_IPC_LOCK in the effective set, read from /proc/self/status ("CapEff:\t000001fffeffffff").
-bool has_cap_ipc_lock() {
+[[maybe_unused]] bool has_cap_ipc_lock() {
     std::ifstream status("/proc/self/status");
     std::string line;
     while (std::getline(status, line)) {

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <exception>
+#include <thread>
 
 #include "audio/realtime_platform.h"
 #include "core/realtime_scope.h"
@@ -111,7 +113,17 @@ bool RtAudioBackend::open_stream(const AudioBackendOptions& options, std::string
                 return false;
             }
         }
-        if (!info.probed || info.outputChannels < 2) {
+        // A device that is momentarily busy (or a sound server slow to answer) is not probed: ask again.
+        for (int retry = 0; retry < 3 && !info.probed; ++retry) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            info = rtaudio_->getDeviceInfo(device_id);
+        }
+        if (!info.probed) {
+            set_error(error, kind + ": output device " + std::to_string(device_id) +
+                                 " cannot be probed (busy or gone?) (RtAudio " + api_name_ + ")");
+            return false;
+        }
+        if (info.outputChannels < 2) {
             set_error(error, kind + ": device " + std::to_string(device_id) + " ('" + info.name +
                                  "') has no stereo output");
             return false;

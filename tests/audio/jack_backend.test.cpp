@@ -192,6 +192,7 @@ TEST_F(JackBackendTest, takes_rate_and_period_from_the_server_and_advances_frame
     EXPECT_EQ(callback.wrong_sizes.load(), 0);
     EXPECT_EQ(callback.host_time_mismatches.load(), 0);
     EXPECT_FALSE(backend->server_lost());
+    EXPECT_FALSE(backend->ended());
 }
 
 TEST_F(JackBackendTest, host_time_is_clock_monotonic_and_maps_to_frames_and_back) {
@@ -317,6 +318,7 @@ TEST_F(JackBackendTest, reports_a_server_that_goes_away) {
     ASSERT_TRUE(eventually([&] { return callback.cycles.load() >= 10; }));
     server_->stop();
     EXPECT_TRUE(eventually([&] { return backend->server_lost(); })) << "no shutdown callback";
+    EXPECT_TRUE(backend->ended());
     EXPECT_NE(backend->description().find("server lost"), std::string::npos);
     // Queries still answer (extrapolating from the last cycle), and stop/destruction do not hang.
     const Frame f = backend->frame_at_host_time(monotonic_now_ns());

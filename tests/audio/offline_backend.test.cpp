@@ -102,8 +102,10 @@ TEST_F(OfflineBackendTest, renders_exactly_n_periods_with_contiguous_frame_times
     auto backend = OfflineBackend::open(offline(file, kPeriods * 256 / 48000.0), &error);
     ASSERT_NE(backend, nullptr) << error;
     FrameStamper stamper(*backend);
+    EXPECT_FALSE(backend->ended());
     ASSERT_TRUE(backend->start(stamper, &error)) << error;
     ASSERT_TRUE(backend->wait_until_finished(10s));
+    EXPECT_TRUE(backend->ended());  // the engine process may shut down now: the file is complete
     EXPECT_EQ(backend->error(), "");
 
     EXPECT_EQ(stamper.blocks, kPeriods);

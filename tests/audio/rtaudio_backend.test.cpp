@@ -82,10 +82,15 @@ protected:
         options.kind = "default";
         options.sample_rate = 48000;  // RtAudio's JACK API insists on the server's rate and period
         options.period = 128;
+        // RtAudio's JACK API opens three clients one after the other; when other tests run JACK servers
+        // at the same time, jackd2 refuses one now and then (JackServerError): try again.
         std::string error;
-        auto backend = RtAudioBackend::open(options, &error);
-        EXPECT_NE(backend, nullptr) << error;
-        return backend;
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            if (auto backend = RtAudioBackend::open(options, &error)) return backend;
+            std::this_thread::sleep_for(100ms);
+        }
+        ADD_FAILURE() << error;
+        return nullptr;
     }
 
     std::unique_ptr<test::JackServer> server_;

@@ -116,25 +116,26 @@ TEST_F(TactusdJackTest, captured_output_equals_the_offline_render_in_every_cycle
             for (int ch = 0; ch < 2; ++ch) {
                 if (got[ch] == want[ch]) continue;
                 if (mismatches++ < 10) {
-                    ADD_FAILURE() << (ch == 0 ? "left" : "right") << " channel at JACK frame " << f << " (score frame "
-                                  << k << ", play frame " << *play << "): expected " << want[ch]
-                                  << " (offline render), found " << got[ch];
+                    ADD_FAILURE() << (ch == 0 ? "left" : "right") << " channel at JACK frame " << f
+                                  << " (score frame " << k << ", play frame " << *play << "): expected "
+                                  << want[ch] << " (offline render), found " << got[ch];
                 }
             }
         }
     }
     EXPECT_EQ(mismatches, 0) << "samples that differ from the offline render (first 10 shown)";
     const JackFrame span = end - from;
-    EXPECT_GE(compared * 4, span * 3) << "only " << compared << " of " << span
-                                      << " frames could be compared (the rest was lost to xruns): too few to judge";
+    EXPECT_GE(compared * 4, span * 3)
+        << "only " << compared << " of " << span
+        << " frames could be compared (the rest was lost to xruns): too few to judge";
     EXPECT_GT(non_zero_compared, length / 2) << "the comparison must cover sound, not just silence";
 
-    note("frames_compared", compared);
-    note("frames_with_sound_compared", non_zero_compared);
-    note("frames_skipped_after_gaps", skipped_after_gaps);
-    note("recorder_gaps", gaps);
-    note("recorder_xruns", recorder->xruns());
-    note("mismatched_samples", mismatches);
+    report("frames_compared", compared);
+    report("frames_with_sound_compared", non_zero_compared);
+    report("frames_skipped_after_gaps", skipped_after_gaps);
+    report("recorder_gaps", gaps);
+    report("recorder_xruns", recorder->xruns());
+    report("mismatched_samples", mismatches);
 }
 
 }  // namespace

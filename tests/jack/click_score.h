@@ -66,16 +66,18 @@ struct ExpectedOnset {
     double beat = 0;
     std::int64_t score_frame = 0;
     JackFrame frame = 0;  // JACK frame: play frame + score frame
+    std::string what;     // how failure messages name it ("" = note index, beat and score frame)
 };
 
-inline std::vector<ExpectedOnset> expected_onsets(const Document& doc, const std::vector<RefTempoPoint>& tempo,
+inline std::vector<ExpectedOnset> expected_onsets(const Document& doc,
+                                                  const std::vector<RefTempoPoint>& tempo,
                                                   JackFrame play_frame, double rate) {
     const ReferenceTiming ref(tempo);
     std::vector<ExpectedOnset> out;
     const auto& notes = doc.tracks.at(0).notes;
     for (std::size_t i = 0; i < notes.size(); ++i) {
         const std::int64_t f = ref.frame_at(notes[i].start, rate);
-        out.push_back({i, notes[i].start, f, play_frame + f});
+        out.push_back({i, notes[i].start, f, play_frame + f, {}});
     }
     return out;
 }
@@ -92,15 +94,16 @@ inline int half_frame_notes(const Document& doc, const std::vector<RefTempoPoint
 }
 
 struct OnsetCheck {
-    int observable = 0;          // notes whose frame and the 64 frames before it were recorded
-    int unobservable = 0;        // notes in (or right after) cycles that were lost
-    std::int64_t max_error = 0;  // over observable notes: |found - expected| (or the search window)
+    int observable = 0;                 // notes whose frame and the 64 frames before it were recorded
+    int unobservable = 0;               // notes in (or right after) cycles that were lost
+    std::int64_t max_error = 0;         // over observable notes: |found - expected| (or the search window)
     std::vector<std::string> failures;  // one line per note off its frame, or onset nobody expected
     std::vector<std::size_t> lost_notes;
 };
 
 // Every expected onset whose frame (and the 64 frames before) was recorded must be a recorded onset
-// on exactly that frame; every onset recorded in [from, to) must be an expected one.
+// on exactly that frame; every onset recorded in [from, to) must be an expected one. `play_frame` only
+// names score frames in messages (0: there is no score).
 inline OnsetCheck check_onsets(const JackRecorder& recorder, const std::vector<ExpectedOnset>& expected,
                                JackFrame play_frame, JackFrame from, JackFrame to, int min_silence = 64) {
     OnsetCheck check;
@@ -120,14 +123,21 @@ inline OnsetCheck check_onsets(const JackRecorder& recorder, const std::vector<E
         auto it = std::lower_bound(found.begin(), found.end(), e.frame);
         JackFrame nearest = -1;
         if (it != found.end()) nearest = *it;
-        if (it != found.begin() && (nearest < 0 || e.frame - *(it - 1) < nearest - e.frame)) nearest = *(it - 1);
+        if (it != found.begin() && (nearest < 0 || e.frame - *(it - 1) < nearest - e.frame))
+            nearest = *(it - 1);
         std::ostringstream line;
-        line << "note " << e.index << " (beat " << e.beat << ", score frame " << e.score_frame << "): expected onset at JACK frame "
-             << e.frame << " (play frame " << play_frame << " + " << e.score_frame << "), ";
+        if (e.what.empty()) {
+            line << "note " << e.index << " (beat " << e.beat << ", score frame " << e.score_frame
+                 << "): expected onset at JACK frame " << e.frame << " (play frame " << play_frame << " + "
+                 << e.score_frame << "), ";
+        } else {
+            line << e.what << ": expected onset at JACK frame " << e.frame << ", ";
+        }
         if (nearest < 0 || std::abs(nearest - e.frame) > window) {
             check.max_error = std::max(check.max_error, window);
             const auto at = recorder.sample_at(0, e.frame);
-            line << "found no onset within " << window << " frames (sample there: " << (at ? *at : 0.0f) << ")";
+            line << "found no onset within " << window << " frames (sample there: " << (at ? *at : 0.0f)
+                 << ")";
             check.failures.push_back(line.str());
         } else if (nearest != e.frame) {
             check.max_error = std::max(check.max_error, std::abs(nearest - e.frame));
@@ -136,11 +146,13 @@ inline OnsetCheck check_onsets(const JackRecorder& recorder, const std::vector<E
         }
     }
     for (JackFrame f : found) {
-        const bool known = std::any_of(expected.begin(), expected.end(), [&](const ExpectedOnset& e) { return e.frame == f; });
+        const bool known = std::any_of(expected.begin(), expected.end(),
+                                       [&](const ExpectedOnset& e) { return e.frame == f; });
         if (!known) {
             std::ostringstream line;
-            line << "unexpected onset at JACK frame " << f << " (score frame " << (f - play_frame)
-                 << "): no note starts there";
+            line << "unexpected onset at JACK frame " << f;
+            if (play_frame != 0) line << " (score frame " << (f - play_frame) << ")";
+            line << ": nothing was due to start there";
             check.failures.push_back(line.str());
         }
     }

@@ -35,7 +35,8 @@ TEST_F(TactusdJackTest, onsets_through_jack_land_on_their_frames) {
 
     const OnsetCheck check = check_onsets(*recorder, expected, *play, *play - 4 * kPeriod, end);
     for (const std::string& failure : check.failures) ADD_FAILURE() << failure;
-    EXPECT_EQ(check.max_error, 0) << "largest onset error in samples over " << check.observable << " observable notes";
+    EXPECT_EQ(check.max_error, 0) << "largest onset error in samples over " << check.observable
+                                  << " observable notes";
     EXPECT_GE(check.observable * 10, int(expected.size()) * 9)
         << "only " << check.observable << " of " << expected.size()
         << " notes were observable (the rest fell in cycles lost to xruns): too few to judge";
@@ -46,14 +47,15 @@ TEST_F(TactusdJackTest, onsets_through_jack_land_on_their_frames) {
         if (auto s = recorder->sample_at(1, f); s && *s != 0.0f) ++right_non_zero;
     EXPECT_EQ(right_non_zero, 0) << "non-zero samples on the right channel of a hard-left track";
 
-    note("notes", static_cast<std::int64_t>(expected.size()));
-    note("notes_on_half_frames", half_frames);
-    note("observable_notes", check.observable);
-    note("notes_lost_to_xruns", check.unobservable);
-    note("max_onset_error_samples", check.max_error);
-    note("recorder_gaps", static_cast<std::int64_t>(recorder->gaps().size()));
-    note("recorder_xruns", recorder->xruns());
-    if (status_before && status_after) note("tactusd_xruns_during_play", status_after->xruns - status_before->xruns);
+    report("notes", static_cast<std::int64_t>(expected.size()));
+    report("notes_on_half_frames", half_frames);
+    report("observable_notes", check.observable);
+    report("notes_lost_to_xruns", check.unobservable);
+    report("max_onset_error_samples", check.max_error);
+    report("recorder_gaps", static_cast<std::int64_t>(recorder->gaps().size()));
+    report("recorder_xruns", recorder->xruns());
+    if (status_before && status_after)
+        report("tactusd_xruns_during_play", status_after->xruns - status_before->xruns);
 }
 
 }  // namespace

@@ -6,6 +6,9 @@
 // recorder stamps every cycle with jack_last_frame_time, so the test relates the two without ever
 // aligning on the audio itself. Expectations come from the test's own reading of timing.md
 // (support/reference_timing.h), never from src/core.
+//
+// The engine under test is this build's tactusd (TACTUS_DAEMON_PATH), or the one the environment
+// variable TACTUSD names.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,6 +16,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -46,6 +50,8 @@ protected:
         ASSERT_TRUE(server_->running()) << server_->error();
         TactusdOptions options;
         options.daemon_path = TACTUS_DAEMON_PATH;
+        // Another build of the engine may be tested with the same suite: TACTUSD=/path/to/tactusd.
+        if (const char* other = std::getenv("TACTUSD"); other && *other) options.daemon_path = other;
         options.jack_server = server_->name();
         tactusd_ = std::make_unique<TactusdProcess>(options);
         ASSERT_TRUE(tactusd_->running()) << tactusd_->error();
@@ -86,9 +92,8 @@ protected:
 
     // The document saved to a temporary file (removed at the end of the test), its path.
     std::string save_temp(const Document& doc, const std::string& stem) {
-        const std::string path = (std::filesystem::temp_directory_path() /
-                                  (stem + "-" + server_->name() + ".json"))
-                                     .string();
+        const std::string path =
+            (std::filesystem::temp_directory_path() / (stem + "-" + server_->name() + ".json")).string();
         std::string error;
         if (!save_document_file(doc, path, &error)) ADD_FAILURE() << error;
         temp_files_.push_back(path);
@@ -141,12 +146,12 @@ protected:
     }
 
     // A line for the test log (and a test property for XML reports).
-    void note(const std::string& key, const std::string& value) {
+    void report(const std::string& key, const std::string& value) {
         RecordProperty(key, value);
         std::printf("[ note     ] %s: %s\n", key.c_str(), value.c_str());
         std::fflush(stdout);
     }
-    void note(const std::string& key, std::int64_t value) { note(key, std::to_string(value)); }
+    void report(const std::string& key, std::int64_t value) { report(key, std::to_string(value)); }
 
     std::unique_ptr<JackServer> server_;  // first: outlives tactusd and the recorder
     std::unique_ptr<TactusdProcess> tactusd_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <ctime>
 #include <thread>
 
 namespace tactus::test {
@@ -61,21 +62,56 @@ bool JackRecorder::start() {
 }
 
 void JackRecorder::stop() {
-    if (active_) jack_deactivate(client_);
+    if (!active_) return;
+    jack_deactivate(client_);
     active_ = false;
+    update_timeline();
+}
+
+void JackRecorder::update_timeline() {
+    // Keep the cycles that overlap no other: a frame time that did not advance makes both ambiguous.
+    const std::size_t n = published();
+    std::vector<bool> keep(n, true);
+    for (std::size_t i = 1; i < n; ++i) {
+        if (cycles_[i].frame_time >= cycles_[i - 1].end()) continue;
+        for (std::size_t j = 0; j < i; ++j)
+            if (cycles_[j].end() > cycles_[i].frame_time && cycles_[j].frame_time < cycles_[i].end())
+                keep[j] = false;
+        keep[i] = false;
+    }
+    timeline_.clear();
+    repeated_ = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (keep[i]) {
+            timeline_.push_back(cycles_[i]);
+        } else {
+            ++repeated_;
+        }
+    }
+    std::sort(timeline_.begin(), timeline_.end(),
+              [](const RecordedCycle& a, const RecordedCycle& b) { return a.frame_time < b.frame_time; });
 }
 
 // ---- the realtime thread ----
 
 int JackRecorder::on_process(std::uint32_t nframes, void* arg) {
     JackRecorder& self = *static_cast<JackRecorder*>(arg);
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);  // vDSO: no system call
     const jack_nframes_t frame32 = jack_last_frame_time(self.client_);
+    jack_nframes_t cycle_frame = 0;
+    jack_time_t cycle_usecs = 0, next_usecs = 0;
+    float period_usecs = 0;
+    if (jack_get_cycle_times(self.client_, &cycle_frame, &cycle_usecs, &next_usecs, &period_usecs) != 0 ||
+        cycle_frame != frame32)
+        cycle_usecs = 0;
     // Widen JACK's 32-bit counter from the previous cycle (the first cycle: as is, a fresh server
     // counts from 0, as the engine's widening assumes).
-    const JackFrame frame = self.last_frame_ < 0
-                                ? JackFrame{frame32}
-                                : self.last_frame_ + static_cast<std::int32_t>(
-                                                         frame32 - static_cast<std::uint32_t>(self.last_frame_));
+    const JackFrame frame =
+        self.last_frame_ < 0
+            ? JackFrame{frame32}
+            : self.last_frame_ +
+                  static_cast<std::int32_t>(frame32 - static_cast<std::uint32_t>(self.last_frame_));
     self.last_frame_ = frame;
     const std::size_t n = self.count_.load(std::memory_order_relaxed);
     if (n == self.cycles_.size() || self.used_samples_ + nframes > self.samples_[0].size()) {
@@ -84,9 +120,12 @@ int JackRecorder::on_process(std::uint32_t nframes, void* arg) {
     }
     for (int ch = 0; ch < 2; ++ch) {
         const auto* in = static_cast<const float*>(jack_port_get_buffer(self.inputs_[ch], nframes));
-        std::copy(in, in + nframes, self.samples_[ch].begin() + static_cast<std::ptrdiff_t>(self.used_samples_));
+        std::copy(in, in + nframes,
+                  self.samples_[ch].begin() + static_cast<std::ptrdiff_t>(self.used_samples_));
     }
-    self.cycles_[n] = RecordedCycle{frame, self.used_samples_, static_cast<int>(nframes)};
+    self.cycles_[n] = RecordedCycle{frame, self.used_samples_, static_cast<int>(nframes),
+                                    std::int64_t(now.tv_sec) * 1'000'000'000 + now.tv_nsec,
+                                    static_cast<std::int64_t>(cycle_usecs)};
     self.used_samples_ += nframes;
     self.count_.store(n + 1, std::memory_order_release);
     return 0;
@@ -113,26 +152,19 @@ bool JackRecorder::wait_until_recorded(JackFrame frame, std::chrono::millisecond
     return true;
 }
 
-std::vector<RecordedCycle> JackRecorder::cycles() const {
-    const std::size_t n = published();
-    return {cycles_.begin(), cycles_.begin() + static_cast<std::ptrdiff_t>(n)};
-}
-
 std::ptrdiff_t JackRecorder::cycle_index(JackFrame frame) const {
-    const std::size_t n = published();
-    // Cycles are in increasing frame order: the last one starting at or before `frame`.
-    const auto end = cycles_.begin() + static_cast<std::ptrdiff_t>(n);
-    auto it = std::upper_bound(cycles_.begin(), end, frame,
+    // The timeline is in increasing frame order: the last cycle starting at or before `frame`.
+    auto it = std::upper_bound(timeline_.begin(), timeline_.end(), frame,
                                [](JackFrame f, const RecordedCycle& c) { return f < c.frame_time; });
-    if (it == cycles_.begin()) return -1;
+    if (it == timeline_.begin()) return -1;
     --it;
-    return frame < it->end() ? it - cycles_.begin() : -1;
+    return frame < it->end() ? it - timeline_.begin() : -1;
 }
 
 std::optional<float> JackRecorder::sample_at(int channel, JackFrame frame) const {
     const std::ptrdiff_t i = cycle_index(frame);
     if (i < 0) return std::nullopt;
-    const RecordedCycle& c = cycles_[static_cast<std::size_t>(i)];
+    const RecordedCycle& c = timeline_[static_cast<std::size_t>(i)];
     return samples_[channel == 0 ? 0 : 1][c.offset + static_cast<std::size_t>(frame - c.frame_time)];
 }
 
@@ -143,7 +175,7 @@ OnsetScan JackRecorder::onsets(int channel, JackFrame from, int min_silence) con
     bool after_gap = true;   // no sound seen since the last gap, and fewer than min_silence zeros
     JackFrame expected = -1;
     bool sounding = false;
-    for (const RecordedCycle& c : cycles()) {
+    for (const RecordedCycle& c : timeline_) {
         if (c.end() <= from) continue;
         if (c.frame_time != expected) {  // a gap (or the first cycle): what happened in it is unknown
             zeros = 0;
@@ -172,9 +204,9 @@ OnsetScan JackRecorder::onsets(int channel, JackFrame from, int min_silence) con
 
 std::vector<std::pair<JackFrame, JackFrame>> JackRecorder::gaps() const {
     std::vector<std::pair<JackFrame, JackFrame>> found;
-    const std::vector<RecordedCycle> all = cycles();
-    for (std::size_t i = 1; i < all.size(); ++i)
-        if (all[i].frame_time != all[i - 1].end()) found.emplace_back(all[i - 1].end(), all[i].frame_time);
+    for (std::size_t i = 1; i < timeline_.size(); ++i)
+        if (timeline_[i].frame_time != timeline_[i - 1].end())
+            found.emplace_back(timeline_[i - 1].end(), timeline_[i].frame_time);
     return found;
 }
 
@@ -183,14 +215,14 @@ bool JackRecorder::recorded(JackFrame begin, JackFrame end) const {
     while (f < end) {
         const std::ptrdiff_t i = cycle_index(f);
         if (i < 0) return false;
-        f = cycles_[static_cast<std::size_t>(i)].end();
+        f = timeline_[static_cast<std::size_t>(i)].end();
     }
     return true;
 }
 
 std::int64_t JackRecorder::recorded_frames() const {
     std::int64_t total = 0;
-    for (const RecordedCycle& c : cycles()) total += c.frames;
+    for (const RecordedCycle& c : timeline_) total += c.frames;
     return total;
 }
 

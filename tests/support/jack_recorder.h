@@ -7,11 +7,17 @@
 // Frames are JACK frame times (jack_last_frame_time), widened to 64 bits the way the engine widens
 // them (a fresh server counts from 0, so both agree).
 //
+// A cycle stamped with a frame time that does not advance past the previous cycle's end (JACK calling
+// the process callback twice for one frame time, seen rarely right after a client was frozen) is
+// ambiguous: it and every cycle it overlaps are left out of the timeline (counted in
+// repeated_cycles()), so they count as lost.
+//
 // Threading: construct, start(), stop() and every query from one control thread. The process callback
 // runs on JACK's realtime thread: it only copies into buffers preallocated for `seconds` and publishes
-// the number of cycles with a release store, so recorded_until() may be polled while recording; the
-// timeline queries (cycles(), sample_at(), onsets()) read only what was published. The xrun callback
-// (JACK's notification thread) bumps an atomic.
+// the number of cycles with a release store, so recorded_until() may be polled while recording. The
+// timeline queries (cycles(), sample_at(), onsets(), gaps(), recorded()) describe the timeline as
+// stop() or update_timeline() last built it. The xrun callback (JACK's notification thread) bumps an
+// atomic.
 #pragma once
 
 #include <atomic>
@@ -29,10 +35,10 @@ namespace tactus::test {
 using JackFrame = std::int64_t;
 
 struct JackRecorderOptions {
-    std::string server;                       // JACK server name (JackServerName)
+    std::string server;  // JACK server name (JackServerName)
     std::string client_name = "tactus-recorder";
-    std::string source_client = "tactusd";    // connects <source>:out_left and <source>:out_right
-    double seconds = 30.0;                    // room preallocated; cycles beyond it are counted, not kept
+    std::string source_client = "tactusd";  // connects <source>:out_left and <source>:out_right
+    double seconds = 30.0;                  // room preallocated; cycles beyond it are counted, not kept
 };
 
 // One recorded cycle: its JACK frame time, where its samples start in the channel buffers, and how many.
@@ -40,6 +46,8 @@ struct RecordedCycle {
     JackFrame frame_time = 0;
     std::size_t offset = 0;
     int frames = 0;
+    std::int64_t entered_ns = 0;   // CLOCK_MONOTONIC at the process callback's entry
+    std::int64_t cycle_usecs = 0;  // JACK's time of the cycle's start (jack_get_cycle_times: current_usecs)
 
     JackFrame end() const { return frame_time + frames; }
 };
@@ -67,7 +75,7 @@ public:
     // Activates the client and connects the source's outputs to its inputs; recording starts with
     // the next cycle. False with error() set if the source's ports cannot be connected.
     bool start();
-    // Deactivates (returns once no cycle runs). Idempotent.
+    // Deactivates (returns once no cycle runs) and builds the timeline. Idempotent.
     void stop();
 
     int sample_rate() const { return sample_rate_; }
@@ -82,8 +90,15 @@ public:
     // Waits until a cycle ending after `frame` was recorded. False on timeout.
     bool wait_until_recorded(JackFrame frame, std::chrono::milliseconds timeout) const;
 
-    // ---- the timeline (what was published so far; complete after stop()) ----
-    std::vector<RecordedCycle> cycles() const;
+    // Builds the timeline from the cycles recorded so far (stop() does it too): lets a test look back
+    // while the recording goes on.
+    void update_timeline();
+
+    // ---- the timeline, as stop() or update_timeline() built it ----
+    // The recorded cycles in frame order, none overlapping another.
+    const std::vector<RecordedCycle>& cycles() const { return timeline_; }
+    // Cycles left out because their frame times repeated or went back (see above).
+    std::int64_t repeated_cycles() const { return repeated_; }
     // The sample of `channel` (0 left, 1 right) at `frame`; nullopt when no recorded cycle holds it.
     std::optional<float> sample_at(int channel, JackFrame frame) const;
     // Onsets from `from` on (see OnsetScan). Scanning starts "after a gap": the first sound needs
@@ -95,6 +110,8 @@ public:
     bool recorded(JackFrame begin, JackFrame end) const;
     // Total frames recorded.
     std::int64_t recorded_frames() const;
+    // The samples of a channel; a cycle's are at [offset, offset + frames).
+    const float* samples(int channel) const { return samples_[channel == 0 ? 0 : 1].data(); }
 
 private:
     static int on_process(std::uint32_t frames, void* self);
@@ -119,6 +136,9 @@ private:
     std::atomic<std::size_t> count_{0};
     std::atomic<std::int64_t> xruns_{0};
     std::atomic<std::int64_t> overflow_{0};
+    // Built by stop(): the published cycles minus the ambiguous ones.
+    std::vector<RecordedCycle> timeline_;
+    std::int64_t repeated_ = 0;
 };
 
 }  // namespace tactus::test

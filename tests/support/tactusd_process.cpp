@@ -48,7 +48,16 @@ int bind_local(int type, int port, int* bound_port) {
     return fd;
 }
 
-bool executable_exists(const char* path) { return access(path, X_OK) == 0; }
+bool executable_exists(const char* path) {
+    return access(path, X_OK) == 0;
+}
+
+template <typename T>
+T load(const void* at) {
+    T value;
+    std::memcpy(&value, at, sizeof value);
+    return value;
+}
 
 }  // namespace
 
@@ -80,7 +89,8 @@ lo_timetag ntp_timetag_from_unix_ns(std::int64_t unix_ns) {
     const std::int64_t rest = unix_ns % 1'000'000'000;
     lo_timetag tt;
     tt.sec = static_cast<std::uint32_t>(seconds + kNtpToUnixSeconds);
-    tt.frac = static_cast<std::uint32_t>(((static_cast<std::uint64_t>(rest) << 32) + 500'000'000) / 1'000'000'000);
+    tt.frac =
+        static_cast<std::uint32_t>(((static_cast<std::uint64_t>(rest) << 32) + 500'000'000) / 1'000'000'000);
     return tt;
 }
 
@@ -127,20 +137,22 @@ OscOutgoing::OscOutgoing() : message_(lo_message_new()) {}
 OscOutgoing::~OscOutgoing() {
     if (message_) lo_message_free(message_);
 }
-OscOutgoing::OscOutgoing(OscOutgoing&& other) noexcept : message_(other.message_) { other.message_ = nullptr; }
-OscOutgoing& OscOutgoing::i(std::int32_t v) {
+OscOutgoing::OscOutgoing(OscOutgoing&& other) noexcept : message_(other.message_) {
+    other.message_ = nullptr;
+}
+OscOutgoing& OscOutgoing::i(std::int32_t v) & {
     lo_message_add_int32(message_, v);
     return *this;
 }
-OscOutgoing& OscOutgoing::h(std::int64_t v) {
+OscOutgoing& OscOutgoing::h(std::int64_t v) & {
     lo_message_add_int64(message_, v);
     return *this;
 }
-OscOutgoing& OscOutgoing::d(double v) {
+OscOutgoing& OscOutgoing::d(double v) & {
     lo_message_add_double(message_, v);
     return *this;
 }
-OscOutgoing& OscOutgoing::s(const std::string& v) {
+OscOutgoing& OscOutgoing::s(const std::string& v) & {
     lo_message_add_string(message_, v.c_str());
     return *this;
 }
@@ -174,7 +186,9 @@ bool OscTestClient::open(int port, std::string* error) {
     return true;
 }
 
-int OscTestClient::local_port() const { return server_ ? lo_server_get_port(server_) : 0; }
+int OscTestClient::local_port() const {
+    return server_ ? lo_server_get_port(server_) : 0;
+}
 
 bool OscTestClient::send(const std::string& address, const OscOutgoing& message) {
     return lo_send_message_from(target_, server_, address.c_str(), message.get()) >= 0;
@@ -182,7 +196,8 @@ bool OscTestClient::send(const std::string& address, const OscOutgoing& message)
 
 bool OscTestClient::send_bundle(lo_timetag when, std::vector<std::pair<std::string, OscOutgoing>> messages) {
     lo_bundle bundle = lo_bundle_new(when);
-    for (auto& [address, message] : messages) lo_bundle_add_message(bundle, address.c_str(), message.release());
+    for (auto& [address, message] : messages)
+        lo_bundle_add_message(bundle, address.c_str(), message.release());
     const bool ok = lo_send_bundle_from(target_, server_, bundle) >= 0;
     lo_bundle_free_recursive(bundle);  // frees the messages with it
     return ok;
@@ -194,18 +209,37 @@ int OscTestClient::on_message(const char* path, const char* types, lo_arg** argv
     m.address = path;
     m.types = types;
     for (int i = 0; i < argc; ++i) {
+        // liblo packs arguments at 4-byte alignment: an lo_arg* may be misaligned for its union (and
+        // for 'h'/'d'), so values are copied out, never read through the union.
+        const void* raw = argv[i];
         OscValue v;
         v.type = types[i];
         switch (types[i]) {
-            case 'i': v.value = std::int64_t{argv[i]->i}; break;
-            case 'h': v.value = std::int64_t{argv[i]->h}; break;
-            case 'f': v.value = double{argv[i]->f}; break;
-            case 'd': v.value = argv[i]->d; break;
+            case 'i':
+                v.value = std::int64_t{load<std::int32_t>(raw)};
+                break;
+            case 'h':
+                v.value = load<std::int64_t>(raw);
+                break;
+            case 'f':
+                v.value = double{load<float>(raw)};
+                break;
+            case 'd':
+                v.value = load<double>(raw);
+                break;
             case 's':
-            case 'S': v.value = std::string(&argv[i]->s); break;
-            case 'T': v.value = true; break;
-            case 'F': v.value = false; break;
-            default: v.value = std::string("<") + types[i] + ">"; break;
+            case 'S':
+                v.value = std::string(static_cast<const char*>(raw));
+                break;
+            case 'T':
+                v.value = true;
+                break;
+            case 'F':
+                v.value = false;
+                break;
+            default:
+                v.value = std::string("<") + types[i] + ">";
+                break;
         }
         m.args.push_back(std::move(v));
     }
@@ -214,7 +248,8 @@ int OscTestClient::on_message(const char* path, const char* types, lo_arg** argv
 }
 
 bool OscTestClient::pump(milliseconds timeout) {
-    return lo_server_recv_noblock(server_, static_cast<int>(std::max<milliseconds::rep>(timeout.count(), 0))) > 0;
+    return lo_server_recv_noblock(server_,
+                                  static_cast<int>(std::max<milliseconds::rep>(timeout.count(), 0))) > 0;
 }
 
 std::optional<OscIncoming> OscTestClient::receive(milliseconds timeout) {
@@ -235,8 +270,8 @@ std::optional<OscIncoming> OscTestClient::wait_reply(const std::string& address,
     for (;;) {
         for (; checked < inbox_.size(); ++checked) {
             const OscIncoming& m = inbox_[checked];
-            if ((m.address == "/reply" || m.address == "/error") && !m.args.empty() && m.args[0].type == 's' &&
-                std::get<std::string>(m.args[0].value) == address) {
+            if ((m.address == "/reply" || m.address == "/error") && !m.args.empty() &&
+                m.args[0].type == 's' && std::get<std::string>(m.args[0].value) == address) {
                 OscIncoming found = std::move(inbox_[checked]);
                 inbox_.erase(inbox_.begin() + static_cast<std::ptrdiff_t>(checked));
                 return found;
@@ -271,6 +306,79 @@ std::optional<OscIncoming> OscTestClient::call(const std::string& address, const
     return wait_reply(address, timeout);
 }
 
+// ---- ChildProcess ----
+
+namespace {
+
+// posix_spawnp with stdin from /dev/null and stdout + stderr into `output_path`; the pid or -1.
+pid_t spawn_logged(std::vector<std::string> args, const std::string& output_path, std::string* error) {
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output_path.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    pid_t pid = -1;
+    const int spawned = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) {
+        *error = std::string("cannot launch ") + argv[0] + ": " + std::strerror(spawned);
+        return -1;
+    }
+    return pid;
+}
+
+// Waits up to `timeout` for `pid` to exit, then SIGKILLs it; the wait status.
+int reap(pid_t pid, std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    int status = 0;
+    for (;;) {
+        const pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) return status;
+        if (r < 0) return 0;  // not our child any more (already reaped)
+        if (Clock::now() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return status;
+        }
+        std::this_thread::sleep_for(milliseconds(10));
+    }
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(std::vector<std::string> argv, std::string output_path)
+    : output_path_(std::move(output_path)) {
+    pid_ = spawn_logged(std::move(argv), output_path_, &error_);
+}
+
+ChildProcess::~ChildProcess() {
+    stop();
+}
+
+std::string ChildProcess::output() const {
+    return read_file(output_path_);
+}
+
+int ChildProcess::stop() {
+    if (pid_ <= 0) return status_;
+    kill(pid_, SIGTERM);
+    const int status = reap(pid_, std::chrono::seconds(3));
+    status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    pid_ = -1;
+    return status_;
+}
+
 // ---- TactusdProcess ----
 
 TactusdProcess::TactusdProcess(TactusdOptions options) : options_(std::move(options)) {
@@ -279,10 +387,10 @@ TactusdProcess::TactusdProcess(TactusdOptions options) : options_(std::move(opti
         error_ = "no free local port for tactusd";
         return;
     }
-    log_path_ = (std::filesystem::temp_directory_path() /
-                 ("tactusd-e2e-" + std::to_string(getpid()) + "-" + std::to_string(process_count.fetch_add(1)) +
-                  ".log"))
-                    .string();
+    log_path_ =
+        (std::filesystem::temp_directory_path() / ("tactusd-e2e-" + std::to_string(getpid()) + "-" +
+                                                   std::to_string(process_count.fetch_add(1)) + ".log"))
+            .string();
     std::vector<std::string> args;
     if (executable_exists("/usr/bin/setpriv") || executable_exists("/bin/setpriv"))
         args = {"setpriv", "--pdeathsig", "KILL"};
@@ -292,24 +400,8 @@ TactusdProcess::TactusdProcess(TactusdOptions options) : options_(std::move(opti
           std::string("none"), std::string("--listen"), "127.0.0.1:" + std::to_string(port_)})
         args.push_back(a);
     for (const std::string& a : options_.extra_args) args.push_back(a);
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    pid_t pid = -1;
-    const int spawned = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) {
-        error_ = std::string("cannot launch ") + argv[0] + ": " + std::strerror(spawned);
-        return;
-    }
-    pid_ = pid;
+    pid_ = spawn_logged(std::move(args), log_path_, &error_);
+    if (pid_ <= 0) return;
     if (!wait_until_ready()) quit();
 }
 
@@ -336,7 +428,8 @@ bool TactusdProcess::wait_until_ready() {
         int status = 0;
         if (exited(&status)) {
             pid_ = -1;
-            error_ = "tactusd exited during startup (status " + std::to_string(status) + "); its log:\n" + log();
+            error_ =
+                "tactusd exited during startup (status " + std::to_string(status) + "); its log:\n" + log();
             return false;
         }
         if (client.call("/ping", OscOutgoing(), milliseconds(100))) return true;
@@ -346,8 +439,12 @@ bool TactusdProcess::wait_until_ready() {
     return false;
 }
 
-bool TactusdProcess::suspend() { return pid_ > 0 && kill(pid_, SIGSTOP) == 0; }
-bool TactusdProcess::resume() { return pid_ > 0 && kill(pid_, SIGCONT) == 0; }
+bool TactusdProcess::suspend() {
+    return pid_ > 0 && kill(pid_, SIGSTOP) == 0;
+}
+bool TactusdProcess::resume() {
+    return pid_ > 0 && kill(pid_, SIGCONT) == 0;
+}
 
 int TactusdProcess::quit() {
     if (pid_ <= 0) return exit_status_;
@@ -357,26 +454,14 @@ int TactusdProcess::quit() {
         std::string ignored;
         if (client.open(port_, &ignored)) client.call("/quit", OscOutgoing(), milliseconds(500));
     }
-    const auto deadline = Clock::now() + std::chrono::seconds(3);
-    int status = 0;
-    while (!exited(&status)) {
-        if (Clock::now() > deadline) {
-            kill(pid_, SIGKILL);
-            waitpid(pid_, &status, 0);
-            break;
-        }
-        std::this_thread::sleep_for(milliseconds(10));
-    }
+    const int status = reap(pid_, std::chrono::seconds(3));
     exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     pid_ = -1;
     return exit_status_;
 }
 
 std::string TactusdProcess::log() const {
-    std::ifstream in(log_path_);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return read_file(log_path_);
 }
 
 }  // namespace tactus::test

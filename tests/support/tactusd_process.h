@@ -22,6 +22,7 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -62,17 +63,25 @@ public:
     OscOutgoing& operator=(OscOutgoing&&) = delete;
     OscOutgoing(const OscOutgoing&) = delete;
 
-    OscOutgoing& i(std::int32_t v);
-    OscOutgoing& h(std::int64_t v);
-    OscOutgoing& d(double v);
-    OscOutgoing& s(const std::string& v);
+    // Appends an argument; on a temporary (osc().i(1).d(0.5)) the result is a temporary too, so it
+    // can be moved into a bundle.
+    OscOutgoing& i(std::int32_t v) &;
+    OscOutgoing& h(std::int64_t v) &;
+    OscOutgoing& d(double v) &;
+    OscOutgoing& s(const std::string& v) &;
+    OscOutgoing&& i(std::int32_t v) && { return std::move(i(v)); }
+    OscOutgoing&& h(std::int64_t v) && { return std::move(h(v)); }
+    OscOutgoing&& d(double v) && { return std::move(d(v)); }
+    OscOutgoing&& s(const std::string& v) && { return std::move(s(v)); }
     lo_message get() const { return message_; }
     lo_message release();  // the caller (a bundle) takes ownership
 
 private:
     lo_message message_;
 };
-inline OscOutgoing osc() { return OscOutgoing(); }
+inline OscOutgoing osc() {
+    return OscOutgoing();
+}
 
 class OscTestClient {
 public:
@@ -102,12 +111,37 @@ public:
     const std::deque<OscIncoming>& inbox() const { return inbox_; }
 
 private:
-    static int on_message(const char* path, const char* types, lo_arg** argv, int argc, lo_message msg, void* self);
+    static int on_message(const char* path, const char* types, lo_arg** argv, int argc, lo_message msg,
+                          void* self);
     bool pump(std::chrono::milliseconds timeout);  // receives at most one datagram
 
     lo_server server_ = nullptr;
     lo_address target_ = nullptr;
     std::deque<OscIncoming> inbox_;
+};
+
+// Any other program as a child process, its stdout and stderr into a file (e.g. `oscdump -L PORT`).
+// stop() (and the destructor) sends SIGTERM and reaps it, SIGKILL after 3 s.
+class ChildProcess {
+public:
+    // Launches argv[0] (searched in PATH); running() says whether it started.
+    ChildProcess(std::vector<std::string> argv, std::string output_path);
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+    bool running() const { return pid_ > 0; }
+    const std::string& error() const { return error_; }
+    // What it wrote so far.
+    std::string output() const;
+    // SIGTERM, reap (SIGKILL after 3 s); the exit status, or -1 when killed by a signal. Idempotent.
+    int stop();
+
+private:
+    std::string output_path_;
+    pid_t pid_ = -1;
+    int status_ = -1;
+    std::string error_;
 };
 
 struct TactusdOptions {
