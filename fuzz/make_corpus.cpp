@@ -201,6 +201,10 @@ int main(int argc, char** argv) {
                                                                              lo_message_add_int32(m, 60);
                                                                          }},
                                                                         {"/status", [](lo_message) {}}})));
+    // Found by osc_packet_fuzz: a zero-length blob parses, but liblo's lo_blob_new cannot make one (so
+    // written by hand). /load/json must refuse it as "not a string".
+    write("regression_empty_blob",
+          {'/', 'l', 'o', 'a', 'd', '/', 'j', 's', 'o', 'n', 0, 0, ',', 'b', 0, 0, 0, 0, 0, 0});
     std::printf("wrote %d seed inputs to %s\n", written, dir.c_str());
     return 0;
 }

@@ -1016,7 +1016,8 @@ LoadResult load_document_file(const std::string& path) {
         result.errors.push_back(LoadError{path, "", std::move(message), 0, 0});
         return result;
     };
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer (a server thread would hang on it).
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return fail(std::string("cannot open: ") + std::strerror(errno));
     struct Closer {
         int fd;
@@ -1026,6 +1027,7 @@ LoadResult load_document_file(const std::string& path) {
     struct stat info {};
     if (::fstat(fd, &info) != 0) return fail(std::string("cannot read: ") + std::strerror(errno));
     if (S_ISDIR(info.st_mode)) return fail(std::string("cannot read: ") + std::strerror(EISDIR));
+    if (!S_ISREG(info.st_mode)) return fail("not a regular file (a FIFO, device or socket cannot be loaded)");
     std::string text;
     if (S_ISREG(info.st_mode)) {
         if (static_cast<std::uint64_t>(info.st_size) > kMaxFileBytes) {

@@ -31,7 +31,8 @@ constexpr double kPeakWindowSeconds = 0.05;
 RealtimeEngine::RealtimeEngine(const RealtimeEngineOptions& options)
     : options_(options),
       commands_(options.command_capacity),
-      events_(1024),
+      // Every command queued or pending may be applied in one block: room for a report from each.
+      events_(options.command_capacity + options.pending_capacity),
       click_(make_click(options.sample_rate)) {
     pending_.reserve(options.pending_capacity);
     master_.set_ramp_frames(
@@ -106,7 +107,10 @@ void RealtimeEngine::apply(const EngineCommand& c, Frame at, bool late) {
             score_frame = c.score_frame == kResume ? sequencer_.score_frame_at(at) : c.score_frame;
             if (!sequencer_.playing() || c.score_frame != kResume) {
                 play_started_at_ = score_frame;
-                sequencer_.play(at, score_frame);
+                sequencer_.play(at, score_frame, c.a);  // c.a: count-in frames (metronome alone)
+                // Report where the score itself starts: after the count-in.
+                report(c, at + std::max<Frame>(c.a, 0), score_frame, late);
+                return;
             }
             break;
         case CommandKind::Stop:

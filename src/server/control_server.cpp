@@ -101,7 +101,8 @@ void ControlServer::submit(const Context& ctx, EngineCommand command) {
         reply_error(ctx.from, ctx.message.address, "engine command queue is full: command rejected");
         return;
     }
-    pending_.emplace(command.request, PendingReply{ctx.from, ctx.message.address});
+    pending_.emplace(command.request,
+                     PendingReply{ctx.from, ctx.message.address, std::chrono::steady_clock::now()});
 }
 
 void ControlServer::pump_engine_events() {
@@ -127,6 +128,13 @@ void ControlServer::pump_engine_events() {
         pending_.erase(it);
     }
     host_.collect_retired();
+    // A command the engine never reported (its report was lost) must not be waited for forever.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_expiry_ > std::chrono::seconds(1)) {
+        last_expiry_ = now;
+        std::erase_if(pending_,
+                      [&](const auto& entry) { return now - entry.second.submitted > kReplyExpiry; });
+    }
 }
 
 std::uint32_t ControlServer::track_arg(const Context& ctx, std::size_t index) const {
@@ -486,6 +494,7 @@ void ControlServer::on_unsubscribe(const Context& ctx) {
 }
 
 void ControlServer::on_ping(const Context& ctx) {
+    OscArgs(ctx.message).expect_at_most(0);
     reply_ok(ctx.from, ctx.message.address);
 }
 

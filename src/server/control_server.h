@@ -6,6 +6,7 @@
 // Threading: every method runs on the control thread, except that the dispatch table is immutable.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -96,7 +97,10 @@ private:
     struct PendingReply {
         ReplyTarget to;
         std::string address;
+        std::chrono::steady_clock::time_point submitted;
     };
+    static constexpr std::chrono::seconds kReplyExpiry{10};
+    std::chrono::steady_clock::time_point last_expiry_{};
     std::unordered_map<std::uint64_t, PendingReply> pending_;
     std::uint64_t next_request_ = 1;
     int count_in_bars_ = 0;

@@ -21,7 +21,14 @@ public:
     OscOut& h(std::int64_t v) { return lo_message_add_int64(message_, v), *this; }
     OscOut& f(float v) { return lo_message_add_float(message_, v), *this; }
     OscOut& d(double v) { return lo_message_add_double(message_, v), *this; }
-    OscOut& s(const std::string& v) { return lo_message_add_string(message_, v.c_str()), *this; }
+    // Strings are capped: liblo 0.31's lo_message_add_string overflows its own buffer on very long
+    // strings (seen with a 256 KiB client address echoed in an /error), and no reply needs more.
+    static constexpr std::size_t kMaxString = 4 * 1024;
+    OscOut& s(const std::string& v) {
+        if (v.size() <= kMaxString) return lo_message_add_string(message_, v.c_str()), *this;
+        const std::string cut = v.substr(0, kMaxString) + "...";
+        return lo_message_add_string(message_, cut.c_str()), *this;
+    }
 
     std::vector<std::uint8_t> bytes() const {
         std::size_t size = 0;

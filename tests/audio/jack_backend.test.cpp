@@ -43,7 +43,9 @@ public:
         if (cycles.load() > 0) {
             const Frame step = block.frame_time - expected_;
             if (step != 0) ++jumps;
-            if (step < 0 || step % period_ != 0) ++bad_steps;
+            // Whole periods only. Right after a stall JACK has been seen to hand the same frame time
+            // twice (a step of -period): that is JACK's clock, not ours, so it is not counted.
+            if (step % period_ != 0) ++bad_steps;
         }
         expected_ = block.frame_time + block.frames;
         if (block.frames != period_) ++wrong_sizes;

@@ -400,9 +400,10 @@ public:
         // Sanitized builds: a small ASan quarantine, so that RSS measures the daemon, not the quarantine.
         child_.emplace(args, log_, std::vector<std::string>{"ASAN_OPTIONS=" + asan_options()});
         const auto deadline = Clock::now() + 20s;
-        while (Clock::now() < deadline && child_->alive()) {
-            const std::string log = read_file(log_);
-            if (parse_ports(log)) return;
+        for (;;) {
+            // The log first: a short render may end (and tactusd exit) right after it announced its ports.
+            if (parse_ports(read_file(log_))) return;
+            if (Clock::now() >= deadline || !child_->alive()) break;
             std::this_thread::sleep_for(20ms);
         }
         error_ =
@@ -809,7 +810,8 @@ TEST_F(TactusdBadInput, tcp_frame_of_20_mb_closes_that_connection_and_the_engine
 // address makes the /error's data 262,148 bytes: liblo 0.31's buffer growth (see string_message)
 // allocates 262,144 and writes 4 bytes past it (ASan: heap-buffer-overflow in lo_message_add_string
 // from OscOut::s in ControlServer::reply_error). Only TCP frames are large enough to reach it.
-TEST_F(TactusdBadInput, unknown_address_of_256_kib_over_tcp_is_answered_intact) {
+// liblo 0.31 overflows its buffer on very long strings, so replies cap echoed text at 4 KiB + "...".
+TEST_F(TactusdBadInput, unknown_address_of_256_kib_over_tcp_is_refused_with_the_address_cut_short) {
     const std::string address = "/" + std::string(262143, 'x');
     TcpClient tcp(daemon_->tcp_port());
     ASSERT_TRUE(tcp.connected());
@@ -823,7 +825,7 @@ TEST_F(TactusdBadInput, unknown_address_of_256_kib_over_tcp_is_answered_intact) 
                                    << daemon_->log().substr(0, 4000);
     EXPECT_EQ(reply->address, "/error");
     ASSERT_EQ(reply->types, "ss");
-    EXPECT_EQ(reply->args[0].s, address);
+    EXPECT_EQ(reply->args[0].s, address.substr(0, 4096) + "...");
     EXPECT_EQ(reply->args[1].s, "unknown address (see docs/protocol.md; /ping answers)");
     expect_alive();
 }
@@ -986,13 +988,19 @@ TEST(TactusdOffline, exits_by_itself_when_its_render_reaches_its_length) {
     const fs::path dir =
         fs::temp_directory_path() / ("tactus-bad-input-" + std::to_string(::getpid()) + "-ends");
     fs::create_directories(dir);
+    struct RemoveDir {
+        fs::path path;
+        ~RemoveDir() {
+            std::error_code ec;
+            fs::remove_all(path, ec);
+        }
+    } remove_dir{dir};
     Daemon daemon(dir, "0.5");
     ASSERT_TRUE(daemon.ok()) << daemon.error();
     const bool exited = daemon.child().wait_exit(10s);
     EXPECT_TRUE(exited) << "tactusd --audio offline --seconds 0.5 still runs 10 s after its render ended";
     EXPECT_EQ(daemon.stop(), "exit 0") << daemon.log();
     EXPECT_TRUE(fs::exists(dir / "out.flac"));
-    fs::remove_all(dir);
 }
 
 // ------------------------------------------------------------------------------------------------
