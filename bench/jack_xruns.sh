@@ -37,7 +37,7 @@ for _ in $(seq 50); do send /ping && break; sleep 0.1; done
 send /loop idd 1 0 96
 send /play
 [ "$stress" = 1 ] && { stress-ng --cpu 2 --timeout "${seconds}s" > /dev/null 2>&1 & pids+=($!); }
-[ "$flood" != 0 ] && { "$root/$build/bench/osc_flood" --port "$port" --rate "$flood" --seconds "$seconds" > "$work/flood.log" 2>&1 & pids+=($!); }
+[ "$flood" != 0 ] && { "$root/$build/tests/osc_flood" --port "$port" --rate "$flood" --seconds "$seconds" > "$work/flood.log" 2>&1 & pids+=($!); }
 sleep "$seconds"
 status=$("$root/$build/src/cli/tactus" send --port "$port" /status || true)
 send /quit || true

@@ -1,0 +1,61 @@
+// A flood of 100,000 OSC commands per second for 10 s, from another process, while tactusd plays
+// through JACK: the engine keeps playing and every note that was heard still starts on its exact
+// frame. What the flood costs is counted, not hidden: commands refused because the queue was full
+// (rejected) and datagrams the kernel dropped before tactusd read them, each reported apart.
+#include <gtest/gtest.h>
+
+#include "click_score.h"
+#include "tactusd_jack_fixture.h"
+
+#ifndef TACTUS_FLOOD_PATH
+#error "TACTUS_FLOOD_PATH must name the osc_flood executable"
+#endif
+
+namespace tactus::test {
+namespace {
+
+TEST_F(TactusdJackTest, a_command_flood_leaves_onsets_exact) {
+    const Document doc = click_score();
+    ASSERT_TRUE(load(save_temp(doc, "flood")));
+    JackRecorder* recorder = start_recorder(32.0);
+    ASSERT_NE(recorder, nullptr);
+    std::this_thread::sleep_for(100ms);
+    const auto play = play_from(0.0);
+    ASSERT_TRUE(play.has_value());
+
+    const std::string flood_log =
+        (std::filesystem::temp_directory_path() / ("flood-" + server_->name() + ".log")).string();
+    temp_files_.push_back(flood_log);
+    ChildProcess flood({TACTUS_FLOOD_PATH, "--port", std::to_string(tactusd_->port()), "--rate", "100000",
+                        "--seconds", "10", "--message", "track-level", "--track", "1"},
+                       flood_log);
+    ASSERT_TRUE(flood.running()) << flood.error();
+
+    const std::vector<ExpectedOnset> expected = expected_onsets(doc, kClickTempo, *play, kRate);
+    const JackFrame end = expected.back().frame + kRate / 2;
+    ASSERT_TRUE(recorder->wait_until_recorded(end, 60s))
+        << "playback stalled at " << recorder->recorded_until();
+    EXPECT_EQ(flood.stop(), 0) << flood.output();
+    recorder->stop();
+
+    const OnsetCheck check = check_onsets(*recorder, expected, *play, *play - 4 * kPeriod, end);
+    for (const std::string& failure : check.failures) ADD_FAILURE() << failure;
+    EXPECT_EQ(check.max_error, 0) << "largest onset error in samples during the flood";
+    EXPECT_GE(check.observable * 4, int(expected.size()) * 3)
+        << "only " << check.observable << " of " << expected.size() << " notes were heard during the flood";
+
+    // The engine still answers, and says what the flood cost.
+    osc_.send("/status");
+    const auto status = osc_.wait_message("/status", 3000ms);
+    ASSERT_TRUE(status.has_value()) << "tactusd stopped answering after the flood";
+    const std::int64_t rejected = status->integer(10), kernel_drops = status->integer(13);
+    std::printf("flood: %s\n", flood.output().c_str());
+    report("observable_notes", check.observable);
+    report("notes_lost_to_xruns", check.unobservable);
+    report("rejected_commands", rejected);
+    report("kernel_udp_drops", kernel_drops);
+    report("xruns", status->integer(8));
+}
+
+}  // namespace
+}  // namespace tactus::test
