@@ -137,6 +137,25 @@ void ControlServer::pump_engine_events() {
     }
 }
 
+void ControlServer::submit_plain(const Context& ctx, CommandKind kind) {
+    OscArgs(ctx.message).expect_at_most(0);
+    EngineCommand c;
+    c.kind = kind;
+    submit(ctx, c);
+}
+
+void ControlServer::submit_track(const Context& ctx, CommandKind kind,
+                                 const std::function<void(const OscArgs&, EngineCommand&)>& read_value) {
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    args.expect_at_most(2);
+    EngineCommand c;
+    c.kind = kind;
+    c.track = track_arg(ctx, 0);
+    read_value(args, c);
+    submit(ctx, c);
+}
+
 std::uint32_t ControlServer::track_arg(const Context& ctx, std::size_t index) const {
     const OscArgs args(ctx.message);
     const std::int64_t id = args.integer(index, "track id");
@@ -240,17 +259,11 @@ void ControlServer::on_play(const Context& ctx) {
 }
 
 void ControlServer::on_stop(const Context& ctx) {
-    OscArgs(ctx.message).expect_at_most(0);
-    EngineCommand c;
-    c.kind = CommandKind::Stop;
-    submit(ctx, c);
+    submit_plain(ctx, CommandKind::Stop);
 }
 
 void ControlServer::on_pause(const Context& ctx) {
-    OscArgs(ctx.message).expect_at_most(0);
-    EngineCommand c;
-    c.kind = CommandKind::Pause;
-    submit(ctx, c);
+    submit_plain(ctx, CommandKind::Pause);
 }
 
 void ControlServer::on_locate_beat(const Context& ctx) {
@@ -341,54 +354,29 @@ void ControlServer::on_note_off(const Context& ctx) {
 }
 
 void ControlServer::on_panic(const Context& ctx) {
-    OscArgs(ctx.message).expect_at_most(0);
-    EngineCommand c;
-    c.kind = CommandKind::Panic;
-    submit(ctx, c);
+    submit_plain(ctx, CommandKind::Panic);
 }
 
 void ControlServer::on_track_level(const Context& ctx) {
-    require_document(ctx);
-    const OscArgs args(ctx.message);
-    args.expect_at_most(2);
-    EngineCommand c;
-    c.kind = CommandKind::TrackLevel;
-    c.track = track_arg(ctx, 0);
-    c.value = args.number_in(1, "level", 0.0, 4.0);
-    submit(ctx, c);
+    submit_track(ctx, CommandKind::TrackLevel, [](const OscArgs& args, EngineCommand& c) {
+        c.value = args.number_in(1, "level", 0.0, 4.0);
+    });
 }
 
 void ControlServer::on_track_pan(const Context& ctx) {
-    require_document(ctx);
-    const OscArgs args(ctx.message);
-    args.expect_at_most(2);
-    EngineCommand c;
-    c.kind = CommandKind::TrackPan;
-    c.track = track_arg(ctx, 0);
-    c.value = args.number_in(1, "pan", -1.0, 1.0);
-    submit(ctx, c);
+    submit_track(ctx, CommandKind::TrackPan, [](const OscArgs& args, EngineCommand& c) {
+        c.value = args.number_in(1, "pan", -1.0, 1.0);
+    });
 }
 
 void ControlServer::on_track_mute(const Context& ctx) {
-    require_document(ctx);
-    const OscArgs args(ctx.message);
-    args.expect_at_most(2);
-    EngineCommand c;
-    c.kind = CommandKind::TrackMute;
-    c.track = track_arg(ctx, 0);
-    c.flag = args.boolean(1, "mute");
-    submit(ctx, c);
+    submit_track(ctx, CommandKind::TrackMute,
+                 [](const OscArgs& args, EngineCommand& c) { c.flag = args.boolean(1, "mute"); });
 }
 
 void ControlServer::on_track_solo(const Context& ctx) {
-    require_document(ctx);
-    const OscArgs args(ctx.message);
-    args.expect_at_most(2);
-    EngineCommand c;
-    c.kind = CommandKind::TrackSolo;
-    c.track = track_arg(ctx, 0);
-    c.flag = args.boolean(1, "solo");
-    submit(ctx, c);
+    submit_track(ctx, CommandKind::TrackSolo,
+                 [](const OscArgs& args, EngineCommand& c) { c.flag = args.boolean(1, "solo"); });
 }
 
 void ControlServer::on_master_level(const Context& ctx) {

@@ -20,6 +20,7 @@
 
 namespace tactus {
 
+class OscArgs;
 class PositionReporter;
 
 struct ControlServerOptions {
@@ -57,6 +58,10 @@ private:
     void reply_ok(const ReplyTarget& to, const std::string& address);
     // Submits a command; its reply is sent once the audio thread reports the frame it applied on.
     void submit(const Context& ctx, EngineCommand command);
+    // A command with no arguments; a track command: track id, then one value read by `read_value`.
+    void submit_plain(const Context& ctx, CommandKind kind);
+    void submit_track(const Context& ctx, CommandKind kind,
+                      const std::function<void(const OscArgs&, EngineCommand&)>& read_value);
     std::uint32_t track_arg(const Context& ctx, std::size_t index) const;
     void require_document(const Context& ctx) const;
 
