@@ -169,7 +169,15 @@ void ControlServer::require_document(const Context&) const {
     if (!host_.has_document()) throw OscArgError("no document loaded (send /load first)");
 }
 
-bool ControlServer::load_document(const Context& ctx, Document doc) {
+bool ControlServer::load_document(const Context& ctx, LoadResult result) {
+    if (!result.errors.empty()) {
+        reply_error(ctx.from, ctx.message.address, result.errors.front().to_string());
+        return false;
+    }
+    Document doc = std::move(*result.document);
+    // The optional second argument of /load and /load/json: the revision to resume from.
+    if (const OscArgs args(ctx.message); args.has(1))
+        doc.revision = static_cast<std::uint64_t>(args.integer_in(1, "revision", 0, INT64_MAX));
     const auto problems = check_instruments(doc);
     if (!problems.empty()) {
         reply_error(ctx.from, ctx.message.address,
@@ -201,14 +209,7 @@ void ControlServer::on_load(const Context& ctx) {
     const OscArgs args(ctx.message);
     args.expect_at_most(2);
     const std::string& path = args.string(0, "path");
-    LoadResult result = load_document_file(path);
-    if (!result.errors.empty()) {
-        reply_error(ctx.from, ctx.message.address, result.errors.front().to_string());
-        return;
-    }
-    if (args.has(1))
-        result.document->revision = static_cast<std::uint64_t>(args.integer_in(1, "revision", 0, INT64_MAX));
-    load_document(ctx, std::move(*result.document));
+    load_document(ctx, load_document_file(path));
 }
 
 void ControlServer::on_load_json(const Context& ctx) {
@@ -219,14 +220,7 @@ void ControlServer::on_load_json(const Context& ctx) {
         throw OscArgError("inline document of " + std::to_string(text.size()) +
                           " bytes is over the UDP limit of " + std::to_string(options_.max_inline_json_udp) +
                           "; send it over TCP or /load a path");
-    LoadResult result = parse_document(text, "<inline>");
-    if (!result.errors.empty()) {
-        reply_error(ctx.from, ctx.message.address, result.errors.front().to_string());
-        return;
-    }
-    if (args.has(1))
-        result.document->revision = static_cast<std::uint64_t>(args.integer_in(1, "revision", 0, INT64_MAX));
-    load_document(ctx, std::move(*result.document));
+    load_document(ctx, parse_document(text, "<inline>"));
 }
 
 void ControlServer::on_play(const Context& ctx) {

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/document_json.h"
 #include "server/engine_host.h"
 #include "server/osc_message.h"
 #include "server/osc_transport.h"
@@ -90,7 +91,8 @@ private:
     void on_unsubscribe(const Context&);
     void on_ping(const Context&);
     void on_quit(const Context&);
-    bool load_document(const Context& ctx, Document doc);
+    // Replies with the first load error, or loads the document (with the revision argument, if any).
+    bool load_document(const Context& ctx, LoadResult result);
 
     EngineHost& host_;
     OscTransport& transport_;
