@@ -45,8 +45,6 @@ std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::build(const Document& doc, d
 
     for (std::uint32_t t = 0; t < doc.tracks.size(); ++t) {
         const Track& track = doc.tracks[t];
-        snap->tracks_.push_back({track.id, track.level, track.pan, track.mute, track.solo});
-        snap->any_solo_ = snap->any_solo_ || track.solo;
         for (const Note& note : track.notes) {
             SnapshotNote n;
             n.on = snap->score_frame_at_beat(note.start);

@@ -23,7 +23,7 @@ enum class ScoreEventKind : std::uint8_t { NoteOff = 0, Controller = 1, NoteOn =
 
 struct ScoreEvent {
     Frame frame = 0;
-    std::uint32_t track = 0;  // index into ScoreSnapshot::tracks()
+    std::uint32_t track = 0;  // the track's index in the document (and in the TrackMixer)
     ScoreEventKind kind = ScoreEventKind::NoteOn;
     std::uint8_t velocity = 0;
     std::int16_t pitch = 0;
@@ -54,14 +54,6 @@ struct BarPosition {
     double beat_in_bar = 0.0;  // 0-based, in beats
 };
 
-struct SnapshotTrack {
-    TrackId id = 0;
-    double level = 1.0;
-    double pan = 0.0;
-    bool mute = false;
-    bool solo = false;
-};
-
 class ScoreSnapshot {
 public:
     // Compiles `doc` at `sample_rate`. The document must already be valid (see document_json.h).
@@ -69,7 +61,6 @@ public:
 
     double sample_rate() const { return sample_rate_; }
     const TempoMap& tempo() const { return tempo_; }
-    std::span<const SnapshotTrack> tracks() const { return tracks_; }
     std::span<const ScoreEvent> events() const { return events_; }
     std::span<const ControllerEvent> controllers() const { return controllers_; }
     std::span<const SnapshotNote> notes() const { return notes_; }  // sorted by `on`
@@ -78,8 +69,6 @@ public:
     std::size_t first_event_at_or_after(Frame frame) const;
     // Frame at which the last note ends (0 for an empty score).
     Frame end_frame() const { return end_frame_; }
-    // True when any track is soloed, so unsoloed tracks are silent.
-    bool any_solo() const { return any_solo_; }
 
     // Calls fn(const SnapshotNote&) for every note that started before `frame` and ends after it:
     // the notes a locate or loop wrap to `frame` must chase. Notes starting exactly at `frame` are
@@ -101,14 +90,12 @@ private:
     double sample_rate_ = 48000.0;
     TempoMap tempo_;
     std::vector<MeterSegment> meter_;
-    std::vector<SnapshotTrack> tracks_;
     std::vector<ScoreEvent> events_;
     std::vector<ControllerEvent> controllers_;
     std::vector<SnapshotNote> notes_;
     std::vector<std::uint32_t> chunk_begin_;  // offsets into chunk_notes_, one past per chunk
     std::vector<std::uint32_t> chunk_notes_;  // note indices sounding at each chunk's first frame
     Frame end_frame_ = 0;
-    bool any_solo_ = false;
 };
 
 template <class Fn>

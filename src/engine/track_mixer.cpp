@@ -5,9 +5,7 @@
 
 namespace tactus {
 
-TrackMixer::TrackMixer(double sample_rate) : sample_rate_for_strips_(sample_rate) {
-    master_.set_ramp_frames(static_cast<int>(std::lround(TrackStrip::kSmoothingSeconds * sample_rate)));
-}
+TrackMixer::TrackMixer(double sample_rate) : sample_rate_for_strips_(sample_rate) {}
 
 void TrackMixer::add_track(std::unique_ptr<Instrument> instrument, const TrackControls& controls) {
     tracks_.push_back(Channel{std::move(instrument), TrackStrip(sample_rate_for_strips_), controls});
@@ -88,12 +86,6 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
             left[i] += scratch_left_[i];
             right[i] += scratch_right_[i];
         }
-    }
-    if (master_.is_steady() && master_.value() == 1.0) return;
-    for (int i = 0; i < frames; ++i) {
-        const float g = static_cast<float>(master_.next());
-        left[i] *= g;
-        right[i] *= g;
     }
 }
 

@@ -36,7 +36,6 @@ public:
     void set_solo(std::size_t track, bool solo);
     Instrument& instrument(std::size_t track) { return *tracks_[track].instrument; }
     TrackStrip& strip(std::size_t track) { return tracks_[track].strip; }
-    void set_master_level(double level) { master_.set_target(level); }
 
     // Writes `frames` samples of the mix (any count; split internally into instrument-sized spans).
     void render(float* left, float* right, int frames);
@@ -65,7 +64,6 @@ private:
     double sample_rate_for_strips_;
     std::vector<Channel> tracks_;
     Instrument* aux_ = nullptr;
-    SmoothedGain master_{1.0};
     std::array<float, kMaxRenderFrames> scratch_left_{};
     std::array<float, kMaxRenderFrames> scratch_right_{};
 };

@@ -37,10 +37,6 @@ void TrackStrip::change(const StripSettings& settings) {
     right_.set_target(r);
 }
 
-bool TrackStrip::is_steady_silent() const {
-    return left_.is_steady() && right_.is_steady() && left_.value() == 0.0 && right_.value() == 0.0;
-}
-
 float TrackStrip::mix_into(const float* in_left, const float* in_right, float* out_left, float* out_right,
                            int frames) {
     float peak = 0.0f;

@@ -25,7 +25,6 @@ public:
     void change(const StripSettings& settings);
 
     bool is_steady() const { return left_.is_steady() && right_.is_steady(); }
-    bool is_steady_silent() const;
     // Scales the track's stereo signal by the strip and adds it to the mix; returns the peak
     // |sample| it added (for the track's meter).
     float mix_into(const float* in_left, const float* in_right, float* out_left, float* out_right,
