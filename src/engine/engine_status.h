@@ -28,6 +28,9 @@ struct EngineStatus {
     std::uint64_t events_dropped = 0;  // engine -> control events lost to a full queue
     float dsp_load = 0.0f;             // last block's processing time / block duration
     float dsp_load_peak = 0.0f;        // largest since start
+    // Largest CPU time the audio thread itself used in one block, over the block duration. A wall-clock
+    // peak far above it means the thread was preempted (by the host or the hypervisor), not busy.
+    float dsp_cpu_peak = 0.0f;
     // Peak |sample| over the last ~50 ms, per output channel and per track (both channels).
     std::array<float, 2> master_peak{};
     int track_count = 0;

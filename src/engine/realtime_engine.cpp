@@ -17,6 +17,13 @@ std::int64_t now_ns() {
     return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+// CPU time this thread has run (POSIX; a syscall but no lock): separates work from preemption.
+std::int64_t thread_cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 std::unique_ptr<Instrument> make_click(double rate) {
     Track metronome;
     metronome.preset = "click";
@@ -168,6 +175,7 @@ void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int fr
                              float* right) {
     RealtimeScope realtime;
     const std::int64_t started = now_ns();
+    const std::int64_t cpu_started = thread_cpu_ns();
     if (const EngineProgram* program = programs_.acquire(); program != program_)
         switch_program(program, frame_time);
     take_commands(frame_time);
@@ -194,11 +202,12 @@ void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int fr
             right[i] *= g;
         }
     }
-    publish_status(frame_time, host_time_ns, frames, started, left, right);
+    publish_status(frame_time, host_time_ns, frames, started, cpu_started, left, right);
 }
 
 void RealtimeEngine::publish_status(Frame frame_time, std::int64_t host_time_ns, int frames,
-                                    std::int64_t started_ns, const float* left, const float* right) {
+                                    std::int64_t started_ns, std::int64_t cpu_started_ns, const float* left,
+                                    const float* right) {
     // Peaks over a window of about 50 ms: long enough for a 30 Hz reader to see every transient.
     if (frame_time >= peak_window_end_) {
         master_peak_ = {};
@@ -229,9 +238,13 @@ void RealtimeEngine::publish_status(Frame frame_time, std::int64_t host_time_ns,
     s.track_count =
         mixer ? static_cast<int>(std::min<std::size_t>(mixer->track_count(), kMaxMeteredTracks)) : 0;
     for (int t = 0; t < s.track_count; ++t) s.track_peak[t] = mixer->track_peak(t);
+    // CPU time is read inside the wall-clock span, so a block's CPU figure never exceeds its load.
+    const std::int64_t cpu_used_ns = thread_cpu_ns() - cpu_started_ns;
+    const std::int64_t wall_ns = now_ns() - started_ns;
     const double budget_ns = 1e9 * frames / options_.sample_rate;
-    s.dsp_load = static_cast<float>(double(now_ns() - started_ns) / budget_ns);
+    s.dsp_load = static_cast<float>(double(wall_ns) / budget_ns);
     s.dsp_load_peak = std::max(s.dsp_load_peak, s.dsp_load);
+    s.dsp_cpu_peak = std::max(s.dsp_cpu_peak, static_cast<float>(double(cpu_used_ns) / budget_ns));
     status_.store(s);
 }
 

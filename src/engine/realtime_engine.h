@@ -63,7 +63,7 @@ private:
     void apply(const EngineCommand& command, Frame at, bool late);
     void report(const EngineCommand& command, Frame at, Frame score_frame, bool late);
     void publish_status(Frame frame_time, std::int64_t host_time_ns, int frames, std::int64_t started_ns,
-                        const float* left, const float* right);
+                        std::int64_t cpu_started_ns, const float* left, const float* right);
 
     RealtimeEngineOptions options_;
     MpscQueue<EngineCommand> commands_;

@@ -438,6 +438,7 @@ void ControlServer::on_status(const Context& ctx) {
                         .h(static_cast<std::int64_t>(host_.document().revision))
                         .i(host_.realtime_scheduling() ? 1 : 0)
                         .s(host_.backend_description())
+                        .f(s.dsp_cpu_peak)
                         .bytes());
 }
 
