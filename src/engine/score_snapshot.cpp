@@ -2,11 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <tuple>
+#include <unordered_map>
 
 namespace tactus {
 
 namespace {
+
+// Chunk 0 starts before every frame a score can have, so every frame has a chunk.
+constexpr Frame kFirstChunkStart = std::numeric_limits<Frame>::min() / 4;
+// A fresh build fills chunks half full, leaving room for edits before they split.
+constexpr std::size_t kBuildChunkEvents = ScoreSnapshot::kMaxChunkEvents / 2;
 
 std::int16_t clamp_pitch(int pitch) {
     return static_cast<std::int16_t>(std::clamp(pitch, 0, 127));
@@ -20,13 +27,155 @@ bool event_before(const ScoreEvent& a, const ScoreEvent& b) {
            std::tie(b.frame, b.kind, b.track, b.key, b.controller);
 }
 
+bool sounding_before(const SnapshotNote& a, const SnapshotNote& b) {
+    return std::tie(a.on, a.track, a.key) < std::tie(b.on, b.track, b.key);
+}
+
+ScoreEvent note_on_event(const SnapshotNote& n) {
+    return {n.on, n.off, n.track, ScoreEventKind::NoteOn, n.velocity, n.pitch, n.cents, n.key, 0};
+}
+
+ScoreEvent note_off_event(const SnapshotNote& n) {
+    ScoreEvent off = note_on_event(n);
+    off.frame = n.off;
+    // A very short note can round to zero frames: it is then a shortest trigger too.
+    off.kind = n.off == n.on ? ScoreEventKind::ZeroLengthNoteOff : ScoreEventKind::NoteOff;
+    return off;
+}
+
+// Where, in a chunk's sorted events, a cut leaves equal frames together: the first index at or
+// after `wanted` whose frame differs from the one before (or before it, or 0 if every frame is equal).
+std::size_t frame_boundary_near(const std::vector<ScoreEvent>& events, std::size_t wanted) {
+    for (std::size_t m = wanted; m < events.size(); ++m)
+        if (events[m - 1].frame < events[m].frame) return m;
+    for (std::size_t m = wanted; m > 0; --m)
+        if (events[m - 1].frame < events[m].frame) return m;
+    return 0;
+}
+
+// Splits `chunk` into pieces of at most `target` events where frames allow; the first piece is
+// `chunk` itself, shortened.
+std::vector<std::shared_ptr<EventChunk>> split_chunk(std::shared_ptr<EventChunk> chunk, std::size_t target) {
+    std::vector<std::shared_ptr<EventChunk>> pieces{chunk};
+    for (;;) {
+        EventChunk& last = *pieces.back();
+        if (last.events.size() <= target) break;
+        const std::size_t cut = frame_boundary_near(last.events, target);
+        if (cut == 0) break;  // every event on one frame: cannot split
+        auto next = std::make_shared<EventChunk>();
+        next->start = last.events[cut].frame;
+        next->events.assign(last.events.begin() + static_cast<std::ptrdiff_t>(cut), last.events.end());
+        for (const SnapshotNote& n : last.sounding)
+            if (n.off > next->start) next->sounding.push_back(n);
+        for (std::size_t i = 0; i < cut; ++i) {
+            const ScoreEvent& e = last.events[i];
+            if (e.kind == ScoreEventKind::NoteOn && e.off > next->start) next->sounding.push_back(note_of(e));
+        }
+        std::sort(next->sounding.begin(), next->sounding.end(), sounding_before);
+        last.events.resize(cut);
+        last.events.shrink_to_fit();
+        pieces.push_back(std::move(next));
+    }
+    return pieces;
+}
+
 }  // namespace
+
+// Applies note changes to a copy of a snapshot, cloning each touched chunk once.
+class SnapshotEditor {
+public:
+    explicit SnapshotEditor(const ScoreSnapshot& base) : snap_(std::make_shared<ScoreSnapshot>(base)) {}
+
+    void remove(const SnapshotNote& n) {
+        erase_event(note_on_event(n));
+        erase_event(note_off_event(n));
+        for_each_chunk_crossed(n, [&](EventChunk& c) {
+            auto it = std::lower_bound(c.sounding.begin(), c.sounding.end(), n, sounding_before);
+            if (it != c.sounding.end() && it->key == n.key && it->track == n.track) c.sounding.erase(it);
+        });
+    }
+
+    void add(const SnapshotNote& n) {
+        insert_event(note_on_event(n));
+        insert_event(note_off_event(n));
+        for_each_chunk_crossed(n, [&](EventChunk& c) {
+            c.sounding.insert(std::lower_bound(c.sounding.begin(), c.sounding.end(), n, sounding_before), n);
+        });
+    }
+
+    std::shared_ptr<const ScoreSnapshot> finish() {
+        // Split oversized chunks, highest index first so lower indices stay valid.
+        std::vector<std::size_t> touched;
+        for (const auto& [index, chunk] : cloned_)
+            if (chunk->events.size() > ScoreSnapshot::kMaxChunkEvents) touched.push_back(index);
+        std::sort(touched.rbegin(), touched.rend());
+        for (std::size_t index : touched) {
+            auto pieces = split_chunk(cloned_[index], kBuildChunkEvents);
+            for (std::size_t p = 1; p < pieces.size(); ++p) {
+                snap_->chunks_.insert(snap_->chunks_.begin() + static_cast<std::ptrdiff_t>(index + p),
+                                      pieces[p]);
+                snap_->chunk_starts_.insert(
+                    snap_->chunk_starts_.begin() + static_cast<std::ptrdiff_t>(index + p), pieces[p]->start);
+            }
+        }
+        snap_->update_end_frame();
+        return snap_;
+    }
+
+private:
+    EventChunk& mutable_chunk(std::size_t index) {
+        auto [it, fresh] = cloned_.try_emplace(index);
+        if (fresh) {
+            it->second = std::make_shared<EventChunk>(*snap_->chunks_[index]);
+            snap_->chunks_[index] = it->second;
+        }
+        return *it->second;
+    }
+
+    void erase_event(const ScoreEvent& e) {
+        EventChunk& c = mutable_chunk(snap_->chunk_index_at(e.frame));
+        auto it = std::lower_bound(c.events.begin(), c.events.end(), e, event_before);
+        if (it != c.events.end() && it->frame == e.frame && it->kind == e.kind && it->key == e.key &&
+            it->track == e.track)
+            c.events.erase(it);
+    }
+
+    void insert_event(const ScoreEvent& e) {
+        EventChunk& c = mutable_chunk(snap_->chunk_index_at(e.frame));
+        c.events.insert(std::lower_bound(c.events.begin(), c.events.end(), e, event_before), e);
+    }
+
+    // Every chunk whose start lies strictly inside the note: those that list it as sounding.
+    template <class Fn>
+    void for_each_chunk_crossed(const SnapshotNote& n, Fn&& fn) {
+        const auto& starts = snap_->chunk_starts_;
+        auto first = std::upper_bound(starts.begin(), starts.end(), n.on);
+        for (auto it = first; it != starts.end() && *it < n.off; ++it)
+            fn(mutable_chunk(static_cast<std::size_t>(it - starts.begin())));
+    }
+
+    std::shared_ptr<ScoreSnapshot> snap_;
+    std::unordered_map<std::size_t, std::shared_ptr<EventChunk>> cloned_;
+};
 
 Frame ScoreSnapshot::score_frame_at_beat(double beat) const {
     return frame_at_seconds(tempo_.seconds_at(beat), sample_rate_);
 }
 
-std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::build(const Document& doc, double sample_rate) {
+SnapshotNote ScoreSnapshot::compile(const Note& note, std::uint32_t slot) const {
+    SnapshotNote n;
+    n.on = score_frame_at_beat(note.start);
+    n.off = note.length > 0.0 ? score_frame_at_beat(note.end()) : n.on;
+    n.track = slot;
+    n.velocity = clamp_velocity(note.velocity);
+    n.pitch = clamp_pitch(note.pitch);
+    n.cents = static_cast<float>(note.cents);
+    n.key = note.id;
+    return n;
+}
+
+std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::build(const Document& doc, double sample_rate,
+                                                          std::span<const std::uint32_t> track_slots) {
     auto snap = std::make_shared<ScoreSnapshot>();
     snap->sample_rate_ = sample_rate;
     snap->tempo_ = doc.tempo;
@@ -43,59 +192,88 @@ std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::build(const Document& doc, d
     }
     if (snap->meter_.empty()) snap->meter_.push_back({0.0, 0, 4.0});
 
+    std::vector<ScoreEvent> events;
+    std::vector<SnapshotNote> notes;
+    events.reserve(2 * doc.note_count());
+    notes.reserve(doc.note_count());
+    auto controllers = std::make_shared<std::vector<ControllerEvent>>();
     for (std::uint32_t t = 0; t < doc.tracks.size(); ++t) {
         const Track& track = doc.tracks[t];
+        const std::uint32_t slot = t < track_slots.size() ? track_slots[t] : t;
         for (const Note& note : track.notes) {
-            SnapshotNote n;
-            n.on = snap->score_frame_at_beat(note.start);
-            n.off = note.length > 0.0 ? snap->score_frame_at_beat(note.end()) : n.on;
-            n.track = t;
-            n.velocity = clamp_velocity(note.velocity);
-            n.pitch = clamp_pitch(note.pitch);
-            n.cents = static_cast<float>(note.cents);
-            n.key = note.id;
-            snap->notes_.push_back(n);
-            snap->end_frame_ = std::max(snap->end_frame_, n.off);
-
-            ScoreEvent on{n.on, t, ScoreEventKind::NoteOn, n.velocity, n.pitch, n.cents, n.key, 0};
-            ScoreEvent off = on;
-            off.frame = n.off;
-            // A very short note can round to zero frames: it is then a shortest trigger too.
-            off.kind = n.off == n.on ? ScoreEventKind::ZeroLengthNoteOff : ScoreEventKind::NoteOff;
-            snap->events_.push_back(on);
-            snap->events_.push_back(off);
+            const SnapshotNote n = snap->compile(note, slot);
+            notes.push_back(n);
+            events.push_back(note_on_event(n));
+            events.push_back(note_off_event(n));
         }
         for (const ControllerEvent& c : track.controllers) {
             ScoreEvent e;
             e.frame = snap->score_frame_at_beat(c.beat);
-            e.track = t;
+            e.track = slot;
             e.kind = ScoreEventKind::Controller;
-            e.controller = static_cast<std::uint32_t>(snap->controllers_.size());
-            snap->controllers_.push_back(c);
-            snap->events_.push_back(e);
+            e.controller = static_cast<std::uint32_t>(controllers->size());
+            controllers->push_back(c);
+            events.push_back(e);
         }
     }
-    std::sort(snap->events_.begin(), snap->events_.end(), event_before);
-    std::sort(snap->notes_.begin(), snap->notes_.end(),
-              [](const SnapshotNote& a, const SnapshotNote& b) { return a.on < b.on; });
+    snap->controllers_ = std::move(controllers);
+    std::sort(events.begin(), events.end(), event_before);
 
-    // Chunk index: for chunk c, the notes with on < c*size < off.
-    const std::size_t chunks = static_cast<std::size_t>(snap->end_frame_ >> kChunkShift) + 1;
-    std::vector<std::vector<std::uint32_t>> per_chunk(chunks);
-    for (std::uint32_t i = 0; i < snap->notes_.size(); ++i) {
-        const SnapshotNote& n = snap->notes_[i];
-        if (n.off <= 0) continue;
-        std::size_t first = n.on < 0 ? 0 : static_cast<std::size_t>(n.on >> kChunkShift) + 1;
-        for (std::size_t c = first; c < chunks && (Frame(c) << kChunkShift) < n.off; ++c)
-            per_chunk[c].push_back(i);
+    // Cut the events into chunks of about kBuildChunkEvents, never between two on one frame.
+    std::vector<std::shared_ptr<EventChunk>> chunks;
+    chunks.push_back(std::make_shared<EventChunk>());
+    chunks.back()->start = kFirstChunkStart;
+    for (const ScoreEvent& e : events) {
+        auto& current = chunks.back()->events;
+        if (current.size() >= kBuildChunkEvents && current.back().frame < e.frame) {
+            chunks.push_back(std::make_shared<EventChunk>());
+            chunks.back()->start = e.frame;
+        }
+        chunks.back()->events.push_back(e);
     }
-    snap->chunk_begin_.reserve(chunks + 1);
-    snap->chunk_begin_.push_back(0);
-    for (const auto& list : per_chunk) {
-        snap->chunk_notes_.insert(snap->chunk_notes_.end(), list.begin(), list.end());
-        snap->chunk_begin_.push_back(static_cast<std::uint32_t>(snap->chunk_notes_.size()));
+    for (const auto& c : chunks) snap->chunk_starts_.push_back(c->start);
+    // Each note is listed as sounding in every chunk whose start it crosses; notes are visited in
+    // sounding order, so the lists come out sorted.
+    std::sort(notes.begin(), notes.end(), sounding_before);
+    for (const SnapshotNote& n : notes) {
+        auto first = std::upper_bound(snap->chunk_starts_.begin(), snap->chunk_starts_.end(), n.on);
+        for (auto it = first; it != snap->chunk_starts_.end() && *it < n.off; ++it)
+            chunks[static_cast<std::size_t>(it - snap->chunk_starts_.begin())]->sounding.push_back(n);
     }
+    snap->chunks_.assign(chunks.begin(), chunks.end());
+    snap->update_end_frame();
     return snap;
+}
+
+std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::with_notes_changed(
+    std::span<const SnapshotNote> removed, std::span<const SnapshotNote> added) const {
+    SnapshotEditor editor(*this);
+    for (const SnapshotNote& n : removed) editor.remove(n);
+    for (const SnapshotNote& n : added) editor.add(n);
+    return editor.finish();
+}
+
+void ScoreSnapshot::update_end_frame() {
+    end_frame_ = 0;
+    for (auto c = chunks_.rbegin(); c != chunks_.rend(); ++c) {
+        for (auto e = (*c)->events.rbegin(); e != (*c)->events.rend(); ++e) {
+            if (e->kind == ScoreEventKind::NoteOff || e->kind == ScoreEventKind::ZeroLengthNoteOff) {
+                end_frame_ = std::max<Frame>(e->frame, 0);
+                return;
+            }
+        }
+    }
+}
+
+EventCursor ScoreSnapshot::first_event_at_or_after(Frame frame) const {
+    EventCursor cursor;
+    cursor.chunk = chunk_index_at(frame);
+    const auto& events = chunks_[cursor.chunk]->events;
+    cursor.index =
+        static_cast<std::size_t>(std::lower_bound(events.begin(), events.end(), frame,
+                                                  [](const ScoreEvent& e, Frame f) { return e.frame < f; }) -
+                                 events.begin());
+    return cursor;
 }
 
 BarPosition ScoreSnapshot::bar_at_beat(double beat) const {
@@ -107,12 +285,6 @@ BarPosition ScoreSnapshot::bar_at_beat(double beat) const {
     pos.bar = m.first_bar + static_cast<int>(bars);
     pos.beat_in_bar = beat - m.start_beat - bars * m.beats_per_bar;
     return pos;
-}
-
-std::size_t ScoreSnapshot::first_event_at_or_after(Frame frame) const {
-    auto it = std::lower_bound(events_.begin(), events_.end(), frame,
-                               [](const ScoreEvent& e, Frame f) { return e.frame < f; });
-    return static_cast<std::size_t>(it - events_.begin());
 }
 
 }  // namespace tactus

@@ -1,8 +1,13 @@
 // An immutable, indexed compilation of a Document for one sample rate: every note-on, note-off and
 // controller event with its score frame computed once (timing.md: round half up from exact seconds).
 //
-// Threading: built off the audio thread (build() allocates); after that it is read-only, and every
-// const method is audio-thread-safe: no allocation, cost O(log events + result).
+// The events live in chunks of a few hundred, each chunk shared (copy-on-write) between snapshots:
+// an edit builds a new snapshot that copies only the chunks it touches plus the table of chunk
+// pointers, so publishing an edit to a huge score costs a small fraction of a full build.
+//
+// Threading: built off the audio thread (build() and with_notes_changed() allocate); after that it
+// is read-only, and every const method is audio-thread-safe: no allocation, cost O(log chunks +
+// result).
 #pragma once
 
 #include <algorithm>
@@ -23,13 +28,16 @@ enum class ScoreEventKind : std::uint8_t { NoteOff = 0, Controller = 1, NoteOn =
 
 struct ScoreEvent {
     Frame frame = 0;
-    std::uint32_t track = 0;  // the track's index in the document (and in the TrackMixer)
+    Frame off = 0;            // NoteOn: the frame its note ends (so a chase needs no other lookup)
+    std::uint32_t track = 0;  // the track's slot in the TrackMixer
     ScoreEventKind kind = ScoreEventKind::NoteOn;
     std::uint8_t velocity = 0;
     std::int16_t pitch = 0;
     float cents = 0.0f;
     VoiceKey key = 0;              // the note's id, for note events
     std::uint32_t controller = 0;  // index into ScoreSnapshot::controllers(), for Controller events
+
+    friend bool operator==(const ScoreEvent&, const ScoreEvent&) = default;
 };
 
 struct SnapshotNote {
@@ -40,6 +48,8 @@ struct SnapshotNote {
     std::int16_t pitch = 0;
     float cents = 0.0f;
     VoiceKey key = 0;
+
+    friend bool operator==(const SnapshotNote&, const SnapshotNote&) = default;
 };
 
 // A run of bars of one meter, from `start_beat` (bar `first_bar`) on.
@@ -54,19 +64,63 @@ struct BarPosition {
     double beat_in_bar = 0.0;  // 0-based, in beats
 };
 
+// The events with frames in [start, next chunk's start), sorted, and the notes sounding across
+// `start` (on < start < off) for chasing.
+struct EventChunk {
+    Frame start = 0;
+    std::vector<ScoreEvent> events;
+    std::vector<SnapshotNote> sounding;
+};
+
+// A position in the event sequence. Valid for the snapshot that made it.
+struct EventCursor {
+    std::size_t chunk = 0;
+    std::size_t index = 0;
+};
+
 class ScoreSnapshot {
 public:
+    // Chunks are split when an edit grows them past this many events.
+    static constexpr std::size_t kMaxChunkEvents = 512;
+
     // Compiles `doc` at `sample_rate`. The document must already be valid (see document_json.h).
-    static std::shared_ptr<const ScoreSnapshot> build(const Document& doc, double sample_rate);
+    // `track_slots[i]` is the mixer slot of document track i (default: slot i).
+    static std::shared_ptr<const ScoreSnapshot> build(const Document& doc, double sample_rate,
+                                                      std::span<const std::uint32_t> track_slots = {});
+
+    // `note` of the track in `slot`, compiled with this snapshot's tempo map and rate.
+    SnapshotNote compile(const Note& note, std::uint32_t slot) const;
+    // A new snapshot without `removed` and with `added` (each compiled by compile()); every chunk
+    // it does not touch is shared with this one. Equal, event for event, to a build() of the
+    // edited document. `removed` notes must be in this snapshot.
+    std::shared_ptr<const ScoreSnapshot> with_notes_changed(std::span<const SnapshotNote> removed,
+                                                            std::span<const SnapshotNote> added) const;
 
     double sample_rate() const { return sample_rate_; }
     const TempoMap& tempo() const { return tempo_; }
-    std::span<const ScoreEvent> events() const { return events_; }
-    std::span<const ControllerEvent> controllers() const { return controllers_; }
-    std::span<const SnapshotNote> notes() const { return notes_; }  // sorted by `on`
+    std::span<const ControllerEvent> controllers() const { return *controllers_; }
+    std::size_t chunk_count() const { return chunks_.size(); }
+    const EventChunk& chunk(std::size_t i) const { return *chunks_[i]; }
 
-    // Index of the first event whose frame is >= frame.
-    std::size_t first_event_at_or_after(Frame frame) const;
+    // The first event whose frame is >= frame.
+    EventCursor first_event_at_or_after(Frame frame) const;
+    // The event at `cursor` (moved past exhausted chunks), or nullptr after the last one.
+    const ScoreEvent* event_at(EventCursor& cursor) const {
+        while (cursor.chunk < chunks_.size()) {
+            const auto& events = chunks_[cursor.chunk]->events;
+            if (cursor.index < events.size()) return &events[cursor.index];
+            ++cursor.chunk;
+            cursor.index = 0;
+        }
+        return nullptr;
+    }
+    // Calls fn(const ScoreEvent&) for every event in order.
+    template <class Fn>
+    void for_each_event(Fn&& fn) const {
+        for (const auto& c : chunks_)
+            for (const ScoreEvent& e : c->events) fn(e);
+    }
+
     // Frame at which the last note ends (0 for an empty score).
     Frame end_frame() const { return end_frame_; }
 
@@ -83,37 +137,37 @@ public:
     BarPosition bar_at_beat(double beat) const;
 
 private:
-    // Notes sounding across each chunk boundary are listed per chunk, so a chase query scans one
-    // chunk's list plus the notes starting inside that chunk: independent of score length.
-    static constexpr int kChunkShift = 16;  // 65536 frames, ~1.4 s at 48 kHz
+    std::size_t chunk_index_at(Frame frame) const {
+        return static_cast<std::size_t>(std::upper_bound(chunk_starts_.begin(), chunk_starts_.end(), frame) -
+                                        chunk_starts_.begin()) -
+               1;
+    }
+    void update_end_frame();
 
     double sample_rate_ = 48000.0;
     TempoMap tempo_;
     std::vector<MeterSegment> meter_;
-    std::vector<ScoreEvent> events_;
-    std::vector<ControllerEvent> controllers_;
-    std::vector<SnapshotNote> notes_;
-    std::vector<std::uint32_t> chunk_begin_;  // offsets into chunk_notes_, one past per chunk
-    std::vector<std::uint32_t> chunk_notes_;  // note indices sounding at each chunk's first frame
+    std::shared_ptr<const std::vector<ControllerEvent>> controllers_;
+    std::vector<std::shared_ptr<const EventChunk>> chunks_;  // chunk 0 starts before any frame
+    std::vector<Frame> chunk_starts_;                        // chunks_[i]->start, for binary search
     Frame end_frame_ = 0;
+
+    friend class SnapshotEditor;
 };
+
+inline SnapshotNote note_of(const ScoreEvent& on) {
+    return {on.frame, on.off, on.track, on.velocity, on.pitch, on.cents, on.key};
+}
 
 template <class Fn>
 void ScoreSnapshot::for_each_note_sounding_at(Frame frame, Fn&& fn) const {
-    if (frame < 0 || notes_.empty()) return;
-    const std::size_t chunk = static_cast<std::size_t>(frame >> kChunkShift);
-    if (chunk + 1 >= chunk_begin_.size()) return;  // past the last note's end
-    const Frame chunk_start = Frame(chunk) << kChunkShift;
-    // Notes that cross the chunk's first frame (started before it).
-    for (std::uint32_t i = chunk_begin_[chunk]; i < chunk_begin_[chunk + 1]; ++i) {
-        const SnapshotNote& n = notes_[chunk_notes_[i]];
-        if (n.on < frame && n.off > frame) fn(n);
+    const EventChunk& c = *chunks_[chunk_index_at(frame)];
+    for (const SnapshotNote& n : c.sounding)
+        if (n.off > frame) fn(n);
+    for (const ScoreEvent& e : c.events) {
+        if (e.frame >= frame) break;
+        if (e.kind == ScoreEventKind::NoteOn && e.off > frame) fn(note_of(e));
     }
-    // Notes that start inside the chunk, before `frame`.
-    auto first = std::lower_bound(notes_.begin(), notes_.end(), chunk_start,
-                                  [](const SnapshotNote& n, Frame f) { return n.on < f; });
-    for (auto it = first; it != notes_.end() && it->on < frame; ++it)
-        if (it->on >= chunk_start && it->off > frame) fn(*it);
 }
 
 }  // namespace tactus

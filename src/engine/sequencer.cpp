@@ -29,12 +29,24 @@ void Sequencer::set_score(const ScoreSnapshot* score, Frame output_frame, bool k
     }
     if (!transport_.playing) stopped_at_ = new_position;
     score_ = score;
-    // In-flight notes keep their keys, so their note-offs in the new snapshot still find them.
+    // In-flight notes keep their keys, so their note-offs in the new snapshot still find them; a
+    // note the new snapshot no longer sounds here (deleted, moved, re-pitched) is released now,
+    // with its envelope.
+    if (transport_.playing && score_ && mixer_) release_notes_gone_at(new_position);
     seek(new_position);
 }
 
+void Sequencer::release_notes_gone_at(Frame score_frame) {
+    active_.clear_marks();
+    score_->for_each_note_sounding_at(
+        score_frame, [this](const SnapshotNote& n) { active_.mark(n.track, n.key, n.pitch, n.cents); });
+    active_.release_unmarked([this](std::uint32_t track, VoiceKey key) {
+        if (track < mixer_->track_count()) mixer_->instrument(track).note_off(key);
+    });
+}
+
 void Sequencer::seek(Frame score_frame) {
-    next_event_ = score_ ? score_->first_event_at_or_after(score_frame) : 0;
+    next_event_ = score_ ? score_->first_event_at_or_after(score_frame) : EventCursor{};
     seek_metronome(score_frame);
 }
 
@@ -63,7 +75,7 @@ void Sequencer::play(Frame output_frame, Frame score_frame, Frame count_in_frame
     count_in_end_ = score_frame;
     if (from < score_frame) {
         // The score's own events start at score_frame: nothing before it plays during the count-in.
-        next_event_ = score_ ? score_->first_event_at_or_after(score_frame) : 0;
+        next_event_ = score_ ? score_->first_event_at_or_after(score_frame) : EventCursor{};
         pending_chase_ = score_frame;
     } else {
         pending_chase_ = kNever;
@@ -94,7 +106,7 @@ void Sequencer::chase(Frame score_frame) {
     score_->for_each_note_sounding_at(score_frame, [this](const SnapshotNote& n) {
         if (n.track >= mixer_->track_count()) return;
         mixer_->instrument(n.track).note_on(n.key, n.pitch, n.cents, n.velocity);
-        if (!active_.add(n.track, n.key)) active_.set_overflowed(true);
+        if (!active_.add(n.track, n.key, n.pitch, n.cents)) active_.set_overflowed(true);
     });
 }
 
@@ -115,7 +127,7 @@ void Sequencer::apply(const ScoreEvent& e) {
     switch (e.kind) {
         case ScoreEventKind::NoteOn:
             instrument.note_on(e.key, e.pitch, e.cents, e.velocity);
-            if (!active_.add(e.track, e.key)) active_.set_overflowed(true);
+            if (!active_.add(e.track, e.key, e.pitch, e.cents)) active_.set_overflowed(true);
             break;
         case ScoreEventKind::NoteOff:
         case ScoreEventKind::ZeroLengthNoteOff:
@@ -164,12 +176,12 @@ void Sequencer::render(Frame output_frame, int frames, float* left, float* right
         const Frame span_end =
             position + std::min<Frame>(frames - done, wraps ? loop.end - position : frames);
         // Play every event inside [position, span_end), rendering up to each one's exact frame.
-        const auto events = score_->events();
         Frame cursor = position;
         for (;;) {
-            while (next_event_ < events.size() && events[next_event_].frame < cursor)
-                ++next_event_;  // never replay the past
-            const Frame event_frame = next_event_ < events.size() ? events[next_event_].frame : kNever;
+            const ScoreEvent* event = score_->event_at(next_event_);
+            for (; event && event->frame < cursor; event = score_->event_at(next_event_))
+                ++next_event_.index;  // never replay the past
+            const Frame event_frame = event ? event->frame : kNever;
             const Frame next = std::min({event_frame, next_click_frame_, pending_chase_});
             if (next >= span_end) break;
             if (next > cursor) {
@@ -182,8 +194,11 @@ void Sequencer::render(Frame output_frame, int frames, float* left, float* right
                 chase(next);
             }
             if (next_click_frame_ == next) click(next);
-            while (next_event_ < events.size() && events[next_event_].frame == next)
-                apply(events[next_event_++]);
+            for (event = score_->event_at(next_event_); event && event->frame == next;
+                 event = score_->event_at(next_event_)) {
+                apply(*event);
+                ++next_event_.index;
+            }
         }
         mix(done, static_cast<int>(span_end - cursor));
         done += static_cast<int>(span_end - cursor);

@@ -64,6 +64,7 @@ private:
     void seek(Frame score_frame);
     void chase(Frame score_frame);
     void release_score_notes();
+    void release_notes_gone_at(Frame score_frame);
     void apply(const ScoreEvent& event);
     void click(Frame score_frame);
     void seek_metronome(Frame score_frame);
@@ -77,7 +78,7 @@ private:
     const ScoreSnapshot* score_ = nullptr;
     Transport transport_;
     Frame stopped_at_ = 0;
-    std::size_t next_event_ = 0;  // first event not yet played
+    EventCursor next_event_;  // first event not yet played
     ActiveNotes active_;
     Instrument* click_ = nullptr;
     bool metronome_enabled_ = false;
