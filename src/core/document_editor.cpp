@@ -1,0 +1,393 @@
+#include "core/document_editor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include "core/document_json.h"
+
+namespace tactus {
+
+namespace {
+
+// Ids are written to JSON as numbers: above 2^53 a reader could not get them back exactly.
+constexpr std::uint64_t kMaxId = std::uint64_t{1} << 53;
+
+const char* edit_name(const Edit& e) {
+    static constexpr const char* kNames[] = {
+        "note/add",         "note/move", "note/resize",  "note/delete",  "note/pitch",
+        "note/velocity",    "track/add", "track/remove", "track/rename", "track/move",
+        "track/instrument", "tempo/set", "meter/set"};
+    return kNames[e.index()];
+}
+
+std::string number(double x) {
+    std::string s = std::to_string(x);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+}
+
+std::string check_range(const char* what, double v, double lo, double hi) {
+    if (!std::isfinite(v) || v < lo || v > hi)
+        return std::string(what) + " must be within " + number(lo) + ".." + number(hi) + " (got " +
+               number(v) + ")";
+    return {};
+}
+
+std::string check_note(const Note& n) {
+    for (auto problem :
+         {check_range("start", n.start, 0, kMaxDocumentBeat),
+          check_range("length", n.length, 0, kMaxDocumentBeat), check_range("pitch", n.pitch, 0, 127),
+          check_range("cents", n.cents, -100, 100), check_range("velocity", n.velocity, 1, 127)})
+        if (!problem.empty()) return problem;
+    return {};
+}
+
+std::string check_meter(const std::vector<TimeSignature>& meter) {
+    if (meter.empty()) return "the meter needs at least one entry (the first at bar 0)";
+    for (std::size_t i = 0; i < meter.size(); ++i) {
+        const TimeSignature& m = meter[i];
+        const std::string at = "meter entry " + std::to_string(i + 1) + ": ";
+        if (i == 0 && m.bar != 0)
+            return at + "the first entry must be at bar 0 (got " + std::to_string(m.bar) + ")";
+        if (i > 0 && m.bar <= meter[i - 1].bar)
+            return at + "bar " + std::to_string(m.bar) + " must be after the previous entry's bar " +
+                   std::to_string(meter[i - 1].bar);
+        if (m.bar < 0 || m.bar > kMaxDocumentBeat) return at + check_range("bar", m.bar, 0, kMaxDocumentBeat);
+        if (m.numerator < 1 || m.numerator > 64) return at + check_range("numerator", m.numerator, 1, 64);
+        if (m.denominator < 1 || m.denominator > 64 || (m.denominator & (m.denominator - 1)) != 0)
+            return at + "denominator must be a power of two within 1..64 (got " +
+                   std::to_string(m.denominator) + ")";
+    }
+    return {};
+}
+
+}  // namespace
+
+void DocumentEditor::reset(Document doc) {
+    doc_ = std::move(doc);
+    notes_.clear();
+    next_note_id_ = 1;
+    for (const Track& t : doc_.tracks) {
+        for (std::size_t i = 0; i < t.notes.size(); ++i) {
+            notes_[t.notes[i].id] = {t.id, i};
+            next_note_id_ = std::max(next_note_id_, t.notes[i].id + 1);
+        }
+    }
+    reindex_tracks();
+    log_.clear();
+    log_base_ = doc_.revision;
+}
+
+void DocumentEditor::reindex_tracks() {
+    tracks_.clear();
+    for (std::size_t i = 0; i < doc_.tracks.size(); ++i) tracks_[doc_.tracks[i].id] = i;
+}
+
+Track* DocumentEditor::track_by_id(TrackId id) {
+    const auto it = tracks_.find(id);
+    return it == tracks_.end() ? nullptr : &doc_.tracks[it->second];
+}
+
+std::optional<std::size_t> DocumentEditor::track_position(TrackId id) const {
+    const auto it = tracks_.find(id);
+    if (it == tracks_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::optional<PlacedNote> DocumentEditor::find_note(NoteId id) const {
+    const auto it = notes_.find(id);
+    if (it == notes_.end()) return std::nullopt;
+    return PlacedNote{it->second.track, doc_.tracks[tracks_.at(it->second.track)].notes[it->second.index]};
+}
+
+// Records the note's state before the batch touched it (once per batch).
+void DocumentEditor::touch(NoteId id) {
+    if (before_.count(id)) return;
+    before_[id] = find_note(id);
+}
+
+void DocumentEditor::push_note(TrackId track, const Note& note) {
+    touch(note.id);
+    auto& notes = track_by_id(track)->notes;
+    notes.push_back(note);
+    notes_[note.id] = {track, notes.size() - 1};
+    undo_.push_back([this, track, id = note.id] {
+        track_by_id(track)->notes.pop_back();
+        notes_.erase(id);
+    });
+}
+
+void DocumentEditor::erase_note(NoteId id) {
+    touch(id);
+    const Location at = notes_.at(id);
+    auto& notes = track_by_id(at.track)->notes;
+    const Note old = notes[at.index];
+    const bool last = at.index + 1 == notes.size();
+    if (!last) {
+        notes[at.index] = notes.back();
+        notes_[notes[at.index].id].index = at.index;
+    }
+    notes.pop_back();
+    notes_.erase(id);
+    undo_.push_back([this, at, old, last] {
+        auto& v = track_by_id(at.track)->notes;
+        if (last) {
+            v.push_back(old);
+        } else {
+            v.push_back(v[at.index]);
+            notes_[v.back().id].index = v.size() - 1;
+            v[at.index] = old;
+        }
+        notes_[old.id] = at;
+    });
+}
+
+void DocumentEditor::set_note(NoteId id, const Note& note) {
+    touch(id);
+    const Location at = notes_.at(id);
+    Note& slot = track_by_id(at.track)->notes[at.index];
+    const Note old = slot;
+    slot = note;
+    undo_.push_back([this, at, old] { track_by_id(at.track)->notes[at.index] = old; });
+}
+
+void DocumentEditor::insert_track(std::size_t position, Track track) {
+    for (std::size_t i = 0; i < track.notes.size(); ++i) {
+        touch(track.notes[i].id);
+        notes_[track.notes[i].id] = {track.id, i};
+    }
+    doc_.tracks.insert(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(position), std::move(track));
+    reindex_tracks();
+    undo_.push_back([this, position] {
+        Track t = std::move(doc_.tracks[position]);
+        doc_.tracks.erase(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(position));
+        for (const Note& n : t.notes) notes_.erase(n.id);
+        reindex_tracks();
+    });
+}
+
+Track DocumentEditor::take_track(std::size_t position) {
+    Track t = std::move(doc_.tracks[position]);
+    doc_.tracks.erase(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(position));
+    for (const Note& n : t.notes) {
+        if (!before_.count(n.id)) before_[n.id] = PlacedNote{t.id, n};
+        notes_.erase(n.id);
+    }
+    reindex_tracks();
+    undo_.push_back([this, position, copy = t] {
+        for (std::size_t i = 0; i < copy.notes.size(); ++i) notes_[copy.notes[i].id] = {copy.id, i};
+        doc_.tracks.insert(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(position), copy);
+        reindex_tracks();
+    });
+    return t;
+}
+
+bool DocumentEditor::apply(std::vector<Edit> edits, EditEffect* effect, std::string* error,
+                           const InstrumentCheck& check_instrument) {
+    EditEffect local;
+    effect_ = effect ? effect : &local;
+    *effect_ = {};
+    check_instrument_ = check_instrument ? &check_instrument : nullptr;
+    undo_.clear();
+    before_.clear();
+    const NoteId next_id = next_note_id_;
+    for (std::size_t i = 0; i < edits.size(); ++i) {
+        const std::string problem = apply_one(edits[i]);
+        if (problem.empty()) continue;
+        for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) (*it)();
+        undo_.clear();
+        before_.clear();
+        next_note_id_ = next_id;
+        *effect_ = {};
+        if (error)
+            *error = "edit " + std::to_string(i + 1) + " of " + std::to_string(edits.size()) + " (" +
+                     edit_name(edits[i]) + "): " + problem;
+        return false;
+    }
+    // Net note changes: the state before the batch against the state now.
+    for (const auto& [id, before] : before_) {
+        const std::optional<PlacedNote> after = find_note(id);
+        if (before == after) continue;
+        if (before) effect_->removed.push_back(*before);
+        if (after) effect_->added.push_back(*after);
+    }
+    undo_.clear();
+    before_.clear();
+    ++doc_.revision;
+    log_.push_back({doc_.revision, std::move(edits)});
+    if (log_.size() > kLogBatches) {
+        log_base_ = log_.front().revision;
+        log_.pop_front();
+    }
+    return true;
+}
+
+std::string DocumentEditor::apply_one(Edit& e) {
+    const auto no_note = [](NoteId id) { return "no note with id " + std::to_string(id); };
+    const auto no_track = [](TrackId id) { return "no track with id " + std::to_string(id); };
+
+    if (auto* add = std::get_if<edit::NoteAdd>(&e)) {
+        if (!track_by_id(add->track)) return no_track(add->track);
+        if (add->note.id == 0) add->note.id = next_note_id_;
+        if (add->note.id >= kMaxId)
+            return "note id must be below 2^53 (got " + std::to_string(add->note.id) + ")";
+        if (const auto existing = find_note(add->note.id))
+            return "note id " + std::to_string(add->note.id) + " already exists (on track " +
+                   std::to_string(existing->track) + ")";
+        if (auto problem = check_note(add->note); !problem.empty()) return problem;
+        push_note(add->track, add->note);
+        next_note_id_ = std::max(next_note_id_, add->note.id + 1);
+        return {};
+    }
+    if (auto* move = std::get_if<edit::NoteMove>(&e)) {
+        auto placed = find_note(move->id);
+        if (!placed) return no_note(move->id);
+        const TrackId to = move->track == 0 ? placed->track : move->track;
+        if (!track_by_id(to)) return no_track(to);
+        Note n = placed->note;
+        n.start = move->start;
+        if (auto problem = check_note(n); !problem.empty()) return problem;
+        if (to == placed->track) {
+            set_note(n.id, n);
+        } else {
+            erase_note(n.id);
+            push_note(to, n);
+        }
+        return {};
+    }
+    if (auto* resize = std::get_if<edit::NoteResize>(&e)) {
+        auto placed = find_note(resize->id);
+        if (!placed) return no_note(resize->id);
+        placed->note.length = resize->length;
+        if (auto problem = check_note(placed->note); !problem.empty()) return problem;
+        set_note(resize->id, placed->note);
+        return {};
+    }
+    if (auto* del = std::get_if<edit::NoteDelete>(&e)) {
+        if (!notes_.count(del->id)) return no_note(del->id);
+        erase_note(del->id);
+        return {};
+    }
+    if (auto* pitch = std::get_if<edit::NotePitch>(&e)) {
+        auto placed = find_note(pitch->id);
+        if (!placed) return no_note(pitch->id);
+        placed->note.pitch = pitch->pitch;
+        placed->note.cents = pitch->cents;
+        if (auto problem = check_note(placed->note); !problem.empty()) return problem;
+        set_note(pitch->id, placed->note);
+        return {};
+    }
+    if (auto* velocity = std::get_if<edit::NoteVelocity>(&e)) {
+        auto placed = find_note(velocity->id);
+        if (!placed) return no_note(velocity->id);
+        placed->note.velocity = velocity->velocity;
+        if (auto problem = check_note(placed->note); !problem.empty()) return problem;
+        set_note(velocity->id, placed->note);
+        return {};
+    }
+    if (auto* add = std::get_if<edit::TrackAdd>(&e)) {
+        if (add->track.id == 0 || add->track.id >= kMaxId)
+            return "track id must be within 1..2^53 (got " + std::to_string(add->track.id) + ")";
+        if (track_by_id(add->track.id))
+            return "track id " + std::to_string(add->track.id) + " already exists";
+        if (!add->track.notes.empty() || !add->track.controllers.empty())
+            return "a new track starts empty: add its notes with note/add";
+        if (auto p = check_range("level", add->track.level, 0, 4); !p.empty()) return p;
+        if (auto p = check_range("pan", add->track.pan, -1, 1); !p.empty()) return p;
+        if (check_instrument_)
+            if (auto p = (*check_instrument_)(add->track); !p.empty()) return p;
+        add->index = std::min(add->index, doc_.tracks.size());
+        insert_track(add->index, add->track);
+        effect_->tracks_changed = true;
+        effect_->instruments_changed.push_back(add->track.id);
+        return {};
+    }
+    if (auto* remove = std::get_if<edit::TrackRemove>(&e)) {
+        const auto at = track_position(remove->id);
+        if (!at) return no_track(remove->id);
+        take_track(*at);
+        effect_->tracks_changed = true;
+        effect_->tracks_removed.push_back(remove->id);
+        return {};
+    }
+    if (auto* rename = std::get_if<edit::TrackRename>(&e)) {
+        Track* t = track_by_id(rename->id);
+        if (!t) return no_track(rename->id);
+        undo_.push_back([this, id = rename->id, old = t->name] { track_by_id(id)->name = old; });
+        t->name = rename->name;
+        return {};
+    }
+    if (auto* move = std::get_if<edit::TrackMove>(&e)) {
+        const auto at = track_position(move->id);
+        if (!at) return no_track(move->id);
+        move->index = std::min(move->index, doc_.tracks.size() - 1);
+        Track t = std::move(doc_.tracks[*at]);
+        doc_.tracks.erase(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(*at));
+        doc_.tracks.insert(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(move->index), std::move(t));
+        reindex_tracks();
+        undo_.push_back([this, from = *at, to = move->index] {
+            Track back = std::move(doc_.tracks[to]);
+            doc_.tracks.erase(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(to));
+            doc_.tracks.insert(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(from), std::move(back));
+            reindex_tracks();
+        });
+        effect_->tracks_changed = true;
+        return {};
+    }
+    if (auto* instrument = std::get_if<edit::TrackInstrument>(&e)) {
+        Track* t = track_by_id(instrument->id);
+        if (!t) return no_track(instrument->id);
+        Track changed = *t;
+        changed.notes.clear();
+        changed.instrument = instrument->instrument;
+        changed.preset = instrument->preset;
+        if (check_instrument_)
+            if (auto p = (*check_instrument_)(changed); !p.empty()) return p;
+        undo_.push_back([this, id = t->id, old_instrument = t->instrument, old_preset = t->preset] {
+            Track* back = track_by_id(id);
+            back->instrument = old_instrument;
+            back->preset = old_preset;
+        });
+        t->instrument = instrument->instrument;
+        t->preset = instrument->preset;
+        effect_->instruments_changed.push_back(t->id);
+        return {};
+    }
+    if (auto* tempo = std::get_if<edit::TempoReplace>(&e)) {
+        std::string problem;
+        auto map = TempoMap::from_points(tempo->points, &problem);
+        if (!map) return problem;
+        undo_.push_back([this, old = doc_.tempo] { doc_.tempo = old; });
+        doc_.tempo = *map;
+        effect_->tempo_changed = true;
+        return {};
+    }
+    if (auto* meter = std::get_if<edit::MeterReplace>(&e)) {
+        if (auto problem = check_meter(meter->meter); !problem.empty()) return problem;
+        undo_.push_back([this, old = doc_.meter] { doc_.meter = old; });
+        doc_.meter = meter->meter;
+        effect_->meter_changed = true;
+        return {};
+    }
+    return "unsupported edit";
+}
+
+std::optional<std::vector<const EditBatch*>> DocumentEditor::batches_since(std::uint64_t revision) const {
+    if (revision < log_base_ || revision > doc_.revision) return std::nullopt;
+    std::vector<const EditBatch*> out;
+    for (const EditBatch& b : log_)
+        if (b.revision > revision) out.push_back(&b);
+    return out;
+}
+
+Document canonical_document(Document doc) {
+    for (Track& t : doc.tracks)
+        std::sort(t.notes.begin(), t.notes.end(), [](const Note& a, const Note& b) {
+            return std::tie(a.start, a.id) < std::tie(b.start, b.id);
+        });
+    return doc;
+}
+
+}  // namespace tactus

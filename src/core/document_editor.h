@@ -1,0 +1,106 @@
+// The live document and its edits: applies a batch of edits all or none, bumps the revision once per
+// batch, keeps a log of recent batches (so a client can catch up from revision N), and reports what
+// each batch changed so the engine can republish only that.
+//
+// Cost per edited note is O(1) on average (notes are found through an id index; a delete moves the
+// track's last note into the hole, so note order within a track is not kept; documents are compared
+// and written with notes in canonical order, see canonical_document()).
+//
+// Threading: one owner thread (the control thread); not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/score.h"
+#include "core/score_edit.h"
+
+namespace tactus {
+
+struct PlacedNote {
+    TrackId track = 0;
+    Note note;
+    friend bool operator==(const PlacedNote&, const PlacedNote&) = default;
+};
+
+// What a batch changed, net: a note edited twice appears once, as it was and as it is now.
+struct EditEffect {
+    std::vector<PlacedNote> removed;  // notes as they were before the batch (deleted or changed)
+    std::vector<PlacedNote> added;    // notes as they are after it (added or changed)
+    bool tempo_changed = false;
+    bool meter_changed = false;
+    bool tracks_changed = false;               // added, removed or moved
+    std::vector<TrackId> instruments_changed;  // tracks added or given another instrument/preset
+    std::vector<TrackId> tracks_removed;
+};
+
+// Checks a track's instrument and preset (the engine knows which exist); returns an error or "".
+using InstrumentCheck = std::function<std::string(const Track&)>;
+
+class DocumentEditor {
+public:
+    static constexpr std::size_t kLogBatches = 100'000;
+
+    DocumentEditor() = default;
+    explicit DocumentEditor(Document doc) { reset(std::move(doc)); }
+
+    // Replaces the document (a load); the log restarts at its revision.
+    void reset(Document doc);
+    const Document& document() const { return doc_; }
+    std::uint64_t revision() const { return doc_.revision; }
+
+    // Applies `edits` in order, all or none. A NoteAdd with id 0 gets a fresh id (written back into
+    // the logged batch). On success the revision goes up by one and the batch is logged; on failure
+    // the document and revision are unchanged and `error` names the edit ("edit 2 of 3
+    // (note/move): no note with id 17").
+    bool apply(std::vector<Edit> edits, EditEffect* effect, std::string* error,
+               const InstrumentCheck& check_instrument = {});
+
+    // The batches after `revision`, oldest first; nullopt when the log no longer reaches back that
+    // far (or `revision` is ahead of the document): fetch the whole document instead.
+    std::optional<std::vector<const EditBatch*>> batches_since(std::uint64_t revision) const;
+    const EditBatch* last_batch() const { return log_.empty() ? nullptr : &log_.back(); }
+
+    // A note and its track, or nullopt.
+    std::optional<PlacedNote> find_note(NoteId id) const;
+    std::optional<std::size_t> track_position(TrackId id) const;
+
+private:
+    struct Location {
+        TrackId track = 0;
+        std::size_t index = 0;
+    };
+    std::string apply_one(Edit& e);
+    Track* track_by_id(TrackId id);
+    void reindex_tracks();
+    // Journaled primitives: each pushes its own undo.
+    void push_note(TrackId track, const Note& note);
+    void erase_note(NoteId id);
+    void set_note(NoteId id, const Note& note);
+    void insert_track(std::size_t position, Track track);
+    Track take_track(std::size_t position);
+    void touch(NoteId id);
+
+    Document doc_;
+    std::unordered_map<NoteId, Location> notes_;
+    std::unordered_map<TrackId, std::size_t> tracks_;
+    NoteId next_note_id_ = 1;
+    std::deque<EditBatch> log_;
+    std::uint64_t log_base_ = 0;  // the revision the log starts after
+
+    // State of the batch being applied.
+    std::vector<std::function<void()>> undo_;
+    std::unordered_map<NoteId, std::optional<PlacedNote>> before_;
+    EditEffect* effect_ = nullptr;
+    const InstrumentCheck* check_instrument_ = nullptr;
+};
+
+// `doc` with every track's notes sorted by (start, id): the form documents are written and compared in.
+Document canonical_document(Document doc);
+
+}  // namespace tactus

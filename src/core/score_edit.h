@@ -1,0 +1,80 @@
+// Edits to a Document, as values: what a client asks for (docs/protocol.md, "Editing"), what the
+// edit log keeps, and what is pushed to the other clients. Each names its target by id.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/score.h"
+
+namespace tactus {
+
+namespace edit {
+
+struct NoteAdd {
+    TrackId track = 0;
+    Note note;  // note.id must be new to the document
+};
+struct NoteMove {
+    NoteId id = 0;
+    double start = 0.0;  // beats
+    TrackId track = 0;   // 0: stays on its track
+};
+struct NoteResize {
+    NoteId id = 0;
+    double length = 0.0;
+};
+struct NoteDelete {
+    NoteId id = 0;
+};
+struct NotePitch {
+    NoteId id = 0;
+    int pitch = 60;
+    double cents = 0.0;
+};
+struct NoteVelocity {
+    NoteId id = 0;
+    int velocity = 100;
+};
+struct TrackAdd {
+    Track track;            // no notes or controllers; track.id must be new
+    std::size_t index = 0;  // position among the tracks (clamped to the end)
+};
+struct TrackRemove {
+    TrackId id = 0;  // removes its notes too
+};
+struct TrackRename {
+    TrackId id = 0;
+    std::string name;
+};
+struct TrackMove {
+    TrackId id = 0;
+    std::size_t index = 0;  // new position (clamped to the end)
+};
+struct TrackInstrument {
+    TrackId id = 0;
+    std::string instrument;
+    std::string preset;
+};
+struct TempoReplace {
+    std::vector<TempoPoint> points;
+};
+struct MeterReplace {
+    std::vector<TimeSignature> meter;
+};
+
+}  // namespace edit
+
+using Edit = std::variant<edit::NoteAdd, edit::NoteMove, edit::NoteResize, edit::NoteDelete, edit::NotePitch,
+                          edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename,
+                          edit::TrackMove, edit::TrackInstrument, edit::TempoReplace, edit::MeterReplace>;
+
+// A batch applied atomically, and the revision it produced.
+struct EditBatch {
+    std::uint64_t revision = 0;
+    std::vector<Edit> edits;
+};
+
+}  // namespace tactus

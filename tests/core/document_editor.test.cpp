@@ -1,0 +1,246 @@
+// DocumentEditor: batches apply all or none, the revision counts applied batches, errors name the
+// edit and the problem, the effect lists each changed note once, and 10,000 random edits (many of
+// them invalid) leave the document equal to a model this test keeps from its own edit list.
+#include "core/document_editor.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "support/score_builder.h"
+
+namespace tactus {
+namespace {
+
+using test::note;
+using test::track;
+
+Document two_tracks() {
+    Document doc;
+    doc.revision = 40;
+    doc.tracks = {track(1, "sine", {note(1, 0, 1, 60), note(2, 1, 1, 62), note(3, 2, 1, 64)}),
+                  track(2, "saw")};
+    return doc;
+}
+
+TEST(DocumentEditor, a_batch_with_a_conflict_changes_nothing_and_names_the_edit) {
+    DocumentEditor editor(two_tracks());
+    const Document before = editor.document();
+    std::string error;
+    const bool ok = editor.apply({edit::NoteMove{1, 4.0, 0}, edit::NoteDelete{3},
+                                  edit::NoteAdd{2, note(7, 0, 1)}, edit::NoteAdd{1, note(7, 3, 1)}},
+                                 nullptr, &error);
+    EXPECT_FALSE(ok);
+    EXPECT_EQ(error, "edit 4 of 4 (note/add): note id 7 already exists (on track 2)");
+    EXPECT_EQ(editor.document(), before) << "a refused batch must leave the document exactly as it was";
+    EXPECT_EQ(editor.revision(), 40u);
+    EXPECT_EQ(editor.find_note(3)->note, note(3, 2, 1, 64));
+    EXPECT_FALSE(editor.find_note(7).has_value());
+}
+
+TEST(DocumentEditor, errors_name_missing_ids_and_out_of_range_values) {
+    DocumentEditor editor(two_tracks());
+    std::string error;
+    EXPECT_FALSE(editor.apply({edit::NoteDelete{99}}, nullptr, &error));
+    EXPECT_EQ(error, "edit 1 of 1 (note/delete): no note with id 99");
+    EXPECT_FALSE(editor.apply({edit::NoteAdd{5, note(8, 0, 1)}}, nullptr, &error));
+    EXPECT_EQ(error, "edit 1 of 1 (note/add): no track with id 5");
+    EXPECT_FALSE(editor.apply({edit::NotePitch{1, 128, 0}}, nullptr, &error));
+    EXPECT_EQ(error, "edit 1 of 1 (note/pitch): pitch must be within 0..127 (got 128)");
+    EXPECT_FALSE(editor.apply({edit::NoteMove{2, -1, 0}}, nullptr, &error));
+    EXPECT_EQ(error, "edit 1 of 1 (note/move): start must be within 0..1000000 (got -1)");
+    EXPECT_FALSE(editor.apply({edit::TempoReplace{{{0, 120, false}, {4, 5000, false}}}}, nullptr, &error));
+    EXPECT_NE(error.find("edit 1 of 1 (tempo/set): "), std::string::npos) << error;
+    EXPECT_NE(error.find("5000"), std::string::npos) << error;
+    EXPECT_FALSE(editor.apply({edit::MeterReplace{{{0, 3, 4}, {0, 6, 8}}}}, nullptr, &error));
+    EXPECT_EQ(error,
+              "edit 1 of 1 (meter/set): meter entry 2: bar 0 must be after the previous entry's bar 0");
+    EXPECT_EQ(editor.revision(), 40u);
+    EXPECT_EQ(editor.document(), two_tracks());
+}
+
+TEST(DocumentEditor, the_effect_lists_each_changed_note_once_as_it_was_and_as_it_is) {
+    DocumentEditor editor(two_tracks());
+    EditEffect effect;
+    std::string error;
+    ASSERT_TRUE(editor.apply({edit::NoteMove{1, 4.0, 0}, edit::NoteMove{1, 5.0, 2}, edit::NoteResize{1, 3.0},
+                              edit::NoteAdd{1, note(0, 9, 1)}, edit::NoteDelete{2}},
+                             &effect, &error))
+        << error;
+    EXPECT_EQ(editor.revision(), 41u);
+    auto by_id = [](std::vector<PlacedNote> v) {
+        std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.note.id < b.note.id; });
+        return v;
+    };
+    EXPECT_EQ(by_id(effect.removed),
+              (std::vector<PlacedNote>{{1, note(1, 0, 1, 60)}, {1, note(2, 1, 1, 62)}}));
+    // The added note got the next free id, 4, and the log has it.
+    EXPECT_EQ(by_id(effect.added), (std::vector<PlacedNote>{{2, note(1, 5, 3, 60)}, {1, note(4, 9, 1)}}));
+    ASSERT_NE(editor.last_batch(), nullptr);
+    EXPECT_EQ(std::get<edit::NoteAdd>(editor.last_batch()->edits[3]).note.id, 4u);
+}
+
+TEST(DocumentEditor, removing_a_track_and_failing_later_restores_it_with_its_notes_in_order) {
+    DocumentEditor editor(two_tracks());
+    std::string error;
+    EXPECT_FALSE(
+        editor.apply({edit::TrackMove{2, 0}, edit::TrackRemove{1}, edit::NoteDelete{1}}, nullptr, &error));
+    EXPECT_EQ(error, "edit 3 of 3 (note/delete): no note with id 1");
+    EXPECT_EQ(editor.document(), two_tracks());
+    EXPECT_TRUE(editor.apply({edit::TrackRemove{1}}, nullptr, &error)) << error;
+    EXPECT_FALSE(editor.find_note(1).has_value());
+    EXPECT_EQ(editor.document().tracks.size(), 1u);
+}
+
+TEST(DocumentEditor, batches_since_a_revision_resynchronise_a_client) {
+    DocumentEditor editor(two_tracks());
+    std::string error;
+    ASSERT_TRUE(editor.apply({edit::NoteDelete{1}}, nullptr, &error));
+    ASSERT_TRUE(editor.apply({edit::NoteDelete{2}}, nullptr, &error));
+    ASSERT_TRUE(editor.apply({edit::NoteDelete{3}}, nullptr, &error));
+    const auto since = editor.batches_since(41);
+    ASSERT_TRUE(since.has_value());
+    ASSERT_EQ(since->size(), 2u);
+    EXPECT_EQ((*since)[0]->revision, 42u);
+    EXPECT_EQ(std::get<edit::NoteDelete>((*since)[1]->edits[0]).id, 3u);
+    EXPECT_TRUE(editor.batches_since(43)->empty());
+    EXPECT_FALSE(editor.batches_since(39).has_value()) << "before the log starts";
+    EXPECT_FALSE(editor.batches_since(44).has_value()) << "ahead of the document";
+}
+
+// ------------------------------------------------------------------------------------------------
+// The model: notes by id with their track, tracks in order. Validity is decided here, from the
+// rules in docs/protocol.md, not by asking the editor.
+struct Model {
+    std::vector<Track> tracks;  // without notes
+    std::map<NoteId, PlacedNote> notes;
+    std::uint64_t revision = 0;
+
+    bool has_track(TrackId id) const {
+        return std::any_of(tracks.begin(), tracks.end(), [&](const Track& t) { return t.id == id; });
+    }
+    static bool valid(const Note& n) {
+        return n.start >= 0 && n.start <= 1e6 && n.length >= 0 && n.length <= 1e6 && n.pitch >= 0 &&
+               n.pitch <= 127 && n.velocity >= 1 && n.velocity <= 127;
+    }
+    // Applies one edit to a copy; false when the editor must refuse it.
+    bool apply(const Edit& e) {
+        if (auto* a = std::get_if<edit::NoteAdd>(&e)) {
+            if (!has_track(a->track) || notes.count(a->note.id) || !valid(a->note)) return false;
+            notes[a->note.id] = {a->track, a->note};
+        } else if (auto* m = std::get_if<edit::NoteMove>(&e)) {
+            auto it = notes.find(m->id);
+            if (it == notes.end() || (m->track != 0 && !has_track(m->track))) return false;
+            Note n = it->second.note;
+            n.start = m->start;
+            if (!valid(n)) return false;
+            it->second = {m->track ? m->track : it->second.track, n};
+        } else if (auto* r = std::get_if<edit::NoteResize>(&e)) {
+            auto it = notes.find(r->id);
+            if (it == notes.end()) return false;
+            Note n = it->second.note;
+            n.length = r->length;
+            if (!valid(n)) return false;
+            it->second.note = n;
+        } else if (auto* d = std::get_if<edit::NoteDelete>(&e)) {
+            if (!notes.erase(d->id)) return false;
+        } else if (auto* p = std::get_if<edit::NotePitch>(&e)) {
+            auto it = notes.find(p->id);
+            if (it == notes.end() || p->pitch < 0 || p->pitch > 127) return false;
+            it->second.note.pitch = p->pitch;
+            it->second.note.cents = p->cents;
+        } else if (auto* v = std::get_if<edit::NoteVelocity>(&e)) {
+            auto it = notes.find(v->id);
+            if (it == notes.end() || v->velocity < 1 || v->velocity > 127) return false;
+            it->second.note.velocity = v->velocity;
+        } else if (auto* ta = std::get_if<edit::TrackAdd>(&e)) {
+            if (has_track(ta->track.id)) return false;
+            tracks.insert(tracks.begin() + static_cast<std::ptrdiff_t>(std::min(ta->index, tracks.size())),
+                          ta->track);
+        } else if (auto* tr = std::get_if<edit::TrackRemove>(&e)) {
+            if (!has_track(tr->id)) return false;
+            std::erase_if(tracks, [&](const Track& t) { return t.id == tr->id; });
+            std::erase_if(notes, [&](const auto& entry) { return entry.second.track == tr->id; });
+        }
+        return true;
+    }
+    Document document() const {
+        Document doc;
+        doc.revision = revision;
+        doc.tracks = tracks;
+        for (Track& t : doc.tracks)
+            for (const auto& [id, placed] : notes)
+                if (placed.track == t.id) t.notes.push_back(placed.note);
+        return canonical_document(doc);
+    }
+};
+
+TEST(DocumentEditor, ten_thousand_random_edits_match_a_model_built_from_the_edit_list) {
+    std::mt19937 rng(2026);
+    Model model;
+    model.tracks = {track(1, "sine"), track(2, "saw"), track(3, "pad")};
+    Document start;
+    start.tracks = model.tracks;
+    DocumentEditor editor(start);
+    auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+    auto some_note_id = [&]() -> NoteId { return NoteId(1 + pick(400)); };  // often missing
+    auto some_track = [&]() -> TrackId { return TrackId(1 + pick(6)); };    // sometimes missing
+    int refused = 0;
+    for (int edits = 0; edits < 10000;) {
+        std::vector<Edit> batch;
+        const int size = 1 + pick(3);
+        for (int i = 0; i < size; ++i, ++edits) {
+            switch (pick(8)) {
+                case 0:
+                case 1:
+                    batch.push_back(edit::NoteAdd{
+                        some_track(),
+                        note(some_note_id(), pick(64) * 0.25, pick(8) * 0.25, 40 + pick(50), 1 + pick(127))});
+                    break;
+                case 2:
+                    batch.push_back(edit::NoteMove{some_note_id(), pick(70) * 0.5 - 2.0,
+                                                   pick(4) == 0 ? some_track() : 0});
+                    break;
+                case 3:
+                    batch.push_back(edit::NoteResize{some_note_id(), pick(10) * 0.5});
+                    break;
+                case 4:
+                    batch.push_back(edit::NoteDelete{some_note_id()});
+                    break;
+                case 5:
+                    batch.push_back(edit::NotePitch{some_note_id(), pick(140), 0.0});
+                    break;
+                case 6:
+                    batch.push_back(edit::NoteVelocity{some_note_id(), pick(130)});
+                    break;
+                case 7:
+                    if (pick(2)) {
+                        batch.push_back(
+                            edit::TrackAdd{track(some_track(), "sine"), static_cast<std::size_t>(pick(4))});
+                    } else {
+                        batch.push_back(edit::TrackRemove{some_track()});
+                    }
+                    break;
+            }
+        }
+        Model next = model;
+        bool valid = true;
+        for (const Edit& e : batch) valid = valid && next.apply(e);
+        std::string error;
+        const bool applied = editor.apply(batch, nullptr, &error);
+        ASSERT_EQ(applied, valid) << "after " << edits << " edits: " << error;
+        if (valid) {
+            model = std::move(next);
+            ++model.revision;
+        } else {
+            ++refused;
+        }
+    }
+    EXPECT_GT(refused, 500) << "the edit mix must include many the editor has to refuse";
+    EXPECT_EQ(editor.revision(), model.revision);
+    EXPECT_EQ(canonical_document(editor.document()), model.document());
+}
+
+}  // namespace
+}  // namespace tactus
