@@ -247,7 +247,7 @@ std::string DocumentEditor::apply_one(Edit& e) {
         const TrackId to = move->track == 0 ? placed->track : move->track;
         if (!track_by_id(to)) return no_track(to);
         Note n = placed->note;
-        n.start = move->start;
+        if (move->start) n.start = *move->start;
         if (auto problem = check_note(n); !problem.empty()) return problem;
         if (to == placed->track) {
             set_note(n.id, n);

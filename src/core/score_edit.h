@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -19,8 +20,8 @@ struct NoteAdd {
 };
 struct NoteMove {
     NoteId id = 0;
-    double start = 0.0;  // beats
-    TrackId track = 0;   // 0: stays on its track
+    std::optional<double> start;  // beats; none: keeps its start
+    TrackId track = 0;            // 0: stays on its track
 };
 struct NoteResize {
     NoteId id = 0;

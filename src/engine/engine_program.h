@@ -1,8 +1,8 @@
 // What the audio thread plays: a compiled score and the instruments that play it. Built by a
 // control thread (allocates), published to the audio thread through a SnapshotPublisher, and
 // destroyed on the control side after the audio thread has moved on to a newer one.
-// A tempo scale or an edit publishes a new program sharing the same mixer; a load publishes a new
-// mixer too.
+// A tempo scale or a note edit publishes a new program sharing the same mixer; a track edit a new
+// mixer sharing the channels of the tracks that stay; a load a new mixer of new channels.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +20,8 @@ struct EngineProgram {
     std::uint64_t generation = 0;
     // Switch by keeping the beat being heard (a tempo change) rather than the score frame.
     bool keep_beat = false;
+    // The mixer shares the previous program's channels (a track edit): their voices go on.
+    bool shares_channels = false;
 };
 
 }  // namespace tactus

@@ -72,8 +72,11 @@ void RealtimeEngine::switch_program(const EngineProgram* program, Frame at) {
     if (!program) return;
     if (!previous || previous->mixer != program->mixer) {
         if (previous && previous->mixer) previous->mixer->set_aux(nullptr);
-        sequencer_.set_mixer(program->mixer.get());
-        if (program->mixer) program->mixer->set_aux(click_.get());
+        sequencer_.set_mixer(program->mixer.get(), program->shares_channels);
+        if (program->mixer) {
+            program->mixer->set_aux(click_.get());
+            if (program->shares_channels) program->mixer->refresh_strips();
+        }
     }
     sequencer_.set_score(program->score.get(), at, program->keep_beat);
 }
@@ -138,15 +141,17 @@ void RealtimeEngine::apply(const EngineCommand& c, Frame at, bool late) {
             sequencer_.set_loop({c.flag, c.a, c.b});
             break;
         case CommandKind::NoteOn:
-            if (mixer && c.track < mixer->track_count())
-                mixer->instrument(c.track).note_on(c.key, c.pitch, c.value, c.velocity);
+            if (Instrument* instrument = mixer ? mixer->instrument(c.track) : nullptr)
+                instrument->note_on(c.key, c.pitch, c.value, c.velocity);
             break;
         case CommandKind::NoteOff:
-            if (mixer && c.track < mixer->track_count()) mixer->instrument(c.track).note_off(c.key);
+            if (Instrument* instrument = mixer ? mixer->instrument(c.track) : nullptr)
+                instrument->note_off(c.key);
             break;
         case CommandKind::Panic:
             if (mixer)
-                for (std::size_t t = 0; t < mixer->track_count(); ++t) mixer->instrument(t).kill_all();
+                for (std::size_t t = 0; t < mixer->track_count(); ++t)
+                    if (Instrument* instrument = mixer->instrument(t)) instrument->kill_all();
             if (click_) click_->kill_all();
             break;
         case CommandKind::TrackLevel:

@@ -14,6 +14,8 @@ namespace {
 constexpr Frame kFirstChunkStart = std::numeric_limits<Frame>::min() / 4;
 // A fresh build fills chunks half full, leaving room for edits before they split.
 constexpr std::size_t kBuildChunkEvents = ScoreSnapshot::kMaxChunkEvents / 2;
+// Spare room in a chunk an edit copies (a few inserts without reallocating).
+constexpr std::size_t kCloneSpare = 8;
 
 std::int16_t clamp_pitch(int pitch) {
     return static_cast<std::int16_t>(std::clamp(pitch, 0, 127));
@@ -126,7 +128,15 @@ private:
     EventChunk& mutable_chunk(std::size_t index) {
         auto [it, fresh] = cloned_.try_emplace(index);
         if (fresh) {
-            it->second = std::make_shared<EventChunk>(*snap_->chunks_[index]);
+            // Copied with a little room, so the edit's own inserts do not copy the chunk again.
+            const EventChunk& original = *snap_->chunks_[index];
+            auto copy = std::make_shared<EventChunk>();
+            copy->start = original.start;
+            copy->events.reserve(original.events.size() + kCloneSpare);
+            copy->events.assign(original.events.begin(), original.events.end());
+            copy->sounding.reserve(original.sounding.size() + kCloneSpare);
+            copy->sounding.assign(original.sounding.begin(), original.sounding.end());
+            it->second = std::move(copy);
             snap_->chunks_[index] = it->second;
         }
         return *it->second;
@@ -231,7 +241,10 @@ std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::build(const Document& doc, d
         }
         chunks.back()->events.push_back(e);
     }
-    for (const auto& c : chunks) snap->chunk_starts_.push_back(c->start);
+    for (const auto& c : chunks) {
+        c->events.shrink_to_fit();  // push_back doubled the capacity: keep only what is used
+        snap->chunk_starts_.push_back(c->start);
+    }
     // Each note is listed as sounding in every chunk whose start it crosses; notes are visited in
     // sounding order, so the lists come out sorted.
     std::sort(notes.begin(), notes.end(), sounding_before);

@@ -13,9 +13,11 @@ constexpr int kClickPitchWeak = 76;                                // other beat
 constexpr VoiceKey kClickKey = kLiveKeyBit | 0x4D45'5452'4F00ull;  // "METRO"
 }  // namespace
 
-void Sequencer::set_mixer(TrackMixer* mixer) {
-    active_.release_all([](std::uint32_t, VoiceKey) {});
-    active_.set_overflowed(false);
+void Sequencer::set_mixer(TrackMixer* mixer, bool keep_notes) {
+    if (!keep_notes) {
+        active_.release_all([](std::uint32_t, VoiceKey) {});
+        active_.set_overflowed(false);
+    }
     mixer_ = mixer;
 }
 
@@ -41,7 +43,7 @@ void Sequencer::release_notes_gone_at(Frame score_frame) {
     score_->for_each_note_sounding_at(
         score_frame, [this](const SnapshotNote& n) { active_.mark(n.track, n.key, n.pitch, n.cents); });
     active_.release_unmarked([this](std::uint32_t track, VoiceKey key) {
-        if (track < mixer_->track_count()) mixer_->instrument(track).note_off(key);
+        if (Instrument* instrument = mixer_->instrument(track)) instrument->note_off(key);
     });
 }
 
@@ -104,8 +106,9 @@ void Sequencer::locate(Frame output_frame, Frame score_frame) {
 void Sequencer::chase(Frame score_frame) {
     if (!score_ || !mixer_) return;
     score_->for_each_note_sounding_at(score_frame, [this](const SnapshotNote& n) {
-        if (n.track >= mixer_->track_count()) return;
-        mixer_->instrument(n.track).note_on(n.key, n.pitch, n.cents, n.velocity);
+        Instrument* instrument = mixer_->instrument(n.track);
+        if (!instrument) return;
+        instrument->note_on(n.key, n.pitch, n.cents, n.velocity);
         if (!active_.add(n.track, n.key, n.pitch, n.cents)) active_.set_overflowed(true);
     });
 }
@@ -113,17 +116,19 @@ void Sequencer::chase(Frame score_frame) {
 void Sequencer::release_score_notes() {
     if (!mixer_) return;
     active_.release_all([this](std::uint32_t track, VoiceKey key) {
-        if (track < mixer_->track_count()) mixer_->instrument(track).note_off(key);
+        if (Instrument* instrument = mixer_->instrument(track)) instrument->note_off(key);
     });
     if (active_.overflowed()) {
-        for (std::size_t t = 0; t < mixer_->track_count(); ++t) mixer_->instrument(t).release_all();
+        for (std::size_t t = 0; t < mixer_->track_count(); ++t)
+            if (Instrument* instrument = mixer_->instrument(t)) instrument->release_all();
         active_.set_overflowed(false);
     }
 }
 
 void Sequencer::apply(const ScoreEvent& e) {
-    if (!mixer_ || e.track >= mixer_->track_count()) return;
-    Instrument& instrument = mixer_->instrument(e.track);
+    Instrument* target = mixer_ ? mixer_->instrument(e.track) : nullptr;
+    if (!target) return;
+    Instrument& instrument = *target;
     switch (e.kind) {
         case ScoreEventKind::NoteOn:
             instrument.note_on(e.key, e.pitch, e.cents, e.velocity);

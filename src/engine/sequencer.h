@@ -24,9 +24,10 @@ public:
     Sequencer() = default;
     explicit Sequencer(TrackMixer& mixer) : mixer_(&mixer) {}
 
-    // Switches instruments (a newly loaded document). Notes of the old mixer are forgotten: the
-    // old mixer is no longer rendered.
-    void set_mixer(TrackMixer* mixer);
+    // Switches instruments. For a newly loaded document the old mixer's notes are forgotten (it is
+    // no longer rendered); with keep_notes (a mixer sharing the old one's channels, after a track
+    // edit) the notes sounding on shared channels go on.
+    void set_mixer(TrackMixer* mixer, bool keep_notes = false);
     TrackMixer* mixer() const { return mixer_; }
 
     // Switches to a new snapshot at the block boundary `output_frame`. With keep_beat, the beat

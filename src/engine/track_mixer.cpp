@@ -7,54 +7,63 @@ namespace tactus {
 
 TrackMixer::TrackMixer(double sample_rate) : sample_rate_for_strips_(sample_rate) {}
 
-void TrackMixer::add_track(std::unique_ptr<Instrument> instrument, const TrackControls& controls) {
-    tracks_.push_back(Channel{std::move(instrument), TrackStrip(sample_rate_for_strips_), controls});
+std::size_t TrackMixer::add_track(std::unique_ptr<Instrument> instrument, const TrackControls& controls) {
+    tracks_.push_back(
+        std::make_shared<TrackChannel>(std::move(instrument), sample_rate_for_strips_, controls));
     // Solo on the new track may silence the others: settle every strip without a ramp.
-    for (Channel& channel : tracks_) channel.strip.reset(settings_for(channel));
+    for (auto& channel : tracks_)
+        if (channel) channel->strip.reset(settings_for(*channel));
+    return tracks_.size() - 1;
 }
 
-StripSettings TrackMixer::settings_for(const Channel& channel) const {
+StripSettings TrackMixer::settings_for(const TrackChannel& channel) const {
     const bool any_solo =
-        std::any_of(tracks_.begin(), tracks_.end(), [](const Channel& c) { return c.controls.solo; });
+        std::any_of(tracks_.begin(), tracks_.end(), [](const auto& c) { return c && c->controls.solo; });
     const TrackControls& c = channel.controls;
     return {c.level, c.pan, !c.mute && (!any_solo || c.solo)};
 }
 
 void TrackMixer::update_strips() {
-    for (Channel& channel : tracks_) channel.strip.change(settings_for(channel));
+    for (auto& channel : tracks_)
+        if (channel) channel->strip.change(settings_for(*channel));
 }
 
 void TrackMixer::set_level(std::size_t track, double level) {
-    if (track >= tracks_.size()) return;
-    tracks_[track].controls.level = level;
+    TrackChannel* c = channel(track);
+    if (!c) return;
+    c->controls.level = level;
     update_strips();
 }
 
 void TrackMixer::set_pan(std::size_t track, double pan) {
-    if (track >= tracks_.size()) return;
-    tracks_[track].controls.pan = pan;
+    TrackChannel* c = channel(track);
+    if (!c) return;
+    c->controls.pan = pan;
     update_strips();
 }
 
 void TrackMixer::set_mute(std::size_t track, bool mute) {
-    if (track >= tracks_.size()) return;
-    tracks_[track].controls.mute = mute;
+    TrackChannel* c = channel(track);
+    if (!c) return;
+    c->controls.mute = mute;
     update_strips();
 }
 
 void TrackMixer::set_solo(std::size_t track, bool solo) {
-    if (track >= tracks_.size()) return;
-    tracks_[track].controls.solo = solo;
+    TrackChannel* c = channel(track);
+    if (!c) return;
+    c->controls.solo = solo;
     update_strips();
 }
 
 void TrackMixer::reset_peaks() {
-    for (Channel& channel : tracks_) channel.peak = 0.0f;
+    for (auto& channel : tracks_)
+        if (channel) channel->peak = 0.0f;
 }
 
 bool TrackMixer::is_silent() const {
-    return (!aux_ || aux_->is_silent()) && std::all_of(tracks_.begin(), tracks_.end(), [](const Channel& c) {
-               return c.instrument->is_silent();
+    return (!aux_ || aux_->is_silent()) && std::all_of(tracks_.begin(), tracks_.end(), [](const auto& c) {
+               return !c || c->instrument->is_silent();
            });
 }
 
@@ -71,7 +80,9 @@ void TrackMixer::render(float* left, float* right, int frames) {
 void TrackMixer::render_span(float* left, float* right, int frames) {
     std::fill_n(left, frames, 0.0f);
     std::fill_n(right, frames, 0.0f);
-    for (Channel& channel : tracks_) {
+    for (auto& slot : tracks_) {
+        if (!slot) continue;
+        TrackChannel& channel = *slot;
         // A silent instrument would add exact zeros: skip it (the strip's ramp state is per sample,
         // so advance it only when it is moving; a steady strip needs nothing).
         if (channel.instrument->is_silent() && channel.strip.is_steady()) continue;

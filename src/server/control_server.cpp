@@ -1,9 +1,12 @@
 #include "server/control_server.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "core/document_json.h"
 #include "engine/instrument_factory.h"
+#include "server/edit_messages.h"
 #include "server/osc_args.h"
 #include "server/osc_out.h"
 #include "server/osc_packet.h"
@@ -20,6 +23,18 @@ constexpr std::uint8_t clamp_velocity(std::int64_t v) {
 // Audition and live notes: one key per (track, pitch), apart from score note ids.
 VoiceKey live_key(std::uint32_t track, std::int64_t pitch) {
     return kLiveKeyBit | (VoiceKey(track) << 8) | VoiceKey(pitch & 0x7f);
+}
+
+// Auditions of score notes: the note's id, apart from live keys and from the score's own voices.
+constexpr VoiceKey kAuditionKeyBit = kLiveKeyBit | (VoiceKey{1} << 62);
+
+// Replies bigger than this go over TCP (or to a file): a UDP datagram can hold about 64 KiB.
+constexpr std::size_t kMaxUdpReply = 60 * 1024;
+
+bool same_target(const ReplyTarget& a, const ReplyTarget& b) {
+    if (a.kind != b.kind) return false;
+    if (a.kind == ReplyTarget::Kind::Tcp) return a.connection == b.connection;
+    return a.addr_len == b.addr_len && std::memcmp(&a.addr, &b.addr, a.addr_len) == 0;
 }
 
 }  // namespace
@@ -53,8 +68,16 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
         {"/unsubscribe", &ControlServer::on_unsubscribe},
         {"/ping", &ControlServer::on_ping},
         {"/quit", &ControlServer::on_quit},
+        {"/edits/subscribe", &ControlServer::on_edits_subscribe},
+        {"/edits/unsubscribe", &ControlServer::on_edits_unsubscribe},
+        {"/edits/since", &ControlServer::on_edits_since},
+        {"/document", &ControlServer::on_document},
     };
     for (const auto& [address, handler] : handlers_) addresses_.push_back(address);
+    for (const char* edit : {"/note/add", "/note/move", "/note/track", "/note/resize", "/note/delete",
+                             "/note/pitch", "/note/velocity", "/note/audition", "/track/add", "/track/remove",
+                             "/track/rename", "/track/move", "/track/instrument", "/tempo/set", "/meter/set"})
+        addresses_.push_back(edit);
 }
 
 void ControlServer::reply(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes) {
@@ -76,7 +99,178 @@ void ControlServer::handle_malformed(const std::string& problem, const ReplyTarg
 }
 
 void ControlServer::handle_packet(const OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns) {
-    for (const OscMessage& message : packet.messages) dispatch(message, from, arrival_ns);
+    // Consecutive edit messages form one batch, applied all or none.
+    std::vector<const OscMessage*> batch;
+    for (const OscMessage& message : packet.messages) {
+        if (is_edit_address(message.address)) {
+            batch.push_back(&message);
+            continue;
+        }
+        if (!batch.empty()) apply_edit_batch(batch, from, arrival_ns);
+        batch.clear();
+        dispatch(message, from, arrival_ns);
+    }
+    if (!batch.empty()) apply_edit_batch(batch, from, arrival_ns);
+}
+
+void ControlServer::apply_edit_batch(const std::vector<const OscMessage*>& batch, const ReplyTarget& from,
+                                     std::int64_t arrival_ns) {
+    const std::string& first = batch.front()->address;
+    if (!host_.has_document()) {
+        reply_error(from, first, "no document loaded (send /load first)");
+        return;
+    }
+    std::vector<Edit> edits;
+    std::vector<NoteId> auditions;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        try {
+            parse_edit_message(*batch[i], edits, auditions);
+        } catch (const OscArgError& e) {
+            const std::string where = batch.size() > 1 ? " (message " + std::to_string(i + 1) + " of " +
+                                                             std::to_string(batch.size()) +
+                                                             "; no edit of the bundle was applied)"
+                                                       : "";
+            reply_error(from, batch[i]->address, e.what() + where);
+            return;
+        }
+    }
+    for (NoteId id : auditions)  // checked before anything changes: the batch is all or none
+        if (!host_.editor().find_note(id) && std::none_of(edits.begin(), edits.end(), [id](const Edit& e) {
+                const auto* add = std::get_if<edit::NoteAdd>(&e);
+                return add && add->note.id == id;
+            }))
+            return reply_error(from, "/note/audition", "no note with id " + std::to_string(id));
+    std::size_t edit_count = edits.size();
+    if (edit_count > 0) {
+        std::string error;
+        if (!host_.edit(std::move(edits), &error)) {
+            reply_error(from, first, error);
+            return;
+        }
+        if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
+        const EditBatch& applied = *host_.editor().last_batch();
+        const auto bundle = edit_batch_bundle(applied);
+        const auto resync = OscOut("/resync").h(static_cast<std::int64_t>(applied.revision)).bytes();
+        push_to_subscribers(bundle, bundle.size() > kMaxUdpReply ? resync : bundle, &from);
+    }
+    reply(from, OscOut("/reply")
+                    .s(first)
+                    .h(static_cast<std::int64_t>(host_.editor().revision()))
+                    .i(static_cast<std::int32_t>(edit_count))
+                    .bytes());
+    const Frame frame = batch.front()->timetag
+                            ? host_.frame_for_host_time(ntp_to_monotonic_ns(*batch.front()->timetag))
+                            : host_.frame_for_arrival(arrival_ns);
+    for (NoteId id : auditions) audition(id, frame, arrival_ns);
+}
+
+// A short preview of a score note on its track's instrument, whatever the transport does: as long
+// as the note, but at least 50 ms and at most 1 s.
+void ControlServer::audition(NoteId id, Frame frame, std::int64_t arrival_ns) {
+    const auto placed = host_.editor().find_note(id);
+    if (!placed) return;
+    const auto slot = host_.track_index(placed->track);
+    if (!slot) return;
+    const Note& n = placed->note;
+    const double seconds = std::clamp(
+        double(host_.score_frame_at_beat(n.end()) - host_.score_frame_at_beat(n.start)) / host_.sample_rate(),
+        0.05, 1.0);
+    EngineCommand on;
+    on.kind = CommandKind::NoteOn;
+    on.frame = frame;
+    on.track = *slot;
+    on.key = kAuditionKeyBit | n.id;
+    on.pitch = static_cast<std::int16_t>(n.pitch);
+    on.velocity = clamp_velocity(n.velocity);
+    on.value = n.cents;
+    EngineCommand off = on;
+    off.kind = CommandKind::NoteOff;
+    const auto length_ns = static_cast<std::int64_t>(seconds * 1e9);
+    off.frame = frame == kAsap ? host_.frame_for_host_time(arrival_ns + length_ns)
+                               : frame + static_cast<Frame>(std::lround(seconds * host_.sample_rate()));
+    host_.submit(on);
+    host_.submit(off);
+}
+
+void ControlServer::push_to_subscribers(const std::vector<std::uint8_t>& bytes,
+                                        const std::vector<std::uint8_t>& udp_bytes,
+                                        const ReplyTarget* except) {
+    for (const ReplyTarget& to : edit_subscribers_) {
+        if (except && same_target(to, *except)) continue;
+        reply(to, to.kind == ReplyTarget::Kind::Udp ? udp_bytes : bytes);
+    }
+}
+
+void ControlServer::document_changed() {
+    if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
+    const auto resync = OscOut("/resync").h(static_cast<std::int64_t>(host_.editor().revision())).bytes();
+    push_to_subscribers(resync, resync, nullptr);
+}
+
+void ControlServer::on_edits_subscribe(const Context& ctx) {
+    OscArgs(ctx.message).expect_at_most(0);
+    const bool known = std::any_of(edit_subscribers_.begin(), edit_subscribers_.end(),
+                                   [&](const ReplyTarget& t) { return same_target(t, ctx.from); });
+    if (!known) {
+        if (edit_subscribers_.size() >= kMaxEditSubscribers)
+            throw OscArgError("too many edit subscribers (at most " + std::to_string(kMaxEditSubscribers) +
+                              ")");
+        edit_subscribers_.push_back(ctx.from);
+    }
+    reply(ctx.from, OscOut("/reply")
+                        .s(ctx.message.address)
+                        .h(static_cast<std::int64_t>(host_.editor().revision()))
+                        .bytes());
+}
+
+void ControlServer::on_edits_unsubscribe(const Context& ctx) {
+    OscArgs(ctx.message).expect_at_most(0);
+    std::erase_if(edit_subscribers_, [&](const ReplyTarget& t) { return same_target(t, ctx.from); });
+    reply_ok(ctx.from, ctx.message.address);
+}
+
+void ControlServer::on_edits_since(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    const auto revision = static_cast<std::uint64_t>(args.integer_in(0, "revision", 0, INT64_MAX));
+    const auto batches = host_.editor().batches_since(revision);
+    if (!batches)
+        throw OscArgError("revision " + std::to_string(revision) +
+                          " is not in the edit log (the document is at " +
+                          std::to_string(host_.editor().revision()) + "): fetch the whole /document");
+    for (const EditBatch* batch : *batches) {
+        const auto bundle = edit_batch_bundle(*batch);
+        if (ctx.from.kind == ReplyTarget::Kind::Udp && bundle.size() > kMaxUdpReply)
+            throw OscArgError("edit batch " + std::to_string(batch->revision) +
+                              " is too big for a UDP datagram: ask over TCP or fetch the whole /document");
+        reply(ctx.from, bundle);
+    }
+    reply(ctx.from, OscOut("/reply")
+                        .s(ctx.message.address)
+                        .h(static_cast<std::int64_t>(host_.editor().revision()))
+                        .i(static_cast<std::int32_t>(batches->size()))
+                        .bytes());
+}
+
+void ControlServer::on_document(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    require_document(ctx);
+    const Document doc = canonical_document(host_.document());
+    const auto revision = static_cast<std::int64_t>(doc.revision);
+    if (args.has(0)) {
+        const std::string& path = args.string(0, "path");
+        std::string error;
+        if (!save_document_file(doc, path, &error)) throw OscArgError(error);
+        reply(ctx.from, OscOut("/reply").s(ctx.message.address).h(revision).s(path).bytes());
+        return;
+    }
+    const std::string text = document_to_string(doc);
+    const auto bytes = osc_int64_and_long_string("/document", revision, text);
+    if (ctx.from.kind == ReplyTarget::Kind::Udp && bytes.size() > kMaxUdpReply)
+        throw OscArgError("the document is " + std::to_string(text.size()) +
+                          " bytes, too big for a UDP datagram: ask over TCP or give a path to write it to");
+    reply(ctx.from, bytes);
 }
 
 void ControlServer::dispatch(const OscMessage& message, const ReplyTarget& from, std::int64_t arrival_ns) {
@@ -195,6 +389,7 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result) {
         return false;
     }
     loop_enabled_ = false;
+    document_changed();
     const Document& loaded = host_.document();
     reply(ctx.from, OscOut("/reply")
                         .s(ctx.message.address)

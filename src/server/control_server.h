@@ -91,6 +91,21 @@ private:
     void on_unsubscribe(const Context&);
     void on_ping(const Context&);
     void on_quit(const Context&);
+    void on_edits_subscribe(const Context&);
+    void on_edits_unsubscribe(const Context&);
+    void on_edits_since(const Context&);
+    void on_document(const Context&);
+
+    // Consecutive edit messages of one packet: parsed, applied all or none, answered once, pushed
+    // to the other edit subscribers, then their auditions played.
+    void apply_edit_batch(const std::vector<const OscMessage*>& batch, const ReplyTarget& from,
+                          std::int64_t arrival_ns);
+    void audition(NoteId id, Frame frame, std::int64_t arrival_ns);
+    // Sends to every edit subscriber but `except` (nullptr: all); UDP ones get `udp_bytes` when the
+    // bundle is too big for a datagram.
+    void push_to_subscribers(const std::vector<std::uint8_t>& bytes,
+                             const std::vector<std::uint8_t>& udp_bytes, const ReplyTarget* except);
+    void document_changed();  // after a load: subscribers resynchronise
     // Replies with the first load error, or loads the document (with the revision argument, if any).
     bool load_document(const Context& ctx, LoadResult result);
 
@@ -115,6 +130,8 @@ private:
     double loop_begin_beat_ = 0.0, loop_end_beat_ = 0.0;
     bool quit_ = false;
     std::uint64_t errors_ = 0;
+    std::vector<ReplyTarget> edit_subscribers_;
+    static constexpr std::size_t kMaxEditSubscribers = 64;
 };
 
 }  // namespace tactus

@@ -17,7 +17,9 @@ bool EngineHost::open(const EngineHostOptions& options, std::string* error) {
     engine_options.command_capacity = options.command_capacity;
     engine_ = std::make_unique<RealtimeEngine>(engine_options);
     // An empty document, so the engine always has a program (and a metronome) to play.
-    return publish(Document(), true, false, error);
+    mixer_ = std::make_shared<TrackMixer>(backend_->sample_rate());
+    publish(ScoreSnapshot::build(Document(), backend_->sample_rate()), false, true, false);
+    return true;
 }
 
 bool EngineHost::start_audio(std::string* error) {
@@ -37,7 +39,7 @@ void EngineHost::process(const AudioBlock& block) {
 }
 
 Document EngineHost::scaled_document() const {
-    Document doc = document_;
+    Document doc = editor_.document();
     if (tempo_scale_ != 1.0) {
         std::vector<TempoPoint> points = doc.tempo.points();
         for (TempoPoint& p : points) p.bpm *= tempo_scale_;
@@ -47,44 +49,107 @@ Document EngineHost::scaled_document() const {
     return doc;
 }
 
-bool EngineHost::publish(const Document& doc, bool new_instruments, bool keep_beat, std::string* error) {
-    const double rate = backend_->sample_rate();
-    if (new_instruments) {
-        std::shared_ptr<TrackMixer> mixer = make_track_mixer(doc, rate, error);
-        if (!mixer) return false;
+std::vector<std::uint32_t> EngineHost::slots_in_document_order() const {
+    std::vector<std::uint32_t> slots;
+    for (const Track& t : editor_.document().tracks) slots.push_back(slots_.at(t.id));
+    return slots;
+}
+
+std::shared_ptr<const ScoreSnapshot> EngineHost::build_score() const {
+    return ScoreSnapshot::build(scaled_document(), backend_->sample_rate(), slots_in_document_order());
+}
+
+void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool keep_beat, bool new_mixer,
+                         bool shares_channels) {
+    if (new_mixer) {
+        auto mixer = std::make_shared<TrackMixer>(backend_->sample_rate());
+        mixer->set_channels(channels_);
         mixer_ = std::move(mixer);
     }
-    score_ = ScoreSnapshot::build(doc, rate);
+    score_ = std::move(score);
     auto program = std::make_unique<EngineProgram>();
     program->score = score_;
     program->mixer = mixer_;
     program->generation = ++generation_;
     program->keep_beat = keep_beat;
+    program->shares_channels = shares_channels;
     engine_->publish(std::move(program));
-    return true;
 }
 
 bool EngineHost::load(Document doc, std::string* error) {
-    const Document previous = document_;
-    document_ = std::move(doc);
-    if (!publish(scaled_document(), true, false, error)) {
-        document_ = previous;
-        return false;
-    }
+    const double rate = backend_->sample_rate();
+    std::shared_ptr<TrackMixer> mixer = make_track_mixer(doc, rate, error);
+    if (!mixer) return false;
+    channels_ = mixer->channels();
+    slots_.clear();
+    for (std::uint32_t i = 0; i < doc.tracks.size(); ++i) slots_[doc.tracks[i].id] = i;
+    editor_.reset(std::move(doc));
+    mixer_ = std::move(mixer);
+    publish(build_score(), false, false, false);
     loaded_ = true;
     return true;
 }
 
+bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
+    for (TrackId id : effect.tracks_removed) {
+        channels_[slots_.at(id)] = nullptr;
+        slots_.erase(id);
+    }
+    const double rate = backend_->sample_rate();
+    for (TrackId id : effect.instruments_changed) {
+        const auto position = editor_.track_position(id);
+        if (!position) continue;  // added and removed in one batch
+        const Track& track = editor_.document().tracks[*position];
+        auto instrument = make_instrument(track, rate, error);
+        if (!instrument) return false;
+        auto channel = std::make_shared<TrackChannel>(
+            std::move(instrument), rate, TrackControls{track.level, track.pan, track.mute, track.solo});
+        channel->strip.reset({track.level, track.pan, !track.mute});
+        if (const auto slot = slots_.find(id); slot != slots_.end()) {
+            channels_[slot->second] = std::move(channel);  // a new instrument for the track
+        } else {
+            slots_[id] = static_cast<std::uint32_t>(channels_.size());
+            channels_.push_back(std::move(channel));
+        }
+    }
+    return true;
+}
+
+bool EngineHost::edit(std::vector<Edit> edits, std::string* error) {
+    // Compiled against the snapshot playing now (its tempo, the tracks' current slots).
+    const auto check = [](const Track& track) {
+        Document one;
+        one.tracks.push_back(track);
+        const auto problems = check_instruments(one);
+        return problems.empty() ? std::string() : problems.front().message;
+    };
+    EditEffect effect;
+    if (!editor_.apply(std::move(edits), &effect, error, check)) return false;
+    std::vector<SnapshotNote> removed, added;
+    removed.reserve(effect.removed.size());
+    for (const PlacedNote& n : effect.removed) removed.push_back(score_->compile(n.note, slots_.at(n.track)));
+    const bool channels_changed = !effect.instruments_changed.empty() || !effect.tracks_removed.empty();
+    if (channels_changed && !update_channels(effect, error)) return false;
+    if (effect.tempo_changed || effect.meter_changed) {
+        publish(build_score(), effect.tempo_changed, channels_changed, true);
+        return true;
+    }
+    added.reserve(effect.added.size());
+    for (const PlacedNote& n : effect.added) added.push_back(score_->compile(n.note, slots_.at(n.track)));
+    publish(score_->with_notes_changed(removed, added), false, channels_changed, true);
+    return true;
+}
+
 std::optional<std::uint32_t> EngineHost::track_index(TrackId id) const {
-    for (std::size_t i = 0; i < document_.tracks.size(); ++i)
-        if (document_.tracks[i].id == id) return static_cast<std::uint32_t>(i);
-    return std::nullopt;
+    const auto it = slots_.find(id);
+    if (it == slots_.end()) return std::nullopt;
+    return it->second;
 }
 
 bool EngineHost::set_tempo_scale(double scale, std::string* error) {
     const double previous = tempo_scale_;
     tempo_scale_ = scale;
-    for (const TempoPoint& p : document_.tempo.points()) {
+    for (const TempoPoint& p : editor_.document().tempo.points()) {
         const double bpm = p.bpm * scale;
         if (bpm < TempoMap::kMinBpm || bpm > TempoMap::kMaxBpm) {
             tempo_scale_ = previous;
@@ -92,7 +157,8 @@ bool EngineHost::set_tempo_scale(double scale, std::string* error) {
             return false;
         }
     }
-    return publish(scaled_document(), false, true, error);
+    publish(build_score(), true, false, false);
+    return true;
 }
 
 Frame EngineHost::frame_for_arrival(std::int64_t arrival_ns) const {

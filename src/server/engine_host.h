@@ -10,8 +10,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "audio/audio_backend.h"
+#include "core/document_editor.h"
 #include "core/score.h"
 #include "engine/realtime_engine.h"
 
@@ -44,9 +47,18 @@ public:
 
     // Loading (control thread): replaces the document and the instruments; the transport stops.
     bool load(Document doc, std::string* error);
-    const Document& document() const { return document_; }
+    const Document& document() const { return editor_.document(); }
+    const DocumentEditor& editor() const { return editor_; }
     bool has_document() const { return loaded_; }
+    // The mixer slot of a track (stable while the document is edited), or nullopt.
     std::optional<std::uint32_t> track_index(TrackId id) const;
+    // Mixer slots in document order (for per-track meters).
+    std::vector<std::uint32_t> slots_in_document_order() const;
+
+    // Editing (control thread): applies the batch all or none and publishes the result: only the
+    // touched chunks of the score for note edits, shared channels for track edits, a rebuild for
+    // tempo or meter. On failure nothing changes and *error names the edit.
+    bool edit(std::vector<Edit> edits, std::string* error);
 
     // Tempo scale (control thread): a new program whose tempo map is scaled; the beat heard stays put.
     bool set_tempo_scale(double scale, std::string* error);
@@ -82,12 +94,18 @@ public:
 
 private:
     Document scaled_document() const;
-    bool publish(const Document& doc, bool new_instruments, bool keep_beat, std::string* error);
+    void publish(std::shared_ptr<const ScoreSnapshot> score, bool keep_beat, bool new_mixer,
+                 bool shares_channels);
+    std::shared_ptr<const ScoreSnapshot> build_score() const;
+    bool update_channels(const EditEffect& effect, std::string* error);
 
     EngineHostOptions options_;
     std::unique_ptr<AudioBackend> backend_;
     std::unique_ptr<RealtimeEngine> engine_;
-    Document document_;
+    DocumentEditor editor_;
+    // Control-side copy of the mixer's channels by slot, and each track's slot.
+    std::vector<std::shared_ptr<TrackChannel>> channels_;
+    std::unordered_map<TrackId, std::uint32_t> slots_;
     bool loaded_ = false;
     double tempo_scale_ = 1.0;
     std::shared_ptr<const ScoreSnapshot> score_;  // the newest published, for beat conversions

@@ -44,4 +44,32 @@ private:
     lo_message message_;
 };
 
+// A bundle of already serialised messages, to be executed at once (timetag 1).
+inline std::vector<std::uint8_t> osc_bundle(const std::vector<std::vector<std::uint8_t>>& elements) {
+    std::vector<std::uint8_t> out = {'#', 'b', 'u', 'n', 'd', 'l', 'e', 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    for (const auto& e : elements) {
+        const auto n = static_cast<std::uint32_t>(e.size());
+        out.insert(out.end(),
+                   {std::uint8_t(n >> 24), std::uint8_t(n >> 16), std::uint8_t(n >> 8), std::uint8_t(n)});
+        out.insert(out.end(), e.begin(), e.end());
+    }
+    return out;
+}
+
+// A message `address ,hs` with a string of any length (OscOut caps strings; a whole document
+// does not fit that cap).
+inline std::vector<std::uint8_t> osc_int64_and_long_string(const std::string& address, std::int64_t value,
+                                                           const std::string& text) {
+    std::vector<std::uint8_t> out;
+    const auto padded = [&out](const std::string& str) {
+        out.insert(out.end(), str.begin(), str.end());
+        out.resize(out.size() + 4 - str.size() % 4, 0);  // at least one NUL, to a multiple of 4
+    };
+    padded(address);
+    padded(",hs");
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(std::uint8_t(std::uint64_t(value) >> shift));
+    padded(text);
+    return out;
+}
+
 }  // namespace tactus

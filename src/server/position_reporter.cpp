@@ -96,6 +96,11 @@ std::size_t PositionReporter::subscriber_count() const {
     return subscribers_.size();
 }
 
+void PositionReporter::set_track_slots(std::vector<std::uint32_t> slots) {
+    std::lock_guard lock(mutex_);
+    track_slots_ = std::move(slots);
+}
+
 std::vector<std::uint8_t> PositionReporter::report() const {
     const EngineStatus s = host_.status();
     const double rate = host_.sample_rate();
@@ -112,7 +117,8 @@ std::vector<std::uint8_t> PositionReporter::report() const {
         .i(s.playing ? 1 : 0)
         .f(s.master_peak[0])
         .f(s.master_peak[1]);
-    for (int t = 0; t < s.track_count; ++t) out.f(s.track_peak[t]);
+    for (std::uint32_t slot : track_slots_)  // mutex_ is held (run())
+        out.f(slot < std::uint32_t(s.track_count) ? s.track_peak[slot] : 0.0f);
     return out.bytes();
 }
 

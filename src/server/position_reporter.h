@@ -37,6 +37,8 @@ public:
     void unsubscribe(const std::string& host, int port);
 
     std::size_t subscriber_count() const;
+    // The mixer slots of the document's tracks, in document order: the order of the track peaks.
+    void set_track_slots(std::vector<std::uint32_t> slots);
     std::uint64_t reports_sent() const { return sender_.sent(); }
     std::uint64_t reports_dropped() const { return sender_.dropped(); }
 
@@ -56,6 +58,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     std::vector<Subscriber> subscribers_;
+    std::vector<std::uint32_t> track_slots_;
     bool stopping_ = false;
     std::thread thread_;
 };

@@ -133,7 +133,7 @@ struct Model {
             auto it = notes.find(m->id);
             if (it == notes.end() || (m->track != 0 && !has_track(m->track))) return false;
             Note n = it->second.note;
-            n.start = m->start;
+            if (m->start) n.start = *m->start;
             if (!valid(n)) return false;
             it->second = {m->track ? m->track : it->second.track, n};
         } else if (auto* r = std::get_if<edit::NoteResize>(&e)) {

@@ -1,0 +1,220 @@
+#include "server/edit_messages.h"
+
+#include <algorithm>
+#include <climits>
+#include <string>
+
+#include "server/osc_args.h"
+#include "server/osc_out.h"
+
+namespace tactus {
+
+namespace {
+
+// The argument groups of each repeating edit message, named for error messages.
+struct EditShape {
+    std::string_view address;
+    std::size_t group;      // arguments per edit; the message may repeat the group
+    std::size_t max_args;   // for non-repeating messages (0: repeats)
+    const char* arguments;  // how docs/protocol.md names them
+};
+
+constexpr EditShape kShapes[] = {
+    {"/note/add", 6, 0, "TRACK ID START LENGTH PITCH VELOCITY"},
+    {"/note/move", 2, 0, "ID START"},
+    {"/note/track", 2, 0, "ID TRACK"},
+    {"/note/resize", 2, 0, "ID LENGTH"},
+    {"/note/delete", 1, 0, "ID"},
+    {"/note/pitch", 3, 0, "ID PITCH CENTS"},
+    {"/note/velocity", 2, 0, "ID VELOCITY"},
+    {"/note/audition", 1, 0, "ID"},
+    {"/track/add", 4, 5, "ID NAME INSTRUMENT PRESET [INDEX]"},
+    {"/track/remove", 1, 1, "ID"},
+    {"/track/rename", 2, 2, "ID NAME"},
+    {"/track/move", 2, 2, "ID INDEX"},
+    {"/track/instrument", 3, 3, "ID INSTRUMENT PRESET"},
+    {"/tempo/set", 3, 0, "BEAT BPM RAMP"},
+    {"/meter/set", 3, 0, "BAR NUMERATOR DENOMINATOR"},
+};
+
+const EditShape* shape_of(std::string_view address) {
+    for (const EditShape& s : kShapes)
+        if (s.address == address) return &s;
+    return nullptr;
+}
+
+// Integers are kept within int's range so that the editor's range checks see the value sent.
+int small_int(const OscArgs& args, std::size_t i, const char* name) {
+    return static_cast<int>(std::clamp<std::int64_t>(args.integer(i, name), INT_MIN, INT_MAX));
+}
+
+std::uint64_t id_arg(const OscArgs& args, std::size_t i, const char* name) {
+    const std::int64_t v = args.integer(i, name);
+    if (v <= 0)
+        throw OscArgError("argument " + std::to_string(i + 1) + " (" + name +
+                          ") must be a positive id (got " + std::to_string(v) + ")");
+    return static_cast<std::uint64_t>(v);
+}
+
+std::size_t index_arg(const OscArgs& args, std::size_t i) {
+    return static_cast<std::size_t>(args.integer_in(i, "index", 0, INT32_MAX));
+}
+
+}  // namespace
+
+bool is_edit_address(std::string_view address) {
+    return shape_of(address) != nullptr;
+}
+
+void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std::vector<NoteId>& auditions) {
+    const EditShape* shape = shape_of(message.address);
+    if (!shape) throw OscArgError("not an edit address");
+    const OscArgs args(message);
+    const std::size_t n = args.size();
+    if (shape->max_args == 0) {
+        if (n == 0 || n % shape->group != 0)
+            throw OscArgError("takes one or more groups of " + std::to_string(shape->group) + " argument" +
+                              (shape->group == 1 ? "" : "s") + " (" + shape->arguments + "); got " +
+                              std::to_string(n));
+    } else if (n < shape->group || n > shape->max_args) {
+        throw OscArgError("takes the arguments " + std::string(shape->arguments) + "; got " +
+                          std::to_string(n));
+    }
+    const std::string_view a = message.address;
+    if (a == "/tempo/set") {
+        edit::TempoReplace tempo;
+        for (std::size_t i = 0; i < n; i += 3)
+            tempo.points.push_back(
+                {args.number(i, "beat"), args.number(i + 1, "bpm"), args.boolean(i + 2, "ramp")});
+        edits.push_back(std::move(tempo));
+        return;
+    }
+    if (a == "/meter/set") {
+        edit::MeterReplace meter;
+        for (std::size_t i = 0; i < n; i += 3)
+            meter.meter.push_back({small_int(args, i, "bar"), small_int(args, i + 1, "numerator"),
+                                   small_int(args, i + 2, "denominator")});
+        edits.push_back(std::move(meter));
+        return;
+    }
+    if (a == "/track/add") {
+        edit::TrackAdd add;
+        add.track.id = id_arg(args, 0, "track id");
+        add.track.name = args.string(1, "name");
+        add.track.instrument = args.string(2, "instrument");
+        add.track.preset = args.string(3, "preset");
+        add.index = args.has(4) ? index_arg(args, 4) : SIZE_MAX;
+        edits.push_back(std::move(add));
+        return;
+    }
+    if (a == "/track/remove") return edits.push_back(edit::TrackRemove{id_arg(args, 0, "track id")});
+    if (a == "/track/rename")
+        return edits.push_back(edit::TrackRename{id_arg(args, 0, "track id"), args.string(1, "name")});
+    if (a == "/track/move")
+        return edits.push_back(edit::TrackMove{id_arg(args, 0, "track id"), index_arg(args, 1)});
+    if (a == "/track/instrument") {
+        edits.push_back(edit::TrackInstrument{id_arg(args, 0, "track id"), args.string(1, "instrument"),
+                                              args.string(2, "preset")});
+        return;
+    }
+    for (std::size_t i = 0; i < n; i += shape->group) {
+        if (a == "/note/add") {
+            Note note;
+            note.id = id_arg(args, i + 1, "note id");
+            note.start = args.number(i + 2, "start");
+            note.length = args.number(i + 3, "length");
+            note.pitch = small_int(args, i + 4, "pitch");
+            note.velocity = small_int(args, i + 5, "velocity");
+            edits.push_back(edit::NoteAdd{id_arg(args, i, "track id"), note});
+        } else if (a == "/note/move") {
+            edits.push_back(edit::NoteMove{id_arg(args, i, "note id"), args.number(i + 1, "start"), 0});
+        } else if (a == "/note/track") {
+            edits.push_back(
+                edit::NoteMove{id_arg(args, i, "note id"), std::nullopt, id_arg(args, i + 1, "track id")});
+        } else if (a == "/note/resize") {
+            edits.push_back(edit::NoteResize{id_arg(args, i, "note id"), args.number(i + 1, "length")});
+        } else if (a == "/note/delete") {
+            edits.push_back(edit::NoteDelete{id_arg(args, i, "note id")});
+        } else if (a == "/note/pitch") {
+            edits.push_back(edit::NotePitch{id_arg(args, i, "note id"), small_int(args, i + 1, "pitch"),
+                                            args.number(i + 2, "cents")});
+        } else if (a == "/note/velocity") {
+            edits.push_back(
+                edit::NoteVelocity{id_arg(args, i, "note id"), small_int(args, i + 1, "velocity")});
+        } else if (a == "/note/audition") {
+            auditions.push_back(id_arg(args, i, "note id"));
+        }
+    }
+}
+
+namespace {
+
+void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
+    const auto id = [](std::uint64_t v) { return static_cast<std::int64_t>(v); };
+    if (auto* add = std::get_if<edit::NoteAdd>(&e)) {
+        const Note& n = add->note;
+        out.push_back(OscOut("/note/add")
+                          .h(id(add->track))
+                          .h(id(n.id))
+                          .d(n.start)
+                          .d(n.length)
+                          .i(n.pitch)
+                          .i(n.velocity)
+                          .bytes());
+        if (n.cents != 0.0) out.push_back(OscOut("/note/pitch").h(id(n.id)).i(n.pitch).d(n.cents).bytes());
+    } else if (auto* move = std::get_if<edit::NoteMove>(&e)) {
+        if (move->start) out.push_back(OscOut("/note/move").h(id(move->id)).d(*move->start).bytes());
+        if (move->track) out.push_back(OscOut("/note/track").h(id(move->id)).h(id(move->track)).bytes());
+    } else if (auto* resize = std::get_if<edit::NoteResize>(&e)) {
+        out.push_back(OscOut("/note/resize").h(id(resize->id)).d(resize->length).bytes());
+    } else if (auto* del = std::get_if<edit::NoteDelete>(&e)) {
+        out.push_back(OscOut("/note/delete").h(id(del->id)).bytes());
+    } else if (auto* pitch = std::get_if<edit::NotePitch>(&e)) {
+        out.push_back(OscOut("/note/pitch").h(id(pitch->id)).i(pitch->pitch).d(pitch->cents).bytes());
+    } else if (auto* velocity = std::get_if<edit::NoteVelocity>(&e)) {
+        out.push_back(OscOut("/note/velocity").h(id(velocity->id)).i(velocity->velocity).bytes());
+    } else if (auto* track = std::get_if<edit::TrackAdd>(&e)) {
+        out.push_back(OscOut("/track/add")
+                          .h(id(track->track.id))
+                          .s(track->track.name)
+                          .s(track->track.instrument)
+                          .s(track->track.preset)
+                          .i(static_cast<std::int32_t>(std::min<std::size_t>(track->index, INT32_MAX)))
+                          .bytes());
+    } else if (auto* remove = std::get_if<edit::TrackRemove>(&e)) {
+        out.push_back(OscOut("/track/remove").h(id(remove->id)).bytes());
+    } else if (auto* rename = std::get_if<edit::TrackRename>(&e)) {
+        out.push_back(OscOut("/track/rename").h(id(rename->id)).s(rename->name).bytes());
+    } else if (auto* tmove = std::get_if<edit::TrackMove>(&e)) {
+        out.push_back(
+            OscOut("/track/move").h(id(tmove->id)).i(static_cast<std::int32_t>(tmove->index)).bytes());
+    } else if (auto* instrument = std::get_if<edit::TrackInstrument>(&e)) {
+        out.push_back(OscOut("/track/instrument")
+                          .h(id(instrument->id))
+                          .s(instrument->instrument)
+                          .s(instrument->preset)
+                          .bytes());
+    } else if (auto* tempo = std::get_if<edit::TempoReplace>(&e)) {
+        OscOut m("/tempo/set");
+        for (const TempoPoint& p : tempo->points) m.d(p.beat).d(p.bpm).i(p.ramp ? 1 : 0);
+        out.push_back(m.bytes());
+    } else if (auto* meter = std::get_if<edit::MeterReplace>(&e)) {
+        OscOut m("/meter/set");
+        for (const TimeSignature& t : meter->meter) m.i(t.bar).i(t.numerator).i(t.denominator);
+        out.push_back(m.bytes());
+    }
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> edit_batch_bundle(const EditBatch& batch) {
+    std::vector<std::vector<std::uint8_t>> messages;
+    for (const Edit& e : batch.edits) write_edit(e, messages);
+    messages.insert(messages.begin(), OscOut("/edited")
+                                          .h(static_cast<std::int64_t>(batch.revision))
+                                          .i(static_cast<std::int32_t>(messages.size()))
+                                          .bytes());
+    return osc_bundle(messages);
+}
+
+}  // namespace tactus
