@@ -78,6 +78,8 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
                              "/note/pitch", "/note/velocity", "/note/audition", "/track/add", "/track/remove",
                              "/track/rename", "/track/move", "/track/instrument", "/tempo/set", "/meter/set"})
         addresses_.push_back(edit);
+    // A document loaded before the server started (tactusd --load): its track meters' order.
+    if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
 }
 
 void ControlServer::reply(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes) {

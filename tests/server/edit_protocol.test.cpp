@@ -1,0 +1,359 @@
+// The editing protocol (docs/protocol.md, "Editing the document") through the real ControlServer
+// and EngineHost, in process: the host runs the offline backend unstarted and the test renders its
+// blocks itself, so every frame is known. Two UDP sockets of the test are the clients.
+//
+// Checked here: replies carry the new revision; refused edits and batches (missing ids, conflicts,
+// out-of-range values, a bad message inside a bundle) leave document and revision unchanged and say
+// why; pushes reach the other subscriber and rebuild the same document; /edits/since and /document
+// resynchronise; an audition sounds on its exact frame with the transport stopped.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/document_editor.h"
+#include "core/document_json.h"
+#include "server/control_server.h"
+#include "server/edit_messages.h"
+#include "server/engine_host.h"
+#include "server/osc_out.h"
+#include "server/osc_packet.h"
+#include "server/osc_transport.h"
+
+namespace tactus {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// A UDP socket of the test that the server replies to.
+class Client {
+public:
+    Client() {
+        fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local);
+        target_.addr_len = sizeof target_.addr;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&target_.addr), &target_.addr_len);
+    }
+    ~Client() { ::close(fd_); }
+    const ReplyTarget& target() const { return target_; }
+
+    // Every packet that arrives within `wait_ms` of the last one.
+    std::vector<OscPacket> receive(int wait_ms = 50) {
+        std::vector<OscPacket> packets;
+        std::vector<std::uint8_t> buffer(1 << 16);
+        pollfd p{fd_, POLLIN, 0};
+        while (::poll(&p, 1, wait_ms) > 0) {
+            const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
+            if (n <= 0) break;
+            OscPacket packet;
+            std::string error;
+            EXPECT_TRUE(parse_osc_packet(buffer.data(), static_cast<std::size_t>(n), packet, &error))
+                << error;
+            packets.push_back(std::move(packet));
+        }
+        return packets;
+    }
+
+private:
+    int fd_ = -1;
+    ReplyTarget target_;
+};
+
+std::string text_of(const OscMessage& m) {
+    std::string out = m.address + " ," + m.types;
+    for (const OscArg& a : m.args) {
+        out += ' ';
+        if (a.type == 's' || a.type == 'S')
+            out += '"' + a.s + '"';
+        else if (a.type == 'f' || a.type == 'd')
+            out += std::to_string(a.f);
+        else
+            out += std::to_string(a.i);
+    }
+    return out;
+}
+
+constexpr const char* kDocument = R"({"format": "tactus", "version": 1, "revision": 7,
+    "tempo": [{"beat": 0, "bpm": 120}],
+    "tracks": [
+      {"id": 1, "name": "Lead", "preset": "sine", "notes": [
+        {"id": 10, "start": 0, "length": 1, "pitch": 60, "velocity": 100},
+        {"id": 11, "start": 1, "length": 1, "pitch": 62, "velocity": 100}]},
+      {"id": 2, "name": "Bass", "preset": "bass", "notes": []}]})";
+
+class EditProtocol : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string error;
+        EngineHostOptions options;
+        options.audio.kind = "offline";
+        ASSERT_TRUE(host_.open(options, &error)) << error;
+        OscTransportOptions net;
+        net.port = 0;
+        ASSERT_TRUE(transport_.open(net, &error)) << error;
+        control_.emplace(host_, transport_, nullptr);
+        load(kDocument);
+    }
+
+    void load(const std::string& json, std::int64_t revision = -1) {
+        OscOut m("/load/json");
+        m.s(json);
+        if (revision >= 0) m.h(revision);
+        send(m.bytes(), a_);
+        const auto replies = a_.receive();
+        ASSERT_FALSE(replies.empty());
+        ASSERT_EQ(replies.back().messages[0].address, "/reply") << text_of(replies.back().messages[0]);
+    }
+
+    void send(const Bytes& bytes, Client& from, std::int64_t arrival_ns = 0) {
+        OscPacket packet;
+        std::string error;
+        ASSERT_TRUE(parse_osc_packet(bytes.data(), bytes.size(), packet, &error)) << error;
+        control_->handle_packet(packet, from.target(), arrival_ns ? arrival_ns : host_.host_time_at_frame(0));
+    }
+
+    // Sends and returns the single answer (a /reply or an /error).
+    OscMessage call(const Bytes& bytes, Client& from) {
+        send(bytes, from);
+        const auto packets = from.receive();
+        EXPECT_EQ(packets.size(), 1u);
+        return packets.empty() ? OscMessage{} : packets.front().messages.front();
+    }
+
+    void expect_refused(const Bytes& bytes, const std::string& address, const std::string& message) {
+        const Document before = host_.document();
+        const OscMessage answer = call(bytes, a_);
+        EXPECT_EQ(text_of(answer), "/error ,ss \"" + address + "\" \"" + message + "\"");
+        EXPECT_EQ(host_.document(), before) << "a refused edit changed the document";
+        EXPECT_EQ(host_.editor().revision(), before.revision);
+    }
+
+    EngineHost host_;
+    OscTransport transport_;
+    std::optional<ControlServer> control_;
+    Client a_, b_;
+};
+
+TEST_F(EditProtocol, each_batch_replies_with_the_new_revision_and_the_edit_count) {
+    EXPECT_EQ(text_of(call(OscOut("/note/add").h(1).h(12).d(2.0).d(0.5).i(64).i(90).bytes(), a_)),
+              "/reply ,shi \"/note/add\" 8 1");
+    EXPECT_EQ(text_of(call(OscOut("/note/move").h(12).d(3.0).h(11).d(4.0).bytes(), a_)),
+              "/reply ,shi \"/note/move\" 9 2");
+    EXPECT_EQ(text_of(call(osc_bundle({OscOut("/note/delete").h(10).bytes(),
+                                       OscOut("/note/pitch").h(11).i(70).d(-25.0).bytes(),
+                                       OscOut("/track/rename").h(2).s("Low end").bytes()}),
+                           a_)),
+              "/reply ,shi \"/note/delete\" 10 3");
+    const Document& doc = host_.document();
+    EXPECT_EQ(doc.revision, 10u);
+    ASSERT_TRUE(host_.editor().find_note(12));
+    EXPECT_EQ(host_.editor().find_note(12)->note.start, 3.0);
+    EXPECT_FALSE(host_.editor().find_note(10));
+    EXPECT_EQ(host_.editor().find_note(11)->note.pitch, 70);
+    EXPECT_EQ(host_.editor().find_note(11)->note.cents, -25.0);
+    EXPECT_EQ(doc.tracks[1].name, "Low end");
+}
+
+TEST_F(EditProtocol, an_edit_naming_a_missing_id_is_refused_and_changes_nothing) {
+    expect_refused(OscOut("/note/move").h(99).d(1.0).bytes(), "/note/move",
+                   "edit 1 of 1 (note/move): no note with id 99");
+    expect_refused(OscOut("/note/add").h(5).h(20).d(0.0).d(1.0).i(60).i(100).bytes(), "/note/add",
+                   "edit 1 of 1 (note/add): no track with id 5");
+    expect_refused(OscOut("/track/remove").h(3).bytes(), "/track/remove",
+                   "edit 1 of 1 (track/remove): no track with id 3");
+}
+
+TEST_F(EditProtocol, a_bundle_with_a_conflict_applies_none_of_its_edits) {
+    expect_refused(osc_bundle({OscOut("/note/delete").h(10).bytes(),
+                               OscOut("/note/add").h(1).h(30).d(0.0).d(1.0).i(60).i(100).bytes(),
+                               OscOut("/note/add").h(2).h(30).d(4.0).d(1.0).i(40).i(100).bytes()}),
+                   "/note/delete", "edit 3 of 3 (note/add): note id 30 already exists (on track 1)");
+    expect_refused(
+        osc_bundle({OscOut("/note/delete").h(10).bytes(), OscOut("/note/resize").h(10).d(2.0).bytes()}),
+        "/note/delete", "edit 2 of 2 (note/resize): no note with id 10");
+}
+
+TEST_F(EditProtocol, out_of_range_values_are_refused_naming_the_value) {
+    expect_refused(OscOut("/note/pitch").h(10).i(130).d(0.0).bytes(), "/note/pitch",
+                   "edit 1 of 1 (note/pitch): pitch must be within 0..127 (got 130)");
+    expect_refused(OscOut("/note/velocity").h(10).i(0).bytes(), "/note/velocity",
+                   "edit 1 of 1 (note/velocity): velocity must be within 1..127 (got 0)");
+    expect_refused(OscOut("/note/move").h(10).d(-0.5).bytes(), "/note/move",
+                   "edit 1 of 1 (note/move): start must be within 0..1000000 (got -0.5)");
+    expect_refused(
+        OscOut("/track/instrument").h(1).s("synth").s("kazoo").bytes(), "/track/instrument",
+        "edit 1 of 1 (track/instrument): unknown preset 'kazoo' for instrument 'synth' (available: "
+        "sine, pluck, pad, bass, lead, saw, square, triangle, click, drums)");
+    expect_refused(
+        OscOut("/meter/set").i(0).i(7).i(6).bytes(), "/meter/set",
+        "edit 1 of 1 (meter/set): meter entry 1: denominator must be a power of two within 1..64 (got 6)");
+}
+
+TEST_F(EditProtocol, a_malformed_message_inside_a_bundle_refuses_the_whole_bundle) {
+    expect_refused(
+        osc_bundle({OscOut("/note/delete").h(10).bytes(), OscOut("/note/move").h(11).s("soon").bytes()}),
+        "/note/move",
+        "argument 2 (start) must be a number (i, h, f or d) (message 2 of 2; no edit of the bundle was "
+        "applied)");
+    expect_refused(OscOut("/note/move").h(11).d(1.0).h(10).bytes(), "/note/move",
+                   "takes one or more groups of 2 arguments (ID START); got 3");
+}
+
+TEST_F(EditProtocol, the_other_subscriber_receives_every_batch_and_rebuilds_the_same_document) {
+    EXPECT_EQ(text_of(call(OscOut("/edits/subscribe").bytes(), b_)), "/reply ,sh \"/edits/subscribe\" 7");
+    DocumentEditor mirror(host_.document());  // b's copy, kept up to date from pushes alone
+
+    call(OscOut("/note/add").h(2).h(40).d(8.0).d(2.0).i(36).i(110).bytes(), a_);
+    call(osc_bundle({OscOut("/note/move").h(10).d(6.0).bytes(), OscOut("/note/delete").h(11).bytes(),
+                     OscOut("/tempo/set").d(0).d(100).i(1).d(8).d(140).i(0).bytes()}),
+         a_);
+    call(OscOut("/track/add").h(3).s("Pad").s("synth").s("pad").i(0).bytes(), a_);
+    call(OscOut("/note/delete").h(999).bytes(), a_);  // refused: not pushed
+    EXPECT_TRUE(a_.receive().empty()) << "the sender gets its reply, not a push of its own edits";
+
+    const auto pushes = b_.receive();
+    ASSERT_EQ(pushes.size(), 3u);
+    std::uint64_t expected_revision = 8;
+    for (const OscPacket& push : pushes) {
+        ASSERT_TRUE(push.is_bundle);
+        const OscMessage& head = push.messages.front();
+        ASSERT_EQ(head.address, "/edited");
+        EXPECT_EQ(head.args[0].i, std::int64_t(expected_revision++));
+        ASSERT_EQ(std::size_t(head.args[1].i), push.messages.size() - 1);
+        std::vector<Edit> edits;
+        std::vector<NoteId> auditions;
+        for (std::size_t i = 1; i < push.messages.size(); ++i)
+            parse_edit_message(push.messages[i], edits, auditions);
+        std::string error;
+        ASSERT_TRUE(mirror.apply(edits, nullptr, &error)) << error;
+    }
+    EXPECT_EQ(mirror.revision(), host_.editor().revision());
+    EXPECT_EQ(canonical_document(mirror.document()), canonical_document(host_.document()));
+}
+
+TEST_F(EditProtocol, edits_since_a_revision_replays_the_batches_and_an_old_revision_is_refused) {
+    call(OscOut("/note/delete").h(10).bytes(), a_);
+    call(OscOut("/note/resize").h(11).d(3.0).bytes(), a_);
+    send(OscOut("/edits/since").h(8).bytes(), b_);
+    const auto packets = b_.receive();
+    ASSERT_EQ(packets.size(), 2u);
+    EXPECT_EQ(text_of(packets[0].messages[0]), "/edited ,hi 9 1");
+    EXPECT_EQ(text_of(packets[0].messages[1]), "/note/resize ,hd 11 3.000000");
+    EXPECT_EQ(text_of(packets[1].messages[0]), "/reply ,shi \"/edits/since\" 9 1");
+    EXPECT_EQ(
+        text_of(call(OscOut("/edits/since").h(3).bytes(), b_)),
+        "/error ,ss \"/edits/since\" \"revision 3 is not in the edit log (the document is at 9): fetch the "
+        "whole /document\"");
+}
+
+TEST_F(EditProtocol, the_whole_document_comes_back_by_reply_or_in_a_file) {
+    call(OscOut("/note/add").h(2).h(41).d(1.5).d(0.5).i(40).i(90).bytes(), a_);
+    send(OscOut("/document").bytes(), b_);
+    const auto packets = b_.receive();
+    ASSERT_EQ(packets.size(), 1u);
+    const OscMessage& reply = packets[0].messages[0];
+    ASSERT_EQ(reply.address, "/document");
+    EXPECT_EQ(reply.args[0].i, 8);
+    LoadResult fetched = parse_document(reply.args[1].s, "<reply>");
+    ASSERT_TRUE(fetched.errors.empty()) << fetched.errors.front().to_string();
+    EXPECT_EQ(*fetched.document, canonical_document(host_.document()));
+
+    const std::string path =
+        (std::filesystem::temp_directory_path() / ("tactus-edit-doc-" + std::to_string(::getpid()) + ".json"))
+            .string();
+    EXPECT_EQ(text_of(call(OscOut("/document").s(path).bytes(), b_)),
+              "/reply ,shs \"/document\" 8 \"" + path + "\"");
+    LoadResult saved = load_document_file(path);
+    ASSERT_TRUE(saved.errors.empty()) << saved.errors.front().to_string();
+    EXPECT_EQ(*saved.document, canonical_document(host_.document()));
+    std::filesystem::remove(path);
+}
+
+TEST_F(EditProtocol, loading_with_a_revision_resumes_there_and_tells_subscribers_to_resync) {
+    call(OscOut("/edits/subscribe").bytes(), b_);
+    load(kDocument, 120);
+    EXPECT_EQ(host_.editor().revision(), 120u);
+    const auto pushes = b_.receive();
+    ASSERT_EQ(pushes.size(), 1u);
+    EXPECT_EQ(text_of(pushes[0].messages[0]), "/resync ,h 120");
+    EXPECT_EQ(text_of(call(OscOut("/note/delete").h(10).bytes(), a_)), "/reply ,shi \"/note/delete\" 121 1");
+}
+
+TEST_F(EditProtocol, an_edit_can_audition_its_note_on_the_frame_an_immediate_command_gets) {
+    // Transport stopped. Arrival at frame 1000: immediate commands apply two periods later.
+    const Frame arrival_frame = 1000;
+    const Frame expected = host_.frame_for_arrival(host_.host_time_at_frame(arrival_frame));
+    ASSERT_GT(expected, arrival_frame);
+    // A new track with the click preset (its peak is on the note's first sample) and a note on it.
+    send(osc_bundle({OscOut("/track/add").h(3).s("Clicks").s("synth").s("click").bytes(),
+                     OscOut("/note/add").h(3).h(50).d(4.0).d(0.25).i(69).i(120).bytes(),
+                     OscOut("/note/audition").h(50).bytes()}),
+         a_, host_.host_time_at_frame(arrival_frame));
+    EXPECT_EQ(text_of(a_.receive().at(0).messages.at(0)), "/reply ,shi \"/track/add\" 8 2");
+
+    std::vector<float> left(64), right(64);
+    Frame first_sound = -1, last_sound = -1;
+    for (Frame frame = 0; frame < 48000; frame += 64) {
+        AudioBlock block;
+        block.frame_time = frame;
+        block.host_time_ns = host_.host_time_at_frame(frame);
+        block.frames = 64;
+        block.left = left.data();
+        block.right = right.data();
+        host_.process(block);
+        for (int i = 0; i < 64; ++i) {
+            if (left[i] == 0.0f) continue;
+            if (first_sound < 0) first_sound = frame + i;
+            last_sound = frame + i;
+        }
+    }
+    EXPECT_EQ(first_sound, expected) << "the audition's first sample";
+    // The preview ends (a held audition would go on sounding): silent well within the second.
+    EXPECT_LT(last_sound, 48000 - 4800);
+    EXPECT_FALSE(host_.status().playing);
+}
+
+TEST_F(EditProtocol, an_audition_lasts_as_long_as_its_note_up_to_a_second) {
+    // Note 10: one beat at 120 bpm (0.5 s) of sine; note 11 made 8 beats (4 s): its preview stops at 1 s.
+    call(OscOut("/note/resize").h(11).d(8.0).bytes(), a_);
+    send(OscOut("/note/audition").h(10).bytes(), a_, host_.host_time_at_frame(0));
+    send(OscOut("/note/audition").h(11).bytes(), a_, host_.host_time_at_frame(96000));
+    std::vector<float> left(64), right(64);
+    std::vector<float> out;
+    for (Frame frame = 0; frame < 4 * 48000; frame += 64) {
+        AudioBlock block;
+        block.frame_time = frame;
+        block.host_time_ns = host_.host_time_at_frame(frame);
+        block.frames = 64;
+        block.left = left.data();
+        block.right = right.data();
+        host_.process(block);
+        out.insert(out.end(), left.begin(), left.end());
+    }
+    const auto sounding_between = [&](std::size_t from, std::size_t to) {
+        return std::any_of(out.begin() + static_cast<std::ptrdiff_t>(from),
+                           out.begin() + static_cast<std::ptrdiff_t>(to), [](float x) { return x != 0.0f; });
+    };
+    const std::size_t start = static_cast<std::size_t>(host_.frame_for_arrival(host_.host_time_at_frame(0)));
+    EXPECT_TRUE(sounding_between(start + 20000, start + 22000)) << "note 10's preview stopped early";
+    EXPECT_FALSE(sounding_between(start + 36000, 96000)) << "note 10's preview went on past its 0.5 s";
+    const std::size_t second = start + 96000;
+    EXPECT_TRUE(sounding_between(second + 44000, second + 46000)) << "note 11's preview stopped before 1 s";
+    EXPECT_FALSE(sounding_between(second + 60000, out.size())) << "note 11's preview went on past 1 s";
+}
+
+TEST_F(EditProtocol, auditioning_a_missing_note_is_refused) {
+    expect_refused(OscOut("/note/audition").h(77).bytes(), "/note/audition", "no note with id 77");
+}
+
+}  // namespace
+}  // namespace tactus
