@@ -172,6 +172,45 @@ int main(int argc, char** argv) {
         lo_message_add_int32(m, 9);
     });
     message("quit", "/quit");
+    // Editing (notes 1 and 2 are on track 1 of the baseline)
+    const auto h = [](lo_message m, std::int64_t v) { lo_message_add_int64(m, v); };
+    const auto d = [](lo_message m, double v) { lo_message_add_double(m, v); };
+    const auto i = [](lo_message m, std::int32_t v) { lo_message_add_int32(m, v); };
+    const auto s = [](lo_message m, const char* v) { lo_message_add_string(m, v); };
+    message("note_add", "/note/add",
+            [&](lo_message m) { h(m, 1), h(m, 50), d(m, 3.0), d(m, 1.0), i(m, 67), i(m, 100); });
+    message("note_move", "/note/move", [&](lo_message m) { h(m, 1), d(m, 4.0), h(m, 2), d(m, 5.0); });
+    message("note_track", "/note/track", [&](lo_message m) { h(m, 2), h(m, 2); });
+    message("note_resize", "/note/resize", [&](lo_message m) { h(m, 1), d(m, 2.5); });
+    message("note_delete", "/note/delete", [&](lo_message m) { h(m, 1), h(m, 2); });
+    message("note_pitch", "/note/pitch", [&](lo_message m) { h(m, 2), i(m, 61), d(m, 12.5); });
+    message("note_velocity", "/note/velocity", [&](lo_message m) { h(m, 2), i(m, 30); });
+    message("note_audition", "/note/audition", [&](lo_message m) { h(m, 1); });
+    message("track_add", "/track/add",
+            [&](lo_message m) { h(m, 9), s(m, "New"), s(m, "synth"), s(m, "pad"), i(m, 0); });
+    message("track_remove", "/track/remove", [&](lo_message m) { h(m, 2); });
+    message("track_rename", "/track/rename", [&](lo_message m) { h(m, 1), s(m, "Melody"); });
+    message("track_move", "/track/move", [&](lo_message m) { h(m, 1), i(m, 1); });
+    message("track_instrument", "/track/instrument",
+            [&](lo_message m) { h(m, 1), s(m, "synth"), s(m, "saw"); });
+    message("tempo_set", "/tempo/set",
+            [&](lo_message m) { d(m, 0), d(m, 90), i(m, 1), d(m, 8), d(m, 140), i(m, 0); });
+    message("meter_set", "/meter/set",
+            [&](lo_message m) { i(m, 0), i(m, 6), i(m, 8), i(m, 4), i(m, 4), i(m, 4); });
+    message("edits_subscribe", "/edits/subscribe");
+    message("edits_unsubscribe", "/edits/unsubscribe");
+    message("edits_since", "/edits/since", [&](lo_message m) { h(m, 0); });
+    message("document", "/document");
+    write(
+        "bundle_edit_batch",
+        bundle(lo_timetag{0u, 1u}, {{"/note/delete", [](lo_message m) { lo_message_add_int64(m, 1); }},
+                                    {"/note/add",
+                                     [](lo_message m) {
+                                         lo_message_add_int64(m, 1), lo_message_add_int64(m, 51);
+                                         lo_message_add_double(m, 1.0), lo_message_add_double(m, 0.5);
+                                         lo_message_add_int32(m, 72), lo_message_add_int32(m, 90);
+                                     }},
+                                    {"/note/audition", [](lo_message m) { lo_message_add_int64(m, 51); }}}));
 
     // Bundles: immediate, timestamped (2036-era 1 and the usual era 0), nested.
     const std::vector<Element> chord = {

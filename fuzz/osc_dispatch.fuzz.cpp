@@ -43,6 +43,7 @@
 
 #include "core/document_json.h"
 #include "server/control_server.h"
+#include "server/edit_messages.h"
 #include "server/engine_host.h"
 #include "server/osc_packet.h"
 #include "server/osc_transport.h"
@@ -140,7 +141,10 @@ public:
             control_->handle_malformed(problem, from_);
         } else {
             std::erase_if(packet_.messages, [&](const OscMessage& m) {
-                if (m.address.rfind("/load", 0) == 0) touched_document = true;
+                // Loads and edits change the document: the next input starts from the baseline again.
+                if (m.address.rfind("/load", 0) == 0 || is_edit_address(m.address)) touched_document = true;
+                // /document with a path writes a file wherever the path says: not from a fuzzer.
+                if (m.address == "/document" && !m.args.empty()) return true;
                 return m.address == "/load" && !m.args.empty() &&
                        (m.args[0].type == 's' || m.args[0].type == 'S') && unsafe_load_path(m.args[0].s);
             });
@@ -173,8 +177,20 @@ private:
             std::string problem;
             if (!parse_osc_packet(reply_buffer_.data(), static_cast<std::size_t>(n), reply_, &problem))
                 die("the server sent a malformed reply: " + problem);
-            if (reply_.is_bundle || reply_.messages.size() != 1) die("a reply is not a single message");
+            // A reply is one message, or a batch of edits (/edits/since): /edited revision count, then
+            // exactly `count` edit messages.
+            if (reply_.messages.empty()) die("an empty reply");
             const OscMessage& m = reply_.messages.front();
+            if (reply_.is_bundle) {
+                if (m.address != "/edited" || m.types != "hi" ||
+                    std::size_t(m.args[1].i) + 1 != reply_.messages.size())
+                    die("a bundle reply is not an /edited batch");
+                for (std::size_t k = 1; k < reply_.messages.size(); ++k)
+                    if (!is_edit_address(reply_.messages[k].address))
+                        die("an /edited batch holds a non-edit");
+            } else if (reply_.messages.size() != 1) {
+                die("a reply is not a single message");
+            }
             if (m.address == "/error" && m.types != "ss")
                 die("an /error reply has type tags '" + m.types + "'");
             if (verbose_) print(m);
