@@ -34,6 +34,11 @@ public:
         for (const auto& n : notes_) fn(n.track, n.key);
         notes_.clear();
     }
+    bool contains(std::uint32_t track, VoiceKey key) const {
+        for (const auto& n : notes_)
+            if (n.key == key && n.track == track) return true;
+        return false;
+    }
     // After an edit: mark the notes still sounding as they are, then release the rest.
     void clear_marks() {
         for (auto& n : notes_) n.marked = false;

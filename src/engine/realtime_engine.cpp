@@ -33,6 +33,18 @@ std::unique_ptr<Instrument> make_click(double rate) {
 
 constexpr double kPeakWindowSeconds = 0.05;
 
+// Calls fn(slot, old channel) for every slot whose channel differs between two mixers.
+template <class Fn>
+void for_each_replaced_slot(const TrackMixer& before, const TrackMixer& after, Fn&& fn) {
+    const auto& old_channels = before.channels();
+    const auto& new_channels = after.channels();
+    for (std::size_t slot = 0; slot < old_channels.size(); ++slot) {
+        if (!old_channels[slot]) continue;
+        if (slot < new_channels.size() && new_channels[slot] == old_channels[slot]) continue;
+        fn(slot, *old_channels[slot]);
+    }
+}
+
 }  // namespace
 
 RealtimeEngine::RealtimeEngine(const RealtimeEngineOptions& options)
@@ -70,15 +82,29 @@ void RealtimeEngine::switch_program(const EngineProgram* program, Frame at) {
     const EngineProgram* previous = program_;
     program_ = program;
     if (!program) return;
-    if (!previous || previous->mixer != program->mixer) {
+    const bool new_mixer = !previous || previous->mixer != program->mixer;
+    const bool shared =
+        new_mixer && previous && previous->mixer && program->mixer && program->shares_channels;
+    if (new_mixer) {
         if (previous && previous->mixer) previous->mixer->set_aux(nullptr);
         sequencer_.set_mixer(program->mixer.get(), program->shares_channels);
         if (program->mixer) {
             program->mixer->set_aux(click_.get());
             if (program->shares_channels) program->mixer->refresh_strips();
         }
+        // A channel that left its slot (track removed, instrument replaced) releases its notes; the
+        // new mixer renders it among its retiring channels until they have faded.
+        if (shared)
+            for_each_replaced_slot(*previous->mixer, *program->mixer,
+                                   [](std::size_t, TrackChannel& old) { old.instrument->release_all(); });
     }
     sequencer_.set_score(program->score.get(), at, program->keep_beat);
+    // A track's new instrument takes over the notes the old one was holding.
+    if (shared)
+        for_each_replaced_slot(*previous->mixer, *program->mixer,
+                               [this, at](std::size_t slot, TrackChannel&) {
+                                   sequencer_.chase_track(static_cast<std::uint32_t>(slot), at);
+                               });
 }
 
 void RealtimeEngine::take_commands(Frame block_start) {

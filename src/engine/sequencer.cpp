@@ -113,6 +113,16 @@ void Sequencer::chase(Frame score_frame) {
     });
 }
 
+void Sequencer::chase_track(std::uint32_t slot, Frame output_frame) {
+    if (!transport_.playing || !score_ || !mixer_) return;
+    Instrument* instrument = mixer_->instrument(slot);
+    if (!instrument) return;
+    score_->for_each_note_sounding_at(score_frame_at(output_frame), [&](const SnapshotNote& n) {
+        if (n.track == slot && active_.contains(slot, n.key))
+            instrument->note_on(n.key, n.pitch, n.cents, n.velocity);
+    });
+}
+
 void Sequencer::release_score_notes() {
     if (!mixer_) return;
     active_.release_all([this](std::uint32_t track, VoiceKey key) {

@@ -46,6 +46,9 @@ public:
     // notes chased, from `output_frame` on.
     void locate(Frame output_frame, Frame score_frame);
     void set_loop(const LoopRange& loop) { transport_.loop = loop; }
+    // The instrument in `slot` was replaced: the notes it was holding start again on the new one
+    // (from `output_frame`), so a preset change while the score plays loses no sustained note.
+    void chase_track(std::uint32_t slot, Frame output_frame);
 
     // The metronome plays `click` (owned elsewhere, rendered with the mix) when enabled.
     void set_metronome(Instrument* click, bool enabled);

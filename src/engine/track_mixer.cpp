@@ -77,20 +77,20 @@ void TrackMixer::render(float* left, float* right, int frames) {
     }
 }
 
+float TrackMixer::render_channel(TrackChannel& channel, float* left, float* right, int frames) {
+    // A silent instrument would add exact zeros: skip it (the strip's ramp state is per sample, so
+    // advance it only when it is moving; a steady strip needs nothing).
+    if (channel.instrument->is_silent() && channel.strip.is_steady()) return 0.0f;
+    channel.instrument->render(scratch_left_.data(), scratch_right_.data(), frames);
+    return channel.strip.mix_into(scratch_left_.data(), scratch_right_.data(), left, right, frames);
+}
+
 void TrackMixer::render_span(float* left, float* right, int frames) {
     std::fill_n(left, frames, 0.0f);
     std::fill_n(right, frames, 0.0f);
-    for (auto& slot : tracks_) {
-        if (!slot) continue;
-        TrackChannel& channel = *slot;
-        // A silent instrument would add exact zeros: skip it (the strip's ramp state is per sample,
-        // so advance it only when it is moving; a steady strip needs nothing).
-        if (channel.instrument->is_silent() && channel.strip.is_steady()) continue;
-        channel.instrument->render(scratch_left_.data(), scratch_right_.data(), frames);
-        const float peak =
-            channel.strip.mix_into(scratch_left_.data(), scratch_right_.data(), left, right, frames);
-        channel.peak = std::max(channel.peak, peak);
-    }
+    for (auto& slot : tracks_)
+        if (slot) slot->peak = std::max(slot->peak, render_channel(*slot, left, right, frames));
+    for (auto& channel : retiring_) render_channel(*channel, left, right, frames);
     if (aux_ && !aux_->is_silent()) {
         aux_->render(scratch_left_.data(), scratch_right_.data(), frames);
         for (int i = 0; i < frames; ++i) {

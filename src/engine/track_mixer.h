@@ -46,6 +46,11 @@ public:
     // reset: the audio thread calls refresh_strips() when it switches to this mixer.
     void set_channels(std::vector<std::shared_ptr<TrackChannel>> channels) { tracks_ = std::move(channels); }
     const std::vector<std::shared_ptr<TrackChannel>>& channels() const { return tracks_; }
+    // Off the audio thread: channels no longer in any slot (a removed track, a replaced instrument)
+    // that are still rendered, unmetered, so their released notes fade out instead of stopping dead.
+    void set_retiring(std::vector<std::shared_ptr<TrackChannel>> channels) {
+        retiring_ = std::move(channels);
+    }
     // Audio thread: re-resolve solo and ramp every strip to its settings (after a switch).
     void refresh_strips() { update_strips(); }
 
@@ -76,12 +81,15 @@ public:
 
 private:
     void render_span(float* left, float* right, int frames);
+    // Adds the channel's output to left/right; returns its peak (0 when skipped as silent).
+    float render_channel(TrackChannel& channel, float* left, float* right, int frames);
     StripSettings settings_for(const TrackChannel& channel) const;
     void update_strips();
     TrackChannel* channel(std::size_t slot) { return slot < tracks_.size() ? tracks_[slot].get() : nullptr; }
 
     double sample_rate_for_strips_;
     std::vector<std::shared_ptr<TrackChannel>> tracks_;
+    std::vector<std::shared_ptr<TrackChannel>> retiring_;
     Instrument* aux_ = nullptr;
     std::array<float, kMaxRenderFrames> scratch_left_{};
     std::array<float, kMaxRenderFrames> scratch_right_{};

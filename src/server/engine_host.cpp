@@ -64,6 +64,11 @@ void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool keep_b
     if (new_mixer) {
         auto mixer = std::make_shared<TrackMixer>(backend_->sample_rate());
         mixer->set_channels(channels_);
+        const auto now = std::chrono::steady_clock::now();
+        std::erase_if(retiring_, [&](const Retiring& r) { return now - r.since > kRetireFor; });
+        std::vector<std::shared_ptr<TrackChannel>> retiring;
+        for (const Retiring& r : retiring_) retiring.push_back(r.channel);
+        mixer->set_retiring(std::move(retiring));
         mixer_ = std::move(mixer);
     }
     score_ = std::move(score);
@@ -81,6 +86,7 @@ bool EngineHost::load(Document doc, std::string* error) {
     std::shared_ptr<TrackMixer> mixer = make_track_mixer(doc, rate, error);
     if (!mixer) return false;
     channels_ = mixer->channels();
+    retiring_.clear();
     slots_.clear();
     for (std::uint32_t i = 0; i < doc.tracks.size(); ++i) slots_[doc.tracks[i].id] = i;
     editor_.reset(std::move(doc));
@@ -91,7 +97,9 @@ bool EngineHost::load(Document doc, std::string* error) {
 }
 
 bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
+    const auto now = std::chrono::steady_clock::now();
     for (TrackId id : effect.tracks_removed) {
+        retiring_.push_back({std::move(channels_[slots_.at(id)]), now});
         channels_[slots_.at(id)] = nullptr;
         slots_.erase(id);
     }
@@ -106,6 +114,7 @@ bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
             std::move(instrument), rate, TrackControls{track.level, track.pan, track.mute, track.solo});
         channel->strip.reset({track.level, track.pan, !track.mute});
         if (const auto slot = slots_.find(id); slot != slots_.end()) {
+            retiring_.push_back({std::move(channels_[slot->second]), now});
             channels_[slot->second] = std::move(channel);  // a new instrument for the track
         } else {
             slots_[id] = static_cast<std::uint32_t>(channels_.size());

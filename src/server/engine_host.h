@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -106,6 +107,13 @@ private:
     // Control-side copy of the mixer's channels by slot, and each track's slot.
     std::vector<std::shared_ptr<TrackChannel>> channels_;
     std::unordered_map<TrackId, std::uint32_t> slots_;
+    // Channels that left their slot, kept in the next mixers for a while so their notes fade out.
+    struct Retiring {
+        std::shared_ptr<TrackChannel> channel;
+        std::chrono::steady_clock::time_point since;
+    };
+    std::vector<Retiring> retiring_;
+    static constexpr std::chrono::seconds kRetireFor{4};
     bool loaded_ = false;
     double tempo_scale_ = 1.0;
     std::shared_ptr<const ScoreSnapshot> score_;  // the newest published, for beat conversions

@@ -137,8 +137,35 @@ protected:
         EXPECT_EQ(host_.editor().revision(), before.revision);
     }
 
+    // Renders output frames [rendered_, rendered_ + frames) in blocks of 64, appending the left channel.
+    void render(Frame frames) {
+        std::vector<float> left(64), right(64);
+        for (Frame end = rendered_ + frames; rendered_ < end; rendered_ += 64) {
+            AudioBlock block;
+            block.frame_time = rendered_;
+            block.host_time_ns = host_.host_time_at_frame(rendered_);
+            block.frames = 64;
+            block.left = left.data();
+            block.right = right.data();
+            host_.process(block);
+            control_->pump_engine_events();
+            out_.insert(out_.end(), left.begin(), left.end());
+        }
+    }
+    float largest_step(Frame from, Frame to) const {
+        float step = 0.0f;
+        for (Frame i = from + 1; i < to; ++i)
+            step = std::max(step, std::abs(out_[std::size_t(i)] - out_[std::size_t(i - 1)]));
+        return step;
+    }
+    bool sounding(Frame from, Frame to) const {
+        return std::any_of(out_.begin() + from, out_.begin() + to, [](float x) { return x != 0.0f; });
+    }
+
     EngineHost host_;
     OscTransport transport_;
+    Frame rendered_ = 0;
+    std::vector<float> out_;
     std::optional<ControlServer> control_;
     Client a_, b_;
 };
@@ -349,6 +376,41 @@ TEST_F(EditProtocol, an_audition_lasts_as_long_as_its_note_up_to_a_second) {
     const std::size_t second = start + 96000;
     EXPECT_TRUE(sounding_between(second + 44000, second + 46000)) << "note 11's preview stopped before 1 s";
     EXPECT_FALSE(sounding_between(second + 60000, out.size())) << "note 11's preview went on past 1 s";
+}
+
+// Note 11 (beats 1..2 at 120 bpm: frames 24000..48000) made 8 beats long, so it sounds 0.5..4.5 s.
+TEST_F(EditProtocol, a_new_instrument_takes_over_a_sounding_note_and_the_old_one_fades) {
+    call(OscOut("/note/resize").h(11).d(8.0).bytes(), a_);
+    call(OscOut("/note/delete").h(10).bytes(), a_);
+    send(OscOut("/play").bytes(), a_, host_.host_time_at_frame(0));
+    render(48000);  // to 1 s: note 11 sounds on the sine
+    a_.receive();   // the /play reply
+    ASSERT_TRUE(sounding(40000, 48000));
+    const float sine_step = largest_step(40000, 48000);
+    EXPECT_EQ(text_of(call(OscOut("/track/instrument").h(1).s("synth").s("triangle").bytes(), a_)),
+              "/reply ,shi \"/track/instrument\" 10 1");
+    render(4 * 48000);  // to 5 s
+    // The switch happens at a block boundary after 1 s: no jump there bigger than the sine's own
+    // (the sine releases, the triangle starts from zero), and the note goes on to its end at 4.5 s
+    // on the triangle, then stops.
+    EXPECT_LE(largest_step(48000, 52000), sine_step * 1.5f);
+    EXPECT_TRUE(sounding(4 * 48000, 4 * 48000 + 4800)) << "the new instrument did not take over the note";
+    EXPECT_FALSE(sounding(5 * 48000 - 4800, 5 * 48000)) << "the note did not end";
+}
+
+TEST_F(EditProtocol, removing_a_track_fades_its_sounding_notes_out) {
+    call(OscOut("/note/resize").h(11).d(8.0).bytes(), a_);
+    call(OscOut("/note/delete").h(10).bytes(), a_);
+    send(OscOut("/play").bytes(), a_, host_.host_time_at_frame(0));
+    render(48000);
+    a_.receive();  // the /play reply
+    const float sine_step = largest_step(40000, 48000);
+    EXPECT_EQ(text_of(call(OscOut("/track/remove").h(1).bytes(), a_)), "/reply ,shi \"/track/remove\" 10 1");
+    render(2 * 48000);
+    EXPECT_LE(largest_step(47000, 60000), sine_step * 1.01f) << "the removed track was cut, not released";
+    EXPECT_TRUE(sounding(48000 + 128, 48000 + 400)) << "the release tail is missing";
+    EXPECT_FALSE(sounding(2 * 48000, 3 * 48000)) << "the removed track goes on sounding";
+    EXPECT_EQ(host_.document().tracks.size(), 1u);
 }
 
 TEST_F(EditProtocol, auditioning_a_missing_note_is_refused) {
