@@ -145,11 +145,13 @@ void ControlServer::apply_edit_batch(const std::vector<const OscMessage*>& batch
     std::size_t edit_count = edits.size();
     if (edit_count > 0) {
         std::string error;
-        if (!host_.edit(std::move(edits), &error)) {
+        EditEffect effect;
+        if (!host_.edit(std::move(edits), &error, &effect)) {
             reply_error(from, first, error);
             return;
         }
         if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
+        if (effect.tempo_changed) resend_loop();
         const EditBatch& applied = *host_.editor().last_batch();
         const auto bundle = edit_batch_bundle(applied);
         const auto resync = OscOut("/resync").h(static_cast<std::int64_t>(applied.revision)).bytes();
@@ -207,6 +209,18 @@ void ControlServer::document_changed() {
     if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
     const auto resync = OscOut("/resync").h(static_cast<std::int64_t>(host_.editor().revision())).bytes();
     push_to_subscribers(resync, resync, nullptr);
+}
+
+// The loop is held in beats: when the tempo changes, its frames move with it.
+void ControlServer::resend_loop() {
+    if (!loop_enabled_) return;
+    EngineCommand c;
+    c.kind = CommandKind::SetLoop;
+    c.flag = true;
+    c.frame = kAsap;
+    c.a = host_.score_frame_at_beat(loop_begin_beat_);
+    c.b = host_.score_frame_at_beat(loop_end_beat_);
+    host_.submit(c);
 }
 
 void ControlServer::on_edits_subscribe(const Context& ctx) {
@@ -506,15 +520,7 @@ void ControlServer::on_tempo_scale(const Context& ctx) {
         reply_error(ctx.from, ctx.message.address, error);
         return;
     }
-    if (loop_enabled_) {  // the loop is held in beats: its frames move with the tempo
-        EngineCommand c;
-        c.kind = CommandKind::SetLoop;
-        c.flag = true;
-        c.frame = kAsap;
-        c.a = host_.score_frame_at_beat(loop_begin_beat_);
-        c.b = host_.score_frame_at_beat(loop_end_beat_);
-        host_.submit(c);
-    }
+    resend_loop();
     reply(ctx.from, OscOut("/reply").s(ctx.message.address).d(scale).bytes());
 }
 

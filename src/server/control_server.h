@@ -106,6 +106,7 @@ private:
     void push_to_subscribers(const std::vector<std::uint8_t>& bytes,
                              const std::vector<std::uint8_t>& udp_bytes, const ReplyTarget* except);
     void document_changed();  // after a load: subscribers resynchronise
+    void resend_loop();       // after a tempo change
     // Replies with the first load error, or loads the document (with the revision argument, if any).
     bool load_document(const Context& ctx, LoadResult result);
 

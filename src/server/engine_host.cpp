@@ -124,7 +124,7 @@ bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
     return true;
 }
 
-bool EngineHost::edit(std::vector<Edit> edits, std::string* error) {
+bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* effect_out) {
     // Compiled against the snapshot playing now (its tempo, the tracks' current slots).
     const auto check = [](const Track& track) {
         Document one;
@@ -134,6 +134,7 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error) {
     };
     EditEffect effect;
     if (!editor_.apply(std::move(edits), &effect, error, check)) return false;
+    if (effect_out) *effect_out = effect;
     std::vector<SnapshotNote> removed, added;
     removed.reserve(effect.removed.size());
     for (const PlacedNote& n : effect.removed) removed.push_back(score_->compile(n.note, slots_.at(n.track)));

@@ -58,8 +58,9 @@ public:
 
     // Editing (control thread): applies the batch all or none and publishes the result: only the
     // touched chunks of the score for note edits, shared channels for track edits, a rebuild for
-    // tempo or meter. On failure nothing changes and *error names the edit.
-    bool edit(std::vector<Edit> edits, std::string* error);
+    // tempo or meter. On failure nothing changes and *error names the edit. `effect` (optional)
+    // says what the batch changed.
+    bool edit(std::vector<Edit> edits, std::string* error, EditEffect* effect = nullptr);
 
     // Tempo scale (control thread): a new program whose tempo map is scaled; the beat heard stays put.
     bool set_tempo_scale(double scale, std::string* error);

@@ -413,6 +413,28 @@ TEST_F(EditProtocol, removing_a_track_fades_its_sounding_notes_out) {
     EXPECT_EQ(host_.document().tracks.size(), 1u);
 }
 
+TEST_F(EditProtocol, a_loop_keeps_its_beats_when_a_tempo_edit_changes_their_frames) {
+    load(R"({"format": "tactus", "version": 1, "tempo": [{"beat": 0, "bpm": 120}], "tracks": [
+        {"id": 1, "name": "Clicks", "preset": "click", "notes": [
+          {"id": 1, "start": 0, "length": 0.1, "pitch": 72, "velocity": 120}]}]})");
+    send(osc_bundle({OscOut("/loop").i(1).d(0.0).d(2.0).bytes(), OscOut("/play").bytes()}), a_,
+         host_.host_time_at_frame(0));
+    render(48000 * 3 / 2);  // 1.5 s: passes start every 2 beats = 1 s
+    a_.receive();           // the /loop and /play replies
+    call(OscOut("/tempo/set").d(0).d(60).i(0).bytes(), a_);
+    render(48000 * 8);
+    std::vector<Frame> onsets;
+    for (Frame i = 1; i < Frame(out_.size()); ++i)
+        if (out_[std::size_t(i)] != 0.0f && out_[std::size_t(i - 1)] == 0.0f &&
+            std::all_of(out_.begin() + std::max<Frame>(0, i - 2000), out_.begin() + i,
+                        [](float x) { return x == 0.0f; }))
+            onsets.push_back(i);
+    ASSERT_GE(onsets.size(), 5u);
+    // After the change, two beats at 60 bpm: a pass every 2 s.
+    for (std::size_t k = onsets.size() - 3; k + 1 < onsets.size(); ++k)
+        EXPECT_EQ(onsets[k + 1] - onsets[k], 96000) << "pass " << k;
+}
+
 TEST_F(EditProtocol, auditioning_a_missing_note_is_refused) {
     expect_refused(OscOut("/note/audition").h(77).bytes(), "/note/audition", "no note with id 77");
 }
