@@ -682,6 +682,8 @@ void read_tracks(Reader& r, const Field& f, Document& doc) {
             if (auto b = r.flag(mute)) t.mute = *b;
         if (auto solo = r.field(obj, at, "solo", false))
             if (auto b = r.flag(solo)) t.solo = *b;
+        if (auto channel = r.field(obj, at, "midi_channel", false))
+            t.midi_channel = r.int_within(channel, 1, 16, t.midi_channel);
         if (auto notes = r.field(obj, at, "notes", false)) {
             if (notes.value->is_array()) t.notes.reserve(notes.value->size());
             for_each_object(r, notes, [&](const json& n, const std::string& note_at, std::size_t note_index) {
@@ -854,6 +856,7 @@ J to_json(const Document& doc) {
         track["pan"] = number_value<J>(t.pan);
         track["mute"] = t.mute;
         track["solo"] = t.solo;
+        if (t.midi_channel != 0) track["midi_channel"] = t.midi_channel;
         J notes = J::array();
         for (const Note& n : t.notes) {
             J note = J::object();

@@ -50,6 +50,7 @@ struct Track {
     double pan = 0.0;                  // -1 (left) .. 1 (right), constant power
     bool mute = false;
     bool solo = false;
+    int midi_channel = 0;  // 1..16: the MIDI channel it came from / goes out on; 0: none chosen
     std::vector<Note> notes;
     std::vector<ControllerEvent> controllers;
 
