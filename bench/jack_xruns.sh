@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # Xruns JACK blames on tactusd, side by side with the trivial C client jack_metro, in one run.
 #
-#   bench/jack_xruns.sh [--period 128] [--seconds 300] [--stress] [--flood RATE] [--build build]
+#   bench/jack_xruns.sh [--period 128] [--seconds 300] [--stress] [--flood RATE] [--edits RATE [--tcp]]
+#                       [--build build]
 #
 # Starts a private `jackd -d dummy` server, jack_metro, and tactusd playing the demo in a loop (plus,
 # with --stress, `stress-ng --cpu 2`; with --flood, bench's osc_flood sending RATE messages/s at
-# tactusd). Counts the lines where JACK names the client it blames ("client = NAME was not finished")
-# per client; the dummy driver's own xrun lines name no client and are counted apart.
+# tactusd; with --edits, bench's edit_flood sending RATE live edits/s -- notes added ahead of the play
+# position, moved and deleted -- over UDP, or TCP with --tcp). Counts the lines where JACK names the
+# client it blames ("client = NAME was not finished") per client; the dummy driver's own xrun lines
+# name no client and are counted apart. Ends with tactusd's /status (dsp_load_peak is the largest
+# block time over block duration, wall clock; dsp_cpu_peak the audio thread's own CPU time).
 set -euo pipefail
-period=128 seconds=300 stress=0 flood=0 build=build
+period=128 seconds=300 stress=0 flood=0 edits=0 tcp=0 build=build
 while [ $# -gt 0 ]; do
   case "$1" in
     --period) period=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --stress) stress=1; shift ;;
     --flood) flood=$2; shift 2 ;;
+    --edits) edits=$2; shift 2 ;;
+    --tcp) tcp=1; shift ;;
     --build) build=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -33,22 +39,29 @@ JACK_DEFAULT_SERVER=$name jack_metro -n metro -b 120 > /dev/null 2>&1 & pids+=($
 "$root/$build/src/server/tactusd" --audio jack --jack-server "$name" --listen "127.0.0.1:$port" \
   --load "$root/examples/demo.json" > "$work/tactusd.log" 2>&1 & pids+=($!)
 send() { "$root/$build/src/cli/tactus" send --port "$port" "$@" > /dev/null; }
-for _ in $(seq 50); do send /ping && break; sleep 0.1; done
+for _ in $(seq 50); do send /ping 2>/dev/null && break; sleep 0.1; done
 send /loop idd 1 0 96
 send /play
 [ "$stress" = 1 ] && { stress-ng --cpu 2 --timeout "${seconds}s" > /dev/null 2>&1 & pids+=($!); }
 [ "$flood" != 0 ] && { "$root/$build/tests/osc_flood" --port "$port" --rate "$flood" --seconds "$seconds" > "$work/flood.log" 2>&1 & pids+=($!); }
+[ "$edits" != 0 ] && { "$root/$build/tests/edit_flood" --port "$port" --rate "$edits" --seconds "$seconds" \
+  --loop-end 96 $([ "$tcp" = 1 ] && echo --tcp) > "$work/edits.log" 2>&1 & editor=$!; pids+=($editor); }
 sleep "$seconds"
+[ "$edits" != 0 ] && { wait "$editor" || true; }  # until edit_flood has counted its last replies
 status=$("$root/$build/src/cli/tactus" send --port "$port" /status || true)
 send /quit || true
 
 blamed() { grep -c "client = $1 was not finished" "$work/jackd.log" || true; }
 driver=$(grep -ci "xrun" "$work/jackd.log" | tr -d ' ' || true)
 ours=$(blamed tactusd) theirs=$(blamed metro)
-echo "period=$period seconds=$seconds stress=$stress flood=$flood"
+echo "period=$period seconds=$seconds stress=$stress flood=$flood edits=$edits$([ "$tcp" = 1 ] && echo ' (tcp)')"
 echo "xruns blamed on tactusd:   $ours"
 echo "xruns blamed on jack_metro: $theirs"
 echo "xrun lines in jackd's log (all, incl. the dummy driver's own): $driver"
 echo "tactusd /status: $status"
+# /status fields (docs/protocol.md), after the address: 9 xruns, 16 dsp_load_peak; dsp_cpu_peak is the
+# last (the backend string before it holds spaces).
+echo "$status" | awk '{ printf "tactusd: xruns %s  late %s  rejected %s  kernel_drops %s  dsp_load_peak %s  dsp_cpu_peak %s  revision %s\n", $10, $11, $12, $15, $17, $NF, $20 }'
 [ "$flood" != 0 ] && cat "$work/flood.log"
+[ "$edits" != 0 ] && cat "$work/edits.log"
 grep -i "xrun\|not finished" "$work/jackd.log" | sed 's/[0-9]\{3,\}/N/g' | sort | uniq -c | sort -rn | head -8

@@ -13,6 +13,7 @@ std::optional<Document> load_score_or_report(const std::string& path) {
         for (const LoadError& error : result.errors) std::cerr << "error: " << error.to_string() << "\n";
         return std::nullopt;
     }
+    for (const std::string& warning : result.warnings) std::cerr << "warning: " << warning << "\n";
     const auto problems = check_instruments(*result.document);
     for (const InstrumentProblem& p : problems)
         std::cerr << "error: " << path << ": " << p.json_path << ": " << p.message << "\n";

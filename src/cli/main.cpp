@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/info_command.h"
+#include "cli/midi_commands.h"
 #include "cli/play_command.h"
 #include "cli/render_command.h"
 #include "cli/send_command.h"
@@ -15,6 +16,8 @@ int main(int argc, char** argv) {
     tactus::cli::add_info_command(app, exit_code);
     tactus::cli::add_play_command(app, exit_code);
     tactus::cli::add_send_command(app, exit_code);
+    tactus::cli::add_import_command(app, exit_code);
+    tactus::cli::add_export_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <stdexcept>
 #include <unordered_map>
@@ -18,6 +19,7 @@
 
 #include "core/atomic_file.h"
 #include "core/json_path.h"
+#include "core/midi_convert.h"
 
 namespace tactus {
 
@@ -1050,6 +1052,20 @@ LoadResult load_document_file(const std::string& path) {
         text.append(buffer, static_cast<std::size_t>(n));
         if (text.size() > kMaxFileBytes)
             return fail("the file is too large (the limit is " + std::to_string(kMaxFileBytes) + " bytes)");
+    }
+    if (text.compare(0, 4, "MThd") == 0) {
+        const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
+        const MidiReadResult read = parse_midi({bytes, text.size()});
+        if (!read.file) return fail(read.error);
+        MidiImportResult imported = import_midi(*read.file);
+        LoadResult result;
+        result.document = std::move(imported.document);
+        result.warnings = read.warnings;
+        result.warnings.insert(result.warnings.end(), imported.warnings.begin(), imported.warnings.end());
+        for (std::string& w : result.warnings) w = path + ": " + w;
+        if (result.document->title.empty())
+            result.document->title = std::filesystem::path(path).filename().string();
+        return result;
     }
     return parse_document(text, path);
 }

@@ -37,9 +37,12 @@ struct LoadError {
 struct LoadResult {
     std::optional<Document> document;  // set only when errors is empty
     std::vector<LoadError> errors;     // every problem found (at most kMaxLoadErrors, then one saying so)
+    std::vector<std::string> warnings;  // loaded, but something was approximated (MIDI files)
 };
 
-// Reads and parses a file; a missing or unreadable file gives one error naming the path and strerror.
+// Reads and parses a file: a JSON document, or a Standard MIDI File (recognised by its "MThd"
+// header) converted as core/midi_convert.h says. A missing or unreadable file gives one error naming
+// the path and strerror.
 LoadResult load_document_file(const std::string& path);
 // Parses a document of any format version up to kDocumentFormatVersion; `source_name` fills LoadError::file.
 LoadResult parse_document(std::string_view json_text, const std::string& source_name);

@@ -6,6 +6,8 @@
 #include <map>
 #include <tuple>
 
+#include "core/document_json.h"
+
 namespace tactus {
 
 namespace {
@@ -120,6 +122,27 @@ void close_note(ChannelTrack& ct, int pitch, std::uint64_t end_tick, const TickC
     ct.track.notes.push_back(n);
 }
 
+// A document holds positions up to kMaxDocumentBeat: what a file puts later is dropped (warning).
+void clip_to_document_limits(Document& doc, std::vector<std::string>& warnings) {
+    std::size_t dropped = 0;
+    const auto past = [&](double beat) { return beat > kMaxDocumentBeat && ++dropped; };
+    for (Track& t : doc.tracks) {
+        std::erase_if(t.notes, [&](const Note& n) { return past(n.start); });
+        for (Note& n : t.notes) n.length = std::min(n.length, kMaxDocumentBeat);
+        std::erase_if(t.controllers, [&](const ControllerEvent& c) { return past(c.beat); });
+    }
+    std::erase_if(doc.markers, [&](const Marker& m) { return past(m.beat); });
+    std::vector<TempoPoint> points = doc.tempo.points();
+    std::erase_if(points, [&](const TempoPoint& p) { return past(p.beat); });
+    std::string ignored;
+    if (auto map = TempoMap::from_points(points, &ignored)) doc.tempo = *map;
+    std::erase_if(doc.meter, [&](const TimeSignature& m) { return past(m.bar); });
+    if (dropped)
+        warnings.push_back(std::to_string(dropped) + " events after beat " +
+                           std::to_string(int(kMaxDocumentBeat)) +
+                           " (the longest a document holds) were dropped");
+}
+
 }  // namespace
 
 std::string preset_for_gm_program(int program) {
@@ -205,6 +228,7 @@ MidiImportResult import_midi(const MidiFile& file) {
         result.warnings.push_back(
             std::to_string(poly_pressure) +
             " polyphonic key pressure events have no place in a track and were dropped");
+    clip_to_document_limits(doc, result.warnings);
     result.document = std::move(doc);
     return result;
 }

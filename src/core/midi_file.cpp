@@ -233,6 +233,9 @@ void put_be(std::vector<std::uint8_t>& out, std::uint32_t v, int n) {
     for (int i = n - 1; i >= 0; --i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
 
+// The largest delta time a variable-length quantity holds (4 bytes of 7 bits).
+constexpr std::uint64_t kMaxDelta = 0x0FFFFFFF;
+
 void put_vlq(std::vector<std::uint8_t>& out, std::uint32_t v) {
     std::uint8_t groups[5];
     int n = 0;
@@ -259,15 +262,23 @@ std::vector<std::uint8_t> serialise_midi(const MidiFile& file) {
     for (const MidiTrackChunk& track : file.tracks) {
         std::vector<std::uint8_t> body;
         std::uint64_t tick = 0;
+        // A gap longer than one delta can say is bridged with empty text events.
+        const auto put_delta = [&](std::uint64_t to) {
+            for (; to - tick > kMaxDelta; tick += kMaxDelta) {
+                put_vlq(body, static_cast<std::uint32_t>(kMaxDelta));
+                body.insert(body.end(), {0xFF, 0x01, 0x00});
+            }
+            put_vlq(body, static_cast<std::uint32_t>(to - tick));
+            tick = to;
+        };
         for (const MidiEvent& e : track.events) {
-            put_vlq(body, static_cast<std::uint32_t>(e.tick - tick));
-            tick = e.tick;
+            put_delta(e.tick);
             body.push_back(e.status);
             if (e.kind == MidiEventKind::Meta) body.push_back(e.meta_type);
             if (e.kind != MidiEventKind::Channel) put_vlq(body, static_cast<std::uint32_t>(e.data.size()));
             body.insert(body.end(), e.data.begin(), e.data.end());
         }
-        put_vlq(body, static_cast<std::uint32_t>(std::max(track.end_tick, tick) - tick));
+        put_delta(std::max(track.end_tick, tick));
         body.insert(body.end(), {0xFF, 0x2F, 0x00});
         out.insert(out.end(), {'M', 'T', 'r', 'k'});
         put_be(out, static_cast<std::uint32_t>(body.size()), 4);

@@ -18,10 +18,8 @@ struct EngineProgram {
     // Mutable instruments, touched only by the audio thread once published.
     std::shared_ptr<TrackMixer> mixer;
     std::uint64_t generation = 0;
-    // Switch by keeping the beat being heard (a tempo change) rather than the score frame.
-    bool keep_beat = false;
-    // The mixer shares the previous program's channels (a track edit): their voices go on.
-    bool shares_channels = false;
+    // The audio thread decides how to switch by comparing with the program it played before: a
+    // different tempo map keeps the beat being heard; a mixer sharing channels keeps their voices.
 };
 
 }  // namespace tactus

@@ -33,6 +33,14 @@ std::unique_ptr<Instrument> make_click(double rate) {
 
 constexpr double kPeakWindowSeconds = 0.05;
 
+bool shares_a_channel(const TrackMixer& before, const TrackMixer& after) {
+    const auto& a = before.channels();
+    const auto& b = after.channels();
+    for (std::size_t slot = 0; slot < a.size() && slot < b.size(); ++slot)
+        if (a[slot] && a[slot] == b[slot]) return true;
+    return false;
+}
+
 // Calls fn(slot, old channel) for every slot whose channel differs between two mixers.
 template <class Fn>
 void for_each_replaced_slot(const TrackMixer& before, const TrackMixer& after, Fn&& fn) {
@@ -78,19 +86,24 @@ bool RealtimeEngine::next_event(EngineEvent& event) {
     return events_.try_pop(event);
 }
 
+// `previous` is the publisher's previous snapshot: it stays alive until the next swap, so its mixer
+// and score can be read here.
 void RealtimeEngine::switch_program(const EngineProgram* program, Frame at) {
     const EngineProgram* previous = program_;
     program_ = program;
     if (!program) return;
     const bool new_mixer = !previous || previous->mixer != program->mixer;
-    const bool shared =
-        new_mixer && previous && previous->mixer && program->mixer && program->shares_channels;
+    // A mixer built for a track edit shares channels with the one before it (a load shares none):
+    // the voices on shared channels go on. Decided here, not by a flag of the program, because
+    // programs published in quick succession may be skipped.
+    const bool shared = new_mixer && previous && previous->mixer && program->mixer &&
+                        shares_a_channel(*previous->mixer, *program->mixer);
     if (new_mixer) {
         if (previous && previous->mixer) previous->mixer->set_aux(nullptr);
-        sequencer_.set_mixer(program->mixer.get(), program->shares_channels);
+        sequencer_.set_mixer(program->mixer.get(), shared);
         if (program->mixer) {
             program->mixer->set_aux(click_.get());
-            if (program->shares_channels) program->mixer->refresh_strips();
+            if (shared) program->mixer->refresh_strips();
         }
         // A channel that left its slot (track removed, instrument replaced) releases its notes; the
         // new mixer renders it among its retiring channels until they have faded.
@@ -98,7 +111,10 @@ void RealtimeEngine::switch_program(const EngineProgram* program, Frame at) {
             for_each_replaced_slot(*previous->mixer, *program->mixer,
                                    [](std::size_t, TrackChannel& old) { old.instrument->release_all(); });
     }
-    sequencer_.set_score(program->score.get(), at, program->keep_beat);
+    // A changed tempo map keeps the beat being heard (timing.md); otherwise the score frame stays.
+    const bool keep_beat =
+        previous && previous->score && program->score && previous->score->tempo() != program->score->tempo();
+    sequencer_.set_score(program->score.get(), at, keep_beat);
     // A track's new instrument takes over the notes the old one was holding.
     if (shared)
         for_each_replaced_slot(*previous->mixer, *program->mixer,

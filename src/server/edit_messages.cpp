@@ -48,9 +48,9 @@ int small_int(const OscArgs& args, std::size_t i, const char* name) {
     return static_cast<int>(std::clamp<std::int64_t>(args.integer(i, name), INT_MIN, INT_MAX));
 }
 
-std::uint64_t id_arg(const OscArgs& args, std::size_t i, const char* name) {
+std::uint64_t id_arg(const OscArgs& args, std::size_t i, const char* name, bool zero_allowed = false) {
     const std::int64_t v = args.integer(i, name);
-    if (v <= 0)
+    if (v < 0 || (v == 0 && !zero_allowed))
         throw OscArgError("argument " + std::to_string(i + 1) + " (" + name +
                           ") must be a positive id (got " + std::to_string(v) + ")");
     return static_cast<std::uint64_t>(v);
@@ -120,7 +120,7 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
     for (std::size_t i = 0; i < n; i += shape->group) {
         if (a == "/note/add") {
             Note note;
-            note.id = id_arg(args, i + 1, "note id");
+            note.id = id_arg(args, i + 1, "note id", true);  // 0: the engine picks one
             note.start = args.number(i + 2, "start");
             note.length = args.number(i + 3, "length");
             note.pitch = small_int(args, i + 4, "pitch");

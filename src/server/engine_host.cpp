@@ -18,7 +18,7 @@ bool EngineHost::open(const EngineHostOptions& options, std::string* error) {
     engine_ = std::make_unique<RealtimeEngine>(engine_options);
     // An empty document, so the engine always has a program (and a metronome) to play.
     mixer_ = std::make_shared<TrackMixer>(backend_->sample_rate());
-    publish(ScoreSnapshot::build(Document(), backend_->sample_rate()), false, true, false);
+    publish(ScoreSnapshot::build(Document(), backend_->sample_rate()), true);
     return true;
 }
 
@@ -59,8 +59,7 @@ std::shared_ptr<const ScoreSnapshot> EngineHost::build_score() const {
     return ScoreSnapshot::build(scaled_document(), backend_->sample_rate(), slots_in_document_order());
 }
 
-void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool keep_beat, bool new_mixer,
-                         bool shares_channels) {
+void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mixer) {
     if (new_mixer) {
         auto mixer = std::make_shared<TrackMixer>(backend_->sample_rate());
         mixer->set_channels(channels_);
@@ -76,8 +75,6 @@ void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool keep_b
     program->score = score_;
     program->mixer = mixer_;
     program->generation = ++generation_;
-    program->keep_beat = keep_beat;
-    program->shares_channels = shares_channels;
     engine_->publish(std::move(program));
 }
 
@@ -91,7 +88,7 @@ bool EngineHost::load(Document doc, std::string* error) {
     for (std::uint32_t i = 0; i < doc.tracks.size(); ++i) slots_[doc.tracks[i].id] = i;
     editor_.reset(std::move(doc));
     mixer_ = std::move(mixer);
-    publish(build_score(), false, false, false);
+    publish(build_score(), false);
     loaded_ = true;
     return true;
 }
@@ -141,12 +138,12 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* e
     const bool channels_changed = !effect.instruments_changed.empty() || !effect.tracks_removed.empty();
     if (channels_changed && !update_channels(effect, error)) return false;
     if (effect.tempo_changed || effect.meter_changed) {
-        publish(build_score(), effect.tempo_changed, channels_changed, true);
+        publish(build_score(), channels_changed);
         return true;
     }
     added.reserve(effect.added.size());
     for (const PlacedNote& n : effect.added) added.push_back(score_->compile(n.note, slots_.at(n.track)));
-    publish(score_->with_notes_changed(removed, added), false, channels_changed, true);
+    publish(score_->with_notes_changed(removed, added), channels_changed);
     return true;
 }
 
@@ -167,7 +164,7 @@ bool EngineHost::set_tempo_scale(double scale, std::string* error) {
             return false;
         }
     }
-    publish(build_score(), true, false, false);
+    publish(build_score(), false);
     return true;
 }
 

@@ -96,8 +96,8 @@ public:
 
 private:
     Document scaled_document() const;
-    void publish(std::shared_ptr<const ScoreSnapshot> score, bool keep_beat, bool new_mixer,
-                 bool shares_channels);
+    // Publishes a program of `score` with the current mixer, or (new_mixer) a new mixer of channels_.
+    void publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mixer);
     std::shared_ptr<const ScoreSnapshot> build_score() const;
     bool update_channels(const EditEffect& effect, std::string* error);
 

@@ -48,13 +48,21 @@ TEST(AudioSide, acquiring_and_retiring_snapshots_neither_allocates_nor_frees) {
         first = publisher.acquire();
     }
     publisher.publish(std::make_unique<const std::int64_t>(2));
+    publisher.publish(std::make_unique<const std::int64_t>(3));  // frees 2, never taken
     const std::int64_t* second = nullptr;
     {
         RealtimeScope audio_thread;
-        second = publisher.acquire();  // retires the first: hands it back, does not free it
+        second = publisher.acquire();  // keeps the first as previous
+    }
+    publisher.publish(std::make_unique<const std::int64_t>(4));
+    const std::int64_t* third = nullptr;
+    {
+        RealtimeScope audio_thread;
+        third = publisher.acquire();  // retires the first: hands it back, does not free it
     }
     EXPECT_EQ(*first, 1);
-    EXPECT_EQ(*second, 2);
+    EXPECT_EQ(*second, 3);
+    EXPECT_EQ(*third, 4);
     EXPECT_EQ(publisher.collect_retired(), 1u);
 }
 

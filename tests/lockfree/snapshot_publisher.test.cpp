@@ -116,20 +116,21 @@ TEST(SnapshotPublisher, snapshots_superseded_before_the_reader_took_them_are_fre
     EXPECT_EQ(ledger.destroyed_count(3), 0);
 }
 
-TEST(SnapshotPublisher, snapshot_the_reader_moved_past_is_freed_by_the_writers_collect) {
-    Ledger ledger(2);
+TEST(SnapshotPublisher, the_snapshot_switched_from_stays_readable_until_the_next_swap) {
+    Ledger ledger(3);
     SnapshotPublisher<Score> publisher;
     publisher.publish(score(1, ledger));
     publisher.acquire();
+    EXPECT_EQ(publisher.previous(), nullptr);
     publisher.publish(score(2, ledger));
-    EXPECT_EQ(publisher.acquire()->version(), 2u);  // moves past 1: retired, not freed
-    EXPECT_EQ(ledger.destroyed_count(1), 0);
-    EXPECT_EQ(publisher.collect_retired(), 1u);
-    EXPECT_EQ(ledger.destroyed_count(1), 1);
+    EXPECT_EQ(publisher.acquire()->version(), 2u);
+    ASSERT_NE(publisher.previous(), nullptr);
+    EXPECT_EQ(publisher.previous()->version(), 1u);  // the reader may still hand 1's state over
     EXPECT_EQ(publisher.collect_retired(), 0u);
+    EXPECT_EQ(ledger.destroyed_count(1), 0);
 }
 
-TEST(SnapshotPublisher, publish_also_collects_what_the_reader_retired) {
+TEST(SnapshotPublisher, snapshot_the_reader_moved_past_is_freed_by_the_writers_collect) {
     Ledger ledger(3);
     SnapshotPublisher<Score> publisher;
     publisher.publish(score(1, ledger));
@@ -137,8 +138,27 @@ TEST(SnapshotPublisher, publish_also_collects_what_the_reader_retired) {
     publisher.publish(score(2, ledger));
     publisher.acquire();
     publisher.publish(score(3, ledger));
+    EXPECT_EQ(publisher.acquire()->version(), 3u);  // moves past 2, and past 1 for good: retired, not freed
+    EXPECT_EQ(ledger.destroyed_count(1), 0);
+    EXPECT_EQ(publisher.collect_retired(), 1u);
     EXPECT_EQ(ledger.destroyed_count(1), 1);
-    EXPECT_EQ(ledger.destroyed_count(2), 0);  // the reader still holds 2 until its next acquire()
+    EXPECT_EQ(ledger.destroyed_count(2), 0);
+    EXPECT_EQ(publisher.collect_retired(), 0u);
+}
+
+TEST(SnapshotPublisher, publish_also_collects_what_the_reader_retired) {
+    Ledger ledger(4);
+    SnapshotPublisher<Score> publisher;
+    publisher.publish(score(1, ledger));
+    publisher.acquire();
+    publisher.publish(score(2, ledger));
+    publisher.acquire();
+    publisher.publish(score(3, ledger));
+    publisher.acquire();
+    publisher.publish(score(4, ledger));
+    EXPECT_EQ(ledger.destroyed_count(1), 1);
+    EXPECT_EQ(ledger.destroyed_count(2), 0);  // the reader still holds 2 (previous) and 3 (current)
+    EXPECT_EQ(ledger.destroyed_count(3), 0);
 }
 
 TEST(SnapshotPublisher, publishing_null_changes_nothing) {
@@ -157,9 +177,9 @@ TEST(SnapshotPublisher, destruction_frees_pending_current_and_retired_snapshots_
         publisher.publish(score(1, ledger));
         publisher.acquire();
         publisher.publish(score(2, ledger));
-        publisher.acquire();                  // 1 retired, 2 current
-        publisher.publish(score(3, ledger));  // frees 1; 3 pending
-        EXPECT_EQ(ledger.destroyed_count(1), 1);
+        publisher.acquire();                  // 1 previous, 2 current
+        publisher.publish(score(3, ledger));  // 3 pending
+        EXPECT_EQ(ledger.destroyed_count(1), 0);
         EXPECT_EQ(ledger.destroyed_count(2), 0);
         EXPECT_EQ(ledger.destroyed_count(3), 0);
     }

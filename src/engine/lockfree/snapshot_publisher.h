@@ -13,17 +13,19 @@
 // release of a shared_ptr would free on whatever thread it happens, and libstdc++'s
 // std::atomic<std::shared_ptr> takes a lock):
 //
-//   writer --publish--> pending_ --acquire()--> reader's current_ --(next swap)--> retired_ --> writer
+//   writer --publish--> pending_ --acquire()--> reader's current_ --(swap)--> reader's previous_
+//                                                                  --(next swap)--> retired_ --> writer
 //                          |                                                          (collect_retired
 //                          +--(superseded before the reader took it)--> freed by publish   frees it)
 //
 // - pending_ holds the newest published snapshot the reader has not taken yet, or null. publish()
 //   exchanges the new one in; if the exchange returns an older, never-acquired snapshot, the writer
 //   owns it again and frees it at once. So a writer may publish far faster than the reader acquires.
-// - acquire() takes pending_ (exchange with null) only if the retire queue has room, pushes its old
-//   current_ onto the retire queue (an SpscQueue: reader produces, writer consumes), and returns the
-//   new one. The pointer returned stays valid until the reader's next acquire() call, so the reader
-//   can hold it for a whole block while the writer publishes.
+// - acquire() takes pending_ (exchange with null) only if the retire queue has room, pushes its
+//   previous_ onto the retire queue (an SpscQueue: reader produces, writer consumes), keeps its old
+//   current_ as previous_, and returns the new one. Both stay valid until the reader's next swap, so
+//   the reader can hold the new one for a whole block and still read the one it switched from (to
+//   hand its state over) while the writer publishes.
 // - If the retire queue is full (the writer has not collected for a while), acquire() keeps its
 //   current snapshot and tries again at the next call: the reader is delayed by a block, never
 //   blocked, and memory does not grow. deferred_swaps() counts such occasions. publish() collects
@@ -31,8 +33,9 @@
 //   collect_retired() now and then when it is not publishing (e.g. from a timer), or a reader that
 //   found the queue full could stay on an older snapshot until the next publish.
 //
-// Memory bound: between calls, the publisher owns at most 2 + retire_capacity() snapshots (6 with
-// the default capacity of 4): the reader's current one, one pending, and the retire queue. Inside
+// Memory bound: between calls, the publisher owns at most 3 + retire_capacity() snapshots (7 with
+// the default capacity of 4): the reader's current and previous ones, one pending, and the retire
+// queue. Inside
 // publish() there is briefly one more, the superseded pending one that it frees. Nothing else is
 // allocated after construction. current_for_writer() is the newest published snapshot, which is
 // always the pending or the reader's current one, so it adds nothing.
@@ -65,6 +68,7 @@ public:
         collect_retired();
         delete pending_.load(std::memory_order_acquire);
         delete current_;
+        delete previous_;
     }
 
     SnapshotPublisher(const SnapshotPublisher&) = delete;
@@ -114,7 +118,7 @@ public:
     const T* acquire() {
         // Cheap check first, so an idle publisher costs one load per block and no RMW.
         if (pending_.load(std::memory_order_relaxed) == nullptr) return current_;
-        if (current_ != nullptr && !retired_.can_push()) {
+        if (previous_ != nullptr && !retired_.can_push()) {
             deferred_swaps_.store(deferred_swaps_.load(std::memory_order_relaxed) + 1,
                                   std::memory_order_relaxed);
             return current_;
@@ -122,13 +126,17 @@ public:
         // acquire: pairs with publish()'s release, so the snapshot's contents are visible.
         const T* newest = pending_.exchange(nullptr, std::memory_order_acquire);
         if (newest == nullptr) return current_;  // cannot happen with one reader, but harmless
-        if (current_ != nullptr) {
+        if (previous_ != nullptr) {
             // Cannot fail: can_push() said there is room, and only this thread pushes.
-            [[maybe_unused]] const bool pushed = retired_.try_push(current_);
+            [[maybe_unused]] const bool pushed = retired_.try_push(previous_);
         }
+        previous_ = current_;
         current_ = newest;
         return current_;
     }
+    // The snapshot the reader switched from at its last swap (null before the second one): valid
+    // until the next swap. Reader only.
+    const T* previous() const { return previous_; }
 
     // Any thread. How often acquire() kept an older snapshot because the retire queue was full.
     std::uint64_t deferred_swaps() const { return deferred_swaps_.load(std::memory_order_relaxed); }
@@ -141,6 +149,7 @@ private:
 
     // Reader's side.
     alignas(kCacheLine) const T* current_ = nullptr;
+    const T* previous_ = nullptr;  // reader-owned: the snapshot before current_, kept one swap longer
     std::atomic<std::uint64_t> deferred_swaps_{0};
 
     // Writer's side.
