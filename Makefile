@@ -2,7 +2,7 @@
 #   make demo   installs what is needed, builds, and plays the bundled demo (or renders it to out/demo.wav)
 #   make test   installs, builds with warnings as errors, runs the tests, then again under ASan+UBSan,
 #               then the lock-free tests (threads crossing the audio thread) under ThreadSanitizer,
-#               then fuzzes the OSC dispatch for a minute (fuzz-ci)
+#               then fuzzes the OSC dispatch and the MIDI file reader for a minute each (fuzz-ci)
 JOBS ?= $(shell nproc)
 BUILD ?= build
 DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev \
@@ -64,10 +64,14 @@ FUZZ_SECONDS ?= 60
 fuzz-ci: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_FUZZ=ON \
 	  -DTACTUS_RTCHECK=OFF -DTACTUS_BUILD_TESTS=OFF -DTACTUS_BUILD_BENCH=OFF $(CMAKE_FLAGS)
-	cmake --build build-fuzz -j $(JOBS) --target osc_dispatch_fuzz
+	cmake --build build-fuzz -j $(JOBS) --target osc_dispatch_fuzz midi_file_fuzz
 	corpus=$$(mktemp -d) && cp fuzz/corpus/osc_dispatch/* $$corpus/ && \
 	  ./build-fuzz/fuzz/osc_dispatch_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
 	    -dict=fuzz/osc_dispatch.dict -artifact_prefix=build-fuzz/ $$corpus; \
+	  status=$$?; rm -rf $$corpus; exit $$status
+	corpus=$$(mktemp -d) && cp fuzz/corpus/midi_file/* $$corpus/ && \
+	  ./build-fuzz/fuzz/midi_file_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
+	    -artifact_prefix=build-fuzz/ $$corpus; \
 	  status=$$?; rm -rf $$corpus; exit $$status
 
 bench: build
