@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/frames.h"
+#include "core/midi_input.h"
 
 namespace tactus {
 
@@ -26,6 +27,10 @@ struct AudioBlock {
     int frames = 0;
     float* left = nullptr;  // output, `frames` samples each; the callback writes every sample
     float* right = nullptr;
+    // MIDI input of this period (JACK's "midi_in" port), in time order; owned by the backend, valid
+    // during process().
+    const MidiInputEvent* midi_in = nullptr;
+    int midi_in_count = 0;
 };
 
 class AudioCallback {
@@ -36,13 +41,14 @@ public:
 
 struct AudioBackendOptions {
     std::string kind = "default";  // "jack" | "alsa" | "pulse" | "default" | "offline"
-    std::string device;            // RtAudio device name or index; JACK: ports to connect ("" = system playback, "none" = none)
-    int sample_rate = 48000;       // JACK: taken from the server
-    int period = 256;              // frames; JACK: taken from the server
+    std::string
+        device;  // RtAudio device name or index; JACK: ports to connect ("" = system playback, "none" = none)
+    int sample_rate = 48000;  // JACK: taken from the server
+    int period = 256;         // frames; JACK: taken from the server
     std::string client_name = "tactusd";
-    std::string jack_server;       // JACK server name ("" = default)
-    std::string offline_path;      // offline: the file to write (WAV/FLAC by extension, 32-bit float WAV default)
-    double offline_seconds = 0;    // offline: stop after this long (0 = until stop() is called)
+    std::string jack_server;   // JACK server name ("" = default)
+    std::string offline_path;  // offline: the file to write (WAV/FLAC by extension, 32-bit float WAV default)
+    double offline_seconds = 0;  // offline: stop after this long (0 = until stop() is called)
 };
 
 class AudioBackend {

@@ -1,6 +1,7 @@
 #include "audio/jack_backend.h"
 
 #include <jack/jack.h>
+#include <jack/midiport.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -116,6 +117,12 @@ std::unique_ptr<JackBackend> JackBackend::open(const AudioBackendOptions& option
                                  "' on server '" + self->server_name_ + "'");
             return nullptr;  // the destructor closes the client
         }
+    }
+    self->midi_in_ = jack_port_register(self->client_, "midi_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+    if (!self->midi_in_) {
+        set_error(error, "jack: cannot register the MIDI input port 'midi_in' on server '" +
+                             self->server_name_ + "'");
+        return nullptr;
     }
     self->sample_rate_ = static_cast<int>(jack_get_sample_rate(self->client_));
 
@@ -302,6 +309,8 @@ int JackBackend::on_process(std::uint32_t nframes, void* arg) {
     block.frames = static_cast<int>(nframes);
     block.left = static_cast<float*>(jack_port_get_buffer(self.ports_[0], nframes));
     block.right = static_cast<float*>(jack_port_get_buffer(self.ports_[1], nframes));
+    block.midi_in = self.midi_events_;
+    block.midi_in_count = self.read_midi_input(nframes);
     if (AudioCallback* callback = self.callback_.load(std::memory_order_acquire)) {
         RealtimeScope realtime;
         callback->process(block);
@@ -310,6 +319,24 @@ int JackBackend::on_process(std::uint32_t nframes, void* arg) {
         std::fill(block.right, block.right + nframes, 0.0f);
     }
     return 0;
+}
+
+// Channel voice messages of this cycle into midi_events_ (sysex and system messages are skipped).
+int JackBackend::read_midi_input(std::uint32_t nframes) {
+    void* buffer = jack_port_get_buffer(midi_in_, nframes);
+    const std::uint32_t available = jack_midi_get_event_count(buffer);
+    int count = 0;
+    for (std::uint32_t i = 0; i < available && count < kMaxMidiEvents; ++i) {
+        jack_midi_event_t event;
+        if (jack_midi_event_get(&event, buffer, i) != 0 || event.size == 0 || event.size > 3) continue;
+        const std::uint8_t status = event.buffer[0];
+        if (status < 0x80 || status >= 0xF0) continue;
+        MidiInputEvent& out = midi_events_[count++];
+        out.offset = static_cast<int>(std::min<std::uint32_t>(event.time, nframes - 1));
+        out.size = static_cast<int>(event.size);
+        for (std::size_t b = 0; b < event.size; ++b) out.bytes[b] = event.buffer[b];
+    }
+    return count;
 }
 
 int JackBackend::on_xrun(void* arg) {

@@ -1,10 +1,11 @@
 // The JACK backend: libjack directly, so JACK's own frame clock is the engine's clock.
 //
 // One client (options.client_name, renamed by JACK on a clash) with two output ports, "out_left" and
-// "out_right", registered before activation. start() activates it and connects the ports: to the first
-// two physical playback ports (options.device == ""), to nothing ("none"), or to the comma-separated
-// port names in options.device (left, right; one name takes both channels). Sample rate and period are
-// the server's.
+// "out_right", and a MIDI input port "midi_in" (its events reach the engine in AudioBlock::midi_in, at
+// their frame offsets in the cycle), registered before activation. start() activates it and connects the
+// ports: to the first two physical playback ports (options.device == ""), to nothing ("none"), or to the
+// comma-separated port names in options.device (left, right; one name takes both channels). Sample rate and
+// period are the server's.
 //
 // Clocks. AudioBlock::frame_time is jack_last_frame_time(), widened to 64 bits (JACK's counter is 32
 // bits and wraps every ~24.9 h at 48 kHz). host_time_ns is the cycle's start from jack_get_cycle_times
@@ -98,6 +99,11 @@ private:
 
     jack_client_t* client_ = nullptr;
     jack_port_t* ports_[2] = {nullptr, nullptr};
+    jack_port_t* midi_in_ = nullptr;
+    int read_midi_input(std::uint32_t nframes);
+    // MIDI input of the current cycle, filled on the realtime thread (fixed size: no allocation).
+    static constexpr int kMaxMidiEvents = 1024;
+    MidiInputEvent midi_events_[kMaxMidiEvents];
     std::string server_name_;
     std::string device_;
     int sample_rate_ = 0;

@@ -11,20 +11,21 @@
 namespace tactus {
 
 enum class CommandKind : std::uint8_t {
-    Play,         // score_frame: where to start (may be negative: a count-in)
-    Stop,         // stop and release every score note
-    Pause,        // stop where we are; Play with score_frame = kResume continues from there
-    Locate,       // score_frame
-    SetLoop,      // flag (enabled), a, b (score frames)
-    NoteOn,       // track, key, pitch, velocity, cents (value)
-    NoteOff,      // track, key
-    Panic,        // every voice of every instrument fades out now
-    TrackLevel,   // track, value
-    TrackPan,     // track, value
-    TrackMute,    // track, flag
-    TrackSolo,    // track, flag
-    MasterLevel,  // value
-    Metronome,    // flag (on/off)
+    Play,            // score_frame: where to start (may be negative: a count-in)
+    Stop,            // stop and release every score note
+    Pause,           // stop where we are; Play with score_frame = kResume continues from there
+    Locate,          // score_frame
+    SetLoop,         // flag (enabled), a, b (score frames)
+    NoteOn,          // track, key, pitch, velocity, cents (value)
+    NoteOff,         // track, key
+    Panic,           // every voice of every instrument fades out now
+    TrackLevel,      // track, value
+    TrackPan,        // track, value
+    TrackMute,       // track, flag
+    TrackSolo,       // track, flag
+    MasterLevel,     // value
+    Metronome,       // flag (on/off)
+    MidiInputTrack,  // track: the slot live MIDI input plays (flag false: none)
 };
 
 // Play from wherever the transport paused.

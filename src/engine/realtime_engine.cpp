@@ -214,34 +214,22 @@ void RealtimeEngine::apply(const EngineCommand& c, Frame at, bool late) {
         case CommandKind::Metronome:
             sequencer_.set_metronome(click_.get(), c.flag);
             break;
+        case CommandKind::MidiInputTrack:
+            midi_input_track_ = c.flag ? static_cast<int>(c.track) : -1;
+            break;
     }
     report(c, at, score_frame, late);
 }
 
 void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int frames, float* left,
-                             float* right) {
+                             float* right, std::span<const MidiInputEvent> midi_in) {
     RealtimeScope realtime;
     const std::int64_t started = now_ns();
     const std::int64_t cpu_started = thread_cpu_ns();
     if (const EngineProgram* program = programs_.acquire(); program != program_)
         switch_program(program, frame_time);
     take_commands(frame_time);
-
-    const Frame block_end = frame_time + frames;
-    int done = 0;
-    while (!pending_.empty() && pending_.front().frame < block_end) {
-        const EngineCommand command = pending_.front();
-        pending_.erase(pending_.begin());
-        const bool late = command.frame < frame_time && command.frame != kAsap;
-        const int offset = command.frame < frame_time ? 0 : static_cast<int>(command.frame - frame_time);
-        if (offset > done) {
-            sequencer_.render(frame_time + done, offset - done, left + done, right + done);
-            done = offset;
-        }
-        apply(command, frame_time + done, late);
-    }
-    if (done < frames) sequencer_.render(frame_time + done, frames - done, left + done, right + done);
-
+    render_with_live_midi(frame_time, frames, left, right, midi_in);
     if (!master_.is_steady() || master_.value() != 1.0) {
         for (int i = 0; i < frames; ++i) {
             const float g = static_cast<float>(master_.next());
@@ -250,6 +238,78 @@ void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int fr
         }
     }
     publish_status(frame_time, host_time_ns, frames, started, cpu_started, left, right);
+}
+
+// Renders the block, splitting it at every pending command's frame and at every live MIDI event's
+// offset, so both sound on their exact frames.
+void RealtimeEngine::render_with_live_midi(Frame frame_time, int frames, float* left, float* right,
+                                           std::span<const MidiInputEvent> midi_in) {
+    const Frame block_end = frame_time + frames;
+    int done = 0;
+    std::size_t next_midi = 0;
+    for (;;) {
+        const bool command_due = !pending_.empty() && pending_.front().frame < block_end;
+        const bool midi_due = next_midi < midi_in.size();
+        if (!command_due && !midi_due) break;
+        const Frame command_frame = command_due ? std::max(pending_.front().frame, frame_time) : block_end;
+        const Frame midi_frame =
+            midi_due ? frame_time + std::clamp(midi_in[next_midi].offset, 0, frames - 1) : block_end;
+        const Frame at = std::min(command_frame, midi_frame);
+        const int offset = static_cast<int>(at - frame_time);
+        if (offset > done) {
+            sequencer_.render(frame_time + done, offset - done, left + done, right + done);
+            done = offset;
+        }
+        if (command_due && command_frame == at) {  // commands first on a shared frame (e.g. a program change)
+            const EngineCommand command = pending_.front();
+            pending_.erase(pending_.begin());
+            const bool late = command.frame < frame_time && command.frame != kAsap;
+            apply(command, frame_time + done, late);
+        } else {
+            play_live_midi(midi_in[next_midi++]);
+        }
+    }
+    if (done < frames) sequencer_.render(frame_time + done, frames - done, left + done, right + done);
+}
+
+// A live MIDI message on the instrument of the track armed for input (any channel).
+void RealtimeEngine::play_live_midi(const MidiInputEvent& event) {
+    TrackMixer* mixer = sequencer_.mixer();
+    Instrument* instrument =
+        mixer && midi_input_track_ >= 0 ? mixer->instrument(std::size_t(midi_input_track_)) : nullptr;
+    if (!instrument || event.size < 2) return;
+    const int type = event.bytes[0] & 0xF0;
+    const int channel = event.bytes[0] & 0x0F;
+    const int data1 = event.bytes[1] & 0x7F;
+    const int data2 = event.size > 2 ? event.bytes[2] & 0x7F : 0;
+    // One key per (channel, pitch), apart from score notes, auditions and OSC live notes.
+    const VoiceKey key = kLiveKeyBit | (VoiceKey{1} << 61) | (VoiceKey(channel) << 8) | VoiceKey(data1);
+    switch (type) {
+        case 0x90:
+            if (data2 > 0) {
+                instrument->note_on(key, data1, 0.0, data2);
+                break;
+            }
+            [[fallthrough]];
+        case 0x80:
+            instrument->note_off(key);
+            break;
+        case 0xB0:
+            instrument->controller({0.0, ControllerKind::ControlChange, data1, double(data2)});
+            break;
+        case 0xC0:
+            instrument->controller({0.0, ControllerKind::ProgramChange, data1, 0.0});
+            break;
+        case 0xD0:
+            instrument->controller({0.0, ControllerKind::ChannelPressure, 0, double(data1)});
+            break;
+        case 0xE0:
+            instrument->controller(
+                {0.0, ControllerKind::PitchBend, 0, ((data2 << 7 | data1) - 8192) / 8192.0});
+            break;
+        default:
+            break;
+    }
 }
 
 void RealtimeEngine::publish_status(Frame frame_time, std::int64_t host_time_ns, int frames,

@@ -17,8 +17,10 @@
 #include <array>
 #include <atomic>
 #include <memory>
+#include <span>
 #include <vector>
 
+#include "core/midi_input.h"
 #include "engine/engine_command.h"
 #include "engine/engine_program.h"
 #include "engine/engine_status.h"
@@ -55,11 +57,16 @@ public:
     double sample_rate() const { return options_.sample_rate; }
 
     // Audio thread: renders [frame_time, frame_time + frames) of output.
-    void process(Frame frame_time, std::int64_t host_time_ns, int frames, float* left, float* right);
+    // `midi_in`: live MIDI of this block (played on the armed track's instrument at its offsets).
+    void process(Frame frame_time, std::int64_t host_time_ns, int frames, float* left, float* right,
+                 std::span<const MidiInputEvent> midi_in = {});
 
 private:
     void switch_program(const EngineProgram* program, Frame at);
     void take_commands(Frame block_start);
+    void render_with_live_midi(Frame frame_time, int frames, float* left, float* right,
+                               std::span<const MidiInputEvent> midi_in);
+    void play_live_midi(const MidiInputEvent& event);
     void apply(const EngineCommand& command, Frame at, bool late);
     void report(const EngineCommand& command, Frame at, Frame score_frame, bool late);
     void publish_status(Frame frame_time, std::int64_t host_time_ns, int frames, std::int64_t started_ns,
@@ -72,6 +79,7 @@ private:
     SeqLock<EngineStatus> status_;
 
     // Audio-thread state.
+    int midi_input_track_ = -1;  // the slot live MIDI input plays, or -1
     const EngineProgram* program_ = nullptr;
     Sequencer sequencer_;
     std::unique_ptr<Instrument> click_;

@@ -62,6 +62,7 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
         {"/master/level", &ControlServer::on_master_level},
         {"/metronome", &ControlServer::on_metronome},
         {"/countin", &ControlServer::on_count_in},
+        {"/midi/input", &ControlServer::on_midi_input},
         {"/instruments", &ControlServer::on_instruments},
         {"/status", &ControlServer::on_status},
         {"/subscribe", &ControlServer::on_subscribe},
@@ -80,6 +81,7 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
         addresses_.push_back(edit);
     // A document loaded before the server started (tactusd --load): its track meters' order.
     if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
+    if (host_.has_document()) arm_first_track_for_midi_input();
 }
 
 void ControlServer::reply(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes) {
@@ -220,6 +222,17 @@ void ControlServer::resend_loop() {
     c.frame = kAsap;
     c.a = host_.score_frame_at_beat(loop_begin_beat_);
     c.b = host_.score_frame_at_beat(loop_end_beat_);
+    host_.submit(c);
+}
+
+// A keyboard plays the first track of a newly loaded document until /midi/input picks another.
+void ControlServer::arm_first_track_for_midi_input() {
+    EngineCommand c;
+    c.kind = CommandKind::MidiInputTrack;
+    c.frame = kAsap;
+    const auto& tracks = host_.document().tracks;
+    c.flag = !tracks.empty();
+    if (c.flag) c.track = *host_.track_index(tracks.front().id);
     host_.submit(c);
 }
 
@@ -405,6 +418,7 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result) {
         return false;
     }
     loop_enabled_ = false;
+    arm_first_track_for_midi_input();
     document_changed();
     const Document& loaded = host_.document();
     reply(ctx.from, OscOut("/reply")
@@ -591,6 +605,17 @@ void ControlServer::on_metronome(const Context& ctx) {
     EngineCommand c;
     c.kind = CommandKind::Metronome;
     c.flag = args.boolean(0, "on");
+    submit(ctx, c);
+}
+
+// The track a MIDI keyboard plays (JACK's midi_in port): a track id, or 0 for none.
+void ControlServer::on_midi_input(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    EngineCommand c;
+    c.kind = CommandKind::MidiInputTrack;
+    c.flag = args.integer(0, "track id") != 0;
+    if (c.flag) c.track = track_arg(ctx, 0);
     submit(ctx, c);
 }
 

@@ -85,6 +85,8 @@ private:
     void on_master_level(const Context&);
     void on_metronome(const Context&);
     void on_count_in(const Context&);
+    void on_midi_input(const Context&);
+    void arm_first_track_for_midi_input();
     void on_instruments(const Context&);
     void on_status(const Context&);
     void on_subscribe(const Context&);

@@ -35,7 +35,8 @@ void EngineHost::stop() {
 }
 
 void EngineHost::process(const AudioBlock& block) {
-    engine_->process(block.frame_time, block.host_time_ns, block.frames, block.left, block.right);
+    engine_->process(block.frame_time, block.host_time_ns, block.frames, block.left, block.right,
+                     {block.midi_in, static_cast<std::size_t>(block.midi_in_count)});
 }
 
 Document EngineHost::scaled_document() const {
