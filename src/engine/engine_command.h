@@ -26,6 +26,7 @@ enum class CommandKind : std::uint8_t {
     MasterLevel,     // value
     Metronome,       // flag (on/off)
     MidiInputTrack,  // track: the slot live MIDI input plays (flag false: none)
+    Record,          // flag: live MIDI input is also reported for recording while playing
 };
 
 // Play from wherever the transport paused.
@@ -48,6 +49,16 @@ struct EngineCommand {
     VoiceKey key = 0;
 };
 static_assert(std::is_trivially_copyable_v<EngineCommand>);
+
+// A live MIDI message the audio thread played while recording, with where it fell: sent to the
+// control thread, which turns recorded notes into edits.
+struct RecordedMidi {
+    Frame frame = 0;        // output frame it sounded on
+    Frame score_frame = 0;  // score frame heard there
+    std::uint8_t bytes[3] = {0, 0, 0};
+    int size = 0;
+};
+static_assert(std::is_trivially_copyable_v<RecordedMidi>);
 
 // What the audio thread tells the control threads (through a lock-free queue): a command took
 // effect on this frame.

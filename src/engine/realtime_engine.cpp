@@ -217,6 +217,9 @@ void RealtimeEngine::apply(const EngineCommand& c, Frame at, bool late) {
         case CommandKind::MidiInputTrack:
             midi_input_track_ = c.flag ? static_cast<int>(c.track) : -1;
             break;
+        case CommandKind::Record:
+            recording_ = c.flag;
+            break;
     }
     report(c, at, score_frame, late);
 }
@@ -266,14 +269,24 @@ void RealtimeEngine::render_with_live_midi(Frame frame_time, int frames, float* 
             const bool late = command.frame < frame_time && command.frame != kAsap;
             apply(command, frame_time + done, late);
         } else {
-            play_live_midi(midi_in[next_midi++]);
+            play_live_midi(midi_in[next_midi++], frame_time + done);
         }
     }
     if (done < frames) sequencer_.render(frame_time + done, frames - done, left + done, right + done);
 }
 
 // A live MIDI message on the instrument of the track armed for input (any channel).
-void RealtimeEngine::play_live_midi(const MidiInputEvent& event) {
+void RealtimeEngine::play_live_midi(const MidiInputEvent& event, Frame at) {
+    if (recording_ && sequencer_.playing() && event.size >= 2) {
+        RecordedMidi r;
+        r.frame = at;
+        r.score_frame = sequencer_.score_frame_at(at);
+        r.size = event.size;
+        for (int b = 0; b < 3; ++b) r.bytes[b] = event.bytes[b];
+        if (!recorded_.try_push(r))
+            recorded_dropped_.store(recorded_dropped_.load(std::memory_order_relaxed) + 1,
+                                    std::memory_order_relaxed);
+    }
     TrackMixer* mixer = sequencer_.mixer();
     Instrument* instrument =
         mixer && midi_input_track_ >= 0 ? mixer->instrument(std::size_t(midi_input_track_)) : nullptr;

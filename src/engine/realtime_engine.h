@@ -52,6 +52,10 @@ public:
     std::size_t collect_retired();
     // The owner control thread: the next thing the audio thread reported, if any.
     bool next_event(EngineEvent& event);
+    // Control thread: the next live MIDI message recorded (see CommandKind::Record), if any.
+    bool next_recorded(RecordedMidi& recorded) { return recorded_.try_pop(recorded); }
+    // Recorded messages lost because the control thread did not read them in time.
+    std::uint64_t recorded_dropped() const { return recorded_dropped_.load(std::memory_order_relaxed); }
     // Any thread.
     EngineStatus status() const { return status_.load(); }
     double sample_rate() const { return options_.sample_rate; }
@@ -66,7 +70,7 @@ private:
     void take_commands(Frame block_start);
     void render_with_live_midi(Frame frame_time, int frames, float* left, float* right,
                                std::span<const MidiInputEvent> midi_in);
-    void play_live_midi(const MidiInputEvent& event);
+    void play_live_midi(const MidiInputEvent& event, Frame at);
     void apply(const EngineCommand& command, Frame at, bool late);
     void report(const EngineCommand& command, Frame at, Frame score_frame, bool late);
     void publish_status(Frame frame_time, std::int64_t host_time_ns, int frames, std::int64_t started_ns,
@@ -75,6 +79,9 @@ private:
     RealtimeEngineOptions options_;
     MpscQueue<EngineCommand> commands_;
     SpscQueue<EngineEvent> events_;
+    SpscQueue<RecordedMidi> recorded_{4096};
+    bool recording_ = false;
+    std::atomic<std::uint64_t> recorded_dropped_{0};
     SnapshotPublisher<EngineProgram> programs_;
     SeqLock<EngineStatus> status_;
 

@@ -63,6 +63,7 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
         {"/metronome", &ControlServer::on_metronome},
         {"/countin", &ControlServer::on_count_in},
         {"/midi/input", &ControlServer::on_midi_input},
+        {"/record", &ControlServer::on_record},
         {"/instruments", &ControlServer::on_instruments},
         {"/status", &ControlServer::on_status},
         {"/subscribe", &ControlServer::on_subscribe},
@@ -233,6 +234,7 @@ void ControlServer::arm_first_track_for_midi_input() {
     const auto& tracks = host_.document().tracks;
     c.flag = !tracks.empty();
     if (c.flag) c.track = *host_.track_index(tracks.front().id);
+    midi_input_track_ = c.flag ? tracks.front().id : 0;
     host_.submit(c);
 }
 
@@ -329,6 +331,8 @@ void ControlServer::submit(const Context& ctx, EngineCommand command) {
 }
 
 void ControlServer::pump_engine_events() {
+    RecordedMidi recorded;
+    while (host_.next_recorded(recorded)) apply_recorded(recorder_.feed(recorded, host_.document()));
     EngineEvent event;
     while (host_.next_event(event)) {
         const auto it = pending_.find(event.request);
@@ -418,6 +422,7 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result) {
         return false;
     }
     loop_enabled_ = false;
+    recorder_.cancel();
     arm_first_track_for_midi_input();
     document_changed();
     const Document& loaded = host_.document();
@@ -478,6 +483,7 @@ void ControlServer::on_play(const Context& ctx) {
 }
 
 void ControlServer::on_stop(const Context& ctx) {
+    finish_recording(true);  // notes held at the stop end there; recording stays armed
     submit_plain(ctx, CommandKind::Stop);
 }
 
@@ -616,7 +622,63 @@ void ControlServer::on_midi_input(const Context& ctx) {
     c.kind = CommandKind::MidiInputTrack;
     c.flag = args.integer(0, "track id") != 0;
     if (c.flag) c.track = track_arg(ctx, 0);
+    midi_input_track_ = c.flag ? static_cast<TrackId>(args.integer(0, "track id")) : 0;
     submit(ctx, c);
+}
+
+// Records live MIDI input into the armed input track while the transport plays:
+// /record 1 [replace] [quantize_beats] [punch_in punch_out]; /record 0 ends it.
+void ControlServer::on_record(const Context& ctx) {
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    args.expect_at_most(5);
+    const bool on = args.boolean(0, "on");
+    if (!on) {
+        finish_recording(false);
+        submit_record(ctx, false);
+        return;
+    }
+    if (midi_input_track_ == 0 || !host_.track_index(midi_input_track_))
+        throw OscArgError("no track is armed for MIDI input (send /midi/input TRACK first)");
+    RecordingOptions options;
+    options.track = midi_input_track_;
+    options.replace = args.has(1) && args.boolean(1, "replace");
+    options.quantize_beats = args.has(2) ? args.number_in(2, "quantize", 0, 64) : 0.0;
+    if (args.has(3) || args.has(4)) {
+        options.punch_in_beat = args.number_in(3, "punch in beat", 0, 1e6);
+        options.punch_out_beat = args.number_in(4, "punch out beat", 0, 1e6);
+        if (!(options.punch_out_beat > options.punch_in_beat))
+            throw OscArgError("argument 5 (punch out beat) must be after the punch in beat");
+    }
+    recorder_.start(options);
+    submit_record(ctx, true);
+}
+
+void ControlServer::submit_record(const Context& ctx, bool on) {
+    EngineCommand c;
+    c.kind = CommandKind::Record;
+    c.flag = on;
+    submit(ctx, c);
+}
+
+void ControlServer::finish_recording(bool rearm) {
+    if (!recorder_.active()) return;
+    const RecordingOptions options = recorder_.options();
+    // Messages the engine recorded before now come first.
+    RecordedMidi recorded;
+    while (host_.next_recorded(recorded)) apply_recorded(recorder_.feed(recorded, host_.document()));
+    apply_recorded(recorder_.finish(host_.status().beat, host_.document()));
+    if (rearm) recorder_.start(options);
+}
+
+void ControlServer::apply_recorded(std::vector<Edit> edits) {
+    if (edits.empty()) return;
+    std::string error;
+    if (!host_.edit(std::move(edits), &error)) return;  // e.g. the track was removed meanwhile
+    const EditBatch& applied = *host_.editor().last_batch();
+    const auto bundle = edit_batch_bundle(applied);
+    const auto resync = OscOut("/resync").h(static_cast<std::int64_t>(applied.revision)).bytes();
+    push_to_subscribers(bundle, bundle.size() > kMaxUdpReply ? resync : bundle, nullptr);
 }
 
 void ControlServer::on_count_in(const Context& ctx) {

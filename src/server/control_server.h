@@ -16,6 +16,7 @@
 
 #include "core/document_json.h"
 #include "server/engine_host.h"
+#include "server/midi_recorder.h"
 #include "server/osc_message.h"
 #include "server/osc_transport.h"
 
@@ -86,6 +87,12 @@ private:
     void on_metronome(const Context&);
     void on_count_in(const Context&);
     void on_midi_input(const Context&);
+    void on_record(const Context&);
+    void submit_record(const Context& ctx, bool on);
+    // Applies the edits recording made (pushed to every edit subscriber).
+    void apply_recorded(std::vector<Edit> edits);
+    // Ends recording at the beat being heard (held notes end there); `rearm` starts it again.
+    void finish_recording(bool rearm);
     void arm_first_track_for_midi_input();
     void on_instruments(const Context&);
     void on_status(const Context&);
@@ -134,6 +141,8 @@ private:
     bool quit_ = false;
     std::uint64_t errors_ = 0;
     std::vector<ReplyTarget> edit_subscribers_;
+    TrackId midi_input_track_ = 0;  // the track live MIDI input plays (0: none)
+    MidiRecorder recorder_{[this](Frame f) { return host_.beat_at_score_frame(f); }};
     static constexpr std::size_t kMaxEditSubscribers = 64;
 };
 

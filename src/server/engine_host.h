@@ -79,6 +79,7 @@ public:
 
     bool submit(const EngineCommand& command);
     bool next_event(EngineEvent& event) { return engine_->next_event(event); }
+    bool next_recorded(RecordedMidi& recorded) { return engine_->next_recorded(recorded); }
     void collect_retired() { engine_->collect_retired(); }
     EngineStatus status() const { return engine_->status(); }
 

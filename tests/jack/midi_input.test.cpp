@@ -80,5 +80,75 @@ TEST_F(TactusdJackTest, midi_notes_sent_through_jack_start_on_their_exact_frames
     report("sender_missed", keyboard.missed());
 }
 
+// Recording: /record 1 1 0.25 (replace, quantize to sixteenths) while the score plays from beat 0
+// at 120 bpm (a beat is 24000 frames). Three notes are played at beats 0.5, 1.26 and 2.0 (JACK frames
+// computed from /play's frame), each half a beat long; the track's old note at beat 1 is replaced.
+// The document then holds the recorded notes at 0.5, 1.25 (quantized) and 2.0, and the subscriber
+// was pushed every recorded edit.
+TEST_F(TactusdJackTest, recorded_midi_notes_become_edits_at_the_beats_they_were_played) {
+    Document doc = two_click_tracks();
+    Note old;
+    old.id = 77;
+    old.start = 1.0;
+    old.length = 0.25;
+    old.pitch = 40;
+    doc.tracks[1].notes.push_back(old);
+    ASSERT_TRUE(load(save_temp(doc, "record")));
+    ASSERT_TRUE(osc_.call("/midi/input", osc().i(2)));
+    OscTestClient subscriber;
+    std::string error;
+    ASSERT_TRUE(subscriber.open(tactusd_->port(), &error)) << error;
+    ASSERT_TRUE(subscriber.call("/edits/subscribe"));
+    const auto record = osc_.call("/record", osc().i(1).i(1).d(0.25));
+    ASSERT_TRUE(record && !record->is_error()) << (record ? record->to_string() : "no answer");
+
+    JackMidiSenderOptions options;
+    options.server = server_->name();
+    JackMidiSender keyboard(options);
+    ASSERT_TRUE(keyboard.ok()) << keyboard.error();
+    ASSERT_TRUE(keyboard.start()) << keyboard.error();
+    std::this_thread::sleep_for(200ms);
+    const auto play = play_from(0.0);
+    ASSERT_TRUE(play.has_value());
+    const double beats[] = {0.5, 1.26, 2.0};
+    const std::uint8_t pitches[] = {60, 64, 67};
+    std::vector<ScheduledMidi> messages;
+    for (int k = 0; k < 3; ++k) {
+        const JackFrame on = *play + JackFrame(std::llround(beats[k] * 24000));
+        messages.push_back({on, {0x90, pitches[k], 100}, 3});
+        messages.push_back({on + 12000, {0x80, pitches[k], 0}, 3});
+    }
+    ASSERT_GT(messages.front().frame, keyboard.now())
+        << "the first note's frame passed before it was scheduled";
+    keyboard.schedule(messages);
+    while (keyboard.now() < *play + 3 * 24000) std::this_thread::sleep_for(20ms);
+    ASSERT_EQ(keyboard.missed(), 0) << "a note fell in a cycle lost to an xrun: its beat cannot be judged";
+    ASSERT_TRUE(osc_.call("/stop"));
+    ASSERT_TRUE(osc_.call("/record", osc().i(0)));
+
+    ASSERT_TRUE(osc_.send("/document"));
+    const auto fetched = osc_.wait_message("/document", 3000ms);
+    ASSERT_TRUE(fetched && fetched->address == "/document") << (fetched ? fetched->to_string() : "no answer");
+    const LoadResult now = parse_document(fetched->string(1), "<document>");
+    ASSERT_TRUE(now.errors.empty()) << now.errors.front().to_string();
+    const Track& track = now.document->tracks.at(1);
+    ASSERT_EQ(track.notes.size(), 3u) << "the old note at beat 1 must be replaced by the recording";
+    const double expected_starts[] = {0.5, 1.25, 2.0};
+    for (int k = 0; k < 3; ++k) {
+        EXPECT_DOUBLE_EQ(track.notes[std::size_t(k)].start, expected_starts[k]) << "note " << k;
+        EXPECT_DOUBLE_EQ(track.notes[std::size_t(k)].length, 0.5) << "note " << k;
+        EXPECT_EQ(track.notes[std::size_t(k)].pitch, pitches[k]) << "note " << k;
+        EXPECT_EQ(track.notes[std::size_t(k)].velocity, 100) << "note " << k;
+    }
+    EXPECT_TRUE(now.document->tracks.at(0).notes.empty()) << "only the armed track records";
+    // The subscriber saw each recorded edit as it happened: revisions 1, 2, 3 (the deletion of the
+    // old note rides with the note that replaced it).
+    int pushes = 0;
+    while (auto m = subscriber.receive(300ms))
+        if (m->address == "/edited") ++pushes;
+    EXPECT_EQ(pushes, 3);
+    EXPECT_EQ(now.document->revision, 3u);
+}
+
 }  // namespace
 }  // namespace tactus::test
