@@ -31,6 +31,11 @@ struct AudioBlock {
     // during process().
     const MidiInputEvent* midi_in = nullptr;
     int midi_in_count = 0;
+    // MIDI output of this period (JACK's "midi_out" port): the callback writes up to
+    // midi_out_capacity messages and their count; null when the backend has no MIDI output.
+    MidiInputEvent* midi_out = nullptr;
+    int midi_out_capacity = 0;
+    int* midi_out_count = nullptr;
 };
 
 class AudioCallback {

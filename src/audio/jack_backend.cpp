@@ -119,8 +119,10 @@ std::unique_ptr<JackBackend> JackBackend::open(const AudioBackendOptions& option
         }
     }
     self->midi_in_ = jack_port_register(self->client_, "midi_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
-    if (!self->midi_in_) {
-        set_error(error, "jack: cannot register the MIDI input port 'midi_in' on server '" +
+    self->midi_out_ =
+        jack_port_register(self->client_, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+    if (!self->midi_in_ || !self->midi_out_) {
+        set_error(error, "jack: cannot register the MIDI ports 'midi_in' and 'midi_out' on server '" +
                              self->server_name_ + "'");
         return nullptr;
     }
@@ -311,14 +313,40 @@ int JackBackend::on_process(std::uint32_t nframes, void* arg) {
     block.right = static_cast<float*>(jack_port_get_buffer(self.ports_[1], nframes));
     block.midi_in = self.midi_events_;
     block.midi_in_count = self.read_midi_input(nframes);
+    int midi_out_count = 0;
+    block.midi_out = self.midi_out_events_;
+    block.midi_out_capacity = static_cast<int>(std::size(self.midi_out_events_));
+    block.midi_out_count = &midi_out_count;
     if (AudioCallback* callback = self.callback_.load(std::memory_order_acquire)) {
         RealtimeScope realtime;
         callback->process(block);
     } else {
+        midi_out_count = 0;
         std::fill(block.left, block.left + nframes, 0.0f);
         std::fill(block.right, block.right + nframes, 0.0f);
     }
+    self.write_midi_output(nframes, midi_out_count);
     return 0;
+}
+
+// The engine's MIDI output of this cycle, in time order (JACK requires it), onto the midi_out port.
+void JackBackend::write_midi_output(std::uint32_t nframes, int count) {
+    void* buffer = jack_port_get_buffer(midi_out_, nframes);
+    jack_midi_clear_buffer(buffer);
+    // Insertion sort by offset, stable: messages of one frame keep their order. Realtime-safe.
+    for (int i = 1; i < count; ++i) {
+        const MidiInputEvent e = midi_out_events_[i];
+        int j = i;
+        for (; j > 0 && midi_out_events_[j - 1].offset > e.offset; --j)
+            midi_out_events_[j] = midi_out_events_[j - 1];
+        midi_out_events_[j] = e;
+    }
+    for (int i = 0; i < count; ++i) {
+        const MidiInputEvent& e = midi_out_events_[i];
+        const auto offset =
+            static_cast<jack_nframes_t>(std::clamp<int>(e.offset, 0, static_cast<int>(nframes) - 1));
+        jack_midi_event_write(buffer, offset, e.bytes, static_cast<std::size_t>(e.size));
+    }
 }
 
 // Channel voice messages of this cycle into midi_events_ (sysex and system messages are skipped).

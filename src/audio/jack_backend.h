@@ -1,11 +1,12 @@
 // The JACK backend: libjack directly, so JACK's own frame clock is the engine's clock.
 //
 // One client (options.client_name, renamed by JACK on a clash) with two output ports, "out_left" and
-// "out_right", and a MIDI input port "midi_in" (its events reach the engine in AudioBlock::midi_in, at
-// their frame offsets in the cycle), registered before activation. start() activates it and connects the
-// ports: to the first two physical playback ports (options.device == ""), to nothing ("none"), or to the
-// comma-separated port names in options.device (left, right; one name takes both channels). Sample rate and
-// period are the server's.
+// "out_right", a MIDI input port "midi_in" (its events reach the engine in AudioBlock::midi_in, at
+// their frame offsets in the cycle) and a MIDI output port "midi_out" (what the engine writes to
+// AudioBlock::midi_out goes out in the same cycle), registered before activation. start() activates it and
+// connects the ports: to the first two physical playback ports (options.device == ""), to nothing ("none"),
+// or to the comma-separated port names in options.device (left, right; one name takes both channels). Sample
+// rate and period are the server's.
 //
 // Clocks. AudioBlock::frame_time is jack_last_frame_time(), widened to 64 bits (JACK's counter is 32
 // bits and wraps every ~24.9 h at 48 kHz). host_time_ns is the cycle's start from jack_get_cycle_times
@@ -100,6 +101,9 @@ private:
     jack_client_t* client_ = nullptr;
     jack_port_t* ports_[2] = {nullptr, nullptr};
     jack_port_t* midi_in_ = nullptr;
+    jack_port_t* midi_out_ = nullptr;
+    MidiInputEvent midi_out_events_[1024];
+    void write_midi_output(std::uint32_t nframes, int count);
     int read_midi_input(std::uint32_t nframes);
     // MIDI input of the current cycle, filled on the realtime thread (fixed size: no allocation).
     static constexpr int kMaxMidiEvents = 1024;

@@ -1,5 +1,6 @@
 #include "engine/instrument_factory.h"
 
+#include "engine/midi_out_instrument.h"
 #include "engine/synth/synth_instrument.h"
 #include "engine/synth/synth_preset.h"
 
@@ -8,6 +9,8 @@ namespace tactus {
 namespace {
 
 constexpr const char* kSynth = "synth";
+constexpr const char* kMidi = "midi";    // an external synth on the engine's MIDI output
+constexpr const char* kMidiOut = "out";  // its one preset
 
 std::string joined(const std::vector<std::string>& names) {
     std::string out;
@@ -18,7 +21,7 @@ std::string joined(const std::vector<std::string>& names) {
 }  // namespace
 
 std::vector<InstrumentInfo> available_instruments() {
-    return {{kSynth, synth_preset_names()}};
+    return {{kSynth, synth_preset_names()}, {kMidi, {kMidiOut}}};
 }
 
 std::vector<InstrumentProblem> check_instruments(const Document& doc) {
@@ -26,9 +29,13 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc) {
     for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
         const Track& track = doc.tracks[i];
         const std::string base = "/tracks/" + std::to_string(i);
-        if (track.instrument != kSynth) {
+        if (track.instrument == kMidi) {
+            if (track.preset != kMidiOut)
+                problems.push_back({base + "/preset", "unknown preset '" + track.preset +
+                                                          "' for instrument 'midi' (available: out)"});
+        } else if (track.instrument != kSynth) {
             problems.push_back({base + "/instrument", "unknown instrument '" + track.instrument +
-                                                          "' (this build has: " + kSynth + ")"});
+                                                          "' (this build has: synth, midi)"});
         } else if (find_synth_preset(track.preset) == nullptr) {
             problems.push_back({base + "/preset", "unknown preset '" + track.preset +
                                                       "' for instrument 'synth' (available: " +
@@ -38,7 +45,14 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc) {
     return problems;
 }
 
-std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error) {
+std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error,
+                                            MidiOutBus* midi_out) {
+    if (track.instrument == kMidi && track.preset == kMidiOut) {
+        // Without an engine's output (an offline render) the messages go nowhere: the track is silent.
+        static MidiOutBus nowhere;
+        return std::make_unique<MidiOutInstrument>(midi_out ? *midi_out : nowhere,
+                                                   track.midi_channel > 0 ? track.midi_channel - 1 : 0);
+    }
     if (track.instrument == kSynth) {
         if (const SynthPreset* preset = find_synth_preset(track.preset))
             return std::make_unique<SynthInstrument>(*preset, sample_rate);
@@ -51,10 +65,11 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
 
 namespace tactus {
 
-std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error) {
+std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error,
+                                             MidiOutBus* midi_out) {
     auto mixer = std::make_unique<TrackMixer>(sample_rate);
     for (const Track& track : doc.tracks) {
-        auto instrument = make_instrument(track, sample_rate, error);
+        auto instrument = make_instrument(track, sample_rate, error, midi_out);
         if (!instrument) return nullptr;
         mixer->add_track(std::move(instrument), {track.level, track.pan, track.mute, track.solo});
     }

@@ -27,10 +27,15 @@ std::vector<InstrumentInfo> available_instruments();
 // One problem per track whose instrument or preset is unknown.
 std::vector<InstrumentProblem> check_instruments(const Document& doc);
 
-// nullptr with *error set when the names are unknown.
-std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error);
+class MidiOutBus;
+
+// nullptr with *error set when the names are unknown. `midi_out` is where the "midi" instrument
+// sends (the engine's bus; none: an offline render, where such a track is silent).
+std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error,
+                                            MidiOutBus* midi_out = nullptr);
 
 // A mixer with one channel per track of `doc`, in order, with the tracks' level/pan/mute/solo.
-std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error);
+std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error,
+                                             MidiOutBus* midi_out = nullptr);
 
 }  // namespace tactus

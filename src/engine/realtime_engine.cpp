@@ -229,6 +229,7 @@ void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int fr
     RealtimeScope realtime;
     const std::int64_t started = now_ns();
     const std::int64_t cpu_started = thread_cpu_ns();
+    midi_out_.begin_block();
     if (const EngineProgram* program = programs_.acquire(); program != program_)
         switch_program(program, frame_time);
     take_commands(frame_time);

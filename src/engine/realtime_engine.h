@@ -29,6 +29,7 @@
 #include "engine/lockfree/seqlock.h"
 #include "engine/lockfree/snapshot_publisher.h"
 #include "engine/lockfree/spsc_queue.h"
+#include "engine/midi_out_bus.h"
 #include "engine/sequencer.h"
 #include "engine/smoothed_gain.h"
 
@@ -52,6 +53,10 @@ public:
     std::size_t collect_retired();
     // The owner control thread: the next thing the audio thread reported, if any.
     bool next_event(EngineEvent& event);
+    // The engine's MIDI output: "midi" instruments send into it (make_instrument takes its address,
+    // off the audio thread); its messages are read after each process() on the audio thread.
+    MidiOutBus* midi_out_bus() { return &midi_out_; }
+    const MidiOutBus& midi_out() const { return midi_out_; }
     // Control thread: the next live MIDI message recorded (see CommandKind::Record), if any.
     bool next_recorded(RecordedMidi& recorded) { return recorded_.try_pop(recorded); }
     // Recorded messages lost because the control thread did not read them in time.
@@ -80,6 +85,7 @@ private:
     MpscQueue<EngineCommand> commands_;
     SpscQueue<EngineEvent> events_;
     SpscQueue<RecordedMidi> recorded_{4096};
+    MidiOutBus midi_out_;
     bool recording_ = false;
     std::atomic<std::uint64_t> recorded_dropped_{0};
     SnapshotPublisher<EngineProgram> programs_;

@@ -1,5 +1,7 @@
 #include "server/engine_host.h"
 
+#include <algorithm>
+
 #include "engine/instrument_factory.h"
 
 namespace tactus {
@@ -37,6 +39,12 @@ void EngineHost::stop() {
 void EngineHost::process(const AudioBlock& block) {
     engine_->process(block.frame_time, block.host_time_ns, block.frames, block.left, block.right,
                      {block.midi_in, static_cast<std::size_t>(block.midi_in_count)});
+    if (block.midi_out && block.midi_out_count) {
+        const MidiOutBus& bus = engine_->midi_out();
+        const int n = std::min(bus.count(), block.midi_out_capacity);
+        std::copy_n(bus.events(), n, block.midi_out);
+        *block.midi_out_count = n;
+    }
 }
 
 Document EngineHost::scaled_document() const {
@@ -81,7 +89,7 @@ void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mi
 
 bool EngineHost::load(Document doc, std::string* error) {
     const double rate = backend_->sample_rate();
-    std::shared_ptr<TrackMixer> mixer = make_track_mixer(doc, rate, error);
+    std::shared_ptr<TrackMixer> mixer = make_track_mixer(doc, rate, error, engine_->midi_out_bus());
     if (!mixer) return false;
     channels_ = mixer->channels();
     retiring_.clear();
@@ -106,7 +114,7 @@ bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
         const auto position = editor_.track_position(id);
         if (!position) continue;  // added and removed in one batch
         const Track& track = editor_.document().tracks[*position];
-        auto instrument = make_instrument(track, rate, error);
+        auto instrument = make_instrument(track, rate, error, engine_->midi_out_bus());
         if (!instrument) return false;
         auto channel = std::make_shared<TrackChannel>(
             std::move(instrument), rate, TrackControls{track.level, track.pan, track.mute, track.solo});

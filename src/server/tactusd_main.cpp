@@ -3,10 +3,12 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <csignal>
+#include <ctime>
 #include <iostream>
 #include <thread>
 
 #include "core/document_json.h"
+#include "engine/midi_out_bus.h"
 #include "server/control_server.h"
 #include "server/engine_host.h"
 #include "server/osc_transport.h"
@@ -17,6 +19,16 @@ namespace {
 volatile std::sig_atomic_t g_signal = 0;
 void on_signal(int signal) {
     g_signal = signal;
+}
+
+// A crash: ask the audio thread (if it still runs) to send All Notes Off to the external synths on
+// the MIDI output, give it a few periods, then die as the signal says. Async-signal-safe only.
+void on_crash(int signal) {
+    tactus::MidiOutBus::emergency_all_notes_off();
+    const timespec wait{0, 50'000'000};
+    nanosleep(&wait, nullptr);
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
 }
 
 }  // namespace
@@ -125,6 +137,7 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     std::signal(SIGPIPE, SIG_IGN);
+    for (int crash : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(crash, on_crash);
     const auto on_packet = [&](OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns) {
         control.handle_packet(packet, from, arrival_ns);
     };
@@ -138,6 +151,13 @@ int main(int argc, char** argv) {
     // Let the last replies (e.g. /quit's) leave before closing.
     transport.poll_once(0, on_packet, on_error);
     reporter.stop();
+    // External synths on the MIDI output must not hang: every note off before the audio stops.
+    EngineCommand panic;
+    panic.kind = CommandKind::Panic;
+    panic.frame = kAsap;
+    host.submit(panic);
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(std::max(20, 3 * 1000 * host.period() / std::max(host.sample_rate(), 1))));
     host.stop();
     std::cerr << "tactusd: stopped" << (g_signal ? " (signal)" : "") << "\n";
     return 0;

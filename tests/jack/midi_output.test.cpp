@@ -1,0 +1,85 @@
+// MIDI out through JACK: a track with the "midi" instrument plays an external synth (here a test
+// client on tactusd:midi_out) on its MIDI channel. Each note-on leaves on exactly the frame the score
+// puts it on, each note-off on its end's frame, controllers on theirs; /stop ends a held note on the
+// frame /stop reports, and quitting sends All Notes Off.
+#include <gtest/gtest.h>
+
+#include "support/jack_midi_receiver.h"
+#include "tactusd_jack_fixture.h"
+
+namespace tactus::test {
+namespace {
+
+// At 120 bpm a beat is 24000 frames.
+constexpr JackFrame kBeat = 24000;
+
+Document external_synth_score() {
+    Document doc;
+    Track t;
+    t.id = 1;
+    t.name = "external";
+    t.instrument = "midi";
+    t.preset = "out";
+    t.midi_channel = 3;
+    auto note = [](NoteId id, double start, double length, int pitch) {
+        Note n;
+        n.id = id;
+        n.start = start;
+        n.length = length;
+        n.pitch = pitch;
+        n.velocity = 90;
+        return n;
+    };
+    t.notes = {note(1, 0.5, 0.25, 60), note(2, 1.0, 0.5, 64),
+               note(3, 1.5, 8.0, 67)};  // note 3 is held at the stop
+    t.controllers = {{1.25, ControllerKind::ControlChange, 64, 127.0}};
+    doc.tracks = {t};
+    return doc;
+}
+
+bool is(const ReceivedMidi& m, std::uint8_t status, int data1) {
+    return m.bytes[0] == status && m.bytes[1] == data1;
+}
+
+TEST_F(TactusdJackTest, a_midi_track_sends_its_notes_on_their_frames_and_note_offs_on_stop_and_quit) {
+    ASSERT_TRUE(load(save_temp(external_synth_score(), "midi-out")));
+    JackMidiReceiverOptions options;
+    options.server = server_->name();
+    JackMidiReceiver synth(options);
+    ASSERT_TRUE(synth.ok()) << synth.error();
+    ASSERT_TRUE(synth.start()) << synth.error();
+    std::this_thread::sleep_for(200ms);
+
+    const auto play = play_from(0.0);
+    ASSERT_TRUE(play.has_value());
+    std::this_thread::sleep_for(1500ms);  // past beat 2: notes 1 and 2 over, note 3 held
+    const auto stopped = osc_.call("/stop");
+    ASSERT_TRUE(stopped && !stopped->is_error()) << (stopped ? stopped->to_string() : "no answer");
+    const JackFrame stop_frame = stopped->integer(1);
+    std::this_thread::sleep_for(100ms);
+    const int status = tactusd_->quit();
+    EXPECT_EQ(status, 0);
+    std::this_thread::sleep_for(50ms);
+    synth.stop();
+
+    const std::vector<ReceivedMidi> got = synth.messages();
+    const JackFrame p = *play;
+    const std::vector<std::pair<JackFrame, std::pair<std::uint8_t, int>>> expected = {
+        {p + kBeat / 2, {0x92, 60}},     {p + kBeat / 2 + kBeat / 4, {0x82, 60}},
+        {p + kBeat, {0x92, 64}},         {p + kBeat + kBeat / 4, {0xB2, 64}},
+        {p + kBeat * 3 / 2, {0x82, 64}}, {p + kBeat * 3 / 2, {0x92, 67}},
+        {stop_frame, {0x82, 67}}};
+    ASSERT_GE(got.size(), expected.size()) << "too few MIDI messages arrived";
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(got[i].frame, expected[i].first) << "message " << i;
+        EXPECT_TRUE(is(got[i], expected[i].second.first, expected[i].second.second))
+            << "message " << i << ": status " << int(got[i].bytes[0]) << " data " << int(got[i].bytes[1]);
+    }
+    // On quit: All Notes Off on the track's channel, after everything else.
+    const bool all_notes_off = std::any_of(got.begin() + static_cast<std::ptrdiff_t>(expected.size()),
+                                           got.end(), [](const ReceivedMidi& m) { return is(m, 0xB2, 123); });
+    EXPECT_TRUE(all_notes_off) << "no All Notes Off when tactusd quit";
+}
+
+}  // namespace
+}  // namespace tactus::test
