@@ -201,6 +201,8 @@ int main(int argc, char** argv) {
     message("edits_unsubscribe", "/edits/unsubscribe");
     message("edits_since", "/edits/since", [&](lo_message m) { h(m, 0); });
     message("document", "/document");
+    message("midi_input", "/midi/input", [&](lo_message m) { i(m, 2); });
+    message("record", "/record", [&](lo_message m) { i(m, 1), i(m, 1), d(m, 0.25), d(m, 0.0), d(m, 8.0); });
     write(
         "bundle_edit_batch",
         bundle(lo_timetag{0u, 1u}, {{"/note/delete", [](lo_message m) { lo_message_add_int64(m, 1); }},
