@@ -1,6 +1,7 @@
 // Audition latency through JACK: from the moment a client sends an untimestamped /note/on to the
 // note's first sample in tactusd's JACK output, measured on JACK's own clock. Starts a private
-// `jackd -d dummy` at the given period, tactusd, and a recorder; sends N notes one at a time.
+// `jackd -d dummy` at the given period, tactusd, and a recorder (bench/latency_rig.h); sends N notes
+// one at a time.
 //
 //   bench_audition_latency [period=128] [notes=200] [--asap]
 //
@@ -9,8 +10,8 @@
 // onset is checked in the recording to be exactly the frame tactusd reported.
 #include <jack/jack.h>
 
-#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -18,10 +19,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/document_json.h"
+#include "latency_rig.h"
 #include "support/jack_recorder.h"
-#include "support/jack_server.h"
-#include "support/score_builder.h"
 #include "support/tactusd_process.h"
 
 using namespace std::chrono_literals;
@@ -41,35 +40,20 @@ int main(int argc, char** argv) {
     if (positional.size() > 0) period = std::stoi(positional[0]);
     if (positional.size() > 1) notes = std::stoi(positional[1]);
 
-    JackServerOptions jack;
-    jack.period = period;
-    JackServer server(jack);
-    if (!server.running()) return std::fprintf(stderr, "jackd: %s\n", server.error().c_str()), 1;
-    TactusdOptions options;
-    options.daemon_path = TACTUS_DAEMON_PATH;
-    options.jack_server = server.name();
-    if (asap) options.extra_args = {"--immediate", "asap"};
-    TactusdProcess tactusd(options);
-    if (!tactusd.running()) return std::fprintf(stderr, "tactusd: %s\n", tactusd.error().c_str()), 1;
+    bench::LatencyRig rig(period, asap);
+    if (!rig.ok()) return 1;
     OscTestClient client;
     std::string error;
-    if (!client.open(tactusd.port(), &error)) return std::fprintf(stderr, "%s\n", error.c_str()), 1;
+    if (!client.open(rig.tactusd().port(), &error)) return std::fprintf(stderr, "%s\n", error.c_str()), 1;
 
-    Document doc;
-    doc.tracks.push_back(track(1, "click", {}, -1.0));
-    const std::string path =
-        (std::filesystem::temp_directory_path() / ("latency-" + server.name() + ".json")).string();
-    if (!save_document_file(doc, path, &error)) return std::fprintf(stderr, "%s\n", error.c_str()), 1;
+    const std::string path = rig.save_click_track("latency");
+    if (path.empty()) return 1;
     auto loaded = client.call("/load", osc().s(path));
     std::filesystem::remove(path);
     if (!loaded || loaded->is_error()) return std::fprintf(stderr, "/load failed\n"), 1;
 
-    JackRecorderOptions rec_options;
-    rec_options.server = server.name();
-    rec_options.seconds = notes * 0.12 + 5;
-    JackRecorder recorder(rec_options);
-    if (!recorder.ok() || !recorder.start())
-        return std::fprintf(stderr, "recorder: %s\n", recorder.error().c_str()), 1;
+    JackRecorder* recorder = rig.start_recorder(notes * 0.12 + 5);
+    if (!recorder) return 1;
     std::this_thread::sleep_for(200ms);
 
     struct Sample {
@@ -83,33 +67,29 @@ int main(int argc, char** argv) {
         auto reply = client.wait_reply("/note/on", 2000ms);
         if (!reply || reply->is_error()) return std::fprintf(stderr, "no /note/on reply\n"), 1;
         const std::int64_t frame = reply->integer(1);
-        const jack_time_t heard = jack_frames_to_time(recorder.client(), static_cast<jack_nframes_t>(frame));
+        const jack_time_t heard = jack_frames_to_time(recorder->client(), static_cast<jack_nframes_t>(frame));
         samples.push_back({frame, double(std::int64_t(heard) - std::int64_t(sent))});
         std::this_thread::sleep_for(20ms);
         client.call("/note/off", osc().i(1).i(72), 2000ms);
         std::this_thread::sleep_for(std::chrono::milliseconds(40 + (i * 7) % 23));  // vary the phase
     }
-    recorder.wait_until_recorded(samples.back().frame + 4800, 5s);
-    recorder.stop();
+    recorder->wait_until_recorded(samples.back().frame + 4800, 5s);
+    recorder->stop();
 
     int exact = 0, unobservable = 0;
     std::vector<double> latencies;
     for (const Sample& s : samples) {
-        const OnsetScan scan = recorder.onsets(0, s.frame - 2400);
-        const auto it = std::find_if(scan.onsets.begin(), scan.onsets.end(),
-                                     [&](JackFrame f) { return f >= s.frame - 2400; });
-        if (it == scan.onsets.end() || *it > s.frame + 2400) {
+        const OnsetScan scan = recorder->onsets(0, s.frame - 2400);
+        const auto onset = bench::first_onset(scan.onsets, s.frame - 2400, s.frame + 2400);
+        if (!onset) {
             ++unobservable;
             continue;
         }
-        if (*it == s.frame) ++exact;
+        if (*onset == s.frame) ++exact;
         latencies.push_back(s.latency_us);
     }
-    std::sort(latencies.begin(), latencies.end());
-    auto pct = [&](double p) {
-        return latencies[std::min(latencies.size() - 1, std::size_t(p * double(latencies.size())))];
-    };
     if (latencies.empty()) return std::fprintf(stderr, "no onsets observed\n"), 1;
+    const bench::Percentiles latency = bench::percentiles(latencies);
     std::printf(
         "period %d (%.2f ms) %s: %zu notes observed (%d in lost cycles), onset == reported frame for %d\n",
         period, period * 1000.0 / 48000, asap ? "--immediate asap" : "--immediate 2 periods",
@@ -117,6 +97,6 @@ int main(int argc, char** argv) {
     std::printf(
         "audition latency, send -> first sample (JACK clock): min %.2f ms  median %.2f ms  p99 %.2f ms  max "
         "%.2f ms\n",
-        latencies.front() / 1000, pct(0.5) / 1000, pct(0.99) / 1000, latencies.back() / 1000);
+        latency.min / 1000, latency.median / 1000, latency.p99 / 1000, latency.max / 1000);
     return 0;
 }

@@ -15,7 +15,8 @@ while [ $# -gt 0 ]; do
 done
 root=$(cd "$(dirname "$0")/.." && pwd)
 name="tactus-dsp-$$" port=$((20000 + $$ % 20000)) work=$(mktemp -d) pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+# Clients first, the JACK server last (a client whose server vanished may hang on exit).
+cleanup() { for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 # Eight saw tracks, no notes: the voices are auditioned live.

@@ -9,7 +9,8 @@
 // notes to 0.1 to 2 beats ahead), /note/delete (its oldest note). About 32 of its notes are in the
 // score at any time; ids start at --first-id (default 1000000, above the demo's). Edits go over UDP,
 // or over one TCP connection with --tcp. Paces itself in ~1 ms steps (a machine that cannot keep up
-// sends fewer, and says so) and reads and counts every reply between steps, never waiting for one.
+// sends fewer, and says so: bench/flood_schedule.h) and reads and counts every reply between steps,
+// never waiting for one.
 // Prints one line at the end:
 //
 //   edit_flood: sent 60000 edits in 60.001 s (1000/s) over udp (20000 add, 20000 move, 20000 delete),
@@ -30,6 +31,7 @@
 #include <string>
 #include <thread>
 
+#include "flood_schedule.h"
 #include "osc_socket.h"
 
 using tactus::bench::Bytes;
@@ -104,41 +106,36 @@ void drain(OscSocket& socket, Counts& counts, Position& position) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    int port = 0, tracks = 5;
-    double rate = 1000, seconds = 60, loop_end = 96;
+    tactus::bench::FloodOptions flood{.port = 0, .rate = 1000, .seconds = 60};
+    int tracks = 5;
+    double loop_end = 96;
     bool use_tcp = false;
     std::int64_t next_id = 1000000;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--tcp") {
+    tactus::bench::parse_flood_options(
+        argc, argv, flood, usage,
+        [&](const std::string& arg) {
+            if (arg != "--tcp") return false;
             use_tcp = true;
-            continue;
-        }
-        if (i + 1 >= argc) usage(("missing value after " + arg).c_str());
-        const char* value = argv[++i];
-        if (arg == "--port")
-            port = std::atoi(value);
-        else if (arg == "--rate")
-            rate = std::atof(value);
-        else if (arg == "--seconds")
-            seconds = std::atof(value);
-        else if (arg == "--loop-end")
-            loop_end = std::atof(value);
-        else if (arg == "--tracks")
-            tracks = std::atoi(value);
-        else if (arg == "--first-id")
-            next_id = std::atoll(value);
-        else
-            usage(("unknown option " + arg).c_str());
-    }
-    if (port <= 0 || port > 65535) usage("--port must be 1..65535");
-    if (!(rate > 0) || !(seconds > 0) || !(loop_end > 2) || tracks < 1)
+            return true;
+        },
+        [&](const std::string& arg, const char* value) {
+            if (arg == "--loop-end")
+                loop_end = std::atof(value);
+            else if (arg == "--tracks")
+                tracks = std::atoi(value);
+            else if (arg == "--first-id")
+                next_id = std::atoll(value);
+            else
+                return false;
+            return true;
+        });
+    if (!(flood.rate > 0) || !(flood.seconds > 0) || !(loop_end > 2) || tracks < 1)
         usage("bad --rate/--seconds/--loop-end/--tracks");
 
     std::string error;
     OscSocket udp, tcp;
-    if (!udp.open(OscSocket::Proto::Udp, port, &error) ||
-        (use_tcp && !tcp.open(OscSocket::Proto::Tcp, port, &error))) {
+    if (!udp.open(OscSocket::Proto::Udp, flood.port, &error) ||
+        (use_tcp && !tcp.open(OscSocket::Proto::Tcp, flood.port, &error))) {
         std::fprintf(stderr, "edit_flood: %s\n", error.c_str());
         return 2;
     }
@@ -168,7 +165,7 @@ int main(int argc, char** argv) {
         return b;
     };
     std::deque<std::int64_t> live;
-    std::uint64_t adds = 0, moves = 0, deletes = 0, sent = 0, send_errors = 0, step = 0;
+    std::uint64_t adds = 0, moves = 0, deletes = 0, step = 0;
     auto next_edit = [&]() -> Bytes {
         const int op = live.size() < 24 ? 0 : live.size() > 40 ? 2 : int(step % 3);
         ++step;
@@ -199,25 +196,15 @@ int main(int argc, char** argv) {
         return tactus::bench::serialise_message("/note/delete", m);
     };
 
-    using Clock = std::chrono::steady_clock;
-    const auto start = Clock::now();
     const std::uint64_t positions_before = counts.positions;
-    for (;;) {
-        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-        if (elapsed >= seconds) break;
-        const auto due = static_cast<std::uint64_t>(elapsed * rate) + 1;
-        for (std::uint64_t batch = 0;
-             sent + send_errors < due && batch < static_cast<std::uint64_t>(rate / 1000) + 1; ++batch) {
-            if (edits.send(next_edit()))
-                ++sent;
-            else
-                ++send_errors;
-        }
-        drain(udp, counts, position);
-        if (use_tcp) drain(tcp, counts, position);
-        if (sent + send_errors >= due) std::this_thread::sleep_for(std::chrono::microseconds(500));
-    }
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const tactus::bench::FloodResult result = tactus::bench::run_flood(
+        flood.rate, flood.seconds, [&] { return edits.send(next_edit()); },
+        [&] {
+            drain(udp, counts, position);
+            if (use_tcp) drain(tcp, counts, position);
+        });
+    const std::uint64_t sent = result.sent, send_errors = result.send_errors;
+    const double elapsed = result.elapsed;
     udp.send(tactus::bench::serialise_message("/unsubscribe", lo_message_new()));
     // Replies still on their way.
     for (int i = 0; i < 10 && counts.replies + counts.errors < sent; ++i) {

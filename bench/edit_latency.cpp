@@ -14,7 +14,7 @@
 //   bench_edit_latency [--period 128] [--edits 200] [--asap]
 //
 // Starts a private `jackd -d dummy` at the given period, tactusd (with --immediate asap if asked),
-// and a recorder (tests/support/jack_recorder.h) that stamps every buffer with its JACK frame time.
+// and a recorder that stamps every buffer with its JACK frame time (bench/latency_rig.h).
 // The send time is jack_get_time() just before the packet leaves, turned into a frame at once with
 // jack_time_to_frames (JACK's period estimate drifts); the onset is the first sound after it (after at
 // least 64 zero samples) in the recording. Edits whose onset fell into cycles lost to an xrun are
@@ -23,21 +23,17 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
+#include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "core/document_json.h"
+#include "latency_rig.h"
 #include "osc_socket.h"
 #include "support/jack_recorder.h"
-#include "support/jack_server.h"
-#include "support/score_builder.h"
-#include "support/tactusd_process.h"
 
 using namespace std::chrono_literals;
 using namespace tactus;
@@ -71,25 +67,7 @@ std::optional<Incoming> call(OscSocket& socket, const char* address, lo_message 
     return wait_reply(socket, address);
 }
 
-struct Stats {
-    std::size_t count = 0;
-    double min = 0, median = 0, p99 = 0, max = 0;
-};
-
-Stats stats(std::vector<double> v) {
-    Stats s;
-    if (v.empty()) return s;
-    std::sort(v.begin(), v.end());
-    auto pct = [&](double p) { return v[std::min(v.size() - 1, std::size_t(p * double(v.size())))]; };
-    s.count = v.size();
-    s.min = v.front();
-    s.median = pct(0.5);
-    s.p99 = pct(0.99);
-    s.max = v.back();
-    return s;
-}
-
-void print_ms(const char* what, const Stats& s) {
+void print_ms(const char* what, const bench::Percentiles& s) {
     std::printf("  %-58s n=%-4zu min %7.3f  median %7.3f  p99 %7.3f  max %7.3f ms\n", what, s.count,
                 s.min / 1000, s.median / 1000, s.p99 / 1000, s.max / 1000);
 }
@@ -118,28 +96,17 @@ int main(int argc, char** argv) {
         }
     }
 
-    JackServerOptions jack;
-    jack.period = period;
-    JackServer server(jack);
-    if (!server.running()) return std::fprintf(stderr, "jackd: %s\n", server.error().c_str()), 1;
-    TactusdOptions options;
-    options.daemon_path = TACTUS_DAEMON_PATH;
-    options.jack_server = server.name();
-    if (asap) options.extra_args = {"--immediate", "asap"};
-    TactusdProcess tactusd(options);
-    if (!tactusd.running()) return std::fprintf(stderr, "tactusd: %s\n", tactusd.error().c_str()), 1;
+    bench::LatencyRig rig(period, asap);
+    if (!rig.ok()) return 1;
     std::string error;
     OscSocket udp, tcp;
-    if (!udp.open(OscSocket::Proto::Udp, tactusd.port(), &error) ||
-        !tcp.open(OscSocket::Proto::Tcp, tactusd.port(), &error))
+    if (!udp.open(OscSocket::Proto::Udp, rig.tactusd().port(), &error) ||
+        !tcp.open(OscSocket::Proto::Tcp, rig.tactusd().port(), &error))
         return std::fprintf(stderr, "%s\n", error.c_str()), 1;
 
     // A click track and no notes: only auditions sound.
-    Document doc;
-    doc.tracks.push_back(track(1, "click", {}, -1.0));
-    const std::string path =
-        (std::filesystem::temp_directory_path() / ("edit-latency-" + server.name() + ".json")).string();
-    if (!save_document_file(doc, path, &error)) return std::fprintf(stderr, "%s\n", error.c_str()), 1;
+    const std::string path = rig.save_click_track("edit-latency");
+    if (path.empty()) return 1;
     {
         lo_message m = lo_message_new();
         lo_message_add_string(m, path.c_str());
@@ -148,13 +115,9 @@ int main(int argc, char** argv) {
         if (!loaded || loaded->address != "/reply") return std::fprintf(stderr, "/load failed\n"), 1;
     }
 
-    const int sample_rate = server.sample_rate();
-    JackRecorderOptions rec_options;
-    rec_options.server = server.name();
-    rec_options.seconds = 3 * edits * 0.16 + 10;
-    JackRecorder recorder(rec_options);
-    if (!recorder.ok() || !recorder.start())
-        return std::fprintf(stderr, "recorder: %s\n", recorder.error().c_str()), 1;
+    const int sample_rate = rig.server().sample_rate();
+    JackRecorder* recorder = rig.start_recorder(3 * edits * 0.16 + 10);
+    if (!recorder) return 1;
     std::this_thread::sleep_for(300ms);
 
     // ---- edit-to-audible (and the baseline /note/on) ----
@@ -190,7 +153,7 @@ int main(int argc, char** argv) {
         const jack_time_t jack_sent = jack_get_time();
         const auto wall_sent = Clock::now();
         if (!socket.send(packet)) return std::fprintf(stderr, "send failed\n"), 1;
-        const std::int64_t frame = jack_time_to_frames(recorder.client(), jack_sent);
+        const std::int64_t frame = jack_time_to_frames(recorder->client(), jack_sent);
         auto reply = wait_reply(socket, address);
         const auto wall_reply = Clock::now();
         if (!reply || reply->address != "/reply")
@@ -210,20 +173,20 @@ int main(int argc, char** argv) {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(70 + (i * 7) % 23));  // vary the phase
     }
-    recorder.wait_until_recorded(sent.back().frame + sample_rate / 5, 5s);
-    recorder.stop();
+    recorder->wait_until_recorded(sent.back().frame + sample_rate / 5, 5s);
+    recorder->stop();
 
     std::vector<double> audible_us[3];
     int lost[3] = {0, 0, 0};
-    const OnsetScan scan = recorder.onsets(0, sent.front().frame - sample_rate / 10);
+    const OnsetScan scan = recorder->onsets(0, sent.front().frame - sample_rate / 10);
     for (const Sent& s : sent) {
         // The first onset at or after the send (a command cannot sound before it is sent), within 100 ms.
-        const auto it = std::lower_bound(scan.onsets.begin(), scan.onsets.end(), s.frame);
-        if (it == scan.onsets.end() || *it > s.frame + sample_rate / 10 || !recorder.recorded(s.frame, *it)) {
+        const auto onset = bench::first_onset(scan.onsets, s.frame, s.frame + sample_rate / 10);
+        if (!onset || !recorder->recorded(s.frame, *onset)) {
             ++lost[s.series];
             continue;
         }
-        audible_us[s.series].push_back(double(*it - s.frame) * 1e6 / sample_rate);
+        audible_us[s.series].push_back(double(*onset - s.frame) * 1e6 / sample_rate);
     }
 
     // ---- edit-to-reply while the demo plays ----
@@ -281,21 +244,21 @@ int main(int argc, char** argv) {
 
     std::printf("period %d (%.2f ms), %s; %d of each; recorder xruns %lld, cycles lost %zu gaps\n", period,
                 period * 1000.0 / sample_rate, asap ? "--immediate asap" : "--immediate 2 periods (default)",
-                edits, static_cast<long long>(recorder.xruns()), recorder.gaps().size());
+                edits, static_cast<long long>(recorder->xruns()), recorder->gaps().size());
     std::printf("send -> first sample of the note (JACK clock), transport stopped:\n");
     const char* names[3] = {"/note/on (baseline, udp)", "[/note/add, /note/audition] over udp",
                             "[/note/add, /note/audition] over tcp"};
     for (int s = 0; s < 3; ++s) {
-        print_ms(names[s], stats(audible_us[s]));
+        print_ms(names[s], bench::percentiles(audible_us[s]));
         if (lost[s]) std::printf("    (%d not measured: onset in lost cycles or not found)\n", lost[s]);
     }
     std::printf("send -> /reply (wall clock), same sends:\n");
-    for (int s = 0; s < 3; ++s) print_ms(names[s], stats(reply_us[s]));
+    for (int s = 0; s < 3; ++s) print_ms(names[s], bench::percentiles(reply_us[s]));
     std::printf("send -> /reply (wall clock), demo playing, note 0.5 beat ahead of the play position:\n");
-    print_ms("/note/add over udp", stats(add_us[0]));
-    print_ms("/note/add over tcp", stats(add_us[1]));
-    print_ms("/note/delete over udp", stats(delete_us[0]));
-    print_ms("/note/delete over tcp", stats(delete_us[1]));
+    print_ms("/note/add over udp", bench::percentiles(add_us[0]));
+    print_ms("/note/add over tcp", bench::percentiles(add_us[1]));
+    print_ms("/note/delete over udp", bench::percentiles(delete_us[0]));
+    print_ms("/note/delete over tcp", bench::percentiles(delete_us[1]));
     if (refused) std::printf("  %d edits refused or unanswered\n", refused);
     if (final_status && final_status->numbers.size() >= 22)
         std::printf("tactusd /status: xruns %.0f late %.0f dsp_load_peak %.3f dsp_cpu_peak %.3f\n",

@@ -30,7 +30,8 @@ name="tactus-bench-$$"
 port=$((20000 + $$ % 20000))
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+# Clients first, the JACK server last (a client whose server vanished may hang on exit).
+cleanup() { for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 jackd -n "$name" -d dummy -r 48000 -p "$period" > "$work/jackd.log" 2>&1 & pids+=($!)

@@ -6,23 +6,19 @@
 //
 // Messages: `track-level` (/track/level TRACK LEVEL, the level alternating 0.5/0.6), `note-on`
 // (/note/on TRACK PITCH 100, the pitch cycling over 48..84, each followed by its /note/off) and `ping`.
-// Sends with plain sendto() from one socket for exactly the duration; paces itself in ~1 ms steps
-// (sending what the elapsed time allows: a machine that cannot keep up sends fewer, and says so), and
-// reads (and counts) whatever replies come back to that socket between steps, never waiting for them.
+// Sends with plain sendto() from one socket (bench/osc_socket.h) for exactly the duration; paces itself
+// in ~1 ms steps (bench/flood_schedule.h: sending what the elapsed time allows; a machine that cannot
+// keep up sends fewer, and says so), and reads (and counts) whatever replies come back to that socket
+// between steps, never waiting for them.
 // Prints one line:
 //
 //   sent 1000000 in 10.001 s (99990/s), 0 send errors; received 12345 replies, 67 errors (67 queue full)
 //
 // Exit status: 0, or 2 on bad arguments / socket errors.
-#include <arpa/inet.h>
 #include <lo/lo.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -32,18 +28,14 @@
 #include <thread>
 #include <vector>
 
+#include "flood_schedule.h"
+#include "osc_socket.h"
+
+using tactus::bench::Bytes;
+using tactus::bench::OscSocket;
+using tactus::bench::serialise_message;
+
 namespace {
-
-using Bytes = std::vector<std::uint8_t>;
-
-Bytes serialise(const char* address, lo_message m) {
-    std::size_t size = 0;
-    void* data = lo_message_serialise(m, address, nullptr, &size);
-    Bytes bytes(static_cast<std::uint8_t*>(data), static_cast<std::uint8_t*>(data) + size);
-    std::free(data);
-    lo_message_free(m);
-    return bytes;
-}
 
 std::vector<Bytes> make_messages(const std::string& kind, int track) {
     std::vector<Bytes> out;
@@ -52,7 +44,7 @@ std::vector<Bytes> make_messages(const std::string& kind, int track) {
             lo_message m = lo_message_new();
             lo_message_add_int32(m, track);
             lo_message_add_double(m, level);
-            out.push_back(serialise("/track/level", m));
+            out.push_back(serialise_message("/track/level", m));
         }
     } else if (kind == "note-on") {
         for (int pitch = 48; pitch <= 84; ++pitch) {
@@ -60,14 +52,14 @@ std::vector<Bytes> make_messages(const std::string& kind, int track) {
             lo_message_add_int32(on, track);
             lo_message_add_int32(on, pitch);
             lo_message_add_int32(on, 100);
-            out.push_back(serialise("/note/on", on));
+            out.push_back(serialise_message("/note/on", on));
             lo_message off = lo_message_new();
             lo_message_add_int32(off, track);
             lo_message_add_int32(off, pitch);
-            out.push_back(serialise("/note/off", off));
+            out.push_back(serialise_message("/note/off", off));
         }
     } else if (kind == "ping") {
-        out.push_back(serialise("/ping", lo_message_new()));
+        out.push_back(serialise_message("/ping", lo_message_new()));
     }
     return out;
 }
@@ -86,6 +78,8 @@ struct Replies {
 };
 
 // Reads every datagram waiting on `fd` and counts /reply and /error (and "queue is full" errors).
+// Straight from the socket, unparsed: at 100,000 replies a second, OscSocket::receive's poll and copy
+// per datagram would slow the flood down.
 void drain(int fd, Replies& r, std::vector<char>& buffer) {
     static constexpr char kQueueFull[] = "queue is full";
     for (;;) {
@@ -105,81 +99,51 @@ void drain(int fd, Replies& r, std::vector<char>& buffer) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    tactus::bench::FloodOptions flood{.port = 0, .rate = 100000, .seconds = 10};
     std::string host = "127.0.0.1";
-    int port = 0;
-    double rate = 100000;
-    double seconds = 10;
     std::string kind = "track-level";
     int track = 1;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (i + 1 >= argc) usage(("missing value after " + arg).c_str());
-        const char* value = argv[++i];
-        if (arg == "--host")
-            host = value;
-        else if (arg == "--port")
-            port = std::atoi(value);
-        else if (arg == "--rate")
-            rate = std::atof(value);
-        else if (arg == "--seconds")
-            seconds = std::atof(value);
-        else if (arg == "--message")
-            kind = value;
-        else if (arg == "--track")
-            track = std::atoi(value);
-        else
-            usage(("unknown option " + arg).c_str());
-    }
-    if (port <= 0 || port > 65535) usage("--port must be 1..65535");
-    if (!(rate > 0) || !(seconds > 0)) usage("--rate and --seconds must be positive");
+    tactus::bench::parse_flood_options(
+        argc, argv, flood, usage, [](const std::string&) { return false; },
+        [&](const std::string& arg, const char* value) {
+            if (arg == "--host")
+                host = value;
+            else if (arg == "--message")
+                kind = value;
+            else if (arg == "--track")
+                track = std::atoi(value);
+            else
+                return false;
+            return true;
+        });
+    if (!(flood.rate > 0) || !(flood.seconds > 0)) usage("--rate and --seconds must be positive");
     const std::vector<Bytes> messages = make_messages(kind, track);
     if (messages.empty()) usage("--message must be track-level, note-on or ping");
-
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(static_cast<std::uint16_t>(port));
-    if (::inet_pton(AF_INET, host.c_str(), &to.sin_addr) != 1) usage("--host must be a numeric IPv4 address");
-    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        std::perror("osc_flood: socket");
+    const auto address = tactus::bench::ipv4_address(host);
+    if (!address) usage("--host must be a numeric IPv4 address");
+    OscSocket socket;
+    std::string error;
+    if (!socket.open(OscSocket::Proto::Udp, flood.port, &error, *address)) {
+        std::fprintf(stderr, "osc_flood: %s\n", error.c_str());
         return 2;
     }
-    const int buffer_bytes = 4 << 20;
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer_bytes, sizeof buffer_bytes);
 
-    using Clock = std::chrono::steady_clock;
-    const auto start = Clock::now();
-    std::uint64_t sent = 0, send_errors = 0, next = 0;
+    std::uint64_t next = 0;
     Replies replies;
     std::vector<char> buffer(1 << 16);
-    for (;;) {
-        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-        if (elapsed >= seconds) break;
-        const auto due = static_cast<std::uint64_t>(elapsed * rate) + 1;
-        // Catch up with the schedule, but keep stepping in about 1 ms so the time limit holds.
-        for (std::uint64_t batch = 0;
-             sent + send_errors < due && batch < static_cast<std::uint64_t>(rate / 1000) + 1; ++batch) {
-            const Bytes& m = messages[next++ % messages.size()];
-            const ssize_t n =
-                ::sendto(fd, m.data(), m.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
-            if (n == static_cast<ssize_t>(m.size()))
-                ++sent;
-            else
-                ++send_errors;
-        }
-        drain(fd, replies, buffer);
-        if (sent + send_errors >= due) std::this_thread::sleep_for(std::chrono::microseconds(500));
-    }
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const tactus::bench::FloodResult result = tactus::bench::run_flood(
+        flood.rate, flood.seconds, [&] { return socket.send(messages[next++ % messages.size()]); },
+        [&] { drain(socket.fd(), replies, buffer); });
     // Replies still on their way.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    drain(fd, replies, buffer);
-    ::close(fd);
+    drain(socket.fd(), replies, buffer);
+    socket.close();
     std::printf(
         "sent %llu in %.3f s (%.0f/s), %llu send errors; received %llu replies, %llu errors (%llu queue "
         "full)\n",
-        static_cast<unsigned long long>(sent), elapsed, static_cast<double>(sent) / elapsed,
-        static_cast<unsigned long long>(send_errors), static_cast<unsigned long long>(replies.replies),
+        static_cast<unsigned long long>(result.sent), result.elapsed,
+        static_cast<double>(result.sent) / result.elapsed,
+        static_cast<unsigned long long>(result.send_errors), static_cast<unsigned long long>(replies.replies),
         static_cast<unsigned long long>(replies.errors), static_cast<unsigned long long>(replies.queue_full));
     return 0;
 }

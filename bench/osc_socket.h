@@ -1,11 +1,12 @@
 // A minimal OSC client socket for the benchmarks, over UDP or TCP, with no thread and no callback:
 // the caller decides when to read. Messages and bundles are serialised with liblo; received packets
-// are parsed with liblo into (address, args). Used by bench/edit_latency.cpp and bench/edit_flood.cpp.
+// are parsed with liblo into (address, args). Used by bench/edit_latency.cpp, bench/edit_flood.cpp and
+// bench/osc_flood.cpp.
 //
-// UDP: one unconnected socket that sends to 127.0.0.1:PORT and reads everything that comes to it on
-// the same socket (tactusd replies to the datagram's source; position reports come from another of
-// its sockets, so the socket must not be connected). TCP: one connection with OSC 1.0 stream framing
-// (big-endian int32 length first), TCP_NODELAY on.
+// UDP: one unconnected socket that sends to HOST:PORT (127.0.0.1 unless told) and reads everything that
+// comes to it on the same socket (tactusd replies to the datagram's source; position reports come from
+// another of its sockets, so the socket must not be connected). TCP: one connection with OSC 1.0
+// stream framing (big-endian int32 length first), TCP_NODELAY on.
 #pragma once
 
 #include <arpa/inet.h>
@@ -31,6 +32,13 @@
 namespace tactus::bench {
 
 using Bytes = std::vector<std::uint8_t>;
+
+// A numeric IPv4 address ("127.0.0.1"), or nullopt.
+inline std::optional<in_addr> ipv4_address(const std::string& text) {
+    in_addr address{};
+    if (::inet_pton(AF_INET, text.c_str(), &address) != 1) return std::nullopt;
+    return address;
+}
 
 // Serialises one message (takes ownership of `m`).
 inline Bytes serialise_message(const char* address, lo_message m) {
@@ -114,13 +122,13 @@ public:
     OscSocket(const OscSocket&) = delete;
     OscSocket& operator=(const OscSocket&) = delete;
 
-    // Connects to 127.0.0.1:port (UDP: only remembers it). False with *error set.
-    bool open(Proto proto, int port, std::string* error) {
+    // Connects to host:port, 127.0.0.1 unless told (UDP: only remembers it). False with *error set.
+    bool open(Proto proto, int port, std::string* error, in_addr host = {htonl(INADDR_LOOPBACK)}) {
         proto_ = proto;
         sockaddr_in to{};
         to.sin_family = AF_INET;
         to.sin_port = htons(static_cast<std::uint16_t>(port));
-        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        to.sin_addr = host;
         fd_ = ::socket(AF_INET, (proto == Proto::Udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
         if (fd_ < 0) return fail(error, "socket");
         if (proto == Proto::Udp) {
@@ -132,9 +140,12 @@ public:
         }
         to_ = to;
         if (proto == Proto::Udp) {
+            // Bound at once, so that local_port() says where replies come back: on the loopback
+            // address for an engine on this machine, on any address for one on another host.
+            const bool loopback = (ntohl(host.s_addr) >> 24) == 127;
             sockaddr_in any{};
             any.sin_family = AF_INET;
-            any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            any.sin_addr.s_addr = htonl(loopback ? INADDR_LOOPBACK : INADDR_ANY);
             if (::bind(fd_, reinterpret_cast<const sockaddr*>(&any), sizeof any) != 0)
                 return fail(error, "bind");
             return true;
