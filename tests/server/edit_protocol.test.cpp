@@ -327,22 +327,10 @@ TEST_F(EditProtocol, an_edit_can_audition_its_note_on_the_frame_an_immediate_com
          a_, host_.host_time_at_frame(arrival_frame));
     EXPECT_EQ(text_of(a_.receive().at(0).messages.at(0)), "/reply ,shi \"/track/add\" 8 2");
 
-    std::vector<float> left(64), right(64);
-    Frame first_sound = -1, last_sound = -1;
-    for (Frame frame = 0; frame < 48000; frame += 64) {
-        AudioBlock block;
-        block.frame_time = frame;
-        block.host_time_ns = host_.host_time_at_frame(frame);
-        block.frames = 64;
-        block.left = left.data();
-        block.right = right.data();
-        host_.process(block);
-        for (int i = 0; i < 64; ++i) {
-            if (left[i] == 0.0f) continue;
-            if (first_sound < 0) first_sound = frame + i;
-            last_sound = frame + i;
-        }
-    }
+    render(48000);
+    const auto sounds = [](float x) { return x != 0.0f; };
+    const Frame first_sound = std::find_if(out_.begin(), out_.end(), sounds) - out_.begin();
+    const Frame last_sound = Frame(out_.rend() - std::find_if(out_.rbegin(), out_.rend(), sounds)) - 1;
     EXPECT_EQ(first_sound, expected) << "the audition's first sample";
     // The preview ends (a held audition would go on sounding): silent well within the second.
     EXPECT_LT(last_sound, 48000 - 4800);
@@ -354,28 +342,13 @@ TEST_F(EditProtocol, an_audition_lasts_as_long_as_its_note_up_to_a_second) {
     call(OscOut("/note/resize").h(11).d(8.0).bytes(), a_);
     send(OscOut("/note/audition").h(10).bytes(), a_, host_.host_time_at_frame(0));
     send(OscOut("/note/audition").h(11).bytes(), a_, host_.host_time_at_frame(96000));
-    std::vector<float> left(64), right(64);
-    std::vector<float> out;
-    for (Frame frame = 0; frame < 4 * 48000; frame += 64) {
-        AudioBlock block;
-        block.frame_time = frame;
-        block.host_time_ns = host_.host_time_at_frame(frame);
-        block.frames = 64;
-        block.left = left.data();
-        block.right = right.data();
-        host_.process(block);
-        out.insert(out.end(), left.begin(), left.end());
-    }
-    const auto sounding_between = [&](std::size_t from, std::size_t to) {
-        return std::any_of(out.begin() + static_cast<std::ptrdiff_t>(from),
-                           out.begin() + static_cast<std::ptrdiff_t>(to), [](float x) { return x != 0.0f; });
-    };
-    const std::size_t start = static_cast<std::size_t>(host_.frame_for_arrival(host_.host_time_at_frame(0)));
-    EXPECT_TRUE(sounding_between(start + 20000, start + 22000)) << "note 10's preview stopped early";
-    EXPECT_FALSE(sounding_between(start + 36000, 96000)) << "note 10's preview went on past its 0.5 s";
-    const std::size_t second = start + 96000;
-    EXPECT_TRUE(sounding_between(second + 44000, second + 46000)) << "note 11's preview stopped before 1 s";
-    EXPECT_FALSE(sounding_between(second + 60000, out.size())) << "note 11's preview went on past 1 s";
+    render(4 * 48000);
+    const Frame start = host_.frame_for_arrival(host_.host_time_at_frame(0));
+    EXPECT_TRUE(sounding(start + 20000, start + 22000)) << "note 10's preview stopped early";
+    EXPECT_FALSE(sounding(start + 36000, 96000)) << "note 10's preview went on past its 0.5 s";
+    const Frame second = start + 96000;
+    EXPECT_TRUE(sounding(second + 44000, second + 46000)) << "note 11's preview stopped before 1 s";
+    EXPECT_FALSE(sounding(second + 60000, Frame(out_.size()))) << "note 11's preview went on past 1 s";
 }
 
 // Note 11 (beats 1..2 at 120 bpm: frames 24000..48000) made 8 beats long, so it sounds 0.5..4.5 s.

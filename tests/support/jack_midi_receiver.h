@@ -12,8 +12,7 @@
 #include <string>
 #include <vector>
 
-typedef struct _jack_client jack_client_t;
-typedef struct _jack_port jack_port_t;
+#include "support/jack_midi_port_client.h"
 
 namespace tactus::test {
 
@@ -33,14 +32,13 @@ struct JackMidiReceiverOptions {
 class JackMidiReceiver {
 public:
     explicit JackMidiReceiver(JackMidiReceiverOptions options);
-    ~JackMidiReceiver();
     JackMidiReceiver(const JackMidiReceiver&) = delete;
     JackMidiReceiver& operator=(const JackMidiReceiver&) = delete;
 
-    bool ok() const { return client_ != nullptr && error_.empty(); }
-    const std::string& error() const { return error_; }
-    bool start();
-    void stop();
+    bool ok() const { return jack_.ok(); }
+    const std::string& error() const { return jack_.error(); }
+    bool start() { return jack_.start(options_.source_port); }
+    void stop() { jack_.stop(); }
     // The messages received so far, in order.
     std::vector<ReceivedMidi> messages() const;
 
@@ -48,12 +46,9 @@ private:
     static int on_process(std::uint32_t nframes, void* self);
 
     JackMidiReceiverOptions options_;
-    jack_client_t* client_ = nullptr;
-    jack_port_t* port_ = nullptr;
-    std::string error_;
     std::vector<ReceivedMidi> storage_;
     std::atomic<std::size_t> count_{0};
-    bool active_ = false;
+    JackMidiPortClient jack_;  // last: its callback uses the storage above
 };
 
 }  // namespace tactus::test

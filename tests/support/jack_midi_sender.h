@@ -14,8 +14,7 @@
 #include <string>
 #include <vector>
 
-typedef struct _jack_client jack_client_t;
-typedef struct _jack_port jack_port_t;
+#include "support/jack_midi_port_client.h"
 
 namespace tactus::test {
 
@@ -34,15 +33,14 @@ struct JackMidiSenderOptions {
 class JackMidiSender {
 public:
     explicit JackMidiSender(JackMidiSenderOptions options);
-    ~JackMidiSender();
     JackMidiSender(const JackMidiSender&) = delete;
     JackMidiSender& operator=(const JackMidiSender&) = delete;
 
-    bool ok() const { return client_ != nullptr && error_.empty(); }
-    const std::string& error() const { return error_; }
+    bool ok() const { return jack_.ok(); }
+    const std::string& error() const { return jack_.error(); }
     // Activates and connects to the target; false with error() set when the port cannot be connected.
-    bool start();
-    void stop();
+    bool start() { return jack_.start(options_.target_port); }
+    void stop() { jack_.stop(); }
     // The server's current frame time (jack_frame_time).
     std::int64_t now() const;
     // The messages to send, in frame order; call once, before their frames come.
@@ -55,15 +53,12 @@ private:
     static int on_process(std::uint32_t nframes, void* self);
 
     JackMidiSenderOptions options_;
-    jack_client_t* client_ = nullptr;
-    jack_port_t* port_ = nullptr;
-    std::string error_;
     std::vector<ScheduledMidi> messages_;
     std::atomic<bool> scheduled_{false};
     std::size_t next_ = 0;  // realtime thread only
     std::atomic<int> sent_{0};
     std::atomic<int> missed_{0};
-    bool active_ = false;
+    JackMidiPortClient jack_;  // last: deactivated before the schedule its callback reads goes away
 };
 
 }  // namespace tactus::test
