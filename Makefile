@@ -7,7 +7,8 @@ JOBS ?= $(shell nproc)
 BUILD ?= build
 DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev \
 	libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjack-jackd2-dev jackd2 librtaudio-dev \
-	liblo-dev liblo-tools clang libclang-rt-14-dev python3-mido
+	librtmidi-dev liblo-dev liblo-tools clang libclang-rt-14-dev python3-mido \
+	qt6-base-dev xvfb xauth xdotool
 CMAKE_FLAGS ?=
 
 .PHONY: all deps build demo test test-release test-asan test-tsan fuzz-ci bench format clean

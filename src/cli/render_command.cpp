@@ -100,6 +100,7 @@ int run_render_command(const RenderCommandOptions& options) {
     ProgressBar progress("Rendering");
     const double expected = std::max<double>(1.0, static_cast<double>(render->score_end_frame()));
     const auto started = std::chrono::steady_clock::now();
+    int last_percent = -1;
     for (;;) {
         int frames = 0;
         {
@@ -113,7 +114,12 @@ int run_render_command(const RenderCommandOptions& options) {
             std::cerr << "error: " << error << "\n";
             return 1;
         }
-        progress.update(static_cast<double>(render->frames_rendered()) / expected);
+        const double fraction = static_cast<double>(render->frames_rendered()) / expected;
+        progress.update(fraction);
+        if (options.progress_lines) {
+            const int percent = static_cast<int>(std::min(1.0, fraction) * 100.0);
+            if (percent != last_percent) std::cout << "progress " << (last_percent = percent) << std::endl;
+        }
     }
     progress.finish();
     if (!writer->close(&error)) {
@@ -150,6 +156,8 @@ void add_render_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--rate", options->rate, "Sample rate in Hz")->capture_default_str();
     cmd->add_option("--format", options->format, "wav or flac (default: from the output's extension)");
     cmd->add_option("--bits", options->bits, "16 (dithered), 24 or 32f")->capture_default_str();
+    cmd->add_flag("--progress-lines", options->progress_lines,
+                  "Print 'progress PERCENT' lines on stdout while rendering (for programs that show progress)");
     cmd->add_option("--block", options->block, "Frames per render block")
         ->check(CLI::Range(1, 65536))
         ->capture_default_str();

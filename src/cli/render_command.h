@@ -16,6 +16,7 @@ struct RenderCommandOptions {
     std::string format;  // "" = from the output's extension, else wav
     std::string bits = "24";
     int block = 512;
+    bool progress_lines = false;  // print "progress PERCENT" lines on stdout (for a GUI's progress dialog)
 };
 
 void add_render_command(CLI::App& app, int& exit_code);

@@ -207,9 +207,14 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
 
 }  // namespace
 
-std::vector<std::uint8_t> edit_batch_bundle(const EditBatch& batch) {
+std::vector<std::vector<std::uint8_t>> edit_messages(const std::vector<Edit>& edits) {
     std::vector<std::vector<std::uint8_t>> messages;
-    for (const Edit& e : batch.edits) write_edit(e, messages);
+    for (const Edit& e : edits) write_edit(e, messages);
+    return messages;
+}
+
+std::vector<std::uint8_t> edit_batch_bundle(const EditBatch& batch) {
+    std::vector<std::vector<std::uint8_t>> messages = edit_messages(batch.edits);
     messages.insert(messages.begin(), OscOut("/edited")
                                           .h(static_cast<std::int64_t>(batch.revision))
                                           .i(static_cast<std::int32_t>(messages.size()))

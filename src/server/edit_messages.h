@@ -21,6 +21,10 @@ bool is_edit_address(std::string_view address);
 // argument on a wrong type, count or range.
 void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std::vector<NoteId>& auditions);
 
+// One message per edit (two for a note added with cents, or moved in time and to another track),
+// as a client sends them: put them in one bundle and they apply as one batch.
+std::vector<std::vector<std::uint8_t>> edit_messages(const std::vector<Edit>& edits);
+
 // The batch as one bundle: `/edited h:revision i:edit_count` followed by one message per edit.
 std::vector<std::uint8_t> edit_batch_bundle(const EditBatch& batch);
 

@@ -56,19 +56,36 @@ inline std::vector<std::uint8_t> osc_bundle(const std::vector<std::vector<std::u
     return out;
 }
 
+namespace detail {
+inline void append_osc_string(std::vector<std::uint8_t>& out, const std::string& str) {
+    out.insert(out.end(), str.begin(), str.end());
+    out.resize(out.size() + 4 - str.size() % 4, 0);  // at least one NUL, to a multiple of 4
+}
+inline void append_osc_int64(std::vector<std::uint8_t>& out, std::int64_t value) {
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(std::uint8_t(std::uint64_t(value) >> shift));
+}
+}  // namespace detail
+
 // A message `address ,hs` with a string of any length (OscOut caps strings; a whole document
 // does not fit that cap).
 inline std::vector<std::uint8_t> osc_int64_and_long_string(const std::string& address, std::int64_t value,
                                                            const std::string& text) {
     std::vector<std::uint8_t> out;
-    const auto padded = [&out](const std::string& str) {
-        out.insert(out.end(), str.begin(), str.end());
-        out.resize(out.size() + 4 - str.size() % 4, 0);  // at least one NUL, to a multiple of 4
-    };
-    padded(address);
-    padded(",hs");
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(std::uint8_t(std::uint64_t(value) >> shift));
-    padded(text);
+    detail::append_osc_string(out, address);
+    detail::append_osc_string(out, ",hs");
+    detail::append_osc_int64(out, value);
+    detail::append_osc_string(out, text);
+    return out;
+}
+
+// `address ,sh`: a string of any length, then an int64 (/load/json's document and revision).
+inline std::vector<std::uint8_t> osc_long_string_and_int64(const std::string& address, const std::string& text,
+                                                           std::int64_t value) {
+    std::vector<std::uint8_t> out;
+    detail::append_osc_string(out, address);
+    detail::append_osc_string(out, ",sh");
+    detail::append_osc_string(out, text);
+    detail::append_osc_int64(out, value);
     return out;
 }
 

@@ -1,0 +1,169 @@
+#include "core/edit_inverse.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace tactus {
+
+namespace {
+
+// The document as the batch has left it so far, without copying every note: notes the batch touched
+// are looked up here first, everything else in the editor.
+class BatchView {
+public:
+    explicit BatchView(const DocumentEditor& editor) : editor_(editor), doc_(editor.document()) {
+        for (const Track& t : doc_.tracks) {
+            Track meta = t;
+            meta.notes.clear();
+            tracks_.push_back(std::move(meta));
+        }
+        tempo_ = doc_.tempo.points();
+        meter_ = doc_.meter;
+    }
+
+    std::optional<PlacedNote> note(NoteId id) const {
+        if (auto it = notes_.find(id); it != notes_.end()) return it->second;
+        return editor_.find_note(id);
+    }
+    void set_note(NoteId id, std::optional<PlacedNote> n) { notes_[id] = std::move(n); }
+
+    std::vector<Track>::iterator track(TrackId id) {
+        return std::find_if(tracks_.begin(), tracks_.end(), [id](const Track& t) { return t.id == id; });
+    }
+    bool has_track(TrackId id) { return track(id) != tracks_.end(); }
+    std::vector<Track>& tracks() { return tracks_; }
+
+    // Every note on track `id` now.
+    std::vector<Note> notes_on(TrackId id) const {
+        std::vector<Note> out;
+        for (const Track& t : doc_.tracks) {
+            if (t.id != id) continue;
+            for (const Note& n : t.notes)
+                if (!notes_.count(n.id)) out.push_back(n);
+        }
+        for (const auto& [nid, placed] : notes_)
+            if (placed && placed->track == id) out.push_back(placed->note);
+        return out;
+    }
+    // Forgets the notes of a removed track.
+    void drop_notes_of(TrackId id) {
+        for (const Note& n : notes_on(id)) notes_[n.id] = std::nullopt;
+    }
+
+    std::vector<TempoPoint> tempo_;
+    std::vector<TimeSignature> meter_;
+
+private:
+    const DocumentEditor& editor_;
+    const Document& doc_;
+    std::vector<Track> tracks_;
+    std::unordered_map<NoteId, std::optional<PlacedNote>> notes_;
+};
+
+std::string no_note(NoteId id) {
+    return "no note with id " + std::to_string(id);
+}
+std::string no_track(TrackId id) {
+    return "no track with id " + std::to_string(id);
+}
+
+}  // namespace
+
+std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, const std::vector<Edit>& edits,
+                                               std::string* error) {
+    BatchView view(before);
+    std::vector<std::vector<Edit>> undo;  // per edit, in order; reversed at the end
+    auto fail = [&](std::size_t i, const std::string& why) -> std::optional<std::vector<Edit>> {
+        if (error) *error = "edit " + std::to_string(i + 1) + ": " + why;
+        return std::nullopt;
+    };
+
+    for (std::size_t i = 0; i < edits.size(); ++i) {
+        const Edit& e = edits[i];
+        std::vector<Edit> inverse;
+        if (auto* add = std::get_if<edit::NoteAdd>(&e)) {
+            if (add->note.id == 0) return fail(i, "a new note needs its id before it can be undone");
+            if (!view.has_track(add->track)) return fail(i, no_track(add->track));
+            inverse.push_back(edit::NoteDelete{add->note.id});
+            view.set_note(add->note.id, PlacedNote{add->track, add->note});
+        } else if (auto* move = std::get_if<edit::NoteMove>(&e)) {
+            auto n = view.note(move->id);
+            if (!n) return fail(i, no_note(move->id));
+            edit::NoteMove back{move->id, std::nullopt, 0};
+            if (move->start) back.start = n->note.start, n->note.start = *move->start;
+            if (move->track && move->track != n->track) back.track = n->track, n->track = move->track;
+            inverse.push_back(back);
+            view.set_note(move->id, n);
+        } else if (auto* resize = std::get_if<edit::NoteResize>(&e)) {
+            auto n = view.note(resize->id);
+            if (!n) return fail(i, no_note(resize->id));
+            inverse.push_back(edit::NoteResize{resize->id, n->note.length});
+            n->note.length = resize->length;
+            view.set_note(resize->id, n);
+        } else if (auto* del = std::get_if<edit::NoteDelete>(&e)) {
+            auto n = view.note(del->id);
+            if (!n) return fail(i, no_note(del->id));
+            inverse.push_back(edit::NoteAdd{n->track, n->note});
+            view.set_note(del->id, std::nullopt);
+        } else if (auto* pitch = std::get_if<edit::NotePitch>(&e)) {
+            auto n = view.note(pitch->id);
+            if (!n) return fail(i, no_note(pitch->id));
+            inverse.push_back(edit::NotePitch{pitch->id, n->note.pitch, n->note.cents});
+            n->note.pitch = pitch->pitch;
+            n->note.cents = pitch->cents;
+            view.set_note(pitch->id, n);
+        } else if (auto* velocity = std::get_if<edit::NoteVelocity>(&e)) {
+            auto n = view.note(velocity->id);
+            if (!n) return fail(i, no_note(velocity->id));
+            inverse.push_back(edit::NoteVelocity{velocity->id, n->note.velocity});
+            n->note.velocity = velocity->velocity;
+            view.set_note(velocity->id, n);
+        } else if (auto* tadd = std::get_if<edit::TrackAdd>(&e)) {
+            inverse.push_back(edit::TrackRemove{tadd->track.id});
+            auto& tracks = view.tracks();
+            const std::size_t at = std::min(tadd->index, tracks.size());
+            tracks.insert(tracks.begin() + static_cast<std::ptrdiff_t>(at), tadd->track);
+        } else if (auto* remove = std::get_if<edit::TrackRemove>(&e)) {
+            auto it = view.track(remove->id);
+            if (it == view.tracks().end()) return fail(i, no_track(remove->id));
+            const auto index = static_cast<std::size_t>(it - view.tracks().begin());
+            inverse.push_back(edit::TrackAdd{*it, index});
+            for (const Note& n : view.notes_on(remove->id)) inverse.push_back(edit::NoteAdd{remove->id, n});
+            view.drop_notes_of(remove->id);
+            view.tracks().erase(it);
+        } else if (auto* rename = std::get_if<edit::TrackRename>(&e)) {
+            auto it = view.track(rename->id);
+            if (it == view.tracks().end()) return fail(i, no_track(rename->id));
+            inverse.push_back(edit::TrackRename{rename->id, it->name});
+            it->name = rename->name;
+        } else if (auto* tmove = std::get_if<edit::TrackMove>(&e)) {
+            auto it = view.track(tmove->id);
+            if (it == view.tracks().end()) return fail(i, no_track(tmove->id));
+            auto& tracks = view.tracks();
+            inverse.push_back(edit::TrackMove{tmove->id, static_cast<std::size_t>(it - tracks.begin())});
+            Track moved = *it;
+            tracks.erase(it);
+            const std::size_t at = std::min(tmove->index, tracks.size());
+            tracks.insert(tracks.begin() + static_cast<std::ptrdiff_t>(at), std::move(moved));
+        } else if (auto* instrument = std::get_if<edit::TrackInstrument>(&e)) {
+            auto it = view.track(instrument->id);
+            if (it == view.tracks().end()) return fail(i, no_track(instrument->id));
+            inverse.push_back(edit::TrackInstrument{instrument->id, it->instrument, it->preset});
+            it->instrument = instrument->instrument;
+            it->preset = instrument->preset;
+        } else if (auto* tempo = std::get_if<edit::TempoReplace>(&e)) {
+            inverse.push_back(edit::TempoReplace{view.tempo_});
+            view.tempo_ = tempo->points;
+        } else if (auto* meter = std::get_if<edit::MeterReplace>(&e)) {
+            inverse.push_back(edit::MeterReplace{view.meter_});
+            view.meter_ = meter->meter;
+        }
+        undo.push_back(std::move(inverse));
+    }
+
+    std::vector<Edit> out;
+    for (auto it = undo.rbegin(); it != undo.rend(); ++it) out.insert(out.end(), it->begin(), it->end());
+    return out;
+}
+
+}  // namespace tactus

@@ -1,0 +1,187 @@
+#include "gui/engine_supervisor.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+
+#include "gui/engine_link.h"
+#include "server/osc_out.h"
+
+namespace tactus::gui {
+
+namespace {
+constexpr int kConnectRetryMs = 25;
+constexpr int kStartupTimeoutMs = 8000;
+constexpr int kAttachRetryMs = 500;
+}  // namespace
+
+EngineSupervisor::EngineSupervisor(EngineLink& link, EngineOptions options, QObject* parent)
+    : QObject(parent), link_(link), options_(std::move(options)) {
+    retry_.setSingleShot(true);
+    connect(&retry_, &QTimer::timeout, this, [this] {
+        if (state_ == State::Spawning || state_ == State::Reconnecting || state_ == State::Attaching)
+            link_.connectTo(options_.host, options_.port);
+    });
+    connect(&link_, &EngineLink::connected, this, &EngineSupervisor::onConnected);
+    connect(&link_, &EngineLink::disconnected, this, &EngineSupervisor::onDisconnected);
+}
+
+EngineSupervisor::~EngineSupervisor() {
+    shutdown();
+}
+
+QString EngineSupervisor::program() const {
+    if (!options_.program.isEmpty()) return options_.program;
+    const QDir here(QCoreApplication::applicationDirPath());
+    for (const QString& candidate : {here.filePath("tactusd"), here.filePath("../server/tactusd")})
+        if (QFileInfo(candidate).isExecutable()) return QFileInfo(candidate).canonicalFilePath();
+    return QStringLiteral("tactusd");  // from PATH
+}
+
+qint64 EngineSupervisor::enginePid() const {
+    return process_ ? process_->processId() : 0;
+}
+
+void EngineSupervisor::start() {
+    state_ = State::Attaching;
+    emit statusMessage(tr("Looking for an engine on %1:%2").arg(options_.host).arg(options_.port));
+    link_.connectTo(options_.host, options_.port);
+}
+
+void EngineSupervisor::restart(EngineOptions options) {
+    shutdown();
+    options_ = std::move(options);
+    state_ = State::Idle;
+    candidates_.clear();
+    if (options_.startEngine) {
+        candidates_ = options_.audio == "auto" ? QStringList{"jack", "default"} : QStringList{options_.audio};
+        spawnNext();
+    } else {
+        start();
+    }
+}
+
+void EngineSupervisor::shutdown() {
+    state_ = State::Stopped;
+    retry_.stop();
+    if (!process_) return;
+    QProcess* p = process_;
+    process_ = nullptr;
+    p->disconnect(this);
+    if (link_.isConnected()) link_.send(OscOut("/quit").bytes());
+    link_.disconnectFromEngine();
+    if (!p->waitForFinished(1500)) {
+        p->kill();
+        p->waitForFinished(1000);
+    }
+    p->deleteLater();
+}
+
+QStringList EngineSupervisor::argumentsFor(const QString& audio) const {
+    QStringList args{"--audio", audio, "--listen",
+                     QStringLiteral("%1:%2").arg(options_.host).arg(options_.port)};
+    if (audio == "jack") {
+        if (!options_.jackServer.isEmpty()) args << "--jack-server" << options_.jackServer;
+        if (!options_.device.isEmpty()) args << "--device" << options_.device;
+    } else {
+        args << "--rate" << QString::number(options_.sampleRate) << "--period"
+             << QString::number(options_.period);
+        if (!options_.device.isEmpty()) args << "--device" << options_.device;
+    }
+    return args + options_.extraArgs;
+}
+
+void EngineSupervisor::spawnNext() {
+    if (candidates_.isEmpty()) {
+        state_ = State::Stopped;
+        emit statusMessage(tr("No engine: tactusd could not start (%1)").arg(last_error_));
+        emit engineLost(last_error_);
+        return;
+    }
+    const QString audio = candidates_.takeFirst();
+    process_ = new QProcess(this);
+    process_->setProcessChannelMode(QProcess::ForwardedChannels);
+    connect(process_, &QProcess::finished, this, &EngineSupervisor::onProcessFinished);
+    connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+        if (error == QProcess::FailedToStart) onProcessFinished(-1, QProcess::CrashExit);
+    });
+    backend_ = audio;
+    state_ = State::Spawning;
+    since_start_.start();
+    emit statusMessage(tr("Starting the engine (%1)").arg(audio));
+    process_->start(program(), argumentsFor(audio));
+    retry_.start(kConnectRetryMs);
+}
+
+void EngineSupervisor::onConnected() {
+    const bool started = state_ == State::Spawning;
+    if (state_ == State::Stopped) return;
+    state_ = State::Connected;
+    candidates_.clear();
+    if (recovering_) {
+        recovering_ = false;
+        last_recovery_ms_ = since_loss_.elapsed();
+    }
+    emit statusMessage(started ? tr("Engine started (%1)").arg(backend_) : tr("Connected to the engine"));
+    emit engineReady(started);
+}
+
+void EngineSupervisor::onDisconnected(const QString& why) {
+    switch (state_) {
+        case State::Attaching:
+            if (options_.startEngine) {
+                candidates_ =
+                    options_.audio == "auto" ? QStringList{"jack", "default"} : QStringList{options_.audio};
+                spawnNext();
+            } else {
+                retry_.start(kAttachRetryMs);
+            }
+            break;
+        case State::Spawning:
+            if (since_start_.elapsed() < kStartupTimeoutMs) retry_.start(kConnectRetryMs);
+            break;
+        case State::Connected:
+            last_error_ = why;
+            state_ = State::Reconnecting;
+            recovering_ = true;
+            since_loss_.start();
+            emit engineLost(why);
+            // An engine we own is started again when its process ends (onProcessFinished); one we
+            // attached to, we wait for.
+            if (!process_) retry_.start(kAttachRetryMs);
+            break;
+        case State::Reconnecting:
+            if (!process_) retry_.start(kAttachRetryMs);
+            break;
+        default:
+            break;
+    }
+}
+
+void EngineSupervisor::onProcessFinished(int code, QProcess::ExitStatus status) {
+    if (!process_) return;
+    process_->deleteLater();
+    process_ = nullptr;
+    if (state_ == State::Stopped) return;
+    retry_.stop();
+    if (state_ == State::Spawning) {  // it could not start with this backend: try the next
+        last_error_ = tr("tactusd --audio %1 exited with %2").arg(backend_).arg(code);
+        link_.disconnectFromEngine();
+        return spawnNext();
+    }
+    // It died while we used it: start it again at once with what worked.
+    const QString why =
+        status == QProcess::CrashExit ? tr("the engine crashed") : tr("the engine exited (%1)").arg(code);
+    last_error_ = why;
+    if (!recovering_) {
+        recovering_ = true;
+        since_loss_.start();
+        emit engineLost(why);
+    }
+    link_.disconnectFromEngine();
+    ++restarts_;
+    candidates_ = QStringList{backend_};
+    spawnNext();
+}
+
+}  // namespace tactus::gui

@@ -1,0 +1,84 @@
+// Keeps an engine there for the GUI: attaches to a tactusd already listening on the port, or starts
+// one (trying the audio backends in order), and starts it again at once if it dies. The engine
+// raises its own audio thread to realtime priority where the system allows (src/audio/realtime_platform).
+//
+// Nothing here blocks: connection attempts and process start-up are driven by signals and timers.
+// Threading: the UI thread.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+#include <QTimer>
+
+namespace tactus::gui {
+
+class EngineLink;
+
+struct EngineOptions {
+    QString program;  // the tactusd executable ("" = next to this program, or in the build tree)
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 7770;
+    QString audio = QStringLiteral("auto");  // auto (jack, then default) | jack | alsa | pulse | default
+    QString device;
+    int sampleRate = 48000;
+    int period = 256;
+    QString jackServer;
+    bool startEngine = true;  // false: only attach to one that runs
+    QStringList extraArgs;
+};
+
+class EngineSupervisor : public QObject {
+    Q_OBJECT
+public:
+    EngineSupervisor(EngineLink& link, EngineOptions options, QObject* parent = nullptr);
+    ~EngineSupervisor() override;
+
+    void start();
+    // Stops the engine we started (if any) and starts one with `options`.
+    void restart(EngineOptions options);
+    // Asks an engine we started to quit (waits briefly for it); leaves one we attached to running.
+    void shutdown();
+
+    const EngineOptions& options() const { return options_; }
+    bool ownsEngine() const { return process_ != nullptr; }
+    qint64 enginePid() const;
+    QString backend() const { return backend_; }  // the audio kind the engine we started uses
+    // How long the last recovery took: from noticing the engine died to being connected again.
+    qint64 lastRecoveryMs() const { return last_recovery_ms_; }
+    int restarts() const { return restarts_; }
+
+signals:
+    // Connected. `started` is true when the engine is one we just (re)started: it has no document.
+    void engineReady(bool started);
+    void engineLost(const QString& why);
+    void statusMessage(const QString& text);
+
+private:
+    enum class State { Idle, Attaching, Spawning, Connected, Reconnecting, Stopped };
+    void tryAttach();
+    void spawnNext();
+    void onConnected();
+    void onDisconnected(const QString& why);
+    void onProcessFinished(int code, QProcess::ExitStatus status);
+    QStringList argumentsFor(const QString& audio) const;
+    QString program() const;
+
+    EngineLink& link_;
+    EngineOptions options_;
+    State state_ = State::Idle;
+    QProcess* process_ = nullptr;
+    QStringList candidates_;  // audio kinds still to try
+    QString backend_;
+    QTimer retry_;
+    QElapsedTimer since_start_;
+    QElapsedTimer since_loss_;
+    bool recovering_ = false;
+    qint64 last_recovery_ms_ = -1;
+    int restarts_ = 0;
+    QString last_error_;
+};
+
+}  // namespace tactus::gui

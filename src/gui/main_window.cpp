@@ -1,0 +1,456 @@
+#include "gui/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+
+#include "core/atomic_file.h"
+#include "core/document_json.h"
+#include "core/midi_convert.h"
+#include "gui/autosave.h"
+#include "gui/engine_link.h"
+#include "gui/piano_roll.h"
+#include "gui/render_dialog.h"
+#include "gui/roll_state.h"
+#include "gui/song_model.h"
+#include "gui/track_panel.h"
+#include "gui/transport_bar.h"
+#include "server/osc_out.h"
+
+namespace tactus::gui {
+
+namespace {
+
+Document newSong() {
+    Document doc;
+    doc.title = "Untitled";
+    Track t;
+    t.id = 1;
+    t.name = "Piano";
+    t.instrument = "synth";
+    t.preset = "pluck";
+    doc.tracks.push_back(t);
+    return doc;
+}
+
+constexpr int kMaxRecent = 8;
+
+}  // namespace
+
+MainWindow::MainWindow(AppOptions options, QWidget* parent)
+    : QMainWindow(parent),
+      options_(std::move(options)),
+      link_(new EngineLink(this)),
+      song_(new SongModel(*link_, this)),
+      state_(new RollState(this)) {
+    prefs_.engine = options_.engine;
+    if (options_.useSettings) {
+        QSettings s;
+        prefs_.audition = s.value("audition", true).toBool();
+        prefs_.follow = FollowMode(s.value("follow", int(FollowMode::Page)).toInt());
+    }
+    state_->setAuditionEnabled(prefs_.audition);
+    state_->setFollowMode(prefs_.follow);
+
+    roll_ = new PianoRoll(*song_, *link_, *state_, this);
+    tracks_ = new TrackPanel(*song_, *link_, *state_, this);
+    transport_ = new TransportBar(*song_, *link_, *state_, this);
+    addToolBar(Qt::TopToolBarArea, transport_);
+    auto* split = new QSplitter(this);
+    split->addWidget(tracks_);
+    split->addWidget(roll_);
+    split->setStretchFactor(1, 1);
+    setCentralWidget(split);
+    status_bar_ = new EngineStatusBar(*statusBar());
+    supervisor_ = new EngineSupervisor(*link_, options_.engine, this);
+
+    connect(roll_, &PianoRoll::locateRequested, transport_, &TransportBar::locate);
+    connect(roll_, &PianoRoll::loopRequested, this,
+            [this](double b, double e) { transport_->setLoop(true, b, e); });
+    connect(link_, &EngineLink::packetReceived, song_, &SongModel::onPacket);
+    connect(link_, &EngineLink::packetReceived, this, &MainWindow::onPacket);
+    connect(link_, &EngineLink::positionReceived, this, &MainWindow::onPosition);
+    connect(supervisor_, &EngineSupervisor::engineReady, this, &MainWindow::onEngineReady);
+    connect(supervisor_, &EngineSupervisor::engineLost, this, &MainWindow::onEngineLost);
+    connect(supervisor_, &EngineSupervisor::statusMessage, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 5000); });
+    connect(song_, &SongModel::engineRefused, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 8000); });
+    connect(song_, &SongModel::documentChanged, this, &MainWindow::updateTitle);
+
+    buildMenus();
+    connect(song_, &SongModel::historyChanged, this, [this] {
+        undo_->setEnabled(song_->canUndo());
+        undo_->setText(song_->canUndo() ? tr("&Undo %1").arg(song_->undoText()) : tr("&Undo"));
+        redo_->setEnabled(song_->canRedo());
+        redo_->setText(song_->canRedo() ? tr("&Redo %1").arg(song_->redoText()) : tr("&Redo"));
+    });
+
+    const QString folder =
+        options_.recoveryFolder.isEmpty()
+            ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/recovery"
+            : options_.recoveryFolder;
+    autosave_ = std::make_unique<Autosave>(folder);
+
+    if (options_.document.isEmpty() || !openFile(options_.document)) song_->resetDocument(newSong());
+    offerRecovery();
+
+    animation_.setTimerType(Qt::PreciseTimer);
+    connect(&animation_, &QTimer::timeout, this, &MainWindow::animate);
+    animation_.start(16);
+    connect(&status_poll_, &QTimer::timeout, this, [this] { link_->send(OscOut("/status").bytes()); });
+    status_poll_.start(1000);
+    connect(&autosave_timer_, &QTimer::timeout, this, &MainWindow::doAutosave);
+    if (options_.autosaveSeconds > 0) autosave_timer_.start(options_.autosaveSeconds * 1000);
+
+    resize(1280, 780);
+    updateTitle();
+    supervisor_->start();
+}
+
+MainWindow::~MainWindow() {
+    supervisor_->shutdown();
+    if (!song_->isModified()) autosave_->clear();
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New"), QKeySequence::New, this, [this] {
+        if (maybeSave()) newDocument();
+    });
+    file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::open);
+    recent_menu_ = file->addMenu(tr("Open &Recent"));
+    refreshRecentMenu();
+    file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::save);
+    file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAs);
+    file->addSeparator();
+    file->addAction(tr("&Import MIDI…"), this, &MainWindow::importMidi);
+    file->addAction(tr("&Export MIDI…"), this, &MainWindow::exportMidi);
+    file->addAction(tr("&Render to WAV…"), this, &MainWindow::renderToWav);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    undo_ = edit->addAction(tr("&Undo"), QKeySequence::Undo, song_, &SongModel::undo);
+    redo_ = edit->addAction(tr("&Redo"), QKeySequence::Redo, song_, &SongModel::redo);
+    undo_->setEnabled(false);
+    redo_->setEnabled(false);
+    edit->addSeparator();
+    edit->addAction(tr("Cu&t"), QKeySequence::Cut, roll_, &PianoRoll::cutSelection);
+    edit->addAction(tr("&Copy"), QKeySequence::Copy, roll_, &PianoRoll::copySelection);
+    edit->addAction(tr("&Paste at cursor"), QKeySequence::Paste, roll_, &PianoRoll::paste);
+    edit->addAction(tr("&Delete"), QKeySequence::Delete, roll_, &PianoRoll::deleteSelection);
+    edit->addAction(tr("Select &All"), QKeySequence::SelectAll, roll_, &PianoRoll::selectAll);
+    edit->addSeparator();
+    edit->addAction(tr("&Quantize"), QKeySequence(Qt::Key_Q), roll_, &PianoRoll::quantize);
+    edit->addAction(tr("Transpose up"), QKeySequence(Qt::Key_Up), roll_, [this] { roll_->transpose(1); });
+    edit->addAction(tr("Transpose down"), QKeySequence(Qt::Key_Down), roll_,
+                    [this] { roll_->transpose(-1); });
+    edit->addAction(tr("Octave up"), QKeySequence(Qt::SHIFT | Qt::Key_Up), roll_,
+                    [this] { roll_->transpose(12); });
+    edit->addAction(tr("Octave down"), QKeySequence(Qt::SHIFT | Qt::Key_Down), roll_,
+                    [this] { roll_->transpose(-12); });
+    edit->addAction(tr("Nudge later"), QKeySequence(Qt::Key_Right), roll_, [this] { roll_->nudge(1); });
+    edit->addAction(tr("Nudge earlier"), QKeySequence(Qt::Key_Left), roll_, [this] { roll_->nudge(-1); });
+    edit->addSeparator();
+    edit->addAction(tr("Add &Track"), this, [this] { tracks_->addTrack(); });
+    edit->addAction(tr("Remove Track"), this, [this] { tracks_->removeCurrentTrack(); });
+
+    QMenu* transport = menuBar()->addMenu(tr("&Transport"));
+    transport->addAction(tr("Play / Stop"), QKeySequence(Qt::Key_Space), transport_,
+                         &TransportBar::togglePlay);
+    transport->addAction(tr("Pause"), transport_, &TransportBar::pause);
+    transport->addAction(tr("Go to start"), QKeySequence(Qt::Key_Home), transport_,
+                         [this] { transport_->locate(0); });
+    transport->addAction(tr("Panic"), QKeySequence(Qt::Key_Escape), transport_, &TransportBar::panic);
+    transport->addAction(tr("Resume following"), QKeySequence(Qt::Key_F), this,
+                         [this] { state_->resumeFollow(); });
+
+    QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+    settings->addAction(tr("&Preferences…"), QKeySequence::Preferences, this, &MainWindow::showPreferences);
+}
+
+double MainWindow::cursorBeat() const {
+    return state_->cursorBeat();
+}
+
+void MainWindow::onEngineReady(bool started) {
+    status_bar_->setConnected(true, {});
+    link_->subscribePositions(options_.positionRateHz);
+    if (started || !options_.document.isEmpty() || song_->isModified() || song_->revision() > 0 ||
+        supervisor_->restarts() > 0) {
+        awaiting_load_ = true;
+        song_->loadIntoEngine();
+    } else {
+        song_->fetchFromEngine();
+    }
+    transport_->resendState();
+    instruments_.clear();
+    link_->send(OscOut("/instruments").bytes());
+    link_->send(OscOut("/status").bytes());
+    if (resume_playing_) {
+        resume_playing_ = false;
+        link_->send(OscOut("/play").d(resume_beat_).bytes());
+    }
+}
+
+void MainWindow::onEngineLost(const QString& why) {
+    status_bar_->setConnected(false, why);
+    if (clock_.playing()) {
+        resume_playing_ = true;
+        resume_beat_ = state_->cursorBeat();
+    }
+    clock_.update(0, state_->cursorBeat(), bpm_, false);
+}
+
+void MainWindow::onPacket(const OscPacket& packet) {
+    for (const OscMessage& m : packet.messages) {
+        if (m.address == "/instrument" && !m.args.empty()) {
+            for (std::size_t i = 1; i < m.args.size(); ++i)
+                instruments_ << QString::fromStdString(m.args[0].s + "/" + m.args[i].s);
+        } else if (m.address == "/status") {
+            EngineStatus s;
+            if (decodeStatus(m, s)) status_bar_->show(s);
+        } else if (m.address == "/reply" && !m.args.empty()) {
+            if (m.args[0].s == "/instruments") tracks_->setInstruments(instruments_);
+            if (m.args[0].s == "/load" && awaiting_load_ && m.args.size() >= 4) {
+                awaiting_load_ = false;
+                emit engineSynced(std::uint64_t(m.args[3].i));
+            }
+        } else if (m.address == "/error" && m.args.size() >= 2) {
+            if (m.args[0].s == "/load/json") {
+                awaiting_load_ = false;
+                QMessageBox::warning(this, tr("Engine refused the document"),
+                                     QString::fromStdString(m.args[1].s));
+            } else {
+                statusBar()->showMessage(QString::fromStdString(m.args[0].s + ": " + m.args[1].s), 8000);
+            }
+        }
+    }
+}
+
+void MainWindow::onPosition(const PositionReport& report) {
+    ++position_reports_;
+    clock_.update(report.heard_at_ns, report.beat, report.bpm, report.playing);
+    bpm_ = report.bpm;
+    const std::int64_t now = CursorClock::nowNs();
+    const double elapsed = last_peaks_ns_ ? double(now - last_peaks_ns_) / 1e9 : 0.0;
+    last_peaks_ns_ = now;
+    tracks_->showPeaks(report, elapsed);
+}
+
+void MainWindow::animate() {
+    const double beat = clock_.beatAt(CursorClock::nowNs());
+    roll_->showCursor(beat, clock_.playing());
+    transport_->showPosition(beat, clock_.playing(), bpm_);
+}
+
+void MainWindow::updateTitle() {
+    const QString name = path_.isEmpty() ? tr("Untitled") : QFileInfo(path_).fileName();
+    setWindowTitle(QStringLiteral("%1%2 — Tactus").arg(name, song_->isModified() ? "*" : ""));
+}
+
+bool MainWindow::maybeSave() {
+    if (!song_->isModified()) return true;
+    const auto answer =
+        QMessageBox::warning(this, tr("Unsaved changes"), tr("The document has unsaved changes. Save them?"),
+                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+    if (answer == QMessageBox::Save) return save();
+    return answer == QMessageBox::Discard;
+}
+
+void MainWindow::newDocument() {
+    path_.clear();
+    song_->resetDocument(newSong());
+    updateTitle();
+}
+
+bool MainWindow::openFile(const QString& path, QString* error) {
+    LoadResult loaded = load_document_file(path.toStdString());
+    if (!loaded.document) {
+        QStringList lines;
+        for (const LoadError& e : loaded.errors) lines << QString::fromStdString(e.to_string());
+        if (error)
+            *error = lines.join('\n');
+        else
+            QMessageBox::critical(this, tr("Cannot open %1").arg(path), lines.join('\n'));
+        return false;
+    }
+    const bool midi =
+        path.endsWith(".mid", Qt::CaseInsensitive) || path.endsWith(".midi", Qt::CaseInsensitive);
+    path_ = midi ? QString() : path;  // a MIDI file is imported, then saved as a document
+    song_->resetDocument(std::move(*loaded.document));
+    if (!midi) addRecent(path);
+    updateTitle();
+    return true;
+}
+
+void MainWindow::open() {
+    if (!maybeSave()) return;
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open"), {}, tr("Tactus documents (*.json);;MIDI files (*.mid *.midi)"));
+    if (!path.isEmpty()) openFile(path);
+}
+
+bool MainWindow::saveTo(const QString& path, QString* error) {
+    std::string message;
+    if (!save_document_file(song_->snapshot(), path.toStdString(), &message)) {
+        if (error)
+            *error = QString::fromStdString(message);
+        else
+            QMessageBox::critical(this, tr("Cannot save"), QString::fromStdString(message));
+        return false;
+    }
+    path_ = path;
+    song_->markSaved();
+    autosave_->clear();
+    addRecent(path);
+    updateTitle();
+    return true;
+}
+
+bool MainWindow::save() {
+    return path_.isEmpty() ? saveAs() : saveTo(path_);
+}
+
+bool MainWindow::saveAs() {
+    QString path = QFileDialog::getSaveFileName(this, tr("Save as"), path_, tr("Tactus documents (*.json)"));
+    if (path.isEmpty()) return false;
+    if (!path.endsWith(".json")) path += ".json";
+    return saveTo(path);
+}
+
+void MainWindow::importMidi() {
+    if (!maybeSave()) return;
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Import MIDI"), {}, tr("MIDI files (*.mid *.midi)"));
+    if (path.isEmpty()) return;
+    MidiImportResult imported = import_midi_file(path.toStdString());
+    if (!imported.document) {
+        QMessageBox::critical(this, tr("Cannot import %1").arg(path), QString::fromStdString(imported.error));
+        return;
+    }
+    path_.clear();
+    song_->resetDocument(std::move(*imported.document));
+    if (!imported.warnings.empty())
+        statusBar()->showMessage(tr("Imported with %1 warnings: %2")
+                                     .arg(imported.warnings.size())
+                                     .arg(QString::fromStdString(imported.warnings.front())),
+                                 10000);
+    updateTitle();
+}
+
+void MainWindow::exportMidi() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export MIDI"), {}, tr("MIDI files (*.mid)"));
+    if (path.isEmpty()) return;
+    const auto bytes = serialise_midi(export_midi(song_->snapshot()).file);
+    std::string message;
+    if (!write_file_atomically(path.toStdString(), std::string(bytes.begin(), bytes.end()), &message))
+        QMessageBox::critical(this, tr("Cannot export"), QString::fromStdString(message));
+}
+
+void MainWindow::renderToWav() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Render to WAV"), {}, tr("WAV files (*.wav)"));
+    if (path.isEmpty()) return;
+    RenderDialog dialog(song_->snapshot(), path, this);
+    dialog.exec();
+}
+
+void MainWindow::showPreferences() {
+    PreferencesDialog dialog(prefs_, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    const bool restart = dialog.audioChanged();
+    prefs_ = dialog.result();
+    state_->setAuditionEnabled(prefs_.audition);
+    state_->setFollowMode(prefs_.follow);
+    if (options_.useSettings) {
+        QSettings s;
+        s.setValue("audition", prefs_.audition);
+        s.setValue("follow", int(prefs_.follow));
+        s.setValue("audio", prefs_.engine.audio);
+        s.setValue("device", prefs_.engine.device);
+        s.setValue("rate", prefs_.engine.sampleRate);
+        s.setValue("period", prefs_.engine.period);
+        s.setValue("jackServer", prefs_.engine.jackServer);
+    }
+    if (restart) {
+        status_bar_->setConnected(false, tr("restarting with the new audio settings"));
+        supervisor_->restart(prefs_.engine);  // engineReady(true) loads the document again
+    }
+}
+
+void MainWindow::offerRecovery() {
+    const auto abandoned = autosave_->abandoned();
+    if (abandoned.empty() || options_.recovery == AppOptions::Recovery::Decline) {
+        for (const auto& work : abandoned) Autosave::discard(work);
+        return;
+    }
+    const RecoveredWork& work = abandoned.front();
+    if (options_.recovery == AppOptions::Recovery::Ask) {
+        const QString from = work.originalPath.isEmpty() ? tr("an unsaved document") : work.originalPath;
+        const auto answer = QMessageBox::question(this, tr("Recover unsaved work?"),
+                                                  tr("Tactus stopped unexpectedly while editing %1.\nWork "
+                                                     "autosaved at %2 can be recovered. Recover it?")
+                                                      .arg(from, work.savedAt.toString(Qt::TextDate)));
+        if (answer != QMessageBox::Yes) {
+            Autosave::discard(work);
+            return;
+        }
+    }
+    QString error;
+    auto doc = Autosave::load(work, &error);
+    if (!doc) {
+        QMessageBox::warning(this, tr("Cannot recover"), error);
+        return;
+    }
+    path_ = work.originalPath;
+    song_->resetDocument(std::move(*doc));
+    song_->markUnsaved();
+    Autosave::discard(work);
+    doAutosave();
+    updateTitle();
+}
+
+void MainWindow::doAutosave() {
+    if (!song_->isModified()) return;
+    QString error;
+    if (!autosave_->save(song_->snapshot(), path_, &error))
+        statusBar()->showMessage(tr("Autosave failed: %1").arg(error), 8000);
+}
+
+void MainWindow::addRecent(const QString& path) {
+    if (!options_.useSettings) return;
+    QSettings s;
+    QStringList recent = s.value("recent").toStringList();
+    recent.removeAll(path);
+    recent.prepend(QFileInfo(path).absoluteFilePath());
+    while (recent.size() > kMaxRecent) recent.removeLast();
+    s.setValue("recent", recent);
+    refreshRecentMenu();
+}
+
+void MainWindow::refreshRecentMenu() {
+    recent_menu_->clear();
+    if (!options_.useSettings) return;
+    for (const QString& path : QSettings().value("recent").toStringList())
+        recent_menu_->addAction(path, this, [this, path] {
+            if (maybeSave()) openFile(path);
+        });
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!maybeSave()) return event->ignore();
+    autosave_->clear();
+    supervisor_->shutdown();
+    event->accept();
+}
+
+}  // namespace tactus::gui

@@ -1,0 +1,119 @@
+// The Tactus desktop window: piano roll, track panel and mixer, transport, menus and status bar,
+// around one EngineLink to tactusd (started and watched by EngineSupervisor). The GUI is a client of
+// the protocol only: it includes no engine code, and nothing it does makes the engine wait.
+#pragma once
+
+#include <QMainWindow>
+#include <QTimer>
+#include <memory>
+
+#include "gui/cursor_clock.h"
+#include "gui/engine_status_bar.h"
+#include "gui/engine_supervisor.h"
+#include "gui/preferences_dialog.h"
+
+class QAction;
+class QMenu;
+
+namespace tactus::gui {
+
+class Autosave;
+class EngineLink;
+class PianoRoll;
+class RollState;
+class SongModel;
+class TrackPanel;
+class TransportBar;
+struct PositionReport;
+
+struct AppOptions {
+    EngineOptions engine;
+    QString document;        // opened at start; "" = a new document
+    QString recoveryFolder;  // "" = the user's data folder
+    int autosaveSeconds = 30;
+    enum class Recovery { Ask, Accept, Decline } recovery = Recovery::Ask;
+    double positionRateHz = 60.0;
+    bool useSettings = true;  // read and write QSettings (tests turn this off)
+};
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(AppOptions options, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a document (JSON or MIDI); false with a message box (or `error`) when it cannot.
+    bool openFile(const QString& path, QString* error = nullptr);
+    bool saveTo(const QString& path, QString* error = nullptr);
+    QString currentPath() const { return path_; }
+
+    SongModel& song() const { return *song_; }
+    EngineLink& link() const { return *link_; }
+    RollState& rollState() const { return *state_; }
+    PianoRoll& pianoRoll() const { return *roll_; }
+    TrackPanel& trackPanel() const { return *tracks_; }
+    TransportBar& transport() const { return *transport_; }
+    EngineSupervisor& supervisor() const { return *supervisor_; }
+    const EngineStatus& engineStatus() const { return status_bar_->last(); }
+    Autosave& autosave() const { return *autosave_; }
+    double cursorBeat() const;
+    std::uint64_t positionReports() const { return position_reports_; }
+
+signals:
+    // The engine holds our document (after a start, a restart or a load), at this revision.
+    void engineSynced(std::uint64_t revision);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void onEngineReady(bool started);
+    void onEngineLost(const QString& why);
+    void onPacket(const OscPacket& packet);
+    void onPosition(const PositionReport& report);
+    void animate();
+    void updateTitle();
+    bool maybeSave();
+    void newDocument();
+    void open();
+    bool save();
+    bool saveAs();
+    void importMidi();
+    void exportMidi();
+    void renderToWav();
+    void showPreferences();
+    void offerRecovery();
+    void doAutosave();
+    void addRecent(const QString& path);
+    void refreshRecentMenu();
+
+    AppOptions options_;
+    Preferences prefs_;
+    EngineLink* link_;
+    SongModel* song_;
+    RollState* state_;
+    EngineSupervisor* supervisor_;
+    PianoRoll* roll_;
+    TrackPanel* tracks_;
+    TransportBar* transport_;
+    EngineStatusBar* status_bar_;
+    std::unique_ptr<Autosave> autosave_;
+    QString path_;
+    QMenu* recent_menu_ = nullptr;
+    QAction* undo_ = nullptr;
+    QAction* redo_ = nullptr;
+    QTimer animation_;
+    QTimer status_poll_;
+    QTimer autosave_timer_;
+    CursorClock clock_;
+    double bpm_ = 120.0;
+    std::int64_t last_peaks_ns_ = 0;
+    std::uint64_t position_reports_ = 0;
+    bool resume_playing_ = false;  // the engine died while playing: play again where it was
+    double resume_beat_ = 0.0;
+    bool awaiting_load_ = false;
+    QStringList instruments_;
+};
+
+}  // namespace tactus::gui

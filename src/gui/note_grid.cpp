@@ -1,0 +1,300 @@
+#include "gui/note_grid.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <algorithm>
+#include <cmath>
+
+#include "gui/roll_commands.h"
+#include "gui/roll_state.h"
+#include "gui/song_model.h"
+
+namespace tactus::gui {
+
+namespace {
+constexpr double kEdgePixels = 6.0;
+bool isBlackKey(int pitch) {
+    const int pc = pitch % 12;
+    return pc == 1 || pc == 3 || pc == 6 || pc == 8 || pc == 10;
+}
+}  // namespace
+
+NoteGrid::NoteGrid(SongModel& song, RollState& state, QWidget* parent)
+    : QWidget(parent), song_(song), state_(state), meter_(song.document().meter) {
+    setMouseTracking(true);
+    setFocusPolicy(Qt::StrongFocus);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setMinimumSize(200, 120);
+    connect(&song_, &SongModel::documentChanged, this, [this] {
+        meter_ = MeterMap(song_.document().meter);
+        update();
+    });
+    connect(&state_, &RollState::changed, this, qOverload<>(&QWidget::update));
+    connect(&state_, &RollState::selectionChanged, this, qOverload<>(&QWidget::update));
+}
+
+const Track* NoteGrid::editedTrack() const {
+    return song_.track(state_.currentTrack());
+}
+
+QRectF NoteGrid::noteRect(const Note& n) const {
+    const double x = state_.xOfBeat(n.start);
+    const double w = std::max(3.0, n.length * state_.pixelsPerBeat());
+    return QRectF(x, state_.yOfPitch(n.pitch), w, state_.keyHeight());
+}
+
+NoteGrid::Hit NoteGrid::hitTest(QPointF pos) const {
+    const Track* track = editedTrack();
+    if (!track) return {};
+    Hit hit;
+    for (const Note& n : track->notes) {  // the last one drawn is on top
+        const QRectF r = noteRect(n);
+        if (!r.contains(pos)) continue;
+        hit.note = &n;
+        hit.rightEdge = r.width() > 2 * kEdgePixels && pos.x() > r.right() - kEdgePixels;
+    }
+    return hit;
+}
+
+void NoteGrid::moveCursor(double beat) {
+    const double x = state_.xOfBeat(beat);
+    if (std::abs(x - cursor_x_) < 0.25) return;
+    const int old_x = int(std::floor(cursor_x_));
+    cursor_x_ = x;
+    update(QRect(old_x - 1, 0, 3, height()));
+    update(QRect(int(std::floor(x)) - 1, 0, 3, height()));
+}
+
+void NoteGrid::paintEvent(QPaintEvent* event) {
+    QPainter p(this);
+    const QRect area = event->rect();
+    paintGrid(p, area);
+    paintNotes(p, area);
+    paintGesture(p);
+    if (cursor_x_ >= area.left() - 2 && cursor_x_ <= area.right() + 2) {
+        p.setPen(QPen(QColor(255, 80, 60), 1.5));
+        p.drawLine(QPointF(cursor_x_, 0), QPointF(cursor_x_, height()));
+    }
+}
+
+void NoteGrid::paintGrid(QPainter& p, const QRect& area) const {
+    p.fillRect(area, QColor(44, 46, 52));
+    const double kh = state_.keyHeight();
+    // Rows: black keys darker, a line under every C.
+    const int top = state_.pitchOfY(area.top());
+    const int bottom = state_.pitchOfY(area.bottom());
+    for (int pitch = top; pitch >= bottom; --pitch) {
+        const QRectF row(area.left(), state_.yOfPitch(pitch), area.width(), kh);
+        if (isBlackKey(pitch)) p.fillRect(row, QColor(36, 38, 43));
+        if (pitch % 12 == 0) {
+            p.setPen(QColor(70, 72, 80));
+            p.drawLine(QPointF(area.left(), row.bottom()), QPointF(area.right(), row.bottom()));
+        }
+    }
+    // Loop region.
+    if (state_.loopOn()) {
+        const double x0 = state_.xOfBeat(state_.loopBegin()), x1 = state_.xOfBeat(state_.loopEnd());
+        p.fillRect(QRectF(x0, area.top(), x1 - x0, area.height()), QColor(80, 140, 255, 28));
+    }
+    // Columns: grid lines (snap), beats, bars.
+    const double first = state_.beatOfX(area.left()), last = state_.beatOfX(area.right() + 1);
+    const double step = state_.snap() > 0 ? state_.snap() : 1.0;
+    if (step * state_.pixelsPerBeat() >= 6) {
+        p.setPen(QColor(52, 54, 61));
+        for (double b = std::floor(first / step) * step; b <= last; b += step) {
+            const double x = std::round(state_.xOfBeat(b)) + 0.5;
+            p.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom() + 1));
+        }
+    }
+    for (double b = std::floor(first); b <= last; b += 1.0) {
+        const BarPosition pos = meter_.bar_at_beat(b);
+        const bool bar = std::abs(pos.beat_in_bar) < 1e-9;
+        if (!bar && state_.pixelsPerBeat() < 12) continue;
+        p.setPen(bar ? QColor(105, 108, 120) : QColor(64, 66, 75));
+        const double x = std::round(state_.xOfBeat(b)) + 0.5;
+        p.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom() + 1));
+    }
+}
+
+void NoteGrid::paintNotes(QPainter& p, const QRect& area) const {
+    const Document& doc = song_.document();
+    const double first = state_.beatOfX(area.left()), last = state_.beatOfX(area.right() + 1);
+    const bool moving = gesture_ == Gesture::Move || gesture_ == Gesture::Resize;
+    for (const Track& t : doc.tracks) {
+        const bool edited = t.id == state_.currentTrack();
+        if (edited) continue;  // drawn last, on top
+        p.setPen(Qt::NoPen);
+        p.setBrush(QColor(120, 124, 136, 90));
+        for (const Note& n : t.notes)
+            if (n.end() >= first && n.start <= last) p.drawRect(noteRect(n));
+    }
+    const Track* track = editedTrack();
+    if (!track) return;
+    for (const Note& n : track->notes) {
+        if (n.end() < first || n.start > last) continue;
+        const bool selected = state_.isSelected(n.id);
+        const QRectF r = noteRect(n);
+        const int shade = 110 + n.velocity;  // louder notes brighter
+        p.setBrush(selected ? QColor(255, 196, 90) : QColor(70, std::min(255, shade), 200));
+        p.setPen(QPen(selected ? QColor(255, 240, 200) : QColor(20, 30, 40), selected && moving ? 0.5 : 1.0));
+        p.drawRect(r.adjusted(0.5, 0.5, -0.5, -0.5));
+    }
+}
+
+void NoteGrid::paintGesture(QPainter& p) const {
+    p.setBrush(Qt::NoBrush);
+    if (gesture_ == Gesture::RubberBand) {
+        p.setPen(QPen(QColor(255, 255, 255, 180), 1, Qt::DashLine));
+        p.drawRect(rubber_band_);
+        return;
+    }
+    p.setPen(QPen(QColor(255, 255, 255), 1.5));
+    if (gesture_ == Gesture::Draw) {
+        Note ghost = primary_;
+        ghost.length = std::max(state_.gridStep(), drag_beats_);
+        p.drawRect(noteRect(ghost));
+    } else if (gesture_ == Gesture::Move || gesture_ == Gesture::Resize) {
+        for (Note n : selectedNotes(song_.document(), state_.currentTrack(), state_.selection())) {
+            if (gesture_ == Gesture::Move) {
+                n.start += drag_beats_;
+                n.pitch = std::clamp(n.pitch + drag_pitch_, 0, 127);
+            } else {
+                n.length = std::max(0.0, n.length + drag_beats_);
+            }
+            p.drawRect(noteRect(n));
+        }
+    }
+}
+
+void NoteGrid::mousePressEvent(QMouseEvent* event) {
+    ++events_handled_;
+    setFocus();
+    const QPointF pos = event->position();
+    press_pos_ = pos;
+    press_beat_ = state_.beatOfX(pos.x());
+    press_pitch_ = state_.pitchOfY(pos.y());
+    drag_beats_ = 0;
+    drag_pitch_ = 0;
+    if (!editedTrack()) return;
+    const Hit hit = hitTest(pos);
+    const bool shift = event->modifiers() & Qt::ShiftModifier;
+    if (event->button() == Qt::RightButton) {
+        if (hit.note) {
+            const NoteId id = hit.note->id;
+            song_.apply(deleteNotes({*hit.note}), tr("Delete note"));
+            auto selection = state_.selection();
+            if (selection.erase(id)) state_.setSelection(selection);
+        }
+        return;
+    }
+    if (event->button() != Qt::LeftButton) return;
+    if (hit.note) {
+        primary_ = *hit.note;
+        auto selection = state_.selection();
+        if (shift) {
+            if (!selection.erase(primary_.id)) selection.insert(primary_.id);
+            state_.setSelection(selection);
+            return;
+        }
+        if (!selection.count(primary_.id)) state_.setSelection({primary_.id});
+        gesture_ = hit.rightEdge ? Gesture::Resize : Gesture::Move;
+    } else if (shift) {
+        gesture_ = Gesture::RubberBand;
+        rubber_band_ = QRectF(pos, pos);
+    } else {
+        gesture_ = Gesture::Draw;
+        primary_ =
+            Note{0, std::max(0.0, state_.floorSnap(press_beat_)), state_.gridStep(), press_pitch_, 0.0, 100};
+        drag_beats_ = primary_.length;
+        state_.setSelection({});
+    }
+    update();
+}
+
+void NoteGrid::mouseMoveEvent(QMouseEvent* event) {
+    ++events_handled_;
+    const QPointF pos = event->position();
+    if (gesture_ == Gesture::None) {
+        const Hit hit = hitTest(pos);
+        setCursor(hit.note ? (hit.rightEdge ? Qt::SizeHorCursor : Qt::OpenHandCursor) : Qt::CrossCursor);
+        return;
+    }
+    const double beat = state_.beatOfX(pos.x());
+    switch (gesture_) {
+        case Gesture::Draw:
+            drag_beats_ = std::max(state_.gridStep(), state_.snapBeat(beat) - primary_.start);
+            break;
+        case Gesture::Move: {
+            const double start = std::max(0.0, state_.snapBeat(primary_.start + beat - press_beat_));
+            drag_beats_ = start - primary_.start;
+            drag_pitch_ = state_.pitchOfY(pos.y()) - press_pitch_;
+            break;
+        }
+        case Gesture::Resize: {
+            const double end = state_.snapBeat(primary_.end() + beat - press_beat_);
+            drag_beats_ =
+                std::max(state_.snap() > 0 ? state_.snap() : 0.0, end - primary_.start) - primary_.length;
+            break;
+        }
+        case Gesture::RubberBand:
+            rubber_band_ = QRectF(press_pos_, pos).normalized();
+            break;
+        case Gesture::None:
+            break;
+    }
+    update();
+}
+
+void NoteGrid::mouseReleaseEvent(QMouseEvent* event) {
+    ++events_handled_;
+    if (event->button() == Qt::LeftButton) finishGesture();
+}
+
+void NoteGrid::finishGesture() {
+    const Gesture gesture = gesture_;
+    gesture_ = Gesture::None;
+    const TrackId track = state_.currentTrack();
+    const bool audition = state_.auditionEnabled();
+    const auto selected = selectedNotes(song_.document(), track, state_.selection());
+    switch (gesture) {
+        case Gesture::Draw: {
+            Note n = primary_;
+            n.length = std::max(state_.gridStep(), drag_beats_);
+            n.id = song_.newNoteId();
+            if (song_.apply({edit::NoteAdd{track, n}}, tr("Draw note"),
+                            audition ? std::vector<NoteId>{n.id} : std::vector<NoteId>{}))
+                state_.setSelection({n.id});
+            break;
+        }
+        case Gesture::Move:
+            if (drag_beats_ != 0 || drag_pitch_ != 0) {
+                auto edits = shiftNotes(selected, drag_beats_, drag_pitch_);
+                std::vector<NoteId> auditions;
+                if (audition) auditions.push_back(primary_.id);
+                song_.apply(std::move(edits), selected.size() > 1 ? tr("Move notes") : tr("Move note"),
+                            auditions);
+            }
+            break;
+        case Gesture::Resize:
+            if (drag_beats_ != 0) {
+                song_.apply(resizeNotes(selected, drag_beats_, 0.0),
+                            selected.size() > 1 ? tr("Resize notes") : tr("Resize note"));
+            }
+            break;
+        case Gesture::RubberBand: {
+            std::set<NoteId> selection = state_.selection();
+            if (const Track* t = editedTrack())
+                for (const Note& n : t->notes)
+                    if (rubber_band_.intersects(noteRect(n))) selection.insert(n.id);
+            state_.setSelection(selection);
+            break;
+        }
+        case Gesture::None:
+            break;
+    }
+    drag_beats_ = 0;
+    drag_pitch_ = 0;
+    update();
+}
+
+}  // namespace tactus::gui

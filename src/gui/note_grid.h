@@ -1,0 +1,67 @@
+// The piano roll's note area: the bars/beats grid, every track's notes (the edited track's in colour),
+// the selection, the loop region and the time cursor; and the mouse editing of the edited track:
+// click or drag on empty space draws a note, drag a note to move it (time and pitch), drag its right
+// edge to resize, shift-click toggles selection, shift-drag on empty space selects with a rubber band,
+// right-click deletes. Each gesture is one undoable batch, applied when the mouse is released.
+#pragma once
+
+#include <QPoint>
+#include <QRect>
+#include <QWidget>
+#include <vector>
+
+#include "core/meter_map.h"
+#include "core/score.h"
+
+namespace tactus::gui {
+
+class RollState;
+class SongModel;
+
+class NoteGrid : public QWidget {
+    Q_OBJECT
+public:
+    NoteGrid(SongModel& song, RollState& state, QWidget* parent = nullptr);
+
+    // Repaints just the strips under the old and new cursor positions.
+    void moveCursor(double beat);
+    // Gestures handled since creation (press, move or release of a mouse button), for tests and the
+    // flood benchmark.
+    std::uint64_t eventsHandled() const { return events_handled_; }
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+
+private:
+    enum class Gesture { None, Draw, Move, Resize, RubberBand };
+    struct Hit {
+        const Note* note = nullptr;
+        bool rightEdge = false;
+    };
+    Hit hitTest(QPointF pos) const;
+    QRectF noteRect(const Note& n) const;
+    const Track* editedTrack() const;
+    void paintGrid(QPainter& p, const QRect& area) const;
+    void paintNotes(QPainter& p, const QRect& area) const;
+    void paintGesture(QPainter& p) const;
+    void finishGesture();
+
+    SongModel& song_;
+    RollState& state_;
+    MeterMap meter_;
+    Gesture gesture_ = Gesture::None;
+    QPointF press_pos_;
+    double press_beat_ = 0.0;
+    int press_pitch_ = 60;
+    Note primary_;             // the note under the mouse at the press (Move/Resize), or the drawn one
+    double drag_beats_ = 0.0;  // Move: time offset; Resize: length change
+    int drag_pitch_ = 0;       // Move: semitones
+    QRectF rubber_band_;
+    double cursor_x_ = -10.0;
+    std::uint64_t events_handled_ = 0;
+};
+
+}  // namespace tactus::gui

@@ -1,0 +1,67 @@
+#include "gui/piano_keys.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+
+#include "gui/engine_link.h"
+#include "gui/roll_state.h"
+#include "server/osc_out.h"
+
+namespace tactus::gui {
+
+PianoKeys::PianoKeys(EngineLink& link, RollState& state, QWidget* parent)
+    : QWidget(parent), link_(link), state_(state) {
+    setFixedWidth(56);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    connect(&state_, &RollState::changed, this, qOverload<>(&QWidget::update));
+}
+
+void PianoKeys::paintEvent(QPaintEvent* event) {
+    QPainter p(this);
+    p.fillRect(event->rect(), QColor(235, 235, 230));
+    const int top = state_.pitchOfY(event->rect().top());
+    const int bottom = state_.pitchOfY(event->rect().bottom());
+    p.setFont(QFont(font().family(), 7));
+    for (int pitch = top; pitch >= bottom; --pitch) {
+        const QRectF row(0, state_.yOfPitch(pitch), width(), state_.keyHeight());
+        const int pc = pitch % 12;
+        const bool black = pc == 1 || pc == 3 || pc == 6 || pc == 8 || pc == 10;
+        if (black) p.fillRect(row.adjusted(0, 0, -width() * 0.4, 0), QColor(30, 30, 32));
+        if (pitch == sounding_) p.fillRect(row, QColor(255, 170, 60, 160));
+        p.setPen(QColor(170, 170, 165));
+        if (pc == 0 || pc == 5) p.drawLine(row.bottomLeft(), row.bottomRight());
+        if (pc == 0 && state_.keyHeight() >= 7) {
+            p.setPen(QColor(60, 60, 60));
+            p.drawText(row.adjusted(0, 0, -3, 0), Qt::AlignRight | Qt::AlignVCenter,
+                       QStringLiteral("C%1").arg(pitch / 12 - 1));
+        }
+    }
+}
+
+void PianoKeys::play(int pitch) {
+    if (pitch == sounding_) return;
+    release();
+    if (state_.currentTrack() == 0) return;
+    sounding_ = pitch;
+    link_.send(OscOut("/note/on").i(std::int32_t(state_.currentTrack())).i(pitch).i(100).bytes());
+    update();
+}
+
+void PianoKeys::release() {
+    if (sounding_ < 0) return;
+    link_.send(OscOut("/note/off").i(std::int32_t(state_.currentTrack())).i(sounding_).bytes());
+    sounding_ = -1;
+    update();
+}
+
+void PianoKeys::mousePressEvent(QMouseEvent* event) {
+    play(state_.pitchOfY(event->position().y()));
+}
+void PianoKeys::mouseMoveEvent(QMouseEvent* event) {
+    if (event->buttons() & Qt::LeftButton) play(state_.pitchOfY(event->position().y()));
+}
+void PianoKeys::mouseReleaseEvent(QMouseEvent*) {
+    release();
+}
+
+}  // namespace tactus::gui

@@ -1,0 +1,171 @@
+#include "gui/piano_roll.h"
+
+#include <QGridLayout>
+#include <QLabel>
+#include <QScrollBar>
+#include <QWheelEvent>
+#include <cmath>
+
+#include "gui/note_grid.h"
+#include "gui/piano_keys.h"
+#include "gui/roll_state.h"
+#include "gui/ruler.h"
+#include "gui/song_model.h"
+#include "gui/velocity_lane.h"
+
+namespace tactus::gui {
+
+PianoRoll::PianoRoll(SongModel& song, EngineLink& link, RollState& state, QWidget* parent)
+    : QWidget(parent),
+      song_(song),
+      state_(state),
+      ruler_(new Ruler(song, state, this)),
+      keys_(new PianoKeys(link, state, this)),
+      grid_(new NoteGrid(song, state, this)),
+      velocity_(new VelocityLane(song, state, this)),
+      hbar_(new QScrollBar(Qt::Horizontal, this)),
+      vbar_(new QScrollBar(Qt::Vertical, this)) {
+    auto* layout = new QGridLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(ruler_, 0, 1);
+    layout->addWidget(keys_, 1, 0);
+    layout->addWidget(grid_, 1, 1);
+    layout->addWidget(vbar_, 1, 2);
+    auto* velocity_label = new QLabel(tr("Vel"), this);
+    velocity_label->setAlignment(Qt::AlignCenter);
+    layout->addWidget(velocity_label, 2, 0);
+    layout->addWidget(velocity_, 2, 1);
+    layout->addWidget(hbar_, 3, 1);
+    layout->setRowStretch(1, 1);
+    layout->setColumnStretch(1, 1);
+
+    for (QWidget* w : {static_cast<QWidget*>(ruler_), static_cast<QWidget*>(keys_),
+                       static_cast<QWidget*>(grid_), static_cast<QWidget*>(velocity_)})
+        w->installEventFilter(this);
+    connect(ruler_, &Ruler::locateRequested, this, &PianoRoll::locateRequested);
+    connect(ruler_, &Ruler::loopRequested, this, &PianoRoll::loopRequested);
+    connect(&state_, &RollState::changed, this, &PianoRoll::updateScrollBars);
+    connect(&song_, &SongModel::documentChanged, this, &PianoRoll::updateScrollBars);
+    connect(hbar_, &QScrollBar::valueChanged, this, [this](int v) {
+        if (!syncing_) state_.setLeftBeat(v / state_.pixelsPerBeat());
+    });
+    connect(hbar_, &QScrollBar::actionTriggered, this, [this] { state_.pauseFollow(); });
+    connect(vbar_, &QScrollBar::valueChanged, this, [this](int v) {
+        if (!syncing_) state_.setTopPitch(128.0 - v / state_.keyHeight());
+    });
+    updateScrollBars();
+}
+
+void PianoRoll::updateScrollBars() {
+    syncing_ = true;
+    const double ppb = state_.pixelsPerBeat();
+    const double beats =
+        std::max(song_.document().end_beat() + 32.0, state_.leftBeat() + grid_->width() / ppb);
+    hbar_->setRange(0, std::max(0, int(beats * ppb) - grid_->width()));
+    hbar_->setPageStep(grid_->width());
+    hbar_->setSingleStep(int(ppb));
+    hbar_->setValue(int(std::lround(state_.leftBeat() * ppb)));
+    const double kh = state_.keyHeight();
+    vbar_->setRange(0, std::max(0, int(128 * kh) - grid_->height()));
+    vbar_->setPageStep(grid_->height());
+    vbar_->setSingleStep(int(kh));
+    vbar_->setValue(int(std::lround((128.0 - state_.topPitch()) * kh)));
+    syncing_ = false;
+}
+
+void PianoRoll::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    updateScrollBars();
+}
+
+bool PianoRoll::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() != QEvent::Wheel) return QWidget::eventFilter(watched, event);
+    auto* wheel = static_cast<QWheelEvent*>(event);
+    const double notches =
+        wheel->angleDelta().y() != 0 ? wheel->angleDelta().y() / 120.0 : wheel->angleDelta().x() / 120.0;
+    const QPointF at = wheel->position();
+    const auto mods = wheel->modifiers();
+    if ((mods & Qt::ControlModifier) && (mods & Qt::ShiftModifier)) {
+        state_.setKeyHeight(state_.keyHeight() * std::pow(1.15, notches), at.y());
+    } else if (mods & Qt::ControlModifier) {
+        state_.setPixelsPerBeat(state_.pixelsPerBeat() * std::pow(1.2, notches), at.x());
+    } else if ((mods & Qt::ShiftModifier) || wheel->angleDelta().x() != 0) {
+        state_.pauseFollow();
+        state_.setLeftBeat(state_.leftBeat() - notches * 80.0 / state_.pixelsPerBeat());
+    } else {
+        state_.setTopPitch(state_.topPitch() + notches * 3);
+    }
+    return true;
+}
+
+void PianoRoll::showCursor(double beat, bool playing) {
+    state_.setCursorBeat(beat);
+    if (playing && !state_.followPaused()) {
+        const double visible = grid_->width() / state_.pixelsPerBeat();
+        const double left = state_.leftBeat();
+        if (state_.followMode() == FollowMode::Continuous) {
+            const double target = std::max(0.0, beat - visible / 2);
+            if (std::abs(target - left) * state_.pixelsPerBeat() >= 0.5) state_.setLeftBeat(target);
+        } else if (state_.followMode() == FollowMode::Page &&
+                   (beat >= left + visible * 0.95 || beat < left)) {
+            state_.setLeftBeat(std::max(0.0, beat - visible * 0.05));
+        }
+    }
+    grid_->moveCursor(beat);
+    ruler_->moveCursor(beat);
+}
+
+std::vector<Note> PianoRoll::selection() const {
+    return selectedNotes(song_.document(), state_.currentTrack(), state_.selection());
+}
+
+void PianoRoll::deleteSelection() {
+    const auto notes = selection();
+    if (notes.empty()) return;
+    song_.apply(deleteNotes(notes), notes.size() > 1 ? tr("Delete notes") : tr("Delete note"));
+    state_.setSelection({});
+}
+
+void PianoRoll::transpose(int semitones) {
+    const auto notes = selection();
+    std::vector<NoteId> auditions;
+    if (state_.auditionEnabled() && !notes.empty()) auditions.push_back(notes.front().id);
+    song_.apply(shiftNotes(notes, 0, semitones), tr("Transpose"), auditions);
+}
+
+void PianoRoll::nudge(int steps) {
+    song_.apply(shiftNotes(selection(), steps * state_.gridStep(), 0), tr("Nudge"));
+}
+
+void PianoRoll::quantize() {
+    song_.apply(quantizeNotes(selection(), state_.gridStep()), tr("Quantize"));
+}
+
+void PianoRoll::copySelection() {
+    clip_ = copyNotes(selection());
+}
+
+void PianoRoll::cutSelection() {
+    copySelection();
+    deleteSelection();
+}
+
+void PianoRoll::paste() {
+    if (clip_.empty() || !song_.track(state_.currentTrack())) return;
+    NoteId next = song_.newNoteId();
+    auto edits =
+        pasteClip(clip_, state_.currentTrack(), std::max(0.0, state_.floorSnap(state_.cursorBeat())), next);
+    std::set<NoteId> pasted;
+    for (const Edit& e : edits) pasted.insert(std::get<edit::NoteAdd>(e).note.id);
+    if (song_.apply(std::move(edits), tr("Paste"))) state_.setSelection(pasted);
+}
+
+void PianoRoll::selectAll() {
+    std::set<NoteId> all;
+    if (const Track* t = song_.track(state_.currentTrack()))
+        for (const Note& n : t->notes) all.insert(n.id);
+    state_.setSelection(all);
+}
+
+}  // namespace tactus::gui

@@ -1,0 +1,70 @@
+// The piano roll: ruler, side keyboard, note grid and velocity lane around one shared RollState, with
+// scroll bars, wheel zoom and scroll, the edit commands (delete, transpose, nudge, quantize, copy,
+// paste, select all), and the cursor that follows playback.
+//
+// Wheel: scroll pitches; Shift+wheel: scroll time; Ctrl+wheel: zoom time around the mouse;
+// Ctrl+Shift+wheel: zoom pitch rows. A manual scroll in time pauses following until play starts
+// again or the user turns following back on, so the view and the user never fight.
+#pragma once
+
+#include <QWidget>
+
+#include "gui/roll_commands.h"
+
+class QScrollBar;
+
+namespace tactus::gui {
+
+class EngineLink;
+class NoteGrid;
+class PianoKeys;
+class RollState;
+class Ruler;
+class SongModel;
+class VelocityLane;
+
+class PianoRoll : public QWidget {
+    Q_OBJECT
+public:
+    PianoRoll(SongModel& song, EngineLink& link, RollState& state, QWidget* parent = nullptr);
+
+    // Called at display rate with the beat being heard: moves the cursor and follows it.
+    void showCursor(double beat, bool playing);
+    NoteGrid* grid() const { return grid_; }
+    Ruler* ruler() const { return ruler_; }
+
+public slots:
+    void deleteSelection();
+    void transpose(int semitones);
+    void nudge(int steps);  // by the snap (or a 16th when snap is off)
+    void quantize();
+    void copySelection();
+    void cutSelection();
+    void paste();  // at the cursor
+    void selectAll();
+
+signals:
+    void locateRequested(double beat);
+    void loopRequested(double begin, double end);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    void updateScrollBars();
+    std::vector<Note> selection() const;
+
+    SongModel& song_;
+    RollState& state_;
+    Ruler* ruler_;
+    PianoKeys* keys_;
+    NoteGrid* grid_;
+    VelocityLane* velocity_;
+    QScrollBar* hbar_;
+    QScrollBar* vbar_;
+    bool syncing_ = false;
+    Clip clip_;
+};
+
+}  // namespace tactus::gui

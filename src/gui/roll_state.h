@@ -1,0 +1,97 @@
+// What the piano roll's widgets share: the view (zoom, scroll), the grid snap, the track being
+// edited, the selection and the cursor. Each widget reads it and repaints on changed().
+// Threading: the UI thread.
+#pragma once
+
+#include <QObject>
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "core/score.h"
+
+namespace tactus::gui {
+
+enum class FollowMode { Page, Continuous, Off };
+
+class RollState : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+    // Horizontal: beats <-> x (pixels from the grid's left edge).
+    double pixelsPerBeat() const { return pixels_per_beat_; }
+    double leftBeat() const { return left_beat_; }
+    double xOfBeat(double beat) const { return (beat - left_beat_) * pixels_per_beat_; }
+    double beatOfX(double x) const { return left_beat_ + x / pixels_per_beat_; }
+    // Vertical: pitch rows, 127 at the top.
+    double keyHeight() const { return key_height_; }
+    double topPitch() const { return top_pitch_; }  // the pitch row at y = 0 (fractional when scrolled)
+    double yOfPitch(int pitch) const { return (top_pitch_ - pitch) * key_height_; }  // the row's top
+    int pitchOfY(double y) const {
+        return std::clamp(int(std::floor(top_pitch_ - y / key_height_ + 1.0)), 0, 127);
+    }
+
+    // Grid snap in beats (0: off). Snapping rounds to the nearest line; floorSnap to the line before.
+    double snap() const { return snap_; }
+    double snapBeat(double beat) const { return snap_ > 0 ? std::round(beat / snap_) * snap_ : beat; }
+    double floorSnap(double beat) const { return snap_ > 0 ? std::floor(beat / snap_) * snap_ : beat; }
+    double gridStep() const { return snap_ > 0 ? snap_ : 0.25; }  // the length of a note drawn with a click
+
+    TrackId currentTrack() const { return current_track_; }
+    const std::set<NoteId>& selection() const { return selection_; }
+    bool isSelected(NoteId id) const { return selection_.count(id) != 0; }
+
+    double cursorBeat() const { return cursor_beat_; }
+    FollowMode followMode() const { return follow_; }
+    bool followPaused() const { return follow_paused_; }
+    bool auditionEnabled() const { return audition_; }
+    bool loopOn() const { return loop_on_; }
+    double loopBegin() const { return loop_begin_; }
+    double loopEnd() const { return loop_end_; }
+
+    void setPixelsPerBeat(double ppb, double anchorX);
+    void setKeyHeight(double h, double anchorY);
+    void setLeftBeat(double beat);
+    void setTopPitch(double pitch);
+    void setSnap(double beats) { snap_ = beats, emit changed(); }
+    void setCurrentTrack(TrackId id);
+    void setSelection(std::set<NoteId> ids) { selection_ = std::move(ids), emit selectionChanged(); }
+    void setCursorBeat(double beat) { cursor_beat_ = beat; }
+    void setFollowMode(FollowMode mode) { follow_ = mode, follow_paused_ = false, emit changed(); }
+    // A manual scroll pauses following until resumeFollow() (play, or the user asks).
+    void pauseFollow() { follow_paused_ = follow_ != FollowMode::Off; }
+    void resumeFollow() { follow_paused_ = false; }
+    void setAuditionEnabled(bool on) { audition_ = on; }
+    void setLoop(bool on, double begin, double end) {
+        loop_on_ = on, loop_begin_ = begin, loop_end_ = end;
+        emit changed();
+    }
+
+    static constexpr double kMinPixelsPerBeat = 4.0;
+    static constexpr double kMaxPixelsPerBeat = 800.0;
+    static constexpr double kMinKeyHeight = 4.0;
+    static constexpr double kMaxKeyHeight = 40.0;
+
+signals:
+    void changed();           // view, snap or track
+    void selectionChanged();  // the selected notes
+
+private:
+    double pixels_per_beat_ = 80.0;
+    double left_beat_ = 0.0;
+    double key_height_ = 12.0;
+    double top_pitch_ = 84.0;
+    double snap_ = 0.25;
+    TrackId current_track_ = 0;
+    std::set<NoteId> selection_;
+    double cursor_beat_ = 0.0;
+    FollowMode follow_ = FollowMode::Page;
+    bool follow_paused_ = false;
+    bool audition_ = true;
+    bool loop_on_ = false;
+    double loop_begin_ = 0.0;
+    double loop_end_ = 16.0;
+};
+
+}  // namespace tactus::gui

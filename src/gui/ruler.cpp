@@ -1,0 +1,96 @@
+#include "gui/ruler.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <cmath>
+
+#include "gui/roll_state.h"
+#include "gui/song_model.h"
+
+namespace tactus::gui {
+
+Ruler::Ruler(SongModel& song, RollState& state, QWidget* parent)
+    : QWidget(parent), song_(song), state_(state), meter_(song.document().meter) {
+    setFixedHeight(26);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    connect(&song_, &SongModel::documentChanged, this, [this] {
+        meter_ = MeterMap(song_.document().meter);
+        update();
+    });
+    connect(&state_, &RollState::changed, this, qOverload<>(&QWidget::update));
+}
+
+void Ruler::moveCursor(double beat) {
+    const double x = state_.xOfBeat(beat);
+    if (std::abs(x - cursor_x_) < 0.25) return;
+    update(QRect(int(cursor_x_) - 6, 0, 13, height()));
+    cursor_x_ = x;
+    update(QRect(int(x) - 6, 0, 13, height()));
+}
+
+void Ruler::paintEvent(QPaintEvent* event) {
+    QPainter p(this);
+    p.fillRect(event->rect(), QColor(30, 31, 35));
+    if (state_.loopOn() || dragging_loop_) {
+        const double b0 = dragging_loop_ ? std::min(drag_from_, drag_to_) : state_.loopBegin();
+        const double b1 = dragging_loop_ ? std::max(drag_from_, drag_to_) : state_.loopEnd();
+        p.fillRect(QRectF(state_.xOfBeat(b0), 0, (b1 - b0) * state_.pixelsPerBeat(), height()),
+                   QColor(80, 140, 255, 90));
+    }
+    const double first = std::max(0.0, state_.beatOfX(0)), last = state_.beatOfX(width());
+    int bar = meter_.bar_at_beat(first).bar;
+    // Bars get a number; at wide zoom every beat a tick. Sparse labels when bars are narrow.
+    const double bar_px = meter_.segment_at(first).beats_per_bar * state_.pixelsPerBeat();
+    const int label_every = bar_px >= 40 ? 1 : bar_px >= 20 ? 2 : bar_px >= 8 ? 4 : 16;
+    p.setFont(QFont(font().family(), 8));
+    for (double b = meter_.beat_of_bar(bar); b <= last; b = meter_.beat_of_bar(++bar)) {
+        const double x = std::round(state_.xOfBeat(b)) + 0.5;
+        p.setPen(QColor(170, 172, 180));
+        p.drawLine(QPointF(x, 12), QPointF(x, height()));
+        if (bar % label_every == 0) p.drawText(QPointF(x + 3, 11), QString::number(bar + 1));
+        const MeterSegment& m = meter_.segment_at(b);
+        if (state_.pixelsPerBeat() >= 12) {
+            p.setPen(QColor(100, 102, 110));
+            for (double beat = 1; beat < m.beats_per_bar; beat += 1) {
+                const double bx = std::round(state_.xOfBeat(b + beat)) + 0.5;
+                p.drawLine(QPointF(bx, 19), QPointF(bx, height()));
+            }
+        }
+    }
+    p.setPen(QColor(255, 210, 120));
+    for (const Marker& m : song_.document().markers) {
+        if (m.beat < first || m.beat > last) continue;
+        const double x = state_.xOfBeat(m.beat);
+        p.drawText(QPointF(x + 3, 24), QString::fromStdString(m.name));
+    }
+    p.setPen(Qt::NoPen);
+    p.setBrush(QColor(255, 80, 60));
+    const QPointF tip(cursor_x_, height());
+    p.drawPolygon(QPolygonF({tip, tip + QPointF(-5, -8), tip + QPointF(5, -8)}));
+}
+
+void Ruler::mousePressEvent(QMouseEvent* event) {
+    const double beat = std::max(0.0, state_.snapBeat(state_.beatOfX(event->position().x())));
+    if (event->modifiers() & Qt::ShiftModifier) {
+        dragging_loop_ = true;
+        drag_from_ = drag_to_ = beat;
+    } else {
+        emit locateRequested(beat);
+    }
+}
+
+void Ruler::mouseMoveEvent(QMouseEvent* event) {
+    if (!dragging_loop_) return;
+    drag_to_ = std::max(0.0, state_.snapBeat(state_.beatOfX(event->position().x())));
+    update();
+}
+
+void Ruler::mouseReleaseEvent(QMouseEvent*) {
+    if (!dragging_loop_) return;
+    dragging_loop_ = false;
+    if (drag_to_ != drag_from_)
+        emit loopRequested(std::min(drag_from_, drag_to_), std::max(drag_from_, drag_to_));
+    update();
+}
+
+}  // namespace tactus::gui

@@ -1,0 +1,39 @@
+// The time ruler above the piano roll: bar numbers and beat ticks from the document's meter, markers,
+// the loop region and the cursor. A click locates the transport there; shift-drag sets the loop region.
+#pragma once
+
+#include <QWidget>
+
+#include "core/meter_map.h"
+
+namespace tactus::gui {
+
+class RollState;
+class SongModel;
+
+class Ruler : public QWidget {
+    Q_OBJECT
+public:
+    Ruler(SongModel& song, RollState& state, QWidget* parent = nullptr);
+    void moveCursor(double beat);
+
+signals:
+    void locateRequested(double beat);
+    void loopRequested(double begin, double end);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+
+private:
+    SongModel& song_;
+    RollState& state_;
+    MeterMap meter_;
+    double cursor_x_ = -10;
+    bool dragging_loop_ = false;
+    double drag_from_ = 0, drag_to_ = 0;
+};
+
+}  // namespace tactus::gui

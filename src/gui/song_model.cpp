@@ -1,0 +1,284 @@
+#include "gui/song_model.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/document_json.h"
+#include "core/edit_inverse.h"
+#include "gui/engine_link.h"
+#include "server/edit_messages.h"
+#include "server/osc_out.h"
+
+namespace tactus::gui {
+
+bool changesTracks(const Edit& e) {
+    return std::holds_alternative<edit::TrackAdd>(e) || std::holds_alternative<edit::TrackRemove>(e) ||
+           std::holds_alternative<edit::TrackRename>(e) || std::holds_alternative<edit::TrackMove>(e) ||
+           std::holds_alternative<edit::TrackInstrument>(e);
+}
+
+namespace {
+
+bool anyChangesTracks(const std::vector<Edit>& edits) {
+    return std::any_of(edits.begin(), edits.end(), changesTracks);
+}
+
+bool isBatchReply(const std::string& address) {
+    return is_edit_address(address) && address != "/note/audition";
+}
+
+}  // namespace
+
+SongModel::SongModel(EngineLink& link, QObject* parent) : QObject(parent), link_(link) {}
+
+const Track* SongModel::track(TrackId id) const {
+    for (const Track& t : editor_.document().tracks)
+        if (t.id == id) return &t;
+    return nullptr;
+}
+
+NoteId SongModel::newNoteId() {
+    next_note_id_ = std::max(next_note_id_, editor_.document().max_note_id() + 1);
+    return next_note_id_++;
+}
+
+TrackId SongModel::newTrackId() const {
+    TrackId id = 0;
+    for (const Track& t : editor_.document().tracks) id = std::max(id, t.id);
+    return id + 1;
+}
+
+bool SongModel::applyLocal(std::vector<Edit>& edits, std::vector<Edit>* inverse) {
+    std::string error;
+    if (inverse) {
+        auto back = inverse_edits(editor_, edits, &error);
+        if (!back) {
+            last_error_ = QString::fromStdString(error);
+            return false;
+        }
+        *inverse = std::move(*back);
+    }
+    if (!editor_.apply(edits, nullptr, &error)) {
+        last_error_ = QString::fromStdString(error);
+        return false;
+    }
+    // The editor numbers notes added with id 0; the batch we send must carry the same ids.
+    edits = editor_.last_batch()->edits;
+    return true;
+}
+
+bool SongModel::apply(std::vector<Edit> edits, const QString& description, std::vector<NoteId> auditions) {
+    if (edits.empty()) return true;
+    for (Edit& e : edits)  // ids first, so the step can be undone
+        if (auto* add = std::get_if<edit::NoteAdd>(&e); add && add->note.id == 0) add->note.id = newNoteId();
+    Step step{description, {}, {}};
+    if (!applyLocal(edits, &step.backward)) return false;
+    step.forward = edits;
+    send(edits, auditions);
+    undo_.push_back(std::move(step));
+    redo_.clear();
+    emit historyChanged();
+    if (anyChangesTracks(edits)) emit tracksChanged();
+    emit documentChanged();
+    return true;
+}
+
+bool SongModel::undo() {
+    if (undo_.empty()) return false;
+    Step step = std::move(undo_.back());
+    undo_.pop_back();
+    std::vector<Edit> edits = step.backward;
+    if (!applyLocal(edits, &step.forward)) {  // e.g. another client deleted what it restores
+        emit historyChanged();
+        emit engineRefused(tr("Cannot undo %1: %2").arg(step.description, last_error_));
+        return false;
+    }
+    send(edits, {});
+    redo_.push_back(std::move(step));
+    emit historyChanged();
+    if (anyChangesTracks(edits)) emit tracksChanged();
+    emit documentChanged();
+    return true;
+}
+
+bool SongModel::redo() {
+    if (redo_.empty()) return false;
+    Step step = std::move(redo_.back());
+    redo_.pop_back();
+    std::vector<Edit> edits = step.forward;
+    if (!applyLocal(edits, &step.backward)) {
+        emit historyChanged();
+        emit engineRefused(tr("Cannot redo %1: %2").arg(step.description, last_error_));
+        return false;
+    }
+    send(edits, {});
+    undo_.push_back(std::move(step));
+    emit historyChanged();
+    if (anyChangesTracks(edits)) emit tracksChanged();
+    emit documentChanged();
+    return true;
+}
+
+void SongModel::send(const std::vector<Edit>& edits, const std::vector<NoteId>& auditions) {
+    if (!link_.isConnected()) return;  // the whole document goes to the engine when it comes (back)
+    auto messages = edit_messages(edits);
+    for (NoteId id : auditions)
+        messages.push_back(OscOut("/note/audition").h(static_cast<std::int64_t>(id)).bytes());
+    link_.send(osc_bundle(messages));
+    pending_.push_back({editor_.revision(), edits});
+}
+
+void SongModel::resetDocument(Document doc) {
+    editor_.reset(std::move(doc));
+    undo_.clear();
+    redo_.clear();
+    pending_.clear();
+    next_note_id_ = 1;
+    saved_revision_ = editor_.revision();
+    mixer_modified_ = false;
+    mixer_.clear();
+    loadIntoEngine();
+    emit historyChanged();
+    emit tracksChanged();
+    emit documentChanged();
+}
+
+void SongModel::loadIntoEngine() {
+    if (!link_.isConnected()) return;
+    pending_.clear();
+    resync_requested_ = false;
+    link_.send(OscOut("/edits/subscribe").bytes());
+    link_.send(osc_long_string_and_int64("/load/json", document_to_string(snapshot()),
+                                         static_cast<std::int64_t>(editor_.revision())));
+}
+
+void SongModel::fetchFromEngine() {
+    if (!link_.isConnected()) return;
+    link_.send(OscOut("/edits/subscribe").bytes());
+    requestResync();
+}
+
+void SongModel::requestResync() {
+    if (resync_requested_ || !link_.isConnected()) return;
+    resync_requested_ = true;
+    ++resyncs_;
+    link_.send(OscOut("/document").bytes());
+}
+
+void SongModel::onPacket(const OscPacket& packet) {
+    if (packet.messages.empty()) return;
+    const OscMessage& first = packet.messages.front();
+    if (first.address == "/edited") return onEditBatchPushed(packet);
+    for (const OscMessage& m : packet.messages) {
+        if (m.address == "/document") {
+            onDocument(m);
+        } else if (m.address == "/resync") {
+            const bool ours =
+                !m.args.empty() && std::uint64_t(m.args[0].i) == editor_.revision() && pending_.empty();
+            if (!ours) requestResync();
+        } else if ((m.address == "/reply" || m.address == "/error") && !m.args.empty() &&
+                   m.args[0].type == 's') {
+            const std::string& about = m.args[0].s;
+            if (!isBatchReply(about)) continue;
+            if (pending_.empty()) continue;  // answers to batches sent before a load
+            const Pending sent = pending_.front();
+            pending_.pop_front();
+            if (m.address == "/error") {
+                emit engineRefused(tr("The engine refused an edit: %1")
+                                       .arg(QString::fromStdString(m.args.size() > 1 ? m.args[1].s : "")));
+                requestResync();
+            } else if (m.args.size() > 1 && std::uint64_t(m.args[1].i) != sent.revision) {
+                requestResync();  // another client's batch came in between
+            }
+            if (pending_.empty() && !resync_requested_) emit engineInSync(editor_.revision());
+        }
+    }
+}
+
+void SongModel::onEditBatchPushed(const OscPacket& packet) {
+    if (resync_requested_) return;  // the document we asked for comes after this batch
+    const OscMessage& head = packet.messages.front();
+    const std::uint64_t revision = head.args.empty() ? 0 : std::uint64_t(head.args[0].i);
+    if (!pending_.empty() || revision != editor_.revision() + 1) return requestResync();
+    std::vector<Edit> edits;
+    std::vector<NoteId> auditions;
+    try {
+        for (std::size_t i = 1; i < packet.messages.size(); ++i)
+            parse_edit_message(packet.messages[i], edits, auditions);
+    } catch (const std::exception&) {
+        return requestResync();
+    }
+    if (!applyLocal(edits, nullptr)) return requestResync();
+    if (anyChangesTracks(edits)) emit tracksChanged();
+    emit documentChanged();
+}
+
+void SongModel::onDocument(const OscMessage& m) {
+    if (m.types != "hs") return;
+    resync_requested_ = false;
+    LoadResult loaded = parse_document(m.args[1].s, "engine document");
+    if (!loaded.document) return;
+    Document doc = std::move(*loaded.document);
+    doc.revision = std::uint64_t(m.args[0].i);
+    editor_.reset(std::move(doc));
+    // What we sent after asking is not in that document yet: apply it again, in order.
+    for (Pending& p : pending_) {
+        applyLocal(p.edits, nullptr);
+        p.revision = editor_.revision();
+    }
+    emit tracksChanged();
+    emit documentChanged();
+    if (pending_.empty()) emit engineInSync(editor_.revision());
+}
+
+SongModel::Mixer SongModel::mixer(TrackId id) const {
+    if (auto it = mixer_.find(id); it != mixer_.end()) return it->second;
+    const Track* t = track(id);
+    return t ? Mixer{t->level, t->pan, t->mute, t->solo} : Mixer{};
+}
+
+void SongModel::setMixer(TrackId id, const Mixer& m, std::vector<std::uint8_t> message) {
+    if (!track(id)) return;
+    mixer_[id] = m;
+    mixer_modified_ = true;
+    link_.send(message);
+}
+
+void SongModel::setTrackLevel(TrackId id, double level) {
+    Mixer m = mixer(id);
+    m.level = level;
+    setMixer(id, m, OscOut("/track/level").h(std::int64_t(id)).d(level).bytes());
+}
+
+void SongModel::setTrackPan(TrackId id, double pan) {
+    Mixer m = mixer(id);
+    m.pan = pan;
+    setMixer(id, m, OscOut("/track/pan").h(std::int64_t(id)).d(pan).bytes());
+}
+
+void SongModel::setTrackMute(TrackId id, bool on) {
+    Mixer m = mixer(id);
+    m.mute = on;
+    setMixer(id, m, OscOut("/track/mute").h(std::int64_t(id)).i(on ? 1 : 0).bytes());
+}
+
+void SongModel::setTrackSolo(TrackId id, bool on) {
+    Mixer m = mixer(id);
+    m.solo = on;
+    setMixer(id, m, OscOut("/track/solo").h(std::int64_t(id)).i(on ? 1 : 0).bytes());
+}
+
+Document SongModel::snapshot() const {
+    Document doc = editor_.document();
+    for (Track& t : doc.tracks) {
+        auto it = mixer_.find(t.id);
+        if (it == mixer_.end()) continue;
+        t.level = it->second.level;
+        t.pan = it->second.pan;
+        t.mute = it->second.mute;
+        t.solo = it->second.solo;
+    }
+    return canonical_document(std::move(doc));
+}
+
+}  // namespace tactus::gui

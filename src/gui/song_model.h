@@ -1,0 +1,128 @@
+// The GUI's copy of the document and its edit history. Every user action becomes one batch of edits
+// (core/score_edit.h): applied here at once (the view never waits for the engine), sent to tactusd as
+// one bundle (so it applies there all or none), and remembered with its inverse for undo and redo.
+//
+// Staying in step with the engine: the engine answers each batch with its revision; a batch the engine
+// refuses, or another client's batch arriving while ours are in flight, makes the model fetch the
+// engine's document (/document) and re-apply what it sent after asking. Edits other clients make are
+// pushed to us (/edits/subscribe) and applied as they come. Mixer settings (level, pan, mute, solo)
+// are not edits: they live here and in the engine's mixer, and survive a re-fetch.
+//
+// Threading: the UI thread.
+#pragma once
+
+#include <QObject>
+#include <QString>
+#include <deque>
+#include <unordered_map>
+#include <vector>
+
+#include "core/document_editor.h"
+#include "server/osc_message.h"
+
+namespace tactus::gui {
+
+class EngineLink;
+
+class SongModel : public QObject {
+    Q_OBJECT
+public:
+    explicit SongModel(EngineLink& link, QObject* parent = nullptr);
+
+    const Document& document() const { return editor_.document(); }
+    std::uint64_t revision() const { return editor_.revision(); }
+    std::optional<PlacedNote> findNote(NoteId id) const { return editor_.find_note(id); }
+    const Track* track(TrackId id) const;
+
+    // A user action: applies `edits` as one undoable step named `description`, sends them (with
+    // `auditions`, note ids to sound at once, after them in the same bundle). False, with the reason
+    // in lastError(), when the edits are invalid; nothing changes then.
+    bool apply(std::vector<Edit> edits, const QString& description, std::vector<NoteId> auditions = {});
+    bool canUndo() const { return !undo_.empty(); }
+    bool canRedo() const { return !redo_.empty(); }
+    QString undoText() const { return undo_.empty() ? QString() : undo_.back().description; }
+    QString redoText() const { return redo_.empty() ? QString() : redo_.back().description; }
+    bool undo();
+    bool redo();
+    QString lastError() const { return last_error_; }
+
+    // Fresh ids for new notes and tracks (the largest in use, plus one).
+    NoteId newNoteId();
+    TrackId newTrackId() const;
+
+    // Replaces the document (new, open, import): clears the history and loads it into the engine.
+    void resetDocument(Document doc);
+    // Sends the whole document to the engine with its revision (after a (re)start of the engine).
+    void loadIntoEngine();
+    // Asks the engine for its document and adopts it (attaching to an engine that already runs).
+    void fetchFromEngine();
+
+    // Mixer (not edits): applied to the engine at once, kept beside the document and written with it.
+    struct Mixer {
+        double level = 1.0;
+        double pan = 0.0;
+        bool mute = false;
+        bool solo = false;
+    };
+    Mixer mixer(TrackId id) const;
+    void setTrackLevel(TrackId id, double level);
+    void setTrackPan(TrackId id, double pan);
+    void setTrackMute(TrackId id, bool on);
+    void setTrackSolo(TrackId id, bool on);
+    // The document with the mixer settings: what is saved, and what a (re)started engine loads.
+    Document snapshot() const;
+
+    // Saved-state tracking for the unsaved-changes prompt.
+    bool isModified() const { return editor_.revision() != saved_revision_ || mixer_modified_; }
+    void markSaved() { saved_revision_ = editor_.revision(), mixer_modified_ = false; }
+    void markUnsaved() { saved_revision_ = ~std::uint64_t{0}; }  // recovered work: not on disk yet
+    // Batches sent that the engine has not yet answered.
+    std::size_t pendingBatches() const { return pending_.size(); }
+    std::uint64_t resyncs() const { return resyncs_; }
+
+    // Routes a packet from the engine (EngineLink::packetReceived).
+    void onPacket(const OscPacket& packet);
+
+signals:
+    void documentChanged();  // anything in the document, including the track list
+    void tracksChanged();    // tracks added, removed, renamed, moved, re-instrumented, or a new document
+    void historyChanged();   // undo/redo availability
+    void engineRefused(const QString& message);
+    void engineInSync(std::uint64_t revision);  // the engine answered every batch we sent
+
+private:
+    struct Step {
+        QString description;
+        std::vector<Edit> forward;
+        std::vector<Edit> backward;
+    };
+    struct Pending {
+        std::uint64_t revision = 0;  // the revision the engine should answer with
+        std::vector<Edit> edits;
+    };
+    bool applyLocal(std::vector<Edit>& edits, std::vector<Edit>* inverse);
+    void send(const std::vector<Edit>& edits, const std::vector<NoteId>& auditions);
+    void onEditBatchPushed(const OscPacket& packet);
+    void onDocument(const OscMessage& message);
+    void requestResync();
+    void setMixer(TrackId id, const Mixer& m, std::vector<std::uint8_t> message);
+
+    EngineLink& link_;
+    DocumentEditor editor_;
+    std::vector<Step> undo_;
+    std::vector<Step> redo_;
+    std::deque<Pending> pending_;
+    bool resync_requested_ = false;
+    std::size_t pending_at_resync_ = 0;  // batches sent before /document was asked for
+    std::uint64_t saved_revision_ = 0;
+    bool mixer_modified_ = false;
+    std::uint64_t resyncs_ = 0;
+    std::unordered_map<TrackId, Mixer> mixer_;  // changed since the document was loaded
+    NoteId next_note_id_ = 1;
+    QString last_error_;
+};
+
+// True for a structural edit (its application changes the track list).
+bool changesTracks(const Edit& e);
+
+}  // namespace tactus::gui

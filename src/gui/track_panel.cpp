@@ -1,0 +1,115 @@
+#include "gui/track_panel.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSlider>
+#include <QVBoxLayout>
+
+#include "gui/engine_link.h"
+#include "gui/level_meter.h"
+#include "gui/roll_state.h"
+#include "gui/song_model.h"
+#include "gui/track_strip.h"
+#include "server/osc_out.h"
+
+namespace tactus::gui {
+
+TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWidget* parent)
+    : QWidget(parent),
+      song_(song),
+      link_(link),
+      state_(state),
+      strip_layout_(new QVBoxLayout),
+      master_level_(new QSlider(Qt::Horizontal, this)),
+      master_meter_(new LevelMeter(this)) {
+    setMinimumWidth(230);
+    auto* strips = new QWidget(this);
+    strips->setLayout(strip_layout_);
+    strip_layout_->setContentsMargins(2, 2, 2, 2);
+    strip_layout_->setSpacing(2);
+    strip_layout_->addStretch(1);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(strips);
+    scroll->setWidgetResizable(true);
+
+    auto* add = new QPushButton(tr("Add track"), this);
+    auto* remove = new QPushButton(tr("Remove"), this);
+    connect(add, &QPushButton::clicked, this, &TrackPanel::addTrack);
+    connect(remove, &QPushButton::clicked, this, &TrackPanel::removeCurrentTrack);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(add);
+    buttons->addWidget(remove);
+
+    master_level_->setRange(0, 200);
+    master_level_->setValue(100);
+    master_meter_->setFixedWidth(10);
+    connect(master_level_, &QSlider::valueChanged, this,
+            [this](int v) { link_.send(OscOut("/master/level").d(v / 100.0).bytes()); });
+    auto* master = new QHBoxLayout;
+    master->addWidget(new QLabel(tr("Master"), this));
+    master->addWidget(master_level_, 1);
+    master->addWidget(master_meter_);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(scroll, 1);
+    layout->addLayout(buttons);
+    layout->addLayout(master);
+
+    connect(&song_, &SongModel::tracksChanged, this, &TrackPanel::rebuild);
+    connect(&state_, &RollState::changed, this, [this] {
+        for (TrackStrip* s : strips_) s->setCurrent(s->trackId() == state_.currentTrack());
+    });
+    rebuild();
+}
+
+void TrackPanel::setInstruments(const QStringList& instruments) {
+    instruments_ = instruments;
+    rebuild();
+}
+
+void TrackPanel::rebuild() {
+    for (TrackStrip* s : strips_) s->deleteLater();
+    strips_.clear();
+    const Document& doc = song_.document();
+    for (const Track& t : doc.tracks) {
+        auto* strip = new TrackStrip(song_, t.id, instruments_, this);
+        strip_layout_->insertWidget(strip_layout_->count() - 1, strip);
+        connect(strip, &TrackStrip::selected, this, &TrackPanel::select);
+        strips_.push_back(strip);
+    }
+    // Keep editing a track that still exists; otherwise the first one.
+    if (!song_.track(state_.currentTrack()))
+        state_.setCurrentTrack(doc.tracks.empty() ? 0 : doc.tracks.front().id);
+    for (TrackStrip* s : strips_) s->setCurrent(s->trackId() == state_.currentTrack());
+}
+
+void TrackPanel::select(TrackId id) {
+    state_.setCurrentTrack(id);
+}
+
+void TrackPanel::showPeaks(const PositionReport& report, double elapsed_seconds) {
+    master_meter_->setPeak(std::max(report.peak_left, report.peak_right), elapsed_seconds);
+    for (std::size_t i = 0; i < strips_.size(); ++i)
+        strips_[i]->meter()->setPeak(i < report.track_peaks.size() ? report.track_peaks[i] : 0.0f,
+                                     elapsed_seconds);
+}
+
+void TrackPanel::addTrack() {
+    Track t;
+    t.id = song_.newTrackId();
+    t.name = tr("Track %1").arg(t.id).toStdString();
+    t.instrument = "synth";
+    t.preset = "pluck";
+    if (song_.apply({edit::TrackAdd{t, song_.document().tracks.size()}}, tr("Add track")))
+        state_.setCurrentTrack(t.id);
+}
+
+void TrackPanel::removeCurrentTrack() {
+    if (song_.track(state_.currentTrack()))
+        song_.apply({edit::TrackRemove{state_.currentTrack()}}, tr("Remove track"));
+}
+
+}  // namespace tactus::gui

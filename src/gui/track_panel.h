@@ -1,0 +1,51 @@
+// The track list and mixer: a strip per track (in document order), the master level and meter, and
+// buttons to add and remove tracks. Rebuilt when the track list changes; meters fed from position
+// reports.
+#pragma once
+
+#include <QStringList>
+#include <QWidget>
+#include <vector>
+
+#include "core/score.h"
+
+class QSlider;
+class QVBoxLayout;
+
+namespace tactus::gui {
+
+class EngineLink;
+class LevelMeter;
+class RollState;
+class SongModel;
+class TrackStrip;
+struct PositionReport;
+
+class TrackPanel : public QWidget {
+    Q_OBJECT
+public:
+    TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWidget* parent = nullptr);
+
+    // "instrument/preset" entries the engine offers (/instruments).
+    void setInstruments(const QStringList& instruments);
+    void showPeaks(const PositionReport& report, double elapsed_seconds);
+    void addTrack();
+    void removeCurrentTrack();
+    const std::vector<TrackStrip*>& strips() const { return strips_; }
+    LevelMeter* masterMeter() const { return master_meter_; }
+
+private:
+    void rebuild();
+    void select(TrackId id);
+
+    SongModel& song_;
+    EngineLink& link_;
+    RollState& state_;
+    QStringList instruments_;
+    QVBoxLayout* strip_layout_;
+    std::vector<TrackStrip*> strips_;
+    QSlider* master_level_;
+    LevelMeter* master_meter_;
+};
+
+}  // namespace tactus::gui

@@ -1,0 +1,174 @@
+#include "gui/transport_bar.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <cmath>
+
+#include "gui/engine_link.h"
+#include "gui/roll_state.h"
+#include "gui/song_model.h"
+#include "server/osc_out.h"
+
+namespace tactus::gui {
+
+namespace {
+struct SnapChoice {
+    const char* name;
+    double beats;
+};
+constexpr SnapChoice kSnaps[] = {{"Snap off", 0.0},
+                                 {"1/4", 1.0},
+                                 {"1/8", 0.5},
+                                 {"1/16", 0.25},
+                                 {"1/32", 0.125},
+                                 {"1/4 triplet", 2.0 / 3},
+                                 {"1/8 triplet", 1.0 / 3},
+                                 {"1/16 triplet", 1.0 / 6}};
+}  // namespace
+
+TransportBar::TransportBar(SongModel& song, EngineLink& link, RollState& state, QWidget* parent)
+    : QToolBar(tr("Transport"), parent),
+      song_(song),
+      link_(link),
+      state_(state),
+      meter_(song.document().meter),
+      count_in_(new QSpinBox(this)),
+      tempo_(new QDoubleSpinBox(this)),
+      position_(new QLabel(this)),
+      snap_(new QComboBox(this)),
+      follow_(new QComboBox(this)) {
+    setObjectName("transport");
+    play_ = addAction(tr("Play"), this, &TransportBar::togglePlay);
+    play_->setToolTip(tr("Play / stop (Space)"));
+    pause_ = addAction(tr("Pause"), this, &TransportBar::pause);
+    stop_ = addAction(tr("Stop"), this, &TransportBar::stop);
+    panic_ = addAction(tr("Panic"), this, &TransportBar::panic);
+    panic_->setToolTip(tr("Silence every sounding note"));
+    addSeparator();
+    position_->setMinimumWidth(190);
+    position_->setFont(QFont("Monospace", 11));
+    addWidget(position_);
+    addSeparator();
+    addWidget(new QLabel(tr(" BPM "), this));
+    tempo_->setRange(1, 1000);
+    tempo_->setDecimals(2);
+    tempo_->setKeyboardTracking(false);
+    tempo_->setToolTip(tr("The tempo at the cursor: a new value changes that tempo segment"));
+    addWidget(tempo_);
+    connect(tempo_, &QDoubleSpinBox::editingFinished, this, &TransportBar::applyTempo);
+    addSeparator();
+    loop_ = addAction(tr("Loop"));
+    loop_->setCheckable(true);
+    loop_->setToolTip(tr("Loop the region set by Shift-dragging on the ruler"));
+    connect(loop_, &QAction::toggled, this,
+            [this](bool on) { setLoop(on, state_.loopBegin(), state_.loopEnd()); });
+    metronome_ = addAction(tr("Click"));
+    metronome_->setCheckable(true);
+    metronome_->setToolTip(tr("Metronome"));
+    connect(metronome_, &QAction::toggled, this,
+            [this](bool on) { link_.send(OscOut("/metronome").i(on ? 1 : 0).bytes()); });
+    addWidget(new QLabel(tr(" Count-in "), this));
+    count_in_->setRange(0, 8);
+    count_in_->setSuffix(tr(" bars"));
+    addWidget(count_in_);
+    connect(count_in_, &QSpinBox::valueChanged, this,
+            [this](int bars) { link_.send(OscOut("/countin").i(bars).bytes()); });
+    addSeparator();
+    for (const SnapChoice& s : kSnaps) snap_->addItem(tr(s.name), s.beats);
+    snap_->setCurrentIndex(3);
+    addWidget(snap_);
+    connect(snap_, &QComboBox::currentIndexChanged, this,
+            [this](int i) { state_.setSnap(snap_->itemData(i).toDouble()); });
+    follow_->addItem(tr("Follow: page"), int(FollowMode::Page));
+    follow_->addItem(tr("Follow: centred"), int(FollowMode::Continuous));
+    follow_->addItem(tr("Follow: off"), int(FollowMode::Off));
+    addWidget(follow_);
+    connect(follow_, &QComboBox::activated, this,
+            [this](int i) { state_.setFollowMode(FollowMode(follow_->itemData(i).toInt())); });
+    audition_ = addAction(tr("Audition"));
+    audition_->setCheckable(true);
+    audition_->setChecked(state_.auditionEnabled());
+    audition_->setToolTip(tr("Sound notes as they are drawn, moved or transposed"));
+    connect(audition_, &QAction::toggled, this, [this](bool on) { state_.setAuditionEnabled(on); });
+    connect(&song_, &SongModel::documentChanged, this, [this] { meter_ = MeterMap(song_.document().meter); });
+    connect(&state_, &RollState::changed, this, [this] {
+        const int i = follow_->findData(int(state_.followMode()));
+        if (i != follow_->currentIndex()) follow_->setCurrentIndex(i);
+    });
+    showPosition(0, false, song_.document().tempo.bpm_at(0));
+}
+
+void TransportBar::showPosition(double beat, bool playing, double bpm) {
+    playing_ = playing;
+    play_->setText(playing ? tr("Stop") : tr("Play"));
+    const BarPosition bar = meter_.bar_at_beat(beat);
+    const double seconds = song_.document().tempo.seconds_at(std::max(0.0, beat));
+    const int beat_in_bar = int(std::floor(bar.beat_in_bar));
+    const int ticks = int(std::floor((bar.beat_in_bar - beat_in_bar) * 960));
+    const int minutes = int(seconds / 60);
+    position_->setText(QStringLiteral("%1:%2:%3  %4:%5")
+                           .arg(bar.bar + 1, 3)
+                           .arg(beat_in_bar + 1)
+                           .arg(ticks, 3, 10, QLatin1Char('0'))
+                           .arg(minutes, 2, 10, QLatin1Char('0'))
+                           .arg(seconds - minutes * 60, 6, 'f', 3, QLatin1Char('0')));
+    if (std::abs(bpm - shown_bpm_) > 1e-6 && !tempo_->hasFocus()) {
+        const QSignalBlocker block(tempo_);
+        tempo_->setValue(bpm);
+        shown_bpm_ = bpm;
+    }
+}
+
+void TransportBar::play() {
+    state_.resumeFollow();
+    link_.send(OscOut("/play").bytes());
+}
+void TransportBar::pause() {
+    link_.send(OscOut("/pause").bytes());
+}
+void TransportBar::stop() {
+    link_.send(OscOut("/stop").bytes());
+}
+void TransportBar::togglePlay() {
+    playing_ ? stop() : play();
+}
+void TransportBar::panic() {
+    link_.send(OscOut("/panic").bytes());
+}
+
+void TransportBar::locate(double beat) {
+    state_.resumeFollow();
+    link_.send(OscOut("/locate/beat").d(beat).bytes());
+}
+
+void TransportBar::setLoop(bool on, double begin, double end) {
+    state_.setLoop(on, begin, end);
+    if (loop_->isChecked() != on) {
+        const QSignalBlocker block(loop_);
+        loop_->setChecked(on);
+    }
+    link_.send(OscOut("/loop").i(on ? 1 : 0).d(begin).d(end).bytes());
+}
+
+void TransportBar::resendState() {
+    if (state_.loopOn()) setLoop(true, state_.loopBegin(), state_.loopEnd());
+    if (metronome_->isChecked()) link_.send(OscOut("/metronome").i(1).bytes());
+    if (count_in_->value() > 0) link_.send(OscOut("/countin").i(count_in_->value()).bytes());
+}
+
+void TransportBar::applyTempo() {
+    // The tempo point in force at the cursor gets the new bpm; the rest of the map stays.
+    std::vector<TempoPoint> points = song_.document().tempo.points();
+    const double beat = state_.cursorBeat();
+    std::size_t i = 0;
+    while (i + 1 < points.size() && points[i + 1].beat <= beat) ++i;
+    if (std::abs(points[i].bpm - tempo_->value()) < 1e-9) return;
+    points[i].bpm = tempo_->value();
+    song_.apply({edit::TempoReplace{points}}, tr("Change tempo"));
+}
+
+}  // namespace tactus::gui
