@@ -85,6 +85,10 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent)
     connect(song_, &SongModel::engineRefused, this,
             [this](const QString& text) { statusBar()->showMessage(text, 8000); });
     connect(song_, &SongModel::documentChanged, this, &MainWindow::updateTitle);
+    connect(song_, &SongModel::engineLoaded, this, &MainWindow::engineSynced);
+    connect(song_, &SongModel::engineLoadFailed, this, [this](const QString& message) {
+        statusBar()->showMessage(tr("The engine refused the document: %1").arg(message), 15000);
+    });
 
     buildMenus();
     connect(song_, &SongModel::historyChanged, this, [this] {
@@ -187,7 +191,6 @@ void MainWindow::onEngineReady(bool started) {
     link_->subscribePositions(options_.positionRateHz);
     if (started || !options_.document.isEmpty() || song_->isModified() || song_->revision() > 0 ||
         supervisor_->restarts() > 0) {
-        awaiting_load_ = true;
         song_->loadIntoEngine();
     } else {
         song_->fetchFromEngine();
@@ -213,6 +216,9 @@ void MainWindow::onEngineLost(const QString& why) {
 
 void MainWindow::onPacket(const OscPacket& packet) {
     for (const OscMessage& m : packet.messages) {
+        if (qEnvironmentVariableIsSet("TACTUS_GUI_TRACE"))
+            qInfo("engine: %s %s %s", m.address.c_str(), m.types.c_str(),
+                  m.args.empty() ? "" : m.args[0].s.c_str());
         if (m.address == "/instrument" && !m.args.empty()) {
             for (std::size_t i = 1; i < m.args.size(); ++i)
                 instruments_ << QString::fromStdString(m.args[0].s + "/" + m.args[i].s);
@@ -221,18 +227,8 @@ void MainWindow::onPacket(const OscPacket& packet) {
             if (decodeStatus(m, s)) status_bar_->show(s);
         } else if (m.address == "/reply" && !m.args.empty()) {
             if (m.args[0].s == "/instruments") tracks_->setInstruments(instruments_);
-            if (m.args[0].s == "/load" && awaiting_load_ && m.args.size() >= 4) {
-                awaiting_load_ = false;
-                emit engineSynced(std::uint64_t(m.args[3].i));
-            }
-        } else if (m.address == "/error" && m.args.size() >= 2) {
-            if (m.args[0].s == "/load/json") {
-                awaiting_load_ = false;
-                QMessageBox::warning(this, tr("Engine refused the document"),
-                                     QString::fromStdString(m.args[1].s));
-            } else {
-                statusBar()->showMessage(QString::fromStdString(m.args[0].s + ": " + m.args[1].s), 8000);
-            }
+        } else if (m.address == "/error" && m.args.size() >= 2 && m.args[0].s != "/load/json") {
+            statusBar()->showMessage(QString::fromStdString(m.args[0].s + ": " + m.args[1].s), 8000);
         }
     }
 }

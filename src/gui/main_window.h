@@ -112,7 +112,6 @@ private:
     std::uint64_t position_reports_ = 0;
     bool resume_playing_ = false;  // the engine died while playing: play again where it was
     double resume_beat_ = 0.0;
-    bool awaiting_load_ = false;
     QStringList instruments_;
 };
 

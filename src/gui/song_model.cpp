@@ -147,6 +147,7 @@ void SongModel::loadIntoEngine() {
     if (!link_.isConnected()) return;
     pending_.clear();
     resync_requested_ = false;
+    awaiting_load_ = true;
     link_.send(OscOut("/edits/subscribe").bytes());
     link_.send(osc_long_string_and_int64("/load/json", document_to_string(snapshot()),
                                          static_cast<std::int64_t>(editor_.revision())));
@@ -179,6 +180,14 @@ void SongModel::onPacket(const OscPacket& packet) {
         } else if ((m.address == "/reply" || m.address == "/error") && !m.args.empty() &&
                    m.args[0].type == 's') {
             const std::string& about = m.args[0].s;
+            if (about == "/load/json" && awaiting_load_) {
+                awaiting_load_ = false;
+                if (m.address == "/reply" && m.args.size() >= 4)
+                    emit engineLoaded(std::uint64_t(m.args[3].i));
+                else
+                    emit engineLoadFailed(QString::fromStdString(m.args.size() > 1 ? m.args[1].s : ""));
+                continue;
+            }
             if (!isBatchReply(about)) continue;
             if (pending_.empty()) continue;  // answers to batches sent before a load
             const Pending sent = pending_.front();

@@ -89,6 +89,8 @@ signals:
     void historyChanged();   // undo/redo availability
     void engineRefused(const QString& message);
     void engineInSync(std::uint64_t revision);  // the engine answered every batch we sent
+    void engineLoaded(std::uint64_t revision);  // the engine took the document loadIntoEngine() sent
+    void engineLoadFailed(const QString& message);
 
 private:
     struct Step {
@@ -113,6 +115,7 @@ private:
     std::vector<Step> redo_;
     std::deque<Pending> pending_;
     bool resync_requested_ = false;
+    bool awaiting_load_ = false;
     std::size_t pending_at_resync_ = 0;  // batches sent before /document was asked for
     std::uint64_t saved_revision_ = 0;
     bool mixer_modified_ = false;
