@@ -23,8 +23,12 @@ QString lockPath(const QString& recovery) {
 
 Autosave::Autosave(QString folder) : folder_(std::move(folder)) {
     QDir().mkpath(folder_);
-    path_ =
-        QDir(folder_).filePath(QStringLiteral("autosave-%1.json").arg(QCoreApplication::applicationPid()));
+    // Unique per session, also for two windows of one process.
+    static int sessions = 0;
+    path_ = QDir(folder_).filePath(QStringLiteral("autosave-%1-%2-%3.json")
+                                       .arg(QCoreApplication::applicationPid())
+                                       .arg(QDateTime::currentMSecsSinceEpoch())
+                                       .arg(++sessions));
     lock_ = std::make_unique<QLockFile>(lockPath(path_));
     lock_->setStaleLockTime(0);  // a lock is stale only when its process is gone
     lock_->tryLock(0);

@@ -45,6 +45,10 @@ void EngineLink::disconnectFromEngine() {
     inbox_.clear();
 }
 
+void EngineLink::flush(int timeout_ms) {
+    if (isConnected()) tcp_->waitForBytesWritten(timeout_ms);
+}
+
 bool EngineLink::isConnected() const {
     return tcp_->state() == QAbstractSocket::ConnectedState;
 }

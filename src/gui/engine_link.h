@@ -42,6 +42,8 @@ public:
     // Connects (or reconnects) to the engine's TCP and UDP port; connected() or disconnected() follows.
     void connectTo(const QString& host, quint16 port);
     void disconnectFromEngine();
+    // Waits up to `timeout_ms` for what was sent to leave (before quitting; the only blocking call).
+    void flush(int timeout_ms);
     bool isConnected() const;
     QString host() const { return host_; }
     quint16 port() const { return port_; }

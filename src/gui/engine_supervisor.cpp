@@ -68,7 +68,10 @@ void EngineSupervisor::shutdown() {
     QProcess* p = process_;
     process_ = nullptr;
     p->disconnect(this);
-    if (link_.isConnected()) link_.send(OscOut("/quit").bytes());
+    if (link_.isConnected()) {
+        link_.send(OscOut("/quit").bytes());
+        link_.flush(500);
+    }
     link_.disconnectFromEngine();
     if (!p->waitForFinished(1500)) {
         p->kill();

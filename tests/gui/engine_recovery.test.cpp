@@ -1,0 +1,149 @@
+// The GUI outlives its engine: killed with SIGKILL during playback, tactusd is started again and holds
+// the same document at the same revision, and plays on; an engine restart for new audio settings
+// keeps the document too; and work autosaved by a session that died is offered back at start-up.
+#include <signal.h>
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "core/document_json.h"
+#include "gui/autosave.h"
+#include "gui/song_model.h"
+#include "gui/transport_bar.h"
+#include "gui_session.h"
+
+using namespace tactus;
+using namespace tactus::test;
+
+namespace {
+
+Document song() {
+    Document doc;
+    doc.title = "recovery";
+    Track t;
+    t.id = 1;
+    t.name = "Keys";
+    t.preset = "pluck";
+    for (int i = 0; i < 64; ++i) t.notes.push_back(Note{NoteId(i + 1), i * 0.5, 0.25, 60 + i % 12, 0.0, 100});
+    doc.tracks = {t};
+    return doc;
+}
+
+}  // namespace
+
+class EngineRecovery : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+
+    QString writeSong() {
+        const QString path = dir_.filePath("song.json");
+        std::string error;
+        if (!save_document_file(song(), path.toStdString(), &error)) qFatal("%s", error.c_str());
+        return path;
+    }
+    // An edit through the GUI's model, as a user's would be, so the revision moves past the file's.
+    static void editTwice(gui::SongModel& model) {
+        model.apply({edit::NoteMove{3, 7.25, 0}}, "move");
+        model.apply({edit::NoteAdd{1, Note{500, 9.0, 1.0, 72, 0.0, 90}}}, "add");
+    }
+
+private slots:
+    void sigkill_during_playback_brings_back_the_same_document_and_revision() {
+        GuiSessionOptions options;
+        options.document = writeSong();
+        GuiSession session(options);
+        QVERIFY2(session.error().isEmpty(), qPrintable(session.error()));
+        QVERIFY(session.waitUntilSynced());
+        editTwice(session.window().song());
+        QVERIFY(session.waitUntilEngineCaughtUp());
+        const std::uint64_t revision = session.window().song().revision();
+        QCOMPARE(revision, 2u);
+
+        session.window().transport().play();
+        QVERIFY2(QTest::qWaitFor([&] { return session.window().transport().isPlaying(); }, 5000),
+                 "the GUI never saw the engine play");
+        QTest::qWait(300);
+        const qint64 pid = session.window().supervisor().enginePid();
+        QVERIFY(pid > 0);
+        QSignalSpy synced(&session.window(), &gui::MainWindow::engineSynced);
+        QElapsedTimer timer;
+        timer.start();
+        QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+        QVERIFY2(synced.wait(10000), "the GUI did not bring the engine back");
+        const qint64 recovered_ms = timer.elapsed();
+        QVERIFY(session.window().supervisor().enginePid() != pid);
+        QCOMPARE(synced.takeFirst().at(0).value<std::uint64_t>(), revision);
+
+        const auto engine = session.probe().document();
+        QVERIFY(engine);
+        QCOMPARE(engine->revision, revision);
+        QVERIFY(comparable(*engine) == comparable(session.window().song().snapshot()));
+        QVERIFY2(QTest::qWaitFor([&] { return session.window().transport().isPlaying(); }, 5000),
+                 "playback did not resume after the restart");
+        qInfo("engine killed -> new engine holds the document: %lld ms (supervisor: %lld ms)", recovered_ms,
+              session.window().supervisor().lastRecoveryMs());
+    }
+
+    void an_engine_restart_for_new_audio_settings_keeps_the_document() {
+        GuiSessionOptions options;
+        options.document = writeSong();
+        GuiSession session(options);
+        QVERIFY(session.waitUntilSynced());
+        editTwice(session.window().song());
+        QVERIFY(session.waitUntilEngineCaughtUp());
+        const qint64 pid = session.window().supervisor().enginePid();
+        QSignalSpy synced(&session.window(), &gui::MainWindow::engineSynced);
+        session.window().supervisor().restart(session.window().supervisor().options());
+        QVERIFY(synced.wait(10000));
+        QVERIFY(session.window().supervisor().enginePid() != pid);
+        const auto engine = session.probe().document();
+        QVERIFY(engine);
+        QCOMPARE(engine->revision, 2u);
+        QVERIFY(comparable(*engine) == comparable(session.window().song().snapshot()));
+    }
+
+    void autosaved_work_of_a_session_that_died_is_offered_back() {
+        QTemporaryDir recovery;
+        Document expected;
+        {
+            GuiSessionOptions options;
+            options.document = writeSong();
+            options.recoveryFolder = recovery.path();
+            options.autosaveSeconds = 1;
+            GuiSession session(options);
+            QVERIFY2(session.error().isEmpty(), qPrintable(session.error()));
+            QVERIFY(session.waitUntilSynced());
+            editTwice(session.window().song());
+            const QString autosave = session.window().autosave().path();
+            QVERIFY2(QTest::qWaitFor([&] { return QFileInfo::exists(autosave); }, 5000),
+                     "nothing was autosaved");
+            expected = session.window().song().snapshot();
+            // The window goes away with unsaved changes and without a save: its recovery file stays,
+            // and its lock is released, as when a process dies.
+        }
+        GuiSessionOptions options;
+        options.recoveryFolder = recovery.path();
+        options.recovery = gui::AppOptions::Recovery::Accept;
+        GuiSession session(options);
+        QVERIFY2(session.error().isEmpty(), qPrintable(session.error()));
+        QVERIFY(session.waitUntilSynced());
+        QVERIFY(comparable(session.window().song().snapshot()) == comparable(expected));
+        QCOMPARE(session.window().song().revision(), 2u);
+        QVERIFY(session.window().song().isModified());
+        QCOMPARE(session.window().currentPath(), dir_.filePath("song.json"));
+        const auto engine = session.probe().document();
+        QVERIFY(engine);
+        QVERIFY(comparable(*engine) == comparable(expected));
+        // Recovered once: a third session finds nothing (the second one's own file is live).
+        gui::Autosave other(recovery.path());
+        for (const auto& work : other.abandoned())
+            QVERIFY2(work.recoveryFile == session.window().autosave().path(), qPrintable(work.recoveryFile));
+    }
+};
+
+QTEST_MAIN(EngineRecovery)
+#include "engine_recovery.test.moc"
