@@ -12,12 +12,14 @@ namespace {
 
 // Ids are written to JSON as numbers: above 2^53 a reader could not get them back exactly.
 constexpr std::uint64_t kMaxId = std::uint64_t{1} << 53;
+// A marker's name travels in edit messages, which cap strings at 4 KiB (server/osc_out.h).
+constexpr std::size_t kMaxMarkerName = 1000;
 
 const char* edit_name(const Edit& e) {
     static constexpr const char* kNames[] = {
         "note/add",         "note/move", "note/resize",  "note/delete",  "note/pitch",
         "note/velocity",    "track/add", "track/remove", "track/rename", "track/move",
-        "track/instrument", "tempo/set", "meter/set"};
+        "track/instrument", "tempo/set", "meter/set",    "markers/set"};
     return kNames[e.index()];
 }
 
@@ -59,6 +61,19 @@ std::string check_meter(const std::vector<TimeSignature>& meter) {
         if (m.denominator < 1 || m.denominator > 64 || (m.denominator & (m.denominator - 1)) != 0)
             return at + "denominator must be a power of two within 1..64 (got " +
                    std::to_string(m.denominator) + ")";
+    }
+    return {};
+}
+
+std::string check_markers(const std::vector<Marker>& markers) {
+    for (std::size_t i = 0; i < markers.size(); ++i) {
+        const Marker& m = markers[i];
+        const std::string at = "marker " + std::to_string(i + 1) + ": ";
+        if (!(m.beat >= 0 && m.beat <= kMaxDocumentBeat))
+            return at + check_range("beat", m.beat, 0, kMaxDocumentBeat);
+        if (m.name.size() > kMaxMarkerName)
+            return at + "name is " + std::to_string(m.name.size()) + " bytes; at most " +
+                   std::to_string(kMaxMarkerName) + " are allowed";
     }
     return {};
 }
@@ -369,6 +384,12 @@ std::string DocumentEditor::apply_one(Edit& e) {
         undo_.push_back([this, old = doc_.meter] { doc_.meter = old; });
         doc_.meter = meter->meter;
         effect_->meter_changed = true;
+        return {};
+    }
+    if (auto* markers = std::get_if<edit::MarkersReplace>(&e)) {
+        if (auto problem = check_markers(markers->markers); !problem.empty()) return problem;
+        undo_.push_back([this, old = doc_.markers] { doc_.markers = old; });
+        doc_.markers = markers->markers;
         return {};
     }
     return "unsupported edit";

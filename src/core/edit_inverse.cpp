@@ -19,6 +19,7 @@ public:
         }
         tempo_ = doc_.tempo.points();
         meter_ = doc_.meter;
+        markers_ = doc_.markers;
     }
 
     std::optional<PlacedNote> note(NoteId id) const {
@@ -52,6 +53,7 @@ public:
 
     std::vector<TempoPoint> tempo_;
     std::vector<TimeSignature> meter_;
+    std::vector<Marker> markers_;
 
 private:
     const DocumentEditor& editor_;
@@ -157,6 +159,9 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
         } else if (auto* meter = std::get_if<edit::MeterReplace>(&e)) {
             inverse.push_back(edit::MeterReplace{view.meter_});
             view.meter_ = meter->meter;
+        } else if (auto* markers = std::get_if<edit::MarkersReplace>(&e)) {
+            inverse.push_back(edit::MarkersReplace{view.markers_});
+            view.markers_ = markers->markers;
         }
         undo.push_back(std::move(inverse));
     }

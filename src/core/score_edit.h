@@ -65,12 +65,16 @@ struct TempoReplace {
 struct MeterReplace {
     std::vector<TimeSignature> meter;
 };
+struct MarkersReplace {
+    std::vector<Marker> markers;  // any order; may be empty
+};
 
 }  // namespace edit
 
-using Edit = std::variant<edit::NoteAdd, edit::NoteMove, edit::NoteResize, edit::NoteDelete, edit::NotePitch,
-                          edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename,
-                          edit::TrackMove, edit::TrackInstrument, edit::TempoReplace, edit::MeterReplace>;
+using Edit =
+    std::variant<edit::NoteAdd, edit::NoteMove, edit::NoteResize, edit::NoteDelete, edit::NotePitch,
+                 edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename, edit::TrackMove,
+                 edit::TrackInstrument, edit::TempoReplace, edit::MeterReplace, edit::MarkersReplace>;
 
 // A batch applied atomically, and the revision it produced.
 struct EditBatch {

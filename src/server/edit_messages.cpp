@@ -35,6 +35,7 @@ constexpr EditShape kShapes[] = {
     {"/track/instrument", 3, 3, "ID INSTRUMENT PRESET"},
     {"/tempo/set", 3, 0, "BEAT BPM RAMP"},
     {"/meter/set", 3, 0, "BAR NUMERATOR DENOMINATOR"},
+    {"/markers/set", 2, 0, "BEAT NAME"},
 };
 
 const EditShape* shape_of(std::string_view address) {
@@ -71,6 +72,7 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
     if (!shape) throw OscArgError("not an edit address");
     const OscArgs args(message);
     const std::size_t n = args.size();
+    if (message.address == "/markers/set" && n == 0) return edits.push_back(edit::MarkersReplace{});  // none
     if (shape->max_args == 0) {
         if (n == 0 || n % shape->group != 0)
             throw OscArgError("takes one or more groups of " + std::to_string(shape->group) + " argument" +
@@ -95,6 +97,13 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
             meter.meter.push_back({small_int(args, i, "bar"), small_int(args, i + 1, "numerator"),
                                    small_int(args, i + 2, "denominator")});
         edits.push_back(std::move(meter));
+        return;
+    }
+    if (a == "/markers/set") {
+        edit::MarkersReplace markers;
+        for (std::size_t i = 0; i < n; i += 2)
+            markers.markers.push_back({args.number(i, "beat"), args.string(i + 1, "name")});
+        edits.push_back(std::move(markers));
         return;
     }
     if (a == "/track/add") {
@@ -201,6 +210,10 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
     } else if (auto* meter = std::get_if<edit::MeterReplace>(&e)) {
         OscOut m("/meter/set");
         for (const TimeSignature& t : meter->meter) m.i(t.bar).i(t.numerator).i(t.denominator);
+        out.push_back(m.bytes());
+    } else if (auto* markers = std::get_if<edit::MarkersReplace>(&e)) {
+        OscOut m("/markers/set");
+        for (const Marker& marker : markers->markers) m.d(marker.beat).s(marker.name);
         out.push_back(m.bytes());
     }
 }

@@ -56,6 +56,7 @@ TEST(EditInverse, each_track_and_map_edit_is_undone) {
     expect_undo_restores(three_tracks(), {edit::TrackInstrument{2, "synth", "organ"}});
     expect_undo_restores(three_tracks(), {edit::TempoReplace{{{0, 90, true}, {8, 140, false}}}});
     expect_undo_restores(three_tracks(), {edit::MeterReplace{{{0, 3, 4}, {2, 7, 8}}}});
+    expect_undo_restores(three_tracks(), {edit::MarkersReplace{{{4, "Verse"}, {0, "Intro"}}}});
 }
 
 TEST(EditInverse, a_batch_that_touches_a_note_twice_is_undone_to_the_first_state) {

@@ -223,6 +223,10 @@ TEST_F(EditProtocol, out_of_range_values_are_refused_naming_the_value) {
     expect_refused(
         OscOut("/meter/set").i(0).i(7).i(6).bytes(), "/meter/set",
         "edit 1 of 1 (meter/set): meter entry 1: denominator must be a power of two within 1..64 (got 6)");
+    expect_refused(OscOut("/markers/set").d(4).s("Verse").d(-1).s("Before").bytes(), "/markers/set",
+                   "edit 1 of 1 (markers/set): marker 2: beat must be within 0..1000000 (got -1)");
+    expect_refused(OscOut("/markers/set").d(4).bytes(), "/markers/set",
+                   "takes one or more groups of 2 arguments (BEAT NAME); got 1");
 }
 
 TEST_F(EditProtocol, a_malformed_message_inside_a_bundle_refuses_the_whole_bundle) {
@@ -244,11 +248,12 @@ TEST_F(EditProtocol, the_other_subscriber_receives_every_batch_and_rebuilds_the_
                      OscOut("/tempo/set").d(0).d(100).i(1).d(8).d(140).i(0).bytes()}),
          a_);
     call(OscOut("/track/add").h(3).s("Pad").s("synth").s("pad").i(0).bytes(), a_);
+    call(OscOut("/markers/set").d(8).s("Chorus").d(0).s("Intro").bytes(), a_);
     call(OscOut("/note/delete").h(999).bytes(), a_);  // refused: not pushed
     EXPECT_TRUE(a_.receive().empty()) << "the sender gets its reply, not a push of its own edits";
 
     const auto pushes = b_.receive();
-    ASSERT_EQ(pushes.size(), 3u);
+    ASSERT_EQ(pushes.size(), 4u);
     std::uint64_t expected_revision = 8;
     for (const OscPacket& push : pushes) {
         ASSERT_TRUE(push.is_bundle);
