@@ -11,6 +11,7 @@
 #include "gui/roll_state.h"
 #include "gui/ruler.h"
 #include "gui/song_model.h"
+#include "gui/tempo_lane.h"
 #include "gui/velocity_lane.h"
 
 namespace tactus::gui {
@@ -20,6 +21,7 @@ PianoRoll::PianoRoll(SongModel& song, EngineLink& link, RollState& state, QWidge
       song_(song),
       state_(state),
       ruler_(new Ruler(song, state, this)),
+      tempo_(new TempoLane(song, state, this)),
       keys_(new PianoKeys(link, state, this)),
       grid_(new NoteGrid(song, state, this)),
       velocity_(new VelocityLane(song, state, this)),
@@ -28,20 +30,23 @@ PianoRoll::PianoRoll(SongModel& song, EngineLink& link, RollState& state, QWidge
     auto* layout = new QGridLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
+    auto* tempo_label = new QLabel(tr("Tempo"), this);
+    tempo_label->setAlignment(Qt::AlignCenter);
     layout->addWidget(ruler_, 0, 1);
-    layout->addWidget(keys_, 1, 0);
-    layout->addWidget(grid_, 1, 1);
-    layout->addWidget(vbar_, 1, 2);
+    layout->addWidget(tempo_label, 1, 0);
+    layout->addWidget(tempo_, 1, 1);
+    layout->addWidget(keys_, 2, 0);
+    layout->addWidget(grid_, 2, 1);
+    layout->addWidget(vbar_, 2, 2);
     auto* velocity_label = new QLabel(tr("Vel"), this);
     velocity_label->setAlignment(Qt::AlignCenter);
-    layout->addWidget(velocity_label, 2, 0);
-    layout->addWidget(velocity_, 2, 1);
-    layout->addWidget(hbar_, 3, 1);
-    layout->setRowStretch(1, 1);
+    layout->addWidget(velocity_label, 3, 0);
+    layout->addWidget(velocity_, 3, 1);
+    layout->addWidget(hbar_, 4, 1);
+    layout->setRowStretch(2, 1);
     layout->setColumnStretch(1, 1);
 
-    for (QWidget* w : {static_cast<QWidget*>(ruler_), static_cast<QWidget*>(keys_),
-                       static_cast<QWidget*>(grid_), static_cast<QWidget*>(velocity_)})
+    for (QWidget* w : std::initializer_list<QWidget*>{ruler_, tempo_, keys_, grid_, velocity_})
         w->installEventFilter(this);
     connect(ruler_, &Ruler::locateRequested, this, &PianoRoll::locateRequested);
     connect(ruler_, &Ruler::loopRequested, this, &PianoRoll::loopRequested);

@@ -20,6 +20,7 @@ class NoteGrid;
 class PianoKeys;
 class RollState;
 class Ruler;
+class TempoLane;
 class SongModel;
 class VelocityLane;
 
@@ -32,6 +33,7 @@ public:
     void showCursor(double beat, bool playing);
     NoteGrid* grid() const { return grid_; }
     Ruler* ruler() const { return ruler_; }
+    TempoLane* tempoLane() const { return tempo_; }
 
 public slots:
     void deleteSelection();
@@ -58,6 +60,7 @@ private:
     SongModel& song_;
     RollState& state_;
     Ruler* ruler_;
+    TempoLane* tempo_;
     PianoKeys* keys_;
     NoteGrid* grid_;
     VelocityLane* velocity_;

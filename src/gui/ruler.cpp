@@ -1,5 +1,9 @@
 #include "gui/ruler.h"
 
+#include <QContextMenuEvent>
+#include <QInputDialog>
+#include <QMenu>
+#include <QMessageBox>
 #include <QMouseEvent>
 #include <QPainter>
 #include <cmath>
@@ -70,6 +74,7 @@ void Ruler::paintEvent(QPaintEvent* event) {
 }
 
 void Ruler::mousePressEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton) return;
     const double beat = std::max(0.0, state_.snapBeat(state_.beatOfX(event->position().x())));
     if (event->modifiers() & Qt::ShiftModifier) {
         dragging_loop_ = true;
@@ -91,6 +96,49 @@ void Ruler::mouseReleaseEvent(QMouseEvent*) {
     if (drag_to_ != drag_from_)
         emit loopRequested(std::min(drag_from_, drag_to_), std::max(drag_from_, drag_to_));
     update();
+}
+
+void Ruler::contextMenuEvent(QContextMenuEvent* event) {
+    const Document& doc = song_.document();
+    const double beat = std::max(0.0, state_.snapBeat(state_.beatOfX(event->pos().x())));
+    const int bar = meter_.bar_at_beat(state_.beatOfX(event->pos().x())).bar;
+    QMenu menu(this);
+    menu.addAction(tr("Add marker at %1…").arg(beat), this, [this, beat] {
+        bool ok = false;
+        const QString name =
+            QInputDialog::getText(this, tr("Add marker"), tr("Name:"), QLineEdit::Normal, {}, &ok);
+        if (!ok) return;
+        std::vector<Marker> markers = song_.document().markers;
+        markers.push_back({beat, name.toStdString()});
+        song_.apply({edit::MarkersReplace{std::move(markers)}}, tr("Add marker"));
+    });
+    for (std::size_t i = 0; i < doc.markers.size(); ++i) {
+        if (std::abs(state_.xOfBeat(doc.markers[i].beat) - event->pos().x()) > 40) continue;
+        menu.addAction(tr("Remove marker \"%1\"").arg(QString::fromStdString(doc.markers[i].name)), this,
+                       [this, i] {
+                           std::vector<Marker> markers = song_.document().markers;
+                           if (i >= markers.size()) return;
+                           markers.erase(markers.begin() + std::ptrdiff_t(i));
+                           song_.apply({edit::MarkersReplace{std::move(markers)}}, tr("Remove marker"));
+                       });
+    }
+    menu.addAction(tr("Time signature from bar %1…").arg(bar + 1), this, [this, bar] {
+        const MeterSegment& m = meter_.segment_at(meter_.beat_of_bar(bar));
+        bool ok = false;
+        const QString text = QInputDialog::getText(
+            this, tr("Time signature"), tr("From bar %1 (e.g. 3/4):").arg(bar + 1), QLineEdit::Normal,
+            QStringLiteral("%1/%2").arg(m.numerator).arg(m.denominator), &ok);
+        const QStringList parts = text.split('/');
+        if (!ok || parts.size() != 2) return;
+        std::vector<TimeSignature> meter;
+        for (const TimeSignature& ts : song_.document().meter)
+            if (ts.bar != bar) meter.push_back(ts);
+        meter.push_back({bar, parts[0].trimmed().toInt(), parts[1].trimmed().toInt()});
+        std::sort(meter.begin(), meter.end(), [](const auto& a, const auto& b) { return a.bar < b.bar; });
+        if (!song_.apply({edit::MeterReplace{std::move(meter)}}, tr("Change time signature")))
+            QMessageBox::warning(this, tr("Time signature"), song_.lastError());
+    });
+    menu.exec(event->globalPos());
 }
 
 }  // namespace tactus::gui

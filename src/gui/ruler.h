@@ -1,5 +1,6 @@
 // The time ruler above the piano roll: bar numbers and beat ticks from the document's meter, markers,
-// the loop region and the cursor. A click locates the transport there; shift-drag sets the loop region.
+// the loop region and the cursor. A click locates the transport there; shift-drag sets the loop region;
+// the context menu adds and removes markers and sets the time signature from a bar on (undoable edits).
 #pragma once
 
 #include <QWidget>
@@ -26,6 +27,7 @@ protected:
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
     SongModel& song_;

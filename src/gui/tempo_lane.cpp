@@ -1,0 +1,145 @@
+#include "gui/tempo_lane.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <algorithm>
+#include <cmath>
+
+#include "gui/roll_state.h"
+#include "gui/song_model.h"
+
+namespace tactus::gui {
+
+namespace {
+constexpr double kHandleRadius = 4.0;
+}
+
+TempoLane::TempoLane(SongModel& song, RollState& state, QWidget* parent)
+    : QWidget(parent), song_(song), state_(state) {
+    setFixedHeight(54);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setToolTip(
+        tr("Tempo: click to add a change, drag to edit, double-click for a ramp, right-click to remove"));
+    connect(&song_, &SongModel::documentChanged, this, [this] {
+        fitRange();
+        update();
+    });
+    connect(&state_, &RollState::changed, this, qOverload<>(&QWidget::update));
+    fitRange();
+}
+
+void TempoLane::fitRange() {
+    min_bpm_ = 40.0;
+    max_bpm_ = 200.0;
+    for (const TempoPoint& p : song_.document().tempo.points()) {
+        min_bpm_ = std::min(min_bpm_, std::floor(p.bpm / 20) * 20);
+        max_bpm_ = std::max(max_bpm_, std::ceil(p.bpm / 20) * 20 + 20);
+    }
+}
+
+double TempoLane::yOfBpm(double bpm) const {
+    return 4 + (height() - 8) * (max_bpm_ - bpm) / (max_bpm_ - min_bpm_);
+}
+
+double TempoLane::bpmOfY(double y) const {
+    const double bpm = max_bpm_ - (y - 4) * (max_bpm_ - min_bpm_) / (height() - 8);
+    return std::clamp(std::round(bpm * 10) / 10, TempoMap::kMinBpm, TempoMap::kMaxBpm);
+}
+
+int TempoLane::handleAt(QPointF pos) const {
+    const auto& points = song_.document().tempo.points();
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const QPointF c(state_.xOfBeat(points[i].beat), yOfBpm(points[i].bpm));
+        if (std::abs(c.x() - pos.x()) <= kHandleRadius + 2 && std::abs(c.y() - pos.y()) <= kHandleRadius + 2)
+            return int(i);
+    }
+    return -1;
+}
+
+void TempoLane::paintEvent(QPaintEvent* event) {
+    QPainter p(this);
+    p.fillRect(event->rect(), QColor(32, 33, 38));
+    p.setRenderHint(QPainter::Antialiasing);
+    const std::vector<TempoPoint>& points = dragging_ >= 0 ? draft_ : song_.document().tempo.points();
+    auto map = TempoMap::from_points(points, nullptr);
+    if (!map) return;
+    // The curve, sampled every few pixels (ramps are linear in beats, so this is exact at the points).
+    QPolygonF curve;
+    for (int x = 0; x <= width(); x += 3) {
+        const double beat = std::max(0.0, state_.beatOfX(x));
+        curve << QPointF(x, yOfBpm(map->bpm_at(beat)));
+    }
+    p.setPen(QPen(QColor(240, 170, 70), 1.5));
+    p.drawPolyline(curve);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const QPointF c(state_.xOfBeat(points[i].beat), yOfBpm(points[i].bpm));
+        p.setBrush(points[i].ramp ? QColor(240, 170, 70) : QColor(32, 33, 38));
+        p.drawEllipse(c, kHandleRadius, kHandleRadius);
+        p.drawText(c + QPointF(6, points[i].bpm > (min_bpm_ + max_bpm_) / 2 ? 12 : -4),
+                   QString::number(points[i].bpm, 'g', 5));
+    }
+}
+
+void TempoLane::commit(std::vector<TempoPoint> points, const QString& what) {
+    std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.beat < b.beat; });
+    if (!points.empty()) points.back().ramp = false;  // a ramp needs a point to go to
+    song_.apply({edit::TempoReplace{std::move(points)}}, what);
+}
+
+void TempoLane::mousePressEvent(QMouseEvent* event) {
+    const std::vector<TempoPoint>& points = song_.document().tempo.points();
+    const int handle = handleAt(event->position());
+    if (event->button() == Qt::RightButton) {
+        if (handle > 0) {
+            std::vector<TempoPoint> next = points;
+            next.erase(next.begin() + handle);
+            commit(std::move(next), tr("Remove tempo change"));
+        }
+        return;
+    }
+    if (event->button() != Qt::LeftButton) return;
+    if (handle >= 0) {
+        dragging_ = handle;
+        draft_ = points;
+        return;
+    }
+    const double beat = std::max(0.0, state_.snapBeat(state_.beatOfX(event->position().x())));
+    if (std::any_of(points.begin(), points.end(), [&](const TempoPoint& p) { return p.beat == beat; }))
+        return;
+    std::vector<TempoPoint> next = points;
+    next.push_back({beat, bpmOfY(event->position().y()), false});
+    commit(std::move(next), tr("Add tempo change"));
+}
+
+void TempoLane::mouseMoveEvent(QMouseEvent* event) {
+    if (dragging_ < 0) return;
+    TempoPoint& p = draft_[std::size_t(dragging_)];
+    p.bpm = bpmOfY(event->position().y());
+    if (dragging_ > 0) {  // the first point stays at beat 0; others keep their order
+        const double lo = draft_[std::size_t(dragging_ - 1)].beat;
+        const double hi =
+            std::size_t(dragging_ + 1) < draft_.size() ? draft_[std::size_t(dragging_ + 1)].beat : 1e6;
+        const double beat = state_.snapBeat(state_.beatOfX(event->position().x()));
+        if (beat > lo && beat < hi) p.beat = beat;
+    }
+    update();
+}
+
+void TempoLane::mouseReleaseEvent(QMouseEvent*) {
+    if (dragging_ < 0) return;
+    dragging_ = -1;
+    if (draft_ != song_.document().tempo.points()) commit(draft_, tr("Change tempo"));
+    update();
+}
+
+void TempoLane::mouseDoubleClickEvent(QMouseEvent* event) {
+    const int handle = handleAt(event->position());
+    const auto& points = song_.document().tempo.points();
+    if (handle < 0 || std::size_t(handle) + 1 >= points.size()) return;
+    std::vector<TempoPoint> next = points;
+    const bool ramp = !next[std::size_t(handle)].ramp;
+    next[std::size_t(handle)].ramp = ramp;
+    commit(std::move(next), ramp ? tr("Ramp tempo") : tr("Step tempo"));
+}
+
+}  // namespace tactus::gui

@@ -1,0 +1,49 @@
+// The tempo lane under the ruler: the tempo map drawn as a curve (steps, and straight lines for
+// ramps), a handle per tempo point. Click on empty space adds a point there (at the snapped beat,
+// with the tempo under the mouse); drag a handle to change its tempo (and beat, except the first);
+// double-click a handle to turn its ramp to the next point on or off; right-click removes it (not the
+// first). Each gesture is one undoable /tempo/set edit.
+#pragma once
+
+#include <QWidget>
+#include <vector>
+
+#include "core/tempo_map.h"
+
+namespace tactus::gui {
+
+class RollState;
+class SongModel;
+
+class TempoLane : public QWidget {
+    Q_OBJECT
+public:
+    TempoLane(SongModel& song, RollState& state, QWidget* parent = nullptr);
+
+    // The tempo range shown, bottom to top (widens to fit the map).
+    double minBpm() const { return min_bpm_; }
+    double maxBpm() const { return max_bpm_; }
+    double yOfBpm(double bpm) const;
+    double bpmOfY(double y) const;
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
+
+private:
+    int handleAt(QPointF pos) const;  // index of the point under `pos`, or -1
+    void fitRange();
+    void commit(std::vector<TempoPoint> points, const QString& what);
+
+    SongModel& song_;
+    RollState& state_;
+    double min_bpm_ = 40.0;
+    double max_bpm_ = 200.0;
+    int dragging_ = -1;
+    std::vector<TempoPoint> draft_;  // the map while a handle is dragged
+};
+
+}  // namespace tactus::gui
