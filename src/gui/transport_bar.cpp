@@ -44,6 +44,7 @@ TransportBar::TransportBar(SongModel& song, EngineLink& link, RollState& state, 
     setObjectName("transport");
     play_ = addAction(tr("Play"), this, &TransportBar::togglePlay);
     play_->setToolTip(tr("Play / stop (Space)"));
+    play_->setCheckable(true);  // shown pressed while the engine plays
     pause_ = addAction(tr("Pause"), this, &TransportBar::pause);
     stop_ = addAction(tr("Stop"), this, &TransportBar::stop);
     panic_ = addAction(tr("Panic"), this, &TransportBar::panic);
@@ -104,7 +105,10 @@ TransportBar::TransportBar(SongModel& song, EngineLink& link, RollState& state, 
 
 void TransportBar::showPosition(double beat, bool playing, double bpm) {
     playing_ = playing;
-    play_->setText(playing ? tr("Stop") : tr("Play"));
+    if (play_->isChecked() != playing) {
+        const QSignalBlocker block(play_);
+        play_->setChecked(playing);
+    }
     const BarPosition bar = meter_.bar_at_beat(beat);
     const double seconds = song_.document().tempo.seconds_at(std::max(0.0, beat));
     const int beat_in_bar = int(std::floor(bar.beat_in_bar));
