@@ -190,17 +190,7 @@ std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::build(const Document& doc, d
     snap->sample_rate_ = sample_rate;
     snap->tempo_ = doc.tempo;
 
-    double meter_beat = 0.0;
-    for (std::size_t i = 0; i < doc.meter.size(); ++i) {
-        const TimeSignature& ts = doc.meter[i];
-        const double per_bar = ts.numerator * 4.0 / ts.denominator;
-        if (i > 0) {
-            const MeterSegment& prev = snap->meter_.back();
-            meter_beat = prev.start_beat + (ts.bar - prev.first_bar) * prev.beats_per_bar;
-        }
-        snap->meter_.push_back({meter_beat, ts.bar, per_bar});
-    }
-    if (snap->meter_.empty()) snap->meter_.push_back({0.0, 0, 4.0});
+    snap->meter_ = MeterMap(doc.meter);
 
     std::vector<ScoreEvent> events;
     std::vector<SnapshotNote> notes;
@@ -289,15 +279,6 @@ EventCursor ScoreSnapshot::first_event_at_or_after(Frame frame) const {
     return cursor;
 }
 
-BarPosition ScoreSnapshot::bar_at_beat(double beat) const {
-    auto it = std::upper_bound(meter_.begin(), meter_.end(), beat,
-                               [](double b, const MeterSegment& m) { return b < m.start_beat; });
-    const MeterSegment& m = it == meter_.begin() ? meter_.front() : *(it - 1);
-    const double bars = std::floor((beat - m.start_beat) / m.beats_per_bar);
-    BarPosition pos;
-    pos.bar = m.first_bar + static_cast<int>(bars);
-    pos.beat_in_bar = beat - m.start_beat - bars * m.beats_per_bar;
-    return pos;
-}
+BarPosition ScoreSnapshot::bar_at_beat(double beat) const { return meter_.bar_at_beat(beat); }
 
 }  // namespace tactus

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/frames.h"
+#include "core/meter_map.h"
 #include "core/score.h"
 #include "engine/instrument.h"
 
@@ -50,18 +51,6 @@ struct SnapshotNote {
     VoiceKey key = 0;
 
     friend bool operator==(const SnapshotNote&, const SnapshotNote&) = default;
-};
-
-// A run of bars of one meter, from `start_beat` (bar `first_bar`) on.
-struct MeterSegment {
-    double start_beat = 0.0;
-    int first_bar = 0;
-    double beats_per_bar = 4.0;  // in quarter-note beats: 6/8 has 3
-};
-
-struct BarPosition {
-    int bar = 0;               // 0-based
-    double beat_in_bar = 0.0;  // 0-based, in beats
 };
 
 // The events with frames in [start, next chunk's start), sorted, and the notes sounding across
@@ -146,7 +135,7 @@ private:
 
     double sample_rate_ = 48000.0;
     TempoMap tempo_;
-    std::vector<MeterSegment> meter_;
+    MeterMap meter_;
     std::shared_ptr<const std::vector<ControllerEvent>> controllers_;
     std::vector<std::shared_ptr<const EventChunk>> chunks_;  // chunk 0 starts before any frame
     std::vector<Frame> chunk_starts_;                        // chunks_[i]->start, for binary search
