@@ -11,6 +11,7 @@ namespace tactus::gui {
 
 PianoKeys::PianoKeys(EngineLink& link, RollState& state, QWidget* parent)
     : QWidget(parent), link_(link), state_(state) {
+    setObjectName("pianoKeys");
     setFixedWidth(56);
     setAttribute(Qt::WA_OpaquePaintEvent);
     connect(&state_, &RollState::changed, this, qOverload<>(&QWidget::update));
