@@ -284,6 +284,11 @@ bool MainWindow::openFile(const QString& path, QString* error) {
         path.endsWith(".mid", Qt::CaseInsensitive) || path.endsWith(".midi", Qt::CaseInsensitive);
     path_ = midi ? QString() : path;  // a MIDI file is imported, then saved as a document
     song_->resetDocument(std::move(*loaded.document));
+    if (!loaded.warnings.empty())
+        statusBar()->showMessage(
+            tr("Opened with %n warning(s); the first: %1", nullptr, int(loaded.warnings.size()))
+                .arg(QString::fromStdString(loaded.warnings.front())),
+            15000);
     if (!midi) addRecent(path);
     updateTitle();
     return true;
@@ -328,35 +333,30 @@ void MainWindow::importMidi() {
     if (!maybeSave()) return;
     const QString path =
         QFileDialog::getOpenFileName(this, tr("Import MIDI"), {}, tr("MIDI files (*.mid *.midi)"));
-    if (path.isEmpty()) return;
-    MidiImportResult imported = import_midi_file(path.toStdString());
-    if (!imported.document) {
-        QMessageBox::critical(this, tr("Cannot import %1").arg(path), QString::fromStdString(imported.error));
-        return;
-    }
-    path_.clear();
-    song_->resetDocument(std::move(*imported.document));
-    if (!imported.warnings.empty())
-        statusBar()->showMessage(tr("Imported with %1 warnings: %2")
-                                     .arg(imported.warnings.size())
-                                     .arg(QString::fromStdString(imported.warnings.front())),
-                                 10000);
-    updateTitle();
+    if (!path.isEmpty()) openFile(path);
+}
+
+bool MainWindow::exportMidiTo(const QString& path, QString* error) {
+    const auto bytes = serialise_midi(export_midi(song_->snapshot()).file);
+    std::string message;
+    if (write_file_atomically(path.toStdString(), std::string(bytes.begin(), bytes.end()), &message))
+        return true;
+    if (error)
+        *error = QString::fromStdString(message);
+    else
+        QMessageBox::critical(this, tr("Cannot export"), QString::fromStdString(message));
+    return false;
 }
 
 void MainWindow::exportMidi() {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export MIDI"), {}, tr("MIDI files (*.mid)"));
-    if (path.isEmpty()) return;
-    const auto bytes = serialise_midi(export_midi(song_->snapshot()).file);
-    std::string message;
-    if (!write_file_atomically(path.toStdString(), std::string(bytes.begin(), bytes.end()), &message))
-        QMessageBox::critical(this, tr("Cannot export"), QString::fromStdString(message));
+    if (!path.isEmpty()) exportMidiTo(path);
 }
 
 void MainWindow::renderToWav() {
     const QString path = QFileDialog::getSaveFileName(this, tr("Render to WAV"), {}, tr("WAV files (*.wav)"));
     if (path.isEmpty()) return;
-    RenderDialog dialog(song_->snapshot(), path, this);
+    RenderDialog dialog(song_->snapshot(), path, options_.cliProgram, this);
     dialog.exec();
 }
 

@@ -34,6 +34,7 @@ struct AppOptions {
     enum class Recovery { Ask, Accept, Decline } recovery = Recovery::Ask;
     double positionRateHz = 60.0;
     bool useSettings = true;  // read and write QSettings (tests turn this off)
+    QString cliProgram;       // the `tactus` command used to render ("" = next to this program)
 };
 
 class MainWindow : public QMainWindow {
@@ -45,6 +46,8 @@ public:
     // Opens a document (JSON or MIDI); false with a message box (or `error`) when it cannot.
     bool openFile(const QString& path, QString* error = nullptr);
     bool saveTo(const QString& path, QString* error = nullptr);
+    // The document as a Standard MIDI File (format 1, 480 PPQ).
+    bool exportMidiTo(const QString& path, QString* error = nullptr);
     QString currentPath() const { return path_; }
 
     SongModel& song() const { return *song_; }

@@ -12,14 +12,15 @@
 
 namespace tactus::gui {
 
-QString RenderDialog::cliProgram() {
+QString RenderDialog::defaultCliProgram() {
     const QDir here(QCoreApplication::applicationDirPath());
     for (const QString& candidate : {here.filePath("tactus"), here.filePath("../cli/tactus")})
         if (QFileInfo(candidate).isExecutable()) return QFileInfo(candidate).canonicalFilePath();
     return QStringLiteral("tactus");
 }
 
-RenderDialog::RenderDialog(const Document& doc, const QString& output, QWidget* parent)
+RenderDialog::RenderDialog(const Document& doc, const QString& output, const QString& program,
+                           QWidget* parent)
     : QDialog(parent),
       output_(output),
       document_(QDir::temp().filePath("tactus-render-XXXXXX.json")),
@@ -46,7 +47,8 @@ RenderDialog::RenderDialog(const Document& doc, const QString& output, QWidget* 
         button_->setText(tr("Close"));
         return;
     }
-    process_.start(cliProgram(), {"render", document_.fileName(), "-o", output, "--progress-lines"});
+    process_.start(program.isEmpty() ? defaultCliProgram() : program,
+                   {"render", document_.fileName(), "-o", output, "--progress-lines"});
 }
 
 void RenderDialog::readProgress() {

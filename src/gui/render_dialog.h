@@ -18,9 +18,10 @@ namespace tactus::gui {
 class RenderDialog : public QDialog {
     Q_OBJECT
 public:
-    RenderDialog(const Document& doc, const QString& output, QWidget* parent = nullptr);
-    // The path of the `tactus` command line program used to render.
-    static QString cliProgram();
+    // Renders with `program` (the `tactus` command; "" = the one next to this program).
+    RenderDialog(const Document& doc, const QString& output, const QString& program,
+                 QWidget* parent = nullptr);
+    static QString defaultCliProgram();
     bool succeeded() const { return succeeded_; }
 
 private:

@@ -1,0 +1,138 @@
+// Tracks and files against a real tactusd: a track added, renamed through its name field and given
+// another instrument through its menu, then removed (each in the engine's document); MIDI export and
+// re-import keep every note; render to WAV through the progress dialog writes the file.
+#include <QComboBox>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLineEdit>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "core/document_json.h"
+#include "gui/render_dialog.h"
+#include "gui/roll_state.h"
+#include "gui/song_model.h"
+#include "gui/track_panel.h"
+#include "gui/track_strip.h"
+#include "gui_session.h"
+
+using namespace tactus;
+using namespace tactus::test;
+
+class FilesAndTracks : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    std::unique_ptr<GuiSession> session_;
+
+    gui::MainWindow& window() { return session_->window(); }
+    Document engineDocument() {
+        if (!session_->waitUntilEngineCaughtUp()) qFatal("the engine did not answer the GUI's edits");
+        auto doc = session_->probe().document();
+        if (!doc) qFatal("no document from the engine");
+        return *doc;
+    }
+    static Document song() {
+        Document doc;
+        Track t;
+        t.id = 1;
+        t.name = "Keys";
+        t.preset = "pluck";
+        for (int i = 0; i < 16; ++i)
+            t.notes.push_back(Note{NoteId(i + 1), i * 0.25, 0.25, 60 + i, 0.0, 64 + i});
+        doc.tracks = {t};
+        return doc;
+    }
+
+private slots:
+    void initTestCase() {
+        const QString path = dir_.filePath("files.json");
+        std::string error;
+        QVERIFY(save_document_file(song(), path.toStdString(), &error));
+        GuiSessionOptions options;
+        options.document = path;
+        session_ = std::make_unique<GuiSession>(options);
+        QVERIFY2(session_->error().isEmpty(), qPrintable(session_->error()));
+        window().show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window()));
+        QVERIFY(session_->waitUntilSynced());
+        QVERIFY2(QTest::qWaitFor(
+                     [&] {
+                         auto* strip = window().trackPanel().strips().front();
+                         return strip->findChild<QComboBox*>()->count() > 5;
+                     },
+                     5000),
+                 "the engine's instruments never reached the track menus");
+    }
+    void cleanupTestCase() { session_.reset(); }
+
+    void a_track_is_added_renamed_re_instrumented_and_removed() {
+        window().trackPanel().addTrack();
+        Document doc = engineDocument();
+        QCOMPARE(doc.tracks.size(), std::size_t(2));
+        const TrackId added = doc.tracks[1].id;
+        QCOMPARE(window().rollState().currentTrack(), added);
+        gui::TrackStrip* strip = window().trackPanel().strips().back();
+        QCOMPARE(strip->trackId(), added);
+
+        auto* name = strip->findChild<QLineEdit*>();
+        name->setFocus();
+        name->selectAll();
+        QTest::keyClicks(name, "Strings");
+        QTest::keyClick(name, Qt::Key_Return);
+        QCOMPARE(engineDocument().tracks[1].name, std::string("Strings"));
+
+        strip = window().trackPanel().strips().back();  // the panel rebuilds on track edits
+        auto* instrument = strip->findChild<QComboBox*>();
+        const int pad = instrument->findText("synth/pad");
+        QVERIFY(pad >= 0);
+        instrument->setCurrentIndex(pad);
+        emit instrument->activated(pad);
+        doc = engineDocument();
+        QCOMPARE(doc.tracks[1].instrument, std::string("synth"));
+        QCOMPARE(doc.tracks[1].preset, std::string("pad"));
+
+        window().trackPanel().removeCurrentTrack();
+        QCOMPARE(engineDocument().tracks.size(), std::size_t(1));
+    }
+
+    void midi_export_and_reimport_keep_every_note() {
+        const QString mid = dir_.filePath("out.mid");
+        QString error;
+        QVERIFY2(window().exportMidiTo(mid, &error), qPrintable(error));
+        QVERIFY2(window().openFile(mid, &error), qPrintable(error));
+        QVERIFY(window().currentPath().isEmpty());  // an import is a new, unsaved document
+        const Document doc = engineDocument();
+        std::vector<std::tuple<double, double, int, int>> got, want;
+        for (const Track& t : doc.tracks)
+            for (const Note& n : t.notes) got.emplace_back(n.start, n.length, n.pitch, n.velocity);
+        const Document original = song();
+        for (const Note& n : original.tracks[0].notes)
+            want.emplace_back(n.start, n.length, n.pitch, n.velocity);
+        std::sort(got.begin(), got.end());
+        QCOMPARE(got, want);
+    }
+
+    void render_to_wav_writes_the_file_and_reports_success() {
+        const QString wav = dir_.filePath("render.wav");
+        gui::RenderDialog dialog(window().song().snapshot(), wav, TACTUS_CLI_PATH, &window());
+        dialog.show();
+        QVERIFY2(QTest::qWaitFor([&] { return dialog.succeeded(); }, 30000), "the render did not finish");
+        QVERIFY(QFileInfo(wav).size() > 48000);  // over a second of stereo audio, plus the header
+    }
+
+    void render_to_an_unwritable_place_says_why() {
+        gui::RenderDialog dialog(window().song().snapshot(), "/nonexistent/dir/x.wav", TACTUS_CLI_PATH,
+                                 &window());
+        dialog.show();
+        QVERIFY(
+            QTest::qWaitFor([&] { return dialog.findChild<QLabel*>()->text().contains("failed"); }, 30000));
+        QVERIFY(!dialog.succeeded());
+        QVERIFY2(dialog.findChild<QLabel*>()->text().contains("/nonexistent/dir/x.wav"),
+                 qPrintable(dialog.findChild<QLabel*>()->text()));
+    }
+};
+
+QTEST_MAIN(FilesAndTracks)
+#include "files_and_tracks.test.moc"
