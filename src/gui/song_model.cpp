@@ -84,35 +84,26 @@ bool SongModel::apply(std::vector<Edit> edits, const QString& description, std::
 }
 
 bool SongModel::undo() {
-    if (undo_.empty()) return false;
-    Step step = std::move(undo_.back());
-    undo_.pop_back();
-    std::vector<Edit> edits = step.backward;
-    if (!applyLocal(edits, &step.forward)) {  // e.g. another client deleted what it restores
-        emit historyChanged();
-        emit engineRefused(tr("Cannot undo %1: %2").arg(step.description, last_error_));
-        return false;
-    }
-    send(edits, {});
-    redo_.push_back(std::move(step));
-    emit historyChanged();
-    if (anyChangesTracks(edits)) emit tracksChanged();
-    emit documentChanged();
-    return true;
+    return replay(undo_, redo_, false);
+}
+bool SongModel::redo() {
+    return replay(redo_, undo_, true);
 }
 
-bool SongModel::redo() {
-    if (redo_.empty()) return false;
-    Step step = std::move(redo_.back());
-    redo_.pop_back();
-    std::vector<Edit> edits = step.forward;
-    if (!applyLocal(edits, &step.backward)) {
+// Applies the newest step of `from` in the direction asked and moves it to `to`.
+bool SongModel::replay(std::vector<Step>& from, std::vector<Step>& to, bool forward) {
+    if (from.empty()) return false;
+    Step step = std::move(from.back());
+    from.pop_back();
+    std::vector<Edit> edits = forward ? step.forward : step.backward;
+    if (!applyLocal(edits, forward ? &step.backward : &step.forward)) {  // e.g. another client deleted it
         emit historyChanged();
-        emit engineRefused(tr("Cannot redo %1: %2").arg(step.description, last_error_));
+        emit engineRefused((forward ? tr("Cannot redo %1: %2") : tr("Cannot undo %1: %2"))
+                               .arg(step.description, last_error_));
         return false;
     }
     send(edits, {});
-    undo_.push_back(std::move(step));
+    to.push_back(std::move(step));
     emit historyChanged();
     if (anyChangesTracks(edits)) emit tracksChanged();
     emit documentChanged();

@@ -103,6 +103,7 @@ private:
         std::vector<Edit> edits;
     };
     bool applyLocal(std::vector<Edit>& edits, std::vector<Edit>* inverse);
+    bool replay(std::vector<Step>& from, std::vector<Step>& to, bool forward);
     void send(const std::vector<Edit>& edits, const std::vector<NoteId>& auditions);
     void onEditBatchPushed(const OscPacket& packet);
     void onDocument(const OscMessage& message);

@@ -27,12 +27,7 @@ private:
     std::unique_ptr<GuiSession> session_;
 
     gui::MainWindow& window() { return session_->window(); }
-    Document engineDocument() {
-        if (!session_->waitUntilEngineCaughtUp()) qFatal("the engine did not answer the GUI's edits");
-        auto doc = session_->probe().document();
-        if (!doc) qFatal("no document from the engine");
-        return *doc;
-    }
+    Document engineDocument() { return session_->engineDocument(); }
     static Document song() {
         Document doc;
         Track t;
@@ -47,16 +42,8 @@ private:
 
 private slots:
     void initTestCase() {
-        const QString path = dir_.filePath("files.json");
-        std::string error;
-        QVERIFY(save_document_file(song(), path.toStdString(), &error));
-        GuiSessionOptions options;
-        options.document = path;
-        session_ = std::make_unique<GuiSession>(options);
+        session_ = GuiSession::showing(song(), dir_.path());
         QVERIFY2(session_->error().isEmpty(), qPrintable(session_->error()));
-        window().show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window()));
-        QVERIFY(session_->waitUntilSynced());
         QVERIFY2(QTest::qWaitFor(
                      [&] {
                          auto* strip = window().trackPanel().strips().front();

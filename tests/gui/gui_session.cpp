@@ -123,6 +123,29 @@ bool GuiSession::waitUntilEngineCaughtUp(int timeout_ms) {
     return QTest::qWaitFor([this] { return window_->song().pendingBatches() == 0; }, timeout_ms);
 }
 
+std::unique_ptr<GuiSession> GuiSession::showing(const Document& doc, const QString& folder) {
+    const QString path = folder + "/song.json";
+    std::string error;
+    if (!save_document_file(doc, path.toStdString(), &error)) qFatal("%s", error.c_str());
+    GuiSessionOptions options;
+    options.document = path;
+    auto session = std::make_unique<GuiSession>(options);
+    if (!session->error_.isEmpty()) return session;
+    session->window().show();
+    if (!QTest::qWaitForWindowExposed(&session->window()))
+        session->error_ = "the window was never shown";
+    else if (!session->waitUntilSynced())
+        session->error_ = "the GUI's engine never took the document";
+    return session;
+}
+
+Document GuiSession::engineDocument() {
+    if (!waitUntilEngineCaughtUp()) qFatal("the engine did not answer the GUI's edits");
+    auto doc = probe_->document();
+    if (!doc) qFatal("the engine did not send its document");
+    return *doc;
+}
+
 Document comparable(Document doc) {
     doc = canonical_document(std::move(doc));
     doc.revision = 0;

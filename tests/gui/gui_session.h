@@ -51,6 +51,13 @@ public:
     explicit GuiSession(GuiSessionOptions options = {});
     ~GuiSession();
 
+    // A session on `doc` (written to `folder`/song.json), its window shown and its engine holding the
+    // document; error() says why not.
+    static std::unique_ptr<GuiSession> showing(const Document& doc, const QString& folder);
+    // The engine's document once it has answered every batch the GUI sent; aborts the test program
+    // when the engine does not answer (nothing after that could be trusted).
+    Document engineDocument();
+
     // Whether the JACK server runs and the window's engine took the document within `timeout_ms`.
     bool waitUntilSynced(int timeout_ms = 15000);
     // Waits until the engine has answered every batch the GUI sent.

@@ -24,12 +24,7 @@ private:
 
     gui::MainWindow& window() { return session_->window(); }
     gui::RollState& state() { return window().rollState(); }
-    Document engineDocument() {
-        if (!session_->waitUntilEngineCaughtUp()) qFatal("the engine did not answer the GUI's edits");
-        auto doc = session_->probe().document();
-        if (!doc) qFatal("no document from the engine");
-        return *doc;
-    }
+    Document engineDocument() { return session_->engineDocument(); }
     const Note& engineNote(const Document& doc, NoteId id) {
         for (const Track& t : doc.tracks)
             for (const Note& n : t.notes)
@@ -46,16 +41,8 @@ private slots:
         t.notes = {Note{1, 0.1, 0.5, 60, 0.0, 100}, Note{2, 1.05, 0.5, 64, 0.0, 100},
                    Note{3, 4.0, 1.0, 67, 0.0, 50}};
         doc.tracks = {t};
-        const QString path = dir_.filePath("lanes.json");
-        std::string error;
-        QVERIFY(save_document_file(doc, path.toStdString(), &error));
-        GuiSessionOptions options;
-        options.document = path;
-        session_ = std::make_unique<GuiSession>(options);
+        session_ = GuiSession::showing(doc, dir_.path());
         QVERIFY2(session_->error().isEmpty(), qPrintable(session_->error()));
-        window().show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window()));
-        QVERIFY(session_->waitUntilSynced());
         state().setCurrentTrack(1);
         state().setSnap(0.25);
         state().setAuditionEnabled(false);

@@ -68,13 +68,7 @@ private:
         for (int i = 1; i <= 4; ++i) QTest::mouseMove(grid(), from + (to - from) * i / 4);
         QTest::mouseRelease(grid(), button, Qt::NoModifier, to);
     }
-    // The engine's document, once it has answered everything the GUI sent; fails the test otherwise.
-    Document engineDocument() {
-        if (!session_->waitUntilEngineCaughtUp()) qFatal("the engine did not answer the GUI's edits");
-        auto doc = session_->probe().document();
-        if (!doc) qFatal("the engine did not send its document");
-        return *doc;
-    }
+    Document engineDocument() { return session_->engineDocument(); }
     void expectEngineMatchesGui() {
         const Document engine = engineDocument();
         QCOMPARE(engine.revision, window().song().revision());
@@ -84,15 +78,8 @@ private:
 private slots:
     void initTestCase() {
         songPath_ = dir_.filePath("song.json");
-        std::string error;
-        QVERIFY(save_document_file(startingSong(), songPath_.toStdString(), &error));
-        GuiSessionOptions options;
-        options.document = songPath_;
-        session_ = std::make_unique<GuiSession>(options);
+        session_ = GuiSession::showing(startingSong(), dir_.path());
         QVERIFY2(session_->error().isEmpty(), qPrintable(session_->error()));
-        window().show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window()));
-        QVERIFY2(session_->waitUntilSynced(), "the GUI's engine never took the document");
         state().setCurrentTrack(1);
         state().setSnap(0.25);
         state().setAuditionEnabled(false);

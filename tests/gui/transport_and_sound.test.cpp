@@ -60,12 +60,7 @@ private slots:
             muted.notes.push_back(Note{NoteId(1000 + i), i * 0.5, 0.45, 45, 0.0, 110});
         }
         doc.tracks = {sounding, muted};
-        const QString path = dir_.filePath("transport.json");
-        std::string error;
-        QVERIFY(save_document_file(doc, path.toStdString(), &error));
-        GuiSessionOptions options;
-        options.document = path;
-        session_ = std::make_unique<GuiSession>(options);
+        session_ = GuiSession::showing(doc, dir_.path());
         QVERIFY2(session_->error().isEmpty(), qPrintable(session_->error()));
         connect(&window().link(), &gui::EngineLink::packetReceived, this, [this](const OscPacket& packet) {
             for (const OscMessage& m : packet.messages)
@@ -75,9 +70,6 @@ private slots:
                 [this](const gui::PositionReport& r) {
                     if (!r.track_peaks.empty()) loudest_ = std::max(loudest_, r.track_peaks[0]);
                 });
-        window().show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window()));
-        QVERIFY(session_->waitUntilSynced());
         state().setCurrentTrack(1);
     }
     void cleanupTestCase() { session_.reset(); }
