@@ -17,6 +17,7 @@
 #include "core/midi_convert.h"
 #include "gui/autosave.h"
 #include "gui/engine_link.h"
+#include "gui/note_grid.h"
 #include "gui/piano_roll.h"
 #include "gui/render_dialog.h"
 #include "gui/roll_state.h"
@@ -177,6 +178,32 @@ void MainWindow::buildMenus() {
     transport->addAction(tr("Panic"), QKeySequence(Qt::Key_Escape), transport_, &TransportBar::panic);
     transport->addAction(tr("Resume following"), QKeySequence(Qt::Key_F), this,
                          [this] { state_->resumeFollow(); });
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    const auto zoomTime = [this](double factor) {
+        state_->setPixelsPerBeat(state_->pixelsPerBeat() * factor, roll_->grid()->width() / 2.0);
+    };
+    const auto zoomPitch = [this](double factor) {
+        state_->setKeyHeight(state_->keyHeight() * factor, roll_->grid()->height() / 2.0);
+    };
+    view->addAction(tr("Zoom in"), QKeySequence::ZoomIn, this, [zoomTime] { zoomTime(1.25); });
+    view->addAction(tr("Zoom out"), QKeySequence::ZoomOut, this, [zoomTime] { zoomTime(0.8); });
+    view->addAction(tr("Taller keys"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Equal), this,
+                    [zoomPitch] { zoomPitch(1.25); });
+    view->addAction(tr("Shorter keys"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Minus), this,
+                    [zoomPitch] { zoomPitch(0.8); });
+    view->addAction(tr("Scroll up"), QKeySequence(Qt::Key_PageUp), this,
+                    [this] { state_->setTopPitch(state_->topPitch() + 12); });
+    view->addAction(tr("Scroll down"), QKeySequence(Qt::Key_PageDown), this,
+                    [this] { state_->setTopPitch(state_->topPitch() - 12); });
+    const auto scrollTime = [this](double pages) {
+        state_->pauseFollow();
+        state_->setLeftBeat(state_->leftBeat() + pages * roll_->grid()->width() / state_->pixelsPerBeat());
+    };
+    view->addAction(tr("Scroll earlier"), QKeySequence(Qt::CTRL | Qt::Key_Left), this,
+                    [scrollTime] { scrollTime(-0.5); });
+    view->addAction(tr("Scroll later"), QKeySequence(Qt::CTRL | Qt::Key_Right), this,
+                    [scrollTime] { scrollTime(0.5); });
 
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
     settings->addAction(tr("&Preferences…"), QKeySequence::Preferences, this, &MainWindow::showPreferences);
