@@ -202,6 +202,7 @@ int main(int argc, char** argv) {
     message("edits_since", "/edits/since", [&](lo_message m) { h(m, 0); });
     message("document", "/document");
     message("midi_input", "/midi/input", [&](lo_message m) { i(m, 2); });
+    message("midi_clock", "/midi/clock", [&](lo_message m) { i(m, 1); });
     message("record", "/record", [&](lo_message m) { i(m, 1), i(m, 1), d(m, 0.25), d(m, 0.0), d(m, 8.0); });
     write(
         "bundle_edit_batch",

@@ -27,8 +27,8 @@ struct AudioBlock {
     int frames = 0;
     float* left = nullptr;  // output, `frames` samples each; the callback writes every sample
     float* right = nullptr;
-    // MIDI input of this period (JACK's "midi_in" port), in time order; owned by the backend, valid
-    // during process().
+    // MIDI input of this period (JACK's "midi_in" port, or the ALSA sequencer's through RtMidi), in
+    // time order; owned by the backend, valid during process().
     const MidiInputEvent* midi_in = nullptr;
     int midi_in_count = 0;
     // MIDI output of this period (JACK's "midi_out" port): the callback writes up to
@@ -54,6 +54,11 @@ struct AudioBackendOptions {
     std::string jack_server;   // JACK server name ("" = default)
     std::string offline_path;  // offline: the file to write (WAV/FLAC by extension, 32-bit float WAV default)
     double offline_seconds = 0;  // offline: stop after this long (0 = until stop() is called)
+    // RtAudio backends: MIDI ports through RtMidi (the ALSA sequencer on Linux), each also connected
+    // to the first port whose name contains these ("" = none). JACK has its own MIDI ports.
+    bool midi = true;
+    std::string midi_in_port;
+    std::string midi_out_port;
 };
 
 class AudioBackend {
@@ -81,6 +86,9 @@ public:
     virtual bool ended() const { return false; }
     // One line for logs and status: "jack (server 'x', 48000 Hz, period 128)".
     virtual std::string description() const = 0;
+    // One line for the log about MIDI through the system's MIDI ports: which ports, or why there are
+    // none. "" when there is nothing to say (JACK's MIDI ports are part of its client).
+    virtual std::string midi_status() const { return {}; }
 };
 
 // nullptr with *error set when the kind is unknown or the device cannot be opened.

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "audio/midi_timing.h"
 #include "audio/realtime_platform.h"
 #include "core/realtime_scope.h"
 
@@ -333,14 +334,7 @@ int JackBackend::on_process(std::uint32_t nframes, void* arg) {
 void JackBackend::write_midi_output(std::uint32_t nframes, int count) {
     void* buffer = jack_port_get_buffer(midi_out_, nframes);
     jack_midi_clear_buffer(buffer);
-    // Insertion sort by offset, stable: messages of one frame keep their order. Realtime-safe.
-    for (int i = 1; i < count; ++i) {
-        const MidiInputEvent e = midi_out_events_[i];
-        int j = i;
-        for (; j > 0 && midi_out_events_[j - 1].offset > e.offset; --j)
-            midi_out_events_[j] = midi_out_events_[j - 1];
-        midi_out_events_[j] = e;
-    }
+    sort_midi_by_offset(midi_out_events_, count);  // stable: messages of one frame keep their order
     for (int i = 0; i < count; ++i) {
         const MidiInputEvent& e = midi_out_events_[i];
         const auto offset =

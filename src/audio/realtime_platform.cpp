@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <cerrno>
@@ -12,6 +13,11 @@
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
+#else
+#include <chrono>
+#include <thread>
+
+#include "audio/audio_backend.h"  // monotonic_now_ns
 #endif
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -100,6 +106,21 @@ std::int64_t monotonic_minus_raw_ns() {
     return before + (after - before) / 2 - raw;
 }
 
+void sleep_until_monotonic_ns(std::int64_t ns) {
+    timespec until{};
+    until.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+    until.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) == EINTR) {
+    }
+}
+
+bool midi_system_present(std::string* why_not) {
+    struct stat info {};
+    if (::stat("/dev/snd/seq", &info) == 0) return true;
+    if (why_not) *why_not = std::string("no ALSA sequencer (/dev/snd/seq: ") + std::strerror(errno) + ")";
+    return false;
+}
+
 #else  // not Linux: no memory locking, no realtime scheduling, no raw clock here
 
 const MemoryLock& lock_process_memory() {
@@ -119,6 +140,15 @@ std::int64_t monotonic_raw_now_ns() {
 }
 std::int64_t monotonic_minus_raw_ns() {
     return 0;
+}
+
+void sleep_until_monotonic_ns(std::int64_t ns) {
+    const std::int64_t wait = ns - monotonic_now_ns();
+    if (wait > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
+}
+
+bool midi_system_present(std::string*) {
+    return true;
 }
 
 #endif

@@ -5,6 +5,7 @@
 // Threading: lock_process_memory() from a control thread (it acts on the whole process, once).
 // current_thread_is_realtime() allocates nothing and may be called on the audio thread (one call in the
 // first callback is enough; it costs a system call). The clock functions may be called from any thread.
+// Also here: an absolute sleep on the host clock and the presence of the MIDI system.
 #pragma once
 
 #include <cstdint>
@@ -38,5 +39,16 @@ std::int64_t monotonic_raw_now_ns();
 // CLOCK_MONOTONIC minus CLOCK_MONOTONIC_RAW right now (one RAW reading between two MONOTONIC ones),
 // to ±the reading time (tens of ns).
 std::int64_t monotonic_minus_raw_ns();
+
+// Sleeps until CLOCK_MONOTONIC reaches `ns` (an absolute time, so the wake-up does not drift by the
+// time spent computing it: clock_nanosleep(TIMER_ABSTIME) on Linux; elsewhere sleep_for the
+// difference on the steady clock monotonic_now_ns() reads). Returns at once for a past time. Not for
+// the audio thread: a sender thread times MIDI output with it.
+void sleep_until_monotonic_ns(std::int64_t ns);
+
+// Whether the MIDI system RtMidi uses here can be opened at all: on Linux, whether the ALSA
+// sequencer device (/dev/snd/seq) exists, so that tactusd can say why it runs without MIDI without
+// asking ALSA (which prints its own complaint on stderr). Elsewhere: true (let RtMidi try).
+bool midi_system_present(std::string* why_not);
 
 }  // namespace tactus::platform

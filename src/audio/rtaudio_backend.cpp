@@ -6,6 +6,7 @@
 #include <cctype>
 #include <chrono>
 #include <exception>
+#include <iterator>
 #include <thread>
 
 #include "audio/realtime_platform.h"
@@ -39,7 +40,23 @@ std::unique_ptr<RtAudioBackend> RtAudioBackend::open(const AudioBackendOptions& 
     std::unique_ptr<RtAudioBackend> self(new RtAudioBackend());
     self->kind_ = options.kind;
     if (!self->open_stream(options, error)) return nullptr;
+    if (options.midi) self->open_midi(options);
     return self;
+}
+
+// Without MIDI is never an error: the audio goes on, and midi_status() says why.
+void RtAudioBackend::open_midi(const AudioBackendOptions& options) {
+    MidiPortOptions ports;
+    ports.client_name = options.client_name;
+    ports.connect_input = options.midi_in_port;
+    ports.connect_output = options.midi_out_port;
+    std::string error, notes;
+    midi_ = RtMidiPorts::open(ports, &error, &notes);
+    if (!midi_) {
+        midi_status_ = "no MIDI: " + error + "; running without MIDI input and output";
+        return;
+    }
+    midi_status_ = midi_->description() + (notes.empty() ? "" : "; " + notes);
 }
 
 bool RtAudioBackend::open_stream(const AudioBackendOptions& options, std::string* error) {
@@ -162,6 +179,7 @@ bool RtAudioBackend::open_stream(const AudioBackendOptions& options, std::string
 
 RtAudioBackend::~RtAudioBackend() {
     stop();
+    midi_.reset();  // after the stream: the callback no longer feeds its queues
     if (rtaudio_) {
         try {
             if (rtaudio_->isStreamOpen()) rtaudio_->closeStream();
@@ -177,6 +195,10 @@ bool RtAudioBackend::start(AudioCallback& callback, std::string* error) {
         return false;
     }
     memory_locked_.store(platform::lock_process_memory().locked);
+    if (midi_ && !midi_started_) {
+        midi_->start(*clock_, period_);  // one period of latency each way, as with JACK
+        midi_started_ = true;
+    }
     callback_.store(&callback, std::memory_order_release);
     try {
         rtaudio_->startStream();
@@ -230,11 +252,25 @@ void RtAudioBackend::process(float* output, int frames, bool underflow) {
     block.frames = frames;
     block.left = output;  // non-interleaved: all of the left channel, then all of the right
     block.right = output + frames;
+    int midi_out_count = 0;
+    if (midi_) {
+        RealtimeScope realtime;
+        block.midi_in = midi_in_events_;
+        block.midi_in_count =
+            midi_->take_input(frame_time, frames, midi_in_events_, RtMidiPorts::kMaxEventsPerBlock);
+        block.midi_out = midi_out_events_;
+        block.midi_out_capacity = static_cast<int>(std::size(midi_out_events_));
+        block.midi_out_count = &midi_out_count;
+    }
     if (AudioCallback* callback = callback_.load(std::memory_order_acquire)) {
         RealtimeScope realtime;
         callback->process(block);
     } else {
         std::fill(output, output + 2 * frames, 0.0f);
+    }
+    if (midi_ && midi_out_count > 0) {
+        RealtimeScope realtime;
+        midi_->queue_output(frame_time, midi_out_events_, midi_out_count);
     }
 }
 

@@ -11,6 +11,11 @@
 // periods) and added, and an xrun is counted. A ClockModel (a DLL, clock_model.h) is fed (host time at
 // callback entry, frame_time) once per block and answers frame_at_host_time/host_time_at_frame.
 //
+// MIDI: the ports of rtmidi_ports.h (the ALSA sequencer on Linux), opened with the stream unless
+// options.midi is false. Input reaches AudioBlock::midi_in placed on exact frames one period late;
+// AudioBlock::midi_out is sent by RtMidiPorts' sender thread. When the MIDI system cannot be opened
+// (no /dev/snd/seq), the backend runs without MIDI and midi_status() says why.
+//
 // Errors: RtAudio reports them by throwing RtAudioError; every call into RtAudio is caught here and
 // turned into a message starting with the kind ("alsa: ..."), never an exception or a crash.
 //
@@ -26,6 +31,7 @@
 
 #include "audio/audio_backend.h"
 #include "audio/clock_model.h"
+#include "audio/rtmidi_ports.h"
 
 class RtAudio;
 
@@ -54,6 +60,7 @@ public:
     Frame frame_at_host_time(std::int64_t ns) const override { return clock_->frame_at(ns); }
     std::int64_t host_time_at_frame(Frame frame) const override { return clock_->host_time_at(frame); }
     std::string description() const override;
+    std::string midi_status() const override { return midi_status_; }
 
     // The callback thread was seen with SCHED_FIFO/RR in its first callback (false before it ran).
     bool realtime_thread() const;
@@ -67,6 +74,7 @@ private:
     static int on_audio(void* output, void* input, unsigned int frames, double stream_time,
                         unsigned int status, void* self);
     void process(float* output, int frames, bool underflow);
+    void open_midi(const AudioBackendOptions& options);
 
     std::unique_ptr<RtAudio> rtaudio_;
     std::string kind_;
@@ -76,6 +84,7 @@ private:
     int period_ = 0;
     int latency_frames_ = 0;
     bool running_ = false;
+    bool midi_started_ = false;
 
     std::unique_ptr<ClockModel> clock_;  // made once the stream's rate is known, before it can run
     std::atomic<AudioCallback*> callback_{nullptr};
@@ -84,6 +93,11 @@ private:
     std::atomic<bool> thread_realtime_{false};
     std::atomic<bool> memory_locked_{false};
     Frame next_frame_ = 0;  // callback thread only
+
+    std::unique_ptr<RtMidiPorts> midi_;  // null without MIDI
+    std::string midi_status_;
+    MidiInputEvent midi_in_events_[RtMidiPorts::kMaxEventsPerBlock];  // callback thread only
+    MidiInputEvent midi_out_events_[1024];
 };
 
 }  // namespace tactus

@@ -1,15 +1,9 @@
 #include "core/document_json.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <stdexcept>
@@ -18,6 +12,7 @@
 #include <utility>
 
 #include "core/atomic_file.h"
+#include "core/file_read.h"
 #include "core/json_path.h"
 #include "core/midi_convert.h"
 
@@ -28,7 +23,6 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-constexpr std::size_t kMaxFileBytes = std::size_t{256} << 20;
 constexpr std::size_t kMaxQuotedChars = 40;     // of a string value shown in a message
 constexpr std::size_t kMaxSyntaxMessage = 300;  // nlohmann quotes the last token read, which can be long
 
@@ -1021,38 +1015,9 @@ LoadResult load_document_file(const std::string& path) {
         result.errors.push_back(LoadError{path, "", std::move(message), 0, 0});
         return result;
     };
-    // O_NONBLOCK: opening a FIFO must not wait for a writer (a server thread would hang on it).
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return fail(std::string("cannot open: ") + std::strerror(errno));
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
-
-    struct stat info {};
-    if (::fstat(fd, &info) != 0) return fail(std::string("cannot read: ") + std::strerror(errno));
-    if (S_ISDIR(info.st_mode)) return fail(std::string("cannot read: ") + std::strerror(EISDIR));
-    if (!S_ISREG(info.st_mode)) return fail("not a regular file (a FIFO, device or socket cannot be loaded)");
-    std::string text;
-    if (S_ISREG(info.st_mode)) {
-        if (static_cast<std::uint64_t>(info.st_size) > kMaxFileBytes) {
-            return fail("the file is too large (" + std::to_string(info.st_size) + " bytes; the limit is " +
-                        std::to_string(kMaxFileBytes) + ")");
-        }
-        text.reserve(static_cast<std::size_t>(info.st_size));
-    }
-    char buffer[1 << 16];
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return fail(std::string("cannot read: ") + std::strerror(errno));
-        }
-        if (n == 0) break;
-        text.append(buffer, static_cast<std::size_t>(n));
-        if (text.size() > kMaxFileBytes)
-            return fail("the file is too large (the limit is " + std::to_string(kMaxFileBytes) + " bytes)");
-    }
+    FileReadResult file = read_regular_file(path);
+    if (!file.bytes) return fail(std::move(file.error));
+    const std::string& text = *file.bytes;
     if (text.compare(0, 4, "MThd") == 0) {
         const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
         const MidiReadResult read = parse_midi({bytes, text.size()});

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
+
+#include "core/file_read.h"
 
 namespace tactus {
 
@@ -213,15 +213,15 @@ MidiReadResult parse_midi(std::span<const std::uint8_t> bytes) {
 }
 
 MidiReadResult read_midi_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
     MidiReadResult result;
-    if (!in) {
-        result.error = path + ": cannot open the file";
+    // Never a FIFO or a device: reading one would block or never end (core/file_read.h).
+    const FileReadResult read = read_regular_file(path);
+    if (!read.bytes) {
+        result.error = path + ": " + read.error;
         return result;
     }
-    const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in),
-                                          std::istreambuf_iterator<char>()};
-    result = parse_midi(bytes);
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(read.bytes->data());
+    result = parse_midi({bytes, read.bytes->size()});
     if (!result.error.empty()) result.error = path + ": " + result.error;
     for (std::string& w : result.warnings) w = path + ": " + w;
     return result;

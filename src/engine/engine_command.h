@@ -27,6 +27,7 @@ enum class CommandKind : std::uint8_t {
     Metronome,       // flag (on/off)
     MidiInputTrack,  // track: the slot live MIDI input plays (flag false: none)
     Record,          // flag: live MIDI input is also reported for recording while playing
+    MidiClock,       // flag: MIDI beat clock on the MIDI output (engine/midi_clock.h)
 };
 
 // Play from wherever the transport paused.

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "core/frames.h"
 #include "core/midi_input.h"
 
 namespace tactus {
@@ -18,9 +19,10 @@ class MidiOutBus {
 public:
     static constexpr int kCapacity = 1024;
 
-    // A new block of `frames` frames begins: the previous block's messages are gone.
-    void begin_block() {
+    // A new block begins at output frame `block_start`: the previous block's messages are gone.
+    void begin_block(Frame block_start = 0) {
         count_ = 0;
+        block_start_ = block_start;
         ++block_serial_;
         if (emergency_flag().exchange(false, std::memory_order_acq_rel)) {
             for (std::uint8_t channel = 0; channel < 16; ++channel) {
@@ -39,6 +41,10 @@ public:
         for (int b = 0; b < 3; ++b) e.bytes[b] = bytes[static_cast<std::size_t>(b)];
         return true;
     }
+    // The same, placed by output frame (at or after the block's start) rather than offset.
+    bool push_at(Frame output_frame, std::array<std::uint8_t, 3> bytes, int size = 3) {
+        return push(static_cast<int>(output_frame - block_start_), bytes, size);
+    }
     const MidiInputEvent* events() const { return events_.data(); }
     int count() const { return count_; }
 
@@ -53,6 +59,7 @@ private:
     }
     std::array<MidiInputEvent, kCapacity> events_{};
     int count_ = 0;
+    Frame block_start_ = 0;
     std::uint64_t block_serial_ = 0;
 };
 

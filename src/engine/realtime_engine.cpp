@@ -65,6 +65,7 @@ RealtimeEngine::RealtimeEngine(const RealtimeEngineOptions& options)
     master_.set_ramp_frames(
         static_cast<int>(std::lround(TrackStrip::kSmoothingSeconds * options.sample_rate)));
     sequencer_.set_metronome(click_.get(), false);
+    sequencer_.set_midi_clock_bus(&midi_out_);
 }
 
 RealtimeEngine::~RealtimeEngine() = default;
@@ -220,6 +221,9 @@ void RealtimeEngine::apply(const EngineCommand& c, Frame at, bool late) {
         case CommandKind::Record:
             recording_ = c.flag;
             break;
+        case CommandKind::MidiClock:
+            sequencer_.set_midi_clock(c.flag, at);
+            break;
     }
     report(c, at, score_frame, late);
 }
@@ -229,7 +233,7 @@ void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int fr
     RealtimeScope realtime;
     const std::int64_t started = now_ns();
     const std::int64_t cpu_started = thread_cpu_ns();
-    midi_out_.begin_block();
+    midi_out_.begin_block(frame_time);
     if (const EngineProgram* program = programs_.acquire(); program != program_)
         switch_program(program, frame_time);
     take_commands(frame_time);

@@ -31,6 +31,7 @@ void Sequencer::set_score(const ScoreSnapshot* score, Frame output_frame, bool k
     }
     if (!transport_.playing) stopped_at_ = new_position;
     score_ = score;
+    midi_clock_.set_score(score, new_position);
     // In-flight notes keep their keys, so their note-offs in the new snapshot still find them; a
     // note the new snapshot no longer sounds here (deleted, moved, re-pitched) is released now,
     // with its envelope.
@@ -74,6 +75,7 @@ void Sequencer::play(Frame output_frame, Frame score_frame, Frame count_in_frame
     transport_.anchor(output_frame, from);
     transport_.playing = true;
     seek(from);
+    midi_clock_.start(output_frame, score_frame);  // the clock starts with the score, after a count-in
     count_in_end_ = score_frame;
     if (from < score_frame) {
         // The score's own events start at score_frame: nothing before it plays during the count-in.
@@ -90,6 +92,7 @@ void Sequencer::stop(Frame output_frame) {
     stopped_at_ = std::max(score_frame_at(output_frame), transport_.playing ? count_in_end_ : stopped_at_);
     pending_chase_ = kNever;
     transport_.playing = false;
+    midi_clock_.stop(output_frame);
     release_score_notes();
 }
 
@@ -100,7 +103,10 @@ void Sequencer::locate(Frame output_frame, Frame score_frame) {
     transport_.anchor(output_frame, score_frame);
     if (!transport_.playing) stopped_at_ = score_frame;
     seek(score_frame);
-    if (transport_.playing) chase(score_frame);
+    if (transport_.playing) {
+        chase(score_frame);
+        midi_clock_.start(output_frame, score_frame);
+    }
 }
 
 void Sequencer::chase(Frame score_frame) {
@@ -197,7 +203,8 @@ void Sequencer::render(Frame output_frame, int frames, float* left, float* right
             for (; event && event->frame < cursor; event = score_->event_at(next_event_))
                 ++next_event_.index;  // never replay the past
             const Frame event_frame = event ? event->frame : kNever;
-            const Frame next = std::min({event_frame, next_click_frame_, pending_chase_});
+            const Frame next =
+                std::min({event_frame, next_click_frame_, pending_chase_, midi_clock_.next_frame()});
             if (next >= span_end) break;
             if (next > cursor) {
                 mix(done, static_cast<int>(next - cursor));
@@ -209,6 +216,7 @@ void Sequencer::render(Frame output_frame, int frames, float* left, float* right
                 chase(next);
             }
             if (next_click_frame_ == next) click(next);
+            if (midi_clock_.next_frame() == next) midi_clock_.send_due(next, output_frame + done);
             for (event = score_->event_at(next_event_); event && event->frame == next;
                  event = score_->event_at(next_event_)) {
                 apply(*event);
@@ -223,6 +231,7 @@ void Sequencer::render(Frame output_frame, int frames, float* left, float* right
             transport_.anchor(output_frame + done, loop.begin);
             seek(loop.begin);
             chase(loop.begin);
+            midi_clock_.wrap(output_frame + done, loop.begin);
         }
     }
 }

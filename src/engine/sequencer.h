@@ -1,8 +1,9 @@
 // Plays a ScoreSnapshot through a TrackMixer with sample-accurate timing.
 // For each block [f, f+n) of output frames it reads the events whose output frames fall inside,
 // splits the block at each event's exact offset, and handles locate (chasing notes already
-// sounding), loop ranges (wrapping exactly every end - begin frames) and the metronome (a click
-// on every beat, accented on the bar, forced on during a count-in before beat 0).
+// sounding), loop ranges (wrapping exactly every end - begin frames), the metronome (a click
+// on every beat, accented on the bar, forced on during a count-in before beat 0) and the MIDI
+// beat clock (engine/midi_clock.h).
 //
 // Transport calls (play, stop, locate, ...) take effect at the next frame rendered: `output_frame`
 // is that frame. A caller that schedules a command inside a block renders up to its frame first.
@@ -13,6 +14,7 @@
 #pragma once
 
 #include "engine/active_notes.h"
+#include "engine/midi_clock.h"
 #include "engine/score_snapshot.h"
 #include "engine/track_mixer.h"
 #include "engine/transport.h"
@@ -53,6 +55,12 @@ public:
     // The metronome plays `click` (owned elsewhere, rendered with the mix) when enabled.
     void set_metronome(Instrument* click, bool enabled);
     bool metronome_enabled() const { return metronome_enabled_; }
+    // MIDI beat clock into `bus` (off by default); turned on or off at `output_frame`.
+    void set_midi_clock_bus(MidiOutBus* bus) { midi_clock_.set_bus(bus); }
+    void set_midi_clock(bool enabled, Frame output_frame) {
+        midi_clock_.enable(enabled, output_frame, transport_.playing, score_frame_at(output_frame));
+    }
+    bool midi_clock_enabled() const { return midi_clock_.enabled(); }
 
     const Transport& transport() const { return transport_; }
     bool playing() const { return transport_.playing; }
@@ -88,6 +96,7 @@ private:
     bool metronome_enabled_ = false;
     long long next_click_beat_ = 0;
     Frame next_click_frame_ = 0;
+    MidiClock midi_clock_;
     Frame count_in_end_ = 0;           // the metronome sounds before this score frame even when off
     Frame pending_chase_ = INT64_MAX;  // chase notes here (the end of a count-in)
     float* block_left_ = nullptr;

@@ -64,6 +64,7 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
         {"/countin", &ControlServer::on_count_in},
         {"/midi/input", &ControlServer::on_midi_input},
         {"/record", &ControlServer::on_record},
+        {"/midi/clock", &ControlServer::on_midi_clock},
         {"/instruments", &ControlServer::on_instruments},
         {"/status", &ControlServer::on_status},
         {"/subscribe", &ControlServer::on_subscribe},
@@ -624,6 +625,16 @@ void ControlServer::on_midi_input(const Context& ctx) {
     c.flag = args.integer(0, "track id") != 0;
     if (c.flag) c.track = track_arg(ctx, 0);
     midi_input_track_ = c.flag ? static_cast<TrackId>(args.integer(0, "track id")) : 0;
+    submit(ctx, c);
+}
+
+// MIDI beat clock on the MIDI output (off by default): /midi/clock 1 turns it on.
+void ControlServer::on_midi_clock(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    EngineCommand c;
+    c.kind = CommandKind::MidiClock;
+    c.flag = args.boolean(0, "on");
     submit(ctx, c);
 }
 

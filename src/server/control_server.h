@@ -88,6 +88,7 @@ private:
     void on_count_in(const Context&);
     void on_midi_input(const Context&);
     void on_record(const Context&);
+    void on_midi_clock(const Context&);
     void submit_record(const Context& ctx, bool on);
     // Applies the edits recording made (pushed to every edit subscriber).
     void apply_recorded(std::vector<Edit> edits);

@@ -89,6 +89,7 @@ public:
     std::int64_t xruns() const { return backend_->xruns(); }
     bool realtime_scheduling() const { return backend_->realtime_scheduling(); }
     std::string backend_description() const { return backend_->description(); }
+    std::string midi_status() const { return backend_->midi_status(); }
     std::uint64_t rejected_commands() const { return rejected_.load(std::memory_order_relaxed); }
     AudioBackend& backend() { return *backend_; }
 

@@ -50,7 +50,12 @@ int main(int argc, char** argv) {
     app.add_option("--period", options.audio.period, "Period in frames (JACK: the server's)")
         ->capture_default_str();
     app.add_option("--jack-server", options.audio.jack_server, "JACK server name");
-    app.add_option("--name", options.audio.client_name, "Client name (JACK)")->capture_default_str();
+    app.add_option("--name", options.audio.client_name, "Client name (JACK; the ALSA sequencer's ports)")
+        ->capture_default_str();
+    app.add_option("--midi-in", options.audio.midi_in_port,
+                   "Also receive MIDI from the port whose name contains this (ALSA/RtAudio backends)");
+    app.add_option("--midi-out", options.audio.midi_out_port,
+                   "Also send MIDI to the port whose name contains this (ALSA/RtAudio backends)");
     app.add_option("--out", options.audio.offline_path, "--audio offline: the file to write");
     app.add_option("--seconds", options.audio.offline_seconds, "--audio offline: stop after this long");
     app.add_option("--listen", listen, "OSC address:port for UDP and TCP")->capture_default_str();
@@ -75,6 +80,10 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    if (options.audio.kind == "jack" &&
+        (!options.audio.midi_in_port.empty() || !options.audio.midi_out_port.empty()))
+        std::cerr << "tactusd: note: --midi-in/--midi-out are for the RtAudio backends; with JACK, connect "
+                     "tactusd:midi_in and tactusd:midi_out with jack_connect\n";
     if (options.audio.kind == "offline" && options.audio.offline_path.empty()) {
         std::cerr << "tactusd: --audio offline needs --out FILE\n";
         return 2;
@@ -121,6 +130,7 @@ int main(int argc, char** argv) {
     }
     std::cerr << "tactusd: " << host.backend_description() << "; OSC on " << transport.udp_local_address()
               << " (udp) and " << transport.tcp_local_address() << " (tcp)\n";
+    if (const std::string midi = host.midi_status(); !midi.empty()) std::cerr << "tactusd: " << midi << "\n";
     // Realtime scheduling is known once the audio thread has run.
     for (int i = 0; i < 100 && host.status().block_frames == 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -2,11 +2,12 @@
 // machines, but the RtAudio library is built with its JACK API too, and kind "default" lets RtAudio pick
 // the first API that has a device: with a private dummy JACK server named in JACK_DEFAULT_SERVER, that
 // is JACK. This runs the backend's own frame counting, underflow handling and clock model against a
-// real, timer-driven callback thread.
+// real, timer-driven callback thread, and its MIDI ports opening (or, without a sequencer, not).
 
 #include "audio/rtaudio_backend.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -141,6 +142,40 @@ TEST_F(RtAudioBackendTest, an_underflow_moves_the_frame_clock_on_by_the_periods_
     // The frame clock kept pace with time across the stall: it jumped by about the periods missed.
     EXPECT_GE(probe.largest_jump.load(), 10 * 128);
     EXPECT_LE(probe.largest_jump.load(), 20 * 128);
+}
+
+// MIDI through RtMidi opens with the stream. Without an ALSA sequencer (no /dev/snd/seq, as on the
+// test machines) the backend says why in one line and plays on without MIDI; with one, the blocks
+// carry MIDI buffers.
+TEST_F(RtAudioBackendTest, runs_without_midi_when_there_is_no_midi_system_and_says_why) {
+    auto backend = open_default();
+    ASSERT_NE(backend, nullptr);
+    const std::string status = backend->midi_status();
+    EXPECT_EQ(status.find('\n'), std::string::npos) << status;
+    struct MidiProbe : AudioCallback {
+        void process(const AudioBlock& block) override {
+            if (block.midi_out) has_midi_out = true;
+            std::fill(block.left, block.left + block.frames, 0.0f);
+            std::fill(block.right, block.right + block.frames, 0.0f);
+            cycles.fetch_add(1);
+        }
+        std::atomic<int> cycles{0};
+        std::atomic<bool> has_midi_out{false};
+    } probe;
+    std::string error;
+    ASSERT_TRUE(backend->start(probe, &error)) << error;
+    ASSERT_TRUE(eventually([&] { return probe.cycles.load() >= 100; })) << "the audio must run on";
+    backend->stop();
+    struct stat info {};
+    if (::stat("/dev/snd/seq", &info) == 0) {
+        EXPECT_EQ(status.rfind("MIDI: ", 0), 0u) << status;
+        EXPECT_TRUE(probe.has_midi_out.load());
+    } else {
+        EXPECT_EQ(status,
+                  "no MIDI: no ALSA sequencer (/dev/snd/seq: No such file or directory); running without "
+                  "MIDI input and output");
+        EXPECT_FALSE(probe.has_midi_out.load());
+    }
 }
 
 }  // namespace

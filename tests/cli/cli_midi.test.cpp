@@ -1,13 +1,16 @@
 // `tactus import` and `tactus export` through the real binary, and MIDI files given straight to
 // `render` and `info`: conversions that keep every note, and malformed files refused with the byte
-// offset and exit code 1.
+// offset and exit code 1; a FIFO refused at once rather than read forever.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -23,9 +26,12 @@ struct CliRun {
     std::string output;  // stdout and stderr together
 };
 
-CliRun run_tactus(const std::string& args) {
+// With a time limit, `timeout` kills a tactus that hangs (exit 124), so the test fails instead of stalling.
+CliRun run_tactus(const std::string& args, int time_limit_seconds = 0) {
     CliRun run;
-    FILE* pipe = ::popen((std::string(TACTUS_CLI_PATH) + " " + args + " 2>&1").c_str(), "r");
+    const std::string limit =
+        time_limit_seconds > 0 ? "timeout " + std::to_string(time_limit_seconds) + " " : std::string();
+    FILE* pipe = ::popen((limit + TACTUS_CLI_PATH + " " + args + " 2>&1").c_str(), "r");
     if (!pipe) return run;
     std::array<char, 4096> buffer{};
     while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
@@ -86,6 +92,23 @@ TEST_F(CliMidi, a_malformed_midi_file_is_refused_with_its_byte_offset) {
     EXPECT_THAT(run.output,
                 HasSubstr(path("cut.mid") + ": byte 18: chunk at byte 14 claims 32 bytes but only 2 remain"));
     EXPECT_FALSE(fs::exists(path("cut.json"))) << "nothing is written for a file that was refused";
+}
+
+// A FIFO (or a device) named as the input would block a plain read forever: it is refused at once,
+// by the same safe read documents use.
+TEST_F(CliMidi, import_of_a_fifo_fails_at_once_with_a_clear_message) {
+    ASSERT_EQ(::mkfifo(path("pipe.mid").c_str(), 0600), 0) << std::strerror(errno);
+    const CliRun run = run_tactus("import " + path("pipe.mid") + " -o " + path("pipe.json"), 10);
+    EXPECT_EQ(run.exit_code, 1) << run.output;
+    EXPECT_THAT(run.output, HasSubstr("error: " + path("pipe.mid") +
+                                      ": not a regular file (a FIFO, device or socket cannot be loaded)"));
+    EXPECT_FALSE(fs::exists(path("pipe.json")));
+}
+
+TEST_F(CliMidi, import_of_a_missing_file_names_it_and_the_reason) {
+    const CliRun run = run_tactus("import " + path("nowhere.mid") + " -o " + path("x.json"), 10);
+    EXPECT_EQ(run.exit_code, 1) << run.output;
+    EXPECT_THAT(run.output, HasSubstr(path("nowhere.mid") + ": cannot open: No such file or directory"));
 }
 
 }  // namespace

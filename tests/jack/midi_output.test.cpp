@@ -1,10 +1,14 @@
 // MIDI out through JACK: a track with the "midi" instrument plays an external synth (here a test
 // client on tactusd:midi_out) on its MIDI channel. Each note-on leaves on exactly the frame the score
 // puts it on, each note-off on its end's frame, controllers on theirs; /stop ends a held note on the
-// frame /stop reports, and quitting sends All Notes Off.
+// frame /stop reports, and quitting sends All Notes Off. With /midi/clock 1, MIDI beat clock goes out
+// too: Start on the play frame, 24 pulses per beat each on the frame of its beat through a tempo
+// change and a ramp, Stop on the stop frame.
 #include <gtest/gtest.h>
 
 #include "support/jack_midi_receiver.h"
+#include "support/reference_timing.h"
+#include "support/score_builder.h"
 #include "tactusd_jack_fixture.h"
 
 namespace tactus::test {
@@ -79,6 +83,57 @@ TEST_F(TactusdJackTest, a_midi_track_sends_its_notes_on_their_frames_and_note_of
     const bool all_notes_off = std::any_of(got.begin() + static_cast<std::ptrdiff_t>(expected.size()),
                                            got.end(), [](const ReceivedMidi& m) { return is(m, 0xB2, 123); });
     EXPECT_TRUE(all_notes_off) << "no All Notes Off when tactusd quit";
+}
+
+TEST_F(TactusdJackTest, midi_clock_pulses_arrive_on_the_frames_of_their_beats_through_a_tempo_ramp) {
+    // 120 bpm for a beat, a ramp 90 -> 150 over beat 1..2, then 150 bpm.
+    const std::vector<TempoPoint> points = {{0, 120, false}, {1, 90, true}, {2, 150, false}};
+    const ReferenceTiming reference({{0, 120, false}, {1, 90, true}, {2, 150, false}});
+    Document doc;
+    doc.tempo = tempo_map(points);
+    ASSERT_TRUE(load(save_temp(doc, "midi-clock")));
+    JackMidiReceiverOptions options;
+    options.server = server_->name();
+    JackMidiReceiver device(options);
+    ASSERT_TRUE(device.ok()) << device.error();
+    ASSERT_TRUE(device.start()) << device.error();
+    std::this_thread::sleep_for(200ms);
+
+    const auto clock_on = osc_.call("/midi/clock", osc().i(1));
+    ASSERT_TRUE(clock_on && !clock_on->is_error()) << (clock_on ? clock_on->to_string() : "no answer");
+    const auto play = play_from(0.0);
+    ASSERT_TRUE(play.has_value());
+    std::this_thread::sleep_for(2000ms);  // about beat 4.5
+    const auto stopped = osc_.call("/stop");
+    ASSERT_TRUE(stopped && !stopped->is_error()) << (stopped ? stopped->to_string() : "no answer");
+    const JackFrame stop_frame = stopped->integer(1);
+    std::this_thread::sleep_for(100ms);
+    device.stop();
+
+    std::vector<ReceivedMidi> expected;
+    auto realtime = [](JackFrame frame, std::uint8_t status) {
+        return ReceivedMidi{frame, {status, 0, 0}, 1};
+    };
+    expected.push_back(realtime(*play, 0xFA));
+    for (int k = 0;; ++k) {
+        const JackFrame frame = *play + reference.frame_at(k / 24.0L, kRate);
+        if (frame >= stop_frame) break;
+        expected.push_back(realtime(frame, 0xF8));
+    }
+    expected.push_back(realtime(stop_frame, 0xFC));
+    ASSERT_GT(expected.size(), 24u * 4) << "the test should see at least four beats of clock";
+
+    const std::vector<ReceivedMidi> got = device.messages();
+    ASSERT_EQ(got.size(), expected.size()) << "pulses lost or extra messages";
+    JackFrame jitter = 0;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(got[i].size, 1) << "message " << i;
+        EXPECT_EQ(got[i].bytes[0], expected[i].bytes[0]) << "message " << i;
+        EXPECT_EQ(got[i].frame, expected[i].frame) << "message " << i;
+        jitter = std::max(jitter, std::abs(got[i].frame - expected[i].frame));
+    }
+    report("midi_clock_pulses", static_cast<std::int64_t>(expected.size() - 2));
+    report("midi_clock_max_error_frames", jitter);
 }
 
 }  // namespace
