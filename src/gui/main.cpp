@@ -1,8 +1,14 @@
 // tactus-gui: the Tactus desktop app. Options name the engine to use or start; see --help.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <memory>
 
+#include "gui/classic_scheduler.h"
+#include "gui/engine_link.h"
 #include "gui/main_window.h"
+#include "gui/platform_signals.h"
+#include "gui/roll_state.h"
+#include "gui/session_stats.h"
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -21,6 +27,16 @@ int main(int argc, char** argv) {
     QCommandLineOption rate("rate", "Sample rate when starting the engine (non-JACK)", "hz", "48000");
     QCommandLineOption period("period", "Period when starting the engine (non-JACK)", "frames", "256");
     parser.addOptions({port, audio, jack_server, engine, attach, rate, period});
+    // For tests and benchmarks (tests/gui_flood, bench/gui_flood_xruns.sh).
+    QCommandLineOption stats_file("stats-file", "On exit (also on SIGTERM), write counters as JSON here",
+                                  "path");
+    QCommandLineOption no_audition("no-audition", "Do not audition notes drawn or moved");
+    QCommandLineOption edit_track("edit-track", "The track the piano roll edits at start", "id");
+    QCommandLineOption classic("classic-scheduler",
+                               "NEGATIVE CONTROL for tests only: play track FROM's notes on track TO by "
+                               "UI-thread timers (see src/gui/classic_scheduler.h)",
+                               "from:to");
+    parser.addOptions({stats_file, no_audition, edit_track, classic});
     parser.process(app);
 
     tactus::gui::AppOptions options;
@@ -39,7 +55,38 @@ int main(int argc, char** argv) {
     options.engine.period = parser.value(period).toInt();
     if (!parser.positionalArguments().isEmpty()) options.document = parser.positionalArguments().front();
 
+    tactus::TrackId classic_from = 0, classic_to = 0;
+    if (parser.isSet(classic)) {
+        const QStringList ids = parser.value(classic).split(':');
+        if (ids.size() == 2) classic_from = ids[0].toULongLong(), classic_to = ids[1].toULongLong();
+        if (classic_from == 0 || classic_to == 0) {
+            qCritical("tactus-gui: --classic-scheduler wants FROM:TO track ids (got '%s')",
+                      qPrintable(parser.value(classic)));
+            return 2;
+        }
+    }
+
+    // SIGTERM quits the event loop, so the stats are written and the engine is shut down as on a close.
+    tactus::gui::QuitOnSignals quit_on_signals;
+    quit_on_signals.install();
     tactus::gui::MainWindow window(options);
+    if (parser.isSet(no_audition)) window.rollState().setAuditionEnabled(false);
+    if (parser.isSet(edit_track)) window.rollState().setCurrentTrack(parser.value(edit_track).toULongLong());
+    std::unique_ptr<tactus::gui::ClassicScheduler> scheduler;
+    if (classic_from != 0) {
+        scheduler = std::make_unique<tactus::gui::ClassicScheduler>(window.song(), window.link(),
+                                                                    classic_from, classic_to);
+        QObject::connect(&window.link(), &tactus::gui::EngineLink::positionReceived, scheduler.get(),
+                         &tactus::gui::ClassicScheduler::onPosition);
+    }
+    const auto* stats = new tactus::gui::SessionStats(window);  // owned by the window
     window.show();
-    return app.exec();
+    const int status = app.exec();
+    if (parser.isSet(stats_file)) {
+        QString error;
+        if (!stats->write(parser.value(stats_file), scheduler ? scheduler->stats() : QJsonObject(), &error))
+            qWarning("tactus-gui: cannot write %s: %s", qPrintable(parser.value(stats_file)),
+                     qPrintable(error));
+    }
+    return status;
 }
