@@ -62,6 +62,17 @@ private:
     std::unordered_map<NoteId, std::optional<PlacedNote>> notes_;
 };
 
+// A track as /track/add carries it (id, name, instrument, preset): what comes back must be what the
+// engine and every other client get too.
+Track as_sent(const Track& t) {
+    Track out;
+    out.id = t.id;
+    out.name = t.name;
+    out.instrument = t.instrument;
+    out.preset = t.preset;
+    return out;
+}
+
 std::string no_note(NoteId id) {
     return "no note with id " + std::to_string(id);
 }
@@ -129,7 +140,7 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
             auto it = view.track(remove->id);
             if (it == view.tracks().end()) return fail(i, no_track(remove->id));
             const auto index = static_cast<std::size_t>(it - view.tracks().begin());
-            inverse.push_back(edit::TrackAdd{*it, index});
+            inverse.push_back(edit::TrackAdd{as_sent(*it), index});
             for (const Note& n : view.notes_on(remove->id)) inverse.push_back(edit::NoteAdd{remove->id, n});
             view.drop_notes_of(remove->id);
             view.tracks().erase(it);

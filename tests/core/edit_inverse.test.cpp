@@ -59,6 +59,26 @@ TEST(EditInverse, each_track_and_map_edit_is_undone) {
     expect_undo_restores(three_tracks(), {edit::MarkersReplace{{{4, "Verse"}, {0, "Intro"}}}});
 }
 
+TEST(EditInverse, a_removed_track_comes_back_as_track_add_carries_it) {
+    Document doc = three_tracks();
+    doc.tracks[1].level = 0.5;
+    doc.tracks[1].midi_channel = 3;
+    doc.tracks[1].controllers = {ControllerEvent{1.0, ControllerKind::ControlChange, 64, 127}};
+    DocumentEditor editor(doc);
+    std::string error;
+    const auto inverse = inverse_edits(editor, {edit::TrackRemove{2}}, &error);
+    ASSERT_TRUE(inverse.has_value()) << error;
+    ASSERT_TRUE(editor.apply({edit::TrackRemove{2}}, nullptr, &error)) << error;
+    ASSERT_TRUE(editor.apply(*inverse, nullptr, &error)) << "the undo must apply: " << error;
+    const Track& back = editor.document().tracks[1];
+    EXPECT_EQ(back.id, 2u);
+    EXPECT_EQ(back.preset, "saw");
+    EXPECT_EQ(back.notes, doc.tracks[1].notes);
+    EXPECT_TRUE(back.controllers.empty());
+    EXPECT_EQ(back.level, 1.0);
+    EXPECT_EQ(back.midi_channel, 0);
+}
+
 TEST(EditInverse, a_batch_that_touches_a_note_twice_is_undone_to_the_first_state) {
     expect_undo_restores(three_tracks(), {edit::NoteMove{1, 5.0, 0}, edit::NoteMove{1, 6.0, 2},
                                           edit::NoteResize{1, 3}, edit::NotePitch{1, 30, 0}});
