@@ -77,10 +77,10 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
         {"/document", &ControlServer::on_document},
     };
     for (const auto& [address, handler] : handlers_) addresses_.push_back(address);
-    for (const char* edit : {"/note/add", "/note/move", "/note/track", "/note/resize", "/note/delete",
-                             "/note/pitch", "/note/velocity", "/note/audition", "/track/add", "/track/remove",
-                             "/track/rename", "/track/move", "/track/instrument", "/tempo/set", "/meter/set",
-                             "/markers/set"})
+    for (const char* edit :
+         {"/note/add", "/note/move", "/note/track", "/note/resize", "/note/delete", "/note/pitch",
+          "/note/velocity", "/note/audition", "/track/add", "/track/remove", "/track/rename", "/track/move",
+          "/track/instrument", "/tempo/set", "/meter/set", "/markers/set"})
         addresses_.push_back(edit);
     // A document loaded before the server started (tactusd --load): its track meters' order.
     if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
@@ -607,13 +607,18 @@ void ControlServer::on_master_level(const Context& ctx) {
     submit(ctx, c);
 }
 
-void ControlServer::on_metronome(const Context& ctx) {
+// A command whose one argument turns something on or off.
+void ControlServer::submit_switch(const Context& ctx, CommandKind kind) {
     const OscArgs args(ctx.message);
     args.expect_at_most(1);
     EngineCommand c;
-    c.kind = CommandKind::Metronome;
+    c.kind = kind;
     c.flag = args.boolean(0, "on");
     submit(ctx, c);
+}
+
+void ControlServer::on_metronome(const Context& ctx) {
+    submit_switch(ctx, CommandKind::Metronome);
 }
 
 // The track a MIDI keyboard plays (JACK's midi_in port): a track id, or 0 for none.
@@ -630,12 +635,7 @@ void ControlServer::on_midi_input(const Context& ctx) {
 
 // MIDI beat clock on the MIDI output (off by default): /midi/clock 1 turns it on.
 void ControlServer::on_midi_clock(const Context& ctx) {
-    const OscArgs args(ctx.message);
-    args.expect_at_most(1);
-    EngineCommand c;
-    c.kind = CommandKind::MidiClock;
-    c.flag = args.boolean(0, "on");
-    submit(ctx, c);
+    submit_switch(ctx, CommandKind::MidiClock);
 }
 
 // Records live MIDI input into the armed input track while the transport plays:

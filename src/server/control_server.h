@@ -62,6 +62,7 @@ private:
     void submit(const Context& ctx, EngineCommand command);
     // A command with no arguments; a track command: track id, then one value read by `read_value`.
     void submit_plain(const Context& ctx, CommandKind kind);
+    void submit_switch(const Context& ctx, CommandKind kind);  // one argument: on or off
     void submit_track(const Context& ctx, CommandKind kind,
                       const std::function<void(const OscArgs&, EngineCommand&)>& read_value);
     std::uint32_t track_arg(const Context& ctx, std::size_t index) const;
