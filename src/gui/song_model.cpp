@@ -116,7 +116,7 @@ void SongModel::send(const std::vector<Edit>& edits, const std::vector<NoteId>& 
     for (NoteId id : auditions)
         messages.push_back(OscOut("/note/audition").h(static_cast<std::int64_t>(id)).bytes());
     link_.send(osc_bundle(messages));
-    pending_.push_back({editor_.revision(), edits});
+    pending_.push_back({editor_.revision(), edits, !auditions.empty()});
 }
 
 void SongModel::resetDocument(Document doc) {
@@ -179,7 +179,10 @@ void SongModel::onPacket(const OscPacket& packet) {
                     emit engineLoadFailed(QString::fromStdString(m.args.size() > 1 ? m.args[1].s : ""));
                 continue;
             }
-            if (!isBatchReply(about)) continue;
+            // A bundle is refused as a whole, also for an audition of a note that is gone.
+            const bool refused_for_audition = m.address == "/error" && about == "/note/audition" &&
+                                              !pending_.empty() && pending_.front().auditions;
+            if (!isBatchReply(about) && !refused_for_audition) continue;
             if (pending_.empty()) continue;  // answers to batches sent before a load
             const Pending sent = pending_.front();
             pending_.pop_front();

@@ -101,6 +101,7 @@ private:
     struct Pending {
         std::uint64_t revision = 0;  // the revision the engine should answer with
         std::vector<Edit> edits;
+        bool auditions = false;  // the bundle also auditions notes (the engine may refuse it for them)
     };
     bool applyLocal(std::vector<Edit>& edits, std::vector<Edit>* inverse);
     bool replay(std::vector<Step>& from, std::vector<Step>& to, bool forward);

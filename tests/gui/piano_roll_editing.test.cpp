@@ -178,6 +178,23 @@ private slots:
         QVERIFY(!window().song().canUndo());
     }
 
+    void an_edit_the_engine_refuses_brings_the_gui_back_in_step() {
+        // Another client deletes a note; before the GUI hears of it, the user transposes that note
+        // with audition on. The engine refuses the GUI's bundle; the GUI must end as the engine is.
+        window().song().apply({edit::NoteAdd{1, Note{700, 12.0, 1.0, 50, 0.0, 100}}}, "add");
+        QVERIFY(session_->waitUntilEngineCaughtUp());
+        auto deleted = session_->probe().call(OscOut("/note/delete").h(700).bytes(), "/note/delete");
+        QVERIFY(deleted && deleted->address == "/reply");
+        state().setAuditionEnabled(true);
+        state().setSelection({700});
+        window().pianoRoll().transpose(1);  // sent before the push of the delete is read
+        state().setAuditionEnabled(false);
+        QVERIFY2(session_->waitUntilEngineCaughtUp(),
+                 "the GUI still waits for an answer to the refused bundle");
+        QVERIFY(QTest::qWaitFor([&] { return !window().song().findNote(700); }, 5000));
+        expectEngineMatchesGui();
+    }
+
     void another_clients_edit_appears_live() {
         const std::uint64_t before = window().song().revision();
         auto reply = session_->probe().call(OscOut("/note/add").h(2).h(900).d(4.0).d(0.5).i(43).i(77).bytes(),
