@@ -49,11 +49,13 @@ void EngineSupervisor::start() {
 }
 
 void EngineSupervisor::restart(EngineOptions options) {
+    const bool owned = process_ != nullptr;
     shutdown();
     options_ = std::move(options);
     state_ = State::Idle;
     candidates_.clear();
-    if (options_.startEngine) {
+    // Only an engine we started is ours to replace; another program's engine keeps its settings.
+    if (owned && options_.startEngine) {
         candidates_ = options_.audio == "auto" ? QStringList{"jack", "default"} : QStringList{options_.audio};
         spawnNext();
     } else {
@@ -62,9 +64,13 @@ void EngineSupervisor::restart(EngineOptions options) {
 }
 
 void EngineSupervisor::shutdown() {
+    const bool already = state_ == State::Stopped;  // (the destructor comes again, after the link is gone)
     state_ = State::Stopped;
     retry_.stop();
-    if (!process_) return;
+    if (!process_) {  // an engine we attached to keeps running; we only let go of it
+        if (!already) link_.disconnectFromEngine();
+        return;
+    }
     QProcess* p = process_;
     process_ = nullptr;
     p->disconnect(this);
@@ -117,7 +123,7 @@ void EngineSupervisor::spawnNext() {
 }
 
 void EngineSupervisor::onConnected() {
-    const bool started = state_ == State::Spawning;
+    const bool started = process_ != nullptr && (state_ == State::Spawning || recovering_);
     if (state_ == State::Stopped) return;
     state_ = State::Connected;
     candidates_.clear();
@@ -141,7 +147,10 @@ void EngineSupervisor::onDisconnected(const QString& why) {
             }
             break;
         case State::Spawning:
-            if (since_start_.elapsed() < kStartupTimeoutMs) retry_.start(kConnectRetryMs);
+            if (since_start_.elapsed() < kStartupTimeoutMs)
+                retry_.start(kConnectRetryMs);
+            else if (process_)
+                process_->kill();  // hung at start: onProcessFinished tries the next backend
             break;
         case State::Connected:
             last_error_ = why;
@@ -149,12 +158,11 @@ void EngineSupervisor::onDisconnected(const QString& why) {
             recovering_ = true;
             since_loss_.start();
             emit engineLost(why);
-            // An engine we own is started again when its process ends (onProcessFinished); one we
-            // attached to, we wait for.
-            if (!process_) retry_.start(kAttachRetryMs);
+            // Reconnect; if an engine we own has died, onProcessFinished starts a new one instead.
+            retry_.start(kAttachRetryMs);
             break;
         case State::Reconnecting:
-            if (!process_) retry_.start(kAttachRetryMs);
+            retry_.start(kAttachRetryMs);
             break;
         default:
             break;
@@ -181,6 +189,7 @@ void EngineSupervisor::onProcessFinished(int code, QProcess::ExitStatus status) 
         since_loss_.start();
         emit engineLost(why);
     }
+    state_ = State::Reconnecting;  // so that the disconnect below is not reported as a second loss
     link_.disconnectFromEngine();
     ++restarts_;
     candidates_ = QStringList{backend_};

@@ -223,6 +223,7 @@ void MainWindow::onEngineReady(bool started) {
         song_->fetchFromEngine();
     }
     transport_->resendState();
+    tracks_->resendMaster();
     instruments_.clear();
     link_->send(OscOut("/instruments").bytes());
     link_->send(OscOut("/status").bytes());
@@ -234,6 +235,7 @@ void MainWindow::onEngineReady(bool started) {
 
 void MainWindow::onEngineLost(const QString& why) {
     status_bar_->setConnected(false, why);
+    song_->onDisconnected();
     if (clock_.playing()) {
         resume_playing_ = true;
         resume_beat_ = state_->cursorBeat();

@@ -112,15 +112,15 @@ void Ruler::contextMenuEvent(QContextMenuEvent* event) {
         markers.push_back({beat, name.toStdString()});
         song_.apply({edit::MarkersReplace{std::move(markers)}}, tr("Add marker"));
     });
-    for (std::size_t i = 0; i < doc.markers.size(); ++i) {
-        if (std::abs(state_.xOfBeat(doc.markers[i].beat) - event->pos().x()) > 40) continue;
-        menu.addAction(tr("Remove marker \"%1\"").arg(QString::fromStdString(doc.markers[i].name)), this,
-                       [this, i] {
-                           std::vector<Marker> markers = song_.document().markers;
-                           if (i >= markers.size()) return;
-                           markers.erase(markers.begin() + std::ptrdiff_t(i));
-                           song_.apply({edit::MarkersReplace{std::move(markers)}}, tr("Remove marker"));
-                       });
+    for (const Marker& near : doc.markers) {
+        if (std::abs(state_.xOfBeat(near.beat) - event->pos().x()) > 40) continue;
+        menu.addAction(tr("Remove marker \"%1\"").arg(QString::fromStdString(near.name)), this, [this, near] {
+            std::vector<Marker> markers = song_.document().markers;  // as it is when chosen
+            auto it = std::find(markers.begin(), markers.end(), near);
+            if (it == markers.end()) return;
+            markers.erase(it);
+            song_.apply({edit::MarkersReplace{std::move(markers)}}, tr("Remove marker"));
+        });
     }
     menu.addAction(tr("Time signature from bar %1…").arg(bar + 1), this, [this, bar] {
         const MeterSegment& m = meter_.segment_at(meter_.beat_of_bar(bar));

@@ -74,6 +74,7 @@ bool SongModel::apply(std::vector<Edit> edits, const QString& description, std::
     Step step{description, {}, {}};
     if (!applyLocal(edits, &step.backward)) return false;
     step.forward = edits;
+    std::erase_if(auditions, [this](NoteId id) { return !editor_.find_note(id); });  // deleted meanwhile
     send(edits, auditions);
     undo_.push_back(std::move(step));
     redo_.clear();
@@ -144,6 +145,12 @@ void SongModel::loadIntoEngine() {
                                          static_cast<std::int64_t>(editor_.revision())));
 }
 
+void SongModel::onDisconnected() {
+    pending_.clear();  // their answers will not come; the next engine gets the whole document
+    resync_requested_ = false;
+    awaiting_load_ = false;
+}
+
 void SongModel::fetchFromEngine() {
     if (!link_.isConnected()) return;
     link_.send(OscOut("/edits/subscribe").bytes());
@@ -171,6 +178,11 @@ void SongModel::onPacket(const OscPacket& packet) {
         } else if ((m.address == "/reply" || m.address == "/error") && !m.args.empty() &&
                    m.args[0].type == 's') {
             const std::string& about = m.args[0].s;
+            if (about == "/document" && m.address == "/error") {  // nothing to fetch: give it ours
+                resync_requested_ = false;
+                loadIntoEngine();
+                continue;
+            }
             if (about == "/load/json" && awaiting_load_) {
                 awaiting_load_ = false;
                 if (m.address == "/reply" && m.args.size() >= 4)
@@ -183,7 +195,10 @@ void SongModel::onPacket(const OscPacket& packet) {
             const bool refused_for_audition = m.address == "/error" && about == "/note/audition" &&
                                               !pending_.empty() && pending_.front().auditions;
             if (!isBatchReply(about) && !refused_for_audition) continue;
-            if (pending_.empty()) continue;  // answers to batches sent before a load
+            if (pending_.empty()) continue;                  // answers to batches sent before a load
+            if (m.address == "/reply" && m.args.size() > 1)  // a reply lost on the way: skip its batch
+                while (pending_.size() > 1 && pending_.front().revision < std::uint64_t(m.args[1].i))
+                    pending_.pop_front();
             const Pending sent = pending_.front();
             pending_.pop_front();
             if (m.address == "/error") {

@@ -54,6 +54,8 @@ public:
     void resetDocument(Document doc);
     // Sends the whole document to the engine with its revision (after a (re)start of the engine).
     void loadIntoEngine();
+    // The connection is gone: forgets what was in flight (the next engine gets the whole document).
+    void onDisconnected();
     // Asks the engine for its document and adopts it (attaching to an engine that already runs).
     void fetchFromEngine();
 
@@ -118,7 +120,6 @@ private:
     std::deque<Pending> pending_;
     bool resync_requested_ = false;
     bool awaiting_load_ = false;
-    std::size_t pending_at_resync_ = 0;  // batches sent before /document was asked for
     std::uint64_t saved_revision_ = 0;
     bool mixer_modified_ = false;
     std::uint64_t resyncs_ = 0;

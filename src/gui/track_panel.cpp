@@ -90,6 +90,10 @@ void TrackPanel::select(TrackId id) {
     state_.setCurrentTrack(id);
 }
 
+void TrackPanel::resendMaster() {
+    link_.send(OscOut("/master/level").d(master_level_->value() / 100.0).bytes());
+}
+
 void TrackPanel::showPeaks(const PositionReport& report, double elapsed_seconds) {
     master_meter_->setPeak(std::max(report.peak_left, report.peak_right), elapsed_seconds);
     for (std::size_t i = 0; i < strips_.size(); ++i)

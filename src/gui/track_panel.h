@@ -33,6 +33,8 @@ public:
     void removeCurrentTrack();
     const std::vector<TrackStrip*>& strips() const { return strips_; }
     LevelMeter* masterMeter() const { return master_meter_; }
+    // Sends the master level again (to an engine that restarted).
+    void resendMaster();
 
 private:
     void rebuild();

@@ -47,7 +47,7 @@ void VelocityLane::paintEvent(QPaintEvent* event) {
 
 void VelocityLane::mousePressEvent(QMouseEvent* event) {
     const Track* track = song_.track(state_.currentTrack());
-    if (!track) return;
+    if (!track || event->button() != Qt::LeftButton) return;
     double best = 6.0;
     for (const Note& n : track->notes) {
         const double d = std::abs(state_.xOfBeat(n.start) - event->position().x());

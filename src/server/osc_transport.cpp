@@ -552,8 +552,10 @@ bool OscTransport::send(const ReplyTarget& to, const std::vector<std::uint8_t>& 
     const auto it = connections_.find(to.connection);
     if (it == connections_.end() || it->second->closing) return drop();
     Connection& c = *it->second;
-    if (bytes.size() > std::numeric_limits<std::uint32_t>::max() ||
-        c.pending() + 4 + bytes.size() > options_.max_outbox_bytes)
+    // The outbox bounds what waits for a slow client; one reply larger than that bound (a whole
+    // /document) still goes when nothing else waits, up to the protocol's frame limit.
+    if (bytes.size() > options_.max_tcp_message ||
+        (c.pending() > 0 && c.pending() + 4 + bytes.size() > options_.max_outbox_bytes))
         return drop();
     const auto length = static_cast<std::uint32_t>(bytes.size());
     const std::uint8_t prefix[4] = {

@@ -10,7 +10,8 @@
 //
 // Never blocks on a client: a reply that finds the UDP socket buffer full, or the connection's outbox
 // full, is dropped and counted. A TCP client that never reads therefore costs at most
-// max_outbox_bytes of memory and nothing else.
+// max_outbox_bytes of memory (or one reply of up to max_tcp_message, such as a whole /document, that
+// found the outbox empty) and nothing else.
 //
 // Arrival time: for UDP, the kernel's receive timestamp (SO_TIMESTAMPNS, CLOCK_REALTIME) moved to
 // CLOCK_MONOTONIC by the realtime - monotonic offset sampled once per poll_once(); this excludes the

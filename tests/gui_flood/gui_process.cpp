@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "gui_flood/child_processes.h"
@@ -87,14 +87,25 @@ int GuiProcess::terminate() {
     return exit_status_;
 }
 
+namespace {
+// Every number in the object, nested ones under their own key (src/gui/session_stats.cpp).
+void collect_numbers(const nlohmann::json& object, GuiStats& out) {
+    for (const auto& [key, value] : object.items()) {
+        if (value.is_number())
+            out[key] = value.get<double>();
+        else if (value.is_object())
+            collect_numbers(value, out);
+    }
+}
+}  // namespace
+
 std::optional<GuiStats> GuiProcess::stats() const {
     const std::string text = read_text(stats_path_);
     if (text.empty()) return std::nullopt;
-    // A flat object of numbers (src/gui/session_stats.cpp).
+    const nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!parsed.is_object()) return std::nullopt;
     GuiStats stats;
-    const std::regex field("\"([a-z_]+)\"\\s*:\\s*(-?[0-9.eE+-]+)");
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), field); it != std::sregex_iterator(); ++it)
-        stats[(*it)[1]] = std::stod((*it)[2]);
+    collect_numbers(parsed, stats);
     return stats;
 }
 

@@ -10,12 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server/osc_packet.h"
@@ -608,6 +610,38 @@ TEST(OscTransport, client_that_never_reads_loses_replies_beyond_its_outbox_and_n
         ASSERT_TRUE(client.read_frame(frame));
         EXPECT_EQ(frame, report);
     }
+}
+
+TEST(OscTransport, one_reply_larger_than_the_outbox_goes_whole_when_nothing_else_waits) {
+    OscTransportOptions options;
+    options.max_outbox_bytes = 64 * 1024;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    TcpClient client(server.port(), 4096);
+    ASSERT_TRUE(client.connected);
+    ASSERT_TRUE(client.write_all(framed(osc("/document"))));
+    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+    const ReplyTarget to = server.senders[0];
+    // A whole document, far more than the outbox and than the kernel's socket buffers hold.
+    const Bytes document = osc("/document", [](lo_message m) {
+        const std::vector<std::uint8_t> payload(8 << 20, 7);
+        lo_blob b = lo_blob_new(static_cast<std::int32_t>(payload.size()), payload.data());
+        lo_message_add_blob(m, b);
+        lo_blob_free(b);
+    });
+    EXPECT_TRUE(server.transport.send(to, document)) << "refused although nothing else waited";
+    EXPECT_FALSE(server.transport.send(to, document)) << "a second one while the first waits: dropped";
+    std::atomic<bool> read{false};
+    std::thread pump([&] {  // the server flushes while the client reads
+        while (!read) server.pump_for(5);
+    });
+    Bytes frame;
+    const bool whole = client.read_frame(frame);
+    read = true;
+    pump.join();
+    EXPECT_TRUE(whole);
+    EXPECT_EQ(frame, document);
+    EXPECT_EQ(server.transport.stats().replies_dropped, 1u);
 }
 
 TEST(OscTransport, connections_beyond_the_limit_are_accepted_and_closed_at_once) {
