@@ -622,13 +622,17 @@ TEST(OscTransport, one_reply_larger_than_the_outbox_goes_whole_when_nothing_else
     ASSERT_TRUE(client.write_all(framed(osc("/document"))));
     ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
     const ReplyTarget to = server.senders[0];
-    // A whole document, far more than the outbox and than the kernel's socket buffers hold.
-    const Bytes document = osc("/document", [](lo_message m) {
-        const std::vector<std::uint8_t> payload(8 << 20, 7);
-        lo_blob b = lo_blob_new(static_cast<std::int32_t>(payload.size()), payload.data());
-        lo_message_add_blob(m, b);
-        lo_blob_free(b);
-    });
+    // A whole document, far more than the outbox and than the kernel's socket buffers hold: an OSC
+    // message `/document ,b` of 8 MiB, written by hand (liblo 0.31 overflows its buffer on a blob
+    // this large).
+    Bytes document;
+    for (const std::string part : {"/document", ",b"}) {
+        document.insert(document.end(), part.begin(), part.end());
+        document.resize(document.size() + 4 - part.size() % 4, 0);
+    }
+    const std::uint32_t size = 8u << 20;
+    for (int shift = 24; shift >= 0; shift -= 8) document.push_back(std::uint8_t(size >> shift));
+    document.resize(document.size() + size, 7);
     EXPECT_TRUE(server.transport.send(to, document)) << "refused although nothing else waited";
     EXPECT_FALSE(server.transport.send(to, document)) << "a second one while the first waits: dropped";
     std::atomic<bool> read{false};
