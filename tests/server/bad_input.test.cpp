@@ -1084,10 +1084,21 @@ TEST_F(TactusdBadInput, command_flood_is_bounded_counted_and_the_engine_still_an
     EXPECT_LT(late_peak - settled, growth_kib) << "tactusd's RSS grew from " << settled / 1024 << " MiB to "
                                                << late_peak / 1024 << " MiB during the flood";
 
-    // And it still applies commands: a level change is answered with the frame it took effect on.
-    const auto applied = call(Osc("/track/level").i(1).d(0.25).bytes(), "/track/level");
-    ASSERT_TRUE(applied.has_value()) << "no reply to /track/level after the flood";
-    EXPECT_EQ(applied->address, "/reply") << describe(*applied);
+    // And it applies commands again once the backlog already in its socket buffer is worked off: a level
+    // change is answered with the frame it took effect on. Until then the only refusal allowed is
+    // "queue full" (a slow sanitizer build may still be draining when the flood ends).
+    const auto recovery_start = Clock::now();
+    std::optional<OscMessage> applied;
+    while (Clock::now() - recovery_start < 20s) {
+        applied = call(Osc("/track/level").i(1).d(0.25).bytes(), "/track/level");
+        ASSERT_TRUE(applied.has_value()) << "no reply to /track/level after the flood";
+        if (applied->address != "/error") break;
+        ASSERT_NE(describe(*applied).find("queue is full"), std::string::npos) << describe(*applied);
+        std::this_thread::sleep_for(50ms);
+    }
+    const auto recovery_ms = std::chrono::duration<double, std::milli>(Clock::now() - recovery_start).count();
+    std::cout << "[ flood    ] commands applied again " << recovery_ms << " ms after the flood ended\n";
+    EXPECT_EQ(applied->address, "/reply") << describe(*applied) << " (still refused 20 s after the flood)";
     EXPECT_EQ(applied->types, "shi") << describe(*applied);
 }
 
