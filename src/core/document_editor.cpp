@@ -19,7 +19,7 @@ const char* edit_name(const Edit& e) {
     static constexpr const char* kNames[] = {
         "note/add",         "note/move", "note/resize",  "note/delete",  "note/pitch",
         "note/velocity",    "track/add", "track/remove", "track/rename", "track/move",
-        "track/instrument", "tempo/set", "meter/set",    "markers/set"};
+        "track/instrument", "tempo/set", "meter/set",    "markers/set",  "track/controllers"};
     return kNames[e.index()];
 }
 
@@ -61,6 +61,22 @@ std::string check_meter(const std::vector<TimeSignature>& meter) {
         if (m.denominator < 1 || m.denominator > 64 || (m.denominator & (m.denominator - 1)) != 0)
             return at + "denominator must be a power of two within 1..64 (got " +
                    std::to_string(m.denominator) + ")";
+    }
+    return {};
+}
+
+std::string check_controllers(const std::vector<ControllerEvent>& events) {
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const ControllerEvent& c = events[i];
+        const std::string at = "controller event " + std::to_string(i + 1) + ": ";
+        std::string problem = check_range("beat", c.beat, 0, kMaxDocumentBeat);
+        if (problem.empty() && c.kind != ControllerKind::PitchBend &&
+            c.kind != ControllerKind::ChannelPressure)
+            problem = check_range("number", c.number, 0, 127);
+        if (problem.empty())
+            problem = c.kind == ControllerKind::PitchBend ? check_range("pitch bend value", c.value, -1, 1)
+                                                          : check_range("value", c.value, 0, 127);
+        if (!problem.empty()) return at + problem;
     }
     return {};
 }
@@ -311,6 +327,7 @@ std::string DocumentEditor::apply_one(Edit& e) {
             return "a new track starts empty: add its notes with note/add";
         if (auto p = check_range("level", add->track.level, 0, 4); !p.empty()) return p;
         if (auto p = check_range("pan", add->track.pan, -1, 1); !p.empty()) return p;
+        if (auto p = check_range("MIDI channel", add->track.midi_channel, 0, 16); !p.empty()) return p;
         if (check_instrument_)
             if (auto p = (*check_instrument_)(add->track); !p.empty()) return p;
         add->index = std::min(add->index, doc_.tracks.size());
@@ -392,7 +409,29 @@ std::string DocumentEditor::apply_one(Edit& e) {
         doc_.markers = markers->markers;
         return {};
     }
+    if (auto* controllers = std::get_if<edit::TrackControllers>(&e)) {
+        Track* t = track_by_id(controllers->id);
+        if (!t) return no_track(controllers->id);
+        if (auto problem = check_controllers(controllers->events); !problem.empty()) return problem;
+        // Sorted so that the document (and what is pushed and logged) has one form for one content.
+        std::stable_sort(controllers->events.begin(), controllers->events.end(),
+                         [](const ControllerEvent& a, const ControllerEvent& b) { return a.beat < b.beat; });
+        undo_.push_back([this, id = t->id, old = t->controllers] { track_by_id(id)->controllers = old; });
+        t->controllers = controllers->events;
+        effect_->controllers_changed = true;
+        return {};
+    }
     return "unsupported edit";
+}
+
+bool DocumentEditor::set_mix(TrackId id, const MixChange& change) {
+    Track* t = track_by_id(id);
+    if (!t) return false;
+    if (change.level) t->level = *change.level;
+    if (change.pan) t->pan = *change.pan;
+    if (change.mute) t->mute = *change.mute;
+    if (change.solo) t->solo = *change.solo;
+    return true;
 }
 
 std::optional<std::vector<const EditBatch*>> DocumentEditor::batches_since(std::uint64_t revision) const {

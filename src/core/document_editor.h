@@ -35,8 +35,17 @@ struct EditEffect {
     bool tempo_changed = false;
     bool meter_changed = false;
     bool tracks_changed = false;               // added, removed or moved
+    bool controllers_changed = false;          // some track's controller events replaced
     std::vector<TrackId> instruments_changed;  // tracks added or given another instrument/preset
     std::vector<TrackId> tracks_removed;
+};
+
+// A mixer setting of one track (the fields given). Not an edit: no revision, not logged.
+struct MixChange {
+    std::optional<double> level{};
+    std::optional<double> pan{};
+    std::optional<bool> mute{};
+    std::optional<bool> solo{};
 };
 
 // Checks a track's instrument and preset (the engine knows which exist); returns an error or "".
@@ -60,6 +69,12 @@ public:
     // (note/move): no note with id 17").
     bool apply(std::vector<Edit> edits, EditEffect* effect, std::string* error,
                const InstrumentCheck& check_instrument = {});
+
+    // Records a live mixer change (level, pan, mute, solo) in the document, so that what is saved,
+    // dumped or given to a new instrument of the track is what is heard. Mixer moves are not edits:
+    // they neither bump the revision nor enter the log. False for an unknown track. Values are the
+    // caller's to check (the protocol's ranges).
+    bool set_mix(TrackId id, const MixChange& change);
 
     // The batches after `revision`, oldest first; nullopt when the log no longer reaches back that
     // far (or `revision` is ahead of the document): fetch the whole document instead.

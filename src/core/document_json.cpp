@@ -473,19 +473,6 @@ private:
 // ---------------------------------------------------------------------------------------------
 // The current version's schema (docs/document-format.md)
 
-constexpr std::pair<ControllerKind, const char*> kControllerKindNames[] = {
-    {ControllerKind::ControlChange, "cc"},
-    {ControllerKind::PitchBend, "pitch_bend"},
-    {ControllerKind::ProgramChange, "program"},
-    {ControllerKind::ChannelPressure, "pressure"},
-};
-
-const char* controller_kind_name(ControllerKind kind) {
-    for (const auto& [k, name] : kControllerKindNames)
-        if (k == kind) return name;
-    return "cc";
-}
-
 // Calls `each(element, path, index)` for each object in the array field `f` (other elements are
 // reported), stopping once the problem list is full.
 template <class Each>
@@ -615,8 +602,7 @@ ControllerEvent read_controller(Reader& r, const json& obj, const std::string& a
     std::optional<ControllerKind> kind;
     if (auto kind_field = r.field(obj, at, "kind", true)) {
         const json& v = *kind_field.value;
-        for (const auto& [k, name] : kControllerKindNames)
-            if (v.is_string() && v.get_ref<const std::string&>() == name) kind = k;
+        if (v.is_string()) kind = controller_kind_from_name(v.get_ref<const std::string&>());
         if (kind) {
             c.kind = *kind;
         } else {

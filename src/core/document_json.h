@@ -35,8 +35,8 @@ struct LoadError {
 };
 
 struct LoadResult {
-    std::optional<Document> document;  // set only when errors is empty
-    std::vector<LoadError> errors;     // every problem found (at most kMaxLoadErrors, then one saying so)
+    std::optional<Document> document;   // set only when errors is empty
+    std::vector<LoadError> errors;      // every problem found (at most kMaxLoadErrors, then one saying so)
     std::vector<std::string> warnings;  // loaded, but something was approximated (MIDI files)
 };
 

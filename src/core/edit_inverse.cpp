@@ -62,14 +62,12 @@ private:
     std::unordered_map<NoteId, std::optional<PlacedNote>> notes_;
 };
 
-// A track as /track/add carries it (id, name, instrument, preset): what comes back must be what the
-// engine and every other client get too.
+// A track as /track/add carries it (everything but its notes and controller events, which follow as
+// their own edits): what comes back must be what the engine and every other client get too.
 Track as_sent(const Track& t) {
-    Track out;
-    out.id = t.id;
-    out.name = t.name;
-    out.instrument = t.instrument;
-    out.preset = t.preset;
+    Track out = t;
+    out.notes.clear();
+    out.controllers.clear();
     return out;
 }
 
@@ -141,6 +139,8 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
             if (it == view.tracks().end()) return fail(i, no_track(remove->id));
             const auto index = static_cast<std::size_t>(it - view.tracks().begin());
             inverse.push_back(edit::TrackAdd{as_sent(*it), index});
+            if (!it->controllers.empty())
+                inverse.push_back(edit::TrackControllers{remove->id, it->controllers});
             for (const Note& n : view.notes_on(remove->id)) inverse.push_back(edit::NoteAdd{remove->id, n});
             view.drop_notes_of(remove->id);
             view.tracks().erase(it);
@@ -164,6 +164,11 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
             inverse.push_back(edit::TrackInstrument{instrument->id, it->instrument, it->preset});
             it->instrument = instrument->instrument;
             it->preset = instrument->preset;
+        } else if (auto* controllers = std::get_if<edit::TrackControllers>(&e)) {
+            auto it = view.track(controllers->id);
+            if (it == view.tracks().end()) return fail(i, no_track(controllers->id));
+            inverse.push_back(edit::TrackControllers{controllers->id, it->controllers});
+            it->controllers = controllers->events;
         } else if (auto* tempo = std::get_if<edit::TempoReplace>(&e)) {
             inverse.push_back(edit::TempoReplace{view.tempo_});
             view.tempo_ = tempo->points;

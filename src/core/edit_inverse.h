@@ -16,9 +16,8 @@ namespace tactus {
 // restores every note, track, tempo and meter they touched. nullopt with `error` set when an edit
 // names something that does not exist at that point (the batch itself would be refused) or adds a
 // note with id 0 (its id is not known until applied: give new notes their ids first).
-// A removed track comes back with its notes, name, instrument and place, as /track/add carries it:
-// its mixer settings, MIDI channel and controller events do not travel in edits and come back at
-// their defaults (none, for controllers).
+// A removed track comes back whole: its place, name, instrument, mixer settings and MIDI channel (as
+// /track/add carries them), its controller events (/track/controllers) and its notes.
 std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, const std::vector<Edit>& edits,
                                                std::string* error);
 

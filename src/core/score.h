@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/tempo_map.h"
@@ -31,6 +33,10 @@ struct Note {
 
 // Room for what later work plays: sustain (CC64), pitch bend, other controllers, program changes.
 enum class ControllerKind { ControlChange, PitchBend, ProgramChange, ChannelPressure };
+
+// The kind's name in documents and edit messages: "cc", "pitch_bend", "program", "pressure".
+const char* controller_kind_name(ControllerKind kind);
+std::optional<ControllerKind> controller_kind_from_name(std::string_view name);
 
 struct ControllerEvent {
     double beat = 0.0;

@@ -40,7 +40,7 @@ struct NoteVelocity {
     int velocity = 100;
 };
 struct TrackAdd {
-    Track track;            // no notes or controllers; track.id must be new
+    Track track;            // no notes or controllers; track.id must be new; its mixer and channel as set
     std::size_t index = 0;  // position among the tracks (clamped to the end)
 };
 struct TrackRemove {
@@ -59,6 +59,10 @@ struct TrackInstrument {
     std::string instrument;
     std::string preset;
 };
+struct TrackControllers {
+    TrackId id = 0;
+    std::vector<ControllerEvent> events;  // replaces all of the track's; any order (kept sorted by beat)
+};
 struct TempoReplace {
     std::vector<TempoPoint> points;
 };
@@ -71,10 +75,10 @@ struct MarkersReplace {
 
 }  // namespace edit
 
-using Edit =
-    std::variant<edit::NoteAdd, edit::NoteMove, edit::NoteResize, edit::NoteDelete, edit::NotePitch,
-                 edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename, edit::TrackMove,
-                 edit::TrackInstrument, edit::TempoReplace, edit::MeterReplace, edit::MarkersReplace>;
+using Edit = std::variant<edit::NoteAdd, edit::NoteMove, edit::NoteResize, edit::NoteDelete, edit::NotePitch,
+                          edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename,
+                          edit::TrackMove, edit::TrackInstrument, edit::TempoReplace, edit::MeterReplace,
+                          edit::MarkersReplace, edit::TrackControllers>;
 
 // A batch applied atomically, and the revision it produced.
 struct EditBatch {

@@ -80,7 +80,7 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
     for (const char* edit :
          {"/note/add", "/note/move", "/note/track", "/note/resize", "/note/delete", "/note/pitch",
           "/note/velocity", "/note/audition", "/track/add", "/track/remove", "/track/rename", "/track/move",
-          "/track/instrument", "/tempo/set", "/meter/set", "/markers/set"})
+          "/track/instrument", "/tempo/set", "/meter/set", "/markers/set", "/track/controllers"})
         addresses_.push_back(edit);
     // A document loaded before the server started (tactusd --load): its track meters' order.
     if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
@@ -321,15 +321,16 @@ void ControlServer::dispatch(const OscMessage& message, const ReplyTarget& from,
     }
 }
 
-void ControlServer::submit(const Context& ctx, EngineCommand command) {
+bool ControlServer::submit(const Context& ctx, EngineCommand command) {
     command.frame = ctx.frame;
     command.request = next_request_++;
     if (!host_.submit(command)) {
         reply_error(ctx.from, ctx.message.address, "engine command queue is full: command rejected");
-        return;
+        return false;
     }
     pending_.emplace(command.request,
                      PendingReply{ctx.from, ctx.message.address, std::chrono::steady_clock::now()});
+    return true;
 }
 
 void ControlServer::pump_engine_events() {
@@ -373,7 +374,7 @@ void ControlServer::submit_plain(const Context& ctx, CommandKind kind) {
     submit(ctx, c);
 }
 
-void ControlServer::submit_track(const Context& ctx, CommandKind kind,
+bool ControlServer::submit_track(const Context& ctx, CommandKind kind,
                                  const std::function<void(const OscArgs&, EngineCommand&)>& read_value) {
     require_document(ctx);
     const OscArgs args(ctx.message);
@@ -382,7 +383,13 @@ void ControlServer::submit_track(const Context& ctx, CommandKind kind,
     c.kind = kind;
     c.track = track_arg(ctx, 0);
     read_value(args, c);
-    submit(ctx, c);
+    return submit(ctx, c);
+}
+
+void ControlServer::mixer_changed(const Context& ctx, const MixChange& change,
+                                  const std::vector<std::uint8_t>& message) {
+    host_.set_mix(static_cast<TrackId>(OscArgs(ctx.message).integer(0, "track id")), change);
+    push_to_subscribers(message, message, &ctx.from);
 }
 
 std::uint32_t ControlServer::track_arg(const Context& ctx, std::size_t index) const {
@@ -576,26 +583,46 @@ void ControlServer::on_panic(const Context& ctx) {
     submit_plain(ctx, CommandKind::Panic);
 }
 
+// The mixer commands: applied by the engine on their frame, recorded in the document, and pushed to
+// the other edit subscribers in normal form (h track id, d value or i on).
 void ControlServer::on_track_level(const Context& ctx) {
-    submit_track(ctx, CommandKind::TrackLevel, [](const OscArgs& args, EngineCommand& c) {
+    const auto read = [](const OscArgs& args, EngineCommand& c) {
         c.value = args.number_in(1, "level", 0.0, 4.0);
-    });
+    };
+    if (!submit_track(ctx, CommandKind::TrackLevel, read)) return;
+    const OscArgs args(ctx.message);
+    const double level = args.number(1, "level");
+    mixer_changed(ctx, MixChange{.level = level},
+                  OscOut("/track/level").h(args.integer(0, "track id")).d(level).bytes());
 }
 
 void ControlServer::on_track_pan(const Context& ctx) {
-    submit_track(ctx, CommandKind::TrackPan, [](const OscArgs& args, EngineCommand& c) {
+    const auto read = [](const OscArgs& args, EngineCommand& c) {
         c.value = args.number_in(1, "pan", -1.0, 1.0);
-    });
+    };
+    if (!submit_track(ctx, CommandKind::TrackPan, read)) return;
+    const OscArgs args(ctx.message);
+    const double pan = args.number(1, "pan");
+    mixer_changed(ctx, MixChange{.pan = pan},
+                  OscOut("/track/pan").h(args.integer(0, "track id")).d(pan).bytes());
 }
 
 void ControlServer::on_track_mute(const Context& ctx) {
-    submit_track(ctx, CommandKind::TrackMute,
-                 [](const OscArgs& args, EngineCommand& c) { c.flag = args.boolean(1, "mute"); });
+    const auto read = [](const OscArgs& args, EngineCommand& c) { c.flag = args.boolean(1, "mute"); };
+    if (!submit_track(ctx, CommandKind::TrackMute, read)) return;
+    const OscArgs args(ctx.message);
+    const bool mute = args.boolean(1, "mute");
+    mixer_changed(ctx, MixChange{.mute = mute},
+                  OscOut("/track/mute").h(args.integer(0, "track id")).i(mute ? 1 : 0).bytes());
 }
 
 void ControlServer::on_track_solo(const Context& ctx) {
-    submit_track(ctx, CommandKind::TrackSolo,
-                 [](const OscArgs& args, EngineCommand& c) { c.flag = args.boolean(1, "solo"); });
+    const auto read = [](const OscArgs& args, EngineCommand& c) { c.flag = args.boolean(1, "solo"); };
+    if (!submit_track(ctx, CommandKind::TrackSolo, read)) return;
+    const OscArgs args(ctx.message);
+    const bool solo = args.boolean(1, "solo");
+    mixer_changed(ctx, MixChange{.solo = solo},
+                  OscOut("/track/solo").h(args.integer(0, "track id")).i(solo ? 1 : 0).bytes());
 }
 
 void ControlServer::on_master_level(const Context& ctx) {

@@ -59,12 +59,16 @@ private:
     void reply_error(const ReplyTarget& to, const std::string& address, const std::string& message);
     void reply_ok(const ReplyTarget& to, const std::string& address);
     // Submits a command; its reply is sent once the audio thread reports the frame it applied on.
-    void submit(const Context& ctx, EngineCommand command);
+    // False (and the sender told) when the engine's queue is full.
+    bool submit(const Context& ctx, EngineCommand command);
     // A command with no arguments; a track command: track id, then one value read by `read_value`.
     void submit_plain(const Context& ctx, CommandKind kind);
     void submit_switch(const Context& ctx, CommandKind kind);  // one argument: on or off
-    void submit_track(const Context& ctx, CommandKind kind,
+    bool submit_track(const Context& ctx, CommandKind kind,
                       const std::function<void(const OscArgs&, EngineCommand&)>& read_value);
+    // A mixer command the engine took: kept in the document and pushed to the other edit subscribers
+    // as `message` (the command in its normal form).
+    void mixer_changed(const Context& ctx, const MixChange& change, const std::vector<std::uint8_t>& message);
     std::uint32_t track_arg(const Context& ctx, std::size_t index) const;
     void require_document(const Context& ctx) const;
 

@@ -28,7 +28,7 @@ constexpr EditShape kShapes[] = {
     {"/note/pitch", 3, 0, "ID PITCH CENTS"},
     {"/note/velocity", 2, 0, "ID VELOCITY"},
     {"/note/audition", 1, 0, "ID"},
-    {"/track/add", 4, 5, "ID NAME INSTRUMENT PRESET [INDEX]"},
+    {"/track/add", 4, 10, "ID NAME INSTRUMENT PRESET [INDEX [CHANNEL LEVEL PAN MUTE SOLO]]"},
     {"/track/remove", 1, 1, "ID"},
     {"/track/rename", 2, 2, "ID NAME"},
     {"/track/move", 2, 2, "ID INDEX"},
@@ -36,6 +36,7 @@ constexpr EditShape kShapes[] = {
     {"/tempo/set", 3, 0, "BEAT BPM RAMP"},
     {"/meter/set", 3, 0, "BAR NUMERATOR DENOMINATOR"},
     {"/markers/set", 2, 0, "BEAT NAME"},
+    {"/track/controllers", 1, 0, "TRACK_ID (BEAT KIND NUMBER VALUE)..."},
 };
 
 const EditShape* shape_of(std::string_view address) {
@@ -73,6 +74,27 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
     const OscArgs args(message);
     const std::size_t n = args.size();
     if (message.address == "/markers/set" && n == 0) return edits.push_back(edit::MarkersReplace{});  // none
+    if (message.address == "/track/controllers") {
+        if (n == 0 || (n - 1) % 4 != 0)
+            throw OscArgError(std::string("takes the arguments ") + shape->arguments + ": a track id, then " +
+                              "groups of 4; got " + std::to_string(n));
+        edit::TrackControllers controllers{id_arg(args, 0, "track id"), {}};
+        for (std::size_t i = 1; i < n; i += 4) {
+            ControllerEvent c;
+            c.beat = args.number(i, "beat");
+            const std::string kind = args.string(i + 1, "kind");
+            const auto parsed = controller_kind_from_name(kind);
+            if (!parsed)
+                throw OscArgError("argument " + std::to_string(i + 2) +
+                                  " (kind) must be one of cc, pitch_bend, program, pressure (got \"" + kind +
+                                  "\")");
+            c.kind = *parsed;
+            c.number = small_int(args, i + 2, "number");
+            c.value = args.number(i + 3, "value");
+            controllers.events.push_back(c);
+        }
+        return edits.push_back(std::move(controllers));
+    }
     if (shape->max_args == 0) {
         if (n == 0 || n % shape->group != 0)
             throw OscArgError("takes one or more groups of " + std::to_string(shape->group) + " argument" +
@@ -113,6 +135,16 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
         add.track.instrument = args.string(2, "instrument");
         add.track.preset = args.string(3, "preset");
         add.index = args.has(4) ? index_arg(args, 4) : SIZE_MAX;
+        if (n > 5) {
+            if (n != 10)
+                throw OscArgError("takes the arguments " + std::string(shape->arguments) +
+                                  ": the mixer and channel come all five or none; got " + std::to_string(n));
+            add.track.midi_channel = small_int(args, 5, "MIDI channel");
+            add.track.level = args.number(6, "level");
+            add.track.pan = args.number(7, "pan");
+            add.track.mute = args.boolean(8, "mute");
+            add.track.solo = args.boolean(9, "solo");
+        }
         edits.push_back(std::move(add));
         return;
     }
@@ -189,6 +221,11 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
                           .s(track->track.instrument)
                           .s(track->track.preset)
                           .i(static_cast<std::int32_t>(std::min<std::size_t>(track->index, INT32_MAX)))
+                          .i(track->track.midi_channel)
+                          .d(track->track.level)
+                          .d(track->track.pan)
+                          .i(track->track.mute ? 1 : 0)
+                          .i(track->track.solo ? 1 : 0)
                           .bytes());
     } else if (auto* remove = std::get_if<edit::TrackRemove>(&e)) {
         out.push_back(OscOut("/track/remove").h(id(remove->id)).bytes());
@@ -214,6 +251,12 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
     } else if (auto* markers = std::get_if<edit::MarkersReplace>(&e)) {
         OscOut m("/markers/set");
         for (const Marker& marker : markers->markers) m.d(marker.beat).s(marker.name);
+        out.push_back(m.bytes());
+    } else if (auto* controllers = std::get_if<edit::TrackControllers>(&e)) {
+        OscOut m("/track/controllers");
+        m.h(id(controllers->id));
+        for (const ControllerEvent& c : controllers->events)
+            m.d(c.beat).s(controller_kind_name(c.kind)).i(c.number).d(c.value);
         out.push_back(m.bytes());
     }
 }

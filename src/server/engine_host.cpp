@@ -146,7 +146,7 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* e
     for (const PlacedNote& n : effect.removed) removed.push_back(score_->compile(n.note, slots_.at(n.track)));
     const bool channels_changed = !effect.instruments_changed.empty() || !effect.tracks_removed.empty();
     if (channels_changed && !update_channels(effect, error)) return false;
-    if (effect.tempo_changed || effect.meter_changed) {
+    if (effect.tempo_changed || effect.meter_changed || effect.controllers_changed) {
         publish(build_score(), channels_changed);
         return true;
     }

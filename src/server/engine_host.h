@@ -53,6 +53,9 @@ public:
     bool has_document() const { return loaded_; }
     // The mixer slot of a track (stable while the document is edited), or nullopt.
     std::optional<std::uint32_t> track_index(TrackId id) const;
+    // Records a live mixer change in the document (not an edit: no revision). The engine gets the
+    // change as a command; this keeps /document, saves and a track's next instrument in step with it.
+    bool set_mix(TrackId id, const MixChange& change) { return editor_.set_mix(id, change); }
     // Mixer slots in document order (for per-track meters).
     std::vector<std::uint32_t> slots_in_document_order() const;
 

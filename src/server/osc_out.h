@@ -79,8 +79,8 @@ inline std::vector<std::uint8_t> osc_int64_and_long_string(const std::string& ad
 }
 
 // `address ,sh`: a string of any length, then an int64 (/load/json's document and revision).
-inline std::vector<std::uint8_t> osc_long_string_and_int64(const std::string& address, const std::string& text,
-                                                           std::int64_t value) {
+inline std::vector<std::uint8_t> osc_long_string_and_int64(const std::string& address,
+                                                           const std::string& text, std::int64_t value) {
     std::vector<std::uint8_t> out;
     detail::append_osc_string(out, address);
     detail::append_osc_string(out, ",sh");

@@ -93,6 +93,65 @@ TEST(DocumentEditor, removing_a_track_and_failing_later_restores_it_with_its_not
     EXPECT_EQ(editor.document().tracks.size(), 1u);
 }
 
+TEST(DocumentEditor, controller_events_are_replaced_sorted_and_checked) {
+    DocumentEditor editor(two_tracks());
+    std::string error;
+    EditEffect effect;
+    const ControllerEvent pedal_up{3.0, ControllerKind::ControlChange, 64, 0};
+    const ControllerEvent pedal_down{1.0, ControllerKind::ControlChange, 64, 127};
+    const ControllerEvent bend{2.0, ControllerKind::PitchBend, 0, -1.0};
+    ASSERT_TRUE(editor.apply({edit::TrackControllers{2, {pedal_up, pedal_down, bend}}}, &effect, &error))
+        << error;
+    EXPECT_TRUE(effect.controllers_changed);
+    EXPECT_EQ(editor.document().tracks[1].controllers, (std::vector{pedal_down, bend, pedal_up}));
+    EXPECT_EQ(editor.last_batch()->edits.size(), 1u);
+    EXPECT_EQ(std::get<edit::TrackControllers>(editor.last_batch()->edits[0]).events,
+              editor.document().tracks[1].controllers)
+        << "the logged (and pushed) batch is the sorted one";
+
+    const Document before = editor.document();
+    EXPECT_FALSE(
+        editor.apply({edit::TrackControllers{2, {pedal_down, {1.0, ControllerKind::PitchBend, 0, 1.5}}}},
+                     nullptr, &error));
+    EXPECT_EQ(error,
+              "edit 1 of 1 (track/controllers): controller event 2: pitch bend value must be within "
+              "-1..1 (got 1.5)");
+    EXPECT_FALSE(editor.apply({edit::TrackControllers{2, {{1.0, ControllerKind::ControlChange, 128, 0}}}},
+                              nullptr, &error));
+    EXPECT_EQ(error,
+              "edit 1 of 1 (track/controllers): controller event 1: number must be within 0..127 (got 128)");
+    EXPECT_FALSE(editor.apply({edit::TrackControllers{9, {}}}, nullptr, &error));
+    EXPECT_EQ(error, "edit 1 of 1 (track/controllers): no track with id 9");
+    EXPECT_EQ(editor.document(), before);
+}
+
+TEST(DocumentEditor, a_mixer_change_is_kept_without_a_revision_and_a_new_track_keeps_its_mixer) {
+    DocumentEditor editor(two_tracks());
+    EXPECT_TRUE(
+        editor.set_mix(2, MixChange{.level = 0.25, .pan = std::nullopt, .mute = true, .solo = std::nullopt}));
+    EXPECT_FALSE(editor.set_mix(9, MixChange{.level = 0.5, .pan = {}, .mute = {}, .solo = {}}));
+    const Track& t = editor.document().tracks[1];
+    EXPECT_EQ(t.level, 0.25);
+    EXPECT_EQ(t.pan, 0.0);
+    EXPECT_TRUE(t.mute);
+    EXPECT_FALSE(t.solo);
+    EXPECT_EQ(editor.revision(), 40u) << "mixer moves are not edits";
+    EXPECT_EQ(editor.last_batch(), nullptr);
+
+    std::string error;
+    Track added = track(5, "sine");
+    added.level = 2.0;
+    added.pan = 0.5;
+    added.solo = true;
+    added.midi_channel = 10;
+    ASSERT_TRUE(editor.apply({edit::TrackAdd{added, 9}}, nullptr, &error)) << error;
+    EXPECT_EQ(editor.document().tracks[2], added);
+    added.id = 6;
+    added.midi_channel = 17;
+    EXPECT_FALSE(editor.apply({edit::TrackAdd{added, 9}}, nullptr, &error));
+    EXPECT_EQ(error, "edit 1 of 1 (track/add): MIDI channel must be within 0..16 (got 17)");
+}
+
 TEST(DocumentEditor, batches_since_a_revision_resynchronise_a_client) {
     DocumentEditor editor(two_tracks());
     std::string error;

@@ -59,24 +59,32 @@ TEST(EditInverse, each_track_and_map_edit_is_undone) {
     expect_undo_restores(three_tracks(), {edit::MarkersReplace{{{4, "Verse"}, {0, "Intro"}}}});
 }
 
-TEST(EditInverse, a_removed_track_comes_back_as_track_add_carries_it) {
+// A track as a MIDI import leaves it: mixer settings, a channel, a sustain pedal and a bend.
+Document tracks_with_controllers() {
     Document doc = three_tracks();
-    doc.tracks[1].level = 0.5;
-    doc.tracks[1].midi_channel = 3;
-    doc.tracks[1].controllers = {ControllerEvent{1.0, ControllerKind::ControlChange, 64, 127}};
-    DocumentEditor editor(doc);
-    std::string error;
-    const auto inverse = inverse_edits(editor, {edit::TrackRemove{2}}, &error);
-    ASSERT_TRUE(inverse.has_value()) << error;
-    ASSERT_TRUE(editor.apply({edit::TrackRemove{2}}, nullptr, &error)) << error;
-    ASSERT_TRUE(editor.apply(*inverse, nullptr, &error)) << "the undo must apply: " << error;
-    const Track& back = editor.document().tracks[1];
-    EXPECT_EQ(back.id, 2u);
-    EXPECT_EQ(back.preset, "saw");
-    EXPECT_EQ(back.notes, doc.tracks[1].notes);
-    EXPECT_TRUE(back.controllers.empty());
-    EXPECT_EQ(back.level, 1.0);
-    EXPECT_EQ(back.midi_channel, 0);
+    Track& t = doc.tracks[1];
+    t.level = 0.5;
+    t.pan = -0.25;
+    t.mute = true;
+    t.midi_channel = 3;
+    t.controllers = {ControllerEvent{1.0, ControllerKind::ControlChange, 64, 127},
+                     ControllerEvent{1.5, ControllerKind::PitchBend, 0, -0.5},
+                     ControllerEvent{2.0, ControllerKind::ProgramChange, 33, 0},
+                     ControllerEvent{3.0, ControllerKind::ControlChange, 64, 0}};
+    doc.tracks[2].solo = true;
+    return doc;
+}
+
+TEST(EditInverse, a_removed_track_comes_back_whole_with_mixer_channel_and_controllers) {
+    expect_undo_restores(tracks_with_controllers(), {edit::TrackRemove{2}});
+    expect_undo_restores(tracks_with_controllers(), {edit::TrackRemove{3}, edit::TrackRemove{2}});
+}
+
+TEST(EditInverse, replacing_controller_events_is_undone) {
+    expect_undo_restores(tracks_with_controllers(), {edit::TrackControllers{2, {}}});
+    expect_undo_restores(tracks_with_controllers(),
+                         {edit::TrackControllers{1, {{4, ControllerKind::ChannelPressure, 0, 90}}},
+                          edit::TrackControllers{1, {}}, edit::TrackControllers{2, {}}});
 }
 
 TEST(EditInverse, a_batch_that_touches_a_note_twice_is_undone_to_the_first_state) {

@@ -19,6 +19,7 @@
 
 #include "core/document_editor.h"
 #include "core/document_json.h"
+#include "core/edit_inverse.h"
 #include "server/control_server.h"
 #include "server/edit_messages.h"
 #include "server/engine_host.h"
@@ -411,6 +412,147 @@ TEST_F(EditProtocol, a_loop_keeps_its_beats_when_a_tempo_edit_changes_their_fram
     // After the change, two beats at 60 bpm: a pass every 2 s.
     for (std::size_t k = onsets.size() - 3; k + 1 < onsets.size(); ++k)
         EXPECT_EQ(onsets[k + 1] - onsets[k], 96000) << "pass " << k;
+}
+
+TEST_F(EditProtocol, controller_events_and_whole_tracks_travel_as_edits_and_a_removal_is_undone_exactly) {
+    call(OscOut("/edits/subscribe").bytes(), b_);
+    DocumentEditor mirror(host_.document());  // b's copy, kept up to date from pushes alone
+    EXPECT_EQ(text_of(call(OscOut("/track/controllers")
+                               .h(2)
+                               .d(3.0)
+                               .s("cc")
+                               .i(64)
+                               .d(0.0)
+                               .d(1.0)
+                               .s("cc")
+                               .i(64)
+                               .d(127.0)
+                               .d(2.0)
+                               .s("pitch_bend")
+                               .i(0)
+                               .d(-0.5)
+                               .d(2.5)
+                               .s("program")
+                               .i(33)
+                               .d(0.0)
+                               .bytes(),
+                           a_)),
+              "/reply ,shi \"/track/controllers\" 8 1");
+    const std::vector<ControllerEvent> expected = {{1.0, ControllerKind::ControlChange, 64, 127},
+                                                   {2.0, ControllerKind::PitchBend, 0, -0.5},
+                                                   {2.5, ControllerKind::ProgramChange, 33, 0},
+                                                   {3.0, ControllerKind::ControlChange, 64, 0}};
+    EXPECT_EQ(host_.document().tracks[1].controllers, expected);
+    EXPECT_EQ(text_of(call(OscOut("/track/add")
+                               .h(3)
+                               .s("Keys")
+                               .s("synth")
+                               .s("pad")
+                               .i(0)
+                               .i(5)
+                               .d(0.5)
+                               .d(-0.25)
+                               .i(1)
+                               .i(0)
+                               .bytes(),
+                           a_)),
+              "/reply ,shi \"/track/add\" 9 1");
+    const Track& keys = host_.document().tracks[0];
+    EXPECT_EQ(keys.name, "Keys");
+    EXPECT_EQ(keys.midi_channel, 5);
+    EXPECT_EQ(keys.level, 0.5);
+    EXPECT_EQ(keys.pan, -0.25);
+    EXPECT_TRUE(keys.mute);
+    EXPECT_FALSE(keys.solo);
+
+    // Undo of removing both tracks, as a GUI computes it, sent back as edit messages.
+    const Document before = host_.document();
+    std::string error;
+    const std::vector<Edit> removal = {edit::TrackRemove{3}, edit::TrackRemove{2}};
+    const auto undo = inverse_edits(host_.editor(), removal, &error);
+    ASSERT_TRUE(undo.has_value()) << error;
+    call(osc_bundle(edit_messages(removal)), a_);
+    ASSERT_EQ(host_.document().tracks.size(), 1u);
+    EXPECT_EQ(text_of(call(osc_bundle(edit_messages(*undo)), a_)), "/reply ,shi \"/track/add\" 11 3");
+    Document restored = canonical_document(host_.document());
+    restored.revision = before.revision;
+    EXPECT_EQ(restored, canonical_document(before)) << "the undo did not bring the tracks back whole";
+
+    const auto pushes = b_.receive();
+    ASSERT_EQ(pushes.size(), 4u);
+    for (const OscPacket& push : pushes) {
+        std::vector<Edit> edits;
+        std::vector<NoteId> auditions;
+        for (std::size_t i = 1; i < push.messages.size(); ++i)
+            parse_edit_message(push.messages[i], edits, auditions);
+        ASSERT_TRUE(mirror.apply(edits, nullptr, &error)) << error;
+    }
+    EXPECT_EQ(canonical_document(mirror.document()), canonical_document(host_.document()));
+
+    expect_refused(OscOut("/track/controllers").h(2).d(1.0).s("aftertouch").i(0).d(5.0).bytes(),
+                   "/track/controllers",
+                   "argument 3 (kind) must be one of cc, pitch_bend, program, pressure (got \"aftertouch\")");
+    expect_refused(
+        OscOut("/track/controllers").h(2).d(1.0).s("cc").i(64).bytes(), "/track/controllers",
+        "takes the arguments TRACK_ID (BEAT KIND NUMBER VALUE)...: a track id, then groups of 4; got 4");
+    expect_refused(
+        OscOut("/track/controllers").h(2).d(1.0).s("cc").i(64).d(200.0).bytes(), "/track/controllers",
+        "edit 1 of 1 (track/controllers): controller event 1: value must be within 0..127 (got 200)");
+    expect_refused(
+        OscOut("/track/add").h(4).s("X").s("synth").s("sine").i(0).i(1).d(1.0).bytes(), "/track/add",
+        "takes the arguments ID NAME INSTRUMENT PRESET [INDEX [CHANNEL LEVEL PAN MUTE SOLO]]: the mixer "
+        "and channel come all five or none; got 7");
+}
+
+TEST_F(EditProtocol, mixer_changes_are_kept_in_the_document_and_pushed_to_the_other_subscribers) {
+    call(OscOut("/edits/subscribe").bytes(), b_);
+    send(OscOut("/track/level").i(2).d(0.5).bytes(), a_);
+    send(OscOut("/track/pan").h(2).d(-0.75).bytes(), a_);
+    send(OscOut("/track/mute").i(1).i(1).bytes(), a_);
+    send(OscOut("/track/solo").i(2).i(1).bytes(), a_);
+    send(OscOut("/track/level").i(2).d(7.0).bytes(), a_);  // refused: neither kept nor pushed
+    render(4096);
+    std::vector<std::string> to_a;
+    for (const OscPacket& p : a_.receive()) to_a.push_back(p.messages[0].address);
+    EXPECT_EQ(to_a, (std::vector<std::string>{"/error", "/reply", "/reply", "/reply", "/reply"}))
+        << "the sender gets its replies and no push";
+    std::vector<std::string> to_b;
+    for (const OscPacket& p : b_.receive()) to_b.push_back(text_of(p.messages[0]));
+    EXPECT_EQ(to_b, (std::vector<std::string>{"/track/level ,hd 2 0.500000", "/track/pan ,hd 2 -0.750000",
+                                              "/track/mute ,hi 1 1", "/track/solo ,hi 2 1"}));
+    const Document& doc = host_.document();
+    EXPECT_EQ(doc.revision, 7u) << "mixer moves are not edits";
+    EXPECT_EQ(doc.tracks[1].level, 0.5);
+    EXPECT_EQ(doc.tracks[1].pan, -0.75);
+    EXPECT_TRUE(doc.tracks[0].mute);
+    EXPECT_TRUE(doc.tracks[1].solo);
+    EXPECT_FALSE(doc.tracks[0].solo);
+}
+
+// Note 11 made 8 beats long sounds 0.5..4.5 s on the sine. Its level is turned down live, then the
+// track gets a new instrument: the new one must sound at the level set, not at the loaded one.
+TEST_F(EditProtocol, a_level_set_live_holds_when_the_track_gets_a_new_instrument) {
+    call(OscOut("/note/resize").h(11).d(8.0).bytes(), a_);
+    call(OscOut("/note/delete").h(10).bytes(), a_);
+    send(OscOut("/play").bytes(), a_, host_.host_time_at_frame(0));
+    render(48000);
+    const auto peak = [&](Frame from, Frame to) {
+        float p = 0.0f;
+        for (Frame i = from; i < to; ++i) p = std::max(p, std::abs(out_[std::size_t(i)]));
+        return p;
+    };
+    const float full = peak(40000, 48000);
+    ASSERT_GT(full, 0.01f);
+    send(OscOut("/track/level").i(1).d(0.25).bytes(), a_);
+    render(48000);  // to 2 s; the level ramps within milliseconds
+    const float turned_down = peak(88000, 96000);
+    EXPECT_NEAR(turned_down, 0.25f * full, 0.05f * full);
+    a_.receive();
+    EXPECT_EQ(text_of(call(OscOut("/track/instrument").h(1).s("synth").s("sine").bytes(), a_)),
+              "/reply ,shi \"/track/instrument\" 10 1");
+    render(2 * 48000);  // to 4 s: the new sine has taken the note over
+    EXPECT_NEAR(peak(3 * 48000, 4 * 48000), turned_down, 0.05f * full)
+        << "the new instrument came back at the loaded level";
 }
 
 TEST_F(EditProtocol, auditioning_a_missing_note_is_refused) {
