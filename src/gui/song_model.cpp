@@ -1,7 +1,6 @@
 #include "gui/song_model.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "core/document_json.h"
 #include "core/edit_inverse.h"
@@ -128,7 +127,6 @@ void SongModel::resetDocument(Document doc) {
     next_note_id_ = 1;
     saved_revision_ = editor_.revision();
     mixer_modified_ = false;
-    mixer_.clear();
     loadIntoEngine();
     emit historyChanged();
     emit tracksChanged();
@@ -160,6 +158,7 @@ void SongModel::fetchFromEngine() {
 void SongModel::requestResync() {
     if (resync_requested_ || !link_.isConnected()) return;
     resync_requested_ = true;
+    mixer_since_resync_.clear();
     ++resyncs_;
     link_.send(OscOut("/document").bytes());
 }
@@ -169,6 +168,7 @@ void SongModel::onPacket(const OscPacket& packet) {
     const OscMessage& first = packet.messages.front();
     if (first.address == "/edited") return onEditBatchPushed(packet);
     for (const OscMessage& m : packet.messages) {
+        if (onMixerPushed(m)) continue;
         if (m.address == "/document") {
             onDocument(m);
         } else if (m.address == "/resync") {
@@ -244,59 +244,57 @@ void SongModel::onDocument(const OscMessage& m) {
         applyLocal(p.edits, nullptr);
         p.revision = editor_.revision();
     }
+    for (const auto& [id, change] : mixer_since_resync_) editor_.set_mix(id, change);
+    mixer_since_resync_.clear();
     emit tracksChanged();
     emit documentChanged();
     if (pending_.empty()) emit engineInSync(editor_.revision());
 }
 
 SongModel::Mixer SongModel::mixer(TrackId id) const {
-    if (auto it = mixer_.find(id); it != mixer_.end()) return it->second;
     const Track* t = track(id);
     return t ? Mixer{t->level, t->pan, t->mute, t->solo} : Mixer{};
 }
 
-void SongModel::setMixer(TrackId id, const Mixer& m, std::vector<std::uint8_t> message) {
-    if (!track(id)) return;
-    mixer_[id] = m;
+void SongModel::setMixer(TrackId id, const MixChange& change, std::vector<std::uint8_t> message) {
+    if (!editor_.set_mix(id, change)) return;
+    if (resync_requested_) mixer_since_resync_.emplace_back(id, change);
     mixer_modified_ = true;
     link_.send(message);
 }
 
 void SongModel::setTrackLevel(TrackId id, double level) {
-    Mixer m = mixer(id);
-    m.level = level;
-    setMixer(id, m, OscOut("/track/level").h(std::int64_t(id)).d(level).bytes());
+    setMixer(id, MixChange{.level = level}, OscOut("/track/level").h(std::int64_t(id)).d(level).bytes());
 }
 
 void SongModel::setTrackPan(TrackId id, double pan) {
-    Mixer m = mixer(id);
-    m.pan = pan;
-    setMixer(id, m, OscOut("/track/pan").h(std::int64_t(id)).d(pan).bytes());
+    setMixer(id, MixChange{.pan = pan}, OscOut("/track/pan").h(std::int64_t(id)).d(pan).bytes());
 }
 
 void SongModel::setTrackMute(TrackId id, bool on) {
-    Mixer m = mixer(id);
-    m.mute = on;
-    setMixer(id, m, OscOut("/track/mute").h(std::int64_t(id)).i(on ? 1 : 0).bytes());
+    setMixer(id, MixChange{.mute = on}, OscOut("/track/mute").h(std::int64_t(id)).i(on ? 1 : 0).bytes());
 }
 
 void SongModel::setTrackSolo(TrackId id, bool on) {
-    Mixer m = mixer(id);
-    m.solo = on;
-    setMixer(id, m, OscOut("/track/solo").h(std::int64_t(id)).i(on ? 1 : 0).bytes());
+    setMixer(id, MixChange{.solo = on}, OscOut("/track/solo").h(std::int64_t(id)).i(on ? 1 : 0).bytes());
 }
 
-Document SongModel::snapshot() const {
-    Document doc = editor_.document();
-    for (Track& t : doc.tracks) {
-        auto it = mixer_.find(t.id);
-        if (it == mixer_.end()) continue;
-        t.level = it->second.level;
-        t.pan = it->second.pan;
-        t.mute = it->second.mute;
-        t.solo = it->second.solo;
-    }
-    return canonical_document(std::move(doc));
+// Another client's mixer change, pushed as `/track/level ,hd` (pan alike; mute and solo `,hi`).
+bool SongModel::onMixerPushed(const OscMessage& m) {
+    const bool number = m.address == "/track/level" || m.address == "/track/pan";
+    const bool flag = m.address == "/track/mute" || m.address == "/track/solo";
+    if (!number && !flag) return false;
+    if (m.types != (number ? "hd" : "hi")) return true;
+    const auto id = static_cast<TrackId>(m.args[0].i);
+    MixChange change;
+    if (m.address == "/track/level") change.level = m.args[1].f;
+    if (m.address == "/track/pan") change.pan = m.args[1].f;
+    if (m.address == "/track/mute") change.mute = m.args[1].i != 0;
+    if (m.address == "/track/solo") change.solo = m.args[1].i != 0;
+    if (!editor_.set_mix(id, change)) return true;
+    mixer_modified_ = true;  // what would be saved has changed
+    emit mixerChanged(id);
+    return true;
 }
 
 }  // namespace tactus::gui

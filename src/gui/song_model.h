@@ -6,7 +6,8 @@
 // refuses, or another client's batch arriving while ours are in flight, makes the model fetch the
 // engine's document (/document) and re-apply what it sent after asking. Edits other clients make are
 // pushed to us (/edits/subscribe) and applied as they come. Mixer settings (level, pan, mute, solo)
-// are not edits: they live here and in the engine's mixer, and survive a re-fetch.
+// are part of the document but not edits (no revision, no undo): set here and in the engine at once;
+// other clients' changes are pushed to us like edits.
 //
 // Threading: the UI thread.
 #pragma once
@@ -14,7 +15,7 @@
 #include <QObject>
 #include <QString>
 #include <deque>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/document_editor.h"
@@ -59,7 +60,7 @@ public:
     // Asks the engine for its document and adopts it (attaching to an engine that already runs).
     void fetchFromEngine();
 
-    // Mixer (not edits): applied to the engine at once, kept beside the document and written with it.
+    // Mixer (not edits): applied to the engine at once and kept in the document (saved with it).
     struct Mixer {
         double level = 1.0;
         double pan = 0.0;
@@ -71,8 +72,8 @@ public:
     void setTrackPan(TrackId id, double pan);
     void setTrackMute(TrackId id, bool on);
     void setTrackSolo(TrackId id, bool on);
-    // The document with the mixer settings: what is saved, and what a (re)started engine loads.
-    Document snapshot() const;
+    // The document as saved, and as a (re)started engine loads it.
+    Document snapshot() const { return canonical_document(editor_.document()); }
 
     // Saved-state tracking for the unsaved-changes prompt.
     bool isModified() const { return editor_.revision() != saved_revision_ || mixer_modified_; }
@@ -90,6 +91,7 @@ signals:
     void tracksChanged();    // tracks added, removed, renamed, moved, re-instrumented, or a new document
     void historyChanged();   // undo/redo availability
     void engineRefused(const QString& message);
+    void mixerChanged(TrackId id);              // another client changed a track's mixer settings
     void engineInSync(std::uint64_t revision);  // the engine answered every batch we sent
     void engineLoaded(std::uint64_t revision);  // the engine took the document loadIntoEngine() sent
     void engineLoadFailed(const QString& message);
@@ -111,7 +113,8 @@ private:
     void onEditBatchPushed(const OscPacket& packet);
     void onDocument(const OscMessage& message);
     void requestResync();
-    void setMixer(TrackId id, const Mixer& m, std::vector<std::uint8_t> message);
+    void setMixer(TrackId id, const MixChange& change, std::vector<std::uint8_t> message);
+    bool onMixerPushed(const OscMessage& m);
 
     EngineLink& link_;
     DocumentEditor editor_;
@@ -123,7 +126,8 @@ private:
     std::uint64_t saved_revision_ = 0;
     bool mixer_modified_ = false;
     std::uint64_t resyncs_ = 0;
-    std::unordered_map<TrackId, Mixer> mixer_;  // changed since the document was loaded
+    // Mixer changes sent since /document was asked for: the answer may predate them.
+    std::vector<std::pair<TrackId, MixChange>> mixer_since_resync_;
     NoteId next_note_id_ = 1;
     QString last_error_;
 };

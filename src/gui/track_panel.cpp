@@ -59,6 +59,10 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
     layout->addLayout(master);
 
     connect(&song_, &SongModel::tracksChanged, this, &TrackPanel::rebuild);
+    connect(&song_, &SongModel::mixerChanged, this, [this](TrackId id) {
+        for (TrackStrip* s : strips_)
+            if (s->trackId() == id) s->refresh();
+    });
     connect(&state_, &RollState::changed, this, [this] {
         for (TrackStrip* s : strips_) s->setCurrent(s->trackId() == state_.currentTrack());
     });

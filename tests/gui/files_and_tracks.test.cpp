@@ -1,12 +1,16 @@
 // Tracks and files against a real tactusd: a track added, renamed through its name field and given
 // another instrument through its menu, then removed (each in the engine's document); MIDI export and
-// re-import keep every note; render to WAV through the progress dialog writes the file.
+// re-import keep every note; render to WAV through the progress dialog writes the file; another
+// client's mixer change shows on the strip; undoing a track's removal brings it back whole (mixer,
+// channel, controller events, notes), in the engine too.
 #include <QComboBox>
 #include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSlider>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 
 #include "core/document_json.h"
 #include "gui/render_dialog.h"
@@ -15,6 +19,7 @@
 #include "gui/track_panel.h"
 #include "gui/track_strip.h"
 #include "gui_session.h"
+#include "server/osc_out.h"
 
 using namespace tactus;
 using namespace tactus::test;
@@ -80,6 +85,67 @@ private slots:
         QCOMPARE(doc.tracks[1].instrument, std::string("synth"));
         QCOMPARE(doc.tracks[1].preset, std::string("pad"));
 
+        window().trackPanel().removeCurrentTrack();
+        QCOMPARE(engineDocument().tracks.size(), std::size_t(1));
+    }
+
+    void another_clients_mixer_shows_and_undoing_a_removal_brings_the_track_back_whole() {
+        window().trackPanel().addTrack();
+        const Document added_doc = engineDocument();
+        QCOMPARE(added_doc.tracks.size(), std::size_t(2));
+        const TrackId id = added_doc.tracks[1].id;
+        gui::TrackStrip* strip = window().trackPanel().strips().back();
+        QCOMPARE(strip->trackId(), id);
+        strip->findChild<QSlider*>()->setValue(40);  // the user's fader: level 0.4
+        window().song().setTrackPan(id, -0.5);
+        window().song().apply({edit::NoteAdd{id, Note{500, 1.0, 1.0, 48, 0.0, 90}}}, "note");
+
+        // Another client: the sustain pedal on that track (an edit) and a mute (a mixer change).
+        auto& probe = session_->probe();
+        const auto pedal = probe.call(OscOut("/track/controllers")
+                                          .h(std::int64_t(id))
+                                          .d(1.0)
+                                          .s("cc")
+                                          .i(64)
+                                          .d(127.0)
+                                          .d(2.0)
+                                          .s("cc")
+                                          .i(64)
+                                          .d(0.0)
+                                          .bytes(),
+                                      "/track/controllers");
+        QVERIFY(pedal && pedal->address == "/reply");
+        const auto mute = probe.call(OscOut("/track/mute").h(std::int64_t(id)).i(1).bytes(), "/track/mute");
+        QVERIFY(mute && mute->address == "/reply");
+        QVERIFY2(QTest::qWaitFor(
+                     [&] {
+                         const Track* t = window().song().track(id);
+                         return t && t->controllers.size() == 2 && t->mute;
+                     },
+                     5000),
+                 "the other client's pedal and mute never reached the GUI");
+        strip = window().trackPanel().strips().back();
+        QToolButton* mute_button = nullptr;
+        for (auto* b : strip->findChildren<QToolButton*>())
+            if (b->text() == "M") mute_button = b;
+        QVERIFY(mute_button && mute_button->isChecked());
+
+        const Document before = engineDocument();
+        const Track& kept = before.tracks[1];
+        QCOMPARE(kept.level, 0.4);
+        QCOMPARE(kept.pan, -0.5);
+        QVERIFY(kept.mute);
+        QCOMPARE(kept.controllers.size(), std::size_t(2));
+        QCOMPARE(comparable(window().song().document()), comparable(before));
+
+        window().rollState().setCurrentTrack(id);
+        window().trackPanel().removeCurrentTrack();
+        QCOMPARE(engineDocument().tracks.size(), std::size_t(1));
+        QVERIFY(window().song().undo());
+        const Document after = engineDocument();
+        QCOMPARE(comparable(after), comparable(before));
+        QCOMPARE(comparable(window().song().document()), comparable(before));
+        window().rollState().setCurrentTrack(id);
         window().trackPanel().removeCurrentTrack();
         QCOMPARE(engineDocument().tracks.size(), std::size_t(1));
     }
