@@ -39,6 +39,9 @@ stop_all() {
   wait 2>/dev/null || true
   pids=()
 }
+# A client still connected when its server stops leaves its semaphore in /dev/shm
+# ("jack_sem.<uid>_<server>_<client>"); nothing else removes it (tests/support/jack_server.cpp).
+remove_semaphores() { rm -f /dev/shm/jack_sem.*_"$1"_* 2>/dev/null || true; }
 trap 'stop_all; rm -rf "$work"' EXIT
 trap 'exit 143' TERM INT
 
@@ -97,6 +100,7 @@ run_once() {
   if [ "$up" = 0 ]; then
     echo "flood=$flood: no engine answered on port $port within 40 s; the GUI's log:"; cat "$work/gui.log"
     stop_all
+    remove_semaphores "$name"
     return 0
   fi
   sleep 1  # the GUI loads its document into the engine
@@ -113,6 +117,7 @@ run_once() {
   local status
   status=$("$root/$build/src/cli/tactus" send --port "$port" /status || true)
   stop_all
+  remove_semaphores "$name"
   blamed() { grep -c "client = $1 was not finished" "$work/jackd.log" || true; }
   echo "flood=$flood seconds=$seconds xdotool_runs=$xdotool_runs (load average after: $(cut -d' ' -f1-3 /proc/loadavg))"
   echo "  xruns blamed on tactusd:    $(blamed tactusd)"
