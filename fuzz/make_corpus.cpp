@@ -188,6 +188,14 @@ int main(int argc, char** argv) {
     message("note_audition", "/note/audition", [&](lo_message m) { h(m, 1); });
     message("track_add", "/track/add",
             [&](lo_message m) { h(m, 9), s(m, "New"), s(m, "synth"), s(m, "pad"), i(m, 0); });
+    message("track_add_whole", "/track/add", [&](lo_message m) {
+        h(m, 10), s(m, "Keys"), s(m, "synth"), s(m, "pluck"), i(m, 1), i(m, 3), d(m, 0.5), d(m, -0.25), i(m, 1),
+            i(m, 0);
+    });
+    message("track_controllers", "/track/controllers", [&](lo_message m) {
+        h(m, 1), d(m, 1.0), s(m, "cc"), i(m, 64), d(m, 127.0), d(m, 2.0), s(m, "pitch_bend"), i(m, 0),
+            d(m, -0.5), d(m, 3.0), s(m, "program"), i(m, 5), d(m, 0.0);
+    });
     message("track_remove", "/track/remove", [&](lo_message m) { h(m, 2); });
     message("track_rename", "/track/rename", [&](lo_message m) { h(m, 1), s(m, "Melody"); });
     message("track_move", "/track/move", [&](lo_message m) { h(m, 1), i(m, 1); });
