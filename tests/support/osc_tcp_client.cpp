@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "server/osc_packet.h"
+#include "support/osc_inbox.h"
 
 namespace tactus::test {
 
@@ -28,14 +29,6 @@ void put_be32(OscBytes& out, std::uint32_t v) {
 milliseconds left_until(Clock::time_point deadline) {
     const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     return left.count() > 0 ? left : milliseconds(0);
-}
-
-// Whether `m` is the /reply or /error answering `address`.
-bool answers(const OscIncoming& m, const std::string& address) {
-    if (m.address != "/reply" && m.address != "/error") return false;
-    if (m.args.empty()) return false;
-    const auto* s = std::get_if<std::string>(&m.args[0].value);
-    return s && *s == address;
 }
 
 }  // namespace
@@ -249,38 +242,23 @@ std::optional<OscIncoming> OscTcpClient::receive(milliseconds timeout) {
     return m;
 }
 
+bool OscTcpClient::receive_into_inbox(milliseconds timeout) {
+    auto packet = receive_packet(timeout);
+    if (!packet) return false;
+    for (const tactus::OscMessage& m : packet->messages) inbox_.push_back(to_incoming(m));
+    return true;
+}
+
 std::optional<OscIncoming> OscTcpClient::wait_message(const std::string& address, milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    std::size_t checked = 0;
-    for (;;) {
-        for (; checked < inbox_.size(); ++checked) {
-            if (inbox_[checked].address == address) {
-                OscIncoming found = std::move(inbox_[checked]);
-                inbox_.erase(inbox_.begin() + static_cast<std::ptrdiff_t>(checked));
-                return found;
-            }
-        }
-        auto packet = receive_packet(left_until(deadline));
-        if (!packet) return std::nullopt;
-        for (const tactus::OscMessage& m : packet->messages) inbox_.push_back(to_incoming(m));
-    }
+    return take_first(
+        inbox_, timeout, [&](const OscIncoming& m) { return m.address == address; },
+        [this](milliseconds left) { return receive_into_inbox(left); });
 }
 
 std::optional<OscIncoming> OscTcpClient::wait_reply(const std::string& address, milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    std::size_t checked = 0;
-    for (;;) {
-        for (; checked < inbox_.size(); ++checked) {
-            if (answers(inbox_[checked], address)) {
-                OscIncoming found = std::move(inbox_[checked]);
-                inbox_.erase(inbox_.begin() + static_cast<std::ptrdiff_t>(checked));
-                return found;
-            }
-        }
-        auto packet = receive_packet(left_until(deadline));
-        if (!packet) return std::nullopt;
-        for (const tactus::OscMessage& m : packet->messages) inbox_.push_back(to_incoming(m));
-    }
+    return take_first(
+        inbox_, timeout, [&](const OscIncoming& m) { return answers(m, address); },
+        [this](milliseconds left) { return receive_into_inbox(left); });
 }
 
 std::optional<OscIncoming> OscTcpClient::call(const std::string& address, const OscOutgoing& message,

@@ -93,6 +93,7 @@ private:
     std::vector<std::uint8_t> stream_;       // received bytes not yet split into frames
     std::deque<tactus::OscPacket> packets_;  // whole packets not yet taken
     std::deque<OscIncoming> inbox_;          // messages of packets taken by the message API
+    bool receive_into_inbox(std::chrono::milliseconds timeout);  // false: no packet came
     std::int64_t bytes_received_ = 0;
 };
 

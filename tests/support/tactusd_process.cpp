@@ -19,6 +19,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/osc_inbox.h"
+
 extern char** environ;
 
 namespace tactus::test {
@@ -265,39 +267,15 @@ std::optional<OscIncoming> OscTestClient::receive(milliseconds timeout) {
 }
 
 std::optional<OscIncoming> OscTestClient::wait_reply(const std::string& address, milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    std::size_t checked = 0;
-    for (;;) {
-        for (; checked < inbox_.size(); ++checked) {
-            const OscIncoming& m = inbox_[checked];
-            if ((m.address == "/reply" || m.address == "/error") && !m.args.empty() &&
-                m.args[0].type == 's' && std::get<std::string>(m.args[0].value) == address) {
-                OscIncoming found = std::move(inbox_[checked]);
-                inbox_.erase(inbox_.begin() + static_cast<std::ptrdiff_t>(checked));
-                return found;
-            }
-        }
-        const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0) return std::nullopt;
-        pump(left);
-    }
+    return take_first(
+        inbox_, timeout, [&](const OscIncoming& m) { return answers(m, address); },
+        [this](milliseconds left) { return pump(left); });
 }
 
 std::optional<OscIncoming> OscTestClient::wait_message(const std::string& address, milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    std::size_t checked = 0;
-    for (;;) {
-        for (; checked < inbox_.size(); ++checked) {
-            if (inbox_[checked].address == address) {
-                OscIncoming found = std::move(inbox_[checked]);
-                inbox_.erase(inbox_.begin() + static_cast<std::ptrdiff_t>(checked));
-                return found;
-            }
-        }
-        const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-        if (left.count() <= 0) return std::nullopt;
-        pump(left);
-    }
+    return take_first(
+        inbox_, timeout, [&](const OscIncoming& m) { return m.address == address; },
+        [this](milliseconds left) { return pump(left); });
 }
 
 std::optional<OscIncoming> OscTestClient::call(const std::string& address, const OscOutgoing& message,
