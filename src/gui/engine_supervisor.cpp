@@ -123,7 +123,9 @@ void EngineSupervisor::spawnNext() {
 }
 
 void EngineSupervisor::onConnected() {
-    const bool started = process_ != nullptr && (state_ == State::Spawning || recovering_);
+    // A new process has no document; an engine that stayed up while the connection was down still
+    // has it, with whatever other clients did meanwhile.
+    const bool started = process_ != nullptr && state_ == State::Spawning;
     if (state_ == State::Stopped) return;
     state_ = State::Connected;
     candidates_.clear();

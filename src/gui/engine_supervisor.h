@@ -51,7 +51,9 @@ public:
     int restarts() const { return restarts_; }
 
 signals:
-    // Connected. `started` is true when the engine is one we just (re)started: it has no document.
+    // Connected. `started` is true when the engine is a process we just (re)started: it has no
+    // document. False for an engine that was already running (also one of ours whose connection
+    // dropped while the process lived on).
     void engineReady(bool started);
     void engineLost(const QString& why);
     void statusMessage(const QString& text);

@@ -216,12 +216,18 @@ double MainWindow::cursorBeat() const {
 void MainWindow::onEngineReady(bool started) {
     status_bar_->setConnected(true, {});
     link_->subscribePositions(options_.positionRateHz);
-    if (started || !options_.document.isEmpty() || song_->isModified() || song_->revision() > 0 ||
-        supervisor_->restarts() > 0) {
+    if (!started && joined_engine_) {
+        // The same engine, back after a dropped connection: it kept the document (and may have
+        // other clients' edits); ours made meanwhile go on top. It also kept playing.
+        song_->rejoinEngine();
+        resume_playing_ = false;
+    } else if (started || !options_.document.isEmpty() || song_->isModified() || song_->revision() > 0 ||
+               supervisor_->restarts() > 0) {
         song_->loadIntoEngine();
     } else {
         song_->fetchFromEngine();
     }
+    joined_engine_ = true;
     transport_->resendState();
     tracks_->resendMaster();
     instruments_.clear();

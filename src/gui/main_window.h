@@ -114,6 +114,7 @@ private:
     std::int64_t last_peaks_ns_ = 0;
     std::uint64_t position_reports_ = 0;
     bool resume_playing_ = false;  // the engine died while playing: play again where it was
+    bool joined_engine_ = false;   // an engine has had our document (a later attach is a rejoin)
     double resume_beat_ = 0.0;
     QStringList instruments_;
 };

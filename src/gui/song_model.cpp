@@ -111,7 +111,10 @@ bool SongModel::replay(std::vector<Step>& from, std::vector<Step>& to, bool forw
 }
 
 void SongModel::send(const std::vector<Edit>& edits, const std::vector<NoteId>& auditions) {
-    if (!link_.isConnected()) return;  // the whole document goes to the engine when it comes (back)
+    if (!link_.isConnected()) {  // a new engine gets the whole document; a rejoined one, these
+        unsent_.push_back({edits, false});
+        return;
+    }
     auto messages = edit_messages(edits);
     for (NoteId id : auditions)
         messages.push_back(OscOut("/note/audition").h(static_cast<std::int64_t>(id)).bytes());
@@ -124,6 +127,8 @@ void SongModel::resetDocument(Document doc) {
     undo_.clear();
     redo_.clear();
     pending_.clear();
+    unsent_.clear();
+    mixer_unconfirmed_.clear();
     next_note_id_ = 1;
     saved_revision_ = editor_.revision();
     mixer_modified_ = false;
@@ -136,6 +141,8 @@ void SongModel::resetDocument(Document doc) {
 void SongModel::loadIntoEngine() {
     if (!link_.isConnected()) return;
     pending_.clear();
+    unsent_.clear();  // the whole document carries them
+    mixer_unconfirmed_.clear();
     resync_requested_ = false;
     awaiting_load_ = true;
     link_.send(OscOut("/edits/subscribe").bytes());
@@ -144,7 +151,9 @@ void SongModel::loadIntoEngine() {
 }
 
 void SongModel::onDisconnected() {
-    pending_.clear();  // their answers will not come; the next engine gets the whole document
+    // Their answers will not come. A new engine gets the whole document; a rejoined one, these.
+    for (Pending& p : pending_) unsent_.push_back({std::move(p.edits), true});
+    pending_.clear();
     resync_requested_ = false;
     awaiting_load_ = false;
 }
@@ -155,10 +164,14 @@ void SongModel::fetchFromEngine() {
     requestResync();
 }
 
+void SongModel::rejoinEngine() {
+    fetchFromEngine();  // onDocument applies and sends unsent_
+}
+
 void SongModel::requestResync() {
     if (resync_requested_ || !link_.isConnected()) return;
     resync_requested_ = true;
-    mixer_since_resync_.clear();
+    std::erase_if(mixer_unconfirmed_, [](const MixerUnconfirmed& m) { return m.message.empty(); });
     ++resyncs_;
     link_.send(OscOut("/document").bytes());
 }
@@ -244,8 +257,21 @@ void SongModel::onDocument(const OscMessage& m) {
         applyLocal(p.edits, nullptr);
         p.revision = editor_.revision();
     }
-    for (const auto& [id, change] : mixer_since_resync_) editor_.set_mix(id, change);
-    mixer_since_resync_.clear();
+    for (const MixerUnconfirmed& mix : mixer_unconfirmed_) {
+        editor_.set_mix(mix.id, mix.change);
+        if (!mix.message.empty()) link_.send(mix.message);
+    }
+    mixer_unconfirmed_.clear();
+    // Made while no engine was connected: on top of what the engine has now, sent as new batches.
+    std::vector<Unsent> unsent = std::move(unsent_);
+    unsent_.clear();
+    for (Unsent& u : unsent) {
+        if (applyLocal(u.edits, nullptr))
+            send(u.edits, {});
+        else if (!u.maybe_applied)
+            emit engineRefused(
+                tr("An edit made while the engine was unreachable no longer applies: %1").arg(last_error_));
+    }
     emit tracksChanged();
     emit documentChanged();
     if (pending_.empty()) emit engineInSync(editor_.revision());
@@ -258,7 +284,10 @@ SongModel::Mixer SongModel::mixer(TrackId id) const {
 
 void SongModel::setMixer(TrackId id, const MixChange& change, std::vector<std::uint8_t> message) {
     if (!editor_.set_mix(id, change)) return;
-    if (resync_requested_) mixer_since_resync_.emplace_back(id, change);
+    if (!link_.isConnected())
+        mixer_unconfirmed_.push_back({id, change, message});
+    else if (resync_requested_)
+        mixer_unconfirmed_.push_back({id, change, {}});
     mixer_modified_ = true;
     link_.send(message);
 }

@@ -59,6 +59,9 @@ public:
     void onDisconnected();
     // Asks the engine for its document and adopts it (attaching to an engine that already runs).
     void fetchFromEngine();
+    // Back on an engine that kept running while we were away: adopts its document (with what other
+    // clients did meanwhile), then applies and sends the batches made here while disconnected.
+    void rejoinEngine();
 
     // Mixer (not edits): applied to the engine at once and kept in the document (saved with it).
     struct Mixer {
@@ -121,13 +124,27 @@ private:
     std::vector<Step> undo_;
     std::vector<Step> redo_;
     std::deque<Pending> pending_;
+    // Batches the engine may not have: made with no engine connected, or in flight when the
+    // connection dropped (maybe applied: every edit carries absolute values, so applying one again
+    // changes nothing or is refused as already done).
+    struct Unsent {
+        std::vector<Edit> edits;
+        bool maybe_applied = false;
+    };
+    std::vector<Unsent> unsent_;
     bool resync_requested_ = false;
     bool awaiting_load_ = false;
     std::uint64_t saved_revision_ = 0;
     bool mixer_modified_ = false;
     std::uint64_t resyncs_ = 0;
-    // Mixer changes sent since /document was asked for: the answer may predate them.
-    std::vector<std::pair<TrackId, MixChange>> mixer_since_resync_;
+    // Mixer changes the engine's next /document may not have: sent after asking for it, or made with
+    // no engine connected (`message` set: sent again once it is back).
+    struct MixerUnconfirmed {
+        TrackId id = 0;
+        MixChange change;
+        std::vector<std::uint8_t> message;
+    };
+    std::vector<MixerUnconfirmed> mixer_unconfirmed_;
     NoteId next_note_id_ = 1;
     QString last_error_;
 };

@@ -1,6 +1,8 @@
 // The GUI outlives its engine: killed with SIGKILL during playback, tactusd is started again and holds
 // the same document at the same revision, and plays on; an engine restart for new audio settings
-// keeps the document too; and work autosaved by a session that died is offered back at start-up.
+// keeps the document too; a dropped connection to an engine that lives on is rejoined without a
+// reload, keeping another client's edits and the GUI's made meanwhile; and work autosaved by a
+// session that died is offered back at start-up.
 #include <signal.h>
 
 #include <QElapsedTimer>
@@ -10,9 +12,12 @@
 
 #include "core/document_json.h"
 #include "gui/autosave.h"
+#include "gui/engine_link.h"
+#include "gui/engine_supervisor.h"
 #include "gui/song_model.h"
 #include "gui/transport_bar.h"
 #include "gui_session.h"
+#include "server/osc_out.h"
 
 using namespace tactus;
 using namespace tactus::test;
@@ -86,6 +91,47 @@ private slots:
                  "playback did not resume after the restart");
         qInfo("engine killed -> new engine holds the document: %lld ms (supervisor: %lld ms)", recovered_ms,
               session.window().supervisor().lastRecoveryMs());
+    }
+
+    void a_dropped_connection_to_a_living_engine_is_rejoined_keeping_everyones_edits() {
+        GuiSessionOptions options;
+        options.document = writeSong();
+        GuiSession session(options);
+        QVERIFY(session.waitUntilSynced());
+        gui::MainWindow& window = session.window();
+        editTwice(window.song());
+        QVERIFY(session.waitUntilEngineCaughtUp());
+        window.transport().play();
+        QVERIFY(QTest::qWaitFor([&] { return window.transport().isPlaying(); }, 5000));
+        const qint64 pid = window.supervisor().enginePid();
+
+        // The GUI's connection drops; tactusd lives on. While it is down, the user moves a note and
+        // another client changes a velocity and turns a track down.
+        QSignalSpy lost(&window.supervisor(), &gui::EngineSupervisor::engineLost);
+        QSignalSpy back(&window.link(), &gui::EngineLink::connected);
+        window.link().disconnectFromEngine();
+        QVERIFY(lost.count() == 1 || lost.wait(2000));
+        QVERIFY(window.song().apply({edit::NoteMove{5, 11.0, 0}}, "move while away"));
+        window.song().setTrackPan(1, 0.5);
+        const auto velocity =
+            session.probe().call(OscOut("/note/velocity").h(6).i(33).bytes(), "/note/velocity");
+        QVERIFY(velocity && velocity->address == "/reply");
+        const auto level = session.probe().call(OscOut("/track/level").h(1).d(0.3).bytes(), "/track/level");
+        QVERIFY(level && level->address == "/reply");
+
+        QVERIFY2(back.wait(5000), "the GUI did not reconnect");
+        QVERIFY(QTest::qWaitFor(
+            [&] { return window.song().pendingBatches() == 0 && window.song().revision() == 4; }, 5000));
+        QCOMPARE(window.supervisor().enginePid(), pid);
+        const auto engine = session.probe().document();
+        QVERIFY(engine);
+        QCOMPARE(engine->revision, 4u);  // 2 + the other client's + ours: no reload
+        QVERIFY(comparable(*engine) == comparable(window.song().snapshot()));
+        QCOMPARE(window.song().findNote(5)->note.start, 11.0);
+        QCOMPARE(window.song().findNote(6)->note.velocity, 33);
+        QCOMPARE(engine->tracks[0].level, 0.3);
+        QCOMPARE(engine->tracks[0].pan, 0.5);
+        QVERIFY2(window.transport().isPlaying(), "rejoining stopped the transport");
     }
 
     void an_engine_restart_for_new_audio_settings_keeps_the_document() {
