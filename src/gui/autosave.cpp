@@ -7,8 +7,8 @@
 #include <QJsonObject>
 #include <algorithm>
 
-#include "core/atomic_file.h"
 #include "core/document_json.h"
+#include "gui/autosave_worker.h"
 
 namespace tactus::gui {
 
@@ -21,7 +21,7 @@ QString lockPath(const QString& recovery) {
 }
 }  // namespace
 
-Autosave::Autosave(QString folder) : folder_(std::move(folder)) {
+Autosave::Autosave(QString folder, QObject* parent) : QObject(parent), folder_(std::move(folder)) {
     QDir().mkpath(folder_);
     // Unique per session, also for two windows of one process.
     static int sessions = 0;
@@ -32,9 +32,21 @@ Autosave::Autosave(QString folder) : folder_(std::move(folder)) {
     lock_ = std::make_unique<QLockFile>(lockPath(path_));
     lock_->setStaleLockTime(0);  // a lock is stale only when its process is gone
     lock_->tryLock(0);
+    worker_ = std::make_unique<AutosaveWorker>(
+        path_.toStdString(), infoPath(path_).toStdString(),
+        [this](std::uint64_t epoch, bool ok, const std::string& error) {
+            // On the worker thread: hand the outcome to ours. A report still queued when this object
+            // is destroyed is discarded with it.
+            QMetaObject::invokeMethod(
+                this,
+                [this, epoch, ok, message = QString::fromStdString(error)] { report(epoch, ok, message); },
+                Qt::QueuedConnection);
+        });
 }
 
-Autosave::~Autosave() = default;
+Autosave::~Autosave() {
+    worker_.reset();  // joins the writer while this object (and its lock) is still whole
+}
 
 std::vector<RecoveredWork> Autosave::abandoned() const {
     std::vector<RecoveredWork> out;
@@ -75,23 +87,25 @@ void Autosave::discard(const RecoveredWork& work) {
     QFile::remove(lockPath(work.recoveryFile));
 }
 
-bool Autosave::save(const Document& doc, const QString& originalPath, QString* error) {
-    std::string message;
-    if (!save_document_file(doc, path_.toStdString(), &message)) {
-        if (error) *error = QString::fromStdString(message);
-        return false;
-    }
+void Autosave::saveInBackground(Document doc, const QString& originalPath) {
     const QByteArray info = QJsonDocument(QJsonObject{{"original", originalPath}}).toJson();
-    if (!write_file_atomically(infoPath(path_).toStdString(), info.toStdString(), &message)) {
-        if (error) *error = QString::fromStdString(message);
-        return false;
-    }
-    return true;
+    worker_->submit(std::move(doc), info.toStdString());
 }
 
 void Autosave::clear() {
-    QFile::remove(path_);
-    QFile::remove(infoPath(path_));
+    worker_->cancelAndRemove();
+}
+
+bool Autosave::busy() const {
+    return worker_->busy();
+}
+
+void Autosave::report(std::uint64_t epoch, bool ok, const QString& error) {
+    if (epoch != worker_->epoch()) return;  // made before a clear(): no longer news
+    if (ok)
+        emit saved();
+    else
+        emit saveFailed(error);
 }
 
 }  // namespace tactus::gui

@@ -104,6 +104,9 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent)
             ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/recovery"
             : options_.recoveryFolder;
     autosave_ = std::make_unique<Autosave>(folder);
+    connect(autosave_.get(), &Autosave::saveFailed, this, [this](const QString& error) {
+        statusBar()->showMessage(tr("Autosave failed: %1").arg(error), 8000);
+    });
 
     if (options_.document.isEmpty() || !openFile(options_.document)) song_->resetDocument(newSong());
     offerRecovery();
@@ -452,9 +455,8 @@ void MainWindow::offerRecovery() {
 
 void MainWindow::doAutosave() {
     if (!song_->isModified()) return;
-    QString error;
-    if (!autosave_->save(song_->snapshot(), path_, &error))
-        statusBar()->showMessage(tr("Autosave failed: %1").arg(error), 8000);
+    // Only the copy is made here; serialising and writing happen on the autosave thread.
+    autosave_->saveInBackground(song_->snapshot(), path_);
 }
 
 void MainWindow::addRecent(const QString& path) {
