@@ -70,9 +70,7 @@ std::string check_controllers(const std::vector<ControllerEvent>& events) {
         const ControllerEvent& c = events[i];
         const std::string at = "controller event " + std::to_string(i + 1) + ": ";
         std::string problem = check_range("beat", c.beat, 0, kMaxDocumentBeat);
-        if (problem.empty() && c.kind != ControllerKind::PitchBend &&
-            c.kind != ControllerKind::ChannelPressure)
-            problem = check_range("number", c.number, 0, 127);
+        if (problem.empty()) problem = check_range("number", c.number, 0, 127);  // as files have it
         if (problem.empty())
             problem = c.kind == ControllerKind::PitchBend ? check_range("pitch bend value", c.value, -1, 1)
                                                           : check_range("value", c.value, 0, 127);

@@ -242,6 +242,10 @@ void ControlServer::arm_first_track_for_midi_input() {
 
 void ControlServer::on_edits_subscribe(const Context& ctx) {
     OscArgs(ctx.message).expect_at_most(0);
+    // Subscribers over TCP connections that have closed since (a GUI reconnects with a new one).
+    std::erase_if(edit_subscribers_, [&](const ReplyTarget& t) {
+        return t.kind == ReplyTarget::Kind::Tcp && !transport_.has_connection(t.connection);
+    });
     const bool known = std::any_of(edit_subscribers_.begin(), edit_subscribers_.end(),
                                    [&](const ReplyTarget& t) { return same_target(t, ctx.from); });
     if (!known) {

@@ -113,6 +113,7 @@ public:
     std::string udp_local_address() const;
     std::string tcp_local_address() const;
     std::size_t connection_count() const { return connections_.size(); }
+    bool has_connection(std::uint64_t id) const { return connections_.count(id) != 0; }
 
     OscTransportStats stats() const;
 

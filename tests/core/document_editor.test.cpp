@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 
+#include "core/document_json.h"
 #include "support/score_builder.h"
 
 namespace tactus {
@@ -109,6 +110,11 @@ TEST(DocumentEditor, controller_events_are_replaced_sorted_and_checked) {
               editor.document().tracks[1].controllers)
         << "the logged (and pushed) batch is the sorted one";
 
+    // What the edit accepts, the file format takes back.
+    const LoadResult reloaded = parse_document(document_to_string(editor.document()), "<edited>");
+    ASSERT_TRUE(reloaded.errors.empty()) << reloaded.errors.front().to_string();
+    EXPECT_EQ(reloaded.document->tracks[1].controllers, editor.document().tracks[1].controllers);
+
     const Document before = editor.document();
     EXPECT_FALSE(
         editor.apply({edit::TrackControllers{2, {pedal_down, {1.0, ControllerKind::PitchBend, 0, 1.5}}}},
@@ -120,6 +126,11 @@ TEST(DocumentEditor, controller_events_are_replaced_sorted_and_checked) {
                               nullptr, &error));
     EXPECT_EQ(error,
               "edit 1 of 1 (track/controllers): controller event 1: number must be within 0..127 (got 128)");
+    EXPECT_FALSE(editor.apply({edit::TrackControllers{2, {{1.0, ControllerKind::PitchBend, 200, 0.5}}}},
+                              nullptr, &error));
+    EXPECT_EQ(error,
+              "edit 1 of 1 (track/controllers): controller event 1: number must be within 0..127 (got 200)")
+        << "the file format checks the number of every kind: a document holding it could not be loaded";
     EXPECT_FALSE(editor.apply({edit::TrackControllers{9, {}}}, nullptr, &error));
     EXPECT_EQ(error, "edit 1 of 1 (track/controllers): no track with id 9");
     EXPECT_EQ(editor.document(), before);

@@ -771,6 +771,20 @@ TEST_F(TactusdBadInput, one_megabyte_of_invalid_json_over_tcp_names_line_and_col
     expect_alive();
 }
 
+// A client that reconnects subscribes again on a new connection: the closed ones must not use up the
+// 64 subscriber places (a GUI reconnecting 70 times would otherwise lose its pushes).
+TEST_F(TactusdBadInput, edit_subscribers_whose_connection_closed_do_not_use_up_the_places) {
+    for (int i = 0; i < 70; ++i) {
+        TcpClient tcp(daemon_->tcp_port());
+        ASSERT_TRUE(tcp.connected());
+        ASSERT_TRUE(tcp.send_frame(Osc("/edits/subscribe").bytes()));
+        const auto reply = tcp.receive(kReplyTimeout);
+        ASSERT_TRUE(reply.has_value()) << "subscription " << i + 1;
+        ASSERT_EQ(reply->address, "/reply") << "subscription " << i + 1 << ": " << describe(*reply);
+    }
+    expect_alive();
+}
+
 TEST_F(TactusdBadInput, tcp_frame_of_20_mb_closes_that_connection_and_the_engine_goes_on) {
     TcpClient other(daemon_->tcp_port());  // a bystander connection that must keep working
     ASSERT_TRUE(other.connected());

@@ -23,8 +23,9 @@ inline bool answers(const OscIncoming& m, const std::string& address) {
 }
 
 // Takes the first message of `inbox` that `matches` accepts. While there is none, calls
-// `receive_more(time left)`, which adds what arrives to `inbox` and returns false when nothing did;
-// after `timeout` it looks once more without waiting, then gives up.
+// `receive_more(time left)`, which adds what arrives to `inbox` and returns false when nothing did
+// (the time ran out or the connection closed): then it gives up. After `timeout` it receives once
+// more without waiting and gives up if that brings nothing it wants.
 template <class Matches, class ReceiveMore>
 std::optional<OscIncoming> take_first(std::deque<OscIncoming>& inbox, std::chrono::milliseconds timeout,
                                       Matches matches, ReceiveMore receive_more) {
@@ -43,7 +44,7 @@ std::optional<OscIncoming> take_first(std::deque<OscIncoming>& inbox, std::chron
         const auto left =
             std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
         last_look = left.count() <= 0;
-        if (!receive_more(std::max(left, milliseconds(0))) && last_look) return std::nullopt;
+        if (!receive_more(std::max(left, milliseconds(0)))) return std::nullopt;
     }
 }
 
