@@ -219,7 +219,7 @@ double MainWindow::cursorBeat() const {
 void MainWindow::onEngineReady(bool started) {
     status_bar_->setConnected(true, {});
     link_->subscribePositions(options_.positionRateHz);
-    if (!started && joined_engine_) {
+    if (!started && joined_engine_ && !song_->needsFullLoad()) {
         // The same engine, back after a dropped connection: it kept the document (and may have
         // other clients' edits); ours made meanwhile go on top. It also kept playing.
         song_->rejoinEngine();

@@ -1,6 +1,9 @@
 #include "gui/song_model.h"
 
 #include <algorithm>
+#include <cstring>
+#include <type_traits>
+#include <unordered_set>
 
 #include "core/document_json.h"
 #include "core/edit_inverse.h"
@@ -28,7 +31,75 @@ bool isBatchReply(const std::string& address) {
 
 }  // namespace
 
-SongModel::SongModel(EngineLink& link, QObject* parent) : QObject(parent), link_(link) {}
+namespace {
+// A /document that does not come in this time is asked for again (a reply can be dropped when the
+// engine's outbox for us is full).
+constexpr int kResyncTimeoutMs = 5000;
+
+// An OSC message's address: its first, NUL-terminated string.
+std::string addressOf(const std::vector<std::uint8_t>& message) {
+    const auto* text = reinterpret_cast<const char*>(message.data());
+    return std::string(text, strnlen(text, message.size()));
+}
+
+// The note and track ids a batch brings into the document.
+void idsAddedBy(const std::vector<Edit>& edits, std::unordered_set<NoteId>& notes,
+                std::unordered_set<TrackId>& tracks) {
+    for (const Edit& e : edits) {
+        if (const auto* add = std::get_if<edit::NoteAdd>(&e)) notes.insert(add->note.id);
+        if (const auto* add = std::get_if<edit::TrackAdd>(&e)) tracks.insert(add->track.id);
+    }
+}
+
+// Whether a batch names any of those ids (a note or track that did not come to be).
+bool refersTo(const std::vector<Edit>& edits, const std::unordered_set<NoteId>& notes,
+              const std::unordered_set<TrackId>& tracks) {
+    const auto note = [&](NoteId id) { return notes.count(id) != 0; };
+    const auto track = [&](TrackId id) { return id != 0 && tracks.count(id) != 0; };
+    for (const Edit& e : edits) {
+        const bool hit = std::visit(
+            [&](const auto& x) {
+                using T = std::decay_t<decltype(x)>;
+                if constexpr (std::is_same_v<T, edit::NoteAdd>)
+                    return track(x.track);
+                else if constexpr (std::is_same_v<T, edit::NoteMove>)
+                    return note(x.id) || track(x.track);
+                else if constexpr (std::is_same_v<T, edit::NoteResize> ||
+                                   std::is_same_v<T, edit::NoteDelete> ||
+                                   std::is_same_v<T, edit::NotePitch> ||
+                                   std::is_same_v<T, edit::NoteVelocity>)
+                    return note(x.id);
+                else if constexpr (std::is_same_v<T, edit::TrackAdd>)
+                    return false;
+                else if constexpr (std::is_same_v<T, edit::TrackRemove> ||
+                                   std::is_same_v<T, edit::TrackRename> ||
+                                   std::is_same_v<T, edit::TrackMove> ||
+                                   std::is_same_v<T, edit::TrackInstrument> ||
+                                   std::is_same_v<T, edit::TrackControllers>)
+                    return track(x.id);
+                else
+                    return false;
+            },
+            e);
+        if (hit) return true;
+    }
+    return false;
+}
+}  // namespace
+
+SongModel::SongModel(EngineLink& link, QObject* parent)
+    : QObject(parent), link_(link), resync_timer_(new QTimer(this)) {
+    resync_timer_->setSingleShot(true);
+    connect(resync_timer_, &QTimer::timeout, this, [this] {
+        if (!resync_requested_) return;
+        resync_requested_ = false;
+        requestResync();
+    });
+}
+
+bool SongModel::holding() const {
+    return !link_.isConnected() || rejoining_;
+}
 
 const Track* SongModel::track(TrackId id) const {
     for (const Track& t : editor_.document().tracks)
@@ -111,8 +182,8 @@ bool SongModel::replay(std::vector<Step>& from, std::vector<Step>& to, bool forw
 }
 
 void SongModel::send(const std::vector<Edit>& edits, const std::vector<NoteId>& auditions) {
-    if (!link_.isConnected()) {  // a new engine gets the whole document; a rejoined one, these
-        unsent_.push_back({edits, false});
+    if (holding()) {  // a new engine gets the whole document; a rejoined one, these
+        unsent_.push_back({edits, false, std::nullopt});
         return;
     }
     auto messages = edit_messages(edits);
@@ -132,6 +203,8 @@ void SongModel::resetDocument(Document doc) {
     next_note_id_ = 1;
     saved_revision_ = editor_.revision();
     mixer_modified_ = false;
+    rejoining_ = false;
+    needs_full_load_ = !link_.isConnected();  // the engine still has the old document
     loadIntoEngine();
     emit historyChanged();
     emit tracksChanged();
@@ -152,9 +225,11 @@ void SongModel::loadIntoEngine() {
 
 void SongModel::onDisconnected() {
     // Their answers will not come. A new engine gets the whole document; a rejoined one, these.
-    for (Pending& p : pending_) unsent_.push_back({std::move(p.edits), true});
+    for (Pending& p : pending_) unsent_.push_back({std::move(p.edits), true, std::nullopt});
     pending_.clear();
     resync_requested_ = false;
+    rejoining_ = false;
+    if (awaiting_load_) needs_full_load_ = true;  // whether it took our document is not known
     awaiting_load_ = false;
 }
 
@@ -165,15 +240,18 @@ void SongModel::fetchFromEngine() {
 }
 
 void SongModel::rejoinEngine() {
+    if (!link_.isConnected()) return;
+    rejoining_ = true;  // until its document is here, what we do is queued (after what is queued)
     fetchFromEngine();  // onDocument applies and sends unsent_
 }
 
 void SongModel::requestResync() {
     if (resync_requested_ || !link_.isConnected()) return;
     resync_requested_ = true;
-    std::erase_if(mixer_unconfirmed_, [](const MixerUnconfirmed& m) { return m.message.empty(); });
+    mixer_unconfirmed_.clear();
     ++resyncs_;
     link_.send(OscOut("/document").bytes());
+    resync_timer_->start(kResyncTimeoutMs);
 }
 
 void SongModel::onPacket(const OscPacket& packet) {
@@ -198,6 +276,7 @@ void SongModel::onPacket(const OscPacket& packet) {
             }
             if (about == "/load/json" && awaiting_load_) {
                 awaiting_load_ = false;
+                needs_full_load_ = m.address != "/reply";  // refused: it has some other document
                 if (m.address == "/reply" && m.args.size() >= 4)
                     emit engineLoaded(std::uint64_t(m.args[3].i));
                 else
@@ -247,8 +326,15 @@ void SongModel::onEditBatchPushed(const OscPacket& packet) {
 void SongModel::onDocument(const OscMessage& m) {
     if (m.types != "hs") return;
     resync_requested_ = false;
+    resync_timer_->stop();
     LoadResult loaded = parse_document(m.args[1].s, "engine document");
-    if (!loaded.document) return;
+    if (!loaded.document) {  // cannot happen with our engine; if it does, ours is what we can trust
+        emit engineRefused(tr("The engine's document could not be read: %1")
+                               .arg(QString::fromStdString(loaded.errors.front().to_string())));
+        rejoining_ = false;
+        loadIntoEngine();
+        return;
+    }
     Document doc = std::move(*loaded.document);
     doc.revision = std::uint64_t(m.args[0].i);
     editor_.reset(std::move(doc));
@@ -257,24 +343,45 @@ void SongModel::onDocument(const OscMessage& m) {
         applyLocal(p.edits, nullptr);
         p.revision = editor_.revision();
     }
-    for (const MixerUnconfirmed& mix : mixer_unconfirmed_) {
-        editor_.set_mix(mix.id, mix.change);
-        if (!mix.message.empty()) link_.send(mix.message);
-    }
+    for (const auto& [id, change] : mixer_unconfirmed_) editor_.set_mix(id, change);
     mixer_unconfirmed_.clear();
-    // Made while no engine was connected: on top of what the engine has now, sent as new batches.
-    std::vector<Unsent> unsent = std::move(unsent_);
-    unsent_.clear();
-    for (Unsent& u : unsent) {
-        if (applyLocal(u.edits, nullptr))
-            send(u.edits, {});
-        else if (!u.maybe_applied)
-            emit engineRefused(
-                tr("An edit made while the engine was unreachable no longer applies: %1").arg(last_error_));
-    }
+    rejoining_ = false;
+    replayUnsent();
     emit tracksChanged();
     emit documentChanged();
     if (pending_.empty()) emit engineInSync(editor_.revision());
+}
+
+// What was done while no engine was connected, in order, on top of what the engine has now: batches
+// are applied and sent as new batches; mixer changes set and sent. A batch that no longer applies is
+// reported, and so are the later ones that name a note or track it would have added (their ids might
+// now be another client's).
+void SongModel::replayUnsent() {
+    std::vector<Unsent> unsent = std::move(unsent_);
+    unsent_.clear();
+    std::unordered_set<NoteId> lost_notes;
+    std::unordered_set<TrackId> lost_tracks;
+    for (Unsent& u : unsent) {
+        if (u.mixer) {
+            if (lost_tracks.count(u.mixer->id) || !editor_.set_mix(u.mixer->id, u.mixer->change)) continue;
+            link_.send(u.mixer->message);
+            continue;
+        }
+        if (refersTo(u.edits, lost_notes, lost_tracks)) {
+            idsAddedBy(u.edits, lost_notes, lost_tracks);
+            emit engineRefused(
+                tr("An edit made while the engine was unreachable was dropped: it depends on one "
+                   "that no longer applies"));
+            continue;
+        }
+        if (applyLocal(u.edits, nullptr)) {
+            send(u.edits, {});
+        } else if (!u.maybe_applied) {
+            idsAddedBy(u.edits, lost_notes, lost_tracks);
+            emit engineRefused(
+                tr("An edit made while the engine was unreachable no longer applies: %1").arg(last_error_));
+        }
+    }
 }
 
 SongModel::Mixer SongModel::mixer(TrackId id) const {
@@ -284,11 +391,16 @@ SongModel::Mixer SongModel::mixer(TrackId id) const {
 
 void SongModel::setMixer(TrackId id, const MixChange& change, std::vector<std::uint8_t> message) {
     if (!editor_.set_mix(id, change)) return;
-    if (!link_.isConnected())
-        mixer_unconfirmed_.push_back({id, change, message});
-    else if (resync_requested_)
-        mixer_unconfirmed_.push_back({id, change, {}});
     mixer_modified_ = true;
+    if (holding()) {
+        // A fader dragged while away is one change: the newest replaces the one queued just before.
+        if (!unsent_.empty() && unsent_.back().mixer && unsent_.back().mixer->id == id &&
+            addressOf(unsent_.back().mixer->message) == addressOf(message))
+            unsent_.pop_back();
+        unsent_.push_back({{}, false, UnsentMixer{id, change, std::move(message)}});
+        return;
+    }
+    if (resync_requested_) mixer_unconfirmed_.emplace_back(id, change);
     link_.send(message);
 }
 
@@ -323,6 +435,7 @@ bool SongModel::onMixerPushed(const OscMessage& m) {
     if (!editor_.set_mix(id, change)) return true;
     mixer_modified_ = true;  // what would be saved has changed
     emit mixerChanged(id);
+    emit documentChanged();
     return true;
 }
 

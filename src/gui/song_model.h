@@ -14,6 +14,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QTimer>
 #include <deque>
 #include <utility>
 #include <vector>
@@ -60,8 +61,12 @@ public:
     // Asks the engine for its document and adopts it (attaching to an engine that already runs).
     void fetchFromEngine();
     // Back on an engine that kept running while we were away: adopts its document (with what other
-    // clients did meanwhile), then applies and sends the batches made here while disconnected.
+    // clients did meanwhile), then applies and sends, in order, the batches and mixer changes made
+    // here while disconnected (and those made until its document arrives).
     void rejoinEngine();
+    // The engine cannot be rejoined: it must get our whole document (a document was opened while
+    // disconnected, a load was in flight at the drop, or the engine refused our load).
+    bool needsFullLoad() const { return needs_full_load_; }
 
     // Mixer (not edits): applied to the engine at once and kept in the document (saved with it).
     struct Mixer {
@@ -127,24 +132,30 @@ private:
     // Batches the engine may not have: made with no engine connected, or in flight when the
     // connection dropped (maybe applied: every edit carries absolute values, so applying one again
     // changes nothing or is refused as already done).
+    // Mixer changes made while disconnected wait in the same queue, in order with the edits.
+    struct UnsentMixer {
+        TrackId id = 0;
+        MixChange change;
+        std::vector<std::uint8_t> message;  // its address tells which setting it is
+    };
     struct Unsent {
         std::vector<Edit> edits;
         bool maybe_applied = false;
+        std::optional<UnsentMixer> mixer;  // set: a mixer change, not a batch
     };
     std::vector<Unsent> unsent_;
+    bool holding() const;  // nothing goes to the engine now: queue it in unsent_
+    void replayUnsent();
+    bool rejoining_ = false;        // asked for the document of an engine we rejoin; not here yet
+    bool needs_full_load_ = false;  // see needsFullLoad()
+    QTimer* resync_timer_ = nullptr;
     bool resync_requested_ = false;
     bool awaiting_load_ = false;
     std::uint64_t saved_revision_ = 0;
     bool mixer_modified_ = false;
     std::uint64_t resyncs_ = 0;
-    // Mixer changes the engine's next /document may not have: sent after asking for it, or made with
-    // no engine connected (`message` set: sent again once it is back).
-    struct MixerUnconfirmed {
-        TrackId id = 0;
-        MixChange change;
-        std::vector<std::uint8_t> message;
-    };
-    std::vector<MixerUnconfirmed> mixer_unconfirmed_;
+    // Mixer changes sent after asking for the engine's document: that answer may predate them.
+    std::vector<std::pair<TrackId, MixChange>> mixer_unconfirmed_;
     NoteId next_note_id_ = 1;
     QString last_error_;
 };

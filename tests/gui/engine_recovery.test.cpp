@@ -113,6 +113,12 @@ private slots:
         QVERIFY(lost.count() == 1 || lost.wait(2000));
         QVERIFY(window.song().apply({edit::NoteMove{5, 11.0, 0}}, "move while away"));
         window.song().setTrackPan(1, 0.5);
+        Track strings;  // a track added while away, and its fader dragged: in order, the last value kept
+        strings.id = 7;
+        strings.name = "Strings";
+        strings.preset = "pad";
+        QVERIFY(window.song().apply({edit::TrackAdd{strings, 1}}, "add while away"));
+        for (int step = 1; step <= 20; ++step) window.song().setTrackLevel(7, step * 0.05);
         const auto velocity =
             session.probe().call(OscOut("/note/velocity").h(6).i(33).bytes(), "/note/velocity");
         QVERIFY(velocity && velocity->address == "/reply");
@@ -120,18 +126,53 @@ private slots:
         QVERIFY(level && level->address == "/reply");
 
         QVERIFY2(back.wait(5000), "the GUI did not reconnect");
-        QVERIFY(QTest::qWaitFor(
-            [&] { return window.song().pendingBatches() == 0 && window.song().revision() == 4; }, 5000));
+        // 2 + the other client's + our two: the engine was not reloaded.
+        QVERIFY2(QTest::qWaitFor(
+                     [&] {
+                         const auto doc = session.probe().document();
+                         return doc && doc->revision == 5 && window.song().pendingBatches() == 0;
+                     },
+                     5000),
+                 "the engine did not get the edits made while away on top of the other client's");
         QCOMPARE(window.supervisor().enginePid(), pid);
         const auto engine = session.probe().document();
         QVERIFY(engine);
-        QCOMPARE(engine->revision, 4u);  // 2 + the other client's + ours: no reload
+        QCOMPARE(window.song().revision(), 5u);
         QVERIFY(comparable(*engine) == comparable(window.song().snapshot()));
         QCOMPARE(window.song().findNote(5)->note.start, 11.0);
         QCOMPARE(window.song().findNote(6)->note.velocity, 33);
         QCOMPARE(engine->tracks[0].level, 0.3);
         QCOMPARE(engine->tracks[0].pan, 0.5);
+        QCOMPARE(engine->tracks.size(), std::size_t(2));
+        QCOMPARE(engine->tracks[1].name, std::string("Strings"));
+        QCOMPARE(engine->tracks[1].level, 1.0);  // the last of the 20 steps
         QVERIFY2(window.transport().isPlaying(), "rejoining stopped the transport");
+    }
+
+    void a_document_opened_while_the_engine_was_unreachable_is_what_it_holds_after() {
+        GuiSessionOptions options;
+        options.document = writeSong();
+        GuiSession session(options);
+        QVERIFY(session.waitUntilSynced());
+        gui::MainWindow& window = session.window();
+        QSignalSpy lost(&window.supervisor(), &gui::EngineSupervisor::engineLost);
+        QSignalSpy synced(&window, &gui::MainWindow::engineSynced);
+        window.link().disconnectFromEngine();
+        QVERIFY(lost.count() == 1 || lost.wait(2000));
+        Document other;
+        other.title = "opened while away";
+        Track t;
+        t.id = 3;
+        t.name = "Bass";
+        t.preset = "bass";
+        t.notes = {Note{1, 0.0, 2.0, 36, 0.0, 110}};
+        other.tracks = {t};
+        window.song().resetDocument(other);
+        QVERIFY2(synced.wait(5000), "the engine was not given the document opened while away");
+        const auto engine = session.probe().document();
+        QVERIFY(engine);
+        QCOMPARE(engine->title, std::string("opened while away"));
+        QVERIFY(comparable(*engine) == comparable(window.song().snapshot()));
     }
 
     void an_engine_restart_for_new_audio_settings_keeps_the_document() {
