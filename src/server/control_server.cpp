@@ -588,45 +588,46 @@ void ControlServer::on_panic(const Context& ctx) {
 }
 
 // The mixer commands: applied by the engine on their frame, recorded in the document, and pushed to
-// the other edit subscribers in normal form (h track id, d value or i on).
-void ControlServer::on_track_level(const Context& ctx) {
-    const auto read = [](const OscArgs& args, EngineCommand& c) {
-        c.value = args.number_in(1, "level", 0.0, 4.0);
+// the other edit subscribers in normal form (h track id, then d value or i on).
+void ControlServer::submit_mixer_value(const Context& ctx, CommandKind kind, const char* name, double lo,
+                                       double hi, std::optional<double> MixChange::*setting) {
+    const auto read = [&](const OscArgs& args, EngineCommand& c) {
+        c.value = args.number_in(1, name, lo, hi);
     };
-    if (!submit_track(ctx, CommandKind::TrackLevel, read)) return;
+    if (!submit_track(ctx, kind, read)) return;
     const OscArgs args(ctx.message);
-    const double level = args.number(1, "level");
-    mixer_changed(ctx, MixChange{.level = level},
-                  OscOut("/track/level").h(args.integer(0, "track id")).d(level).bytes());
+    MixChange change;
+    change.*setting = args.number(1, name);
+    mixer_changed(ctx, change,
+                  OscOut(ctx.message.address).h(args.integer(0, "track id")).d(*(change.*setting)).bytes());
+}
+
+void ControlServer::submit_mixer_switch(const Context& ctx, CommandKind kind, const char* name,
+                                        std::optional<bool> MixChange::*setting) {
+    const auto read = [&](const OscArgs& args, EngineCommand& c) { c.flag = args.boolean(1, name); };
+    if (!submit_track(ctx, kind, read)) return;
+    const OscArgs args(ctx.message);
+    MixChange change;
+    change.*setting = args.boolean(1, name);
+    mixer_changed(
+        ctx, change,
+        OscOut(ctx.message.address).h(args.integer(0, "track id")).i(*(change.*setting) ? 1 : 0).bytes());
+}
+
+void ControlServer::on_track_level(const Context& ctx) {
+    submit_mixer_value(ctx, CommandKind::TrackLevel, "level", 0.0, 4.0, &MixChange::level);
 }
 
 void ControlServer::on_track_pan(const Context& ctx) {
-    const auto read = [](const OscArgs& args, EngineCommand& c) {
-        c.value = args.number_in(1, "pan", -1.0, 1.0);
-    };
-    if (!submit_track(ctx, CommandKind::TrackPan, read)) return;
-    const OscArgs args(ctx.message);
-    const double pan = args.number(1, "pan");
-    mixer_changed(ctx, MixChange{.pan = pan},
-                  OscOut("/track/pan").h(args.integer(0, "track id")).d(pan).bytes());
+    submit_mixer_value(ctx, CommandKind::TrackPan, "pan", -1.0, 1.0, &MixChange::pan);
 }
 
 void ControlServer::on_track_mute(const Context& ctx) {
-    const auto read = [](const OscArgs& args, EngineCommand& c) { c.flag = args.boolean(1, "mute"); };
-    if (!submit_track(ctx, CommandKind::TrackMute, read)) return;
-    const OscArgs args(ctx.message);
-    const bool mute = args.boolean(1, "mute");
-    mixer_changed(ctx, MixChange{.mute = mute},
-                  OscOut("/track/mute").h(args.integer(0, "track id")).i(mute ? 1 : 0).bytes());
+    submit_mixer_switch(ctx, CommandKind::TrackMute, "mute", &MixChange::mute);
 }
 
 void ControlServer::on_track_solo(const Context& ctx) {
-    const auto read = [](const OscArgs& args, EngineCommand& c) { c.flag = args.boolean(1, "solo"); };
-    if (!submit_track(ctx, CommandKind::TrackSolo, read)) return;
-    const OscArgs args(ctx.message);
-    const bool solo = args.boolean(1, "solo");
-    mixer_changed(ctx, MixChange{.solo = solo},
-                  OscOut("/track/solo").h(args.integer(0, "track id")).i(solo ? 1 : 0).bytes());
+    submit_mixer_switch(ctx, CommandKind::TrackSolo, "solo", &MixChange::solo);
 }
 
 void ControlServer::on_master_level(const Context& ctx) {

@@ -69,6 +69,11 @@ private:
     // A mixer command the engine took: kept in the document and pushed to the other edit subscribers
     // as `message` (the command in its normal form).
     void mixer_changed(const Context& ctx, const MixChange& change, const std::vector<std::uint8_t>& message);
+    // A track's mixer setting: a number within lo..hi, or a switch.
+    void submit_mixer_value(const Context& ctx, CommandKind kind, const char* name, double lo, double hi,
+                            std::optional<double> MixChange::*setting);
+    void submit_mixer_switch(const Context& ctx, CommandKind kind, const char* name,
+                             std::optional<bool> MixChange::*setting);
     std::uint32_t track_arg(const Context& ctx, std::size_t index) const;
     void require_document(const Context& ctx) const;
 

@@ -50,6 +50,17 @@ private:
         if (!save_document_file(song(), path.toStdString(), &error)) qFatal("%s", error.c_str());
         return path;
     }
+    GuiSessionOptions onSong() {
+        GuiSessionOptions options;
+        options.document = writeSong();
+        return options;
+    }
+    // Drops the GUI's connection to its engine (which lives on) and waits until the GUI has noticed.
+    static bool dropConnection(gui::MainWindow& window) {
+        QSignalSpy lost(&window.supervisor(), &gui::EngineSupervisor::engineLost);
+        window.link().disconnectFromEngine();
+        return lost.count() == 1 || lost.wait(2000);
+    }
     // An edit through the GUI's model, as a user's would be, so the revision moves past the file's.
     static void editTwice(gui::SongModel& model) {
         model.apply({edit::NoteMove{3, 7.25, 0}}, "move");
@@ -58,9 +69,7 @@ private:
 
 private slots:
     void sigkill_during_playback_brings_back_the_same_document_and_revision() {
-        GuiSessionOptions options;
-        options.document = writeSong();
-        GuiSession session(options);
+        GuiSession session(onSong());
         QVERIFY2(session.error().isEmpty(), qPrintable(session.error()));
         QVERIFY(session.waitUntilSynced());
         editTwice(session.window().song());
@@ -94,9 +103,7 @@ private slots:
     }
 
     void a_dropped_connection_to_a_living_engine_is_rejoined_keeping_everyones_edits() {
-        GuiSessionOptions options;
-        options.document = writeSong();
-        GuiSession session(options);
+        GuiSession session(onSong());
         QVERIFY(session.waitUntilSynced());
         gui::MainWindow& window = session.window();
         editTwice(window.song());
@@ -107,10 +114,8 @@ private slots:
 
         // The GUI's connection drops; tactusd lives on. While it is down, the user moves a note and
         // another client changes a velocity and turns a track down.
-        QSignalSpy lost(&window.supervisor(), &gui::EngineSupervisor::engineLost);
         QSignalSpy back(&window.link(), &gui::EngineLink::connected);
-        window.link().disconnectFromEngine();
-        QVERIFY(lost.count() == 1 || lost.wait(2000));
+        QVERIFY(dropConnection(window));
         QVERIFY(window.song().apply({edit::NoteMove{5, 11.0, 0}}, "move while away"));
         window.song().setTrackPan(1, 0.5);
         Track strings;  // a track added while away, and its fader dragged: in order, the last value kept
@@ -150,15 +155,11 @@ private slots:
     }
 
     void a_document_opened_while_the_engine_was_unreachable_is_what_it_holds_after() {
-        GuiSessionOptions options;
-        options.document = writeSong();
-        GuiSession session(options);
+        GuiSession session(onSong());
         QVERIFY(session.waitUntilSynced());
         gui::MainWindow& window = session.window();
-        QSignalSpy lost(&window.supervisor(), &gui::EngineSupervisor::engineLost);
         QSignalSpy synced(&window, &gui::MainWindow::engineSynced);
-        window.link().disconnectFromEngine();
-        QVERIFY(lost.count() == 1 || lost.wait(2000));
+        QVERIFY(dropConnection(window));
         Document other;
         other.title = "opened while away";
         Track t;
@@ -176,9 +177,7 @@ private slots:
     }
 
     void an_engine_restart_for_new_audio_settings_keeps_the_document() {
-        GuiSessionOptions options;
-        options.document = writeSong();
-        GuiSession session(options);
+        GuiSession session(onSong());
         QVERIFY(session.waitUntilSynced());
         editTwice(session.window().song());
         QVERIFY(session.waitUntilEngineCaughtUp());
