@@ -192,7 +192,10 @@ TEST_F(JackBackendTest, takes_rate_and_period_from_the_server_and_advances_frame
     EXPECT_EQ(callback.bad_steps.load(), 0);
     EXPECT_LE(callback.jumps.load(), backend->xruns());  // only an xrun may move the clock on
     EXPECT_EQ(callback.wrong_sizes.load(), 0);
-    EXPECT_EQ(callback.host_time_mismatches.load(), 0);
+    // A block's host time is its cycle's wakeup; host_time_at_frame() reads JACK's clock filter as it
+    // is at the call. They differ only when the driver has moved on to the next cycle meanwhile: a
+    // cycle we overran, which JACK reports as an xrun (seen once in CI on a loaded machine).
+    EXPECT_LE(callback.host_time_mismatches.load(), backend->xruns());
     EXPECT_FALSE(backend->server_lost());
     EXPECT_FALSE(backend->ended());
 }
