@@ -9,7 +9,9 @@ BUILD ?= build
 DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev \
 	libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjack-jackd2-dev jackd2 librtaudio-dev \
 	librtmidi-dev liblo-dev liblo-tools clang libclang-rt-14-dev python3-mido \
-	qt6-base-dev xvfb xauth xdotool
+	qt6-base-dev xvfb xauth xdotool ccache
+# ccache keeps CI quick: the CI machine is ours, so its cache stays warm between runs.
+CCACHE := -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 CMAKE_FLAGS ?=
 
 .PHONY: all deps build demo test test-release test-asan test-tsan fuzz-ci bench format clean
@@ -26,7 +28,7 @@ deps:
 	fi
 
 build: deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CCACHE) $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Plays through tactusd when a JACK server or an audio device is there; otherwise renders to a file.
@@ -37,13 +39,13 @@ demo: build
 test: test-release test-asan test-tsan fuzz-ci
 
 test-release: deps
-	cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_WERROR=ON $(CMAKE_FLAGS)
+	cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_WERROR=ON $(CCACHE) $(CMAKE_FLAGS)
 	cmake --build build-ci -j $(JOBS)
 	ctest --test-dir build-ci --output-on-failure -j $(JOBS)
 
 test-asan: deps
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_WERROR=ON -DTACTUS_SANITIZE=ON \
-	  -DTACTUS_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	  -DTACTUS_BUILD_BENCH=OFF $(CCACHE) $(CMAKE_FLAGS)
 	cmake --build build-asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir build-asan --output-on-failure -j $(JOBS) -LE gui_flood
@@ -53,7 +55,7 @@ test-asan: deps
 # running without address randomisation (setarch -R) avoids that, where setarch is allowed.
 test-tsan: deps
 	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_WERROR=ON -DTACTUS_TSAN=ON \
-	  -DTACTUS_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	  -DTACTUS_BUILD_BENCH=OFF $(CCACHE) $(CMAKE_FLAGS)
 	cmake --build build-tsan -j $(JOBS) --target tactus_lockfree_tests
 	norandom=$$(setarch $$(uname -m) -R true 2>/dev/null && echo "setarch $$(uname -m) -R"); \
 	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $$norandom ./build-tsan/tests/tactus_lockfree_tests
@@ -65,7 +67,7 @@ test-tsan: deps
 FUZZ_SECONDS ?= 60
 fuzz-ci: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_FUZZ=ON \
-	  -DTACTUS_RTCHECK=OFF -DTACTUS_BUILD_TESTS=OFF -DTACTUS_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	  -DTACTUS_RTCHECK=OFF -DTACTUS_BUILD_TESTS=OFF -DTACTUS_BUILD_BENCH=OFF $(CCACHE) $(CMAKE_FLAGS)
 	cmake --build build-fuzz -j $(JOBS) --target osc_dispatch_fuzz midi_file_fuzz
 	corpus=$$(mktemp -d) && cp fuzz/corpus/osc_dispatch/* $$corpus/ && \
 	  ./build-fuzz/fuzz/osc_dispatch_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \

@@ -97,6 +97,12 @@ bool write_file_atomically(const std::string& path, std::string_view contents, s
     struct stat existing {};
     const bool target_exists = ::stat(target.c_str(), &existing) == 0;
     if (target_exists && S_ISDIR(existing.st_mode)) return fail("checking target", EISDIR);
+    // A device node, FIFO or socket is never replaced by a regular file (renaming over /dev/null
+    // would turn the device into a file).
+    if (target_exists && !S_ISREG(existing.st_mode)) {
+        if (error) *error = "cannot save " + path + ": not a regular file (a device, FIFO or socket is never replaced)";
+        return false;
+    }
 
     // mkstemp creates the file with mode 0600; an existing file keeps its mode, a new one gets
     // 0666 minus the umask like any other file we would create.

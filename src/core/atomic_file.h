@@ -9,7 +9,8 @@ namespace tactus {
 
 // Writes `contents` to a fresh temporary file beside `path` ("<path>.tmp-XXXXXX"), flushes it to
 // disk (fsync), renames it over `path` and fsyncs the directory. An existing file keeps its
-// permission bits; a symbolic link is followed (its target is replaced, the link stays).
+// permission bits; a symbolic link is followed (its target is replaced, the link stays). Anything
+// but a regular file (a device, FIFO, socket or directory) is refused and left as it is.
 // On failure returns false, removes the temporary file, leaves `path` as it was and, when `error` is
 // not null, stores a message naming the path, the step that failed and strerror.
 bool write_file_atomically(const std::string& path, std::string_view contents, std::string* error);
