@@ -5,12 +5,15 @@
 #include <netdb.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "server/osc_packet.h"
 
@@ -24,6 +27,17 @@ constexpr std::size_t kMaxTcpBytesPerPoll = 1u << 20;
 constexpr int kMaxAcceptsPerPoll = 64;
 constexpr std::int64_t kDrainTimeoutNs = 1'000'000'000;  // a closing connection's last chance to flush
 constexpr std::int64_t kMaxTimestampAgeNs = 1'000'000'000;
+constexpr std::size_t kHeaderInbox = 16;   // an inbox holding only part of a frame's length
+constexpr std::size_t kMinInbox = 4096;    // the first allocation for a frame's bytes
+constexpr std::size_t kKeptInbox = 65536;  // a bigger inbox is freed once its frame is complete
+
+std::int64_t ms_to_ns(int ms) {
+    return static_cast<std::int64_t>(ms) * 1'000'000;
+}
+
+std::uint32_t read_be32(const std::uint8_t* p) {
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+}
 
 std::int64_t monotonic_ns() {
     timespec ts{};
@@ -142,6 +156,7 @@ std::string describe_socket_address(const sockaddr* addr, socklen_t len) {
 }
 
 std::string ReplyTarget::describe() const {
+    if (kind == Kind::Local) return "local #" + std::to_string(connection);
     const std::string where = describe_socket_address(reinterpret_cast<const sockaddr*>(&addr), addr_len);
     if (kind == Kind::Udp) return "udp " + where;
     return "tcp " + where + " #" + std::to_string(connection);
@@ -190,12 +205,17 @@ struct OscTransport::Connection {
     std::uint64_t id = 0;
     int fd = -1;
     ReplyTarget target;
-    std::vector<std::uint8_t> inbox;   // bytes of frames not yet complete
+    // The start of the one frame in progress (never more: complete frames are delivered at once).
+    // Its capacity is what counts against max_pending_frame_bytes_total.
+    std::vector<std::uint8_t> inbox;
     std::vector<std::uint8_t> outbox;  // framed replies; [outbox_sent, size) still to write
     std::size_t outbox_sent = 0;
     bool reading = true;                 // false once the peer shut down its side or a frame was refused
     bool closing = false;                // close at the end of this poll_once
     std::int64_t drain_deadline_ns = 0;  // when !reading: close by then even if replies remain
+    std::int64_t last_active_ns = 0;     // accepted, a frame completed or bytes written: for idleness
+    std::int64_t frame_started_ns = 0;   // the frame in progress's first byte
+    std::int64_t last_byte_ns = 0;       // the latest byte received
 
     std::size_t pending() const { return outbox.size() - outbox_sent; }
 };
@@ -264,6 +284,72 @@ bool OscTransport::open(const OscTransportOptions& options, std::string* error) 
         ::setsockopt(udp_fd_, SOL_SOCKET, SO_RCVBUF, &options.udp_receive_buffer_bytes,
                      sizeof options.udp_receive_buffer_bytes);
     spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (!options.local_socket_path.empty() && !open_local_socket(options.local_socket_path, error)) {
+        close();
+        return false;
+    }
+    return true;
+}
+
+bool OscTransport::open_local_socket(const std::string& path, std::string* error) {
+    auto fail = [&](const std::string& why) {
+        if (error) *error = why;
+        return false;
+    };
+    if (udp_fd_ < 0) return fail("cannot create the local socket " + path + ": the transport is not open");
+    if (local_fd_ >= 0) return fail("cannot create the local socket " + path + ": one is open already");
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof addr.sun_path)
+        return fail("cannot create the local socket '" + path + "': the path must have 1.." +
+                    std::to_string(sizeof addr.sun_path - 1) + " bytes");
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    const auto addr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode))
+            return fail("cannot create the local socket " + path +
+                        ": the path exists and is not a socket (left as it is)");
+        // A socket file: an engine that answers on it is alive; one that refuses is a crashed
+        // engine's leftover, replaced.
+        const int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (probe < 0) return fail("cannot create the local socket " + path + ": " + errno_text(errno));
+        const int rc = ::connect(probe, reinterpret_cast<const sockaddr*>(&addr), addr_len);
+        const int err = rc == 0 ? 0 : errno;
+        ::close(probe);
+        if (err == 0 || err == EAGAIN || err == EINPROGRESS) return fail("another engine listens on " + path);
+        if (err != ECONNREFUSED && err != ENOENT)
+            return fail("cannot create the local socket " + path +
+                        ": cannot check the existing one: " + errno_text(err));
+        if (err == ECONNREFUSED && ::unlink(path.c_str()) != 0 && errno != ENOENT)
+            return fail("cannot remove the stale local socket " + path + ": " + errno_text(errno));
+    }
+
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return fail("cannot create the local socket " + path + ": " + errno_text(errno));
+    // The file bind() creates takes its mode from the umask: user-only from the start, never a moment
+    // open to others. (umask is per process; other threads creating files meanwhile only get stricter
+    // modes.)
+    const mode_t old_mask = ::umask(0177);
+    const int bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), addr_len);
+    const int bind_err = errno;
+    ::umask(old_mask);
+    if (bound != 0) {
+        ::close(fd);
+        return fail("cannot create the local socket " + path + ": " + errno_text(bind_err));
+    }
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode) || (st.st_mode & 077) != 0 ||
+        ::listen(fd, SOMAXCONN) != 0) {
+        const int err = errno;
+        ::close(fd);
+        ::unlink(path.c_str());
+        return fail("cannot create the local socket " + path + ": " + errno_text(err));
+    }
+    local_fd_ = fd;
+    local_path_ = path;
+    local_dev_ = st.st_dev;
+    local_ino_ = st.st_ino;
     return true;
 }
 
@@ -273,7 +359,17 @@ void OscTransport::close() {
         counters_.connections_closed.fetch_add(1, std::memory_order_relaxed);
     }
     connections_.clear();
-    for (int* fd : {&udp_fd_, &tcp_fd_, &spare_fd_}) {
+    pending_frame_bytes_ = 0;
+    counters_.pending_frame_bytes.store(0, std::memory_order_relaxed);
+    if (local_fd_ >= 0) {
+        // Only the file this transport created: another engine may have replaced it since.
+        struct stat st {};
+        if (::lstat(local_path_.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == local_dev_ &&
+            st.st_ino == local_ino_)
+            ::unlink(local_path_.c_str());
+    }
+    local_path_.clear();
+    for (int* fd : {&udp_fd_, &tcp_fd_, &local_fd_, &spare_fd_}) {
         if (*fd >= 0) ::close(*fd);
         *fd = -1;
     }
@@ -296,8 +392,14 @@ OscTransportStats OscTransport::stats() const {
     s.replies_sent = counters_.replies_sent.load(r);
     s.replies_dropped = counters_.replies_dropped.load(r);
     s.connections_accepted = counters_.connections_accepted.load(r);
+    s.local_connections_accepted = counters_.local_connections_accepted.load(r);
     s.connections_refused = counters_.connections_refused.load(r);
     s.connections_closed = counters_.connections_closed.load(r);
+    s.connections_evicted = counters_.connections_evicted.load(r);
+    s.connections_timed_out = counters_.connections_timed_out.load(r);
+    s.connections_idle_closed = counters_.connections_idle_closed.load(r);
+    s.connections_over_memory = counters_.connections_over_memory.load(r);
+    s.pending_frame_bytes = counters_.pending_frame_bytes.load(r);
     s.kernel_udp_drops = counters_.kernel_udp_drops.load(r);
     return s;
 }
@@ -305,19 +407,33 @@ OscTransportStats OscTransport::stats() const {
 void OscTransport::poll_once(int timeout_ms, const PacketHandler& handler, const ErrorHandler& on_error) {
     std::vector<pollfd> fds;
     std::vector<std::uint64_t> ids;
-    fds.reserve(2 + connections_.size());
+    fds.reserve(3 + connections_.size());
     ids.reserve(connections_.size());
     fds.push_back({udp_fd_, POLLIN, 0});
     fds.push_back({tcp_fd_, POLLIN, 0});
+    fds.push_back({local_fd_, POLLIN, 0});  // poll() ignores a negative fd
+    // The earliest moment a connection must be looked at even if nothing happens: a drain deadline,
+    // or a partial frame's or an idle connection's timeout.
     std::int64_t earliest_deadline = 0;
+    const auto consider = [&](std::int64_t deadline) {
+        if (earliest_deadline == 0 || deadline < earliest_deadline) earliest_deadline = deadline;
+    };
     for (const auto& [id, c] : connections_) {
         short events = 0;
         if (c->reading) events |= POLLIN;
         if (c->pending() > 0) events |= POLLOUT;
         fds.push_back({c->fd, events, 0});
         ids.push_back(id);
-        if (!c->reading && (earliest_deadline == 0 || c->drain_deadline_ns < earliest_deadline))
-            earliest_deadline = c->drain_deadline_ns;
+        if (!c->reading) {
+            consider(c->drain_deadline_ns);
+        } else if (!c->inbox.empty()) {
+            if (options_.frame_stall_timeout_ms > 0)
+                consider(c->last_byte_ns + ms_to_ns(options_.frame_stall_timeout_ms));
+            if (options_.frame_timeout_ms > 0)
+                consider(c->frame_started_ns + ms_to_ns(options_.frame_timeout_ms));
+        } else if (options_.idle_timeout_ms > 0) {
+            consider(c->last_active_ns + ms_to_ns(options_.idle_timeout_ms));
+        }
     }
     if (earliest_deadline != 0) {
         const std::int64_t wait_ms = (earliest_deadline - monotonic_ns()) / 1'000'000 + 1;
@@ -330,19 +446,21 @@ void OscTransport::poll_once(int timeout_ms, const PacketHandler& handler, const
 
     if (ready > 0 && fds[0].revents != 0) read_udp(handler, on_error, realtime_minus_monotonic_ns());
     for (std::size_t n = 0; ready > 0 && n < ids.size(); ++n) {
-        const short revents = fds[n + 2].revents;
+        const short revents = fds[n + 3].revents;
         if (revents == 0) continue;
         const auto it = connections_.find(ids[n]);
         if (it == connections_.end()) continue;
         Connection& c = *it->second;
         if (c.closing) continue;
-        if (c.reading && (revents & (POLLIN | POLLHUP | POLLERR))) read_tcp(c, handler, on_error);
+        if (c.reading && (revents & (POLLIN | POLLHUP | POLLERR))) read_stream(c, handler, on_error);
         if (!c.closing && c.pending() > 0 && (revents & (POLLOUT | POLLERR | POLLHUP))) flush(c);
         if (!c.reading && (revents & (POLLERR | POLLHUP)) && c.pending() > 0 && !c.closing) c.closing = true;
     }
-    if (ready > 0 && fds[1].revents != 0) accept_connections();
+    if (ready > 0 && fds[1].revents != 0) accept_connections(tcp_fd_, ReplyTarget::Kind::Tcp);
+    if (ready > 0 && fds[2].revents != 0) accept_connections(local_fd_, ReplyTarget::Kind::Local);
 
     const std::int64_t now = monotonic_ns();
+    for (auto& [id, c] : connections_) check_timeouts(*c, now, on_error);
     for (auto it = connections_.begin(); it != connections_.end();) {
         Connection& c = *it->second;
         const bool done = c.closing || (!c.reading && (c.pending() == 0 || now >= c.drain_deadline_ns));
@@ -353,6 +471,32 @@ void OscTransport::poll_once(int timeout_ms, const PacketHandler& handler, const
             ++it;
         }
     }
+}
+
+void OscTransport::check_timeouts(Connection& c, std::int64_t now, const ErrorHandler& on_error) {
+    if (!c.reading || c.closing) return;
+    if (c.inbox.empty()) {
+        if (options_.idle_timeout_ms > 0 && now - c.last_active_ns >= ms_to_ns(options_.idle_timeout_ms)) {
+            // Quietly: an idle client is not at fault, it simply gives its place back.
+            counters_.connections_idle_closed.fetch_add(1, std::memory_order_relaxed);
+            c.closing = true;
+        }
+        return;
+    }
+    std::string why;
+    if (options_.frame_stall_timeout_ms > 0 &&
+        now - c.last_byte_ns >= ms_to_ns(options_.frame_stall_timeout_ms))
+        why = "no byte of it for " + std::to_string(options_.frame_stall_timeout_ms) + " ms";
+    else if (options_.frame_timeout_ms > 0 && now - c.frame_started_ns >= ms_to_ns(options_.frame_timeout_ms))
+        why = "not complete " + std::to_string(options_.frame_timeout_ms) + " ms after its first byte";
+    if (why.empty()) return;
+    counters_.connections_timed_out.fetch_add(1, std::memory_order_relaxed);
+    const std::size_t have = c.inbox.size();
+    stop_reading(c);  // the error reply (if the handler sends one) gets a short chance to leave
+    if (on_error)
+        on_error("incomplete frame (" + std::to_string(have) + " bytes received): " + why +
+                     "; closing the connection",
+                 c.target);
 }
 
 void OscTransport::read_udp(const PacketHandler& handler, const ErrorHandler& on_error,
@@ -419,7 +563,7 @@ void OscTransport::deliver(const std::uint8_t* data, std::size_t size, const Rep
     if (handler) handler(packet, from, arrival_ns);
 }
 
-void OscTransport::read_tcp(Connection& c, const PacketHandler& handler, const ErrorHandler& on_error) {
+void OscTransport::read_stream(Connection& c, const PacketHandler& handler, const ErrorHandler& on_error) {
     std::size_t budget = kMaxTcpBytesPerPoll;
     while (budget > 0 && c.reading && !c.closing) {
         const ssize_t n = ::recv(c.fd, scratch_.data(), scratch_.size(), MSG_DONTWAIT);
@@ -430,59 +574,158 @@ void OscTransport::read_tcp(Connection& c, const PacketHandler& handler, const E
         }
         if (n == 0) {
             // The peer shut down its side; replies still queued go out before the connection closes.
-            c.reading = false;
-            c.drain_deadline_ns = monotonic_ns() + kDrainTimeoutNs;
-            c.inbox.clear();
+            stop_reading(c);
             return;
         }
         const std::int64_t arrival_ns = monotonic_ns();
+        c.last_byte_ns = arrival_ns;
         budget -= std::min(budget, static_cast<std::size_t>(n));
-        c.inbox.insert(c.inbox.end(), scratch_.data(), scratch_.data() + n);
 
-        // OSC 1.0 stream framing: int32 big-endian length, then that many bytes.
-        std::size_t pos = 0;
-        while (c.inbox.size() - pos >= 4 && c.reading && !c.closing) {
-            const std::uint8_t* p = c.inbox.data() + pos;
-            const std::uint32_t length =
-                (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-            if (length > options_.max_tcp_message) {
-                counters_.tcp_packets.fetch_add(1, std::memory_order_relaxed);
-                counters_.malformed_packets.fetch_add(1, std::memory_order_relaxed);
-                // Stop reading; the error reply (if the handler sends one) gets a short chance to leave.
-                c.reading = false;
-                c.drain_deadline_ns = monotonic_ns() + kDrainTimeoutNs;
-                if (on_error)
-                    on_error("TCP frame of " + std::to_string(length) + " bytes exceeds the limit of " +
-                                 std::to_string(options_.max_tcp_message) + " bytes; closing the connection",
-                             c.target);
-                c.inbox.clear();
-                return;
+        // OSC 1.0 stream framing: int32 big-endian length, then that many bytes. Frames that arrive
+        // whole are delivered from the read buffer; only a frame in progress is copied to the inbox.
+        const std::uint8_t* data = scratch_.data();
+        std::size_t size = static_cast<std::size_t>(n);
+        while (size > 0 && c.reading && !c.closing) {
+            if (c.inbox.empty()) {
+                if (size >= 4) {
+                    const std::uint32_t length = read_be32(data);
+                    if (length > options_.max_tcp_message) return refuse_frame(c, length, on_error);
+                    if (size - 4 >= length) {
+                        counters_.tcp_packets.fetch_add(1, std::memory_order_relaxed);
+                        c.last_active_ns = arrival_ns;
+                        deliver(data + 4, length, c.target, arrival_ns, handler, on_error);
+                        data += 4 + length;
+                        size -= 4 + length;
+                        continue;
+                    }
+                }
+                c.frame_started_ns = arrival_ns;
             }
-            // Incomplete: wait for more. (No reserve(length) here: memory follows the bytes actually
-            // received, so a bare 4-byte header cannot make the server allocate max_tcp_message.)
-            if (c.inbox.size() - pos - 4 < length) break;
-            counters_.tcp_packets.fetch_add(1, std::memory_order_relaxed);
-            deliver(p + 4, length, c.target, arrival_ns, handler, on_error);
-            pos += 4 + length;
+            // The inbox holds the start of a frame: add what belongs to that frame, its length first.
+            std::size_t frame_total = 0;  // 0: the length is not known yet
+            std::size_t take = 0;
+            if (c.inbox.size() >= 4) {
+                frame_total = 4 + std::size_t{read_be32(c.inbox.data())};
+                take = std::min(size, frame_total - c.inbox.size());
+            } else if (c.inbox.size() + size >= 4) {
+                std::uint8_t head[4];
+                const std::size_t have = c.inbox.size();
+                std::memcpy(head, c.inbox.data(), have);
+                std::memcpy(head + have, data, 4 - have);
+                const std::uint32_t length = read_be32(head);
+                if (length > options_.max_tcp_message) return refuse_frame(c, length, on_error);
+                frame_total = 4 + std::size_t{length};
+                take = std::min(size, frame_total - have);
+            } else {
+                take = size;
+            }
+            if (!grow_inbox(c, c.inbox.size() + take, frame_total, on_error)) return;
+            c.inbox.insert(c.inbox.end(), data, data + take);
+            data += take;
+            size -= take;
+            if (frame_total != 0 && c.inbox.size() == frame_total) {
+                counters_.tcp_packets.fetch_add(1, std::memory_order_relaxed);
+                c.last_active_ns = arrival_ns;
+                deliver(c.inbox.data() + 4, frame_total - 4, c.target, arrival_ns, handler, on_error);
+                if (c.inbox.capacity() > kKeptInbox)
+                    release_inbox(c);
+                else
+                    c.inbox.clear();
+            }
         }
-        c.inbox.erase(c.inbox.begin(), c.inbox.begin() + static_cast<std::ptrdiff_t>(pos));
     }
 }
 
-void OscTransport::accept_connections() {
+void OscTransport::refuse_frame(Connection& c, std::uint32_t length, const ErrorHandler& on_error) {
+    counters_.tcp_packets.fetch_add(1, std::memory_order_relaxed);
+    counters_.malformed_packets.fetch_add(1, std::memory_order_relaxed);
+    // Stop reading; the error reply (if the handler sends one) gets a short chance to leave.
+    stop_reading(c);
+    if (on_error)
+        on_error("TCP frame of " + std::to_string(length) + " bytes exceeds the limit of " +
+                     std::to_string(options_.max_tcp_message) + " bytes; closing the connection",
+                 c.target);
+}
+
+// Room in c's inbox for `needed` bytes of the frame in progress, whose whole size is frame_total
+// (0: unknown yet). Grows by doubling, never beyond the frame (so a frame's buffer is at most its
+// size, and a peer that sends slowly holds at most twice what it sent), within the total bound: past
+// it, the connection with the largest partial frame is closed, c itself when its frame is the
+// largest (then false).
+bool OscTransport::grow_inbox(Connection& c, std::size_t needed, std::size_t frame_total,
+                              const ErrorHandler& on_error) {
+    const std::size_t capacity = c.inbox.capacity();
+    if (needed <= capacity) return true;
+    std::size_t wanted = needed;
+    if (frame_total == 0)
+        wanted = std::max(needed, kHeaderInbox);
+    else
+        wanted = std::max(needed, std::min(std::max(2 * capacity, kMinInbox), frame_total));
+    const std::size_t limit = options_.max_pending_frame_bytes_total;
+    for (;;) {
+        if (pending_frame_bytes_ - capacity + wanted <= limit) break;
+        if (pending_frame_bytes_ - capacity + needed <= limit) {
+            wanted = needed;
+            break;
+        }
+        Connection* largest = nullptr;
+        for (auto& [id, other] : connections_)
+            if (other.get() != &c && other->reading && !other->closing && other->inbox.capacity() > 0 &&
+                (largest == nullptr || other->inbox.capacity() > largest->inbox.capacity()))
+                largest = other.get();
+        Connection& victim = largest != nullptr && largest->inbox.capacity() > needed ? *largest : c;
+        const std::size_t held = &victim == &c ? needed : victim.inbox.capacity();
+        counters_.connections_over_memory.fetch_add(1, std::memory_order_relaxed);
+        stop_reading(victim);
+        if (on_error)
+            on_error("partial frames would hold more than " + std::to_string(limit) +
+                         " bytes in total (max_pending_frame_bytes_total); closing the connection with the "
+                         "largest (" +
+                         std::to_string(held) + " bytes)",
+                     victim.target);
+        if (&victim == &c) return false;
+    }
+    std::vector<std::uint8_t> grown;
+    grown.reserve(wanted);
+    grown.assign(c.inbox.begin(), c.inbox.end());
+    c.inbox.swap(grown);
+    pending_frame_bytes_ = pending_frame_bytes_ - capacity + c.inbox.capacity();
+    counters_.pending_frame_bytes.store(pending_frame_bytes_, std::memory_order_relaxed);
+    return true;
+}
+
+void OscTransport::release_inbox(Connection& c) {
+    pending_frame_bytes_ -= c.inbox.capacity();
+    counters_.pending_frame_bytes.store(pending_frame_bytes_, std::memory_order_relaxed);
+    std::vector<std::uint8_t>().swap(c.inbox);
+}
+
+void OscTransport::stop_reading(Connection& c) {
+    c.reading = false;
+    c.drain_deadline_ns = monotonic_ns() + kDrainTimeoutNs;
+    release_inbox(c);
+}
+
+void OscTransport::disconnect(std::uint64_t connection_id) {
+    const auto it = connections_.find(connection_id);
+    if (it == connections_.end() || !it->second->reading) return;
+    stop_reading(*it->second);
+}
+
+void OscTransport::accept_connections(int listen_fd, ReplyTarget::Kind kind) {
     for (int count = 0; count < kMaxAcceptsPerPoll; ++count) {
         ReplyTarget from;
-        from.kind = ReplyTarget::Kind::Tcp;
+        from.kind = kind;
         socklen_t len = sizeof from.addr;
         const int fd =
-            ::accept4(tcp_fd_, reinterpret_cast<sockaddr*>(&from.addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&from.addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             if ((errno == EMFILE || errno == ENFILE) && spare_fd_ >= 0) {
                 // Out of descriptors: free the spare to take the connection off the queue and shed it,
                 // so that the listener does not stay readable forever.
                 ::close(spare_fd_);
-                const int shed = ::accept(tcp_fd_, nullptr, nullptr);
+                const int shed = ::accept(listen_fd, nullptr, nullptr);
                 if (shed >= 0) {
                     ::close(shed);
                     counters_.connections_refused.fetch_add(1, std::memory_order_relaxed);
@@ -491,22 +734,60 @@ void OscTransport::accept_connections() {
             }
             return;
         }
-        if (connections_.size() >= options_.max_connections) {
-            ::close(fd);
-            counters_.connections_refused.fetch_add(1, std::memory_order_relaxed);
-            continue;
+        if (kind == ReplyTarget::Kind::Local) {
+            // The socket file is user-only; this is the second lock: only our own uid is served.
+            ucred cred{};
+            socklen_t cred_len = sizeof cred;
+            if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) != 0 || cred.uid != ::geteuid()) {
+                ::close(fd);
+                counters_.connections_refused.fetch_add(1, std::memory_order_relaxed);
+                continue;
+            }
+            from.addr_len = 0;
+        } else {
+            from.addr_len = len;
+            const int one = 1;
+            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+                         sizeof one);  // replies are small and latency matters
         }
-        const int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-                     sizeof one);  // replies are small and latency matters
+        make_room(kind);
         auto c = std::make_unique<Connection>();
         c->id = next_connection_id_++;
         c->fd = fd;
         c->target = from;
-        c->target.addr_len = len;
         c->target.connection = c->id;
+        c->last_active_ns = c->last_byte_ns = monotonic_ns();
         connections_.emplace(c->id, std::move(c));
         counters_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+        if (kind == ReplyTarget::Kind::Local)
+            counters_.local_connections_accepted.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+// At max_connections of this kind: closes the one that is on its way out already, else the one idle
+// longest, so that a new client is never locked out.
+void OscTransport::make_room(ReplyTarget::Kind kind) {
+    for (;;) {
+        std::size_t count = 0;
+        auto victim = connections_.end();
+        for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+            const Connection& c = *it->second;
+            if (c.target.kind != kind) continue;
+            ++count;
+            if (victim == connections_.end()) {
+                victim = it;
+                continue;
+            }
+            const Connection& v = *victim->second;
+            const bool c_leaving = c.closing || !c.reading;
+            const bool v_leaving = v.closing || !v.reading;
+            if (c_leaving != v_leaving ? c_leaving : c.last_active_ns < v.last_active_ns) victim = it;
+        }
+        if (count < std::max<std::size_t>(options_.max_connections, 1) || victim == connections_.end())
+            return;
+        counters_.connections_evicted.fetch_add(1, std::memory_order_relaxed);
+        close_connection(*victim->second);
+        connections_.erase(victim);
     }
 }
 
@@ -520,6 +801,7 @@ void OscTransport::flush(Connection& c) {
             break;
         }
         c.outbox_sent += static_cast<std::size_t>(n);
+        if (n > 0) c.last_active_ns = monotonic_ns();
     }
     if (c.pending() == 0) {
         c.outbox.clear();
@@ -531,6 +813,7 @@ void OscTransport::flush(Connection& c) {
 }
 
 void OscTransport::close_connection(Connection& c) {
+    release_inbox(c);
     ::close(c.fd);
     c.fd = -1;
     counters_.connections_closed.fetch_add(1, std::memory_order_relaxed);

@@ -7,6 +7,9 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,7 +18,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iostream>
+#include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -132,6 +140,16 @@ struct TcpClient {
         timeval tv{2, 0};
         ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         const sockaddr_in addr = loopback(port);
+        connected = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+    }
+    // The same over a Unix-domain stream socket.
+    explicit TcpClient(const std::string& unix_path) {
+        fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        timeval tv{2, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, unix_path.c_str(), sizeof addr.sun_path - 1);
         connected = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
     }
     ~TcpClient() { ::close(fd); }
@@ -648,24 +666,30 @@ TEST(OscTransport, one_reply_larger_than_the_outbox_goes_whole_when_nothing_else
     EXPECT_EQ(server.transport.stats().replies_dropped, 1u);
 }
 
-TEST(OscTransport, connections_beyond_the_limit_are_accepted_and_closed_at_once) {
+TEST(OscTransport, full_transport_evicts_the_connection_idle_longest_and_serves_the_new_one) {
     OscTransportOptions options;
     options.max_connections = 2;
     Server server(options);
     ASSERT_TRUE(server.opened);
-    TcpClient a(server.port()), b(server.port()), c(server.port());
-    ASSERT_TRUE(a.connected && b.connected && c.connected);
-    ASSERT_TRUE(server.pump_until([&] {
-        const OscTransportStats s = server.transport.stats();
-        return s.connections_accepted + s.connections_refused == 3;
-    }));
+    TcpClient oldest(server.port());
+    ASSERT_TRUE(oldest.connected);
+    ASSERT_TRUE(server.pump_until([&] { return server.transport.stats().connections_accepted == 1; }));
+    TcpClient active(server.port());
+    ASSERT_TRUE(active.write_all(framed(osc("/active"))));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 1; }));
+
+    TcpClient newcomer(server.port());
+    ASSERT_TRUE(newcomer.write_all(framed(osc("/new"))));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 2; }));
+    EXPECT_EQ(server.messages[1].address, "/new");
+    EXPECT_TRUE(oldest.sees_close()) << "the connection idle longest makes room";
+    ASSERT_TRUE(active.write_all(framed(osc("/still/here"))));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 3; }));
     const OscTransportStats stats = server.transport.stats();
-    EXPECT_EQ(stats.connections_accepted, 2u);
-    EXPECT_EQ(stats.connections_refused, 1u);
+    EXPECT_EQ(stats.connections_accepted, 3u);
+    EXPECT_EQ(stats.connections_evicted, 1u);
+    EXPECT_EQ(stats.connections_refused, 0u);
     EXPECT_EQ(server.transport.connection_count(), 2u);
-    EXPECT_TRUE(c.sees_close());
-    ASSERT_TRUE(a.write_all(framed(osc("/still/here"))));
-    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
 }
 
 TEST(OscTransport, reply_to_a_closed_connection_is_dropped_and_counted) {
@@ -707,6 +731,386 @@ TEST(OscTransport, kernel_drop_counter_is_reported_when_the_udp_buffer_overflows
     EXPECT_LT(flood_received, 500u);
     if (stats.kernel_udp_drops == 0) GTEST_SKIP() << "no SO_RXQ_OVFL drop count from this kernel";
     EXPECT_EQ(stats.kernel_udp_drops + stats.udp_packets, 501u);
+}
+
+// --- stream connection limits ---
+
+// Sends as much of `data` from `offset` as the socket takes now; false once the peer has closed.
+bool send_some(int fd, const Bytes& data, std::size_t& offset) {
+    while (offset < data.size()) {
+        const ssize_t n = ::send(fd, data.data() + offset, data.size() - offset, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+        offset += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+TEST(OscTransport, partial_frame_that_stops_arriving_closes_its_connection) {
+    OscTransportOptions options;
+    options.frame_stall_timeout_ms = 200;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    TcpClient slow(server.port());
+    TcpClient other(server.port());
+    ASSERT_TRUE(slow.write_all(framed(Bytes(10, 0), 100)));
+    ASSERT_TRUE(other.write_all(framed(osc("/ok"))));
+    ASSERT_TRUE(
+        server.pump_until([&] { return server.transport.stats().connections_timed_out == 1; }, 10000));
+    ASSERT_EQ(server.errors.size(), 1u);
+    EXPECT_EQ(server.errors[0],
+              "incomplete frame (14 bytes received): no byte of it for 200 ms; closing the connection");
+    EXPECT_TRUE(slow.sees_close());
+    ASSERT_TRUE(server.pump_until([&] { return server.transport.connection_count() == 1; }));
+    EXPECT_EQ(server.transport.pending_frame_bytes(), 0u);
+    EXPECT_EQ(server.messages.size(), 1u);  // the other connection, whole frames only, stays
+}
+
+TEST(OscTransport, frame_that_trickles_in_beyond_its_deadline_closes_its_connection) {
+    OscTransportOptions options;
+    options.frame_timeout_ms = 300;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    TcpClient trickle(server.port());
+    ASSERT_TRUE(trickle.write_all(framed({}, 1000)));
+    const auto deadline = Clock::now() + std::chrono::seconds(20);
+    while (server.transport.stats().connections_timed_out == 0 && Clock::now() < deadline) {
+        if (!trickle.write_all({0})) break;  // one byte every 20 ms: never stalls
+        server.pump_for(20);
+    }
+    ASSERT_EQ(server.transport.stats().connections_timed_out, 1u);
+    ASSERT_FALSE(server.errors.empty());
+    EXPECT_THAT(server.errors[0],
+                HasSubstr("not complete 300 ms after its first byte; closing the connection"));
+    EXPECT_TRUE(trickle.sees_close());
+}
+
+TEST(OscTransport, idle_connection_is_closed_and_an_active_one_stays) {
+    OscTransportOptions options;
+    options.idle_timeout_ms = 1000;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    TcpClient idle(server.port());
+    TcpClient active(server.port());
+    ASSERT_TRUE(idle.connected && active.connected);
+    const auto deadline = Clock::now() + std::chrono::seconds(20);
+    while (server.transport.stats().connections_idle_closed == 0 && Clock::now() < deadline) {
+        ASSERT_TRUE(active.write_all(framed(osc("/status"))));
+        server.pump_for(50);
+    }
+    const OscTransportStats stats = server.transport.stats();
+    EXPECT_EQ(stats.connections_idle_closed, 1u);
+    EXPECT_EQ(stats.connections_timed_out, 0u);
+    EXPECT_TRUE(idle.sees_close());
+    EXPECT_EQ(server.transport.connection_count(), 1u);
+    EXPECT_TRUE(server.errors.empty()) << "an idle client is closed quietly";
+    const std::size_t before = server.messages.size();
+    ASSERT_TRUE(active.write_all(framed(osc("/still/here"))));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() > before; }));
+}
+
+TEST(OscTransport, big_frame_buffer_never_exceeds_the_frame_and_is_freed_once_complete) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    const std::vector<std::uint8_t> payload(3'000'000, 5);
+    const Bytes frame = framed(osc("/big", [&](lo_message m) {
+        lo_blob b = lo_blob_new(static_cast<std::int32_t>(payload.size()), payload.data());
+        lo_message_add_blob(m, b);
+        lo_blob_free(b);
+    }));
+    TcpClient client(server.port());
+    ASSERT_TRUE(client.connected);
+    std::size_t offset = 0;
+    std::size_t most = 0;
+    const auto deadline = Clock::now() + std::chrono::seconds(20);
+    while (server.messages.empty() && Clock::now() < deadline) {
+        ASSERT_TRUE(send_some(client.fd, frame, offset));
+        server.transport.poll_once(1, server.handler(), server.error_handler());
+        most = std::max(most, server.transport.pending_frame_bytes());
+    }
+    ASSERT_EQ(server.messages.size(), 1u);
+    EXPECT_EQ(server.messages[0].args.at(0).blob.size(), payload.size());
+    EXPECT_GT(most, 0u);
+    EXPECT_LE(most, frame.size()) << "the inbox grew beyond the frame's declared length";
+    EXPECT_EQ(server.transport.pending_frame_bytes(), 0u) << "a big inbox is freed once its frame is done";
+    std::cout << "[ figures  ] 3 MB frame: partial-frame buffer at most " << most << " bytes for "
+              << frame.size() << " framed bytes\n";
+}
+
+TEST(OscTransport, partial_frames_are_bounded_in_total_and_the_largest_is_closed_beyond) {
+    OscTransportOptions options;
+    options.max_tcp_message = 1u << 20;
+    options.max_pending_frame_bytes_total = 2u << 20;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    // Six clients each declare a 1 MiB frame and send 700 KiB of it: 4.2 MB if nothing bounded it.
+    const Bytes half = framed(Bytes(700 * 1024, 9), 1u << 20);
+    std::vector<std::unique_ptr<TcpClient>> clients;
+    std::vector<std::size_t> offsets(6, 0);
+    std::vector<bool> gone(6, false);
+    std::size_t most = 0;
+    for (int n = 0; n < 6; ++n) clients.push_back(std::make_unique<TcpClient>(server.port()));
+    const auto deadline = Clock::now() + std::chrono::seconds(20);
+    for (;;) {
+        bool all_done = true;
+        for (int n = 0; n < 6; ++n) {
+            if (gone[n] || offsets[n] == half.size()) continue;
+            gone[n] = !send_some(clients[n]->fd, half, offsets[n]);
+            all_done = all_done && (gone[n] || offsets[n] == half.size());
+        }
+        server.transport.poll_once(1, server.handler(), server.error_handler());
+        most = std::max(most, server.transport.pending_frame_bytes());
+        ASSERT_LE(server.transport.pending_frame_bytes(), options.max_pending_frame_bytes_total);
+        if (all_done || Clock::now() > deadline) break;
+    }
+    server.pump_for(200);
+    most = std::max(most, server.transport.pending_frame_bytes());
+    EXPECT_LE(most, options.max_pending_frame_bytes_total);
+    const OscTransportStats stats = server.transport.stats();
+    EXPECT_GE(stats.connections_over_memory, 1u);
+    EXPECT_EQ(stats.pending_frame_bytes, server.transport.pending_frame_bytes());
+    ASSERT_FALSE(server.errors.empty());
+    EXPECT_THAT(server.errors[0],
+                StartsWith("partial frames would hold more than 2097152 bytes in total "
+                           "(max_pending_frame_bytes_total); closing the connection with the largest ("));
+    // A new client is served all the same.
+    TcpClient fresh(server.port());
+    ASSERT_TRUE(fresh.write_all(framed(osc("/ping"))));
+    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+    EXPECT_EQ(server.messages[0].address, "/ping");
+    clients.clear();
+    ASSERT_TRUE(server.pump_until([&] { return server.transport.connection_count() == 1; }));
+    EXPECT_EQ(server.transport.pending_frame_bytes(), 0u);
+    std::cout << "[ figures  ] 6 x 700 KiB of 1 MiB frames, 2 MiB bound: at most " << most << " bytes held, "
+              << stats.connections_over_memory << " connections closed\n";
+}
+
+TEST(OscTransport, disconnect_lets_queued_replies_leave_then_closes) {
+    Server server;
+    ASSERT_TRUE(server.opened);
+    const Bytes goodbye = osc("/goodbye", [](lo_message m) {
+        const std::vector<std::uint8_t> payload(512 * 1024, 3);
+        lo_blob b = lo_blob_new(static_cast<std::int32_t>(payload.size()), payload.data());
+        lo_message_add_blob(m, b);
+        lo_blob_free(b);
+    });
+    server.on_packet = [&](OscPacket& packet, const ReplyTarget& from) {
+        if (packet.messages.at(0).address != "/bye") return;
+        EXPECT_TRUE(server.transport.send(from, goodbye));
+        server.transport.disconnect(from.connection);
+    };
+    TcpClient client(server.port(), 4096);
+    ASSERT_TRUE(client.connected);
+    Bytes both = framed(osc("/bye"));
+    const Bytes after = framed(osc("/after"));
+    both.insert(both.end(), after.begin(), after.end());
+    ASSERT_TRUE(client.write_all(both));
+    std::atomic<bool> read{false};
+    std::thread pump([&] {
+        while (!read) server.pump_for(5);
+    });
+    Bytes frame;
+    const bool got = client.read_frame(frame);
+    const bool closed = got && client.sees_close();
+    read = true;
+    pump.join();
+    EXPECT_TRUE(got);
+    EXPECT_EQ(frame, goodbye);
+    EXPECT_TRUE(closed);
+    ASSERT_EQ(server.messages.size(), 1u) << "nothing is read after disconnect()";
+    EXPECT_EQ(server.messages[0].address, "/bye");
+    EXPECT_EQ(server.transport.connection_count(), 0u);
+    server.transport.disconnect(12345);  // unknown: ignored
+}
+
+// --- the local (Unix-domain) socket ---
+
+// A fresh directory under /tmp, removed at the end.
+struct TempDir {
+    TempDir() {
+        char name[] = "/tmp/tactus-transport-XXXXXX";
+        path = ::mkdtemp(name);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+    std::string operator/(const std::string& name) const { return path + "/" + name; }
+    std::string path;
+};
+
+OscTransportOptions with_socket(const std::string& path) {
+    OscTransportOptions options;
+    options.local_socket_path = path;
+    return options;
+}
+
+mode_t current_umask() {
+    const mode_t mask = ::umask(022);
+    ::umask(mask);
+    return mask;
+}
+
+std::string file_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TEST(OscTransport, local_socket_is_user_only_and_answers_a_ping_on_the_same_connection) {
+    TempDir dir;
+    const std::string path = dir / "tactusd.sock";
+    {
+        Server server(with_socket(path));
+        ASSERT_TRUE(server.opened);
+        EXPECT_EQ(server.transport.local_socket_path(), path);
+        struct stat st {};
+        ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+        EXPECT_TRUE(S_ISSOCK(st.st_mode));
+        EXPECT_EQ(st.st_mode & 0777, 0600u);
+        server.on_packet = [&](OscPacket&, const ReplyTarget& from) {
+            EXPECT_TRUE(server.transport.send(
+                from, osc("/reply", [](lo_message m) { lo_message_add_string(m, "/ping"); })));
+        };
+        TcpClient client(path);
+        ASSERT_TRUE(client.connected);
+        ASSERT_TRUE(client.write_all(framed(osc("/ping"))));
+        ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+        server.pump_for(20);
+        Bytes frame;
+        ASSERT_TRUE(client.read_frame(frame));
+        EXPECT_EQ(frame, osc("/reply", [](lo_message m) { lo_message_add_string(m, "/ping"); }));
+        const ReplyTarget& from = server.senders[0];
+        EXPECT_EQ(from.kind, ReplyTarget::Kind::Local);
+        EXPECT_TRUE(from.is_stream());
+        EXPECT_EQ(from.describe(), "local #" + std::to_string(from.connection));
+        EXPECT_EQ(server.transport.stats().local_connections_accepted, 1u);
+    }
+    EXPECT_FALSE(std::filesystem::exists(path)) << "close() removes the socket file";
+}
+
+TEST(OscTransport, stale_local_socket_of_a_crashed_engine_is_replaced) {
+    TempDir dir;
+    const std::string path = dir / "tactusd.sock";
+    {  // bound, never listened, closed without unlink: what a killed engine leaves
+        const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+        ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+        ::close(fd);
+    }
+    struct stat before {};
+    ASSERT_EQ(::lstat(path.c_str(), &before), 0);
+    Server server(with_socket(path));
+    ASSERT_TRUE(server.opened);
+    struct stat after {};
+    ASSERT_EQ(::lstat(path.c_str(), &after), 0);
+    EXPECT_EQ(before.st_mode & 0777, 0777u & ~current_umask());
+    EXPECT_EQ(after.st_mode & 0777, 0600u) << "a new socket, not the stale one";
+    TcpClient client(path);
+    ASSERT_TRUE(client.connected);
+    ASSERT_TRUE(client.write_all(framed(osc("/ping"))));
+    ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+}
+
+TEST(OscTransport, local_socket_path_that_is_not_a_socket_is_refused_and_left_untouched) {
+    TempDir dir;
+    const std::string file = dir / "notes.txt";
+    std::ofstream(file) << "precious\n";
+    const std::string link = dir / "link.sock";
+    ASSERT_EQ(::symlink(file.c_str(), link.c_str()), 0);
+    for (const std::string& path : {file, link}) {
+        OscTransport transport;
+        OscTransportOptions options = with_socket(path);
+        options.address = "127.0.0.1";
+        options.port = 0;
+        std::string error;
+        EXPECT_FALSE(transport.open(options, &error));
+        EXPECT_EQ(error, "cannot create the local socket " + path +
+                             ": the path exists and is not a socket (left as it is)");
+        EXPECT_FALSE(transport.is_open()) << "nothing stays open";
+    }
+    EXPECT_EQ(file_text(file), "precious\n");
+    struct stat st {};
+    ASSERT_EQ(::lstat(link.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISLNK(st.st_mode));
+}
+
+TEST(OscTransport, second_transport_on_a_live_local_socket_is_refused_and_the_first_keeps_it) {
+    TempDir dir;
+    const std::string path = dir / "tactusd.sock";
+    Server first(with_socket(path));
+    ASSERT_TRUE(first.opened);
+    {
+        OscTransport second;
+        OscTransportOptions options = with_socket(path);
+        options.address = "127.0.0.1";
+        options.port = 0;
+        std::string error;
+        EXPECT_FALSE(second.open(options, &error));
+        EXPECT_EQ(error, "another engine listens on " + path);
+    }
+    ASSERT_TRUE(std::filesystem::exists(path)) << "the refused transport removed the live socket";
+    TcpClient client(path);
+    ASSERT_TRUE(client.connected);
+    ASSERT_TRUE(client.write_all(framed(osc("/ping"))));
+    ASSERT_TRUE(first.pump_until([&] { return !first.messages.empty(); }));
+}
+
+TEST(OscTransport, close_removes_only_the_socket_file_it_created) {
+    TempDir dir;
+    const std::string path = dir / "tactusd.sock";
+    {
+        Server server(with_socket(path));
+        ASSERT_TRUE(server.opened);
+        ASSERT_EQ(::unlink(path.c_str()), 0);
+        std::ofstream(path) << "someone else's\n";
+    }
+    EXPECT_EQ(file_text(path), "someone else's\n");
+}
+
+TEST(OscTransport, local_and_tcp_connections_are_limited_apart) {
+    TempDir dir;
+    OscTransportOptions options = with_socket(dir / "tactusd.sock");
+    options.max_connections = 1;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    TcpClient local(dir / "tactusd.sock");
+    ASSERT_TRUE(server.pump_until([&] { return server.transport.stats().connections_accepted == 1; }));
+    TcpClient tcp(server.port());
+    ASSERT_TRUE(tcp.write_all(framed(osc("/tcp"))));
+    ASSERT_TRUE(local.write_all(framed(osc("/local"))));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 2; }));
+    EXPECT_EQ(server.transport.stats().connections_evicted, 0u);
+    EXPECT_EQ(server.transport.connection_count(), 2u);
+}
+
+TEST(OscTransport, local_peer_of_another_user_is_closed_at_once) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to connect as another user";
+    TempDir dir;
+    const std::string path = dir / "tactusd.sock";
+    Server server(with_socket(path));
+    ASSERT_TRUE(server.opened);
+    // Open the door on purpose: the file mode is the first lock, SO_PEERCRED the second.
+    ASSERT_EQ(::chmod(dir.path.c_str(), 0755), 0);
+    ASSERT_EQ(::chmod(path.c_str(), 0666), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+        TcpClient intruder(path);
+        if (!intruder.connected) ::_exit(2);
+        intruder.write_all(framed(osc("/quit")));
+        ::_exit(intruder.sees_close() ? 0 : 1);
+    }
+    ASSERT_TRUE(server.pump_until([&] { return server.transport.stats().connections_refused == 1; }, 10000));
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "1: not closed, 2: could not connect, 3: setuid failed";
+    EXPECT_TRUE(server.messages.empty());
+    EXPECT_EQ(server.transport.stats().local_connections_accepted, 0u);
 }
 
 // --- OscSender ---
