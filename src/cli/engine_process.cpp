@@ -24,19 +24,21 @@ EngineProcess::~EngineProcess() {
     if (pid_ > 0 && alive()) wait_or_kill(std::chrono::milliseconds(2000));
 }
 
-bool EngineProcess::spawn(const std::string& program, const std::vector<std::string>& args,
-                          const std::string& log_path, std::string* error) {
+bool EngineProcess::spawn(const std::string& program, const std::vector<std::string>& args, int log_fd,
+                          std::string* error) {
     std::vector<std::string> argv_text{program};
     argv_text.insert(argv_text.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (std::string& a : argv_text) argv.push_back(a.data());
     argv.push_back(nullptr);
 
+    exit_status_ = -1;
+    killed_ = false;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    if (!log_path.empty()) {
-        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(),
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (log_fd >= 0) {
+        // dup2 clears close-on-exec on the copy: the child keeps exactly stdin, stdout and stderr.
+        posix_spawn_file_actions_adddup2(&actions, log_fd, STDERR_FILENO);
         posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     }
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -69,6 +71,7 @@ void EngineProcess::wait_or_kill(std::chrono::milliseconds timeout) {
         int status = 0;
         waitpid(pid_, &status, 0);
         exit_status_ = 128 + SIGKILL;
+        killed_ = true;
         pid_ = -1;
     }
 }

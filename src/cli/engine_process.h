@@ -17,19 +17,25 @@ class EngineProcess {
 public:
     ~EngineProcess();
 
-    // Spawns `program` with `args`; its stderr goes to `log_path` (or is inherited when empty).
-    bool spawn(const std::string& program, const std::vector<std::string>& args, const std::string& log_path,
+    // Spawns `program` with `args`. With `log_fd` >= 0 the child's stderr is that open descriptor
+    // (duplicated onto fd 2, never reopened by path; see EngineLog) and its stdout is /dev/null;
+    // with -1 both are inherited.
+    bool spawn(const std::string& program, const std::vector<std::string>& args, int log_fd,
                std::string* error);
     // True while the child has not exited.
     bool alive();
     // Waits up to `timeout` for the child to exit; kills it (SIGKILL) if it does not.
     void wait_or_kill(std::chrono::milliseconds timeout);
+    // After the child ended: its exit code, or 128 + the signal that ended it; -1 before.
     int exit_status() const { return exit_status_; }
+    // Whether wait_or_kill had to kill the child (it did not exit in time).
+    bool was_killed() const { return killed_; }
     pid_t pid() const { return pid_; }
 
 private:
     pid_t pid_ = -1;
     int exit_status_ = -1;
+    bool killed_ = false;
 };
 
 }  // namespace tactus::cli

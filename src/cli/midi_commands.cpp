@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/load_score.h"
+#include "cli/output_rules.h"
 #include "core/atomic_file.h"
 #include "core/document_json.h"
 #include "core/midi_convert.h"
@@ -21,6 +22,7 @@ struct ConvertOptions {
 };
 
 int import_midi_command(const ConvertOptions& o) {
+    if (!check_output_path({"import", o.input, o.output})) return 1;
     const MidiImportResult imported = import_midi_file(o.input);
     if (!imported.document) {
         std::cerr << "error: " << imported.error << "\n";
@@ -39,6 +41,7 @@ int import_midi_command(const ConvertOptions& o) {
 }
 
 int export_midi_command(const ConvertOptions& o) {
+    if (!check_output_path({"export", o.input, o.output})) return 1;
     const auto doc = load_score_or_report(o.input);
     if (!doc) return 1;
     const MidiExportResult exported = export_midi(*doc, o.ticks_per_quarter);

@@ -8,10 +8,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
+#include "cli/engine_log.h"
 #include "cli/engine_process.h"
 #include "cli/load_score.h"
 #include "cli/osc_client.h"
+#include "cli/output_rules.h"
 #include "cli/render_command.h"
 #include "cli/time_format.h"
 
@@ -35,8 +38,11 @@ struct PlayOptions {
 
 using namespace std::chrono_literals;
 
-// Starts tactusd on the first audio backend that works; false when none does.
-bool start_engine(const PlayOptions& o, OscClient& client, EngineProcess& engine, std::string& used) {
+// Starts tactusd on the first audio backend that works; false when none does. Every attempt writes
+// to the same `log` (one after the other), which is null when no private log could be made: the
+// engine's messages then go to this terminal.
+bool start_engine(const PlayOptions& o, OscClient& client, EngineProcess& engine, const EngineLog* log,
+                  std::string& used) {
     const std::string tactusd = executable_directory() + "/../server/tactusd";
     const std::string beside = executable_directory() + "/tactusd";
     const std::string program = std::filesystem::exists(beside) ? beside : tactusd;
@@ -44,9 +50,8 @@ bool start_engine(const PlayOptions& o, OscClient& client, EngineProcess& engine
         o.audio == "auto" ? std::vector<std::string>{"jack", "default"} : std::vector<std::string>{o.audio};
     for (const std::string& kind : kinds) {
         std::string error;
-        const std::string log = "/tmp/tactusd-" + std::to_string(getpid()) + ".log";
-        if (!engine.spawn(program, {"--audio", kind, "--listen", o.host + ":" + std::to_string(o.port)}, log,
-                          &error)) {
+        if (!engine.spawn(program, {"--audio", kind, "--listen", o.host + ":" + std::to_string(o.port)},
+                          log ? log->fd() : -1, &error)) {
             std::cerr << "error: " << error << "\n";
             return false;
         }
@@ -62,7 +67,27 @@ bool start_engine(const PlayOptions& o, OscClient& client, EngineProcess& engine
     return false;
 }
 
+// The engine's log once it has ended: removed when it quit normally (exit status 0), else kept
+// and named on stderr so that the user can read why.
+void settle_engine_log(const EngineProcess& engine, EngineLog* log) {
+    if (log == nullptr) return;
+    const int status = engine.exit_status();
+    if (status == 0) {
+        log->remove();
+        return;
+    }
+    std::string how = "exit status " + std::to_string(status);
+    if (engine.was_killed())
+        how = "it did not quit in time and was killed";
+    else if (status > 128)
+        how = "killed by signal " + std::to_string(status - 128);
+    std::cerr << "tactusd ended abnormally (" << how << "); its log is kept: " << log->path() << "\n";
+}
+
 int play(const PlayOptions& o) {
+    if (!o.fallback_render.empty() &&
+        !check_output_path({"play", o.score, o.fallback_render, "--fallback-render"}))
+        return 1;
     const auto doc = load_score_or_report(o.score);
     if (!doc) return 1;
     OscClient client;
@@ -72,19 +97,25 @@ int play(const PlayOptions& o) {
         return 1;
     }
     EngineProcess engine;
+    std::unique_ptr<EngineLog> log;
     bool started_engine = false;
     if (!client.ping(300ms)) {
+        if (log = EngineLog::create(&error); !log)
+            std::cerr << "warning: no private log for tactusd (" << error
+                      << "); its messages go to this terminal\n";
         std::string backend;
-        if (!start_engine(o, client, engine, backend)) {
+        if (!start_engine(o, client, engine, log.get(), backend)) {
+            const std::string why = log ? " (tactusd's log says why: " + log->path() + ")" : "";
             if (o.fallback_render.empty()) {
                 std::cerr << "error: no engine is listening on " << o.host << ":" << o.port
-                          << " and none could start (no JACK server, no audio device)\n";
+                          << " and none could start (no JACK server, no audio device)" << why << "\n";
                 return 1;
             }
-            std::cout << "No audio device or JACK server here: rendering to a file instead.\n";
+            std::cout << "No audio device or JACK server here: rendering to a file instead" << why << ".\n";
             RenderCommandOptions render;
             render.input = o.score;
             render.output = o.fallback_render;
+            render.output_option = "--fallback-render";
             const int status = run_render_command(render);
             if (status == 0)
                 std::cout << "The demo was rendered to "
@@ -102,6 +133,7 @@ int play(const PlayOptions& o) {
             client.send("/quit");
             client.wait_reply("/quit", 500ms);
             engine.wait_or_kill(3000ms);
+            settle_engine_log(engine, log.get());
         }
         return status;
     };

@@ -11,6 +11,7 @@
 
 #include "audio/audio_file_writer.h"
 #include "cli/load_score.h"
+#include "cli/output_rules.h"
 #include "cli/progress_bar.h"
 #include "cli/time_format.h"
 #include "core/realtime_scope.h"
@@ -77,6 +78,7 @@ int run_render_command(const RenderCommandOptions& options) {
     }
     const auto spec = spec_from_options(options);
     if (!spec) return 1;
+    if (!check_output_path({"render", options.input, options.output, options.output_option})) return 1;
     const auto doc = load_score_or_report(options.input);
     if (!doc) return 1;
 
@@ -156,8 +158,9 @@ void add_render_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--rate", options->rate, "Sample rate in Hz")->capture_default_str();
     cmd->add_option("--format", options->format, "wav or flac (default: from the output's extension)");
     cmd->add_option("--bits", options->bits, "16 (dithered), 24 or 32f")->capture_default_str();
-    cmd->add_flag("--progress-lines", options->progress_lines,
-                  "Print 'progress PERCENT' lines on stdout while rendering (for programs that show progress)");
+    cmd->add_flag(
+        "--progress-lines", options->progress_lines,
+        "Print 'progress PERCENT' lines on stdout while rendering (for programs that show progress)");
     cmd->add_option("--block", options->block, "Frames per render block")
         ->check(CLI::Range(1, 65536))
         ->capture_default_str();
