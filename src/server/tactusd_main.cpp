@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/document_json.h"
+#include "core/private_dir.h"
 #include "engine/midi_out_bus.h"
 #include "server/control_server.h"
 #include "server/engine_host.h"
@@ -59,6 +60,12 @@ int main(int argc, char** argv) {
     app.add_option("--out", options.audio.offline_path, "--audio offline: the file to write");
     app.add_option("--seconds", options.audio.offline_seconds, "--audio offline: stop after this long");
     app.add_option("--listen", listen, "OSC address:port for UDP and TCP")->capture_default_str();
+    std::string socket_path;
+    bool no_socket = false;
+    app.add_option("--socket", socket_path,
+                   "The local clients' Unix-domain socket, user-only (default: "
+                   "$XDG_RUNTIME_DIR/tactus/tactusd-PORT.sock, else /tmp/tactus-UID/tactusd-PORT.sock)");
+    app.add_flag("--no-socket", no_socket, "No Unix-domain socket (local clients use UDP/TCP)");
     app.add_option("--immediate", immediate,
                    "Latency of untimestamped commands in periods, or 'asap' for the next block")
         ->capture_default_str();
@@ -100,6 +107,21 @@ int main(int argc, char** argv) {
         std::cerr << "tactusd: " << error << "\n";
         return 1;
     }
+    if (!no_socket) {
+        // Named after the UDP port actually bound (with --listen ...:0, the one the kernel picked).
+        if (socket_path.empty()) {
+            auto path = engine_socket_path(transport.udp_port(), &error);
+            if (!path) {
+                std::cerr << "tactusd: no local socket: " << error << " (--no-socket to run without one)\n";
+                return 1;
+            }
+            socket_path = *path;
+        }
+        if (!transport.open_local_socket(socket_path, &error)) {
+            std::cerr << "tactusd: " << error << " (--no-socket to run without one)\n";
+            return 1;
+        }
+    }
 
     EngineHost host;
     if (!host.open(options, &error)) {
@@ -129,7 +151,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     std::cerr << "tactusd: " << host.backend_description() << "; OSC on " << transport.udp_local_address()
-              << " (udp) and " << transport.tcp_local_address() << " (tcp)\n";
+              << " (udp) and " << transport.tcp_local_address() << " (tcp)"
+              << (no_socket ? std::string() : ", local socket " + transport.local_socket_path()) << "\n";
     if (const std::string midi = host.midi_status(); !midi.empty()) std::cerr << "tactusd: " << midi << "\n";
     // Realtime scheduling is known once the audio thread has run.
     for (int i = 0; i < 100 && host.status().block_frames == 0; ++i)
