@@ -100,7 +100,9 @@ bool write_file_atomically(const std::string& path, std::string_view contents, s
     // A device node, FIFO or socket is never replaced by a regular file (renaming over /dev/null
     // would turn the device into a file).
     if (target_exists && !S_ISREG(existing.st_mode)) {
-        if (error) *error = "cannot save " + path + ": not a regular file (a device, FIFO or socket is never replaced)";
+        if (error)
+            *error =
+                "cannot save " + path + ": not a regular file (a device, FIFO or socket is never replaced)";
         return false;
     }
 

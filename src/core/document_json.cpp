@@ -73,7 +73,22 @@ std::string valid_utf8(std::string_view text) {
     return out;
 }
 
+// Off while parsing for a client that must not see the file's contents (ContentInErrors::Withheld):
+// messages then name a value's kind ("a string"), never the value. One parse per thread at a time.
+thread_local bool t_quote_content = true;
+
+struct ContentQuotingScope {
+    explicit ContentQuotingScope(ContentInErrors content) : saved(t_quote_content) {
+        t_quote_content = content == ContentInErrors::Quoted;
+    }
+    ~ContentQuotingScope() { t_quote_content = saved; }
+    ContentQuotingScope(const ContentQuotingScope&) = delete;
+    ContentQuotingScope& operator=(const ContentQuotingScope&) = delete;
+    bool saved;
+};
+
 std::string json_quoted(const std::string& s) {
+    if (!t_quote_content) return "(withheld)";
     return json(truncate_utf8(s, kMaxQuotedChars)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -87,13 +102,15 @@ std::string describe(const json& v) {
             return v.get<bool>() ? "true" : "false";
         case json::value_t::number_integer:
         case json::value_t::number_unsigned:
+            if (!t_quote_content) return "a number";
             return v.dump();
         case json::value_t::number_float: {
             const double x = v.get<double>();
-            if (std::isfinite(x)) return v.dump();
+            if (std::isfinite(x)) return t_quote_content ? v.dump() : "a number";
             return x > 0 ? "a number too large to represent" : "a negative number too large to represent";
         }
         case json::value_t::string:
+            if (!t_quote_content) return "a string";
             return "a string " + json_quoted(v.get_ref<const std::string&>());
         case json::value_t::array:
             return "an array";
@@ -292,6 +309,8 @@ std::string syntax_error_detail(const std::string& what) {
         const auto colon = detail.find(": ");
         if (colon != std::string_view::npos) detail.remove_prefix(colon + 2);
     }
+    // nlohmann ends with "; last read: '<the text it read>'": the file's own bytes.
+    if (!t_quote_content) detail = detail.substr(0, detail.find("; last read: "));
     return truncate_utf8(valid_utf8(detail), kMaxSyntaxMessage);
 }
 
@@ -944,7 +963,9 @@ std::string LoadError::to_string() const {
     return file + ": " + json_path + ": " + message;
 }
 
-LoadResult parse_document(std::string_view json_text, const std::string& source_name) {
+LoadResult parse_document(std::string_view json_text, const std::string& source_name,
+                          ContentInErrors content) {
+    const ContentQuotingScope quoting(content);
     Problems problems(source_name);
     LoadResult result;
     if (json_text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
@@ -961,7 +982,8 @@ LoadResult parse_document(std::string_view json_text, const std::string& source_
     if (!json::sax_parse(json_text, &parser)) {
         std::string message;
         if (parser.number_overflow()) {
-            message = "must be a finite number (got " + truncate_utf8(parser.last_token(), kMaxQuotedChars) +
+            message = "must be a finite number (got " +
+                      (t_quote_content ? truncate_utf8(parser.last_token(), kMaxQuotedChars) : "a number") +
                       ", too large to represent)";
         } else {
             message = "invalid JSON: " + syntax_error_detail(parser.error_text());
@@ -995,7 +1017,7 @@ LoadResult parse_document(std::string_view json_text, const std::string& source_
     return result;
 }
 
-LoadResult load_document_file(const std::string& path) {
+LoadResult load_document_file(const std::string& path, ContentInErrors content) {
     auto fail = [&](std::string message) {
         LoadResult result;
         result.errors.push_back(LoadError{path, "", std::move(message), 0, 0});
@@ -1018,7 +1040,7 @@ LoadResult load_document_file(const std::string& path) {
             result.document->title = std::filesystem::path(path).filename().string();
         return result;
     }
-    return parse_document(text, path);
+    return parse_document(text, path, content);
 }
 
 nlohmann::json document_to_json(const Document& doc) {

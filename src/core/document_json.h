@@ -43,9 +43,15 @@ struct LoadResult {
 // Reads and parses a file: a JSON document, or a Standard MIDI File (recognised by its "MThd"
 // header) converted as core/midi_convert.h says. A missing or unreadable file gives one error naming
 // the path and strerror.
-LoadResult load_document_file(const std::string& path);
+// Whether error messages may quote the text they refuse. A server answering a network client withholds
+// it: the client names a file but must not learn what it holds (a token file's line, say); messages
+// then give a value's kind and place only ("must be an integer (got a string)", line and column).
+enum class ContentInErrors { Quoted, Withheld };
+
+LoadResult load_document_file(const std::string& path, ContentInErrors content = ContentInErrors::Quoted);
 // Parses a document of any format version up to kDocumentFormatVersion; `source_name` fills LoadError::file.
-LoadResult parse_document(std::string_view json_text, const std::string& source_name);
+LoadResult parse_document(std::string_view json_text, const std::string& source_name,
+                          ContentInErrors content = ContentInErrors::Quoted);
 
 // The document as JSON of the current format version (every field written, defaults included).
 nlohmann::json document_to_json(const Document& doc);

@@ -18,7 +18,8 @@ bool is_private_directory(const std::string& path, std::string* error) {
         return false;
     }
     if (!S_ISDIR(st.st_mode)) {
-        if (error) *error = path + ": exists but is not a directory (a symbolic link or a file is not trusted)";
+        if (error)
+            *error = path + ": exists but is not a directory (a symbolic link or a file is not trusted)";
         return false;
     }
     if (st.st_uid != ::geteuid()) {
@@ -26,9 +27,10 @@ bool is_private_directory(const std::string& path, std::string* error) {
         return false;
     }
     if ((st.st_mode & 077) != 0) {
-        if (error) *error = path + ": open to other users (mode " + std::to_string((st.st_mode >> 6) & 7) +
-                            std::to_string((st.st_mode >> 3) & 7) + std::to_string(st.st_mode & 7) +
-                            "); it must be 700";
+        if (error)
+            *error = path + ": open to other users (mode " + std::to_string((st.st_mode >> 6) & 7) +
+                     std::to_string((st.st_mode >> 3) & 7) + std::to_string(st.st_mode & 7) +
+                     "); it must be 700";
         return false;
     }
     return true;

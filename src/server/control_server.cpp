@@ -1,5 +1,7 @@
 #include "server/control_server.h"
 
+#include <netdb.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -30,6 +32,43 @@ constexpr VoiceKey kAuditionKeyBit = kLiveKeyBit | (VoiceKey{1} << 62);
 
 // Replies bigger than this go over TCP (or to a file): a UDP datagram can hold about 64 KiB.
 constexpr std::size_t kMaxUdpReply = 60 * 1024;
+
+// Where position reports may go: a port on the sender's own host. A local-socket client (the owner)
+// and a loopback client may name any loopback address; numeric addresses and "localhost" only, so
+// that no name lookup happens on the control thread.
+struct ReportTarget {
+    sockaddr_storage addr{};
+    socklen_t addr_len = 0;
+    std::string error;
+};
+
+ReportTarget report_target(const std::string& host, int port, const ReplyTarget& from, bool remote) {
+    ReportTarget out;
+    addrinfo hints{};
+    hints.ai_flags = AI_NUMERICHOST;
+    hints.ai_socktype = SOCK_DGRAM;
+    addrinfo* list = nullptr;
+    const std::string numeric = host == "localhost" ? "127.0.0.1" : host;
+    if (getaddrinfo(numeric.c_str(), nullptr, &hints, &list) != 0 || list == nullptr) {
+        out.error = "host '" + host.substr(0, 64) + "' is not a numeric IPv4 or IPv6 address (or localhost)";
+        return out;
+    }
+    std::memcpy(&out.addr, list->ai_addr, list->ai_addrlen);
+    out.addr_len = static_cast<socklen_t>(list->ai_addrlen);
+    freeaddrinfo(list);
+    const auto p = htons(static_cast<std::uint16_t>(port));
+    if (out.addr.ss_family == AF_INET) reinterpret_cast<sockaddr_in&>(out.addr).sin_port = p;
+    if (out.addr.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6&>(out.addr).sin6_port = p;
+
+    const bool from_this_machine = !remote;
+    const bool allowed = from_this_machine ? ClientAccess::is_loopback(out.addr)
+                                           : ClientAccess::same_host(out.addr, from.addr);
+    if (!allowed)
+        out.error = "reports go only to a port on the sender's own host: " + host + " is not " +
+                    (from_this_machine ? std::string("a loopback address")
+                                       : "the host this came from (" + from.describe() + ")");
+    return out;
+}
 
 bool same_target(const ReplyTarget& a, const ReplyTarget& b) {
     if (a.kind != b.kind) return false;
@@ -75,6 +114,7 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
         {"/edits/unsubscribe", &ControlServer::on_edits_unsubscribe},
         {"/edits/since", &ControlServer::on_edits_since},
         {"/document", &ControlServer::on_document},
+        {"/auth", &ControlServer::on_auth},
     };
     for (const auto& [address, handler] : handlers_) addresses_.push_back(address);
     for (const char* edit :
@@ -102,10 +142,36 @@ void ControlServer::reply_ok(const ReplyTarget& to, const std::string& address) 
 }
 
 void ControlServer::handle_malformed(const std::string& problem, const ReplyTarget& from) {
+    if (!admit(OscPacket{}, from, 0)) return;
     reply_error(from, "", "malformed packet: " + problem);
 }
 
+bool ControlServer::admit(const OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns) {
+    ClientAccess& access = options_.access;
+    if (access.admitted(from, arrival_ns)) return true;
+    const OscMessage* first = packet.messages.empty() ? nullptr : &packet.messages.front();
+    if (first != nullptr && first->address == "/auth") {
+        std::string token;
+        if (first->args.size() == 1 && first->args[0].type == 's') token = first->args[0].s;
+        if (access.authenticate(from, token, arrival_ns)) return true;
+        if (from.is_stream()) {
+            reply_error(from, "/auth", "wrong token: closing the connection");
+            transport_.disconnect(from.connection);
+        }
+        return false;
+    }
+    access.count_ignored();
+    if (from.is_stream()) {
+        reply_error(from, first != nullptr ? first->address : "",
+                    "authentication required: a client from another host sends /auth TOKEN first "
+                    "(docs/security.md); closing the connection");
+        transport_.disconnect(from.connection);
+    }
+    return false;
+}
+
 void ControlServer::handle_packet(const OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns) {
+    if (!admit(packet, from, arrival_ns)) return;
     // Consecutive edit messages form one batch, applied all or none.
     std::vector<const OscMessage*> batch;
     for (const OscMessage& message : packet.messages) {
@@ -297,9 +363,11 @@ void ControlServer::on_document(const Context& ctx) {
     const auto revision = static_cast<std::int64_t>(doc.revision);
     if (args.has(0)) {
         const std::string& path = args.string(0, "path");
+        const ResolvedPath target = options_.paths.for_writing(path, ".json", confined(ctx));
+        if (!target.ok()) throw OscArgError(target.error);
         std::string error;
-        if (!save_document_file(doc, path, &error)) throw OscArgError(error);
-        reply(ctx.from, OscOut("/reply").s(ctx.message.address).h(revision).s(path).bytes());
+        if (!save_document_file(doc, target.path, &error)) throw OscArgError(error);
+        reply(ctx.from, OscOut("/reply").s(ctx.message.address).h(revision).s(target.path).bytes());
         return;
     }
     const std::string text = document_to_string(doc);
@@ -366,6 +434,8 @@ void ControlServer::pump_engine_events() {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_expiry_ > std::chrono::seconds(1)) {
         last_expiry_ = now;
+        options_.access.forget_connections(
+            [this](std::uint64_t id) { return !transport_.has_connection(id); });
         std::erase_if(pending_,
                       [&](const auto& entry) { return now - entry.second.submitted > kReplyExpiry; });
     }
@@ -452,7 +522,13 @@ void ControlServer::on_load(const Context& ctx) {
     const OscArgs args(ctx.message);
     args.expect_at_most(2);
     const std::string& path = args.string(0, "path");
-    load_document(ctx, load_document_file(path));
+    const ResolvedPath file = options_.paths.for_reading(path, confined(ctx));
+    if (!file.ok()) throw OscArgError(file.error);
+    // A confined client names files but never reads them: errors give places and kinds, not content.
+    LoadResult result =
+        load_document_file(file.path, confined(ctx) ? ContentInErrors::Withheld : ContentInErrors::Quoted);
+    for (LoadError& e : result.errors) e.file = path;
+    load_document(ctx, std::move(result));
 }
 
 void ControlServer::on_load_json(const Context& ctx) {
@@ -784,8 +860,12 @@ void ControlServer::on_subscribe(const Context& ctx) {
     std::string error;
     bool ok = false;
     if (args.has(1)) {
-        ok = reporter_->subscribe(args.string(1, "host"),
-                                  static_cast<int>(args.integer_in(2, "port", 1, 65535)), rate, &error);
+        const std::string& host = args.string(1, "host");
+        const auto port = static_cast<int>(args.integer_in(2, "port", 1, 65535));
+        const auto to =
+            report_target(host, port, ctx.from, options_.access.classify(ctx.from) == ClientClass::Remote);
+        if (!to.error.empty()) throw OscArgError(to.error);
+        ok = reporter_->subscribe(to.addr, to.addr_len, rate, &error);
     } else {
         if (ctx.from.kind != ReplyTarget::Kind::Udp)
             throw OscArgError("over TCP, give the UDP host and port for reports: /subscribe RATE HOST PORT");
@@ -813,6 +893,21 @@ void ControlServer::on_unsubscribe(const Context& ctx) {
 void ControlServer::on_ping(const Context& ctx) {
     OscArgs(ctx.message).expect_at_most(0);
     reply_ok(ctx.from, ctx.message.address);
+}
+
+void ControlServer::on_auth(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    const std::string& token = args.string(0, "token");
+    // Reached by a client already served: a remote one that just proved the token (admit()), or a
+    // trusted one, which needs none but is told whether the token it holds is right.
+    ClientAccess& access = options_.access;
+    if (access.classify(ctx.from) == ClientClass::Remote || access.authenticate(ctx.from, token, 0)) {
+        reply_ok(ctx.from, ctx.message.address);
+        return;
+    }
+    throw OscArgError(access.has_token() ? "wrong token (this client is trusted and needs none)"
+                                         : "this engine has no token (it serves no other host)");
 }
 
 void ControlServer::on_quit(const Context& ctx) {

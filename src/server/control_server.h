@@ -15,10 +15,12 @@
 #include <vector>
 
 #include "core/document_json.h"
+#include "server/client_access.h"
 #include "server/engine_host.h"
 #include "server/midi_recorder.h"
 #include "server/osc_message.h"
 #include "server/osc_transport.h"
+#include "server/path_policy.h"
 
 namespace tactus {
 
@@ -28,6 +30,8 @@ class PositionReporter;
 struct ControlServerOptions {
     // Inline documents over UDP are limited by the datagram; over TCP by the transport's frame limit.
     std::size_t max_inline_json_udp = 60 * 1024;
+    PathPolicy paths;     // which files clients may name (default: the owner only, absolute paths)
+    ClientAccess access;  // who is served (default: the local socket and loopback, no token)
 };
 
 class ControlServer {
@@ -54,6 +58,14 @@ private:
     };
     using Handler = std::function<void(ControlServer&, const Context&)>;
 
+    // False when `from` is not served: a remote peer that has not given the token (a packet
+    // starting with a right /auth admits it). A refused TCP connection is told and closed; a
+    // refused UDP peer gets nothing, so a spoofed source address cannot be made a target.
+    bool admit(const OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns);
+    // Whether the sender is held to the allowed directories (all but the owner).
+    bool confined(const Context& ctx) const {
+        return options_.access.classify(ctx.from) != ClientClass::Owner;
+    }
     void dispatch(const OscMessage& message, const ReplyTarget& from, std::int64_t arrival_ns);
     void reply(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes);
     void reply_error(const ReplyTarget& to, const std::string& address, const std::string& message);
@@ -111,6 +123,7 @@ private:
     void on_unsubscribe(const Context&);
     void on_ping(const Context&);
     void on_quit(const Context&);
+    void on_auth(const Context&);
     void on_edits_subscribe(const Context&);
     void on_edits_unsubscribe(const Context&);
     void on_edits_since(const Context&);

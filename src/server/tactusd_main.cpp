@@ -1,6 +1,9 @@
 // tactusd: the Tactus engine process. A realtime audio thread plays documents; a control thread
 // speaks OSC over UDP and TCP (docs/protocol.md); a report thread sends position reports.
+#include <netdb.h>
+
 #include <CLI/CLI.hpp>
+#include <cstring>
 #include <chrono>
 #include <csignal>
 #include <ctime>
@@ -30,6 +33,22 @@ void on_crash(int signal) {
     nanosleep(&wait, nullptr);
     std::signal(signal, SIG_DFL);
     std::raise(signal);
+}
+
+// True when `address` (the --listen host) is a loopback address, so that no other host can reach us.
+bool listens_on_loopback_only(const std::string& address) {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_DGRAM;
+    addrinfo* list = nullptr;
+    if (getaddrinfo(address.empty() ? "127.0.0.1" : address.c_str(), nullptr, &hints, &list) != 0) return false;
+    bool loopback = list != nullptr;
+    for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+        sockaddr_storage addr{};
+        std::memcpy(&addr, ai->ai_addr, ai->ai_addrlen);
+        loopback = loopback && tactus::ClientAccess::is_loopback(addr);
+    }
+    freeaddrinfo(list);
+    return loopback;
 }
 
 }  // namespace
@@ -69,6 +88,15 @@ int main(int argc, char** argv) {
     app.add_option("--immediate", immediate,
                    "Latency of untimestamped commands in periods, or 'asap' for the next block")
         ->capture_default_str();
+    std::vector<std::string> allow_dirs, trust_hosts;
+    std::string token_file;
+    app.add_option("--allow-dir", allow_dirs,
+                   "A directory whose files network clients may load and save (repeatable; default: $HOME; "
+                   "the first is the base of relative paths)");
+    app.add_option("--trust-host", trust_hosts,
+                   "A numeric address whose clients need no token (repeatable; default: the loopback addresses)");
+    app.add_option("--token-file", token_file,
+                   "The token remote clients give with /auth (default: created in the private runtime directory)");
     app.add_option("--load", load_path, "A document to load at start");
     app.add_flag("--play", play_at_start,
                  "Start playing the loaded document on the first frame (e.g. an offline render)");
@@ -102,10 +130,36 @@ int main(int argc, char** argv) {
         std::cerr << "tactusd: --listen: " << error << "\n";
         return 2;
     }
+    ControlServerOptions control_options;
+    if (auto paths = PathPolicy::create(allow_dirs, &error)) {
+        control_options.paths = std::move(*paths);
+    } else {
+        std::cerr << "tactusd: " << error << "\n";
+        return 2;
+    }
     OscTransport transport;
     if (!transport.open(net, &error)) {
         std::cerr << "tactusd: " << error << "\n";
         return 1;
+    }
+    ClientAccessOptions access;
+    access.trusted_hosts = trust_hosts;
+    // A token is made (or read) only when other hosts can reach the engine.
+    const bool beyond_loopback = !listens_on_loopback_only(net.address);
+    std::string token_path;
+    if (beyond_loopback || !token_file.empty()) {
+        auto token = load_or_create_token(token_file, transport.udp_port(), &token_path, &error);
+        if (!token) {
+            std::cerr << "tactusd: " << error << "\n";
+            return 1;
+        }
+        access.token = std::move(*token);
+    }
+    if (auto made = ClientAccess::create(access, &error)) {
+        control_options.access = std::move(*made);
+    } else {
+        std::cerr << "tactusd: " << error << "\n";
+        return 2;
     }
     if (!no_socket) {
         // Named after the UDP port actually bound (with --listen ...:0, the one the kernel picked).
@@ -165,7 +219,13 @@ int main(int argc, char** argv) {
     if (!reporter.start(net.address, &error)) {
         std::cerr << "tactusd: position reports disabled: " << error << "\n";
     }
-    ControlServer control(host, transport, &reporter);
+    if (beyond_loopback)
+        std::cerr << "tactusd: WARNING: listening on " << transport.udp_local_address()
+                  << ", reachable from other hosts. Clients from hosts other than "
+                  << (trust_hosts.empty() ? std::string("this one") : "those given with --trust-host")
+                  << " must send /auth with the token in " << token_path
+                  << " (the token travels unencrypted: use a trusted network or a tunnel; docs/security.md)\n";
+    ControlServer control(host, transport, &reporter, std::move(control_options));
 
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);

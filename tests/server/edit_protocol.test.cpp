@@ -101,7 +101,11 @@ protected:
         OscTransportOptions net;
         net.port = 0;
         ASSERT_TRUE(transport_.open(net, &error)) << error;
-        control_.emplace(host_, transport_, nullptr);
+        // Its clients speak loopback UDP: the document they save goes to the temporary directory.
+        ControlServerOptions control_options;
+        control_options.paths =
+            *PathPolicy::create({std::filesystem::temp_directory_path().string()}, &error);
+        control_.emplace(host_, transport_, nullptr, std::move(control_options));
         load(kDocument);
     }
 

@@ -377,6 +377,14 @@ TactusdProcess::TactusdProcess(TactusdOptions options) : options_(std::move(opti
           options_.jack_server, std::string("--name"), options_.client_name, std::string("--device"),
           std::string("none"), std::string("--listen"), "127.0.0.1:" + std::to_string(port_)})
         args.push_back(a);
+    // The tests' clients speak loopback UDP, so the files they name must lie in an allowed directory:
+    // their temporary files and the repository's examples.
+    args.push_back("--allow-dir");
+    args.push_back(std::filesystem::temp_directory_path().string());
+#ifdef TACTUS_SOURCE_DIR
+    args.push_back("--allow-dir");
+    args.push_back(TACTUS_SOURCE_DIR);
+#endif
     for (const std::string& a : options_.extra_args) args.push_back(a);
     pid_ = spawn_logged(std::move(args), log_path_, &error_);
     if (pid_ <= 0) return;

@@ -1,0 +1,344 @@
+// docs/security.md against a running tactusd (offline backend): which files clients may name, what
+// errors may say, where reports may go, and who is served at all. A client sending from 127.0.0.2
+// to an engine told to trust only 127.0.0.1 stands for another host.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "support/offline_daemon.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr auto kReply = 3000ms;
+constexpr const char* kSong =
+    R"({"format": "tactus", "version": 1, "tempo": [{"beat": 0, "bpm": 120}], "tracks": [)"
+    R"({"id": 1, "name": "Lead", "instrument": "synth", "preset": "sine",)"
+    R"( "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60, "velocity": 100}]}]})";
+constexpr const char* kToken = "0123456789abcdef0123456789abcdef";
+
+class Security : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        root_ = fs::temp_directory_path() /
+                ("tactus-security-" + std::to_string(::getpid()) + "-" + info->name());
+        fs::remove_all(root_);
+        allowed_ = root_ / "music";
+        outside_ = root_ / "elsewhere";
+        fs::create_directories(allowed_);
+        fs::create_directories(outside_);
+        write(allowed_ / "song.json", kSong);
+        write(outside_ / "private.json", kSong);
+    }
+    void TearDown() override {
+        udp_.reset();
+        if (daemon_) {
+            EXPECT_EQ(daemon_->stop(), "exit 0") << daemon_->log();
+        }
+        daemon_.reset();
+        std::error_code ec;
+        fs::remove_all(root_, ec);
+    }
+
+    // The engine serves `allowed_` (its first --allow-dir, so the base of relative paths).
+    void start(const std::vector<std::string>& extra = {}) {
+        daemon_.emplace(allowed_, "1000000", extra);
+        ASSERT_TRUE(daemon_->ok()) << daemon_->error();
+        udp_.emplace(daemon_->udp_port());
+    }
+
+    static void write(const fs::path& path, const std::string& text) {
+        std::ofstream(path, std::ios::binary) << text;
+    }
+
+    // Sends `packet` from `client` and returns what answers `address`.
+    static std::optional<OscMessage> ask(UdpClient& client, const Bytes& packet, const std::string& address,
+                                         std::chrono::milliseconds timeout = kReply) {
+        client.drain();
+        EXPECT_TRUE(client.send(packet));
+        return client.wait_for([&](const OscMessage& m) { return answered(m) == address; }, timeout);
+    }
+    std::optional<OscMessage> ask(const Bytes& packet, const std::string& address) {
+        return ask(*udp_, packet, address);
+    }
+    // The /error text answering `address`, or a description of what came instead.
+    std::string error_for(const Bytes& packet, const std::string& address) {
+        const auto m = ask(packet, address);
+        if (!m) return "(no answer)";
+        if (m->address != "/error") return "(not an error: " + describe(*m) + ")";
+        return m->args.at(1).s;
+    }
+    static std::optional<OscMessage> frame_reply(TcpClient& tcp, const std::string& address) {
+        for (int i = 0; i < 10; ++i) {
+            auto m = tcp.receive(kReply);
+            if (!m) return std::nullopt;
+            if (answered(*m) == address) return m;
+        }
+        return std::nullopt;
+    }
+
+    fs::path root_, allowed_, outside_;
+    std::optional<Daemon> daemon_;
+    std::optional<UdpClient> udp_;
+};
+
+// ------------------------------------------------------------------------------------------------
+// Files
+
+TEST_F(Security, a_path_outside_the_allowed_directories_is_refused_the_same_whether_it_exists_or_not) {
+    start();
+    const std::string there = (outside_ / "private.json").string();
+    const std::string missing = (outside_ / "missing.json").string();
+    EXPECT_EQ(
+        error_for(Osc("/load").s(there).bytes(), "/load"),
+        there + ": refused: outside the directories this engine serves (--allow-dir; see docs/security.md)");
+    EXPECT_EQ(
+        error_for(Osc("/load").s(missing).bytes(), "/load"),
+        missing +
+            ": refused: outside the directories this engine serves (--allow-dir; see docs/security.md)");
+    EXPECT_EQ(error_for(Osc("/load").s("/etc/passwd").bytes(), "/load"),
+              "/etc/passwd: refused: outside the directories this engine serves (--allow-dir; see "
+              "docs/security.md)");
+}
+
+TEST_F(Security, dot_dot_cannot_climb_out_of_an_allowed_directory) {
+    start();
+    const std::string escape = (allowed_ / ".." / "elsewhere" / "private.json").string();
+    EXPECT_EQ(
+        error_for(Osc("/load").s(escape).bytes(), "/load"),
+        escape + ": refused: outside the directories this engine serves (--allow-dir; see docs/security.md)");
+    EXPECT_EQ(
+        error_for(Osc("/load").s("../elsewhere/private.json").bytes(), "/load"),
+        "../elsewhere/private.json: refused: outside the directories this engine serves (--allow-dir; see "
+        "docs/security.md)");
+    ASSERT_EQ(ask(Osc("/load").s("song.json").bytes(), "/load")->address, "/reply");
+    EXPECT_EQ(error_for(Osc("/document").s("../elsewhere/out.json").bytes(), "/document"),
+              "../elsewhere/out.json: refused: outside the directories this engine serves (--allow-dir; see "
+              "docs/security.md)");
+    EXPECT_FALSE(fs::exists(outside_ / "out.json"));
+}
+
+TEST_F(Security, a_symbolic_link_leading_out_of_the_allowed_directories_is_refused_for_load_and_save) {
+    start();
+    fs::create_symlink(outside_ / "private.json", allowed_ / "link.json");
+    const std::string link = (allowed_ / "link.json").string();
+    EXPECT_EQ(error_for(Osc("/load").s(link).bytes(), "/load"),
+              link +
+                  ": refused: it leads (by a symbolic link) outside the directories this engine serves "
+                  "(--allow-dir; see docs/security.md)");
+    ASSERT_EQ(ask(Osc("/load").s("song.json").bytes(), "/load")->address, "/reply");
+    EXPECT_EQ(error_for(Osc("/document").s(link).bytes(), "/document"),
+              link +
+                  ": refused: it leads (by a symbolic link) outside the directories this engine serves "
+                  "(--allow-dir; see docs/security.md)");
+    std::ifstream kept(outside_ / "private.json");
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(kept), {}), kSong)
+        << "the link's target was written";
+}
+
+TEST_F(Security,
+       a_relative_path_is_resolved_against_the_first_allowed_directory_never_the_working_directory) {
+    start();
+    const auto loaded = ask(Osc("/load").s("song.json").bytes(), "/load");
+    ASSERT_TRUE(loaded);
+    EXPECT_EQ(loaded->address, "/reply") << describe(*loaded);
+    const auto saved = ask(Osc("/document").s("copy.json").bytes(), "/document");
+    ASSERT_TRUE(saved);
+    ASSERT_EQ(saved->address, "/reply") << describe(*saved);
+    EXPECT_EQ(saved->args.at(2).s, (fs::canonical(allowed_) / "copy.json").string())
+        << "the reply names where it went";
+    EXPECT_TRUE(fs::is_regular_file(allowed_ / "copy.json"));
+}
+
+TEST_F(Security, hidden_files_and_directories_below_an_allowed_directory_are_never_served) {
+    start();
+    fs::create_directories(allowed_ / ".ssh");
+    write(allowed_ / ".ssh" / "keys.json", kSong);
+    const std::string hidden = (allowed_ / ".ssh" / "keys.json").string();
+    EXPECT_EQ(error_for(Osc("/load").s(hidden).bytes(), "/load"),
+              hidden + ": refused: hidden files and directories (.ssh) are never served");
+    ASSERT_EQ(ask(Osc("/load").s("song.json").bytes(), "/load")->address, "/reply");
+    EXPECT_EQ(error_for(Osc("/document").s(".bashrc.json").bytes(), "/document"),
+              ".bashrc.json: refused: hidden files and directories (.bashrc.json) are never served");
+}
+
+TEST_F(Security, a_save_must_be_named_json_and_never_replaces_a_fifo) {
+    start();
+    ASSERT_EQ(ask(Osc("/load").s("song.json").bytes(), "/load")->address, "/reply");
+    EXPECT_EQ(error_for(Osc("/document").s("notes.txt").bytes(), "/document"),
+              "notes.txt: refused: the name must end in .json");
+    ASSERT_EQ(::mkfifo((allowed_ / "pipe.json").c_str(), 0600), 0);
+    EXPECT_EQ(error_for(Osc("/document").s("pipe.json").bytes(), "/document"),
+              "pipe.json: refused: a FIFO is never replaced");
+    struct stat st {};
+    ASSERT_EQ(::lstat((allowed_ / "pipe.json").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "the FIFO was replaced";
+}
+
+TEST_F(Security, loading_a_fifo_or_a_device_is_refused_by_its_kind) {
+    start({"--allow-dir", "/dev"});
+    ASSERT_EQ(::mkfifo((allowed_ / "pipe.json").c_str(), 0600), 0);
+    EXPECT_EQ(error_for(Osc("/load").s("pipe.json").bytes(), "/load"),
+              "pipe.json: refused: a FIFO, not a regular file");
+    EXPECT_EQ(error_for(Osc("/load").s("/dev/null").bytes(), "/load"),
+              "/dev/null: refused: a device, not a regular file");
+}
+
+TEST_F(Security, a_load_error_names_the_place_but_never_echoes_what_the_file_holds) {
+    start();
+    write(allowed_ / "secret.txt", "SECRET_TOKEN_abcdef0123456789\n");
+    write(allowed_ / "config.json", R"({"format": "SECRET_FORMAT_VALUE", "version": 1})");
+    const std::string text_error = error_for(Osc("/load").s("secret.txt").bytes(), "/load");
+    EXPECT_EQ(text_error.find("SECRET"), std::string::npos) << text_error;
+    EXPECT_EQ(text_error, "secret.txt:1:1: invalid JSON: syntax error while parsing value - invalid literal");
+    const std::string json_error = error_for(Osc("/load").s("config.json").bytes(), "/load");
+    EXPECT_EQ(json_error, "config.json: /format: must be \"tactus\" (got a string): not a Tactus document");
+}
+
+TEST_F(Security, the_owner_on_the_private_socket_may_load_any_regular_file_but_still_no_device) {
+    start();
+    ASSERT_FALSE(daemon_->socket_path().empty()) << daemon_->log();
+    struct stat st {};
+    ASSERT_EQ(::stat(daemon_->socket_path().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << "the socket is open to other users";
+    TcpClient owner{fs::path(daemon_->socket_path())};
+    ASSERT_TRUE(owner.connected());
+    ASSERT_TRUE(owner.send_frame(Osc("/load").s((outside_ / "private.json").string()).bytes()));
+    const auto loaded = frame_reply(owner, "/load");
+    ASSERT_TRUE(loaded);
+    EXPECT_EQ(loaded->address, "/reply") << describe(*loaded);
+    ASSERT_TRUE(owner.send_frame(Osc("/load").s("/dev/null").bytes()));
+    const auto device = frame_reply(owner, "/load");
+    ASSERT_TRUE(device);
+    EXPECT_EQ(device->args.at(1).s, "/dev/null: refused: a device, not a regular file");
+    ASSERT_TRUE(owner.send_frame(Osc("/document").s("/dev/null").bytes()));
+    const auto save = frame_reply(owner, "/document");
+    ASSERT_TRUE(save);
+    EXPECT_EQ(save->args.at(1).s, "/dev/null: refused: the name must end in .json");
+    ASSERT_EQ(::stat("/dev/null", &st), 0);
+    EXPECT_TRUE(S_ISCHR(st.st_mode));
+}
+
+// ------------------------------------------------------------------------------------------------
+// Reports go to the sender only
+
+TEST_F(Security, position_reports_cannot_be_pointed_at_another_host) {
+    start();
+    EXPECT_EQ(error_for(Osc("/subscribe").d(120).s("192.0.2.7").i(9999).bytes(), "/subscribe"),
+              "reports go only to a port on the sender's own host: 192.0.2.7 is not a loopback address");
+    EXPECT_EQ(error_for(Osc("/subscribe").d(120).s("example.com").i(9999).bytes(), "/subscribe"),
+              "host 'example.com' is not a numeric IPv4 or IPv6 address (or localhost)");
+    const auto own = ask(Osc("/subscribe").d(30).s("127.0.0.1").i(9).bytes(), "/subscribe");
+    ASSERT_TRUE(own);
+    EXPECT_EQ(own->address, "/reply") << describe(*own);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Another host: served only with the token
+
+class RemoteClients : public Security {
+protected:
+    void SetUp() override {
+        Security::SetUp();
+        token_file_ = root_ / "token";
+        write(token_file_, std::string(kToken) + "\n");
+        fs::permissions(token_file_, fs::perms::owner_read | fs::perms::owner_write);
+        start({"--trust-host", "127.0.0.1", "--token-file", token_file_.string()});
+    }
+    fs::path token_file_;
+};
+
+TEST_F(RemoteClients, a_udp_peer_is_ignored_until_it_gives_the_token_then_served) {
+    UdpClient remote(daemon_->udp_port(), "127.0.0.2");
+    EXPECT_FALSE(ask(remote, Osc("/ping").bytes(), "/ping", 500ms)) << "answered a peer without the token";
+    EXPECT_FALSE(ask(remote, Osc("/auth").s("not-the-token-at-all").bytes(), "/auth", 500ms))
+        << "a wrong token over UDP must not be answered (the source may be spoofed)";
+    EXPECT_FALSE(ask(remote, Osc("/load").s("song.json").bytes(), "/load", 500ms));
+    const auto auth = ask(remote, Osc("/auth").s(kToken).bytes(), "/auth");
+    ASSERT_TRUE(auth);
+    EXPECT_EQ(auth->address, "/reply");
+    const auto ping = ask(remote, Osc("/ping").bytes(), "/ping");
+    ASSERT_TRUE(ping);
+    EXPECT_EQ(ping->address, "/reply");
+    // Its reports may go to its own host only.
+    const auto elsewhere = ask(remote, Osc("/subscribe").d(30).s("127.0.0.1").i(9).bytes(), "/subscribe");
+    ASSERT_TRUE(elsewhere);
+    EXPECT_EQ(
+        elsewhere->args.at(1).s.rfind(
+            "reports go only to a port on the sender's own host: 127.0.0.1 is not the host this came from "
+            "(udp 127.0.0.2:",
+            0),
+        0u)
+        << describe(*elsewhere);
+    const auto own = ask(remote, Osc("/subscribe").d(30).s("127.0.0.2").i(9).bytes(), "/subscribe");
+    ASSERT_TRUE(own);
+    EXPECT_EQ(own->address, "/reply");
+    // The trusted host needs no token.
+    EXPECT_TRUE(ask(Osc("/ping").bytes(), "/ping"));
+}
+
+TEST_F(RemoteClients, a_tcp_connection_that_does_not_give_the_token_first_is_told_and_closed) {
+    TcpClient remote(daemon_->tcp_port(), "127.0.0.2");
+    ASSERT_TRUE(remote.connected());
+    ASSERT_TRUE(remote.send_frame(Osc("/quit").bytes()));
+    std::vector<OscMessage> got;
+    EXPECT_TRUE(remote.wait_closed(kReply, &got)) << "the connection stayed open";
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(
+        describe(got[0]),
+        "/error ,ss \"/quit\" \"authentication required: a client from another host sends /auth TOKEN first "
+        "(docs/security.md); closing the connection\"");
+    EXPECT_TRUE(ask(Osc("/ping").bytes(), "/ping")) << "the engine quit on an unauthenticated /quit";
+
+    TcpClient wrong(daemon_->tcp_port(), "127.0.0.2");
+    ASSERT_TRUE(wrong.send_frame(Osc("/auth").s("guess-guess-guess-guess").bytes()));
+    got.clear();
+    EXPECT_TRUE(wrong.wait_closed(kReply, &got));
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(describe(got[0]), "/error ,ss \"/auth\" \"wrong token: closing the connection\"");
+
+    TcpClient right(daemon_->tcp_port(), "127.0.0.2");
+    ASSERT_TRUE(right.send_frame(Osc("/auth").s(kToken).bytes()));
+    ASSERT_TRUE(right.send_frame(Osc("/load").s("song.json").bytes()));
+    const auto loaded = frame_reply(right, "/load");
+    ASSERT_TRUE(loaded);
+    EXPECT_EQ(loaded->address, "/reply") << describe(*loaded);
+}
+
+TEST(SecurityStart, listening_beyond_loopback_warns_and_names_the_token_file) {
+    const fs::path dir = fs::temp_directory_path() / ("tactus-security-start-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const fs::path token = dir / "token";
+    std::ofstream(token) << kToken << "\n";
+    fs::permissions(token, fs::perms::owner_read | fs::perms::owner_write);
+    {
+        Daemon daemon(dir, "1000000", {"--listen", "0.0.0.0:0", "--token-file", token.string()});
+        ASSERT_TRUE(daemon.ok()) << daemon.error();
+        const std::string log = daemon.log();
+        EXPECT_NE(log.find("WARNING: listening on 0.0.0.0:"), std::string::npos) << log;
+        EXPECT_NE(log.find("must send /auth with the token in " + token.string()), std::string::npos) << log;
+        EXPECT_EQ(daemon.stop(), "exit 0");
+    }
+    fs::permissions(token, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+    fs::create_directories(dir / "second");
+    {
+        Daemon daemon(dir / "second", "1000000", {"--listen", "0.0.0.0:0", "--token-file", token.string()});
+        EXPECT_FALSE(daemon.ok());
+        EXPECT_NE(
+            daemon.log().find("token file " + token.string() +
+                              ": must belong to this user and be closed to group and others (chmod 600)"),
+            std::string::npos)
+            << daemon.log();
+    }
+    fs::remove_all(dir);
+}
+
+}  // namespace
