@@ -1,31 +1,45 @@
 #include "gui/engine_link.h"
 
+#include <QFileInfo>
 #include <QHostAddress>
+#include <QLocalSocket>
 #include <QNetworkDatagram>
-#include <QTcpSocket>
 #include <QUdpSocket>
+#include <string>
 
+#include "core/private_dir.h"
 #include "server/osc_out.h"
 #include "server/osc_packet.h"
 
 namespace tactus::gui {
 
 namespace {
-// The protocol's TCP frame limit (docs/protocol.md, "Connecting").
+// The protocol's stream frame limit (docs/protocol.md, "Connecting").
 constexpr quint32 kMaxFrame = 16u * 1024 * 1024;
+// A connection the engine neither accepts nor refuses in this time is given up (and retried by the
+// supervisor): a full listen backlog makes QLocalSocket wait.
+constexpr int kConnectTimeoutMs = 2000;
 }  // namespace
 
 EngineLink::EngineLink(QObject* parent)
-    : QObject(parent), tcp_(new QTcpSocket(this)), udp_(new QUdpSocket(this)) {
-    connect(tcp_, &QTcpSocket::connected, this, [this] {
-        tcp_->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    : QObject(parent), stream_(new QLocalSocket(this)), udp_(new QUdpSocket(this)) {
+    connect_timeout_.setSingleShot(true);
+    connect(&connect_timeout_, &QTimer::timeout, this, [this] {
+        if (stream_->state() == QLocalSocket::ConnectedState) return;
+        stream_->abort();
+        emit disconnected(tr("the engine did not accept the connection"));
+    });
+    connect(stream_, &QLocalSocket::connected, this, [this] {
+        connect_timeout_.stop();
         emit connected();
     });
-    connect(tcp_, &QTcpSocket::disconnected, this, [this] { emit disconnected(tr("connection closed")); });
-    connect(tcp_, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError error) {
-        if (error != QAbstractSocket::RemoteHostClosedError) emit disconnected(tcp_->errorString());
+    connect(stream_, &QLocalSocket::disconnected, this,
+            [this] { emit disconnected(tr("connection closed")); });
+    connect(stream_, &QLocalSocket::errorOccurred, this, [this](QLocalSocket::LocalSocketError error) {
+        connect_timeout_.stop();
+        if (error != QLocalSocket::PeerClosedError) emit disconnected(stream_->errorString());
     });
-    connect(tcp_, &QTcpSocket::readyRead, this, &EngineLink::readTcp);
+    connect(stream_, &QLocalSocket::readyRead, this, &EngineLink::readStream);
     connect(udp_, &QUdpSocket::readyRead, this, &EngineLink::readUdp);
 }
 
@@ -35,30 +49,58 @@ void EngineLink::connectTo(const QString& host, quint16 port) {
     host_ = host;
     port_ = port;
     inbox_.clear();
-    tcp_->abort();
-    tcp_->connectToHost(host, port);
+    connect_timeout_.stop();
+    stream_->abort();
     if (udp_->state() != QAbstractSocket::BoundState) udp_->bind(QHostAddress(QHostAddress::LocalHost), 0);
+    // Started from the event loop, so that what follows never re-enters the caller (as with TCP).
+    const std::uint64_t attempt = ++attempt_;
+    QTimer::singleShot(0, this, [this, attempt] {
+        if (attempt == attempt_) startConnecting();
+    });
+}
+
+void EngineLink::startConnecting() {
+    std::string error;
+    const auto path = engine_socket_path(port_, &error);
+    if (!path) {
+        emit disconnected(tr("no engine socket: %1").arg(QString::fromStdString(error)));
+        return;
+    }
+    const QString socket = QString::fromStdString(*path);
+    // Not there (yet): the engine creates it just before it serves, so the supervisor asks again.
+    if (!QFileInfo::exists(socket)) {
+        emit disconnected(tr("no engine socket at %1").arg(socket));
+        return;
+    }
+    connect_timeout_.start(kConnectTimeoutMs);
+    stream_->connectToServer(socket);
 }
 
 void EngineLink::disconnectFromEngine() {
-    tcp_->abort();
+    ++attempt_;
+    connect_timeout_.stop();
+    stream_->abort();
     inbox_.clear();
 }
 
 void EngineLink::flush(int timeout_ms) {
-    if (isConnected()) tcp_->waitForBytesWritten(timeout_ms);
+    if (isConnected()) stream_->waitForBytesWritten(timeout_ms);
 }
 
 bool EngineLink::isConnected() const {
-    return tcp_->state() == QAbstractSocket::ConnectedState;
+    return stream_->state() == QLocalSocket::ConnectedState;
+}
+
+QString EngineLink::connectedSocket() const {
+    return isConnected() ? stream_->fullServerName() : QString();
 }
 
 void EngineLink::send(const std::vector<std::uint8_t>& packet) {
     if (!isConnected() || packet.empty()) return;
     const auto n = static_cast<quint32>(packet.size());
     const char size[4] = {char(n >> 24), char(n >> 16), char(n >> 8), char(n)};
-    tcp_->write(size, 4);
-    tcp_->write(reinterpret_cast<const char*>(packet.data()), static_cast<qint64>(packet.size()));
+    stream_->write(size, 4);
+    stream_->write(reinterpret_cast<const char*>(packet.data()), static_cast<qint64>(packet.size()));
 }
 
 void EngineLink::subscribePositions(double rate_hz) {
@@ -67,8 +109,8 @@ void EngineLink::subscribePositions(double rate_hz) {
                         QHostAddress(host_), port_);
 }
 
-void EngineLink::readTcp() {
-    inbox_.append(tcp_->readAll());
+void EngineLink::readStream() {
+    inbox_.append(stream_->readAll());
     qsizetype at = 0;
     while (inbox_.size() - at >= 4) {
         const auto* p = reinterpret_cast<const unsigned char*>(inbox_.constData() + at);

@@ -1,6 +1,7 @@
-// Keeps an engine there for the GUI: attaches to a tactusd already listening on the port, or starts
-// one (trying the audio backends in order), and starts it again at once if it dies. The engine
-// raises its own audio thread to realtime priority where the system allows (src/audio/realtime_platform).
+// Keeps an engine there for the GUI: attaches to a tactusd of this user already serving the port (its
+// private socket for that port is there: EngineLink), or starts one (trying the audio backends in
+// order), and starts it again at once if it dies. The engine raises its own audio thread to realtime
+// priority where the system allows (src/audio/realtime_platform).
 //
 // Nothing here blocks: connection attempts and process start-up are driven by signals and timers.
 // Threading: the UI thread.
@@ -19,6 +20,8 @@ class EngineLink;
 
 struct EngineOptions {
     QString program;  // the tactusd executable ("" = next to this program, or in the build tree)
+    // The engine's UDP/TCP address (--listen; loopback) and OSC port. The port also names the engine's
+    // private socket (engine_socket_path), which the GUI connects to.
     QString host = QStringLiteral("127.0.0.1");
     quint16 port = 7770;
     QString audio = QStringLiteral("auto");  // auto (jack, then default) | jack | alsa | pulse | default

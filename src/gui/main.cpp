@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
         "audio", "Audio backend when starting the engine: auto, jack, alsa, pulse, default", "kind", "auto");
     QCommandLineOption jack_server("jack-server", "JACK server name", "name");
     QCommandLineOption engine("engine", "The tactusd executable to start", "path");
-    QCommandLineOption attach("attach", "Only attach to a running engine; never start one");
+    QCommandLineOption attach("attach",
+                              "Only attach to a running engine (this user's, through its private socket "
+                              "for the port); never start one");
     QCommandLineOption rate("rate", "Sample rate when starting the engine (non-JACK)", "hz", "48000");
     QCommandLineOption period("period", "Period when starting the engine (non-JACK)", "frames", "256");
     parser.addOptions({port, audio, jack_server, engine, attach, rate, period});
