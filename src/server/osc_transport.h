@@ -102,7 +102,7 @@ bool parse_listen_address(const std::string& text, std::string& address, int& po
 
 struct OscTransportStats {
     std::uint64_t udp_packets = 0;           // datagrams read (malformed ones included)
-    std::uint64_t tcp_packets = 0;           // frames read (malformed ones included)
+    std::uint64_t tcp_packets = 0;           // stream frames read, TCP and local (malformed ones included)
     std::uint64_t malformed_packets = 0;     // failed to parse, oversized TCP frames, truncated datagrams
     std::uint64_t replies_sent = 0;          // UDP: handed to the kernel; TCP: queued in the outbox
     std::uint64_t replies_dropped = 0;       // socket buffer / outbox full, unknown or closed connection
