@@ -14,6 +14,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -267,10 +268,16 @@ class CliPlayLog : public CliOutputRules {
 protected:
     void SetUp() override {
         CliOutputRules::SetUp();
-        runtime_ = dir_ / "runtime";
-        fs::create_directory(runtime_);
-        fs::permissions(runtime_, fs::perms::owner_all, fs::perm_options::replace);
+        // Short: the engine's Unix socket goes beside the log, and its path must fit in 107 bytes.
+        std::string runtime = (fs::temp_directory_path() / "tcr-XXXXXX").string();
+        ASSERT_NE(::mkdtemp(runtime.data()), nullptr);  // mode 0700
+        runtime_ = runtime;
         private_ = runtime_ / "tactus";
+    }
+    void TearDown() override {
+        std::error_code ec;
+        if (!runtime_.empty()) fs::remove_all(runtime_, ec);
+        CliOutputRules::TearDown();
     }
     std::string env(const std::string& jack_server) const {
         return "XDG_RUNTIME_DIR='" + runtime_.string() + "' JACK_DEFAULT_SERVER='" + jack_server + "'";
@@ -283,6 +290,12 @@ protected:
                 entry.path().extension() == ".log")
                 found.push_back(entry.path());
         return found;
+    }
+    // What the logs left in the private directory say (for a failure's message).
+    std::string kept_logs() const {
+        std::string text;
+        for (const fs::path& log : logs()) text += "\n--- " + log.string() + ":\n" + read_bytes(log);
+        return text;
     }
     static bool tactusd_built() {
         return fs::exists(fs::path(TACTUS_CLI_PATH).parent_path() / "../server/tactusd");
@@ -313,7 +326,7 @@ TEST_F(CliPlayLog, the_log_is_private_and_unique_and_removed_after_a_normal_run)
     if (!seen.empty()) log_mode = mode_of(seen.front());
     const CliRun run = finish_run(pipe);
 
-    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.exit_code, 0) << run.output << kept_logs();
     EXPECT_THAT(run.output, HasSubstr("Finished.")) << run.output;
     ASSERT_EQ(seen.size(), 1u) << run.output;
     const std::string name = seen.front().filename().string();
