@@ -143,6 +143,53 @@ bool would_block(int err) {
     return err == EAGAIN || err == EWOULDBLOCK;
 }
 
+// A Unix-domain socket address for a path of any length: one longer than sun_path holds (107 bytes)
+// is reached through its directory, opened here, as /proc/self/fd/N/NAME (Linux resolves that for
+// bind() and connect() as for open()). Keep the object alive until bind()/connect() returns.
+struct UnixAddress {
+    sockaddr_un addr{};
+    socklen_t len = 0;
+    int dir_fd = -1;
+
+    UnixAddress() = default;
+    UnixAddress(const UnixAddress&) = delete;
+    UnixAddress& operator=(const UnixAddress&) = delete;
+    ~UnixAddress() {
+        if (dir_fd >= 0) ::close(dir_fd);
+    }
+
+    // False with *why set (without the path) when it cannot be had.
+    bool set(const std::string& path, std::string* why) {
+        std::string name = path;
+        if (path.empty()) {
+            *why = "the path is empty";
+            return false;
+        }
+        if (path.size() >= sizeof addr.sun_path) {
+            const auto slash = path.rfind('/');
+            const std::string dir = slash == std::string::npos ? "."
+                                    : slash == 0               ? "/"
+                                                               : path.substr(0, slash);
+            const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+            dir_fd = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+            if (dir_fd < 0) {
+                *why = "cannot open its directory: " + errno_text(errno);
+                return false;
+            }
+            name = "/proc/self/fd/" + std::to_string(dir_fd) + "/" + base;
+            if (base.empty() || name.size() >= sizeof addr.sun_path) {
+                *why = "the file name is too long for a socket";
+                return false;
+            }
+        }
+        addr.sun_family = AF_UNIX;
+        std::memcpy(addr.sun_path, name.c_str(), name.size() + 1);
+        len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size() + 1);
+        return true;
+    }
+    const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&addr); }
+};
+
 }  // namespace
 
 std::string describe_socket_address(const sockaddr* addr, socklen_t len) {
@@ -354,13 +401,9 @@ bool OscTransport::open_local_socket(const std::string& path, std::string* error
     };
     if (udp_fd_ < 0) return fail("cannot create the local socket " + path + ": the transport is not open");
     if (local_fd_ >= 0) return fail("cannot create the local socket " + path + ": one is open already");
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (path.empty() || path.size() >= sizeof addr.sun_path)
-        return fail("cannot create the local socket '" + path + "': the path must have 1.." +
-                    std::to_string(sizeof addr.sun_path - 1) + " bytes");
-    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    const auto addr_len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+    UnixAddress addr;
+    std::string why;
+    if (!addr.set(path, &why)) return fail("cannot create the local socket '" + path + "': " + why);
 
     struct stat st {};
     if (::lstat(path.c_str(), &st) == 0) {
@@ -371,7 +414,7 @@ bool OscTransport::open_local_socket(const std::string& path, std::string* error
         // engine's leftover, replaced.
         const int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (probe < 0) return fail("cannot create the local socket " + path + ": " + errno_text(errno));
-        const int rc = ::connect(probe, reinterpret_cast<const sockaddr*>(&addr), addr_len);
+        const int rc = ::connect(probe, addr.get(), addr.len);
         const int err = rc == 0 ? 0 : errno;
         ::close(probe);
         if (err == 0 || err == EAGAIN || err == EINPROGRESS) return fail("another engine listens on " + path);
@@ -388,7 +431,7 @@ bool OscTransport::open_local_socket(const std::string& path, std::string* error
     // open to others. (umask is per process; other threads creating files meanwhile only get stricter
     // modes.)
     const mode_t old_mask = ::umask(0177);
-    const int bound = ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), addr_len);
+    const int bound = ::bind(fd, addr.get(), addr.len);
     const int bind_err = errno;
     ::umask(old_mask);
     if (bound != 0) {
@@ -910,6 +953,23 @@ bool OscTransport::send(const ReplyTarget& to, const std::vector<std::uint8_t>& 
     counters_.replies_sent.fetch_add(1, std::memory_order_relaxed);
     flush(c);  // usually leaves at once; what the socket does not take waits for POLLOUT
     return true;
+}
+
+int connect_unix_stream(const std::string& path, bool nonblocking, std::string* error) {
+    UnixAddress addr;
+    std::string why;
+    if (!addr.set(path, &why)) {
+        if (error) *error = "cannot connect to " + path + ": " + why;
+        return -1;
+    }
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (nonblocking ? SOCK_NONBLOCK : 0), 0);
+    if (fd < 0 || ::connect(fd, addr.get(), addr.len) != 0) {
+        const int err = errno;
+        if (fd >= 0) ::close(fd);
+        if (error) *error = "cannot connect to " + path + ": " + errno_text(err);
+        return -1;
+    }
+    return fd;
 }
 
 // ---------------------------------------------------------------------------------------------------

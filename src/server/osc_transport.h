@@ -100,6 +100,12 @@ std::string describe_socket_address(const sockaddr* addr, socklen_t len);
 // 127.0.0.1). False with *error set when the text is not of that form or the port is not 0..65535.
 bool parse_listen_address(const std::string& text, std::string& address, int& port, std::string* error);
 
+// A stream socket connected to the Unix-domain socket at `path` (e.g. an engine's local socket), of
+// any length: a path longer than sockaddr_un holds (107 bytes) is reached through its directory
+// (/proc/self/fd/N/NAME), as open_local_socket() binds it. The fd (blocking unless `nonblocking`),
+// or -1 with *error set ("cannot connect to PATH: Connection refused").
+int connect_unix_stream(const std::string& path, bool nonblocking, std::string* error);
+
 struct OscTransportStats {
     std::uint64_t udp_packets = 0;           // datagrams read (malformed ones included)
     std::uint64_t tcp_packets = 0;           // stream frames read, TCP and local (malformed ones included)

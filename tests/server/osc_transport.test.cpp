@@ -144,13 +144,10 @@ struct TcpClient {
     }
     // The same over a Unix-domain stream socket.
     explicit TcpClient(const std::string& unix_path) {
-        fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        fd = connect_unix_stream(unix_path, false, nullptr);
+        connected = fd >= 0;
         timeval tv{2, 0};
         ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strncpy(addr.sun_path, unix_path.c_str(), sizeof addr.sun_path - 1);
-        connected = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
     }
     ~TcpClient() { ::close(fd); }
 
@@ -989,6 +986,38 @@ TEST(OscTransport, local_socket_is_user_only_and_answers_a_ping_on_the_same_conn
         EXPECT_EQ(server.transport.stats().local_connections_accepted, 1u);
     }
     EXPECT_FALSE(std::filesystem::exists(path)) << "close() removes the socket file";
+}
+
+TEST(OscTransport, local_socket_path_longer_than_a_socket_address_holds_works_through_its_directory) {
+    TempDir dir;
+    std::string deep = dir.path;
+    while (deep.size() < 150) deep += "/a-rather-long-directory-name";
+    std::filesystem::create_directories(deep);
+    const std::string path = deep + "/tactusd-7770.sock";
+    ASSERT_GT(path.size(), sizeof(sockaddr_un::sun_path));
+    {
+        Server server(with_socket(path));
+        ASSERT_TRUE(server.opened);
+        struct stat st {};
+        ASSERT_EQ(::lstat(path.c_str(), &st), 0);
+        EXPECT_TRUE(S_ISSOCK(st.st_mode));
+        EXPECT_EQ(st.st_mode & 0777, 0600u);
+        TcpClient client(path);
+        ASSERT_TRUE(client.connected);
+        ASSERT_TRUE(client.write_all(framed(osc("/ping"))));
+        ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
+        OscTransport second;
+        OscTransportOptions options = with_socket(path);
+        options.address = "127.0.0.1";
+        options.port = 0;
+        std::string error;
+        EXPECT_FALSE(second.open(options, &error));
+        EXPECT_EQ(error, "another engine listens on " + path);
+    }
+    EXPECT_FALSE(std::filesystem::exists(path));
+    std::string error;
+    EXPECT_EQ(connect_unix_stream(path, false, &error), -1);
+    EXPECT_EQ(error, "cannot connect to " + path + ": No such file or directory");
 }
 
 TEST(OscTransport, stale_local_socket_of_a_crashed_engine_is_replaced) {

@@ -16,7 +16,6 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,6 +34,7 @@
 #include <vector>
 
 #include "server/osc_packet.h"
+#include "server/osc_transport.h"
 #include "support/osc_tcp_client.h"
 #include "support/tactusd_process.h"
 
@@ -319,12 +319,9 @@ TEST_F(TransportLimits, local_socket_client_is_answered_and_the_socket_goes_with
     ASSERT_EQ(::lstat(fs::path(path).parent_path().c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 077, 0u) << "the socket's directory is private";
 
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0)
-        << std::strerror(errno);
+    std::string error;
+    const int fd = tactus::connect_unix_stream(path, false, &error);
+    ASSERT_GE(fd, 0) << error;
     const Bytes ping = tactus::test::osc_message_bytes("/ping");
     const Bytes frame = framed(ping, static_cast<std::uint32_t>(ping.size()));
     ASSERT_EQ(::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL), static_cast<ssize_t>(frame.size()));
@@ -344,7 +341,6 @@ TEST_F(TransportLimits, local_socket_client_is_answered_and_the_socket_goes_with
                                      (std::uint32_t{stream[2]} << 8) | stream[3];
         if (stream.size() < 4 + length) continue;
         tactus::OscPacket packet;
-        std::string error;
         ASSERT_TRUE(tactus::parse_osc_packet(stream.data() + 4, length, packet, &error)) << error;
         reply = std::move(packet);
     }
