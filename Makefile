@@ -65,14 +65,19 @@ test-tsan: deps
 # temporary directory, so the repository is never written; a crash input lands in build-fuzz/ (and
 # is printed in base64). Runs from the repository root: the seeds /load examples/demo.json.
 FUZZ_SECONDS ?= 60
+ACCESS_FUZZ_SECONDS ?= 30
 fuzz-ci: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_FUZZ=ON \
 	  -DTACTUS_RTCHECK=OFF -DTACTUS_BUILD_TESTS=OFF -DTACTUS_BUILD_BENCH=OFF $(CCACHE) $(CMAKE_FLAGS)
-	cmake --build build-fuzz -j $(JOBS) --target osc_dispatch_fuzz midi_file_fuzz
+	cmake --build build-fuzz -j $(JOBS) --target osc_dispatch_fuzz midi_file_fuzz access_fuzz
 	corpus=$$(mktemp -d) && cp fuzz/corpus/osc_dispatch/* $$corpus/ && \
 	  ./build-fuzz/fuzz/osc_dispatch_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
 	    -dict=fuzz/osc_dispatch.dict -artifact_prefix=build-fuzz/ $$corpus; \
 	  status=$$?; rm -rf $$corpus; exit $$status
+	corpus=$$(mktemp -d) && cp fuzz/corpus/access/* $$corpus/ && \
+	  ./build-fuzz/fuzz/access_fuzz -max_total_time=$(ACCESS_FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
+	    -dict=fuzz/access.dict -artifact_prefix=build-fuzz/ $$corpus; \
+	  status=$$?; rm -rf $$corpus; [ $$status -eq 0 ] || exit $$status
 	corpus=$$(mktemp -d) && cp fuzz/corpus/midi_file/* $$corpus/ && \
 	  ./build-fuzz/fuzz/midi_file_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
 	    -artifact_prefix=build-fuzz/ $$corpus; \

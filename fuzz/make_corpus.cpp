@@ -189,8 +189,8 @@ int main(int argc, char** argv) {
     message("track_add", "/track/add",
             [&](lo_message m) { h(m, 9), s(m, "New"), s(m, "synth"), s(m, "pad"), i(m, 0); });
     message("track_add_whole", "/track/add", [&](lo_message m) {
-        h(m, 10), s(m, "Keys"), s(m, "synth"), s(m, "pluck"), i(m, 1), i(m, 3), d(m, 0.5), d(m, -0.25), i(m, 1),
-            i(m, 0);
+        h(m, 10), s(m, "Keys"), s(m, "synth"), s(m, "pluck"), i(m, 1), i(m, 3), d(m, 0.5), d(m, -0.25),
+            i(m, 1), i(m, 0);
     });
     message("track_controllers", "/track/controllers", [&](lo_message m) {
         h(m, 1), d(m, 1.0), s(m, "cc"), i(m, 64), d(m, 127.0), d(m, 2.0), s(m, "pitch_bend"), i(m, 0),
@@ -209,6 +209,15 @@ int main(int argc, char** argv) {
     message("edits_unsubscribe", "/edits/unsubscribe");
     message("edits_since", "/edits/since", [&](lo_message m) { h(m, 0); });
     message("document", "/document");
+    message("document_path", "/document", [](lo_message m) { lo_message_add_string(m, "saved.json"); });
+    message("load_escape", "/load", [](lo_message m) { lo_message_add_string(m, "../../etc/passwd"); });
+    write("auth_then_load",
+          bundle(lo_timetag{0u, 1u},
+                 {{"/auth", [](lo_message m) { lo_message_add_string(m, "fuzz-token-0123456789"); }},
+                  {"/load", [](lo_message m) { lo_message_add_string(m, "examples/demo.json"); }}}));
+    write("auth_wrong_then_quit",
+          bundle(lo_timetag{0u, 1u}, {{"/auth", [](lo_message m) { lo_message_add_string(m, "guess"); }},
+                                      {"/quit", [](lo_message) {}}}));
     message("midi_input", "/midi/input", [&](lo_message m) { i(m, 2); });
     message("midi_clock", "/midi/clock", [&](lo_message m) { i(m, 1); });
     message("record", "/record", [&](lo_message m) { i(m, 1), i(m, 1), d(m, 0.25), d(m, 0.0), d(m, 8.0); });

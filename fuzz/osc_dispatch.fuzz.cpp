@@ -17,10 +17,15 @@
 //
 // Side effects disabled deterministically:
 //  - /quit only sets a flag, which the harness ignores;
-//  - /load may read any regular file (it only reads), but a path that resolves into /dev, /proc or
-//    /sys, or to anything but a regular file or a directory (a FIFO, a device), is dropped from the
-//    packet before dispatch: open() or read() on those can block forever (see the report on
-//    tactusd's /load; tests/server/bad_input.test.cpp has the regression test);
+//  - files: the server's own path rules (server/path_policy.h) confine every /load and /document
+//    PATH to one allowed directory, a fresh temporary directory holding a copy of examples/ (the
+//    seeds /load examples/demo.json, a relative path resolved there), so saves land only there. As
+//    a second guard a /load path that resolves into /dev, /proc or /sys, or to anything but a
+//    regular file or a directory, is dropped from the packet before dispatch;
+//  - senders: a packet whose first message is /auth comes from 127.0.0.2, which the server is told
+//    to take for another host: the rest of the packet is served only when the token is the
+//    harness's (in the dictionary), so the admission rules are fuzzed too; every other input comes
+//    from 127.0.0.1;
 //  - getaddrinfo (reached by /subscribe and /unsubscribe with a host name) is interposed to resolve
 //    numeric addresses and "localhost" only, so fuzzed host names never turn into DNS queries;
 //  - standard input is /dev/null.
@@ -84,6 +89,9 @@ constexpr const char* kBaselineDocument = R"({
   ]
 })";
 
+// The token a sender from "another host" must give (also in osc_dispatch.dict).
+constexpr const char* kToken = "fuzz-token-0123456789";
+
 [[noreturn]] void die(const std::string& what) {
     std::fprintf(stderr, "osc_dispatch_fuzz: %s\n", what.c_str());
     std::abort();
@@ -115,24 +123,32 @@ public:
         net.port = 0;
         if (!transport_.open(net, &error)) die("cannot open the transport: " + error);
 
-        reply_fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        sockaddr_in local{};
-        local.sin_family = AF_INET;
-        local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        const int buffer = 4 << 20;
-        ::setsockopt(reply_fd_, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-        if (reply_fd_ < 0 || ::bind(reply_fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0)
-            die("cannot open the reply socket");
-        from_.kind = ReplyTarget::Kind::Udp;
-        from_.addr_len = sizeof from_.addr;
-        ::getsockname(reply_fd_, reinterpret_cast<sockaddr*>(&from_.addr), &from_.addr_len);
+        reply_fd_ = open_reply_socket(INADDR_LOOPBACK, from_);
+        remote_reply_fd_ = open_reply_socket(INADDR_LOOPBACK + 1, remote_);  // 127.0.0.2
         reply_buffer_.resize(1 << 16);
+
+        char dir[] = "/tmp/tactus-fuzz-files-XXXXXX";
+        if (::mkdtemp(dir) == nullptr) die("cannot make the files directory");
+        files_dir_ = dir;
+        const std::string copy = "cp -r examples '" + files_dir_ + "/' 2>/dev/null";
+        if (std::system(copy.c_str()) != 0) std::fprintf(stderr, "osc_dispatch_fuzz: no examples/ to copy\n");
+        auto paths = PathPolicy::create({files_dir_}, &error);
+        if (!paths) die("path policy: " + error);
+        options_.paths = std::move(*paths);
+        auto access = ClientAccess::create({{"127.0.0.1"}, kToken}, &error);
+        if (!access) die("client access: " + error);
+        options_.access = std::move(*access);
+    }
+    ~Harness() {
+        const std::string remove = "rm -rf '" + files_dir_ + "'";
+        if (std::system(remove.c_str()) != 0)
+            std::fprintf(stderr, "osc_dispatch_fuzz: cannot remove %s\n", files_dir_.c_str());
     }
 
     void run(const std::uint8_t* data, std::size_t size) {
         control_.reset();
         reporter_.emplace(host_);
-        control_.emplace(host_, transport_, &*reporter_);
+        control_.emplace(host_, transport_, &*reporter_, options_);
 
         std::string problem;
         bool touched_document = false;
@@ -143,16 +159,16 @@ public:
             std::erase_if(packet_.messages, [&](const OscMessage& m) {
                 // Loads and edits change the document: the next input starts from the baseline again.
                 if (m.address.rfind("/load", 0) == 0 || is_edit_address(m.address)) touched_document = true;
-                // /document with a path writes a file wherever the path says: not from a fuzzer.
-                if (m.address == "/document" && !m.args.empty()) return true;
                 return m.address == "/load" && !m.args.empty() &&
                        (m.args[0].type == 's' || m.args[0].type == 'S') && unsafe_load_path(m.args[0].s);
             });
-            control_->handle_packet(packet_, from_, monotonic_now_ns());
+            const bool remote = !packet_.messages.empty() && packet_.messages.front().address == "/auth";
+            control_->handle_packet(packet_, remote ? remote_ : from_, monotonic_now_ns());
         }
         control_->pump_engine_events();
         // control_->quit_requested() is ignored: the harness never exits on an input's request.
-        drain_replies();
+        drain_replies(reply_fd_);
+        drain_replies(remote_reply_fd_);
 
         if (touched_document) load_baseline();
         if (host_.tempo_scale() != 1.0) {
@@ -169,10 +185,26 @@ private:
         if (!host_.load(std::move(*result.document), &error)) die("cannot load the baseline: " + error);
     }
 
+    // A UDP socket on `address` (host order) for replies, and `from` naming it as a sender.
+    static int open_reply_socket(std::uint32_t address, ReplyTarget& from) {
+        const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        local.sin_addr.s_addr = htonl(address);
+        const int buffer = 4 << 20;
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
+        if (fd < 0 || ::bind(fd, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0)
+            die("cannot open a reply socket");
+        from.kind = ReplyTarget::Kind::Udp;
+        from.addr_len = sizeof from.addr;
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&from.addr), &from.addr_len);
+        return fd;
+    }
+
     // Every reply must be one well-formed OSC message; an /error carries two strings.
-    void drain_replies() {
+    void drain_replies(int fd) {
         for (;;) {
-            const ssize_t n = ::recv(reply_fd_, reply_buffer_.data(), reply_buffer_.size(), MSG_DONTWAIT);
+            const ssize_t n = ::recv(fd, reply_buffer_.data(), reply_buffer_.size(), MSG_DONTWAIT);
             if (n <= 0) return;
             std::string problem;
             if (!parse_osc_packet(reply_buffer_.data(), static_cast<std::size_t>(n), reply_, &problem))
@@ -217,7 +249,11 @@ private:
     std::optional<PositionReporter> reporter_;
     std::optional<ControlServer> control_;
     int reply_fd_ = -1;
+    int remote_reply_fd_ = -1;
     ReplyTarget from_;
+    ReplyTarget remote_;
+    std::string files_dir_;
+    ControlServerOptions options_;
     OscPacket packet_;
     OscPacket reply_;
     std::vector<std::uint8_t> reply_buffer_;

@@ -148,10 +148,7 @@ int play(const PlayOptions& o) {
         std::cerr << "error: " << (loaded ? loaded->to_string() : "tactusd did not answer /load") << "\n";
         return finish(1);
     }
-    lo_message subscribe = lo_message_new();
-    lo_message_add_double(subscribe, 30.0);
-    client.send("/subscribe", subscribe);
-    lo_message_free(subscribe);
+    client.subscribe_positions(30.0);
     lo_message play_from = lo_message_new();
     lo_message_add_double(play_from, o.from_beat);
     client.send("/play", play_from);

@@ -3,9 +3,9 @@
 #include <netdb.h>
 
 #include <CLI/CLI.hpp>
-#include <cstring>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 #include <thread>
@@ -40,7 +40,8 @@ bool listens_on_loopback_only(const std::string& address) {
     addrinfo hints{};
     hints.ai_socktype = SOCK_DGRAM;
     addrinfo* list = nullptr;
-    if (getaddrinfo(address.empty() ? "127.0.0.1" : address.c_str(), nullptr, &hints, &list) != 0) return false;
+    if (getaddrinfo(address.empty() ? "127.0.0.1" : address.c_str(), nullptr, &hints, &list) != 0)
+        return false;
     bool loopback = list != nullptr;
     for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
         sockaddr_storage addr{};
@@ -93,10 +94,12 @@ int main(int argc, char** argv) {
     app.add_option("--allow-dir", allow_dirs,
                    "A directory whose files network clients may load and save (repeatable; default: $HOME; "
                    "the first is the base of relative paths)");
-    app.add_option("--trust-host", trust_hosts,
-                   "A numeric address whose clients need no token (repeatable; default: the loopback addresses)");
-    app.add_option("--token-file", token_file,
-                   "The token remote clients give with /auth (default: created in the private runtime directory)");
+    app.add_option(
+        "--trust-host", trust_hosts,
+        "A numeric address whose clients need no token (repeatable; default: the loopback addresses)");
+    app.add_option(
+        "--token-file", token_file,
+        "The token remote clients give with /auth (default: created in the private runtime directory)");
     app.add_option("--load", load_path, "A document to load at start");
     app.add_flag("--play", play_at_start,
                  "Start playing the loaded document on the first frame (e.g. an offline render)");
@@ -144,10 +147,11 @@ int main(int argc, char** argv) {
     }
     ClientAccessOptions access;
     access.trusted_hosts = trust_hosts;
-    // A token is made (or read) only when other hosts can reach the engine.
+    // A token is made (or read) only when a client can be taken for another host: the engine listens
+    // beyond loopback, or --trust-host narrowed the trusted hosts.
     const bool beyond_loopback = !listens_on_loopback_only(net.address);
     std::string token_path;
-    if (beyond_loopback || !token_file.empty()) {
+    if (beyond_loopback || !trust_hosts.empty() || !token_file.empty()) {
         auto token = load_or_create_token(token_file, transport.udp_port(), &token_path, &error);
         if (!token) {
             std::cerr << "tactusd: " << error << "\n";
@@ -220,11 +224,12 @@ int main(int argc, char** argv) {
         std::cerr << "tactusd: position reports disabled: " << error << "\n";
     }
     if (beyond_loopback)
-        std::cerr << "tactusd: WARNING: listening on " << transport.udp_local_address()
-                  << ", reachable from other hosts. Clients from hosts other than "
-                  << (trust_hosts.empty() ? std::string("this one") : "those given with --trust-host")
-                  << " must send /auth with the token in " << token_path
-                  << " (the token travels unencrypted: use a trusted network or a tunnel; docs/security.md)\n";
+        std::cerr
+            << "tactusd: WARNING: listening on " << transport.udp_local_address()
+            << ", reachable from other hosts. Clients from hosts other than "
+            << (trust_hosts.empty() ? std::string("this one") : "those given with --trust-host")
+            << " must send /auth with the token in " << token_path
+            << " (the token travels unencrypted: use a trusted network or a tunnel; docs/security.md)\n";
     ControlServer control(host, transport, &reporter, std::move(control_options));
 
     std::signal(SIGINT, on_signal);
