@@ -709,7 +709,7 @@ void OscTransport::read_stream(Connection& c, const PacketHandler& handler, cons
             } else if (c.inbox.size() + size >= 4) {
                 std::uint8_t head[4];
                 const std::size_t have = c.inbox.size();
-                std::memcpy(head, c.inbox.data(), have);
+                if (have > 0) std::memcpy(head, c.inbox.data(), have);
                 std::memcpy(head + have, data, 4 - have);
                 const std::uint32_t length = read_be32(head);
                 if (length > options_.max_tcp_message) return refuse_frame(c, length, on_error);

@@ -63,8 +63,9 @@ long status_kib(pid_t pid, const std::string& field) {
     return 0;
 }
 
-// Our child whose command name is `comm` (ChildProcess does not tell its pid); -1 when none.
-pid_t child_named(const std::string& comm) {
+// Our children whose command name is `comm` and that still run (not zombies), by pid.
+std::vector<pid_t> children_named(const std::string& comm) {
+    std::vector<pid_t> found;
     for (const auto& entry : fs::directory_iterator("/proc")) {
         const std::string name = entry.path().filename().string();
         if (name.find_first_not_of("0123456789") != std::string::npos) continue;
@@ -77,9 +78,9 @@ pid_t child_named(const std::string& comm) {
         char state = 0;
         long ppid = 0;
         rest >> state >> ppid;
-        if (ppid == ::getpid()) return static_cast<pid_t>(std::atol(name.c_str()));
+        if (ppid == ::getpid() && state != 'Z') found.push_back(static_cast<pid_t>(std::atol(name.c_str())));
     }
-    return -1;
+    return found;
 }
 
 std::vector<std::string> daemon_command(const fs::path& dir, const std::vector<std::string>& extra) {
@@ -108,7 +109,8 @@ public:
         const auto deadline = Clock::now() + 20s;
         while (Clock::now() < deadline) {
             if (parse(read_text(log_))) {
-                pid_ = child_named("tactusd");
+                const auto pids = children_named("tactusd");
+                if (pids.size() == 1) pid_ = pids[0];  // ChildProcess does not tell it
                 return;
             }
             std::this_thread::sleep_for(20ms);
@@ -361,6 +363,9 @@ TEST_F(TransportLimits, local_socket_client_is_answered_and_the_socket_goes_with
             std::this_thread::sleep_for(20ms);
         EXPECT_EQ(read_text(second_dir / "log"),
                   "tactusd: another engine listens on " + path + " (--no-socket to run without one)\n");
+        // It exits by itself; stop() would send SIGTERM to one still on its way out.
+        while (children_named("tactusd").size() > 1 && Clock::now() < until)
+            std::this_thread::sleep_for(20ms);
         EXPECT_EQ(second.stop(), 1);
     }
     EXPECT_TRUE(fs::exists(path));
