@@ -137,7 +137,11 @@ void check_token(const std::string& text, const std::uint8_t* bytes, std::size_t
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static Tree* tree = new Tree();  // lives until exit
+    static Tree* tree = [] {  // lives until exit, then removes its directory
+        static Tree* made = new Tree();
+        std::atexit([] { delete made; });
+        return made;
+    }();
     if (size == 0) return 0;
     const std::string text(reinterpret_cast<const char*>(data + 1), size - 1);
     if (text.find('\0') != std::string::npos) return 0;  // OSC strings end at the first NUL

@@ -271,7 +271,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static Harness* harness = new Harness();  // lives until exit: sockets and engine are made once
+    static Harness* harness = [] {  // lives until exit: sockets and engine are made once
+        static Harness* made = new Harness();
+        std::atexit([] { delete made; });  // removes its temporary directory
+        return made;
+    }();
     harness->run(data, size);
     return 0;
 }

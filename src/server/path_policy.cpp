@@ -158,7 +158,12 @@ ResolvedPath PathPolicy::for_writing(const std::string& requested, const std::st
 
     const fs::path lexical(*path);
     int err = 0;
-    const auto dir = real_path(lexical.parent_path().string(), &err);
+    auto dir = real_path(lexical.parent_path().string(), &err);
+    struct stat dir_info {};
+    if (dir && (::stat(dir->c_str(), &dir_info) != 0 || !S_ISDIR(dir_info.st_mode))) {
+        err = ENOTDIR;
+        dir.reset();
+    }
     if (!dir) {
         result.error = requested + ": cannot save: its directory: " + std::strerror(err);
         return result;
