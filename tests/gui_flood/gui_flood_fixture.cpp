@@ -91,8 +91,8 @@ std::optional<FloodRun> GuiFloodTest::flood_while_playing(double score_seconds, 
     run.score = flood_score(score_seconds, classic);
     const std::string stem =
         (std::filesystem::temp_directory_path() / ("gui-flood-" + server_->name())).string();
-    const std::string score_path = stem + ".json", engine_copy = stem + "-engine.json";
-    temp_files_.insert(temp_files_.end(), {score_path, engine_copy});
+    const std::string score_path = stem + ".json";
+    temp_files_.push_back(score_path);
     std::string error;
     if (!save_document_file(run.score, score_path, &error)) {
         ADD_FAILURE() << error;
@@ -118,7 +118,9 @@ std::optional<FloodRun> GuiFloodTest::flood_while_playing(double score_seconds, 
         return std::nullopt;
     }
 
-    // Wait until the engine holds the GUI's document (ask it to write its copy: /document PATH).
+    // Wait until the engine holds the GUI's document (ask it to write its copy: /document PATH, in the
+    // GUI's $HOME, where the engine lets a loopback client write).
+    const std::string engine_copy = gui_->home() + "/engine-copy.json";
     OscTestClient engine;
     if (!engine.open(options.port, &error)) {
         ADD_FAILURE() << error;

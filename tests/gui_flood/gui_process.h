@@ -40,6 +40,9 @@ public:
     const std::string& error() const { return error_; }
     pid_t pid() const { return pid_; }
     std::string log() const;
+    // The GUI's private $HOME (a temporary folder, removed with it): the one folder a loopback client of
+    // its engine may name files in (tactusd's default --allow-dir).
+    const std::string& home() const { return home_; }
     // The environment the GUI runs in (for xdotool on the same display).
     const std::vector<std::string>& environment() const { return env_; }
 
