@@ -208,6 +208,14 @@ int main(int argc, char** argv) {
         std::cerr << "tactusd: cannot start audio: " << error << "\n";
         return 1;
     }
+    // Before the startup line: whoever waits for that line has seen the warning too.
+    if (beyond_loopback)
+        std::cerr
+            << "tactusd: WARNING: listening on " << transport.udp_local_address()
+            << ", reachable from other hosts. Clients from hosts other than "
+            << (trust_hosts.empty() ? std::string("this one") : "those given with --trust-host")
+            << " must send /auth with the token in " << token_path
+            << " (the token travels unencrypted: use a trusted network or a tunnel; docs/security.md)\n";
     std::cerr << "tactusd: " << host.backend_description() << "; OSC on " << transport.udp_local_address()
               << " (udp) and " << transport.tcp_local_address() << " (tcp)"
               << (no_socket ? std::string() : ", local socket " + transport.local_socket_path()) << "\n";
@@ -223,13 +231,6 @@ int main(int argc, char** argv) {
     if (!reporter.start(net.address, &error)) {
         std::cerr << "tactusd: position reports disabled: " << error << "\n";
     }
-    if (beyond_loopback)
-        std::cerr
-            << "tactusd: WARNING: listening on " << transport.udp_local_address()
-            << ", reachable from other hosts. Clients from hosts other than "
-            << (trust_hosts.empty() ? std::string("this one") : "those given with --trust-host")
-            << " must send /auth with the token in " << token_path
-            << " (the token travels unencrypted: use a trusted network or a tunnel; docs/security.md)\n";
     ControlServer control(host, transport, &reporter, std::move(control_options));
 
     std::signal(SIGINT, on_signal);

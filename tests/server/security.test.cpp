@@ -1,13 +1,17 @@
 // docs/security.md against a running tactusd (offline backend): which files clients may name, what
 // errors may say, where reports may go, and who is served at all. A client sending from 127.0.0.2
 // to an engine told to trust only 127.0.0.1 stands for another host.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "support/offline_daemon.h"
 
@@ -361,3 +365,108 @@ TEST(SecurityStart, listening_beyond_loopback_warns_and_names_the_token_file) {
 }
 
 }  // namespace
+
+// ------------------------------------------------------------------------------------------------
+// A real second host: a network namespace joined to this one by a veth pair (needs CAP_NET_ADMIN and
+// iproute2; where they are missing the test is skipped and RemoteClients above covers the rules).
+
+class NetworkNamespace {
+public:
+    NetworkNamespace() {
+        const int id = ::getpid() % 250 + 1;
+        name_ = "tactus-sec-" + std::to_string(::getpid());
+        const std::string host_link = "tsec" + std::to_string(::getpid()) + "a";
+        const std::string peer_link = "tsec" + std::to_string(::getpid()) + "b";
+        host_address_ = "10.213." + std::to_string(id) + ".1";
+        peer_address_ = "10.213." + std::to_string(id) + ".2";
+        const std::string in_ns = "ip netns exec " + name_ + " ";
+        for (const std::string& step :
+             {"ip netns add " + name_,
+              "ip link add " + host_link + " type veth peer name " + peer_link + " netns " + name_,
+              "ip addr add " + host_address_ + "/30 dev " + host_link, "ip link set " + host_link + " up",
+              in_ns + "ip addr add " + peer_address_ + "/30 dev " + peer_link,
+              in_ns + "ip link set " + peer_link + " up", in_ns + "ip link set lo up"}) {
+            if (std::system((step + " 2>/dev/null").c_str()) != 0) {
+                error_ = "'" + step + "' failed";
+                return;
+            }
+        }
+        created_ = true;
+    }
+    ~NetworkNamespace() {
+        if (!name_.empty() && std::system(("ip netns del " + name_ + " 2>/dev/null").c_str()) != 0) {
+            // Never created (error_ says why): nothing to remove.
+        }
+    }
+    bool ok() const { return created_; }
+    const std::string& error() const { return error_; }
+    const std::string& host_address() const { return host_address_; }
+    const std::string& peer_address() const { return peer_address_; }
+
+    // Runs `make` on a thread that has joined the namespace: the sockets it creates live there.
+    template <typename Make>
+    auto inside(Make make) const {
+        decltype(make()) made;
+        std::thread([&] {
+            const int fd = ::open(("/var/run/netns/" + name_).c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd >= 0 && ::setns(fd, CLONE_NEWNET) == 0) made = make();
+            if (fd >= 0) ::close(fd);
+        }).join();
+        return made;
+    }
+
+private:
+    std::string name_, error_, host_address_, peer_address_;
+    bool created_ = false;
+};
+
+TEST(SecurityNetworkNamespace, a_host_on_the_other_end_of_a_veth_pair_needs_the_token) {
+    NetworkNamespace ns;
+    if (!ns.ok()) GTEST_SKIP() << "no network namespace here (" << ns.error() << ")";
+    const fs::path dir = fs::temp_directory_path() / ("tactus-security-netns-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::ofstream(dir / "song.json") << kSong;
+    const fs::path token = dir / "token";
+    std::ofstream(token) << kToken << "\n";
+    fs::permissions(token, fs::perms::owner_read | fs::perms::owner_write);
+    {
+        Daemon daemon(dir, "1000000", {"--listen", "0.0.0.0:0", "--token-file", token.string()});
+        ASSERT_TRUE(daemon.ok()) << daemon.error();
+        const int port = daemon.udp_port();
+        const std::string engine = ns.host_address();
+
+        auto udp = ns.inside([&] { return std::make_unique<UdpClient>(port, "", engine); });
+        ASSERT_TRUE(udp);
+        udp->send(Osc("/ping").bytes());
+        EXPECT_FALSE(udp->receive(700ms)) << "the engine answered another host without the token";
+        udp->send(Osc("/auth").s(kToken).bytes());
+        const auto auth = udp->receive(kReply);
+        ASSERT_TRUE(auth) << "no answer to the right token";
+        EXPECT_EQ(describe(*auth), "/reply ,s \"/auth\"");
+        udp->send(Osc("/subscribe").d(30).s("127.0.0.1").i(9).bytes());
+        const auto reflected = udp->receive(kReply);
+        ASSERT_TRUE(reflected);
+        EXPECT_EQ(reflected->address, "/error") << "reports pointed at the engine's own loopback";
+
+        auto tcp = ns.inside([&] { return std::make_unique<TcpClient>(port, "", engine); });
+        ASSERT_TRUE(tcp && tcp->connected());
+        ASSERT_TRUE(tcp->send_frame(Osc("/load").s("song.json").bytes()));
+        std::vector<OscMessage> got;
+        EXPECT_TRUE(tcp->wait_closed(kReply, &got));
+        ASSERT_EQ(got.size(), 1u);
+        EXPECT_EQ(got[0].args.at(1).s.rfind("authentication required", 0), 0u) << describe(got[0]);
+
+        auto trusted = ns.inside([&] { return std::make_unique<TcpClient>(port, "", engine); });
+        ASSERT_TRUE(trusted && trusted->connected());
+        ASSERT_TRUE(trusted->send_frame(Osc("/auth").s(kToken).bytes()));
+        ASSERT_TRUE(trusted->send_frame(Osc("/load").s("song.json").bytes()));
+        std::optional<OscMessage> loaded;
+        for (int i = 0; i < 3 && !(loaded && answered(*loaded) == "/load"); ++i)
+            loaded = trusted->receive(kReply);
+        ASSERT_TRUE(loaded);
+        EXPECT_EQ(loaded->address, "/reply") << describe(*loaded);
+        EXPECT_EQ(daemon.stop(), "exit 0");
+    }
+    fs::remove_all(dir);
+}

@@ -160,14 +160,14 @@ inline void bind_to(int fd, const std::string& from) {
 class UdpClient {
 public:
     // `from`: the local address to send from (e.g. "127.0.0.2", which an engine told to trust only
-    // 127.0.0.1 takes for another host); "" lets the kernel pick.
-    explicit UdpClient(int port, const std::string& from = "") {
+    // 127.0.0.1 takes for another host); "" lets the kernel pick. `to_host`: the engine's address.
+    explicit UdpClient(int port, const std::string& from = "", const std::string& to_host = "127.0.0.1") {
         fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         bind_to(fd_, from);
         sockaddr_in to{};
         to.sin_family = AF_INET;
         to.sin_port = htons(static_cast<std::uint16_t>(port));
-        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::inet_pton(AF_INET, to_host.c_str(), &to.sin_addr);
         const int buffer = 1 << 20;
         ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
         ::connect(fd_, reinterpret_cast<const sockaddr*>(&to), sizeof to);
@@ -225,13 +225,13 @@ private:
 // A TCP connection with OSC 1.0 stream framing (int32 big-endian length, then the packet).
 class TcpClient {
 public:
-    explicit TcpClient(int port, const std::string& from = "") {
+    explicit TcpClient(int port, const std::string& from = "", const std::string& to_host = "127.0.0.1") {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         bind_to(fd_, from);
         sockaddr_in to{};
         to.sin_family = AF_INET;
         to.sin_port = htons(static_cast<std::uint16_t>(port));
-        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::inet_pton(AF_INET, to_host.c_str(), &to.sin_addr);
         connected_ = ::connect(fd_, reinterpret_cast<const sockaddr*>(&to), sizeof to) == 0;
         const int one = 1;
         ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
