@@ -148,12 +148,18 @@ void ControlServer::handle_malformed(const std::string& problem, const ReplyTarg
 
 bool ControlServer::admit(const OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns) {
     ClientAccess& access = options_.access;
-    if (access.admitted(from, arrival_ns)) return true;
+    if (access.admitted(from, arrival_ns)) {
+        if (from.is_stream()) transport_.vouch_for(from.connection);
+        return true;
+    }
     const OscMessage* first = packet.messages.empty() ? nullptr : &packet.messages.front();
     if (first != nullptr && first->address == "/auth") {
         std::string token;
         if (first->args.size() == 1 && first->args[0].type == 's') token = first->args[0].s;
-        if (access.authenticate(from, token, arrival_ns)) return true;
+        if (access.authenticate(from, token, arrival_ns)) {
+            if (from.is_stream()) transport_.vouch_for(from.connection);
+            return true;
+        }
         if (from.is_stream()) {
             reply_error(from, "/auth", "wrong token: closing the connection");
             transport_.disconnect(from.connection);

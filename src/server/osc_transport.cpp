@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <tuple>
 #include <utility>
 
 #include "server/osc_packet.h"
@@ -317,6 +318,7 @@ struct OscTransport::Connection {
     bool closing = false;                // close at the end of this poll_once
     std::int64_t drain_deadline_ns = 0;  // when !reading: close by then even if replies remain
     std::int64_t last_active_ns = 0;     // accepted, a frame completed or bytes written: for idleness
+    bool vouched = false;                // the server admitted its client (vouch_for): evicted last
     std::int64_t frame_started_ns = 0;   // the frame in progress's first byte
     std::int64_t last_byte_ns = 0;       // the latest byte received
 
@@ -810,6 +812,11 @@ void OscTransport::stop_reading(Connection& c) {
     release_inbox(c);
 }
 
+void OscTransport::vouch_for(std::uint64_t connection_id) {
+    const auto it = connections_.find(connection_id);
+    if (it != connections_.end()) it->second->vouched = true;
+}
+
 void OscTransport::disconnect(std::uint64_t connection_id) {
     const auto it = connections_.find(connection_id);
     if (it == connections_.end() || !it->second->reading) return;
@@ -882,10 +889,12 @@ void OscTransport::make_room(ReplyTarget::Kind kind) {
                 victim = it;
                 continue;
             }
+            // Leaving ones first, then those the server has not vouched for, then the idlest.
             const Connection& v = *victim->second;
-            const bool c_leaving = c.closing || !c.reading;
-            const bool v_leaving = v.closing || !v.reading;
-            if (c_leaving != v_leaving ? c_leaving : c.last_active_ns < v.last_active_ns) victim = it;
+            const auto rank = [](const Connection& x) {
+                return std::make_tuple(!(x.closing || !x.reading), x.vouched, x.last_active_ns);
+            };
+            if (rank(c) < rank(v)) victim = it;
         }
         if (count < std::max<std::size_t>(options_.max_connections, 1) || victim == connections_.end())
             return;

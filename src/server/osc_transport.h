@@ -161,6 +161,10 @@ public:
     // Stops reading from a stream connection (what it sends next is ignored), lets the replies already
     // queued leave (for at most a second), then closes it. Unknown ids are ignored.
     void disconnect(std::uint64_t connection_id);
+    // The server has admitted this connection's client (an authenticated or trusted one): when the
+    // connections are full, every connection not vouched for is evicted before it, so a flood of
+    // unauthenticated connections cannot push an admitted client out.
+    void vouch_for(std::uint64_t connection_id);
 
     int udp_port() const { return udp_port_; }
     int tcp_port() const { return tcp_port_; }

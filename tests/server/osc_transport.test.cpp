@@ -690,6 +690,30 @@ TEST(OscTransport, full_transport_evicts_the_connection_idle_longest_and_serves_
     EXPECT_EQ(server.transport.connection_count(), 2u);
 }
 
+TEST(OscTransport, a_connection_vouched_for_is_evicted_only_after_every_other) {
+    OscTransportOptions options;
+    options.max_connections = 2;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    TcpClient admitted(server.port());
+    ASSERT_TRUE(admitted.write_all(framed(osc("/auth"))));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 1; }));
+    server.transport.vouch_for(server.senders[0].connection);  // what the control server does
+    TcpClient stranger(server.port());
+    ASSERT_TRUE(stranger.write_all(framed(osc("/stranger"))));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 2; }));
+
+    // The admitted client is now the one idle longest, yet the stranger makes room.
+    TcpClient newcomer(server.port());
+    ASSERT_TRUE(newcomer.write_all(framed(osc("/new"))));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 3; }));
+    EXPECT_TRUE(stranger.sees_close()) << "the connection not vouched for makes room";
+    ASSERT_TRUE(admitted.write_all(framed(osc("/still/here"))));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 4; }));
+    EXPECT_EQ(server.messages[3].address, "/still/here");
+    EXPECT_EQ(server.transport.stats().connections_evicted, 1u);
+}
+
 TEST(OscTransport, reply_to_a_closed_connection_is_dropped_and_counted) {
     Server server;
     ASSERT_TRUE(server.opened);
