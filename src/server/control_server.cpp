@@ -855,6 +855,11 @@ void ControlServer::on_status(const Context& ctx) {
                         .i(host_.realtime_scheduling() ? 1 : 0)
                         .s(host_.backend_description())
                         .f(s.dsp_cpu_peak)
+                        .h(static_cast<std::int64_t>(net.connections_evicted))
+                        .h(static_cast<std::int64_t>(net.connections_timed_out + net.connections_idle_closed))
+                        .h(static_cast<std::int64_t>(net.connections_over_memory))
+                        .h(static_cast<std::int64_t>(options_.access.stats().auth_refused))
+                        .h(static_cast<std::int64_t>(options_.access.stats().packets_ignored))
                         .bytes());
 }
 

@@ -303,8 +303,13 @@ TEST_F(RemoteClients, a_udp_peer_is_ignored_until_it_gives_the_token_then_served
     const auto own = ask(remote, Osc("/subscribe").d(30).s("127.0.0.2").i(9).bytes(), "/subscribe");
     ASSERT_TRUE(own);
     EXPECT_EQ(own->address, "/reply");
-    // The trusted host needs no token.
+    // The trusted host needs no token, and sees what was refused in /status.
     EXPECT_TRUE(ask(Osc("/ping").bytes(), "/ping"));
+    const auto status = ask(Osc("/status").bytes(), "/status");
+    ASSERT_TRUE(status);
+    ASSERT_EQ(status->args.size(), 27u) << describe(*status);
+    EXPECT_EQ(status->args[25].i, 1) << "the wrong token";
+    EXPECT_EQ(status->args[26].i, 2) << "the /ping and the /load before the token";
 }
 
 TEST_F(RemoteClients, a_tcp_connection_that_does_not_give_the_token_first_is_told_and_closed) {
