@@ -5,9 +5,9 @@
 //      allowed directory, with no hidden component below it;
 //   1  PathPolicy::for_writing(text, ".json", confined): a path it accepts must lie inside the allowed
 //      directory, end in .json, have an existing directory and be a regular file if it exists;
-//   2  ClientAccess::authenticate(another host, text): true exactly when text is the token, and the
-//      host is admitted afterwards exactly then; an address made of the text's bytes is classified
-//      without crashing.
+//   2  ClientAccess::authenticate(another host's TCP connection, text): true exactly when text is the
+//      token, and the connection is admitted afterwards exactly then (a UDP peer never is); an
+//      address made of the text's bytes is classified without crashing.
 // The allowed directory is a fresh temporary tree with the traps of the security tests: a hidden
 // directory, symbolic links out of it and back in, a FIFO, a sibling directory that is not allowed.
 // Nothing is written: the policy only resolves.
@@ -115,16 +115,20 @@ void check_token(const std::string& text, const std::uint8_t* bytes, std::size_t
     auto access = ClientAccess::create({{"127.0.0.1"}, kToken}, &error);
     if (!access) die(error);
     ReplyTarget remote;
-    remote.kind = ReplyTarget::Kind::Udp;
+    remote.kind = ReplyTarget::Kind::Tcp;
+    remote.connection = 7;
     auto& in = reinterpret_cast<sockaddr_in&>(remote.addr);
     in.sin_family = AF_INET;
     in.sin_addr.s_addr = htonl(0x0A000001);  // 10.0.0.1
     in.sin_port = htons(9000);
     remote.addr_len = sizeof in;
-    if (access->admitted(remote, 1)) die("another host admitted without a token");
+    if (access->admitted(remote)) die("another host admitted without a token");
     const bool right = text == kToken;
-    if (access->authenticate(remote, text, 2) != right) die("the token check is wrong for '" + text + "'");
-    if (access->admitted(remote, 3) != right) die("admission does not follow the token check");
+    if (access->authenticate(remote, text) != right) die("the token check is wrong for '" + text + "'");
+    if (access->admitted(remote) != right) die("admission does not follow the token check");
+    ReplyTarget datagram = remote;  // a UDP datagram is never admitted by itself, token or not
+    datagram.kind = ReplyTarget::Kind::Udp;
+    if (access->admitted(datagram)) die("a UDP peer admitted for good");
 
     ReplyTarget any;
     any.kind = ReplyTarget::Kind::Tcp;

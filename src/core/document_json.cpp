@@ -178,7 +178,8 @@ public:
     bool key(json::string_t& k) {
         Frame& frame = frames_.back();
         if (!frame.insert_key(k)) {
-            problems_.add(json_path_append(current_path(), k),
+            // Keys are the file's own text: withheld, no path (the message says what, not where).
+            problems_.add(t_quote_content ? json_path_append(current_path(), k) : std::string(),
                           "duplicate key " + json_quoted(k) + " in the same object (only one may be given)");
         }
         frame.last_key = k;
@@ -991,7 +992,7 @@ LoadResult parse_document(std::string_view json_text, const std::string& source_
             if (rest.substr(0, 2) == "//" || rest.substr(0, 2) == "/*") message += " (JSON has no comments)";
         }
         const auto [line, column] = line_and_column(json_text, parser.error_offset());
-        problems.add(parser.error_path(), std::move(message), line, column);
+        problems.add(t_quote_content ? parser.error_path() : std::string(), std::move(message), line, column);
         result.errors = problems.take();
         return result;
     }

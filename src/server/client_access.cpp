@@ -16,8 +16,6 @@
 namespace tactus {
 namespace {
 
-constexpr std::int64_t kUdpGrantNs = 600'000'000'000;  // 10 minutes without a packet ends a UDP grant
-constexpr std::size_t kMaxUdpPeers = 256;
 constexpr std::size_t kMinTokenChars = 16;
 
 // The IPv4 address inside an IPv4-mapped IPv6 address, or the address as it is.
@@ -45,12 +43,6 @@ std::string host_bytes(const sockaddr_storage& raw) {
         return std::string("6") + std::string(reinterpret_cast<const char*>(&in6.sin6_addr), 16);
     }
     return "";
-}
-
-std::string peer_key(const ReplyTarget& from) {
-    const sockaddr_storage addr = unmapped(from.addr);
-    const auto& in = reinterpret_cast<const sockaddr_in&>(addr);  // sin_port and sin6_port share the offset
-    return host_bytes(addr) + std::to_string(ntohs(in.sin_port));
 }
 
 bool constant_time_equal(const std::string& a, const std::string& b) {
@@ -145,36 +137,18 @@ ClientClass ClientAccess::classify(const ReplyTarget& from) const {
     return trusted(from.addr) ? ClientClass::Local : ClientClass::Remote;
 }
 
-bool ClientAccess::admitted(const ReplyTarget& from, std::int64_t now_ns) {
+bool ClientAccess::admitted(const ReplyTarget& from) const {
     if (classify(from) != ClientClass::Remote) return true;
-    if (from.kind == ReplyTarget::Kind::Tcp) return tcp_admitted_.count(from.connection) != 0;
-    const auto it = udp_admitted_.find(peer_key(from));
-    if (it == udp_admitted_.end()) return false;
-    if (now_ns - it->second > kUdpGrantNs) {
-        udp_admitted_.erase(it);
-        return false;
-    }
-    it->second = now_ns;
-    return true;
+    return from.kind != ReplyTarget::Kind::Udp && tcp_admitted_.count(from.connection) != 0;
 }
 
-bool ClientAccess::authenticate(const ReplyTarget& from, const std::string& token, std::int64_t now_ns) {
+bool ClientAccess::authenticate(const ReplyTarget& from, const std::string& token) {
     if (token_.empty() || !constant_time_equal(token, token_)) {
         ++stats_.auth_refused;
         return false;
     }
     ++stats_.auth_accepted;
-    if (from.kind == ReplyTarget::Kind::Tcp) {
-        tcp_admitted_.insert(from.connection);
-    } else if (from.kind == ReplyTarget::Kind::Udp) {
-        if (udp_admitted_.size() >= kMaxUdpPeers) {
-            auto oldest = udp_admitted_.begin();
-            for (auto it = udp_admitted_.begin(); it != udp_admitted_.end(); ++it)
-                if (it->second < oldest->second) oldest = it;
-            udp_admitted_.erase(oldest);
-        }
-        udp_admitted_[peer_key(from)] = now_ns;
-    }
+    if (from.kind != ReplyTarget::Kind::Udp) tcp_admitted_.insert(from.connection);
     return true;
 }
 

@@ -4,11 +4,12 @@
 //           engine's own user. Unconfined: may name any file (the file rules still hold).
 //   Local   UDP or TCP from a trusted host: the loopback addresses, or the --trust-host list.
 //           Served without a token (oscsend and other OSC tools), files confined to --allow-dir.
-//   Remote  any other host. Served only once it has proved the engine's token with /auth:
-//           a TCP connection as its first message (anything else closes the connection), a UDP
-//           peer (address and port) likewise, remembered while it keeps sending. Until then its
-//           packets are ignored without a reply, so a spoofed datagram cannot make the engine
-//           send anything anywhere.
+//   Remote  any other host. Served only with the engine's token, given by /auth: a TCP connection
+//           as its first message (anything else closes the connection); over UDP, in EVERY
+//           datagram, as its first message (a bundle [/auth TOKEN, /play, ...]). A datagram's
+//           source address proves nothing (it can be forged, and another user can bind a port a
+//           client let go), so UDP earns no lasting grant. Datagrams without the token are ignored
+//           without a reply, so a forged one cannot make the engine send anything anywhere.
 //
 // Threading: the control thread only.
 #pragma once
@@ -16,7 +17,6 @@
 #include <sys/socket.h>
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -47,10 +47,12 @@ public:
     static std::optional<ClientAccess> create(const ClientAccessOptions& options, std::string* error);
 
     ClientClass classify(const ReplyTarget& from) const;
-    // Owner and Local always; Remote once authenticated (a UDP peer's grant is renewed by each packet).
-    bool admitted(const ReplyTarget& from, std::int64_t now_ns);
-    // Checks `token` (in constant time) and, when it is right, admits `from` from now on.
-    bool authenticate(const ReplyTarget& from, const std::string& token, std::int64_t now_ns);
+    // Owner and Local always; a Remote TCP connection once it has authenticated; a Remote UDP
+    // datagram never by itself (its packet must carry /auth).
+    bool admitted(const ReplyTarget& from) const;
+    // Checks `token` (in constant time). When it is right, a TCP connection is admitted from now on
+    // (a UDP datagram only for the packet that carries it).
+    bool authenticate(const ReplyTarget& from, const std::string& token);
     // Forgets TCP connections for which `gone(id)` is true (call now and then).
     template <typename Gone>
     void forget_connections(Gone gone) {
@@ -70,8 +72,6 @@ private:
     std::vector<sockaddr_storage> trusted_hosts_;  // empty: loopback
     std::string token_;
     std::set<std::uint64_t> tcp_admitted_;
-    // UDP peers ("address:port" bytes) and when they last sent; the oldest goes beyond the limit.
-    std::map<std::string, std::int64_t> udp_admitted_;
     ClientAccessStats stats_;
 };
 

@@ -60,7 +60,10 @@ ReportTarget report_target(const std::string& host, int port, const ReplyTarget&
     if (out.addr.ss_family == AF_INET) reinterpret_cast<sockaddr_in&>(out.addr).sin_port = p;
     if (out.addr.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6&>(out.addr).sin6_port = p;
 
-    const bool from_this_machine = !remote;
+    // The owner, and loopback clients, are on this machine: loopback targets. Everyone else (another
+    // host, or a --trust-host one that is not loopback) names its own address.
+    const bool from_this_machine =
+        !remote && (from.kind == ReplyTarget::Kind::Local || ClientAccess::is_loopback(from.addr));
     const bool allowed = from_this_machine ? ClientAccess::is_loopback(out.addr)
                                            : ClientAccess::same_host(out.addr, from.addr);
     if (!allowed)
@@ -142,13 +145,13 @@ void ControlServer::reply_ok(const ReplyTarget& to, const std::string& address) 
 }
 
 void ControlServer::handle_malformed(const std::string& problem, const ReplyTarget& from) {
-    if (!admit(OscPacket{}, from, 0)) return;
+    if (!admit(OscPacket{}, from)) return;
     reply_error(from, "", "malformed packet: " + problem);
 }
 
-bool ControlServer::admit(const OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns) {
+bool ControlServer::admit(const OscPacket& packet, const ReplyTarget& from) {
     ClientAccess& access = options_.access;
-    if (access.admitted(from, arrival_ns)) {
+    if (access.admitted(from)) {
         if (from.is_stream()) transport_.vouch_for(from.connection);
         return true;
     }
@@ -156,7 +159,7 @@ bool ControlServer::admit(const OscPacket& packet, const ReplyTarget& from, std:
     if (first != nullptr && first->address == "/auth") {
         std::string token;
         if (first->args.size() == 1 && first->args[0].type == 's') token = first->args[0].s;
-        if (access.authenticate(from, token, arrival_ns)) {
+        if (access.authenticate(from, token)) {
             if (from.is_stream()) transport_.vouch_for(from.connection);
             return true;
         }
@@ -177,7 +180,7 @@ bool ControlServer::admit(const OscPacket& packet, const ReplyTarget& from, std:
 }
 
 void ControlServer::handle_packet(const OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns) {
-    if (!admit(packet, from, arrival_ns)) return;
+    if (!admit(packet, from)) return;
     // Consecutive edit messages form one batch, applied all or none.
     std::vector<const OscMessage*> batch;
     for (const OscMessage& message : packet.messages) {
@@ -893,10 +896,13 @@ void ControlServer::on_unsubscribe(const Context& ctx) {
     const OscArgs args(ctx.message);
     args.expect_at_most(2);
     if (!reporter_) throw OscArgError("position reports are not available in this engine");
-    if (args.has(0))
-        reporter_->unsubscribe(args.string(0, "host"),
-                               static_cast<int>(args.integer_in(1, "port", 1, 65535)));
-    else
+    if (args.has(0)) {  // the same rule as /subscribe: nobody cancels another host's reports
+        const auto to =
+            report_target(args.string(0, "host"), static_cast<int>(args.integer_in(1, "port", 1, 65535)),
+                          ctx.from, options_.access.classify(ctx.from) == ClientClass::Remote);
+        if (!to.error.empty()) throw OscArgError(to.error);
+        reporter_->unsubscribe(to.addr, to.addr_len);
+    } else
         reporter_->unsubscribe(ctx.from.addr, ctx.from.addr_len);
     reply_ok(ctx.from, ctx.message.address);
 }
@@ -910,13 +916,14 @@ void ControlServer::on_auth(const Context& ctx) {
     const OscArgs args(ctx.message);
     args.expect_at_most(1);
     const std::string& token = args.string(0, "token");
-    // Reached by a client already served: a remote one that just proved the token (admit()), or a
-    // trusted one, which needs none but is told whether the token it holds is right.
+    // Reached by a client already served: a remote one whose packet began with the right token
+    // (admit()), or a trusted one, which needs none but is told whether the token it holds is right.
     ClientAccess& access = options_.access;
-    if (access.classify(ctx.from) == ClientClass::Remote || access.authenticate(ctx.from, token, 0)) {
+    if (access.authenticate(ctx.from, token)) {
         reply_ok(ctx.from, ctx.message.address);
         return;
     }
+    if (access.classify(ctx.from) == ClientClass::Remote) throw OscArgError("wrong token");
     throw OscArgError(access.has_token() ? "wrong token (this client is trusted and needs none)"
                                          : "this engine has no token (it serves no other host)");
 }

@@ -58,10 +58,11 @@ private:
     };
     using Handler = std::function<void(ControlServer&, const Context&)>;
 
-    // False when `from` is not served: a remote peer that has not given the token (a packet
-    // starting with a right /auth admits it). A refused TCP connection is told and closed; a
+    // False when `from` is not served: another host that has not given the token (a TCP connection
+    // whose first packet starts with the right /auth is admitted for good; a UDP datagram must start
+    // with it every time). A refused TCP connection is told and closed; a
     // refused UDP peer gets nothing, so a spoofed source address cannot be made a target.
-    bool admit(const OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns);
+    bool admit(const OscPacket& packet, const ReplyTarget& from);
     // Whether the sender is held to the allowed directories (all but the owner).
     bool confined(const Context& ctx) const {
         return options_.access.classify(ctx.from) != ClientClass::Owner;

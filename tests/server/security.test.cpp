@@ -27,6 +27,18 @@ constexpr const char* kSong =
     R"( "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60, "velocity": 100}]}]})";
 constexpr const char* kToken = "0123456789abcdef0123456789abcdef";
 
+// An untimed OSC bundle of the given messages.
+Bytes bundle(const std::vector<Bytes>& messages) {
+    Bytes out = raw(std::string("#bundle\0", 8));
+    for (int i = 0; i < 7; ++i) out.push_back(0);
+    out.push_back(1);  // timetag 1: immediately
+    for (const Bytes& m : messages) {
+        put_be32(out, static_cast<std::uint32_t>(m.size()));
+        out.insert(out.end(), m.begin(), m.end());
+    }
+    return out;
+}
+
 class Security : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -202,6 +214,9 @@ TEST_F(Security, a_load_error_names_the_place_but_never_echoes_what_the_file_hol
     const std::string text_error = error_for(Osc("/load").s("secret.txt").bytes(), "/load");
     EXPECT_EQ(text_error.find("SECRET"), std::string::npos) << text_error;
     EXPECT_EQ(text_error, "secret.txt:1:1: invalid JSON: syntax error while parsing value - invalid literal");
+    write(allowed_ / "keys.json", R"({"SECRET_KEY_NAME": {"a": 1, "a": 2}})");
+    const std::string key_error = error_for(Osc("/load").s("keys.json").bytes(), "/load");
+    EXPECT_EQ(key_error, "keys.json: duplicate key (withheld) in the same object (only one may be given)");
     const std::string json_error = error_for(Osc("/load").s("config.json").bytes(), "/load");
     EXPECT_EQ(json_error, "config.json: /format: must be \"tactus\" (got a string): not a Tactus document");
 }
@@ -258,6 +273,10 @@ TEST_F(Security, position_reports_cannot_be_pointed_at_another_host) {
               "reports go only to a port on the sender's own host: 192.0.2.7 is not a loopback address");
     EXPECT_EQ(error_for(Osc("/subscribe").d(120).s("example.com").i(9999).bytes(), "/subscribe"),
               "host 'example.com' is not a numeric IPv4 or IPv6 address (or localhost)");
+    EXPECT_EQ(error_for(Osc("/unsubscribe").s("192.0.2.7").i(9999).bytes(), "/unsubscribe"),
+              "reports go only to a port on the sender's own host: 192.0.2.7 is not a loopback address");
+    EXPECT_EQ(error_for(Osc("/unsubscribe").s("resolve-me.example").i(80).bytes(), "/unsubscribe"),
+              "host 'resolve-me.example' is not a numeric IPv4 or IPv6 address (or localhost)");
     const auto own = ask(Osc("/subscribe").d(30).s("127.0.0.1").i(9).bytes(), "/subscribe");
     ASSERT_TRUE(own);
     EXPECT_EQ(own->address, "/reply") << describe(*own);
@@ -278,20 +297,25 @@ protected:
     fs::path token_file_;
 };
 
-TEST_F(RemoteClients, a_udp_peer_is_ignored_until_it_gives_the_token_then_served) {
+TEST_F(RemoteClients, a_udp_datagram_is_served_only_when_it_carries_the_token) {
     UdpClient remote(daemon_->udp_port(), "127.0.0.2");
     EXPECT_FALSE(ask(remote, Osc("/ping").bytes(), "/ping", 500ms)) << "answered a peer without the token";
     EXPECT_FALSE(ask(remote, Osc("/auth").s("not-the-token-at-all").bytes(), "/auth", 500ms))
-        << "a wrong token over UDP must not be answered (the source may be spoofed)";
-    EXPECT_FALSE(ask(remote, Osc("/load").s("song.json").bytes(), "/load", 500ms));
+        << "a wrong token over UDP must not be answered (the source may be forged)";
+    EXPECT_FALSE(ask(remote, bundle({Osc("/auth").s("not-the-token-at-all").bytes(), Osc("/ping").bytes()}),
+                     "/ping", 500ms));
     const auto auth = ask(remote, Osc("/auth").s(kToken).bytes(), "/auth");
     ASSERT_TRUE(auth);
     EXPECT_EQ(auth->address, "/reply");
-    const auto ping = ask(remote, Osc("/ping").bytes(), "/ping");
+    // A datagram's source proves nothing: the next one without the token is ignored again.
+    EXPECT_FALSE(ask(remote, Osc("/ping").bytes(), "/ping", 500ms)) << "a UDP peer kept a grant";
+    const auto ping = ask(remote, bundle({Osc("/auth").s(kToken).bytes(), Osc("/ping").bytes()}), "/ping");
     ASSERT_TRUE(ping);
     EXPECT_EQ(ping->address, "/reply");
     // Its reports may go to its own host only.
-    const auto elsewhere = ask(remote, Osc("/subscribe").d(30).s("127.0.0.1").i(9).bytes(), "/subscribe");
+    const auto elsewhere = ask(
+        remote, bundle({Osc("/auth").s(kToken).bytes(), Osc("/subscribe").d(30).s("127.0.0.1").i(9).bytes()}),
+        "/subscribe");
     ASSERT_TRUE(elsewhere);
     EXPECT_EQ(
         elsewhere->args.at(1).s.rfind(
@@ -300,7 +324,9 @@ TEST_F(RemoteClients, a_udp_peer_is_ignored_until_it_gives_the_token_then_served
             0),
         0u)
         << describe(*elsewhere);
-    const auto own = ask(remote, Osc("/subscribe").d(30).s("127.0.0.2").i(9).bytes(), "/subscribe");
+    const auto own = ask(
+        remote, bundle({Osc("/auth").s(kToken).bytes(), Osc("/subscribe").d(30).s("127.0.0.2").i(9).bytes()}),
+        "/subscribe");
     ASSERT_TRUE(own);
     EXPECT_EQ(own->address, "/reply");
     // The trusted host needs no token, and sees what was refused in /status.
@@ -308,8 +334,8 @@ TEST_F(RemoteClients, a_udp_peer_is_ignored_until_it_gives_the_token_then_served
     const auto status = ask(Osc("/status").bytes(), "/status");
     ASSERT_TRUE(status);
     ASSERT_EQ(status->args.size(), 27u) << describe(*status);
-    EXPECT_EQ(status->args[25].i, 1) << "the wrong token";
-    EXPECT_EQ(status->args[26].i, 2) << "the /ping and the /load before the token";
+    EXPECT_EQ(status->args[25].i, 2) << "the two wrong tokens";
+    EXPECT_EQ(status->args[26].i, 2) << "the two /pings without a token";
 }
 
 TEST_F(RemoteClients, a_tcp_connection_that_does_not_give_the_token_first_is_told_and_closed) {
@@ -449,8 +475,11 @@ TEST(SecurityNetworkNamespace, a_host_on_the_other_end_of_a_veth_pair_needs_the_
         const auto auth = udp->receive(kReply);
         ASSERT_TRUE(auth) << "no answer to the right token";
         EXPECT_EQ(describe(*auth), "/reply ,s \"/auth\"");
-        udp->send(Osc("/subscribe").d(30).s("127.0.0.1").i(9).bytes());
-        const auto reflected = udp->receive(kReply);
+        udp->send(
+            bundle({Osc("/auth").s(kToken).bytes(), Osc("/subscribe").d(30).s("127.0.0.1").i(9).bytes()}));
+        std::optional<OscMessage> reflected;
+        for (int i = 0; i < 3 && !(reflected && answered(*reflected) == "/subscribe"); ++i)
+            reflected = udp->receive(kReply);
         ASSERT_TRUE(reflected);
         EXPECT_EQ(reflected->address, "/error") << "reports pointed at the engine's own loopback";
 
