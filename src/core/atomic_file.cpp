@@ -137,4 +137,52 @@ bool write_file_atomically(const std::string& path, std::string_view contents, s
     return true;
 }
 
+bool write_file_atomically_in(int dir_fd, const std::string& dir_name, const std::string& name,
+                              std::string_view contents, std::string* error) {
+    const std::string shown = dir_name + "/" + name;
+    auto fail = [&](const std::string& step, int err) {
+        if (error) *error = "cannot save " + shown + ": " + step + ": " + errno_text(err);
+        return false;
+    };
+    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+        return fail("checking the name", EINVAL);
+
+    // The entry as it is now, not followed: a symbolic link (or anything not a regular file) that
+    // appeared since the caller checked is refused, never written through.
+    struct stat existing {};
+    const bool target_exists = ::fstatat(dir_fd, name.c_str(), &existing, AT_SYMLINK_NOFOLLOW) == 0;
+    if (target_exists && !S_ISREG(existing.st_mode)) {
+        if (error) *error = "cannot save " + shown + ": not a regular file (it changed while saving)";
+        return false;
+    }
+
+    std::string temp;
+    int raw = -1;
+    for (int attempt = 0; attempt < 100 && raw < 0; ++attempt) {
+        unsigned char random[6];
+        if (::getentropy(random, sizeof random) != 0) return fail("choosing a temporary name", errno);
+        static const char* letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        temp = name + ".tmp-";
+        for (unsigned char r : random) temp += letters[r % 62];
+        raw = ::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (raw < 0 && errno != EEXIST) return fail("creating temporary file " + temp, errno);
+    }
+    if (raw < 0) return fail("creating temporary file " + temp, EEXIST);
+    Fd fd(raw);
+    auto fail_and_remove = [&](const std::string& step, int err) {
+        ::unlinkat(dir_fd, temp.c_str(), 0);
+        return fail(step, err);
+    };
+    const mode_t mode = target_exists ? (existing.st_mode & 07777) : (0666 & ~current_umask());
+    if (::fchmod(fd.get(), mode) != 0) return fail_and_remove("setting permissions of " + temp, errno);
+    if (!write_all(fd.get(), contents)) return fail_and_remove("writing " + temp, errno);
+    if (::fsync(fd.get()) != 0) return fail_and_remove("flushing " + temp, errno);
+    if (fd.close() != 0) return fail_and_remove("closing " + temp, errno);
+    // renameat replaces the entry itself: if a link took the name meanwhile, the link is replaced.
+    if (::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0)
+        return fail_and_remove("renaming " + temp, errno);
+    if (::fsync(dir_fd) != 0 && errno != EINVAL) return fail("flushing directory " + dir_name, errno);
+    return true;
+}
+
 }  // namespace tactus

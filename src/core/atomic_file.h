@@ -15,4 +15,11 @@ namespace tactus {
 // not null, stores a message naming the path, the step that failed and strerror.
 bool write_file_atomically(const std::string& path, std::string_view contents, std::string* error);
 
+// The same inside the open directory `dir_fd` (named `dir_name` in messages), for a caller that has
+// checked the directory it opened: nothing is resolved by path again, so a component swapped for a
+// symbolic link after the check changes nothing. `name` must be a plain file name; an entry that is
+// not a regular file (a symbolic link included) is refused, never written through.
+bool write_file_atomically_in(int dir_fd, const std::string& dir_name, const std::string& name,
+                              std::string_view contents, std::string* error);
+
 }  // namespace tactus

@@ -1026,7 +1026,15 @@ LoadResult load_document_file(const std::string& path, ContentInErrors content) 
     };
     FileReadResult file = read_regular_file(path);
     if (!file.bytes) return fail(std::move(file.error));
-    const std::string& text = *file.bytes;
+    return load_document_bytes(*file.bytes, path, content);
+}
+
+LoadResult load_document_bytes(const std::string& text, const std::string& path, ContentInErrors content) {
+    auto fail = [&](std::string message) {
+        LoadResult result;
+        result.errors.push_back(LoadError{path, "", std::move(message), 0, 0});
+        return result;
+    };
     if (text.compare(0, 4, "MThd") == 0) {
         const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
         const MidiReadResult read = parse_midi({bytes, text.size()});

@@ -49,6 +49,9 @@ struct LoadResult {
 enum class ContentInErrors { Quoted, Withheld };
 
 LoadResult load_document_file(const std::string& path, ContentInErrors content = ContentInErrors::Quoted);
+// The same for a file's contents already read (`path` names it in messages and gives a MIDI file's title).
+LoadResult load_document_bytes(const std::string& text, const std::string& path,
+                               ContentInErrors content = ContentInErrors::Quoted);
 // Parses a document of any format version up to kDocumentFormatVersion; `source_name` fills LoadError::file.
 LoadResult parse_document(std::string_view json_text, const std::string& source_name,
                           ContentInErrors content = ContentInErrors::Quoted);

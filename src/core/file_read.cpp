@@ -23,7 +23,15 @@ FileReadResult read_regular_file(const std::string& path, std::size_t max_bytes)
         int fd;
         ~Closer() { ::close(fd); }
     } closer{fd};
+    return read_regular_fd(fd, max_bytes);
+}
 
+FileReadResult read_regular_fd(int fd, std::size_t max_bytes) {
+    auto fail = [](std::string message) {
+        FileReadResult result;
+        result.error = std::move(message);
+        return result;
+    };
     struct stat info {};
     if (::fstat(fd, &info) != 0) return fail(std::string("cannot read: ") + std::strerror(errno));
     if (S_ISDIR(info.st_mode)) return fail(std::string("cannot read: ") + std::strerror(EISDIR));

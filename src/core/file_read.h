@@ -19,5 +19,7 @@ struct FileReadResult {
 };
 
 FileReadResult read_regular_file(const std::string& path, std::size_t max_bytes = kMaxInputFileBytes);
+// The same for a file already open (the caller keeps and closes `fd`).
+FileReadResult read_regular_fd(int fd, std::size_t max_bytes = kMaxInputFileBytes);
 
 }  // namespace tactus

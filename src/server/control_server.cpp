@@ -372,10 +372,9 @@ void ControlServer::on_document(const Context& ctx) {
     const auto revision = static_cast<std::int64_t>(doc.revision);
     if (args.has(0)) {
         const std::string& path = args.string(0, "path");
-        const ResolvedPath target = options_.paths.for_writing(path, ".json", confined(ctx));
+        const ResolvedPath target =
+            options_.paths.write_file(path, ".json", confined(ctx), document_to_string(doc));
         if (!target.ok()) throw OscArgError(target.error);
-        std::string error;
-        if (!save_document_file(doc, target.path, &error)) throw OscArgError(error);
         reply(ctx.from, OscOut("/reply").s(ctx.message.address).h(revision).s(target.path).bytes());
         return;
     }
@@ -531,11 +530,12 @@ void ControlServer::on_load(const Context& ctx) {
     const OscArgs args(ctx.message);
     args.expect_at_most(2);
     const std::string& path = args.string(0, "path");
-    const ResolvedPath file = options_.paths.for_reading(path, confined(ctx));
+    std::string bytes;
+    const ResolvedPath file = options_.paths.read_file(path, confined(ctx), &bytes);
     if (!file.ok()) throw OscArgError(file.error);
     // A confined client names files but never reads them: errors give places and kinds, not content.
-    LoadResult result =
-        load_document_file(file.path, confined(ctx) ? ContentInErrors::Withheld : ContentInErrors::Quoted);
+    LoadResult result = load_document_bytes(
+        bytes, file.path, confined(ctx) ? ContentInErrors::Withheld : ContentInErrors::Quoted);
     for (LoadError& e : result.errors) e.file = path;
     load_document(ctx, std::move(result));
 }

@@ -1,5 +1,6 @@
 #include "server/path_policy.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,6 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+
+#include "core/atomic_file.h"
+#include "core/file_read.h"
 
 namespace tactus {
 namespace {
@@ -45,6 +49,24 @@ std::string kind_of(const struct stat& st) {
     if (S_ISSOCK(st.st_mode)) return "a socket";
     return "not a regular file";
 }
+
+// What an open descriptor refers to, as the kernel names it ("" when /proc cannot say).
+std::string opened_path(int fd) {
+    char target[4096];
+    const std::string link = "/proc/self/fd/" + std::to_string(fd);
+    const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+    return n > 0 ? std::string(target, static_cast<std::size_t>(n)) : std::string();
+}
+
+struct Descriptor {
+    explicit Descriptor(int value) : fd(value) {}
+    ~Descriptor() {
+        if (fd >= 0) ::close(fd);
+    }
+    Descriptor(const Descriptor&) = delete;
+    Descriptor& operator=(const Descriptor&) = delete;
+    int fd;
+};
 
 }  // namespace
 
@@ -182,6 +204,49 @@ ResolvedPath PathPolicy::for_writing(const std::string& requested, const std::st
     if (::stat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
         return refuse(kind_of(st) + " is never replaced");
     result.path = target;
+    return result;
+}
+
+ResolvedPath PathPolicy::read_file(const std::string& requested, bool confined, std::string* bytes) const {
+    ResolvedPath result = for_reading(requested, confined);
+    if (!result.ok()) return result;
+    // O_NONBLOCK: a FIFO swapped in since the check must not block the open.
+    Descriptor file(::open(result.path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (file.fd < 0) {
+        result.error = requested + ": cannot open: " + std::strerror(errno);
+        return result;
+    }
+    if (opened_path(file.fd) != result.path) {
+        result.error = requested + ": refused: the file changed while it was opened";
+        return result;
+    }
+    FileReadResult read = read_regular_fd(file.fd);
+    if (!read.bytes) {
+        result.error = requested + ": " + read.error;
+        return result;
+    }
+    *bytes = std::move(*read.bytes);
+    return result;
+}
+
+ResolvedPath PathPolicy::write_file(const std::string& requested, const std::string& extension, bool confined,
+                                    std::string_view contents) const {
+    ResolvedPath result = for_writing(requested, extension, confined);
+    if (!result.ok()) return result;
+    const fs::path target(result.path);
+    const std::string dir = target.parent_path().string();
+    Descriptor directory(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (directory.fd < 0) {
+        result.error = requested + ": cannot save: its directory: " + std::strerror(errno);
+        return result;
+    }
+    if (opened_path(directory.fd) != dir) {
+        result.error = requested + ": refused: its directory changed while it was opened";
+        return result;
+    }
+    std::string error;
+    if (!write_file_atomically_in(directory.fd, dir, target.filename().string(), contents, &error))
+        result.error = error;
     return result;
 }
 

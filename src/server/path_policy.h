@@ -19,6 +19,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tactus {
@@ -46,6 +47,14 @@ public:
     ResolvedPath for_reading(const std::string& requested, bool confined) const;
     // A file to create or replace, whose name must end in `extension` (e.g. ".json").
     ResolvedPath for_writing(const std::string& requested, const std::string& extension, bool confined) const;
+
+    // The two above with the I/O done safely: the file (or the directory of a save) is opened
+    // without following a final symbolic link, and what was opened is checked to be what the rules
+    // allowed (its path as the kernel sees it), so swapping a link in after the check gains nothing.
+    // read_file: *bytes gets the contents; write_file: the returned path is where it went.
+    ResolvedPath read_file(const std::string& requested, bool confined, std::string* bytes) const;
+    ResolvedPath write_file(const std::string& requested, const std::string& extension, bool confined,
+                            std::string_view contents) const;
 
 private:
     // The requested path made absolute and lexically normal, or *error set.

@@ -1,4 +1,5 @@
 // Loading and atomically saving document files (docs/document-format.md, core/atomic_file.h).
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -229,6 +230,35 @@ TEST_F(DocumentFile, atomic_write_of_plain_text) {
     ASSERT_TRUE(write_file_atomically(path, "two\n", &error)) << error;
     EXPECT_EQ(read_text(path), "two\n");
     EXPECT_EQ(entries(dir_), std::vector<std::string>{"notes.txt"});
+}
+
+
+// Saving inside an open directory (what tactusd does after checking a client's path): a link or a
+// FIFO that took the name after the check is never written through, and the directory's path no
+// longer matters once it is open (a component swapped for a link changes nothing).
+TEST_F(DocumentFile, save_in_an_open_directory_never_writes_through_a_link_that_took_the_name) {
+    fs::create_directories(dir_ / "allowed");
+    fs::create_directories(dir_ / "outside");
+    write_text(dir_ / "outside" / "target.json", "outside");
+    const int dir_fd = ::open((dir_ / "allowed").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(dir_fd, 0);
+    fs::create_symlink(dir_ / "outside" / "target.json", dir_ / "allowed" / "song.json");
+    std::string error;
+    EXPECT_FALSE(write_file_atomically_in(dir_fd, "allowed", "song.json", "new", &error));
+    EXPECT_EQ(error, "cannot save allowed/song.json: not a regular file (it changed while saving)");
+    EXPECT_EQ(read_text(dir_ / "outside" / "target.json"), "outside");
+    EXPECT_TRUE(fs::is_symlink(dir_ / "allowed" / "song.json"));
+
+    // The directory renamed away and a link to elsewhere put in its place: the save still lands in
+    // the directory that was opened.
+    fs::remove(dir_ / "allowed" / "song.json");
+    fs::rename(dir_ / "allowed", dir_ / "moved");
+    fs::create_directory_symlink(dir_ / "outside", dir_ / "allowed");
+    EXPECT_TRUE(write_file_atomically_in(dir_fd, "allowed", "song.json", "new", &error)) << error;
+    EXPECT_EQ(read_text(dir_ / "moved" / "song.json"), "new");
+    EXPECT_FALSE(fs::exists(dir_ / "outside" / "song.json"));
+    EXPECT_EQ(entries(dir_ / "moved"), std::vector<std::string>{"song.json"}) << "a temporary file was left";
+    ::close(dir_fd);
 }
 
 }  // namespace
