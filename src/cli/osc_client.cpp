@@ -157,26 +157,41 @@ int OscClient::on_message(const char* path, const char* types, lo_arg** argv, in
         std::string text;
         double number = std::nan("");
         std::string str;
+        // liblo's deserialised arguments lie where the packet put them (4-byte aligned), not where
+        // lo_arg's 8-byte alignment would: read them by copying, never through the union.
+        const auto* raw = reinterpret_cast<const unsigned char*>(argv[i]);
+        auto read = [raw](auto value) {
+            std::memcpy(&value, raw, sizeof value);
+            return value;
+        };
         switch (types[i]) {
-            case 'i':
-                number = argv[i]->i;
-                text = std::to_string(argv[i]->i);
+            case 'i': {
+                const auto v = read(std::int32_t{});
+                number = v;
+                text = std::to_string(v);
                 break;
-            case 'h':
-                number = double(argv[i]->h);
-                text = std::to_string(argv[i]->h);
+            }
+            case 'h': {
+                const auto v = read(std::int64_t{});
+                number = double(v);
+                text = std::to_string(v);
                 break;
-            case 'f':
-                number = argv[i]->f;
-                text = std::to_string(argv[i]->f);
+            }
+            case 'f': {
+                const auto v = read(float{});
+                number = v;
+                text = std::to_string(v);
                 break;
-            case 'd':
-                number = argv[i]->d;
-                text = std::to_string(argv[i]->d);
+            }
+            case 'd': {
+                const auto v = read(double{});
+                number = v;
+                text = std::to_string(v);
                 break;
+            }
             case 's':
             case 'S':
-                str = &argv[i]->s;
+                str = reinterpret_cast<const char*>(raw);
                 text = "\"" + str + "\"";
                 break;
             case 'T':
