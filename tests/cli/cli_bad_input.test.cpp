@@ -10,29 +10,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/cli_run.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-struct CliRun {
-    int exit_code = -1;
-    bool crashed = false;
-    std::string output;  // stdout and stderr together
-};
-
-CliRun run_tactus(const std::string& args) {
-    const std::string command = std::string(TACTUS_CLI_PATH) + " " + args + " 2>&1";
-    CliRun run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return run;
-    std::array<char, 4096> buffer{};
-    while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) run.output.append(buffer.data(), n);
-    const int status = pclose(pipe);
-    run.crashed = WIFSIGNALED(status);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
-}
+using tactus::test::CliRun;
+using tactus::test::run_tactus;
 
 class CliBadInput : public ::testing::Test {
 protected:

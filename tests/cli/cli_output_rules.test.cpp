@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/cli_run.h"
 #include "support/jack_server.h"
 
 namespace {
@@ -29,22 +30,8 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct CliRun {
-    int exit_code = -1;
-    bool crashed = false;
-    std::string output;  // stdout and stderr together
-};
-
-// Reads the rest of a popen'ed command's output and reaps it.
-CliRun finish_run(FILE* pipe) {
-    CliRun run;
-    std::array<char, 4096> buffer{};
-    while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) run.output.append(buffer.data(), n);
-    const int status = pclose(pipe);
-    run.crashed = WIFSIGNALED(status);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
-}
+using tactus::test::CliRun;
+using tactus::test::finish_run;
 
 // `tactus ARGS` run by the shell in `dir`, with `env` ("NAME=value ...") in front.
 FILE* start_tactus(const fs::path& dir, const std::string& args, const std::string& env = "") {

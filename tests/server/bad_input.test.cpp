@@ -44,13 +44,7 @@
 #include "server/osc_packet.h"
 #include "support/offline_daemon.h"
 
-namespace {
-
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-using Bytes = std::vector<std::uint8_t>;
-using tactus::OscMessage;
+namespace {  // fs, Clock, Bytes, OscMessage and the clients come from support/offline_daemon.h
 
 // ------------------------------------------------------------------------------------------------
 // The fixture: a fresh daemon per test, a UDP client, and documents in a temporary directory.

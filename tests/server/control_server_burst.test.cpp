@@ -77,7 +77,8 @@ TEST(ControlServerBurst, every_command_applied_in_one_block_is_answered) {
     // Render until every command has been applied (a few seconds of frames at most), pumping the
     // engine's events after each block as tactusd's loop does.
     std::vector<float> left(256), right(256);
-    for (Frame frame = 0; frame < 10 * 48000 && host.status().commands_applied < kCommands + kServerCommands; frame += 256) {
+    for (Frame frame = 0; frame < 10 * 48000 && host.status().commands_applied < kCommands + kServerCommands;
+         frame += 256) {
         AudioBlock block;
         block.frame_time = frame;
         block.host_time_ns = host.host_time_at_frame(frame);

@@ -974,6 +974,18 @@ OscTransportOptions with_socket(const std::string& path) {
     return options;
 }
 
+// What a second transport asking for the local socket at `path` (on a free port) is told; "" when it opens.
+std::string open_error_for_socket(const std::string& path) {
+    OscTransport transport;
+    OscTransportOptions options = with_socket(path);
+    options.address = "127.0.0.1";
+    options.port = 0;
+    std::string error;
+    if (transport.open(options, &error)) return "";
+    EXPECT_FALSE(transport.is_open()) << "nothing stays open";
+    return error;
+}
+
 mode_t current_umask() {
     const mode_t mask = ::umask(022);
     ::umask(mask);
@@ -1037,13 +1049,7 @@ TEST(OscTransport, local_socket_path_longer_than_a_socket_address_holds_works_th
         ASSERT_TRUE(client.connected);
         ASSERT_TRUE(client.write_all(framed(osc("/ping"))));
         ASSERT_TRUE(server.pump_until([&] { return !server.messages.empty(); }));
-        OscTransport second;
-        OscTransportOptions options = with_socket(path);
-        options.address = "127.0.0.1";
-        options.port = 0;
-        std::string error;
-        EXPECT_FALSE(second.open(options, &error));
-        EXPECT_EQ(error, "another engine listens on " + path);
+        EXPECT_EQ(open_error_for_socket(path), "another engine listens on " + path);
     }
     EXPECT_FALSE(std::filesystem::exists(path));
     std::string error;
@@ -1082,17 +1088,9 @@ TEST(OscTransport, local_socket_path_that_is_not_a_socket_is_refused_and_left_un
     std::ofstream(file) << "precious\n";
     const std::string link = dir / "link.sock";
     ASSERT_EQ(::symlink(file.c_str(), link.c_str()), 0);
-    for (const std::string& path : {file, link}) {
-        OscTransport transport;
-        OscTransportOptions options = with_socket(path);
-        options.address = "127.0.0.1";
-        options.port = 0;
-        std::string error;
-        EXPECT_FALSE(transport.open(options, &error));
-        EXPECT_EQ(error, "cannot create the local socket " + path +
-                             ": the path exists and is not a socket (left as it is)");
-        EXPECT_FALSE(transport.is_open()) << "nothing stays open";
-    }
+    for (const std::string& path : {file, link})
+        EXPECT_EQ(open_error_for_socket(path), "cannot create the local socket " + path +
+                                                   ": the path exists and is not a socket (left as it is)");
     EXPECT_EQ(file_text(file), "precious\n");
     struct stat st {};
     ASSERT_EQ(::lstat(link.c_str(), &st), 0);
@@ -1104,15 +1102,7 @@ TEST(OscTransport, second_transport_on_a_live_local_socket_is_refused_and_the_fi
     const std::string path = dir / "tactusd.sock";
     Server first(with_socket(path));
     ASSERT_TRUE(first.opened);
-    {
-        OscTransport second;
-        OscTransportOptions options = with_socket(path);
-        options.address = "127.0.0.1";
-        options.port = 0;
-        std::string error;
-        EXPECT_FALSE(second.open(options, &error));
-        EXPECT_EQ(error, "another engine listens on " + path);
-    }
+    { EXPECT_EQ(open_error_for_socket(path), "another engine listens on " + path); }
     ASSERT_TRUE(std::filesystem::exists(path)) << "the refused transport removed the live socket";
     TcpClient client(path);
     ASSERT_TRUE(client.connected);

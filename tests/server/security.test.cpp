@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "support/cli_run.h"
 #include "support/offline_daemon.h"
 
 namespace {
@@ -247,16 +248,11 @@ TEST_F(Security, the_owner_on_the_private_socket_may_load_any_regular_file_but_s
 
 TEST_F(Security, tactus_send_speaks_over_the_private_socket_so_it_may_name_files_outside_the_allowed_ones) {
     start();
-    const std::string command = std::string(TACTUS_CLI_PATH) + " send --port " +
-                                std::to_string(daemon_->udp_port()) + " /load s '" +
-                                (outside_ / "private.json").string() + "' 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    std::string output;
-    char buffer[512];
-    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-    EXPECT_EQ(WEXITSTATUS(::pclose(pipe)), 0) << output;
-    EXPECT_EQ(output, "/reply \"/load\" 1 1 0\n");
+    const tactus::test::CliRun run =
+        tactus::test::run_tactus("send --port " + std::to_string(daemon_->udp_port()) + " /load s '" +
+                                 (outside_ / "private.json").string() + "'");
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.output, "/reply \"/load\" 1 1 0\n");
     // The same over loopback UDP is refused: the difference is the private socket.
     EXPECT_EQ(
         error_for(Osc("/load").s((outside_ / "private.json").string()).bytes(), "/load"),
