@@ -10,8 +10,12 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-d
 	libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjack-jackd2-dev jackd2 librtaudio-dev \
 	librtmidi-dev liblo-dev liblo-tools clang libclang-rt-14-dev python3-mido \
 	qt6-base-dev xvfb xauth xdotool ccache
-# ccache keeps CI quick: the CI machine is ours, so its cache stays warm between runs.
+# ccache keeps CI quick: the CI machine is ours, so its cache stays warm between runs. Paths below
+# the checkout are hashed relative to it (and the build directory not at all), so a fresh clone in
+# another directory still hits the cache.
 CCACHE := -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 CMAKE_FLAGS ?=
 
 .PHONY: all deps build demo test test-release test-asan test-tsan fuzz-ci bench format clean
