@@ -3,7 +3,8 @@
 #   make test   installs, builds with warnings as errors, runs the tests, then again under ASan+UBSan
 #               (all but the 2.5-minute GUI flood, a timing test that the sanitizers' slowdown would distort),
 #               then the lock-free tests (threads crossing the audio thread) under ThreadSanitizer,
-#               then fuzzes the OSC dispatch and the MIDI file reader for a minute each (fuzz-ci)
+#               then fuzzes the OSC dispatch and the MIDI file reader for a minute each and the access
+#               rules (paths, token) for half a minute (fuzz-ci)
 JOBS ?= $(shell nproc)
 BUILD ?= build
 DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev \
@@ -67,7 +68,8 @@ test-tsan: deps
 # libFuzzer on the OSC control path (fuzz/osc_dispatch.fuzz.cpp: packet parser, argument validation,
 # engine host) with ASan+UBSan, clang only, for FUZZ_SECONDS. It fuzzes a copy of the seed corpus in a
 # temporary directory, so the repository is never written; a crash input lands in build-fuzz/ (and
-# is printed in base64). Runs from the repository root: the seeds /load examples/demo.json.
+# is printed in base64). Runs from the repository root: the seeds /load examples/demo.json. Then
+# fuzz/access.fuzz.cpp (path rules and token check, with oracles) for ACCESS_FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
 ACCESS_FUZZ_SECONDS ?= 30
 fuzz-ci: deps
