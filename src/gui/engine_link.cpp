@@ -104,9 +104,13 @@ void EngineLink::send(const std::vector<std::uint8_t>& packet) {
 }
 
 void EngineLink::subscribePositions(double rate_hz) {
-    const auto bytes = OscOut("/subscribe").d(rate_hz).bytes();
-    udp_->writeDatagram(reinterpret_cast<const char*>(bytes.data()), static_cast<qint64>(bytes.size()),
-                        QHostAddress(host_), port_);
+    // Asked over the private socket, naming the UDP socket's loopback port: an owner's request, so it
+    // holds even where the engine trusts no loopback client (--trust-host, docs/security.md).
+    send(OscOut("/subscribe")
+             .d(rate_hz)
+             .s("127.0.0.1")
+             .i(static_cast<std::int32_t>(udp_->localPort()))
+             .bytes());
 }
 
 void EngineLink::readStream() {
