@@ -317,16 +317,23 @@ void ControlServer::arm_first_track_for_midi_input() {
 
 void ControlServer::on_edits_subscribe(const Context& ctx) {
     OscArgs(ctx.message).expect_at_most(0);
-    // Subscribers over TCP connections that have closed since (a GUI reconnects with a new one).
+    // Subscribers over stream connections that have closed since (a GUI reconnects with a new one).
     std::erase_if(edit_subscribers_, [&](const ReplyTarget& t) {
-        return t.kind == ReplyTarget::Kind::Tcp && !transport_.has_connection(t.connection);
+        return t.is_stream() && !transport_.has_connection(t.connection);
     });
     const bool known = std::any_of(edit_subscribers_.begin(), edit_subscribers_.end(),
                                    [&](const ReplyTarget& t) { return same_target(t, ctx.from); });
     if (!known) {
-        if (edit_subscribers_.size() >= kMaxEditSubscribers)
-            throw OscArgError("too many edit subscribers (at most " + std::to_string(kMaxEditSubscribers) +
-                              ")");
+        if (edit_subscribers_.size() >= kMaxEditSubscribers) {
+            // The owner (the private socket) takes the place of the oldest subscriber that is not.
+            const auto other =
+                std::find_if(edit_subscribers_.begin(), edit_subscribers_.end(),
+                             [](const ReplyTarget& t) { return t.kind != ReplyTarget::Kind::Local; });
+            if (ctx.from.kind != ReplyTarget::Kind::Local || other == edit_subscribers_.end())
+                throw OscArgError("too many edit subscribers (at most " +
+                                  std::to_string(kMaxEditSubscribers) + ")");
+            edit_subscribers_.erase(other);
+        }
         edit_subscribers_.push_back(ctx.from);
     }
     reply(ctx.from, OscOut("/reply")
@@ -879,7 +886,8 @@ void ControlServer::on_subscribe(const Context& ctx) {
         const auto to =
             report_target(host, port, ctx.from, options_.access.classify(ctx.from) == ClientClass::Remote);
         if (!to.error.empty()) throw OscArgError(to.error);
-        ok = reporter_->subscribe(to.addr, to.addr_len, rate, &error);
+        ok = reporter_->subscribe(to.addr, to.addr_len, rate, &error,
+                                  options_.access.classify(ctx.from) == ClientClass::Owner);
     } else {
         if (ctx.from.kind != ReplyTarget::Kind::Udp)
             throw OscArgError("over TCP, give the UDP host and port for reports: /subscribe RATE HOST PORT");

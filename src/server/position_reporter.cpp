@@ -55,21 +55,29 @@ void PositionReporter::stop() {
 }
 
 bool PositionReporter::subscribe(const sockaddr_storage& addr, socklen_t len, double rate_hz,
-                                 std::string* error) {
+                                 std::string* error, bool owner) {
     std::lock_guard lock(mutex_);
     const auto interval =
         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate_hz));
     for (Subscriber& s : subscribers_) {
         if (same_address(s.addr, s.len, addr, len)) {
             s.interval = interval;
+            s.owner = s.owner || owner;
             return true;
         }
     }
     if (subscribers_.size() >= kMaxSubscribers) {
-        if (error) *error = "too many subscribers (at most " + std::to_string(kMaxSubscribers) + ")";
-        return false;
+        // The owner's subscription takes the place of the oldest one that is not the owner's, so
+        // other clients filling the places cannot leave the owner's GUI without a cursor.
+        const auto other = std::find_if(subscribers_.begin(), subscribers_.end(),
+                                        [](const Subscriber& s) { return !s.owner; });
+        if (!owner || other == subscribers_.end()) {
+            if (error) *error = "too many subscribers (at most " + std::to_string(kMaxSubscribers) + ")";
+            return false;
+        }
+        subscribers_.erase(other);
     }
-    subscribers_.push_back({addr, len, interval, Clock::now()});
+    subscribers_.push_back({addr, len, interval, Clock::now(), owner});
     wake_.notify_all();
     return true;
 }

@@ -30,8 +30,10 @@ public:
     bool start(const std::string& bind_address, std::string* error);
     void stop();
 
-    // A subscriber is its UDP address; subscribing again changes its rate.
-    bool subscribe(const sockaddr_storage& addr, socklen_t len, double rate_hz, std::string* error);
+    // A subscriber is its UDP address; subscribing again changes its rate. When the places are full,
+    // an `owner` subscription (the engine's user, on the private socket) replaces the oldest other one.
+    bool subscribe(const sockaddr_storage& addr, socklen_t len, double rate_hz, std::string* error,
+                   bool owner = false);
     bool subscribe(const std::string& host, int port, double rate_hz, std::string* error);
     void unsubscribe(const sockaddr_storage& addr, socklen_t len);
     void unsubscribe(const std::string& host, int port);
@@ -49,6 +51,7 @@ private:
         socklen_t len = 0;
         Clock::duration interval{};
         Clock::time_point next{};
+        bool owner = false;
     };
     void run();
     std::vector<std::uint8_t> report() const;

@@ -278,6 +278,40 @@ TEST_F(Security, position_reports_cannot_be_pointed_at_another_host) {
     EXPECT_EQ(own->address, "/reply") << describe(*own);
 }
 
+TEST_F(Security, loopback_clients_filling_every_subscription_place_do_not_lock_the_owner_out) {
+    start();
+    ASSERT_EQ(ask(Osc("/load").s("song.json").bytes(), "/load")->address, "/reply");
+    // 64 report places (ports 20000.., all this client's own host) and 64 edit-subscriber places.
+    for (int i = 0; i < 64; ++i)
+        ASSERT_EQ(ask(Osc("/subscribe").d(1).s("127.0.0.1").i(20000 + i).bytes(), "/subscribe")->address,
+                  "/reply");
+    std::vector<std::unique_ptr<UdpClient>> editors;
+    for (int i = 0; i < 64; ++i) {
+        editors.push_back(std::make_unique<UdpClient>(daemon_->udp_port()));
+        ASSERT_EQ(ask(*editors.back(), Osc("/edits/subscribe").bytes(), "/edits/subscribe")->address,
+                  "/reply");
+    }
+    EXPECT_EQ(error_for(Osc("/subscribe").d(1).s("127.0.0.1").i(20064).bytes(), "/subscribe"),
+              "too many subscribers (at most 64)");
+    EXPECT_EQ(error_for(Osc("/edits/subscribe").bytes(), "/edits/subscribe"),
+              "too many edit subscribers (at most 64)");
+
+    // The owner gets both, and again after reconnecting many times (closed connections free theirs).
+    for (int round = 0; round < 70; ++round) {
+        TcpClient owner{fs::path(daemon_->socket_path())};
+        ASSERT_TRUE(owner.connected());
+        ASSERT_TRUE(owner.send_frame(Osc("/edits/subscribe").bytes()));
+        const auto edits = frame_reply(owner, "/edits/subscribe");
+        ASSERT_TRUE(edits);
+        ASSERT_EQ(edits->address, "/reply") << "round " << round << ": " << describe(*edits);
+        if (round > 0) continue;
+        ASSERT_TRUE(owner.send_frame(Osc("/subscribe").d(30).s("127.0.0.1").i(21000).bytes()));
+        const auto reports = frame_reply(owner, "/subscribe");
+        ASSERT_TRUE(reports);
+        EXPECT_EQ(reports->address, "/reply") << describe(*reports);
+    }
+}
+
 // ------------------------------------------------------------------------------------------------
 // Another host: served only with the token
 
