@@ -52,7 +52,21 @@ JackServer::JackServer(JackServerOptions options) : options_(std::move(options))
     }
     log_path_ = (std::filesystem::temp_directory_path() / (options_.name + ".log")).string();
     jack_set_error_function(&filtered_jack_error);
+    // A dummy jackd started on a busy machine sometimes wedges before its first client (seen in CI:
+    // "NotifyAddClient new_client fails", then every client refused): start it again rather than
+    // fail the test, a few times.
+    std::string failures;
+    for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
+        if (!launch()) return;  // cannot even run jackd: no point in retrying
+        if (wait_until_ready()) return;
+        failures += "attempt " + std::to_string(attempt) + ": " + error_ + "\n";
+        stop();
+        if (attempt < kStartAttempts) error_.clear();
+    }
+    error_ = failures;
+}
 
+bool JackServer::launch() {
     std::vector<std::string> args;
     const bool with_setpriv = executable_exists("/usr/bin/setpriv") || executable_exists("/bin/setpriv");
     if (with_setpriv) args = {"setpriv", "--pdeathsig", "TERM"};
@@ -78,10 +92,10 @@ JackServer::JackServer(JackServerOptions options) : options_(std::move(options))
     posix_spawn_file_actions_destroy(&actions);
     if (spawned != 0) {
         error_ = std::string("cannot launch ") + argv[0] + ": " + std::strerror(spawned);
-        return;
+        return false;
     }
     pid_ = pid;
-    if (!wait_until_ready()) stop();
+    return true;
 }
 
 bool JackServer::wait_until_ready() {

@@ -3,12 +3,12 @@
 //
 // The constructor launches jackd with posix_spawn (stdout/stderr into a log file), then waits until a
 // client can connect (jack_client_open with JackNoStartServer | JackServerName, retried for up to
-// `startup_timeout`). stop() and the destructor send SIGTERM and reap the process (SIGKILL after 3 s),
-// so a failing test leaves no jackd behind (nor the semaphores of clients that were still connected).
-// When util-linux's `setpriv` is installed, jackd is launched
-// through `setpriv --pdeathsig TERM`, so even a test process that crashes takes its server down with it
-// (the signal follows the death of the thread that created the server: create it on the test's main
-// thread).
+// `startup_timeout`); a server that does not come up in that time is stopped and started again, up to
+// kStartAttempts times, before error() reports every attempt. stop() and the destructor send SIGTERM and reap
+// the process (SIGKILL after 3 s), so a failing test leaves no jackd behind (nor the semaphores of clients
+// that were still connected). When util-linux's `setpriv` is installed, jackd is launched through `setpriv
+// --pdeathsig TERM`, so even a test process that crashes takes its server down with it (the signal follows
+// the death of the thread that created the server: create it on the test's main thread).
 //
 // Threading: use one JackServer from one thread.
 #pragma once
@@ -50,6 +50,8 @@ public:
     void stop();
 
 private:
+    static constexpr int kStartAttempts = 3;
+    bool launch();  // spawns jackd; false with error_ set when it cannot be run
     bool wait_until_ready();
     void remove_leftover_semaphores() const;
 
