@@ -95,11 +95,15 @@ std::optional<std::string> read_token_file(const std::string& path, std::string*
 std::optional<ClientAccess> ClientAccess::create(const ClientAccessOptions& options, std::string* error) {
     ClientAccess access;
     for (const std::string& host : options.trusted_hosts) {
+        if (host == "none") {  // no IP host at all: only the private socket is served without the token
+            access.trust_nobody_ = true;
+            continue;
+        }
         addrinfo hints{};
         hints.ai_flags = AI_NUMERICHOST;
         addrinfo* list = nullptr;
         if (getaddrinfo(host.c_str(), nullptr, &hints, &list) != 0 || list == nullptr) {
-            if (error) *error = "--trust-host " + host + ": not a numeric IPv4 or IPv6 address";
+            if (error) *error = "--trust-host " + host + ": not a numeric IPv4 or IPv6 address (or none)";
             return std::nullopt;
         }
         sockaddr_storage addr{};
@@ -126,7 +130,7 @@ bool ClientAccess::same_host(const sockaddr_storage& a, const sockaddr_storage& 
 }
 
 bool ClientAccess::trusted(const sockaddr_storage& addr) const {
-    if (trusted_hosts_.empty()) return is_loopback(addr);
+    if (trusted_hosts_.empty() && !trust_nobody_) return is_loopback(addr);
     for (const sockaddr_storage& host : trusted_hosts_)
         if (same_host(host, addr)) return true;
     return false;

@@ -29,7 +29,7 @@ namespace tactus {
 enum class ClientClass { Owner, Local, Remote };
 
 struct ClientAccessOptions {
-    std::vector<std::string> trusted_hosts;  // numeric addresses; empty: the loopback addresses
+    std::vector<std::string> trusted_hosts;  // numeric addresses, or "none"; empty: the loopback addresses
     std::string token;                       // empty: no remote client can ever be served
 };
 
@@ -69,7 +69,8 @@ public:
 private:
     bool trusted(const sockaddr_storage& addr) const;
 
-    std::vector<sockaddr_storage> trusted_hosts_;  // empty: loopback
+    std::vector<sockaddr_storage> trusted_hosts_;  // empty (and not trust_nobody_): loopback
+    bool trust_nobody_ = false;                    // --trust-host none
     std::string token_;
     std::set<std::uint64_t> tcp_admitted_;
     ClientAccessStats stats_;

@@ -396,6 +396,26 @@ TEST_F(RemoteClients, a_tcp_connection_that_does_not_give_the_token_first_is_tol
     EXPECT_EQ(loaded->address, "/reply") << describe(*loaded);
 }
 
+TEST_F(Security, trusting_no_host_leaves_only_the_private_socket_open_without_the_token) {
+    const fs::path token = root_ / "token";
+    write(token, std::string(kToken) + "\n");
+    fs::permissions(token, fs::perms::owner_read | fs::perms::owner_write);
+    start({"--trust-host", "none", "--token-file", token.string()});
+    EXPECT_FALSE(ask(*udp_, Osc("/ping").bytes(), "/ping", 500ms))
+        << "a loopback client was served without the token";
+    const auto with_token = ask(bundle({Osc("/auth").s(kToken).bytes(), Osc("/ping").bytes()}), "/ping");
+    ASSERT_TRUE(with_token);
+    EXPECT_EQ(with_token->address, "/reply");
+    TcpClient owner{fs::path(daemon_->socket_path())};
+    ASSERT_TRUE(owner.send_frame(Osc("/ping").bytes()));
+    const auto ping = frame_reply(owner, "/ping");
+    ASSERT_TRUE(ping);
+    EXPECT_EQ(ping->address, "/reply");
+    // The fixture quits the engine over loopback UDP, which needs the token here: quit as the owner.
+    ASSERT_TRUE(owner.send_frame(Osc("/quit").bytes()));
+    EXPECT_TRUE(frame_reply(owner, "/quit"));
+}
+
 TEST(SecurityStart, listening_beyond_loopback_warns_and_names_the_token_file) {
     const fs::path dir = fs::temp_directory_path() / ("tactus-security-start-" + std::to_string(::getpid()));
     fs::remove_all(dir);
