@@ -19,7 +19,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build demo test test-release test-asan test-tsan fuzz-ci bench format clean
+.PHONY: all deps build demo test test-release test-asan test-tsan fuzz-ci bench format clean clear-stale-jack
 
 all: build
 
@@ -43,12 +43,19 @@ demo: build
 
 test: test-release test-asan test-tsan fuzz-ci
 
-test-release: deps
+# Test JACK servers that were killed (SIGKILL after a hung test, a killed test run) leave their
+# registrations in /dev/shm, and after a few of them jackd refuses to start ("Too many servers already
+# active"). When no jackd runs at all, every registration there is stale: clear the tests' ones.
+clear-stale-jack:
+	@if ! grep -qsx -e jackd -e jackdmp /proc/[0-9]*/comm; then \
+	  rm -f /dev/shm/jack-shm-registry /dev/shm/jack_tactus-test-* /dev/shm/jack_sem.*_tactus-test-*; fi
+
+test-release: deps clear-stale-jack
 	cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_WERROR=ON $(CCACHE) $(CMAKE_FLAGS)
 	cmake --build build-ci -j $(JOBS)
 	ctest --test-dir build-ci --output-on-failure -j $(JOBS)
 
-test-asan: deps
+test-asan: deps clear-stale-jack
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_WERROR=ON -DTACTUS_SANITIZE=ON \
 	  -DTACTUS_BUILD_BENCH=OFF $(CCACHE) $(CMAKE_FLAGS)
 	cmake --build build-asan -j $(JOBS)
