@@ -11,23 +11,24 @@
 namespace tactus {
 
 enum class CommandKind : std::uint8_t {
-    Play,            // score_frame: where to start (may be negative: a count-in)
-    Stop,            // stop and release every score note
-    Pause,           // stop where we are; Play with score_frame = kResume continues from there
-    Locate,          // score_frame
-    SetLoop,         // flag (enabled), a, b (score frames)
-    NoteOn,          // track, key, pitch, velocity, cents (value)
-    NoteOff,         // track, key
-    Panic,           // every voice of every instrument fades out now
-    TrackLevel,      // track, value
-    TrackPan,        // track, value
-    TrackMute,       // track, flag
-    TrackSolo,       // track, flag
-    MasterLevel,     // value
-    Metronome,       // flag (on/off)
+    Play,         // score_frame: where to start (may be negative: a count-in)
+    Stop,         // stop and release every score note
+    Pause,        // stop where we are; Play with score_frame = kResume continues from there
+    Locate,       // score_frame
+    SetLoop,      // flag (enabled), a, b (score frames)
+    NoteOn,       // track, key, pitch, velocity, cents (value)
+    NoteOff,      // track, key
+    Panic,        // every voice fades out now; commands submitted before it and still waiting are cancelled
+    TrackLevel,   // track, value
+    TrackPan,     // track, value
+    TrackMute,    // track, flag
+    TrackSolo,    // track, flag
+    MasterLevel,  // value
+    Metronome,    // flag (on/off)
     MidiInputTrack,  // track: the slot live MIDI input plays (flag false: none)
     Record,          // flag: live MIDI input is also reported for recording while playing
     MidiClock,       // flag: MIDI beat clock on the MIDI output (engine/midi_clock.h)
+    CancelPending,   // every command submitted before it and still waiting for its frame is cancelled
 };
 
 // Play from wherever the transport paused.
@@ -62,15 +63,18 @@ struct RecordedMidi {
 static_assert(std::is_trivially_copyable_v<RecordedMidi>);
 
 // What the audio thread tells the control threads (through a lock-free queue): a command took
-// effect on this frame.
-enum class EngineEventKind : std::uint8_t { Applied, AppliedLate };
+// effect on this frame, or never will (rejected: no room to hold it until its frame; cancelled by a
+// later /panic or /load), or a published program took effect on this frame.
+enum class EngineEventKind : std::uint8_t { Applied, AppliedLate, Rejected, Cancelled, ProgramApplied };
 
 struct EngineEvent {
     EngineEventKind kind = EngineEventKind::Applied;
-    CommandKind command = CommandKind::Stop;
-    std::uint64_t request = 0;
-    Frame frame = 0;        // the output frame it took effect on
-    Frame score_frame = 0;  // for Play/Locate: the score frame heard at `frame`
+    CommandKind command = CommandKind::Stop;  // Cancelled: the command cancelled
+    CommandKind cause = CommandKind::Stop;    // Cancelled: the command that cancelled it
+    std::uint64_t request = 0;                // ProgramApplied: the program's generation
+    std::uint64_t revision = 0;               // ProgramApplied: the document revision it plays
+    Frame frame = 0;                          // the output frame it took effect on
+    Frame score_frame = 0;                    // for Play/Locate: the score frame heard at `frame`
 };
 static_assert(std::is_trivially_copyable_v<EngineEvent>);
 

@@ -24,10 +24,12 @@ struct EngineStatus {
     double beat_in_bar = 0.0;
     std::uint64_t generation = 0;  // program generation being played
     std::uint64_t commands_applied = 0;
-    std::uint64_t late_commands = 0;   // applied after their frame (at the start of the block)
-    std::uint64_t events_dropped = 0;  // engine -> control events lost to a full queue
-    float dsp_load = 0.0f;             // last block's processing time / block duration
-    float dsp_load_peak = 0.0f;        // largest since start
+    std::uint64_t late_commands = 0;       // applied after their frame (at the start of the block)
+    std::uint64_t rejected_commands = 0;   // no room to hold them until their frame
+    std::uint64_t cancelled_commands = 0;  // still waiting when a /panic or /load cancelled them
+    std::uint64_t events_dropped = 0;      // engine -> control events lost to a full queue
+    float dsp_load = 0.0f;                 // last block's processing time / block duration
+    float dsp_load_peak = 0.0f;            // largest since start
     // Largest CPU time the audio thread itself used in one block, over the block duration. A wall-clock
     // peak far above it means the thread was preempted (by the host or the hypervisor), not busy.
     float dsp_cpu_peak = 0.0f;

@@ -58,10 +58,12 @@ void for_each_replaced_slot(const TrackMixer& before, const TrackMixer& after, F
 RealtimeEngine::RealtimeEngine(const RealtimeEngineOptions& options)
     : options_(options),
       commands_(options.command_capacity),
-      // Every command queued or pending may be applied in one block: room for a report from each.
-      events_(options.command_capacity + options.pending_capacity),
+      // Every command queued or held may be reported in one block (applied, rejected or cancelled),
+      // and one program switch.
+      events_(options.command_capacity + options.near_capacity + options.scheduled_capacity + 1),
       click_(make_click(options.sample_rate)) {
-    pending_.reserve(options.pending_capacity);
+    pending_.reserve(options.near_capacity + options.scheduled_capacity);
+    near_frames_ = static_cast<Frame>(std::llround(options.near_seconds * options.sample_rate));
     master_.set_ramp_frames(
         static_cast<int>(std::lround(TrackStrip::kSmoothingSeconds * options.sample_rate)));
     sequencer_.set_metronome(click_.get(), false);
@@ -127,16 +129,53 @@ void RealtimeEngine::switch_program(const EngineProgram* program, Frame at) {
 void RealtimeEngine::take_commands(Frame block_start) {
     EngineCommand command;
     while (commands_.try_pop(command)) {
-        if (pending_.size() == pending_.capacity()) {
-            // No room to hold it for later: apply it now rather than lose it (counted late).
-            apply(command, block_start, true);
+        const bool far = command.frame != kAsap && command.frame >= block_start + near_frames_;
+        const std::size_t held_in_room = far ? far_pending_ : pending_.size() - far_pending_;
+        if (held_in_room >= (far ? options_.scheduled_capacity : options_.near_capacity)) {
+            reject(command, block_start);  // never applied early or late by surprise
             continue;
         }
-        // Keep pending_ sorted by frame, first come first served among equal frames.
-        auto at = std::upper_bound(pending_.begin(), pending_.end(), command.frame,
-                                   [](Frame f, const EngineCommand& c) { return f < c.frame; });
-        pending_.insert(at, command);  // within capacity: no allocation
+        pending_.push_back({command, next_seq_++, far});  // within capacity: no allocation
+        std::push_heap(pending_.begin(), pending_.end(), later);
+        if (far) ++far_pending_;
     }
+}
+
+void RealtimeEngine::pop_pending() {
+    std::pop_heap(pending_.begin(), pending_.end(), later);
+    if (pending_.back().far) --far_pending_;
+    pending_.pop_back();
+}
+
+void RealtimeEngine::reject(const EngineCommand& command, Frame at) {
+    ++board_.rejected_commands;
+    if (command.request == 0) return;
+    EngineEvent event;
+    event.kind = EngineEventKind::Rejected;
+    event.command = command.kind;
+    event.request = command.request;
+    event.frame = at;
+    if (!events_.try_push(event)) ++board_.events_dropped;
+}
+
+void RealtimeEngine::cancel_pending_before(const Pending& cause, Frame at) {
+    const auto cancelled = [&](const Pending& p) {
+        if (p.seq > cause.seq) return false;
+        ++board_.cancelled_commands;
+        if (p.far) --far_pending_;
+        if (p.command.request != 0) {
+            EngineEvent event;
+            event.kind = EngineEventKind::Cancelled;
+            event.command = p.command.kind;
+            event.cause = cause.command.kind;
+            event.request = p.command.request;
+            event.frame = at;
+            if (!events_.try_push(event)) ++board_.events_dropped;
+        }
+        return true;
+    };
+    pending_.erase(std::remove_if(pending_.begin(), pending_.end(), cancelled), pending_.end());
+    std::make_heap(pending_.begin(), pending_.end(), later);
 }
 
 void RealtimeEngine::report(const EngineCommand& command, Frame at, Frame score_frame, bool late) {
@@ -150,7 +189,8 @@ void RealtimeEngine::report(const EngineCommand& command, Frame at, Frame score_
     if (!events_.try_push(event)) ++board_.events_dropped;
 }
 
-void RealtimeEngine::apply(const EngineCommand& c, Frame at, bool late) {
+void RealtimeEngine::apply(const Pending& pending, Frame at, bool late) {
+    const EngineCommand& c = pending.command;
     ++board_.commands_applied;
     if (late) ++board_.late_commands;
     TrackMixer* mixer = sequencer_.mixer();
@@ -192,6 +232,7 @@ void RealtimeEngine::apply(const EngineCommand& c, Frame at, bool late) {
                 instrument->note_off(c.key);
             break;
         case CommandKind::Panic:
+            cancel_pending_before(pending, at);
             if (mixer)
                 for (std::size_t t = 0; t < mixer->track_count(); ++t)
                     if (Instrument* instrument = mixer->instrument(t)) instrument->kill_all();
@@ -224,6 +265,9 @@ void RealtimeEngine::apply(const EngineCommand& c, Frame at, bool late) {
         case CommandKind::MidiClock:
             sequencer_.set_midi_clock(c.flag, at);
             break;
+        case CommandKind::CancelPending:
+            cancel_pending_before(pending, at);
+            break;
     }
     report(c, at, score_frame, late);
 }
@@ -234,8 +278,8 @@ void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int fr
     const std::int64_t started = now_ns();
     const std::int64_t cpu_started = thread_cpu_ns();
     midi_out_.begin_block(frame_time);
-    if (const EngineProgram* program = programs_.acquire(); program != program_)
-        switch_program(program, frame_time);
+    if (!held_program_)
+        if (const EngineProgram* program = programs_.acquire(); program != program_) held_program_ = program;
     take_commands(frame_time);
     render_with_live_midi(frame_time, frames, left, right, midi_in);
     if (!master_.is_steady() || master_.value() != 1.0) {
@@ -248,36 +292,54 @@ void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int fr
     publish_status(frame_time, host_time_ns, frames, started, cpu_started, left, right);
 }
 
-// Renders the block, splitting it at every pending command's frame and at every live MIDI event's
-// offset, so both sound on their exact frames.
+// Renders the block, splitting it at a held program's frame, at every pending command's frame and
+// at every live MIDI event's offset, so each takes effect on its exact frame. On a shared frame the
+// program switches first, then commands apply (they name the new program's tracks), then live MIDI.
 void RealtimeEngine::render_with_live_midi(Frame frame_time, int frames, float* left, float* right,
                                            std::span<const MidiInputEvent> midi_in) {
     const Frame block_end = frame_time + frames;
     int done = 0;
     std::size_t next_midi = 0;
     for (;;) {
-        const bool command_due = !pending_.empty() && pending_.front().frame < block_end;
+        const bool program_due = held_program_ && held_program_->apply_at < block_end;
+        const bool command_due = !pending_.empty() && pending_.front().command.frame < block_end;
         const bool midi_due = next_midi < midi_in.size();
-        if (!command_due && !midi_due) break;
-        const Frame command_frame = command_due ? std::max(pending_.front().frame, frame_time) : block_end;
+        if (!program_due && !command_due && !midi_due) break;
+        const Frame program_frame = program_due ? std::max(held_program_->apply_at, frame_time) : block_end;
+        const Frame command_frame =
+            command_due ? std::max(pending_.front().command.frame, frame_time) : block_end;
         const Frame midi_frame =
             midi_due ? frame_time + std::clamp(midi_in[next_midi].offset, 0, frames - 1) : block_end;
-        const Frame at = std::min(command_frame, midi_frame);
+        const Frame at = std::min({program_frame, command_frame, midi_frame});
         const int offset = static_cast<int>(at - frame_time);
         if (offset > done) {
             sequencer_.render(frame_time + done, offset - done, left + done, right + done);
             done = offset;
         }
-        if (command_due && command_frame == at) {  // commands first on a shared frame (e.g. a program change)
-            const EngineCommand command = pending_.front();
-            pending_.erase(pending_.begin());
-            const bool late = command.frame < frame_time && command.frame != kAsap;
-            apply(command, frame_time + done, late);
+        if (program_due && program_frame == at) {
+            const EngineProgram* program = held_program_;
+            held_program_ = nullptr;
+            switch_program(program, at);
+            report_program(*program, at);
+        } else if (command_due && command_frame == at) {
+            const Pending pending = pending_.front();
+            pop_pending();
+            const bool late = pending.command.frame < frame_time && pending.command.frame != kAsap;
+            apply(pending, at, late);
         } else {
-            play_live_midi(midi_in[next_midi++], frame_time + done);
+            play_live_midi(midi_in[next_midi++], at);
         }
     }
     if (done < frames) sequencer_.render(frame_time + done, frames - done, left + done, right + done);
+}
+
+void RealtimeEngine::report_program(const EngineProgram& program, Frame at) {
+    EngineEvent event;
+    event.kind = EngineEventKind::ProgramApplied;
+    event.request = program.generation;
+    event.revision = program.revision;
+    event.frame = at;
+    if (!events_.try_push(event)) ++board_.events_dropped;
 }
 
 // A live MIDI message on the instrument of the track armed for input (any channel).

@@ -7,7 +7,14 @@
 //
 // Each command carries the output frame it applies on; process() renders up to that frame, applies
 // it, and goes on, so commands land sample-exactly like score events. A command whose frame has
-// already passed is applied at the start of the block and counted as late.
+// already passed is applied at the start of the block and counted as late. A program carries a frame
+// too (EngineProgram::apply_at) and switches on it, before the commands of that frame.
+//
+// Commands waiting for their frame are held in a heap of fixed capacity, in two rooms: one for
+// commands due within `near_seconds`, one for those due later. A command that finds its room full is
+// rejected (reported, counted), never applied early or late; a far-future flood cannot take the
+// room of the commands due next. Panic and CancelPending cancel every command submitted before them
+// that still waits (each reported).
 //
 // Threading: process() only from the audio thread (no allocation, no locks, no I/O). submit() from
 // any control thread. publish()/collect_retired()/next_event() from one control thread (the owner).
@@ -37,8 +44,10 @@ namespace tactus {
 
 struct RealtimeEngineOptions {
     double sample_rate = 48000.0;
-    std::size_t command_capacity = 4096;  // commands waiting for the audio thread
-    std::size_t pending_capacity = 4096;  // commands held for a future frame
+    std::size_t command_capacity = 4096;    // commands waiting for the audio thread to take them
+    std::size_t near_capacity = 4096;       // commands held for a frame within near_seconds
+    std::size_t scheduled_capacity = 4096;  // commands held for a frame further ahead
+    double near_seconds = 1.0;
 };
 
 class RealtimeEngine {
@@ -71,13 +80,28 @@ public:
                  std::span<const MidiInputEvent> midi_in = {});
 
 private:
+    // A command held for its frame; `seq` orders equal frames first come, first served.
+    struct Pending {
+        EngineCommand command;
+        std::uint64_t seq = 0;
+        bool far = false;  // held in the room for commands beyond near_seconds
+    };
+    static bool later(const Pending& a, const Pending& b) {
+        return a.command.frame != b.command.frame ? a.command.frame > b.command.frame : a.seq > b.seq;
+    }
+
     void switch_program(const EngineProgram* program, Frame at);
     void take_commands(Frame block_start);
+    void pop_pending();
+    // Cancels every waiting command submitted before `cause` (Panic, CancelPending).
+    void cancel_pending_before(const Pending& cause, Frame at);
+    void reject(const EngineCommand& command, Frame at);
     void render_with_live_midi(Frame frame_time, int frames, float* left, float* right,
                                std::span<const MidiInputEvent> midi_in);
     void play_live_midi(const MidiInputEvent& event, Frame at);
-    void apply(const EngineCommand& command, Frame at, bool late);
+    void apply(const Pending& pending, Frame at, bool late);
     void report(const EngineCommand& command, Frame at, Frame score_frame, bool late);
+    void report_program(const EngineProgram& program, Frame at);
     void publish_status(Frame frame_time, std::int64_t host_time_ns, int frames, std::int64_t started_ns,
                         std::int64_t cpu_started_ns, const float* left, const float* right);
 
@@ -94,12 +118,18 @@ private:
     // Audio-thread state.
     int midi_input_track_ = -1;  // the slot live MIDI input plays, or -1
     const EngineProgram* program_ = nullptr;
+    // Acquired from the publisher but not yet due (its apply_at is ahead). While one is held the
+    // publisher is not asked again, so the program still playing (its previous) stays valid.
+    const EngineProgram* held_program_ = nullptr;
     Sequencer sequencer_;
     std::unique_ptr<Instrument> click_;
     SmoothedGain master_{1.0};
-    std::vector<EngineCommand> pending_;  // sorted by frame; capacity fixed at construction
-    Frame play_started_at_ = 0;           // score frame the last Play started from (Stop returns there)
-    EngineStatus board_;                  // the audio thread's working copy of the status
+    std::vector<Pending> pending_;  // a min-heap by (frame, seq); capacity fixed at construction
+    std::size_t far_pending_ = 0;   // how many of pending_ sit in the far room
+    std::uint64_t next_seq_ = 1;
+    Frame near_frames_ = 0;
+    Frame play_started_at_ = 0;  // score frame the last Play started from (Stop returns there)
+    EngineStatus board_;         // the audio thread's working copy of the status
     Frame peak_window_end_ = 0;
     std::array<float, 2> master_peak_{};
 };

@@ -179,27 +179,62 @@ bool ControlServer::admit(const OscPacket& packet, const ReplyTarget& from) {
     return false;
 }
 
+Frame ControlServer::PacketFrames::of(const OscMessage& message) {
+    if (!message.timetag) {
+        if (!immediate_) immediate_ = host_.frame_for_arrival(arrival_ns_);
+        return *immediate_;
+    }
+    if (!timed_ || timed_->first != *message.timetag)
+        timed_.emplace(*message.timetag, host_.frame_for_host_time(ntp_to_monotonic_ns(*message.timetag)));
+    return timed_->second;
+}
+
+void ControlServer::check_horizon(const Context& ctx, double seconds, const char* what) const {
+    if (!ctx.timed) return;
+    const Frame now = host_.frame_for_host_time(ctx.arrival_ns);
+    const double ahead = double(ctx.frame - now) / host_.sample_rate();
+    if (ahead > seconds) {
+        char text[160];
+        std::snprintf(text, sizeof text, "timetag is %.1f s ahead: %s at most %g s ahead (docs/protocol.md)",
+                      ahead, what, seconds);
+        throw OscArgError(text);
+    }
+}
+
 void ControlServer::handle_packet(const OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns) {
     if (!admit(packet, from)) return;
+    PacketFrames frames(host_, arrival_ns);
     // Consecutive edit messages form one batch, applied all or none.
     std::vector<const OscMessage*> batch;
     for (const OscMessage& message : packet.messages) {
         if (is_edit_address(message.address)) {
+            if (!batch.empty() && batch.front()->timetag != message.timetag)  // another bundle's time
+                apply_edit_batch(std::exchange(batch, {}), from, frames);
             batch.push_back(&message);
             continue;
         }
-        if (!batch.empty()) apply_edit_batch(batch, from, arrival_ns);
+        if (!batch.empty()) apply_edit_batch(batch, from, frames);
         batch.clear();
-        dispatch(message, from, arrival_ns);
+        dispatch(message, from, frames);
     }
-    if (!batch.empty()) apply_edit_batch(batch, from, arrival_ns);
+    if (!batch.empty()) apply_edit_batch(batch, from, frames);
 }
 
 void ControlServer::apply_edit_batch(const std::vector<const OscMessage*>& batch, const ReplyTarget& from,
-                                     std::int64_t arrival_ns) {
+                                     PacketFrames& frames) {
     const std::string& first = batch.front()->address;
     if (!host_.has_document()) {
         reply_error(from, first, "no document loaded (send /load first)");
+        return;
+    }
+    // The batch is heard from the frame of its packet (or timetag), with the packet's commands.
+    const Frame frame = frames.of(*batch.front());
+    try {
+        check_horizon(
+            Context{*batch.front(), from, frame, batch.front()->timetag.has_value(), frames.arrival_ns()},
+            kEditHorizonSeconds, "edits are heard in order, so a batch may be timestamped");
+    } catch (const OscArgError& e) {
+        reply_error(from, first, e.what());
         return;
     }
     std::vector<Edit> edits;
@@ -226,12 +261,12 @@ void ControlServer::apply_edit_batch(const std::vector<const OscMessage*>& batch
     if (edit_count > 0) {
         std::string error;
         EditEffect effect;
-        if (!host_.edit(std::move(edits), &error, &effect)) {
+        if (!host_.edit(std::move(edits), &error, &effect, frame)) {
             reply_error(from, first, error);
             return;
         }
         if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
-        if (effect.tempo_changed) resend_loop();
+        if (effect.tempo_changed) resend_loop(frame);
         const EditBatch& applied = *host_.editor().last_batch();
         const auto bundle = edit_batch_bundle(applied);
         const auto resync = OscOut("/resync").h(static_cast<std::int64_t>(applied.revision)).bytes();
@@ -242,10 +277,7 @@ void ControlServer::apply_edit_batch(const std::vector<const OscMessage*>& batch
                     .h(static_cast<std::int64_t>(host_.editor().revision()))
                     .i(static_cast<std::int32_t>(edit_count))
                     .bytes());
-    const Frame frame = batch.front()->timetag
-                            ? host_.frame_for_host_time(ntp_to_monotonic_ns(*batch.front()->timetag))
-                            : host_.frame_for_arrival(arrival_ns);
-    for (NoteId id : auditions) audition(id, frame, arrival_ns);
+    for (NoteId id : auditions) audition(id, frame, frames.arrival_ns());
 }
 
 // A short preview of a score note on its track's instrument, whatever the transport does: as long
@@ -291,13 +323,19 @@ void ControlServer::document_changed() {
     push_to_subscribers(resync, resync, nullptr);
 }
 
-// The loop is held in beats: when the tempo changes, its frames move with it.
-void ControlServer::resend_loop() {
+void ControlServer::program_applied(const EngineEvent& event) {
+    const auto bytes = OscOut("/applied").h(static_cast<std::int64_t>(event.revision)).h(event.frame).bytes();
+    push_to_subscribers(bytes, bytes, nullptr);
+}
+
+// The loop is held in beats: when the tempo changes, its frames move with it (on the frame the new
+// tempo is heard from).
+void ControlServer::resend_loop(Frame frame) {
     if (!loop_enabled_) return;
     EngineCommand c;
     c.kind = CommandKind::SetLoop;
     c.flag = true;
-    c.frame = kAsap;
+    c.frame = frame;
     c.a = host_.score_frame_at_beat(loop_begin_beat_);
     c.b = host_.score_frame_at_beat(loop_end_beat_);
     host_.submit(c);
@@ -393,22 +431,22 @@ void ControlServer::on_document(const Context& ctx) {
     reply(ctx.from, bytes);
 }
 
-void ControlServer::dispatch(const OscMessage& message, const ReplyTarget& from, std::int64_t arrival_ns) {
+void ControlServer::dispatch(const OscMessage& message, const ReplyTarget& from, PacketFrames& frames) {
     const auto it = handlers_.find(message.address);
     if (it == handlers_.end()) {
         reply_error(from, message.address, "unknown address (see docs/protocol.md; /ping answers)");
         return;
     }
-    const Frame frame = message.timetag ? host_.frame_for_host_time(ntp_to_monotonic_ns(*message.timetag))
-                                        : host_.frame_for_arrival(arrival_ns);
     try {
-        it->second(*this, Context{message, from, frame});
+        it->second(*this, Context{message, from, frames.of(message), message.timetag.has_value(),
+                                  frames.arrival_ns()});
     } catch (const OscArgError& e) {
         reply_error(from, message.address, e.what());
     }
 }
 
 bool ControlServer::submit(const Context& ctx, EngineCommand command) {
+    check_horizon(ctx, kScheduleHorizonSeconds, "the engine holds commands");
     command.frame = ctx.frame;
     command.request = next_request_++;
     if (!host_.submit(command)) {
@@ -425,23 +463,37 @@ void ControlServer::pump_engine_events() {
     while (host_.next_recorded(recorded)) apply_recorded(recorder_.feed(recorded, host_.document()));
     EngineEvent event;
     while (host_.next_event(event)) {
+        if (event.kind == EngineEventKind::ProgramApplied) {
+            program_applied(event);
+            continue;
+        }
         const auto it = pending_.find(event.request);
         if (it == pending_.end()) continue;
         const PendingReply& p = it->second;
-        OscOut out("/reply");
-        out.s(p.address).h(event.frame);
-        switch (event.command) {
-            case CommandKind::Play:
-            case CommandKind::Stop:
-            case CommandKind::Pause:
-            case CommandKind::Locate:
-                out.d(host_.beat_at_score_frame(event.score_frame));
-                break;
-            default:
-                break;
+        if (event.kind == EngineEventKind::Rejected) {
+            reply_error(p.to, p.address,
+                        "the engine's schedule is full (at most 4096 commands more than 1 s ahead, 4096 "
+                        "within the next second): command rejected");
+        } else if (event.kind == EngineEventKind::Cancelled) {
+            reply_error(p.to, p.address,
+                        std::string("cancelled before its frame by ") +
+                            (event.cause == CommandKind::Panic ? "/panic" : "a /load"));
+        } else {
+            OscOut out("/reply");
+            out.s(p.address).h(event.frame);
+            switch (event.command) {
+                case CommandKind::Play:
+                case CommandKind::Stop:
+                case CommandKind::Pause:
+                case CommandKind::Locate:
+                    out.d(host_.beat_at_score_frame(event.score_frame));
+                    break;
+                default:
+                    break;
+            }
+            out.i(event.kind == EngineEventKind::AppliedLate ? 1 : 0);
+            reply(p.to, out.bytes());
         }
-        out.i(event.kind == EngineEventKind::AppliedLate ? 1 : 0);
-        reply(p.to, out.bytes());
         pending_.erase(it);
     }
     host_.collect_retired();
@@ -509,6 +561,11 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result) {
                     problems.front().json_path + ": " + problems.front().message);
         return false;
     }
+    // Commands waiting for a frame belong to the old document (its tracks): cancelled, each told.
+    EngineCommand cancel;
+    cancel.kind = CommandKind::CancelPending;
+    cancel.frame = kAsap;
+    host_.submit(cancel);
     // Stop first: the old instruments stop being rendered when the new ones arrive.
     EngineCommand stop;
     stop.kind = CommandKind::Stop;
@@ -641,11 +698,13 @@ void ControlServer::on_tempo_scale(const Context& ctx) {
     args.expect_at_most(1);
     const double scale = args.number_in(0, "scale", 0.1, 10.0);
     std::string error;
-    if (!host_.set_tempo_scale(scale, &error)) {
+    check_horizon(ctx, kEditHorizonSeconds,
+                  "a tempo change is heard in order with edits, so it may be timestamped");
+    if (!host_.set_tempo_scale(scale, &error, ctx.frame)) {
         reply_error(ctx.from, ctx.message.address, error);
         return;
     }
-    resend_loop();
+    resend_loop(ctx.frame);
     reply(ctx.from, OscOut("/reply").s(ctx.message.address).d(scale).bytes());
 }
 

@@ -54,8 +54,32 @@ private:
     struct Context {
         const OscMessage& message;
         const ReplyTarget& from;
-        Frame frame;  // the output frame the message applies on
+        Frame frame;                  // the output frame the message applies on
+        bool timed = false;           // `frame` comes from a bundle's timetag
+        std::int64_t arrival_ns = 0;  // when its packet was read (CLOCK_MONOTONIC)
     };
+    // The frames of one packet's messages, each computed once: every untimestamped message of a
+    // packet applies on one frame, and every message of one timetag on one frame (OSC 1.0: a
+    // bundle's messages take effect atomically), even if the clock's estimate moves meanwhile.
+    class PacketFrames {
+    public:
+        PacketFrames(const EngineHost& host, std::int64_t arrival_ns)
+            : host_(host), arrival_ns_(arrival_ns) {}
+        Frame of(const OscMessage& message);
+        std::int64_t arrival_ns() const { return arrival_ns_; }
+
+    private:
+        const EngineHost& host_;
+        std::int64_t arrival_ns_;
+        std::optional<Frame> immediate_;
+        std::optional<std::pair<std::uint64_t, Frame>> timed_;
+    };
+    // Commands may be scheduled at most this far ahead; edit batches (heard in order, so a later
+    // batch waits for an earlier one's frame) at most kEditHorizonSeconds.
+    static constexpr double kScheduleHorizonSeconds = 60.0;
+    static constexpr double kEditHorizonSeconds = 1.0;
+    // Throws when a timestamped message is further ahead than `seconds`.
+    void check_horizon(const Context& ctx, double seconds, const char* what) const;
     using Handler = std::function<void(ControlServer&, const Context&)>;
 
     // False when `from` is not served: another host that has not given the token (a TCP connection
@@ -67,7 +91,7 @@ private:
     bool confined(const Context& ctx) const {
         return options_.access.classify(ctx.from) != ClientClass::Owner;
     }
-    void dispatch(const OscMessage& message, const ReplyTarget& from, std::int64_t arrival_ns);
+    void dispatch(const OscMessage& message, const ReplyTarget& from, PacketFrames& frames);
     void reply(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes);
     void reply_error(const ReplyTarget& to, const std::string& address, const std::string& message);
     void reply_ok(const ReplyTarget& to, const std::string& address);
@@ -133,14 +157,16 @@ private:
     // Consecutive edit messages of one packet: parsed, applied all or none, answered once, pushed
     // to the other edit subscribers, then their auditions played.
     void apply_edit_batch(const std::vector<const OscMessage*>& batch, const ReplyTarget& from,
-                          std::int64_t arrival_ns);
+                          PacketFrames& frames);
     void audition(NoteId id, Frame frame, std::int64_t arrival_ns);
     // Sends to every edit subscriber but `except` (nullptr: all); UDP ones get `udp_bytes` when the
     // bundle is too big for a datagram.
     void push_to_subscribers(const std::vector<std::uint8_t>& bytes,
                              const std::vector<std::uint8_t>& udp_bytes, const ReplyTarget* except);
     void document_changed();  // after a load: subscribers resynchronise
-    void resend_loop();       // after a tempo change
+    // A published program took effect: edit subscribers learn on which frame.
+    void program_applied(const EngineEvent& event);
+    void resend_loop(Frame frame);  // after a tempo change, on the frame it is heard from
     // Replies with the first load error, or loads the document (with the revision argument, if any).
     bool load_document(const Context& ctx, LoadResult result);
 

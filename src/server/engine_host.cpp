@@ -68,7 +68,7 @@ std::shared_ptr<const ScoreSnapshot> EngineHost::build_score() const {
     return ScoreSnapshot::build(scaled_document(), backend_->sample_rate(), slots_in_document_order());
 }
 
-void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mixer) {
+void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mixer, Frame apply_at) {
     if (new_mixer) {
         auto mixer = std::make_shared<TrackMixer>(backend_->sample_rate());
         mixer->set_channels(channels_);
@@ -84,6 +84,9 @@ void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mi
     program->score = score_;
     program->mixer = mixer_;
     program->generation = ++generation_;
+    program->revision = editor_.revision();
+    last_apply_at_ = std::max(last_apply_at_, apply_at);
+    program->apply_at = last_apply_at_;
     engine_->publish(std::move(program));
 }
 
@@ -130,7 +133,7 @@ bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
     return true;
 }
 
-bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* effect_out) {
+bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* effect_out, Frame apply_at) {
     // Compiled against the snapshot playing now (its tempo, the tracks' current slots).
     const auto check = [](const Track& track) {
         Document one;
@@ -147,12 +150,12 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* e
     const bool channels_changed = !effect.instruments_changed.empty() || !effect.tracks_removed.empty();
     if (channels_changed && !update_channels(effect, error)) return false;
     if (effect.tempo_changed || effect.meter_changed || effect.controllers_changed) {
-        publish(build_score(), channels_changed);
+        publish(build_score(), channels_changed, apply_at);
         return true;
     }
     added.reserve(effect.added.size());
     for (const PlacedNote& n : effect.added) added.push_back(score_->compile(n.note, slots_.at(n.track)));
-    publish(score_->with_notes_changed(removed, added), channels_changed);
+    publish(score_->with_notes_changed(removed, added), channels_changed, apply_at);
     return true;
 }
 
@@ -162,7 +165,7 @@ std::optional<std::uint32_t> EngineHost::track_index(TrackId id) const {
     return it->second;
 }
 
-bool EngineHost::set_tempo_scale(double scale, std::string* error) {
+bool EngineHost::set_tempo_scale(double scale, std::string* error, Frame apply_at) {
     const double previous = tempo_scale_;
     tempo_scale_ = scale;
     for (const TempoPoint& p : editor_.document().tempo.points()) {
@@ -173,7 +176,7 @@ bool EngineHost::set_tempo_scale(double scale, std::string* error) {
             return false;
         }
     }
-    publish(build_score(), false);
+    publish(build_score(), false, apply_at);
     return true;
 }
 

@@ -63,10 +63,13 @@ public:
     // touched chunks of the score for note edits, shared channels for track edits, a rebuild for
     // tempo or meter. On failure nothing changes and *error names the edit. `effect` (optional)
     // says what the batch changed.
-    bool edit(std::vector<Edit> edits, std::string* error, EditEffect* effect = nullptr);
+    // `apply_at`: the output frame the change is heard from (kAsap: the next block); programs take
+    // effect in the order published, so an earlier frame than the last one published waits for it.
+    bool edit(std::vector<Edit> edits, std::string* error, EditEffect* effect = nullptr,
+              Frame apply_at = kAsap);
 
     // Tempo scale (control thread): a new program whose tempo map is scaled; the beat heard stays put.
-    bool set_tempo_scale(double scale, std::string* error);
+    bool set_tempo_scale(double scale, std::string* error, Frame apply_at = kAsap);
     double tempo_scale() const { return tempo_scale_; }
 
     // Timing (any thread). The frame on which an immediate command that arrived at `arrival_ns`
@@ -101,8 +104,9 @@ public:
 
 private:
     Document scaled_document() const;
-    // Publishes a program of `score` with the current mixer, or (new_mixer) a new mixer of channels_.
-    void publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mixer);
+    // Publishes a program of `score` with the current mixer, or (new_mixer) a new mixer of channels_,
+    // to take effect on `apply_at` (never before the previous program's frame).
+    void publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mixer, Frame apply_at = kAsap);
     std::shared_ptr<const ScoreSnapshot> build_score() const;
     bool update_channels(const EditEffect& effect, std::string* error);
 
@@ -125,6 +129,7 @@ private:
     std::shared_ptr<const ScoreSnapshot> score_;  // the newest published, for beat conversions
     std::shared_ptr<TrackMixer> mixer_;           // the newest published instruments
     std::uint64_t generation_ = 0;
+    Frame last_apply_at_ = kAsap;
     std::atomic<std::uint64_t> rejected_{0};
 };
 

@@ -44,9 +44,11 @@ private:
     lo_message message_;
 };
 
-// A bundle of already serialised messages, to be executed at once (timetag 1).
-inline std::vector<std::uint8_t> osc_bundle(const std::vector<std::vector<std::uint8_t>>& elements) {
-    std::vector<std::uint8_t> out = {'#', 'b', 'u', 'n', 'd', 'l', 'e', 0, 0, 0, 0, 0, 0, 0, 0, 1};
+// A bundle of already serialised messages, executed at `timetag` (NTP; 1: at once).
+inline std::vector<std::uint8_t> osc_bundle(const std::vector<std::vector<std::uint8_t>>& elements,
+                                            std::uint64_t timetag = 1) {
+    std::vector<std::uint8_t> out = {'#', 'b', 'u', 'n', 'd', 'l', 'e', 0};
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(std::uint8_t(timetag >> shift));
     for (const auto& e : elements) {
         const auto n = static_cast<std::uint32_t>(e.size());
         out.insert(out.end(),
