@@ -912,7 +912,7 @@ void ControlServer::on_status(const Context& ctx) {
                         .d(s.bpm)
                         .h(host_.xruns())
                         .h(static_cast<std::int64_t>(s.late_commands))
-                        .h(static_cast<std::int64_t>(host_.rejected_commands()))
+                        .h(static_cast<std::int64_t>(host_.rejected_commands() + s.rejected_commands))
                         .h(static_cast<std::int64_t>(net.replies_dropped))
                         .h(static_cast<std::int64_t>(net.malformed_packets))
                         .h(static_cast<std::int64_t>(net.kernel_udp_drops))

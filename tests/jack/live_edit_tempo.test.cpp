@@ -1,6 +1,7 @@
 // A live tempo change (docs/protocol.md, /tempo/set while playing), heard through JACK: the beat heard
-// at the block where the change takes effect is kept, and every later note lands on the frame of the
-// new tempo map anchored there (timing.md), also when another edit follows at once.
+// on the frame where the change takes effect (the engine says which: /applied) is kept, and every
+// later note lands on the frame of the new tempo map anchored there (timing.md), also when another
+// edit follows at once.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -31,7 +32,7 @@ long double beat_at_seconds(const ReferenceTiming& ref, long double seconds) {
 }
 
 struct TempoSwitchCheck {
-    JackFrame switch_frame = -1;  // the block boundary whose prediction every judged note matched
+    JackFrame switch_frame = -1;  // the frame the engine reported the new map heard from (/applied)
     int judged = 0, lost = 0, matched = 0, ambiguous = 0;
     std::vector<std::string> failures;
 };
@@ -50,7 +51,7 @@ Document half_beat_clicks() {
 
 // Plays half_beat_clicks(), sends the new tempo map over TCP right after the note at beat 2.5
 // (and, with `then_note_edit`, a note edit in the same TCP write), and checks the notes after the
-// switch against every block boundary the switch could have happened on.
+// switch against the frame the engine reports the new map heard from (`tcp` subscribes to edits).
 void run_tempo_change(OscTcpClient& tcp, JackRecorder* recorder, JackFrame play, bool then_note_edit,
                       TempoSwitchCheck& out, std::function<JackFrame()> now,
                       std::function<void(const std::string&, std::int64_t)> note_down) {
@@ -61,6 +62,9 @@ void run_tempo_change(OscTcpClient& tcp, JackRecorder* recorder, JackFrame play,
     const std::vector<RefTempoPoint> new_points = {{0, 90, false}, {5, 90, true}, {9, 150, false}};
     const ReferenceTiming new_ref(new_points);
 
+    const auto subscribed = tcp.call("/edits/subscribe", OscOutgoing(), 3000ms);
+    ASSERT_TRUE(subscribed && !subscribed->is_error());
+    const std::int64_t base_revision = subscribed->integer(1);
     // Right after the click at beat 2.5 (+ offset 6/128): send at beat 2.6.
     while (now() < play + old_ref.frame_at(2.6L, rate)) std::this_thread::sleep_for(1ms);
     const JackFrame sent_at = now();
@@ -70,11 +74,22 @@ void run_tempo_change(OscTcpClient& tcp, JackRecorder* recorder, JackFrame play,
     ASSERT_TRUE(tcp.send_packets(packets));
     const auto reply = tcp.wait_reply("/tempo/set", 3000ms);
     ASSERT_TRUE(reply);
-    ASSERT_EQ(reply->to_string(), "/reply ,shi \"/tempo/set\" 1 1");
+    ASSERT_EQ(reply->to_string(), "/reply ,shi \"/tempo/set\" " + std::to_string(base_revision + 1) + " 1");
     if (then_note_edit) {
         const auto second = tcp.wait_reply("/note/velocity", 3000ms);
         ASSERT_TRUE(second);
-        ASSERT_EQ(second->to_string(), "/reply ,shi \"/note/velocity\" 2 1");
+        ASSERT_EQ(second->to_string(),
+                  "/reply ,shi \"/note/velocity\" " + std::to_string(base_revision + 2) + " 1");
+    }
+    // The first program holding the new map that the audio thread switched to (the two batches may
+    // have been switched to together).
+    for (;;) {
+        const auto applied = tcp.wait_message("/applied", 3000ms);
+        ASSERT_TRUE(applied) << "no /applied for the tempo change";
+        if (applied->integer(0) > base_revision) {
+            out.switch_frame = applied->integer(1);
+            break;
+        }
     }
     const JackFrame replied_at = now();
     note_down("reply_ms", (replied_at - sent_at) * 1000 / rate);
@@ -90,7 +105,7 @@ void run_tempo_change(OscTcpClient& tcp, JackRecorder* recorder, JackFrame play,
     };
     const auto& notes = doc.tracks[0].notes;
     const auto old_frame = [&](const Note& n) { return play + old_ref.frame_at(n.start, rate); };
-    // For a switch at block boundary F, the beat heard there is the old map's beat at score frame
+    // For a switch at frame F, the beat heard there is the old map's beat at score frame
     // F - play; the new map puts that beat at score frame round(seconds_new(beat) * rate), and a
     // later note at beat b sounds at F + frame_new(b) - that.
     const auto prediction = [&](JackFrame F, double beat) {
@@ -114,42 +129,19 @@ void run_tempo_change(OscTcpClient& tcp, JackRecorder* recorder, JackFrame play,
             (f >= new_from ? after : ambiguous).push_back(&n);
         }
     }
-    // The switch: the block boundary (from a period before the edit was sent to two after its reply)
-    // whose prediction the most judged notes match.
-    // Block boundaries: the recorded cycles' starts, and the period grid through the last one before
-    // the edit (in case the switch's own cycle was lost to an xrun).
-    std::set<JackFrame> candidates;
-    JackFrame grid = -1;
-    for (const RecordedCycle& c : recorder->cycles()) {
-        if (c.frame_time < sent_at - 2 * period) grid = c.frame_time;
-        if (c.frame_time >= sent_at - 2 * period && c.frame_time <= new_from) candidates.insert(c.frame_time);
-    }
-    if (grid >= 0)
-        for (JackFrame F = grid; F <= new_from; F += period)
-            if (F >= sent_at - 2 * period) candidates.insert(F);
-    int best = -1;
-    for (JackFrame F : candidates) {
-        int judged = 0, matched = 0, lost = 0;
-        for (const Note* n : after) {
-            const JackFrame f = prediction(F, n->start);
-            if (!recorder->recorded(f - 64, f + 1)) {
-                ++lost;
-                continue;
-            }
-            ++judged;
-            if (found(f)) ++matched;
-        }
-        if (matched > best) {
-            best = matched;
-            out.switch_frame = F;
-            out.judged = judged;
-            out.matched = matched;
-            out.lost = lost;
-        }
-    }
-    if (out.switch_frame < 0) {
-        out.failures.push_back("no recorded block boundary near the edit");
+    if (out.switch_frame < sent_at - 2 * period || out.switch_frame > new_from) {
+        out.failures.push_back("the engine reports the switch at frame " + std::to_string(out.switch_frame) +
+                               ", outside the time between sending the edit and its reply");
         return;
+    }
+    for (const Note* n : after) {
+        const JackFrame f = prediction(out.switch_frame, n->start);
+        if (!recorder->recorded(f - 64, f + 1)) {
+            ++out.lost;
+            continue;
+        }
+        ++out.judged;
+        if (found(f)) ++out.matched;
     }
     // Name the notes the best switch misses, and say where the new map anchored at the play frame
     // (the position kept in frames, not the beat) would have put them, when an onset is there.
@@ -159,7 +151,7 @@ void run_tempo_change(OscTcpClient& tcp, JackRecorder* recorder, JackFrame play,
         const JackFrame kept_position = play + new_ref.frame_at(n->start, rate);
         std::ostringstream line;
         line << "note " << n->id << " (beat " << n->start
-             << ") after the tempo change: expected at JACK frame " << f << " (switch at block "
+             << ") after the tempo change: expected at JACK frame " << f << " (switch at frame "
              << out.switch_frame << ", " << (out.switch_frame - sent_at)
              << " frames after the edit was sent), no onset there";
         JackFrame nearest = -1;
@@ -217,7 +209,7 @@ TEST_F(LiveEditJackTest, a_tempo_change_while_playing_keeps_the_beat_and_later_n
     if (HasFatalFailure()) return;
     for (const std::string& f : check.failures) ADD_FAILURE() << f;
     EXPECT_EQ(check.matched, check.judged)
-        << "notes after the tempo change on their frames (switch at block " << check.switch_frame << ")";
+        << "notes after the tempo change on their frames (switch at frame " << check.switch_frame << ")";
     EXPECT_GE(check.judged, 12) << "too few notes after the change could be judged";
     report("switch_frame_after_play", check.switch_frame - *play);
     report("notes_after_switch_judged", check.judged);
@@ -269,7 +261,7 @@ TEST_F(LiveEditJackTest, a_tempo_change_followed_at_once_by_a_note_edit_still_ke
     if (HasFatalFailure()) return;
     for (const std::string& f : check.failures) ADD_FAILURE() << f;
     EXPECT_EQ(check.matched, check.judged)
-        << "notes after the tempo change on their frames (best switch block " << check.switch_frame << ")";
+        << "notes after the tempo change on their frames (switch at frame " << check.switch_frame << ")";
     report("notes_after_switch_judged", check.judged);
     expect_alive_then_clean_exit();
 }
