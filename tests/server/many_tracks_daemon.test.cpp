@@ -4,6 +4,7 @@
 // datagram with thousands).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 
@@ -62,11 +63,32 @@ TEST(TactusdManyTracks, loads_10000_tracks_takes_mixer_changes_on_the_last_and_r
         ASSERT_TRUE(pong) << "no answer to /ping; log:\n" << daemon.log();
         EXPECT_EQ(answered(*pong), "/ping") << describe(*pong);
 
-        udp.send(Osc("/subscribe").d(30).bytes());
-        const auto report =
-            udp.wait_for([](const OscMessage& m) { return m.address == "/position"; }, kReplyTimeout);
-        ASSERT_TRUE(report) << "no /position report; log:\n" << daemon.log();
-        EXPECT_EQ(report->types, "hhdiddiff" + std::string(64, 'f'));
+        // Reports come from the reporter's own socket: a socket of ours that is not connected gets them.
+        const int reports = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_in local{};
+        local.sin_family = AF_INET;
+        ::inet_pton(AF_INET, "127.0.0.1", &local.sin_addr);
+        ASSERT_EQ(::bind(reports, reinterpret_cast<const sockaddr*>(&local), sizeof local), 0);
+        socklen_t length = sizeof local;
+        ::getsockname(reports, reinterpret_cast<sockaddr*>(&local), &length);
+        udp.send(Osc("/subscribe").d(30).s("127.0.0.1").i(ntohs(local.sin_port)).bytes());
+        const auto subscribed =
+            udp.wait_for([](const OscMessage& m) { return answered(m) == "/subscribe"; }, kReplyTimeout);
+        ASSERT_TRUE(subscribed && subscribed->address == "/reply")
+            << (subscribed ? describe(*subscribed) : "");
+        pollfd p{reports, POLLIN, 0};
+        ASSERT_EQ(::poll(&p, 1, static_cast<int>(kReplyTimeout / 1ms)), 1) << "no /position report";
+        Bytes datagram(1 << 16);
+        const ssize_t n = ::recv(reports, datagram.data(), datagram.size(), 0);
+        ::close(reports);
+        tactus::OscPacket packet;
+        std::string error;
+        ASSERT_TRUE(tactus::parse_osc_packet(
+            datagram.data(), static_cast<std::size_t>(std::max<ssize_t>(n, 0)), packet, &error))
+            << error;
+        ASSERT_EQ(packet.messages.size(), 1u);
+        EXPECT_EQ(packet.messages[0].address, "/position");
+        EXPECT_EQ(packet.messages[0].types, "hhdiddiff" + std::string(64, 'f'));
         EXPECT_EQ(daemon.stop(), "exit 0") << daemon.log();
     }
     std::error_code ec;
