@@ -98,10 +98,10 @@ StripSettings TrackMixer::settings_for(const TrackChannel& channel) const {
     return {c.level, c.pan, !c.mute && (soloed_ == 0 || c.solo)};
 }
 
-void TrackMixer::change_strip(TrackChannel& channel) {
+void TrackMixer::change_strip(std::size_t slot, TrackChannel& channel) {
     channel.strip.change(settings_for(channel));
     channel.strip_knows_solo = soloed_ > 0;
-    set_bit(sounding_, channel.slot);  // rendered until the ramp is over
+    set_bit(sounding_, slot);  // rendered until the ramp is over
 }
 
 void TrackMixer::settle_solo(TrackChannel& channel, bool ramp) {
@@ -130,21 +130,21 @@ Instrument* TrackMixer::instrument(std::size_t slot) {
 void TrackMixer::set_level(std::size_t track, double level) {
     if (TrackChannel* c = channel(track)) {
         c->controls.level = level;
-        change_strip(*c);
+        change_strip(track, *c);
     }
 }
 
 void TrackMixer::set_pan(std::size_t track, double pan) {
     if (TrackChannel* c = channel(track)) {
         c->controls.pan = pan;
-        change_strip(*c);
+        change_strip(track, *c);
     }
 }
 
 void TrackMixer::set_mute(std::size_t track, bool mute) {
     if (TrackChannel* c = channel(track)) {
         c->controls.mute = mute;
-        change_strip(*c);
+        change_strip(track, *c);
     }
 }
 
@@ -154,7 +154,7 @@ void TrackMixer::set_solo(std::size_t track, bool solo) {
     if (c->controls.solo != solo) solo ? ++soloed_ : --soloed_;
     c->controls.solo = solo;
     // The other tracks follow when they are next rendered (settle_solo): no walk over every track.
-    change_strip(*c);
+    change_strip(track, *c);
 }
 
 void TrackMixer::reset_peaks() {

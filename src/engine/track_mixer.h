@@ -115,8 +115,8 @@ private:
     // steady strip (nothing to add: it leaves the sounding set).
     float render_channel(TrackChannel& channel, float* left, float* right, int frames);
     StripSettings settings_for(const TrackChannel& channel) const;
-    // Ramps the channel's strip to its settings (a change the user made).
-    void change_strip(TrackChannel& channel);
+    // Ramps the strip of the channel in `slot` to its settings (a change the user made).
+    void change_strip(std::size_t slot, TrackChannel& channel);
     // Brings a channel's strip up to date with the current solo state: a ramp while it sounds, a jump
     // when it is about to start sounding.
     void settle_solo(TrackChannel& channel, bool ramp);
