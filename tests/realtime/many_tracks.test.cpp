@@ -245,6 +245,57 @@ TEST(ManyTracks, a_track_edit_switch_counts_solo_from_the_slots_that_changed_and
     EXPECT_EQ(heard(MixerRig(third).peaks({3})), "0");
 }
 
+// Through the engine's program switch: a track edit removes the soloed track, and the track it kept
+// silent is heard again from the switch on, while the removed one fades out among the retiring.
+TEST(ManyTracks, removing_the_soloed_track_lets_the_others_be_heard_from_the_program_switch) {
+    Document doc;
+    doc.tracks.push_back(test::track(1, "sine", {test::note(1, 0.0, 8.0, 60)}, -1.0));  // hard left
+    doc.tracks.push_back(test::track(2, "sine", {test::note(2, 0.0, 8.0, 67)}, 1.0));   // hard right
+    doc.tracks[1].solo = true;
+    RealtimeEngineOptions options;
+    options.sample_rate = kRate;
+    RealtimeEngine engine(options);
+    std::string error;
+    std::shared_ptr<TrackMixer> first = make_track_mixer(doc, kRate, &error);
+    ASSERT_TRUE(first) << error;
+    auto program = std::make_unique<EngineProgram>();
+    program->mixer = first;
+    program->score = ScoreSnapshot::build(doc, kRate);
+    program->generation = 1;
+    engine.publish(std::move(program));
+    EngineCommand play;
+    play.kind = CommandKind::Play;
+    engine.submit(play);
+
+    constexpr Frame kSwitch = 50 * kBlock, kEnd = 188 * kBlock;  // whole blocks
+    std::vector<float> left(kEnd), right(kEnd);
+    for (Frame f = 0; f < kEnd; f += kBlock) {
+        if (f == kSwitch) {  // the track edit, as EngineHost publishes it
+            Document edited = doc;
+            edited.tracks.pop_back();
+            auto second = std::make_shared<TrackMixer>(kRate);
+            second->set_channels({first->channels()[0], nullptr});
+            second->set_retiring({first->channels()[1]});
+            const std::uint32_t slots[] = {0};
+            auto next = std::make_unique<EngineProgram>();
+            next->mixer = second;
+            next->score = ScoreSnapshot::build(edited, kRate, slots);
+            next->generation = 2;
+            engine.publish(std::move(next));
+        }
+        engine.process(f, 0, kBlock, left.data() + f, right.data() + f, {});
+    }
+    for (Frame f = 0; f < kSwitch; ++f) {
+        ASSERT_EQ(left[f], 0.0f) << "frame " << f << ": track 1 is not soloed";
+        ASSERT_NE(right[f + kBlock], 0.0f) << "frame " << f + kBlock << ": the soloed track 2 sounds";
+    }
+    float heard = 0.0f;
+    for (Frame f = kSwitch; f < kSwitch + 4800; ++f) heard = std::max(heard, std::abs(left[f]));
+    EXPECT_GT(heard, 0.1f) << "track 1 is heard once the soloed track is gone";
+    for (Frame f = kEnd - 4800; f < kEnd; ++f)
+        ASSERT_EQ(right[f], 0.0f) << "frame " << f << ": track 2 has faded";
+}
+
 // One note per track, each on a tick of its own among 384 (format 1, no conductor track).
 MidiFile midi_of_tracks(int tracks) {
     MidiFile file;
