@@ -143,7 +143,9 @@ int play(const PlayOptions& o) {
     lo_message_add_string(load, path.c_str());
     client.send("/load", load);
     lo_message_free(load);
-    const auto loaded = client.wait_reply("/load", 5000ms);
+    // A document of tens of thousands of tracks takes the engine seconds to load (docs/architecture.md,
+    // "Many tracks").
+    const auto loaded = client.wait_reply("/load", 30000ms);
     if (!loaded || loaded->address == "/error") {
         std::cerr << "error: " << (loaded ? loaded->to_string() : "tactusd did not answer /load") << "\n";
         return finish(1);

@@ -104,14 +104,14 @@ void DocumentEditor::reset(Document doc) {
             next_note_id_ = std::max(next_note_id_, t.notes[i].id + 1);
         }
     }
+    tracks_.clear();
     reindex_tracks();
     log_.clear();
     log_base_ = doc_.revision;
 }
 
-void DocumentEditor::reindex_tracks() {
-    tracks_.clear();
-    for (std::size_t i = 0; i < doc_.tracks.size(); ++i) tracks_[doc_.tracks[i].id] = i;
+void DocumentEditor::reindex_tracks(std::size_t from) {
+    for (std::size_t i = from; i < doc_.tracks.size(); ++i) tracks_[doc_.tracks[i].id] = i;
 }
 
 Track* DocumentEditor::track_by_id(TrackId id) {
@@ -188,12 +188,13 @@ void DocumentEditor::insert_track(std::size_t position, Track track) {
         notes_[track.notes[i].id] = {track.id, i};
     }
     doc_.tracks.insert(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(position), std::move(track));
-    reindex_tracks();
+    reindex_tracks(position);
     undo_.push_back([this, position] {
         Track t = std::move(doc_.tracks[position]);
         doc_.tracks.erase(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(position));
         for (const Note& n : t.notes) notes_.erase(n.id);
-        reindex_tracks();
+        tracks_.erase(t.id);
+        reindex_tracks(position);
     });
 }
 
@@ -204,11 +205,12 @@ Track DocumentEditor::take_track(std::size_t position) {
         if (!before_.count(n.id)) before_[n.id] = PlacedNote{t.id, n};
         notes_.erase(n.id);
     }
-    reindex_tracks();
+    tracks_.erase(t.id);
+    reindex_tracks(position);
     undo_.push_back([this, position, copy = t] {
         for (std::size_t i = 0; i < copy.notes.size(); ++i) notes_[copy.notes[i].id] = {copy.id, i};
         doc_.tracks.insert(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(position), copy);
-        reindex_tracks();
+        reindex_tracks(position);
     });
     return t;
 }
@@ -356,12 +358,12 @@ std::string DocumentEditor::apply_one(Edit& e) {
         Track t = std::move(doc_.tracks[*at]);
         doc_.tracks.erase(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(*at));
         doc_.tracks.insert(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(move->index), std::move(t));
-        reindex_tracks();
+        reindex_tracks(std::min(*at, move->index));
         undo_.push_back([this, from = *at, to = move->index] {
             Track back = std::move(doc_.tracks[to]);
             doc_.tracks.erase(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(to));
             doc_.tracks.insert(doc_.tracks.begin() + static_cast<std::ptrdiff_t>(from), std::move(back));
-            reindex_tracks();
+            reindex_tracks(std::min(from, to));
         });
         effect_->tracks_changed = true;
         return {};

@@ -92,7 +92,8 @@ private:
     };
     std::string apply_one(Edit& e);
     Track* track_by_id(TrackId id);
-    void reindex_tracks();
+    // Positions of the tracks from `from` on (the ones before it have not moved): an append is O(1).
+    void reindex_tracks(std::size_t from = 0);
     // Journaled primitives: each pushes its own undo.
     void push_note(TrackId track, const Note& note);
     void erase_note(NoteId id);

@@ -106,7 +106,7 @@ void RealtimeEngine::switch_program(const EngineProgram* program, Frame at) {
         sequencer_.set_mixer(program->mixer.get(), shared);
         if (program->mixer) {
             program->mixer->set_aux(click_.get());
-            if (shared) program->mixer->refresh_strips();
+            program->mixer->take_over(previous ? previous->mixer.get() : nullptr);
         }
         // A channel that left its slot (track removed, instrument replaced) releases its notes; the
         // new mixer renders it among its retiring channels until they have faded.

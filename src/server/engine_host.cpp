@@ -119,14 +119,15 @@ bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
         const Track& track = editor_.document().tracks[*position];
         auto instrument = make_instrument(track, rate, error, engine_->midi_out_bus());
         if (!instrument) return false;
+        const auto slot = slots_.find(id);
+        const auto at = slot != slots_.end() ? slot->second : static_cast<std::uint32_t>(channels_.size());
         auto channel = std::make_shared<TrackChannel>(
-            std::move(instrument), rate, TrackControls{track.level, track.pan, track.mute, track.solo});
-        channel->strip.reset({track.level, track.pan, !track.mute});
-        if (const auto slot = slots_.find(id); slot != slots_.end()) {
-            retiring_.push_back({std::move(channels_[slot->second]), now});
-            channels_[slot->second] = std::move(channel);  // a new instrument for the track
+            std::move(instrument), rate, TrackControls{track.level, track.pan, track.mute, track.solo}, at);
+        if (slot != slots_.end()) {
+            retiring_.push_back({std::move(channels_[at]), now});
+            channels_[at] = std::move(channel);  // a new instrument for the track
         } else {
-            slots_[id] = static_cast<std::uint32_t>(channels_.size());
+            slots_[id] = at;
             channels_.push_back(std::move(channel));
         }
     }

@@ -105,6 +105,9 @@ std::size_t PositionReporter::subscriber_count() const {
 }
 
 void PositionReporter::set_track_slots(std::vector<std::uint32_t> slots) {
+    // Meters for the first tracks only: the board holds kMaxMeteredTracks peaks, and a report with one
+    // per track of a document of thousands would outgrow a UDP datagram.
+    if (slots.size() > std::size_t(kMaxMeteredTracks)) slots.resize(kMaxMeteredTracks);
     std::lock_guard lock(mutex_);
     track_slots_ = std::move(slots);
 }

@@ -39,7 +39,8 @@ public:
     void unsubscribe(const std::string& host, int port);
 
     std::size_t subscriber_count() const;
-    // The mixer slots of the document's tracks, in document order: the order of the track peaks.
+    // The mixer slots of the document's tracks, in document order: the order of the track peaks. Only the
+    // first kMaxMeteredTracks are kept (the engine meters no more).
     void set_track_slots(std::vector<std::uint32_t> slots);
     std::uint64_t reports_sent() const { return sender_.sent(); }
     std::uint64_t reports_dropped() const { return sender_.dropped(); }

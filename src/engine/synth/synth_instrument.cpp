@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "engine/synth/denormals.h"
 #include "engine/synth/drum_kit.h"
@@ -23,16 +25,45 @@ double midi_frequency(int pitch, double cents) {
     return 440.0 * std::exp2((pitch - 69 + cents / 100.0) / 12.0);
 }
 
+// Off the audio thread (the constructor): one table per sample rate, while any instrument uses it.
+std::shared_ptr<const synth::CutoffTable> cutoff_table_for(double sample_rate) {
+    static std::mutex mutex;
+    static std::map<double, std::weak_ptr<const synth::CutoffTable>> tables;
+    std::lock_guard lock(mutex);
+    std::weak_ptr<const synth::CutoffTable>& entry = tables[sample_rate];
+    if (auto table = entry.lock()) return table;
+    auto table = std::make_shared<const synth::CutoffTable>(sample_rate);
+    entry = table;
+    return table;
+}
+
 }  // namespace
+
+namespace synth {
+
+// The batch work buffers of render(), one set per rendering thread. Constant-initialized with a
+// trivial destructor: a thread's first use neither allocates nor registers anything.
+struct RenderScratch {
+    synth::VoiceLane lanes[synth::FilterBank::kLanes];
+    synth::FilterBank filter_bank;
+    alignas(64) float mix[kMaxRenderFrames];
+};
+
+RenderScratch& render_scratch() {
+    static thread_local constinit RenderScratch scratch{};
+    return scratch;
+}
+
+}  // namespace synth
+
+using synth::render_scratch;
+using synth::RenderScratch;
 
 SynthInstrument::SynthInstrument(const SynthPreset& preset, double sample_rate, int max_voices)
     : preset_(synth::sanitized(preset)),
       sample_rate_(sane_sample_rate(sample_rate)),
-      cutoff_table_(sample_rate_),
-      allocator_(voice_limit_for(preset_, max_voices), 2 * voice_limit_for(preset_, max_voices)),
-      lanes_(std::make_unique<synth::VoiceLane[]>(synth::FilterBank::kLanes)),
-      filter_bank_(std::make_unique<synth::FilterBank>()),
-      mix_(kMaxRenderFrames, 0.0f) {
+      cutoff_table_(cutoff_table_for(sample_rate_)),
+      allocator_(voice_limit_for(preset_, max_voices), 2 * voice_limit_for(preset_, max_voices)) {
     if (preset_.drum_kit) {
         patches_.reserve(synth::kDrumSoundCount);
         for (int i = 0; i < synth::kDrumSoundCount; ++i) {
@@ -42,9 +73,8 @@ SynthInstrument::SynthInstrument(const SynthPreset& preset, double sample_rate, 
     } else {
         patches_.push_back(synth::VoicePatch::compile(preset_, sample_rate_));
     }
-    for (synth::VoicePatch& patch : patches_) patch.cutoff_table = &cutoff_table_;
+    for (synth::VoicePatch& patch : patches_) patch.cutoff_table = cutoff_table_.get();
     voices_.resize(static_cast<std::size_t>(allocator_.slot_count()));
-    for (int j = 0; j < synth::FilterBank::kLanes; ++j) lanes_[j].signal = filter_bank_->signal(j);
 }
 
 SynthInstrument::~SynthInstrument() = default;
@@ -187,32 +217,35 @@ void SynthInstrument::render(float* left, float* right, int frames) {
 }
 
 void SynthInstrument::render_block(float* left, float* right, int frames) {
-    float* mix = mix_.data();
+    RenderScratch& scratch = render_scratch();
+    for (int j = 0; j < synth::FilterBank::kLanes; ++j)
+        scratch.lanes[j].signal = scratch.filter_bank.signal(j);
+    float* mix = scratch.mix;
     std::fill(mix, mix + frames, 0.0f);
     // Slot order is the summation order: fixed, whatever the call boundaries.
     int batch[synth::FilterBank::kLanes];
     int count = 0;
     for (int slot = 0; slot < allocator_.slot_count() && allocator_.active() > 0; ++slot) {
         if (allocator_.state(slot) == synth::VoiceAllocator::State::Free) continue;
-        voices_[slot].begin_render(frames, lanes_[count]);
+        voices_[slot].begin_render(frames, scratch.lanes[count]);
         batch[count++] = slot;
         if (count == synth::FilterBank::kLanes) {
-            finish_batch(batch, count, mix);
+            finish_batch(batch, count, scratch);
             count = 0;
         }
     }
-    finish_batch(batch, count, mix);
+    finish_batch(batch, count, scratch);
     std::memcpy(left, mix, sizeof(float) * static_cast<std::size_t>(frames));
     std::memcpy(right, mix, sizeof(float) * static_cast<std::size_t>(frames));
 }
 
-void SynthInstrument::finish_batch(const int* slots, int count, float* mix) {
+void SynthInstrument::finish_batch(const int* slots, int count, RenderScratch& scratch) {
     bool any_filtered = false;
-    for (int i = 0; i < count; ++i) any_filtered = any_filtered || lanes_[i].segment_count > 0;
-    if (any_filtered) filter_bank_->process(lanes_.get(), count);
+    for (int i = 0; i < count; ++i) any_filtered = any_filtered || scratch.lanes[i].segment_count > 0;
+    if (any_filtered) scratch.filter_bank.process(scratch.lanes, count);
     for (int i = 0; i < count; ++i) {
         synth::SynthVoice& voice = voices_[slots[i]];
-        voice.end_render(lanes_[i], mix);
+        voice.end_render(scratch.lanes[i], scratch.mix);
         if (voice.finished()) allocator_.free(slots[i]);
     }
 }

@@ -27,7 +27,9 @@
 //
 // Rendering: voices go through in batches of FilterBank::kLanes: each voice computes its envelope
 // and source, the bank filters the whole batch at once (SIMD lanes), then each voice adds itself
-// to the mix.
+// to the mix. The work buffers for that (about 22 KB) belong to the rendering thread, not to the
+// instrument: nothing in them outlives one render(), and a document of thousands of tracks would
+// otherwise hold one set per track.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +44,10 @@
 #include "engine/synth/voice_patch.h"
 
 namespace tactus {
+
+namespace synth {
+struct RenderScratch;
+}
 
 class SynthInstrument final : public Instrument {
 public:
@@ -72,20 +78,18 @@ public:
 
 private:
     void render_block(float* left, float* right, int frames);
-    void finish_batch(const int* slots, int count, float* mix);
+    void finish_batch(const int* slots, int count, synth::RenderScratch& scratch);
     void release_slot(int slot);
     void fade_slot(int slot);
     void set_pedal(bool down);
 
     SynthPreset preset_;  // sanitized copy
     double sample_rate_;
-    synth::CutoffTable cutoff_table_;
+    // One table per sample rate for every instrument (read-only): thousands of tracks share it.
+    std::shared_ptr<const synth::CutoffTable> cutoff_table_;
     std::vector<synth::VoicePatch> patches_;  // refer to cutoff_table_  // one, or one per drum sound
     std::vector<synth::SynthVoice> voices_;
     synth::VoiceAllocator allocator_;
-    std::unique_ptr<synth::VoiceLane[]> lanes_;  // one batch of voices: FilterBank::kLanes
-    std::unique_ptr<synth::FilterBank> filter_bank_;
-    std::vector<float> mix_;
     double bend_ratio_ = 1.0;
     bool pedal_down_ = false;
 };
