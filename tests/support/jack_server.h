@@ -46,8 +46,13 @@ public:
     int period() const { return options_.period; }
     // What jackd printed so far.
     std::string log() const;
-    // SIGTERM, then reap (SIGKILL after 3 s). Idempotent.
+    // SIGTERM, then reap (SIGKILL after 3 s). Idempotent. A server that was ever suspended is resumed
+    // first and given 30 s: it waits out its client timeout for each client that died meanwhile, and a
+    // SIGKILLed jackd leaves its registration in /dev/shm (8 of them, and no jackd starts any more).
     void stop();
+    // Freezes and thaws jackd (SIGSTOP/SIGCONT): a server that answers no client, as a wedged one.
+    bool suspend();
+    bool resume();
 
 private:
     static constexpr int kStartAttempts = 3;
@@ -58,6 +63,7 @@ private:
     JackServerOptions options_;
     std::string log_path_;
     pid_t pid_ = -1;
+    bool was_suspended_ = false;
     std::string error_;
 };
 
