@@ -12,12 +12,12 @@
 
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <sstream>
 #include <thread>
 
 #include "core/document_json.h"
 #include "support/jack_server.h"
+#include "support/process_tree.h"
 #include "support/score_builder.h"
 #include "support/tactusd_process.h"
 
@@ -32,47 +32,6 @@ std::string read_text(const fs::path& path) {
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-// Field `index` (1-based, as proc(5) counts) of /proc/PID/stat; "" when the process is gone.
-std::string stat_field(pid_t pid, int index) {
-    const std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
-    const auto close = stat.rfind(')');  // the command name may hold spaces
-    if (close == std::string::npos) return "";
-    std::istringstream rest(stat.substr(close + 2));
-    std::string field;
-    for (int i = 3; i <= index && rest >> field; ++i) {
-    }
-    return field;
-}
-
-// Gone, or a zombie nobody has reaped yet (an orphan waits for init): it runs no more.
-bool has_ended(pid_t pid) {
-    const std::string state = stat_field(pid, 3);
-    return state.empty() || state == "Z" || state == "X";
-}
-
-// The children of `parent` whose command is `name`.
-std::vector<pid_t> children_named(pid_t parent, const std::string& name) {
-    std::vector<pid_t> found;
-    for (const auto& entry : fs::directory_iterator("/proc")) {
-        const std::string file = entry.path().filename().string();
-        if (file.find_first_not_of("0123456789") != std::string::npos) continue;
-        const pid_t pid = std::stoi(file);
-        if (stat_field(pid, 4) == std::to_string(parent) &&
-            read_text(entry.path() / "comm").substr(0, name.size()) == name)
-            found.push_back(pid);
-    }
-    return found;
-}
-
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(20ms);
-    }
-    return true;
 }
 
 // A `tactus play` of a long score on a private JACK server; its engine found and playing.
@@ -94,11 +53,11 @@ protected:
     }
 
     void TearDown() override {
-        if (engine_ > 0 && !has_ended(engine_)) {  // a failed test: no engine is left behind
+        if (engine_ > 0 && !process_has_ended(engine_)) {  // a failed test: no engine is left behind
             OscTestClient client;
             std::string ignored;
             if (client.open(port_, &ignored)) client.call("/quit", osc(), 1000ms);
-            if (!wait_until([&] { return has_ended(engine_); }, 5s)) kill(engine_, SIGKILL);
+            if (!wait_until([&] { return process_has_ended(engine_); }, 5s)) kill(engine_, SIGKILL);
         }
         play_.reset();
         server_.reset();
@@ -174,7 +133,7 @@ TEST_F(PlayLifetime, killing_tactus_play_ends_the_engine_it_started) {
     const pid_t play = play_->pid();
     ASSERT_EQ(kill(play, SIGKILL), 0);
     play_->stop();  // reaps it
-    EXPECT_TRUE(wait_until([&] { return has_ended(engine); }, 30s))
+    EXPECT_TRUE(wait_until([&] { return process_has_ended(engine); }, 30s))
         << "the engine outlived `tactus play`; its log:\n"
         << engine_log();
     const std::string log = engine_log();
@@ -193,14 +152,14 @@ TEST_F(PlayLifetime, a_detached_engine_outlives_a_killed_tactus_play) {
     play_->stop();
     // Long after an engine tied to its starter would have gone, this one still runs and answers.
     std::this_thread::sleep_for(2s);
-    EXPECT_FALSE(has_ended(engine)) << engine_log();
+    EXPECT_FALSE(process_has_ended(engine)) << engine_log();
     OscTestClient client;
     std::string error;
     ASSERT_TRUE(client.open(port_, &error)) << error;
     EXPECT_TRUE(client.call("/ping", osc(), 3000ms)) << engine_log();
     const auto quit = client.call("/quit", osc(), 3000ms);
     EXPECT_TRUE(quit && !quit->is_error());
-    EXPECT_TRUE(wait_until([&] { return has_ended(engine); }, 30s)) << engine_log();
+    EXPECT_TRUE(wait_until([&] { return process_has_ended(engine); }, 30s)) << engine_log();
     EXPECT_EQ(engine_log().find("owner ended"), std::string::npos);
 }
 
