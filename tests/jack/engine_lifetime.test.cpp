@@ -41,8 +41,8 @@ TEST_F(EngineLifetimeJackTest, sigterm_while_playing_stops_cleanly_with_status_0
 }
 
 // A JACK server that will be frozen, and a tactusd playing on it. The server's client timeout is
-// short (1 s), because once thawed it waits about twice that for a client that died meanwhile before it
-// can exit (JackServer gives it 30 s; a SIGKILLed jackd would leave its registration behind).
+// short (1 s): once thawed, it waits about twice that for a client that died meanwhile (JackServer
+// lets it settle before stopping it; a SIGKILLed jackd would leave its registration behind).
 class StopWithFrozenJackTest : public ::testing::Test {
 protected:
     void SetUp() override {
