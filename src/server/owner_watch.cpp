@@ -54,7 +54,8 @@ bool OwnerWatch::start(pid_t pid, std::string* error) {
         return false;
     }
     int pipe_fds[2];
-    if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    if (pipe(pipe_fds) != 0 || fcntl(pipe_fds[0], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(pipe_fds[1], F_SETFD, FD_CLOEXEC) != 0) {
         if (error) *error = which + ": cannot make a pipe: " + std::strerror(errno);
         return false;
     }
