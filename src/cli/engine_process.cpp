@@ -25,7 +25,7 @@ EngineProcess::~EngineProcess() {
 }
 
 bool EngineProcess::spawn(const std::string& program, const std::vector<std::string>& args, int log_fd,
-                          std::string* error) {
+                          std::string* error, bool own_session) {
     std::vector<std::string> argv_text{program};
     argv_text.insert(argv_text.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -42,7 +42,11 @@ bool EngineProcess::spawn(const std::string& program, const std::vector<std::str
         posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     }
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    const int rc = posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    if (own_session) posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSID);
+    const int rc = posix_spawn(&pid_, program.c_str(), &actions, &attributes, argv.data(), environ);
+    posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         pid_ = -1;

@@ -19,9 +19,12 @@ public:
 
     // Spawns `program` with `args`. With `log_fd` >= 0 the child's stderr is that open descriptor
     // (duplicated onto fd 2, never reopened by path; see EngineLog) and its stdout is /dev/null;
-    // with -1 both are inherited.
+    // with -1 both are inherited. `own_session`: the child starts a session of its own (setsid), so
+    // that the terminal's signals (Ctrl-C) and its hangup do not reach it.
     bool spawn(const std::string& program, const std::vector<std::string>& args, int log_fd,
-               std::string* error);
+               std::string* error, bool own_session = false);
+    // Lets the child go: it is no longer waited for, killed or reaped by this object (a detached engine).
+    void release() { pid_ = -1; }
     // True while the child has not exited.
     bool alive();
     // Waits up to `timeout` for the child to exit; kills it (SIGKILL) if it does not.

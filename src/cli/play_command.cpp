@@ -34,13 +34,21 @@ struct PlayOptions {
     std::string audio = "auto";
     std::string fallback_render;
     double from_beat = 0.0;
+    // An engine this command starts keeps running after it (and is not tied to it: --owner-pid).
+    bool detach = false;
 };
+
+// tactusd ends within 2 s of /quit whatever its audio system does (docs/protocol.md, "Lifetime"):
+// waited for, with a margin, before it is killed.
+constexpr std::chrono::milliseconds kQuitWait{3000};
 
 using namespace std::chrono_literals;
 
 // Starts tactusd on the first audio backend that works; false when none does. Every attempt writes
 // to the same `log` (one after the other), which is null when no private log could be made: the
-// engine's messages then go to this terminal.
+// engine's messages then go to this terminal. The engine ends with this process (--owner-pid: even
+// a SIGKILL of `tactus play` ends it), unless detached: then it runs in a session of its own, out of
+// reach of the terminal's Ctrl-C and hangup.
 bool start_engine(const PlayOptions& o, OscClient& client, EngineProcess& engine, const EngineLog* log,
                   std::string& used) {
     const std::string tactusd = executable_directory() + "/../server/tactusd";
@@ -50,8 +58,12 @@ bool start_engine(const PlayOptions& o, OscClient& client, EngineProcess& engine
         o.audio == "auto" ? std::vector<std::string>{"jack", "default"} : std::vector<std::string>{o.audio};
     for (const std::string& kind : kinds) {
         std::string error;
-        if (!engine.spawn(program, {"--audio", kind, "--listen", o.host + ":" + std::to_string(o.port)},
-                          log ? log->fd() : -1, &error)) {
+        std::vector<std::string> args{"--audio", kind, "--listen", o.host + ":" + std::to_string(o.port)};
+        if (!o.detach) {
+            args.push_back("--owner-pid");
+            args.push_back(std::to_string(getpid()));
+        }
+        if (!engine.spawn(program, args, log ? log->fd() : -1, &error, o.detach)) {
             std::cerr << "error: " << error << "\n";
             return false;
         }
@@ -124,15 +136,20 @@ int play(const PlayOptions& o) {
         }
         started_engine = true;
         std::cout << "Started tactusd (" << backend << ")\n";
+        if (o.detach) {
+            engine.release();  // not ours to wait for, kill or reap any more
+            std::cout << "It stays after this command (--detach): end it with `tactus send --port " << o.port
+                      << " /quit`" << (log ? "; its log: " + log->path() : std::string()) << "\n";
+        }
     }
 
     auto finish = [&](int status) {
         client.send("/stop");
         client.wait_reply("/stop", 500ms);
-        if (started_engine) {
+        if (started_engine && !o.detach) {
             client.send("/quit");
             client.wait_reply("/quit", 500ms);
-            engine.wait_or_kill(3000ms);
+            engine.wait_or_kill(kQuitWait);
             settle_engine_log(engine, log.get());
         }
         return status;
@@ -203,6 +220,9 @@ void add_play_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--from", o->from_beat, "Start beat")->capture_default_str();
     cmd->add_option("--fallback-render", o->fallback_render,
                     "With no audio device or JACK server, render to this file instead");
+    cmd->add_flag("--detach", o->detach,
+                  "An engine this command starts keeps running after it ends (else it ends with it, "
+                  "even when this command is killed)");
     cmd->callback([o, &exit_code] { exit_code = play(*o); });
 }
 

@@ -13,6 +13,9 @@ namespace {
 constexpr int kConnectRetryMs = 25;
 constexpr int kStartupTimeoutMs = 8000;
 constexpr int kAttachRetryMs = 500;
+// tactusd ends within 2 s of /quit whatever its audio system does (docs/protocol.md, "Lifetime"):
+// waited for, with a margin, before it is killed.
+constexpr int kQuitWaitMs = 3000;
 }  // namespace
 
 EngineSupervisor::EngineSupervisor(EngineLink& link, EngineOptions options, QObject* parent)
@@ -79,7 +82,7 @@ void EngineSupervisor::shutdown() {
         link_.flush(500);
     }
     link_.disconnectFromEngine();
-    if (!p->waitForFinished(1500)) {
+    if (!p->waitForFinished(kQuitWaitMs)) {
         p->kill();
         p->waitForFinished(1000);
     }
@@ -87,8 +90,11 @@ void EngineSupervisor::shutdown() {
 }
 
 QStringList EngineSupervisor::argumentsFor(const QString& audio) const {
-    QStringList args{"--audio", audio, "--listen",
-                     QStringLiteral("%1:%2").arg(options_.host).arg(options_.port)};
+    // --owner-pid: the engine we start ends when this GUI ends, a crash or SIGKILL included (an engine
+    // we only attached to is not ours and is left alone).
+    QStringList args{"--audio",     audio,
+                     "--listen",    QStringLiteral("%1:%2").arg(options_.host).arg(options_.port),
+                     "--owner-pid", QString::number(QCoreApplication::applicationPid())};
     if (audio == "jack") {
         if (!options_.jackServer.isEmpty()) args << "--jack-server" << options_.jackServer;
         if (!options_.device.isEmpty()) args << "--device" << options_.device;

@@ -1,7 +1,9 @@
 // Keeps an engine there for the GUI: attaches to a tactusd of this user already serving the port (its
 // private socket for that port is there: EngineLink), or starts one (trying the audio backends in
 // order), and starts it again at once if it dies. The engine raises its own audio thread to realtime
-// priority where the system allows (src/audio/realtime_platform).
+// priority where the system allows (src/audio/realtime_platform). An engine it starts is given
+// --owner-pid (this process), so it ends when the GUI dies, however it dies; one it attached to is
+// never ended by the GUI.
 //
 // Nothing here blocks: connection attempts and process start-up are driven by signals and timers.
 // Threading: the UI thread.

@@ -16,7 +16,9 @@
 #include "server/control_server.h"
 #include "server/engine_host.h"
 #include "server/osc_transport.h"
+#include "server/owner_watch.h"
 #include "server/position_reporter.h"
+#include "server/stop_watchdog.h"
 
 namespace {
 
@@ -52,9 +54,11 @@ bool listens_on_loopback_only(const std::string& address) {
     return loopback;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// Everything from the command line to the end of the stop; returns the exit status. Its locals (the
+// engine, the audio backend, the sockets) are destroyed on return, while `watchdog` (armed when
+// stopping begins) still bounds the time that takes. `stopped_by` says why it stopped: " (signal)",
+// " (owner ended)" or "" (/quit, or the audio backend ended).
+int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& stopped_by) {
     using namespace tactus;
     CLI::App app{"tactusd: the Tactus realtime engine, controlled over OSC (see docs/protocol.md)"};
     EngineHostOptions options;
@@ -103,6 +107,10 @@ int main(int argc, char** argv) {
     app.add_option("--load", load_path, "A document to load at start");
     app.add_flag("--play", play_at_start,
                  "Start playing the loaded document on the first frame (e.g. an offline render)");
+    pid_t owner_pid = 0;
+    app.add_option("--owner-pid", owner_pid,
+                   "Stop when process PID ends (however it ends): a GUI or `tactus play` passes its own "
+                   "pid for an engine it starts");
     CLI11_PARSE(app, argc, argv);
 
     if (immediate == "asap") {
@@ -181,6 +189,13 @@ int main(int argc, char** argv) {
         }
     }
 
+    // Before the audio opens: a starter that is already gone gets no engine at all.
+    OwnerWatch owner;
+    if (owner_pid != 0 && !owner.start(owner_pid, &error)) {
+        std::cerr << "tactusd: " << error << "\n";
+        return 1;
+    }
+
     EngineHost host;
     if (!host.open(options, &error)) {
         std::cerr << "tactusd: cannot open audio: " << error << "\n";
@@ -243,21 +258,45 @@ int main(int argc, char** argv) {
     const auto on_error = [&](const std::string& problem, const ReplyTarget& from) {
         control.handle_malformed(problem, from);
     };
-    while (!control.quit_requested() && g_signal == 0 && host.running()) {
+    while (!control.quit_requested() && g_signal == 0 && host.running() && !owner.ended()) {
         transport.poll_once(1, on_packet, on_error);
         control.pump_engine_events();
     }
+    // From here the stop is bounded: whatever the audio system does, the process ends within the
+    // watchdog's limit. A second SIGINT/SIGTERM ends it at once.
+    watchdog.arm();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    stopped_by = g_signal ? " (signal)" : owner.ended() ? " (owner ended)" : "";
+    if (g_signal == 0 && owner.ended())
+        std::cerr << "tactusd: the process that started this engine (pid " << owner.pid()
+                  << ", --owner-pid) has ended; stopping\n";
     // Let the last replies (e.g. /quit's) leave before closing.
     transport.poll_once(0, on_packet, on_error);
     reporter.stop();
-    // External synths on the MIDI output must not hang: every note off before the audio stops.
+    // Sounding notes fade out (the /panic path) and external synths on the MIDI output get every note
+    // off, given a few periods to be heard before the audio stops.
     EngineCommand panic;
     panic.kind = CommandKind::Panic;
     panic.frame = kAsap;
     host.submit(panic);
     std::this_thread::sleep_for(
         std::chrono::milliseconds(std::max(20, 3 * 1000 * host.period() / std::max(host.sample_rate(), 1))));
+    // Where a stop was seen to hang (jack_deactivate, jack_client_close in ~JackBackend).
+    watchdog.step(StopWatchdog::Step::ClosingAudio);
     host.stop();
-    std::cerr << "tactusd: stopped" << (g_signal ? " (signal)" : "") << "\n";
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    tactus::StopWatchdog watchdog;
+    std::string stopped_by;
+    const int status = serve(argc, argv, watchdog, stopped_by);
+    if (watchdog.armed()) {  // it ran and stopped (rather than failing to start), audio closed in time
+        watchdog.disarm();
+        std::cerr << "tactusd: stopped" << stopped_by << "\n";
+    }
+    return status;
 }

@@ -127,10 +127,26 @@ bool JackServer::wait_until_ready() {
     return ready;
 }
 
+bool JackServer::suspend() {
+    was_suspended_ = true;
+    suspended_ = true;
+    return pid_ > 0 && kill(pid_, SIGSTOP) == 0;
+}
+
+bool JackServer::resume() {
+    suspended_ = false;
+    resumed_at_ = std::chrono::steady_clock::now();
+    return pid_ > 0 && kill(pid_, SIGCONT) == 0;
+}
+
 void JackServer::stop() {
     if (pid_ <= 0) return;
+    if (was_suspended_) {
+        if (suspended_) resume();
+        std::this_thread::sleep_until(resumed_at_ + std::chrono::seconds(3));
+    }
     kill(pid_, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(was_suspended_ ? 30 : 3);
     while (!reaped(pid_)) {
         if (std::chrono::steady_clock::now() > deadline) {
             kill(pid_, SIGKILL);

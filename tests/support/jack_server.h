@@ -46,8 +46,14 @@ public:
     int period() const { return options_.period; }
     // What jackd printed so far.
     std::string log() const;
-    // SIGTERM, then reap (SIGKILL after 3 s). Idempotent.
+    // SIGTERM, then reap (SIGKILL after 3 s). Idempotent. A server that was ever suspended is resumed
+    // first and left 3 s after its resumption to drop the clients that died meanwhile (each costs it
+    // about two client timeouts; a SIGTERM meanwhile took it 12 s to act on), then given 30 s: a
+    // SIGKILLed jackd leaves its registration in /dev/shm (8 of them, and no jackd starts any more).
     void stop();
+    // Freezes and thaws jackd (SIGSTOP/SIGCONT): a server that answers no client, as a wedged one.
+    bool suspend();
+    bool resume();
 
 private:
     static constexpr int kStartAttempts = 3;
@@ -58,6 +64,9 @@ private:
     JackServerOptions options_;
     std::string log_path_;
     pid_t pid_ = -1;
+    bool was_suspended_ = false;
+    bool suspended_ = false;
+    std::chrono::steady_clock::time_point resumed_at_{};
     std::string error_;
 };
 

@@ -309,15 +309,18 @@ pid_t spawn_logged(std::vector<std::string> args, const std::string& output_path
     return pid;
 }
 
-// Waits up to `timeout` for `pid` to exit, then SIGKILLs it; the wait status.
-int reap(pid_t pid, std::chrono::milliseconds timeout) {
+// Waits up to `timeout` for `pid` to exit, then SIGKILLs it; the wait status. *killed (if given) says
+// whether it had to be killed.
+int reap(pid_t pid, std::chrono::milliseconds timeout, bool* killed = nullptr) {
     const auto deadline = Clock::now() + timeout;
     int status = 0;
+    if (killed) *killed = false;
     for (;;) {
         const pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid) return status;
         if (r < 0) return 0;  // not our child any more (already reaped)
         if (Clock::now() > deadline) {
+            if (killed) *killed = true;
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
             return status;
@@ -441,6 +444,17 @@ int TactusdProcess::quit() {
         if (client.open(port_, &ignored)) client.call("/quit", OscOutgoing(), milliseconds(500));
     }
     const int status = reap(pid_, std::chrono::seconds(3));
+    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    pid_ = -1;
+    return exit_status_;
+}
+
+int TactusdProcess::stop_with_signal(int signal, std::chrono::milliseconds timeout, bool* killed) {
+    if (killed) *killed = false;
+    if (pid_ <= 0) return exit_status_;
+    kill(pid_, SIGCONT);  // in case a test left it frozen
+    kill(pid_, signal);
+    const int status = reap(pid_, timeout, killed);
     exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     pid_ = -1;
     return exit_status_;

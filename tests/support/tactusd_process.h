@@ -132,6 +132,7 @@ public:
 
     bool running() const { return pid_ > 0; }
     const std::string& error() const { return error_; }
+    pid_t pid() const { return pid_; }
     // What it wrote so far.
     std::string output() const;
     // SIGTERM, reap (SIGKILL after 3 s); the exit status, or -1 when killed by a signal. Idempotent.
@@ -173,6 +174,13 @@ public:
     // Sends /quit and reaps the process (SIGKILL after 3 s). The exit status (-1 if it was killed or
     // never ran). Idempotent.
     int quit();
+    // Sends `signal` (e.g. SIGTERM) and reaps the process, SIGKILL after `timeout`. The exit status (-1
+    // if a signal ended it, or it had to be killed); *killed (if given) says whether it had to be.
+    int stop_with_signal(int signal, std::chrono::milliseconds timeout, bool* killed = nullptr);
+    // Waits up to `timeout` for the process to end by itself, then kills it; as stop_with_signal.
+    int wait_for_exit(std::chrono::milliseconds timeout, bool* killed = nullptr) {
+        return stop_with_signal(0, timeout, killed);
+    }
 
 private:
     bool wait_until_ready();
