@@ -357,18 +357,23 @@ void ControlServer::on_edits_since(const Context& ctx) {
         throw OscArgError("revision " + std::to_string(revision) +
                           " is not in the edit log (the document is at " +
                           std::to_string(host_.editor().revision()) + "): fetch the whole /document");
+    // One answer, sent whole or refused with the reason (never cut short by a full outbox).
+    std::vector<std::vector<std::uint8_t>> answer;
+    answer.reserve(batches->size() + 1);
     for (const EditBatch* batch : *batches) {
-        const auto bundle = edit_batch_bundle(*batch);
-        if (ctx.from.kind == ReplyTarget::Kind::Udp && bundle.size() > kMaxUdpReply)
+        answer.push_back(edit_batch_bundle(*batch));
+        if (ctx.from.kind == ReplyTarget::Kind::Udp && answer.back().size() > kMaxUdpReply)
             throw OscArgError("edit batch " + std::to_string(batch->revision) +
                               " is too big for a UDP datagram: ask over TCP or fetch the whole /document");
-        reply(ctx.from, bundle);
     }
-    reply(ctx.from, OscOut("/reply")
-                        .s(ctx.message.address)
-                        .h(static_cast<std::int64_t>(host_.editor().revision()))
-                        .i(static_cast<std::int32_t>(batches->size()))
-                        .bytes());
+    answer.push_back(OscOut("/reply")
+                         .s(ctx.message.address)
+                         .h(static_cast<std::int64_t>(host_.editor().revision()))
+                         .i(static_cast<std::int32_t>(batches->size()))
+                         .bytes());
+    if (std::string why; !transport_.send_requested(ctx.from, answer, &why))
+        throw OscArgError("the batches since revision " + std::to_string(revision) +
+                          " were not sent: " + why + "; fetch the whole /document");
 }
 
 void ControlServer::on_document(const Context& ctx) {
@@ -385,12 +390,20 @@ void ControlServer::on_document(const Context& ctx) {
         reply(ctx.from, OscOut("/reply").s(ctx.message.address).h(revision).s(target.path).bytes());
         return;
     }
-    const std::string text = document_to_string(doc);
-    const auto bytes = osc_int64_and_long_string("/document", revision, text);
-    if (ctx.from.kind == ReplyTarget::Kind::Udp && bytes.size() > kMaxUdpReply)
-        throw OscArgError("the document is " + std::to_string(text.size()) +
+    std::vector<std::vector<std::uint8_t>> answer;
+    std::size_t text_size = 0;
+    {
+        const std::string text = document_to_string(doc);
+        text_size = text.size();
+        answer.push_back(osc_int64_and_long_string("/document", revision, text));
+    }
+    if (ctx.from.kind == ReplyTarget::Kind::Udp && answer.front().size() > kMaxUdpReply)
+        throw OscArgError("the document is " + std::to_string(text_size) +
                           " bytes, too big for a UDP datagram: ask over TCP or give a path to write it to");
-    reply(ctx.from, bytes);
+    // A document larger than the connection's usual outbox still goes (whole), or the client is told.
+    if (std::string why; !transport_.send_requested(ctx.from, answer, &why))
+        throw OscArgError("the document (" + std::to_string(text_size) + " bytes) was not sent: " + why +
+                          "; give a path to write it to");
 }
 
 void ControlServer::dispatch(const OscMessage& message, const ReplyTarget& from, std::int64_t arrival_ns) {
@@ -409,6 +422,12 @@ void ControlServer::dispatch(const OscMessage& message, const ReplyTarget& from,
 }
 
 bool ControlServer::submit(const Context& ctx, EngineCommand command) {
+    if (pending_.size() >= kMaxPendingReplies) {
+        reply_error(ctx.from, ctx.message.address,
+                    "too many commands await the engine (" + std::to_string(kMaxPendingReplies) +
+                        "): command rejected");
+        return false;
+    }
     command.frame = ctx.frame;
     command.request = next_request_++;
     if (!host_.submit(command)) {
@@ -519,6 +538,18 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result) {
         reply_error(ctx.from, ctx.message.address, error);
         return false;
     }
+    // A new document starts at beat 0 with no loop: without this, the stop above returns to where
+    // the last /play of the old document started (a plain /play would start the new one there), and
+    // the old loop's frames would go on looping in the new one.
+    EngineCommand unloop;
+    unloop.kind = CommandKind::SetLoop;
+    unloop.frame = kAsap;
+    host_.submit(unloop);
+    EngineCommand to_start;
+    to_start.kind = CommandKind::Locate;
+    to_start.frame = kAsap;
+    to_start.score_frame = 0;
+    host_.submit(to_start);
     loop_enabled_ = false;
     recorder_.cancel();
     arm_first_track_for_midi_input();

@@ -157,6 +157,10 @@ private:
         std::chrono::steady_clock::time_point submitted;
     };
     static constexpr std::chrono::seconds kReplyExpiry{10};
+    // Commands accepted and not yet reported by the engine: a bound on the map below (about 200 bytes
+    // each, 13 MiB at most), far above what the engine's queues hold, so only a flood whose reports
+    // are lost reaches it; beyond, a command is refused like one that finds the engine's queue full.
+    static constexpr std::size_t kMaxPendingReplies = 65'536;
     std::chrono::steady_clock::time_point last_expiry_{};
     std::unordered_map<std::uint64_t, PendingReply> pending_;
     std::uint64_t next_request_ = 1;
