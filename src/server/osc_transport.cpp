@@ -462,7 +462,10 @@ void OscTransport::close() {
     }
     connections_.clear();
     pending_frame_bytes_ = 0;
+    local_frame_bytes_ = 0;
     counters_.pending_frame_bytes.store(0, std::memory_order_relaxed);
+    outbox_bytes_total_ = 0;
+    counters_.outbox_bytes.store(0, std::memory_order_relaxed);
     if (local_fd_ >= 0) {
         // Only the file this transport created: another engine may have replaced it since.
         struct stat st {};
@@ -692,7 +695,7 @@ void OscTransport::read_stream(Connection& c, const PacketHandler& handler, cons
             if (c.inbox.empty()) {
                 if (size >= 4) {
                     const std::uint32_t length = read_be32(data);
-                    if (length > options_.max_tcp_message) return refuse_frame(c, length, on_error);
+                    if (length > frame_limit(c)) return refuse_frame(c, length, on_error);
                     if (size - 4 >= length) {
                         counters_.tcp_packets.fetch_add(1, std::memory_order_relaxed);
                         c.last_active_ns = arrival_ns;
@@ -716,7 +719,7 @@ void OscTransport::read_stream(Connection& c, const PacketHandler& handler, cons
                 if (have > 0) std::memcpy(head, c.inbox.data(), have);
                 std::memcpy(head + have, data, 4 - have);
                 const std::uint32_t length = read_be32(head);
-                if (length > options_.max_tcp_message) return refuse_frame(c, length, on_error);
+                if (length > frame_limit(c)) return refuse_frame(c, length, on_error);
                 frame_total = 4 + std::size_t{length};
                 take = std::min(size, frame_total - have);
             } else {
@@ -746,7 +749,7 @@ void OscTransport::refuse_frame(Connection& c, std::uint32_t length, const Error
     stop_reading(c);
     if (on_error)
         on_error("TCP frame of " + std::to_string(length) + " bytes exceeds the limit of " +
-                     std::to_string(options_.max_tcp_message) + " bytes; closing the connection",
+                     std::to_string(frame_limit(c)) + " bytes; closing the connection",
                  c.target);
 }
 
@@ -764,16 +767,23 @@ bool OscTransport::grow_inbox(Connection& c, std::size_t needed, std::size_t fra
     std::size_t wanted = at_least;
     if (frame_total != 0)
         wanted = std::max(at_least, whole_pages(std::min(std::max(2 * capacity, kMinInbox), frame_total)));
-    const std::size_t limit = options_.max_pending_frame_bytes_total;
+    // TCP and local connections are bounded apart: a TCP client cannot crowd out the owner's frames.
+    const bool local = c.target.kind == ReplyTarget::Kind::Local;
+    const std::size_t limit =
+        local ? options_.max_local_pending_frame_bytes_total : options_.max_pending_frame_bytes_total;
+    const auto held_by_kind = [&] {
+        return local ? local_frame_bytes_ : pending_frame_bytes_ - local_frame_bytes_;
+    };
     for (;;) {
-        if (pending_frame_bytes_ - capacity + wanted <= limit) break;
-        if (pending_frame_bytes_ - capacity + at_least <= limit) {
+        if (held_by_kind() - capacity + wanted <= limit) break;
+        if (held_by_kind() - capacity + at_least <= limit) {
             wanted = at_least;
             break;
         }
         Connection* largest = nullptr;
         for (auto& [id, other] : connections_)
-            if (other.get() != &c && other->reading && !other->closing && other->inbox.capacity() > 0 &&
+            if (other.get() != &c && other->target.kind == c.target.kind && other->reading &&
+                !other->closing && other->inbox.capacity() > 0 &&
                 (largest == nullptr || other->inbox.capacity() > largest->inbox.capacity()))
                 largest = other.get();
         Connection& victim = largest != nullptr && largest->inbox.capacity() > at_least ? *largest : c;
@@ -781,10 +791,9 @@ bool OscTransport::grow_inbox(Connection& c, std::size_t needed, std::size_t fra
         counters_.connections_over_memory.fetch_add(1, std::memory_order_relaxed);
         stop_reading(victim);
         if (on_error)
-            on_error("partial frames would hold more than " + std::to_string(limit) +
-                         " bytes in total (max_pending_frame_bytes_total); closing the connection with the "
-                         "largest (" +
-                         std::to_string(held) + " bytes)",
+            on_error("partial frames would hold more than " + std::to_string(limit) + " bytes in total (" +
+                         (local ? "max_local_pending_frame_bytes_total" : "max_pending_frame_bytes_total") +
+                         "); closing the connection with the largest (" + std::to_string(held) + " bytes)",
                      victim.target);
         if (&victim == &c) return false;
     }
@@ -797,15 +806,26 @@ bool OscTransport::grow_inbox(Connection& c, std::size_t needed, std::size_t fra
                      c.target);
         return false;
     }
-    pending_frame_bytes_ = pending_frame_bytes_ - capacity + c.inbox.capacity();
-    counters_.pending_frame_bytes.store(pending_frame_bytes_, std::memory_order_relaxed);
+    count_inbox(c, capacity);
     return true;
 }
 
 void OscTransport::release_inbox(Connection& c) {
-    pending_frame_bytes_ -= c.inbox.capacity();
-    counters_.pending_frame_bytes.store(pending_frame_bytes_, std::memory_order_relaxed);
+    const std::size_t capacity = c.inbox.capacity();
     c.inbox.release();
+    count_inbox(c, capacity);
+}
+
+std::size_t OscTransport::frame_limit(const Connection& c) const {
+    return c.target.kind == ReplyTarget::Kind::Local ? options_.max_local_message : options_.max_tcp_message;
+}
+
+// After c's inbox went from old_capacity to its capacity now.
+void OscTransport::count_inbox(const Connection& c, std::size_t old_capacity) {
+    pending_frame_bytes_ = pending_frame_bytes_ - old_capacity + c.inbox.capacity();
+    if (c.target.kind == ReplyTarget::Kind::Local)
+        local_frame_bytes_ = local_frame_bytes_ - old_capacity + c.inbox.capacity();
+    counters_.pending_frame_bytes.store(pending_frame_bytes_, std::memory_order_relaxed);
 }
 
 void OscTransport::stop_reading(Connection& c) {

@@ -28,10 +28,11 @@
 //   (connections_idle_closed);
 // - at max_connections (TCP and local counted apart), a new connection evicts the one of its kind idle
 //   longest (oldest accept / complete frame / write) instead of being refused (connections_evicted);
-// - partial frames' buffers are bounded per connection (max_tcp_message) and in total
-//   (max_pending_frame_bytes_total, counting allocated capacity, which grows at most to the frame's
-//   declared length); beyond, the connection with the largest partial frame is closed
-//   (connections_over_memory), the newcomer itself when its frame is the largest.
+// - partial frames' buffers are bounded per connection (max_tcp_message; local: max_local_message)
+//   and in total (max_pending_frame_bytes_total; local ones apart, max_local_pending_frame_bytes_total;
+//   counting allocated capacity, which grows at most to the frame's declared length); beyond, the
+//   connection of that kind with the largest partial frame is closed (connections_over_memory), the
+//   newcomer itself when its frame is the largest.
 //
 // Arrival time: for UDP, the kernel's receive timestamp (SO_TIMESTAMPNS, CLOCK_REALTIME) moved to
 // CLOCK_MONOTONIC by the realtime - monotonic offset sampled once per poll_once(); this excludes the
@@ -63,8 +64,11 @@ namespace tactus {
 struct OscTransportOptions {
     std::string address = "127.0.0.1";  // numeric IPv4/IPv6 or a host name (its first IPv4 address wins)
     int port = 7770;                    // 0 = any free port (the same one for UDP and TCP when possible)
-    std::size_t max_tcp_message =
-        kMaxRequestFrame;  // a bigger TCP frame is an error and closes the connection
+    // A bigger frame is an error and closes the connection: on TCP, and on the local socket (the
+    // owner, our own uid) apart, where a frame may be as large as a reply (the GUI gives back with
+    // /load/json the document it got with /document).
+    std::size_t max_tcp_message = kMaxRequestFrame;
+    std::size_t max_local_message = kMaxReplyFrame;
     // TCP connections, and local ones apart; a new one beyond evicts the one of its kind idle longest.
     std::size_t max_connections = 64;
     std::size_t max_outbox_bytes = 1u << 20;  // per stream connection; replies beyond are dropped
@@ -82,9 +86,11 @@ struct OscTransportOptions {
     int frame_stall_timeout_ms = 10'000;  // a frame in progress that receives no byte for this long
     int frame_timeout_ms = 60'000;        // a frame not complete this long after its first byte
     int idle_timeout_ms = 600'000;        // no complete frame received and no byte written for this long
-    // The partial frames' buffers of all connections together (allocated bytes). Keep it at least
-    // max_tcp_message + 4, or the biggest frames can never complete.
+    // The partial frames' buffers of all TCP connections together (allocated bytes), and of all local
+    // ones apart. Keep each at least its frame limit + 4 rounded up to a page, or the biggest frames
+    // can never complete.
     std::size_t max_pending_frame_bytes_total = 64u << 20;
+    std::size_t max_local_pending_frame_bytes_total = kMaxReplyFrame + (1u << 20);
 };
 
 // Where a packet came from, and so where its replies go.
@@ -212,6 +218,8 @@ private:
     void refuse_frame(Connection& c, std::uint32_t length, const ErrorHandler& on_error);
     bool grow_inbox(Connection& c, std::size_t needed, std::size_t frame_total, const ErrorHandler& on_error);
     void set_inbox_capacity(Connection& c, std::size_t capacity);
+    std::size_t frame_limit(const Connection& c) const;
+    void count_inbox(const Connection& c, std::size_t old_capacity);
     void release_inbox(Connection& c);
     void stop_reading(Connection& c);
     void check_timeouts(Connection& c, std::int64_t now, const ErrorHandler& on_error);
@@ -243,6 +251,7 @@ private:
     std::vector<std::uint8_t> datagram_;   // receive buffer, 64 KiB
     std::vector<std::uint8_t> scratch_;    // stream read buffer, 64 KiB
     std::size_t pending_frame_bytes_ = 0;  // sum of the connections' inbox capacities
+    std::size_t local_frame_bytes_ = 0;    // the part of it local connections hold
     std::size_t outbox_bytes_total_ = 0;   // sum of the connections' outbox capacities
     Counters counters_;
 };

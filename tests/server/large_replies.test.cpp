@@ -68,8 +68,13 @@ protected:
     }
 
     // Asks `client` for the whole document and checks that it arrives, larger than a request may be,
-    // with every note.
-    void expect_whole_document(TcpClient& client, std::size_t notes, const char* how) {
+    // with every note; its text.
+    std::string expect_whole_document(TcpClient& client, std::size_t notes, const char* how) {
+        std::string text;
+        whole_document(client, notes, how, text);
+        return text;
+    }
+    void whole_document(TcpClient& client, std::size_t notes, const char* how, std::string& text) {
         ASSERT_TRUE(client.connected()) << how;
         const auto asked = Clock::now();
         ASSERT_TRUE(client.send_frame(Osc("/document").bytes())) << how;
@@ -78,7 +83,7 @@ protected:
         ASSERT_TRUE(reply.has_value()) << how << ": no answer to /document; log:\n" << daemon_->log();
         ASSERT_EQ(reply->address, "/document") << how << ": " << describe(*reply);
         ASSERT_EQ(reply->types, "hs") << how;
-        const std::string& text = reply->args[1].s;
+        text = reply->args[1].s;
         EXPECT_GT(text.size(), tactus::kMaxRequestFrame) << how << ": the document must be over 16 MiB";
         const tactus::LoadResult parsed = tactus::parse_document(text, "<reply>");
         ASSERT_TRUE(parsed.errors.empty()) << how << ": " << parsed.errors.front().to_string();
@@ -100,7 +105,14 @@ TEST_F(TactusdLargeReplies, a_document_over_16_mib_arrives_whole_over_tcp_and_th
     }
     ASSERT_FALSE(daemon_->socket_path().empty()) << "tactusd has no local socket; log:\n" << daemon_->log();
     TcpClient local{fs::path(daemon_->socket_path())};
-    expect_whole_document(local, kNotes, "the local socket");
+    const std::string text = expect_whole_document(local, kNotes, "the local socket");
+
+    // The owner (the GUI) may give such a document back whole: /load/json over the local socket.
+    ASSERT_TRUE(local.send_frame(string_message("/load/json", text)));
+    const auto loaded = local.receive(kLongTimeout);
+    ASSERT_TRUE(loaded.has_value()) << "no answer to /load/json; log:\n" << daemon_->log();
+    ASSERT_EQ(loaded->address, "/reply") << describe(*loaded);
+    EXPECT_EQ(loaded->args.at(2).i, static_cast<std::int64_t>(kNotes));
 }
 
 // 80 batches of 1,500 note adds: the answer to /edits/since is about 7 MB, far more than a

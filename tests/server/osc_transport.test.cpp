@@ -1102,6 +1102,33 @@ TEST(OscTransport, local_socket_is_user_only_and_answers_a_ping_on_the_same_conn
     EXPECT_FALSE(std::filesystem::exists(path)) << "close() removes the socket file";
 }
 
+// The owner's local socket takes frames as large as a reply (the GUI gives a whole document back
+// with /load/json), counted apart from TCP's partial frames, which stay at 16 MiB each.
+TEST(OscTransport, local_socket_takes_a_frame_of_20_megabytes_that_tcp_refuses) {
+    TempDir dir;
+    const std::string path = dir / "tactusd.sock";
+    OscTransportOptions options = with_socket(path);
+    options.max_pending_frame_bytes_total = 17u << 20;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    std::size_t delivered = 0;
+    server.on_packet = [&](OscPacket& packet, const ReplyTarget&) {
+        delivered = packet.messages.empty() ? 0 : packet.messages[0].args.at(0).blob.size();
+    };
+    // `/load ,b` with a 20 MiB blob, written by hand (liblo 0.31 overflows its buffer on large blobs).
+    Bytes message = big_reply(20u << 20, 5);
+    TcpClient client(path);
+    ASSERT_TRUE(client.connected);
+    std::thread writer([&] { EXPECT_TRUE(client.write_all(framed(message))); });
+    const bool arrived = server.pump_until([&] { return delivered > 0; }, 20'000);
+    writer.join();
+    EXPECT_TRUE(arrived) << (server.errors.empty() ? "" : server.errors[0]);
+    EXPECT_EQ(delivered, std::size_t{20u << 20});
+    EXPECT_TRUE(server.errors.empty()) << server.errors[0];
+    server.pump_for(20);
+    EXPECT_EQ(server.transport.pending_frame_bytes(), 0u) << "the frame's buffer is freed once complete";
+}
+
 TEST(OscTransport, local_socket_path_longer_than_a_socket_address_holds_works_through_its_directory) {
     TempDir dir;
     std::string deep = dir.path;
