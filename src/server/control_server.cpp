@@ -281,7 +281,13 @@ void ControlServer::push_to_subscribers(const std::vector<std::uint8_t>& bytes,
                                         const ReplyTarget* except) {
     for (const ReplyTarget& to : edit_subscribers_) {
         if (except && same_target(to, *except)) continue;
-        reply(to, to.kind == ReplyTarget::Kind::Udp ? udp_bytes : bytes);
+        if (to.kind == ReplyTarget::Kind::Udp) {
+            reply(to, udp_bytes);
+            continue;
+        }
+        // A batch larger than the outbox still goes whole to a subscriber that reads; one that cannot
+        // take it now is told to resynchronise instead (when that fits).
+        if (!transport_.send_requested(to, bytes, nullptr) && &udp_bytes != &bytes) reply(to, udp_bytes);
     }
 }
 

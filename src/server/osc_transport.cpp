@@ -1024,6 +1024,12 @@ bool OscTransport::send_requested(const ReplyTarget& to,
     return send_packets(to, list.data(), list.size(), true, why);
 }
 
+bool OscTransport::send_requested(const ReplyTarget& to, const std::vector<std::uint8_t>& packet,
+                                  std::string* why) {
+    const std::vector<std::uint8_t>* one = &packet;
+    return send_packets(to, &one, 1, true, why);
+}
+
 bool OscTransport::send_packets(const ReplyTarget& to, const std::vector<std::uint8_t>* const* packets,
                                 std::size_t count, bool requested, std::string* why) {
     auto drop = [&](std::string reason) {

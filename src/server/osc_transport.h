@@ -176,9 +176,11 @@ public:
     // connection, its packets are queued all or none, past max_outbox_bytes when need be (up to
     // max_reply_bytes, while what already waits is within max_outbox_bytes and all outboxes stay
     // within max_outbox_bytes_total); false with *why saying which limit refused it. Over UDP each
-    // packet is sent as a datagram (the caller keeps them small enough).
+    // packet is sent as a datagram (the caller keeps them small enough). The one-packet form also
+    // serves an edit batch pushed to a subscriber: whole to a client that reads, however large.
     bool send_requested(const ReplyTarget& to, const std::vector<std::vector<std::uint8_t>>& packets,
                         std::string* why);
+    bool send_requested(const ReplyTarget& to, const std::vector<std::uint8_t>& packet, std::string* why);
 
     // Stops reading from a stream connection (what it sends next is ignored), lets the replies already
     // queued leave (for at most a second), then closes it. Unknown ids are ignored.

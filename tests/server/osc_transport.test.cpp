@@ -703,13 +703,13 @@ TEST(OscTransport, requested_reply_goes_whole_past_the_outbox_or_is_refused_sayi
     ASSERT_GT(queued, 0);
     const Bytes doc = big_reply(3u << 20, 2);
     std::string why;
-    EXPECT_TRUE(server.transport.send_requested(to_a, {doc}, &why)) << why;
+    EXPECT_TRUE(server.transport.send_requested(to_a, doc, &why)) << why;
     EXPECT_FALSE(server.transport.send(to_a, small)) << "nothing ordinary passes a large reply";
-    EXPECT_FALSE(server.transport.send_requested(to_a, {doc}, &why));
+    EXPECT_FALSE(server.transport.send_requested(to_a, doc, &why));
     EXPECT_THAT(why, HasSubstr("bytes of earlier replies still wait for this client to read them")) << why;
-    EXPECT_FALSE(server.transport.send_requested(to_b, {big_reply(5u << 20, 3)}, &why));
+    EXPECT_FALSE(server.transport.send_requested(to_b, std::vector<Bytes>{big_reply(5u << 20, 3)}, &why));
     EXPECT_EQ(why, "the reply is 5242900 bytes, more than one reply may take (4194304 bytes)");
-    EXPECT_FALSE(server.transport.send_requested(to_b, {doc}, &why))
+    EXPECT_FALSE(server.transport.send_requested(to_b, doc, &why))
         << "a's large reply holds most of the total";
     EXPECT_THAT(why, HasSubstr("replies waiting for slow clients already hold ")) << why;
     EXPECT_THAT(why, HasSubstr(" bytes (at most 6291456 in all): try again later")) << why;
@@ -732,7 +732,7 @@ TEST(OscTransport, requested_reply_goes_whole_past_the_outbox_or_is_refused_sayi
     server.pump_for(20);
     EXPECT_LE(server.transport.stats().outbox_bytes, options.max_outbox_bytes)
         << "the large reply's memory must be freed once it has left";
-    EXPECT_TRUE(server.transport.send_requested(to_b, {doc}, &why)) << why;
+    EXPECT_TRUE(server.transport.send_requested(to_b, doc, &why)) << why;
 }
 
 TEST(OscTransport, full_transport_evicts_the_connection_idle_longest_and_serves_the_new_one) {
