@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <malloc.h>
 
+#include <iostream>
 #include <map>
 #include <random>
 
@@ -225,6 +226,10 @@ TEST(DocumentEditor, the_edit_log_stays_under_its_byte_bound_under_add_and_delet
     EXPECT_FALSE(editor.batches_since(now - editor.log_batches() - 1).has_value());
 
     // The heap says the same (unmeasured under sanitizers, whose allocator mallinfo2 does not see).
+    std::cout << "[ figures  ] " << 2 * kRounds << " batches of " << kNotes << " note adds or deletes: log "
+              << editor.log_bytes() / (1 << 20) << " MiB in " << editor.log_batches() << " batches (bound "
+              << DocumentEditor::kLogBytes / (1 << 20) << " MiB); heap grew "
+              << (double(heap_in_use()) - double(heap_before)) / (1 << 20) << " MiB\n";
     if (const std::size_t heap_after = heap_in_use(); heap_before > 0 && heap_after > 0) {
         EXPECT_LT(heap_after, heap_before + DocumentEditor::kLogBytes + (16u << 20))
             << "the log's real memory must stay near its bound (" << editor.log_bytes() << " estimated)";
