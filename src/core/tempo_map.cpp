@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace tactus {
 
@@ -110,10 +111,15 @@ double TempoMap::beat_at_frame(Frame frame, double sample_rate) const {
     // Every beat whose frame is `frame` lies within half a frame of `beat` (with a margin for
     // rounding and for a ramp's tempo moving within that half frame).
     const double reach = 0.5 * bpm_at(beat) / (60.0 * sample_rate) * 1.01 + 1e-12;
+    // Every coarser grid is part of the finest: no fine grid beat within reach, none at all (the
+    // usual case while playing, one rounding away).
+    constexpr double kFinest = kSnapGrids[std::size(kSnapGrids) - 1];
+    if (std::abs(beat * kFinest - std::round(beat * kFinest)) > reach * kFinest) return beat;
     for (const double grid : kSnapGrids) {
-        const double candidate = std::round(beat * grid) / grid;
-        if (std::abs(candidate - beat) <= reach && frame_at_beat(candidate, sample_rate) == frame)
-            return candidate;
+        const double steps = std::round(beat * grid);
+        if (std::abs(beat * grid - steps) > reach * grid) continue;
+        const double candidate = steps / grid;
+        if (frame_at_beat(candidate, sample_rate) == frame) return candidate;
     }
     return beat;
 }
