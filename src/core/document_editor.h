@@ -114,13 +114,12 @@ private:
     void insert_track(std::size_t position, Track track);
     Track take_track(std::size_t position);
     void touch(NoteId id);
+    void trim_log();  // drops the oldest batches beyond the byte bound, never the newest
 
     Document doc_;
     std::unordered_map<NoteId, Location> notes_;
     std::unordered_map<TrackId, std::size_t> tracks_;
     NoteId next_note_id_ = 1;
-    void trim_log();
-
     std::deque<EditBatch> log_;
     std::deque<std::size_t> log_sizes_;  // estimated_bytes of each batch in log_
     std::size_t log_bytes_ = 0;
