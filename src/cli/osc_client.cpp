@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "core/private_dir.h"
+#include "server/osc_message.h"
 
 namespace tactus::cli {
 
@@ -34,7 +35,7 @@ bool is_local_host(const std::string& host) {
     return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-constexpr std::size_t kMaxFrame = 16u << 20;  // tactusd's own frame limit
+constexpr std::size_t kMaxFrame = kMaxReplyFrame;  // the largest reply tactusd sends (a whole /document)
 
 }  // namespace
 

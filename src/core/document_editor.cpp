@@ -92,7 +92,49 @@ std::string check_markers(const std::vector<Marker>& markers) {
     return {};
 }
 
+template <class T>
+std::size_t vector_bytes(const std::vector<T>& v) {
+    return v.capacity() * sizeof(T);
+}
+
+// Heap bytes of a string beyond its inline buffer (libstdc++ keeps up to 15 characters inline).
+std::size_t string_bytes(const std::string& s) {
+    return s.capacity() > 15 ? s.capacity() + 1 : 0;
+}
+
+std::size_t track_heap_bytes(const Track& t) {
+    return string_bytes(t.name) + string_bytes(t.instrument) + string_bytes(t.preset) +
+           vector_bytes(t.notes) + vector_bytes(t.controllers);
+}
+
+std::size_t edit_heap_bytes(const Edit& e) {
+    if (const auto* add = std::get_if<edit::TrackAdd>(&e)) return track_heap_bytes(add->track);
+    if (const auto* rename = std::get_if<edit::TrackRename>(&e)) return string_bytes(rename->name);
+    if (const auto* instrument = std::get_if<edit::TrackInstrument>(&e))
+        return string_bytes(instrument->instrument) + string_bytes(instrument->preset);
+    if (const auto* controllers = std::get_if<edit::TrackControllers>(&e))
+        return vector_bytes(controllers->events);
+    if (const auto* tempo = std::get_if<edit::TempoReplace>(&e)) return vector_bytes(tempo->points);
+    if (const auto* meter = std::get_if<edit::MeterReplace>(&e)) return vector_bytes(meter->meter);
+    if (const auto* markers = std::get_if<edit::MarkersReplace>(&e)) {
+        std::size_t bytes = vector_bytes(markers->markers);
+        for (const Marker& m : markers->markers) bytes += string_bytes(m.name);
+        return bytes;
+    }
+    return 0;
+}
+
+// What a deque of batches spends per element beyond the batch itself (its slot, and the size kept
+// beside it), and a heap block's bookkeeping.
+constexpr std::size_t kBatchOverhead = 2 * sizeof(void*) + sizeof(std::size_t);
+
 }  // namespace
+
+std::size_t estimated_bytes(const EditBatch& batch) {
+    std::size_t bytes = sizeof(EditBatch) + kBatchOverhead + vector_bytes(batch.edits);
+    for (const Edit& e : batch.edits) bytes += edit_heap_bytes(e);
+    return bytes;
+}
 
 void DocumentEditor::reset(Document doc) {
     doc_ = std::move(doc);
@@ -107,6 +149,8 @@ void DocumentEditor::reset(Document doc) {
     tracks_.clear();
     reindex_tracks();
     log_.clear();
+    log_sizes_.clear();
+    log_bytes_ = 0;
     log_base_ = doc_.revision;
 }
 
@@ -247,12 +291,27 @@ bool DocumentEditor::apply(std::vector<Edit> edits, EditEffect* effect, std::str
     undo_.clear();
     before_.clear();
     ++doc_.revision;
+    edits.shrink_to_fit();  // the log keeps them: no spare capacity
     log_.push_back({doc_.revision, std::move(edits)});
-    if (log_.size() > kLogBatches) {
-        log_base_ = log_.front().revision;
-        log_.pop_front();
-    }
+    log_sizes_.push_back(estimated_bytes(log_.back()));
+    log_bytes_ += log_sizes_.back();
+    trim_log();
     return true;
+}
+
+void DocumentEditor::set_log_byte_limit(std::size_t bytes) {
+    log_byte_limit_ = bytes;
+    trim_log();
+}
+
+// Drops the oldest batches while the log is over its bound, never the newest one.
+void DocumentEditor::trim_log() {
+    while (log_bytes_ > log_byte_limit_ && log_.size() > 1) {
+        log_base_ = log_.front().revision;
+        log_bytes_ -= log_sizes_.front();
+        log_.pop_front();
+        log_sizes_.pop_front();
+    }
 }
 
 std::string DocumentEditor::apply_one(Edit& e) {

@@ -2,6 +2,10 @@
 // batch, keeps a log of recent batches (so a client can catch up from revision N), and reports what
 // each batch changed so the engine can republish only that.
 //
+// The log is bounded in bytes, not batches: each batch's memory is estimated (estimated_bytes) and
+// the oldest batches are dropped once the log holds more than log_byte_limit() (kLogBytes by
+// default). The newest batch is always kept, however large, so last_batch() is there after apply().
+//
 // Cost per edited note is O(1) on average (notes are found through an id index; a delete moves the
 // track's last note into the hole, so note order within a track is not kept; documents are compared
 // and written with notes in canonical order, see canonical_document()).
@@ -51,9 +55,14 @@ struct MixChange {
 // Checks a track's instrument and preset (the engine knows which exist); returns an error or "".
 using InstrumentCheck = std::function<std::string(const Track&)>;
 
+// The memory a logged batch holds (the batch, its edits and what they own on the heap), estimated
+// from sizes and capacities; what the edit log's byte bound counts.
+std::size_t estimated_bytes(const EditBatch& batch);
+
 class DocumentEditor {
 public:
-    static constexpr std::size_t kLogBatches = 100'000;
+    // The edit log's default bound: 64 MiB, e.g. about 330,000 note edits (an Edit takes ~200 bytes).
+    static constexpr std::size_t kLogBytes = 64u << 20;
 
     DocumentEditor() = default;
     explicit DocumentEditor(Document doc) { reset(std::move(doc)); }
@@ -80,6 +89,11 @@ public:
     // far (or `revision` is ahead of the document): fetch the whole document instead.
     std::optional<std::vector<const EditBatch*>> batches_since(std::uint64_t revision) const;
     const EditBatch* last_batch() const { return log_.empty() ? nullptr : &log_.back(); }
+    // The log's bound and what it holds now (estimated_bytes of each batch, summed).
+    std::size_t log_byte_limit() const { return log_byte_limit_; }
+    void set_log_byte_limit(std::size_t bytes);
+    std::size_t log_bytes() const { return log_bytes_; }
+    std::size_t log_batches() const { return log_.size(); }
 
     // A note and its track, or nullopt.
     std::optional<PlacedNote> find_note(NoteId id) const;
@@ -101,12 +115,16 @@ private:
     void insert_track(std::size_t position, Track track);
     Track take_track(std::size_t position);
     void touch(NoteId id);
+    void trim_log();  // drops the oldest batches beyond the byte bound, never the newest
 
     Document doc_;
     std::unordered_map<NoteId, Location> notes_;
     std::unordered_map<TrackId, std::size_t> tracks_;
     NoteId next_note_id_ = 1;
     std::deque<EditBatch> log_;
+    std::deque<std::size_t> log_sizes_;  // estimated_bytes of each batch in log_
+    std::size_t log_bytes_ = 0;
+    std::size_t log_byte_limit_ = kLogBytes;
     std::uint64_t log_base_ = 0;  // the revision the log starts after
 
     // State of the batch being applied.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace tactus {
 
@@ -29,6 +30,10 @@ double beats_into_segment(const TempoPoint& p, const TempoPoint* next, double se
     const double tempo = t0 * std::exp(seconds * (t1 - t0) / (60.0 * span));
     return (tempo - t0) * span / (t1 - t0);
 }
+
+// The grids beat_at_frame tries, coarsest first: whole beats, duplets and triplets down to 1/384, then
+// 1/3840 (which also holds fifths, tenths and every finer power-of-two division up to 1/256).
+constexpr double kSnapGrids[] = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 384, 3840};
 
 }  // namespace
 
@@ -95,6 +100,28 @@ double TempoMap::bpm_at(double beat) const {
     if (!p.ramp || i + 1 >= points_.size() || beat < p.beat) return p.bpm;
     const TempoPoint& next = points_[i + 1];
     return p.bpm + (next.bpm - p.bpm) * (beat - p.beat) / (next.beat - p.beat);
+}
+
+Frame TempoMap::frame_at_beat(double beat, double sample_rate) const {
+    return frame_at_seconds(seconds_at(beat), sample_rate);
+}
+
+double TempoMap::beat_at_frame(Frame frame, double sample_rate) const {
+    const double beat = beat_at(double(frame) / sample_rate);
+    // Every beat whose frame is `frame` lies within half a frame of `beat` (with a margin for
+    // rounding and for a ramp's tempo moving within that half frame).
+    const double reach = 0.5 * bpm_at(beat) / (60.0 * sample_rate) * 1.01 + 1e-12;
+    // Every coarser grid is part of the finest: no fine grid beat within reach, none at all (the
+    // usual case while playing, one rounding away).
+    constexpr double kFinest = kSnapGrids[std::size(kSnapGrids) - 1];
+    if (std::abs(beat * kFinest - std::round(beat * kFinest)) > reach * kFinest) return beat;
+    for (const double grid : kSnapGrids) {
+        const double steps = std::round(beat * grid);
+        if (std::abs(beat * grid - steps) > reach * grid) continue;
+        const double candidate = steps / grid;
+        if (frame_at_beat(candidate, sample_rate) == frame) return candidate;
+    }
+    return beat;
 }
 
 }  // namespace tactus

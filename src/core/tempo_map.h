@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/frames.h"
+
 namespace tactus {
 
 // A tempo point starts a segment at `beat`. With `ramp` set, the tempo moves linearly (in beats)
@@ -37,6 +39,16 @@ public:
     double seconds_at(double beat) const;
     double beat_at(double seconds) const;
     double bpm_at(double beat) const;
+
+    // The frame of `beat` at `sample_rate`: frame_at_seconds(seconds_at(beat)), timing.md's rounding.
+    Frame frame_at_beat(double beat, double sample_rate) const;
+    // The beat heard at `frame`, so that positions round-trip: the coarsest beat of a fine grid
+    // (whole beats, then halves, thirds ... down to 1/3840 beat) whose frame_at_beat is `frame`,
+    // when there is one; else the continuous inverse, beat_at(frame / sample_rate). So a locate to
+    // beat 16 reports 16, not 15.99998, and a bar line reads as bar N beat 1; frame_at_beat of the
+    // result is `frame` either way. Allocation-free, a few dozen floating-point operations and at most
+    // a few seconds_at(): fit for the audio thread.
+    double beat_at_frame(Frame frame, double sample_rate) const;
 
     friend bool operator==(const TempoMap& a, const TempoMap& b) { return a.points_ == b.points_; }
 

@@ -168,10 +168,6 @@ private:
     std::unordered_map<std::size_t, std::shared_ptr<EventChunk>> cloned_;
 };
 
-Frame ScoreSnapshot::score_frame_at_beat(double beat) const {
-    return frame_at_seconds(tempo_.seconds_at(beat), sample_rate_);
-}
-
 SnapshotNote ScoreSnapshot::compile(const Note& note, std::uint32_t slot) const {
     SnapshotNote n;
     n.on = score_frame_at_beat(note.start);
@@ -279,6 +275,8 @@ EventCursor ScoreSnapshot::first_event_at_or_after(Frame frame) const {
     return cursor;
 }
 
-BarPosition ScoreSnapshot::bar_at_beat(double beat) const { return meter_.bar_at_beat(beat); }
+BarPosition ScoreSnapshot::bar_at_beat(double beat) const {
+    return meter_.bar_at_beat(beat);
+}
 
 }  // namespace tactus

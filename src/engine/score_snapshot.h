@@ -119,9 +119,10 @@ public:
     template <class Fn>
     void for_each_note_sounding_at(Frame frame, Fn&& fn) const;
 
-    Frame score_frame_at_beat(double beat) const;
-    // The (fractional) beat heard at a score frame.
-    double beat_at_score_frame(Frame frame) const { return tempo_.beat_at(double(frame) / sample_rate_); }
+    Frame score_frame_at_beat(double beat) const { return tempo_.frame_at_beat(beat, sample_rate_); }
+    // The (fractional) beat heard at a score frame; the exact beat of a fine grid when one falls on
+    // this frame, so positions round-trip (TempoMap::beat_at_frame).
+    double beat_at_score_frame(Frame frame) const { return tempo_.beat_at_frame(frame, sample_rate_); }
     // Bars and beats of the meter; beats before 0 count back in the first meter.
     BarPosition bar_at_beat(double beat) const;
 

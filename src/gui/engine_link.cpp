@@ -14,8 +14,9 @@
 namespace tactus::gui {
 
 namespace {
-// The protocol's stream frame limit (docs/protocol.md, "Connecting").
-constexpr quint32 kMaxFrame = 16u * 1024 * 1024;
+// The protocol's limit for a reply frame (docs/protocol.md, "Connecting"): a whole /document may be
+// larger than the 16 MiB a request may take.
+constexpr quint32 kMaxFrame = quint32(kMaxReplyFrame);
 // A connection the engine neither accepts nor refuses in this time is given up (and retried by the
 // supervisor): a full listen backlog makes QLocalSocket wait.
 constexpr int kConnectTimeoutMs = 2000;

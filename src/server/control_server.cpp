@@ -313,7 +313,13 @@ void ControlServer::push_to_subscribers(const std::vector<std::uint8_t>& bytes,
                                         const ReplyTarget* except) {
     for (const ReplyTarget& to : edit_subscribers_) {
         if (except && same_target(to, *except)) continue;
-        reply(to, to.kind == ReplyTarget::Kind::Udp ? udp_bytes : bytes);
+        if (to.kind == ReplyTarget::Kind::Udp) {
+            reply(to, udp_bytes);
+            continue;
+        }
+        // A batch larger than the outbox still goes whole to a subscriber that reads; one that cannot
+        // take it now is told to resynchronise instead (when that fits).
+        if (!transport_.send_requested(to, bytes, nullptr) && &udp_bytes != &bytes) reply(to, udp_bytes);
     }
 }
 
@@ -395,18 +401,23 @@ void ControlServer::on_edits_since(const Context& ctx) {
         throw OscArgError("revision " + std::to_string(revision) +
                           " is not in the edit log (the document is at " +
                           std::to_string(host_.editor().revision()) + "): fetch the whole /document");
+    // One answer, sent whole or refused with the reason (never cut short by a full outbox).
+    std::vector<std::vector<std::uint8_t>> answer;
+    answer.reserve(batches->size() + 1);
     for (const EditBatch* batch : *batches) {
-        const auto bundle = edit_batch_bundle(*batch);
-        if (ctx.from.kind == ReplyTarget::Kind::Udp && bundle.size() > kMaxUdpReply)
+        answer.push_back(edit_batch_bundle(*batch));
+        if (ctx.from.kind == ReplyTarget::Kind::Udp && answer.back().size() > kMaxUdpReply)
             throw OscArgError("edit batch " + std::to_string(batch->revision) +
                               " is too big for a UDP datagram: ask over TCP or fetch the whole /document");
-        reply(ctx.from, bundle);
     }
-    reply(ctx.from, OscOut("/reply")
-                        .s(ctx.message.address)
-                        .h(static_cast<std::int64_t>(host_.editor().revision()))
-                        .i(static_cast<std::int32_t>(batches->size()))
-                        .bytes());
+    answer.push_back(OscOut("/reply")
+                         .s(ctx.message.address)
+                         .h(static_cast<std::int64_t>(host_.editor().revision()))
+                         .i(static_cast<std::int32_t>(batches->size()))
+                         .bytes());
+    if (std::string why; !transport_.send_requested(ctx.from, answer, &why))
+        throw OscArgError("the batches since revision " + std::to_string(revision) +
+                          " were not sent: " + why + "; fetch the whole /document");
 }
 
 void ControlServer::on_document(const Context& ctx) {
@@ -423,12 +434,20 @@ void ControlServer::on_document(const Context& ctx) {
         reply(ctx.from, OscOut("/reply").s(ctx.message.address).h(revision).s(target.path).bytes());
         return;
     }
-    const std::string text = document_to_string(doc);
-    const auto bytes = osc_int64_and_long_string("/document", revision, text);
-    if (ctx.from.kind == ReplyTarget::Kind::Udp && bytes.size() > kMaxUdpReply)
-        throw OscArgError("the document is " + std::to_string(text.size()) +
+    std::vector<std::vector<std::uint8_t>> answer;
+    std::size_t text_size = 0;
+    {
+        const std::string text = document_to_string(doc);
+        text_size = text.size();
+        answer.push_back(osc_int64_and_long_string("/document", revision, text));
+    }
+    if (ctx.from.kind == ReplyTarget::Kind::Udp && answer.front().size() > kMaxUdpReply)
+        throw OscArgError("the document is " + std::to_string(text_size) +
                           " bytes, too big for a UDP datagram: ask over TCP or give a path to write it to");
-    reply(ctx.from, bytes);
+    // A document larger than the connection's usual outbox still goes (whole), or the client is told.
+    if (std::string why; !transport_.send_requested(ctx.from, answer, &why))
+        throw OscArgError("the document (" + std::to_string(text_size) + " bytes) was not sent: " + why +
+                          "; give a path to write it to");
 }
 
 void ControlServer::dispatch(const OscMessage& message, const ReplyTarget& from, PacketFrames& frames) {
@@ -445,16 +464,30 @@ void ControlServer::dispatch(const OscMessage& message, const ReplyTarget& from,
     }
 }
 
+// A command timestamped ahead reports when its frame comes: its reply is awaited that much longer.
+std::chrono::steady_clock::time_point ControlServer::reply_expiry(const Context& ctx) const {
+    const auto now = std::chrono::steady_clock::now();
+    if (!ctx.timed) return now + kReplyExpiry;
+    const double ahead = double(ctx.frame - host_.frame_for_host_time(ctx.arrival_ns)) / host_.sample_rate();
+    return now + kReplyExpiry +
+           std::chrono::milliseconds(std::llround(std::clamp(ahead, 0.0, 3600.0) * 1000));
+}
+
 bool ControlServer::submit(const Context& ctx, EngineCommand command) {
     check_horizon(ctx, kScheduleHorizonSeconds, "the engine holds commands");
+    if (pending_.size() >= kMaxPendingReplies) {
+        reply_error(ctx.from, ctx.message.address,
+                    "too many commands await the engine (" + std::to_string(kMaxPendingReplies) +
+                        "): command rejected");
+        return false;
+    }
     command.frame = ctx.frame;
     command.request = next_request_++;
     if (!host_.submit(command)) {
         reply_error(ctx.from, ctx.message.address, "engine command queue is full: command rejected");
         return false;
     }
-    pending_.emplace(command.request,
-                     PendingReply{ctx.from, ctx.message.address, std::chrono::steady_clock::now()});
+    pending_.emplace(command.request, PendingReply{ctx.from, ctx.message.address, reply_expiry(ctx)});
     return true;
 }
 
@@ -503,8 +536,7 @@ void ControlServer::pump_engine_events() {
         last_expiry_ = now;
         options_.access.forget_connections(
             [this](std::uint64_t id) { return !transport_.has_connection(id); });
-        std::erase_if(pending_,
-                      [&](const auto& entry) { return now - entry.second.submitted > kReplyExpiry; });
+        std::erase_if(pending_, [&](const auto& entry) { return now > entry.second.expires; });
     }
 }
 
@@ -576,6 +608,18 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result) {
         reply_error(ctx.from, ctx.message.address, error);
         return false;
     }
+    // A new document starts at beat 0 with no loop: without this, the stop above returns to where
+    // the last /play of the old document started (a plain /play would start the new one there), and
+    // the old loop's frames would go on looping in the new one.
+    EngineCommand unloop;
+    unloop.kind = CommandKind::SetLoop;
+    unloop.frame = kAsap;
+    host_.submit(unloop);
+    EngineCommand to_start;
+    to_start.kind = CommandKind::Locate;
+    to_start.frame = kAsap;
+    to_start.score_frame = 0;
+    host_.submit(to_start);
     loop_enabled_ = false;
     recorder_.cancel();
     arm_first_track_for_midi_input();

@@ -80,6 +80,7 @@ private:
     static constexpr double kEditHorizonSeconds = 1.0;
     // Throws when a timestamped message is further ahead than `seconds`.
     void check_horizon(const Context& ctx, double seconds, const char* what) const;
+    std::chrono::steady_clock::time_point reply_expiry(const Context& ctx) const;
     using Handler = std::function<void(ControlServer&, const Context&)>;
 
     // False when `from` is not served: another host that has not given the token (a TCP connection
@@ -180,9 +181,14 @@ private:
     struct PendingReply {
         ReplyTarget to;
         std::string address;
-        std::chrono::steady_clock::time_point submitted;
+        // Forgotten (its report taken for lost) 10 s after its frame was due.
+        std::chrono::steady_clock::time_point expires;
     };
     static constexpr std::chrono::seconds kReplyExpiry{10};
+    // Commands accepted and not yet reported by the engine: a bound on the map below (about 200 bytes
+    // each, 13 MiB at most), far above what the engine's queues hold, so only a flood whose reports
+    // are lost reaches it; beyond, a command is refused like one that finds the engine's queue full.
+    static constexpr std::size_t kMaxPendingReplies = 65'536;
     std::chrono::steady_clock::time_point last_expiry_{};
     std::unordered_map<std::uint64_t, PendingReply> pending_;
     std::uint64_t next_request_ = 1;

@@ -12,12 +12,19 @@
 // Plain data, no threading concerns.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace tactus {
+
+// Stream framing limits (docs/protocol.md, "Connecting"): a frame sent to tactusd is at most
+// kMaxRequestFrame bytes (OscTransportOptions::max_tcp_message); a reply frame tactusd sends, such as a
+// whole /document, at most kMaxReplyFrame, so a client must accept frames up to that.
+inline constexpr std::size_t kMaxRequestFrame = 16u << 20;
+inline constexpr std::size_t kMaxReplyFrame = 256u << 20;
 
 struct OscArg {
     char type = 'N';

@@ -314,6 +314,7 @@ struct OscTransport::Connection {
     FrameInbox inbox;
     std::vector<std::uint8_t> outbox;  // framed replies; [outbox_sent, size) still to write
     std::size_t outbox_sent = 0;
+    std::size_t outbox_counted = 0;      // outbox.capacity() as counted in outbox_bytes_total_
     bool reading = true;                 // false once the peer shut down its side or a frame was refused
     bool closing = false;                // close at the end of this poll_once
     std::int64_t drain_deadline_ns = 0;  // when !reading: close by then even if replies remain
@@ -461,7 +462,10 @@ void OscTransport::close() {
     }
     connections_.clear();
     pending_frame_bytes_ = 0;
+    local_frame_bytes_ = 0;
     counters_.pending_frame_bytes.store(0, std::memory_order_relaxed);
+    outbox_bytes_total_ = 0;
+    counters_.outbox_bytes.store(0, std::memory_order_relaxed);
     if (local_fd_ >= 0) {
         // Only the file this transport created: another engine may have replaced it since.
         struct stat st {};
@@ -501,6 +505,7 @@ OscTransportStats OscTransport::stats() const {
     s.connections_idle_closed = counters_.connections_idle_closed.load(r);
     s.connections_over_memory = counters_.connections_over_memory.load(r);
     s.pending_frame_bytes = counters_.pending_frame_bytes.load(r);
+    s.outbox_bytes = counters_.outbox_bytes.load(r);
     s.kernel_udp_drops = counters_.kernel_udp_drops.load(r);
     return s;
 }
@@ -690,7 +695,7 @@ void OscTransport::read_stream(Connection& c, const PacketHandler& handler, cons
             if (c.inbox.empty()) {
                 if (size >= 4) {
                     const std::uint32_t length = read_be32(data);
-                    if (length > options_.max_tcp_message) return refuse_frame(c, length, on_error);
+                    if (length > frame_limit(c)) return refuse_frame(c, length, on_error);
                     if (size - 4 >= length) {
                         counters_.tcp_packets.fetch_add(1, std::memory_order_relaxed);
                         c.last_active_ns = arrival_ns;
@@ -714,7 +719,7 @@ void OscTransport::read_stream(Connection& c, const PacketHandler& handler, cons
                 if (have > 0) std::memcpy(head, c.inbox.data(), have);
                 std::memcpy(head + have, data, 4 - have);
                 const std::uint32_t length = read_be32(head);
-                if (length > options_.max_tcp_message) return refuse_frame(c, length, on_error);
+                if (length > frame_limit(c)) return refuse_frame(c, length, on_error);
                 frame_total = 4 + std::size_t{length};
                 take = std::min(size, frame_total - have);
             } else {
@@ -744,7 +749,7 @@ void OscTransport::refuse_frame(Connection& c, std::uint32_t length, const Error
     stop_reading(c);
     if (on_error)
         on_error("TCP frame of " + std::to_string(length) + " bytes exceeds the limit of " +
-                     std::to_string(options_.max_tcp_message) + " bytes; closing the connection",
+                     std::to_string(frame_limit(c)) + " bytes; closing the connection",
                  c.target);
 }
 
@@ -762,16 +767,23 @@ bool OscTransport::grow_inbox(Connection& c, std::size_t needed, std::size_t fra
     std::size_t wanted = at_least;
     if (frame_total != 0)
         wanted = std::max(at_least, whole_pages(std::min(std::max(2 * capacity, kMinInbox), frame_total)));
-    const std::size_t limit = options_.max_pending_frame_bytes_total;
+    // TCP and local connections are bounded apart: a TCP client cannot crowd out the owner's frames.
+    const bool local = c.target.kind == ReplyTarget::Kind::Local;
+    const std::size_t limit =
+        local ? options_.max_local_pending_frame_bytes_total : options_.max_pending_frame_bytes_total;
+    const auto held_by_kind = [&] {
+        return local ? local_frame_bytes_ : pending_frame_bytes_ - local_frame_bytes_;
+    };
     for (;;) {
-        if (pending_frame_bytes_ - capacity + wanted <= limit) break;
-        if (pending_frame_bytes_ - capacity + at_least <= limit) {
+        if (held_by_kind() - capacity + wanted <= limit) break;
+        if (held_by_kind() - capacity + at_least <= limit) {
             wanted = at_least;
             break;
         }
         Connection* largest = nullptr;
         for (auto& [id, other] : connections_)
-            if (other.get() != &c && other->reading && !other->closing && other->inbox.capacity() > 0 &&
+            if (other.get() != &c && other->target.kind == c.target.kind && other->reading &&
+                !other->closing && other->inbox.capacity() > 0 &&
                 (largest == nullptr || other->inbox.capacity() > largest->inbox.capacity()))
                 largest = other.get();
         Connection& victim = largest != nullptr && largest->inbox.capacity() > at_least ? *largest : c;
@@ -779,10 +791,9 @@ bool OscTransport::grow_inbox(Connection& c, std::size_t needed, std::size_t fra
         counters_.connections_over_memory.fetch_add(1, std::memory_order_relaxed);
         stop_reading(victim);
         if (on_error)
-            on_error("partial frames would hold more than " + std::to_string(limit) +
-                         " bytes in total (max_pending_frame_bytes_total); closing the connection with the "
-                         "largest (" +
-                         std::to_string(held) + " bytes)",
+            on_error("partial frames would hold more than " + std::to_string(limit) + " bytes in total (" +
+                         (local ? "max_local_pending_frame_bytes_total" : "max_pending_frame_bytes_total") +
+                         "); closing the connection with the largest (" + std::to_string(held) + " bytes)",
                      victim.target);
         if (&victim == &c) return false;
     }
@@ -795,15 +806,26 @@ bool OscTransport::grow_inbox(Connection& c, std::size_t needed, std::size_t fra
                      c.target);
         return false;
     }
-    pending_frame_bytes_ = pending_frame_bytes_ - capacity + c.inbox.capacity();
-    counters_.pending_frame_bytes.store(pending_frame_bytes_, std::memory_order_relaxed);
+    count_inbox(c, capacity);
     return true;
 }
 
 void OscTransport::release_inbox(Connection& c) {
-    pending_frame_bytes_ -= c.inbox.capacity();
-    counters_.pending_frame_bytes.store(pending_frame_bytes_, std::memory_order_relaxed);
+    const std::size_t capacity = c.inbox.capacity();
     c.inbox.release();
+    count_inbox(c, capacity);
+}
+
+std::size_t OscTransport::frame_limit(const Connection& c) const {
+    return c.target.kind == ReplyTarget::Kind::Local ? options_.max_local_message : options_.max_tcp_message;
+}
+
+// After c's inbox went from old_capacity to its capacity now.
+void OscTransport::count_inbox(const Connection& c, std::size_t old_capacity) {
+    pending_frame_bytes_ = pending_frame_bytes_ - old_capacity + c.inbox.capacity();
+    if (c.target.kind == ReplyTarget::Kind::Local)
+        local_frame_bytes_ = local_frame_bytes_ - old_capacity + c.inbox.capacity();
+    counters_.pending_frame_bytes.store(pending_frame_bytes_, std::memory_order_relaxed);
 }
 
 void OscTransport::stop_reading(Connection& c) {
@@ -917,51 +939,124 @@ void OscTransport::flush(Connection& c) {
         if (n > 0) c.last_active_ns = monotonic_ns();
     }
     if (c.pending() == 0) {
-        c.outbox.clear();
+        // Memory a large reply needed goes back once it has left; the usual small outbox stays.
+        if (c.outbox.capacity() > options_.max_outbox_bytes)
+            std::vector<std::uint8_t>().swap(c.outbox);
+        else
+            c.outbox.clear();
         c.outbox_sent = 0;
     } else if (c.outbox_sent > 65536 && c.outbox_sent > c.outbox.size() / 2) {
         c.outbox.erase(c.outbox.begin(), c.outbox.begin() + static_cast<std::ptrdiff_t>(c.outbox_sent));
         c.outbox_sent = 0;
     }
+    count_outbox(c);
+}
+
+void OscTransport::count_outbox(Connection& c) {
+    outbox_bytes_total_ = outbox_bytes_total_ - c.outbox_counted + c.outbox.capacity();
+    c.outbox_counted = c.outbox.capacity();
+    counters_.outbox_bytes.store(outbox_bytes_total_, std::memory_order_relaxed);
 }
 
 void OscTransport::close_connection(Connection& c) {
     release_inbox(c);
+    std::vector<std::uint8_t>().swap(c.outbox);
+    c.outbox_sent = 0;
+    count_outbox(c);
     ::close(c.fd);
     c.fd = -1;
     counters_.connections_closed.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool OscTransport::send(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes) {
-    auto drop = [this] {
-        counters_.replies_dropped.fetch_add(1, std::memory_order_relaxed);
+std::string OscTransport::queue_replies(Connection& c, const std::vector<std::uint8_t>* const* packets,
+                                        std::size_t count, bool requested) {
+    std::size_t payload = 0;
+    for (std::size_t i = 0; i < count; ++i) payload += packets[i]->size();
+    if (payload > options_.max_reply_bytes)
+        return "the reply is " + std::to_string(payload) + " bytes, more than one reply may take (" +
+               std::to_string(options_.max_reply_bytes) + " bytes)";
+    const std::size_t total = payload + 4 * count;  // framed
+    // The outbox bounds what waits for a slow client. Past that bound go only a requested reply
+    // (whole, when what waits is within the bound) or a single large one when nothing waits, and
+    // only while all outboxes together stay within max_outbox_bytes_total.
+    if (c.pending() + total > options_.max_outbox_bytes) {
+        if (requested ? c.pending() > options_.max_outbox_bytes : c.pending() > 0)
+            return std::to_string(c.pending()) +
+                   " bytes of earlier replies still wait for this client to read them";
+        const std::size_t needed = c.pending() + total;
+        const std::size_t growth = needed > c.outbox.capacity() ? needed - c.outbox.capacity() : 0;
+        if (outbox_bytes_total_ + growth > options_.max_outbox_bytes_total)
+            return "replies waiting for slow clients already hold " + std::to_string(outbox_bytes_total_) +
+                   " bytes (at most " + std::to_string(options_.max_outbox_bytes_total) +
+                   " in all): try again later";
+    }
+    if (c.outbox.size() + total > c.outbox.capacity()) {
+        // Room for exactly this (no doubling): drop what has left, then grow once.
+        c.outbox.erase(c.outbox.begin(), c.outbox.begin() + static_cast<std::ptrdiff_t>(c.outbox_sent));
+        c.outbox_sent = 0;
+        c.outbox.reserve(std::max(c.outbox.size() + total,
+                                  std::min<std::size_t>(2 * c.outbox.capacity(), options_.max_outbox_bytes)));
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+        const auto length = static_cast<std::uint32_t>(packets[i]->size());
+        const std::uint8_t prefix[4] = {
+            static_cast<std::uint8_t>(length >> 24), static_cast<std::uint8_t>(length >> 16),
+            static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length)};
+        c.outbox.insert(c.outbox.end(), prefix, prefix + 4);
+        c.outbox.insert(c.outbox.end(), packets[i]->begin(), packets[i]->end());
+    }
+    counters_.replies_sent.fetch_add(count, std::memory_order_relaxed);
+    count_outbox(c);
+    flush(c);  // usually leaves at once; what the socket does not take waits for POLLOUT
+    return {};
+}
+
+bool OscTransport::send(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes, std::string* why) {
+    const std::vector<std::uint8_t>* one = &bytes;
+    return send_packets(to, &one, 1, false, why);
+}
+
+bool OscTransport::send_requested(const ReplyTarget& to,
+                                  const std::vector<std::vector<std::uint8_t>>& packets, std::string* why) {
+    std::vector<const std::vector<std::uint8_t>*> list;
+    list.reserve(packets.size());
+    for (const auto& p : packets) list.push_back(&p);
+    return send_packets(to, list.data(), list.size(), true, why);
+}
+
+bool OscTransport::send_requested(const ReplyTarget& to, const std::vector<std::uint8_t>& packet,
+                                  std::string* why) {
+    const std::vector<std::uint8_t>* one = &packet;
+    return send_packets(to, &one, 1, true, why);
+}
+
+bool OscTransport::send_packets(const ReplyTarget& to, const std::vector<std::uint8_t>* const* packets,
+                                std::size_t count, bool requested, std::string* why) {
+    auto drop = [&](std::string reason) {
+        counters_.replies_dropped.fetch_add(count, std::memory_order_relaxed);
+        if (why) *why = std::move(reason);
         return false;
     };
     if (to.kind == ReplyTarget::Kind::Udp) {
-        if (udp_fd_ < 0) return drop();
-        const ssize_t n = ::sendto(udp_fd_, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
-                                   reinterpret_cast<const sockaddr*>(&to.addr), to.addr_len);
-        if (n != static_cast<ssize_t>(bytes.size())) return drop();
-        counters_.replies_sent.fetch_add(1, std::memory_order_relaxed);
+        if (udp_fd_ < 0) return drop("the UDP socket is closed");
+        for (std::size_t i = 0; i < count; ++i) {
+            const auto& bytes = *packets[i];
+            const ssize_t n = ::sendto(udp_fd_, bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
+                                       reinterpret_cast<const sockaddr*>(&to.addr), to.addr_len);
+            if (n != static_cast<ssize_t>(bytes.size())) {
+                counters_.replies_dropped.fetch_add(1, std::memory_order_relaxed);
+                if (why) *why = "a datagram of " + std::to_string(bytes.size()) + " bytes was not sent";
+                continue;
+            }
+            counters_.replies_sent.fetch_add(1, std::memory_order_relaxed);
+        }
         return true;
     }
     const auto it = connections_.find(to.connection);
-    if (it == connections_.end() || it->second->closing) return drop();
-    Connection& c = *it->second;
-    // The outbox bounds what waits for a slow client; one reply larger than that bound (a whole
-    // /document) still goes when nothing else waits, up to the protocol's frame limit.
-    if (bytes.size() > options_.max_tcp_message ||
-        (c.pending() > 0 && c.pending() + 4 + bytes.size() > options_.max_outbox_bytes))
-        return drop();
-    const auto length = static_cast<std::uint32_t>(bytes.size());
-    const std::uint8_t prefix[4] = {
-        static_cast<std::uint8_t>(length >> 24), static_cast<std::uint8_t>(length >> 16),
-        static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length)};
-    c.outbox.insert(c.outbox.end(), prefix, prefix + 4);
-    c.outbox.insert(c.outbox.end(), bytes.begin(), bytes.end());
-    counters_.replies_sent.fetch_add(1, std::memory_order_relaxed);
-    flush(c);  // usually leaves at once; what the socket does not take waits for POLLOUT
-    return true;
+    if (it == connections_.end() || it->second->closing) return drop("the connection is closed");
+    std::string refused = queue_replies(*it->second, packets, count, requested);
+    if (refused.empty()) return true;
+    return drop(std::move(refused));
 }
 
 int connect_unix_stream(const std::string& path, bool nonblocking, std::string* error) {

@@ -12,8 +12,9 @@
 //
 // Never blocks on a client: a reply that finds the UDP socket buffer full, or the connection's outbox
 // full, is dropped and counted. A client that never reads therefore costs at most max_outbox_bytes of
-// memory (or one reply of up to max_tcp_message, such as a whole /document, that found the outbox
-// empty) and nothing else.
+// memory, plus one large reply of up to max_reply_bytes (a whole /document: send_requested, or one
+// large pushed batch that found the outbox empty), and nothing else. Large replies of all connections
+// together are bounded by max_outbox_bytes_total; the memory of one goes back once it has left.
 //
 // The local socket (local_socket_path) is created with mode 0600 in a directory the caller keeps
 // private; a peer whose uid (SO_PEERCRED) differs from ours is closed at once all the same. A stale
@@ -27,10 +28,11 @@
 //   (connections_idle_closed);
 // - at max_connections (TCP and local counted apart), a new connection evicts the one of its kind idle
 //   longest (oldest accept / complete frame / write) instead of being refused (connections_evicted);
-// - partial frames' buffers are bounded per connection (max_tcp_message) and in total
-//   (max_pending_frame_bytes_total, counting allocated capacity, which grows at most to the frame's
-//   declared length); beyond, the connection with the largest partial frame is closed
-//   (connections_over_memory), the newcomer itself when its frame is the largest.
+// - partial frames' buffers are bounded per connection (max_tcp_message; local: max_local_message)
+//   and in total (max_pending_frame_bytes_total; local ones apart, max_local_pending_frame_bytes_total;
+//   counting allocated capacity, which grows at most to the frame's declared length); beyond, the
+//   connection of that kind with the largest partial frame is closed (connections_over_memory), the
+//   newcomer itself when its frame is the largest.
 //
 // Arrival time: for UDP, the kernel's receive timestamp (SO_TIMESTAMPNS, CLOCK_REALTIME) moved to
 // CLOCK_MONOTONIC by the realtime - monotonic offset sampled once per poll_once(); this excludes the
@@ -62,11 +64,20 @@ namespace tactus {
 struct OscTransportOptions {
     std::string address = "127.0.0.1";  // numeric IPv4/IPv6 or a host name (its first IPv4 address wins)
     int port = 7770;                    // 0 = any free port (the same one for UDP and TCP when possible)
-    std::size_t max_tcp_message = 16u << 20;  // a bigger TCP frame is an error and closes the connection
+    // A bigger frame is an error and closes the connection: on TCP, and on the local socket (the
+    // owner, our own uid) apart, where a frame may be as large as a reply (the GUI gives back with
+    // /load/json the document it got with /document).
+    std::size_t max_tcp_message = kMaxRequestFrame;
+    std::size_t max_local_message = kMaxReplyFrame;
     // TCP connections, and local ones apart; a new one beyond evicts the one of its kind idle longest.
     std::size_t max_connections = 64;
     std::size_t max_outbox_bytes = 1u << 20;  // per stream connection; replies beyond are dropped
-    int udp_receive_buffer_bytes = 1 << 20;   // SO_RCVBUF request (the kernel caps it at rmem_max)
+    // One reply past max_outbox_bytes (send_requested's packets together, or one large packet sent to an
+    // empty outbox): at most this many bytes (kMaxReplyFrame, what clients accept), and only while the
+    // outboxes of all connections together stay within max_outbox_bytes_total.
+    std::size_t max_reply_bytes = kMaxReplyFrame;
+    std::size_t max_outbox_bytes_total = 256u << 20;
+    int udp_receive_buffer_bytes = 1 << 20;  // SO_RCVBUF request (the kernel caps it at rmem_max)
     // A Unix-domain stream socket to create (mode 0600) for local clients; "" = none. The directory
     // must exist and should be private to the user (core/private_dir.h).
     std::string local_socket_path;
@@ -75,9 +86,11 @@ struct OscTransportOptions {
     int frame_stall_timeout_ms = 10'000;  // a frame in progress that receives no byte for this long
     int frame_timeout_ms = 60'000;        // a frame not complete this long after its first byte
     int idle_timeout_ms = 600'000;        // no complete frame received and no byte written for this long
-    // The partial frames' buffers of all connections together (allocated bytes). Keep it at least
-    // max_tcp_message + 4, or the biggest frames can never complete.
+    // The partial frames' buffers of all TCP connections together (allocated bytes), and of all local
+    // ones apart. Keep each at least its frame limit + 4 rounded up to a page, or the biggest frames
+    // can never complete.
     std::size_t max_pending_frame_bytes_total = 64u << 20;
+    std::size_t max_local_pending_frame_bytes_total = kMaxReplyFrame + (1u << 20);
 };
 
 // Where a packet came from, and so where its replies go.
@@ -121,6 +134,7 @@ struct OscTransportStats {
     std::uint64_t connections_idle_closed = 0;  // idle for idle_timeout_ms
     std::uint64_t connections_over_memory = 0;  // closed for max_pending_frame_bytes_total
     std::uint64_t pending_frame_bytes = 0;      // now: partial frames' buffers (allocated bytes)
+    std::uint64_t outbox_bytes = 0;             // now: replies' buffers of every connection (allocated bytes)
     // Datagrams the kernel dropped for want of buffer space: the latest SO_RXQ_OVFL count, which the
     // kernel attaches to datagrams queued after a drop (so it shows once the next datagram is read).
     std::uint64_t kernel_udp_drops = 0;
@@ -154,9 +168,19 @@ public:
     // flushes outboxes and closes finished connections. Never blocks beyond the poll().
     void poll_once(int timeout_ms, const PacketHandler& handler, const ErrorHandler& on_error = {});
 
-    // Never blocks. False when the reply was dropped (counted): UDP socket buffer full or send error,
-    // TCP outbox full, or the connection is gone. A TCP reply is queued whole or not at all.
-    bool send(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes);
+    // Never blocks. False when the reply was dropped (counted), with *why saying why: UDP socket buffer
+    // full or send error, TCP outbox full, or the connection is gone. A TCP reply is queued whole or
+    // not at all; one larger than max_outbox_bytes only when nothing else waits.
+    bool send(const ReplyTarget& to, const std::vector<std::uint8_t>& bytes, std::string* why = nullptr);
+    // The answer to a request that asked for it (a /document, an /edits/since): on a stream
+    // connection, its packets are queued all or none, past max_outbox_bytes when need be (up to
+    // max_reply_bytes, while what already waits is within max_outbox_bytes and all outboxes stay
+    // within max_outbox_bytes_total); false with *why saying which limit refused it. Over UDP each
+    // packet is sent as a datagram (the caller keeps them small enough). The one-packet form also
+    // serves an edit batch pushed to a subscriber: whole to a client that reads, however large.
+    bool send_requested(const ReplyTarget& to, const std::vector<std::vector<std::uint8_t>>& packets,
+                        std::string* why);
+    bool send_requested(const ReplyTarget& to, const std::vector<std::uint8_t>& packet, std::string* why);
 
     // Stops reading from a stream connection (what it sends next is ignored), lets the replies already
     // queued leave (for at most a second), then closes it. Unknown ids are ignored.
@@ -188,7 +212,7 @@ private:
             replies_dropped{0}, connections_accepted{0}, local_connections_accepted{0},
             connections_refused{0}, connections_closed{0}, connections_evicted{0}, connections_timed_out{0},
             connections_idle_closed{0}, connections_over_memory{0}, kernel_udp_drops{0},
-            pending_frame_bytes{0};
+            pending_frame_bytes{0}, outbox_bytes{0};
     };
 
     void read_udp(const PacketHandler& handler, const ErrorHandler& on_error, std::int64_t clock_offset_ns);
@@ -196,12 +220,20 @@ private:
     void refuse_frame(Connection& c, std::uint32_t length, const ErrorHandler& on_error);
     bool grow_inbox(Connection& c, std::size_t needed, std::size_t frame_total, const ErrorHandler& on_error);
     void set_inbox_capacity(Connection& c, std::size_t capacity);
+    std::size_t frame_limit(const Connection& c) const;
+    void count_inbox(const Connection& c, std::size_t old_capacity);
     void release_inbox(Connection& c);
     void stop_reading(Connection& c);
     void check_timeouts(Connection& c, std::int64_t now, const ErrorHandler& on_error);
     void accept_connections(int listen_fd, ReplyTarget::Kind kind);
     void make_room(ReplyTarget::Kind kind);
     void flush(Connection& c);
+    void count_outbox(Connection& c);
+    bool send_packets(const ReplyTarget& to, const std::vector<std::uint8_t>* const* packets,
+                      std::size_t count, bool requested, std::string* why);
+    // Queues the packets, framed, on the connection: "" or why they were refused.
+    std::string queue_replies(Connection& c, const std::vector<std::uint8_t>* const* packets,
+                              std::size_t count, bool requested);
     void close_connection(Connection& c);
     void deliver(const std::uint8_t* data, std::size_t size, const ReplyTarget& from, std::int64_t arrival_ns,
                  const PacketHandler& handler, const ErrorHandler& on_error);
@@ -221,6 +253,8 @@ private:
     std::vector<std::uint8_t> datagram_;   // receive buffer, 64 KiB
     std::vector<std::uint8_t> scratch_;    // stream read buffer, 64 KiB
     std::size_t pending_frame_bytes_ = 0;  // sum of the connections' inbox capacities
+    std::size_t local_frame_bytes_ = 0;    // the part of it local connections hold
+    std::size_t outbox_bytes_total_ = 0;   // sum of the connections' outbox capacities
     Counters counters_;
 };
 

@@ -4,7 +4,9 @@
 #include "core/document_editor.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 
+#include <iostream>
 #include <map>
 #include <random>
 
@@ -16,6 +18,13 @@ namespace {
 
 using test::note;
 using test::track;
+
+// Bytes the allocator has handed out and not had back, arenas and mmapped blocks (under ASan, whose
+// allocator mallinfo2 does not see, a figure that does not move).
+std::size_t heap_in_use() {
+    const struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
 
 Document two_tracks() {
     Document doc;
@@ -177,6 +186,73 @@ TEST(DocumentEditor, batches_since_a_revision_resynchronise_a_client) {
     EXPECT_TRUE(editor.batches_since(43)->empty());
     EXPECT_FALSE(editor.batches_since(39).has_value()) << "before the log starts";
     EXPECT_FALSE(editor.batches_since(44).has_value()) << "ahead of the document";
+}
+
+// The churn: adding and deleting 20,000 notes again and again. The log keeps batches while
+// they fit in its byte bound and drops the oldest beyond; the heap in use stays near the bound.
+TEST(DocumentEditor, the_edit_log_stays_under_its_byte_bound_under_add_and_delete_churn) {
+    DocumentEditor editor(two_tracks());
+    constexpr std::size_t kNotes = 20'000;
+    constexpr int kRounds = 30;  // 60 batches of about 4 MB each: 4 times the bound passes through
+    std::string error;
+    const std::size_t heap_before = heap_in_use();
+    std::size_t largest_log = 0;
+    for (int round = 0; round < kRounds; ++round) {
+        std::vector<Edit> adds, deletes;
+        for (std::size_t i = 0; i < kNotes; ++i) {
+            const NoteId id = 1000 + i;
+            adds.push_back(edit::NoteAdd{2, note(id, double(i % 64), 0.5)});
+            deletes.push_back(edit::NoteDelete{id});
+        }
+        ASSERT_TRUE(editor.apply(std::move(adds), nullptr, &error)) << error;
+        largest_log = std::max(largest_log, editor.log_bytes());
+        ASSERT_TRUE(editor.apply(std::move(deletes), nullptr, &error)) << error;
+        largest_log = std::max(largest_log, editor.log_bytes());
+        ASSERT_LE(editor.log_bytes(), DocumentEditor::kLogBytes) << "round " << round;
+    }
+    const EditBatch& newest = *editor.last_batch();
+    EXPECT_GE(estimated_bytes(newest), kNotes * sizeof(Edit)) << "the estimate counts every edit";
+    EXPECT_GT(largest_log, DocumentEditor::kLogBytes - 2 * estimated_bytes(newest))
+        << "the log fills up to its bound before dropping batches";
+    EXPECT_LT(editor.log_batches(), std::size_t{2 * kRounds}) << "older batches were dropped";
+
+    // What was dropped is refused (fetch the whole document); what is kept is replayed.
+    const std::uint64_t now = editor.revision();
+    EXPECT_EQ(now, 40u + 2 * kRounds);
+    EXPECT_FALSE(editor.batches_since(40).has_value());
+    const auto recent = editor.batches_since(now - editor.log_batches());
+    ASSERT_TRUE(recent.has_value());
+    EXPECT_EQ(recent->size(), editor.log_batches());
+    EXPECT_FALSE(editor.batches_since(now - editor.log_batches() - 1).has_value());
+
+    // The heap says the same (unmeasured under sanitizers, whose allocator mallinfo2 does not see).
+    std::cout << "[ figures  ] " << 2 * kRounds << " batches of " << kNotes << " note adds or deletes: log "
+              << editor.log_bytes() / (1 << 20) << " MiB in " << editor.log_batches() << " batches (bound "
+              << DocumentEditor::kLogBytes / (1 << 20) << " MiB); heap grew "
+              << (double(heap_in_use()) - double(heap_before)) / (1 << 20) << " MiB\n";
+    if (const std::size_t heap_after = heap_in_use(); heap_before > 0 && heap_after > 0) {
+        EXPECT_LT(heap_after, heap_before + DocumentEditor::kLogBytes + (16u << 20))
+            << "the log's real memory must stay near its bound (" << editor.log_bytes() << " estimated)";
+    }
+}
+
+TEST(DocumentEditor, a_batch_larger_than_the_whole_bound_is_kept_alone_as_the_newest) {
+    DocumentEditor editor(two_tracks());
+    editor.set_log_byte_limit(4096);
+    std::string error;
+    ASSERT_TRUE(editor.apply({edit::NoteDelete{1}}, nullptr, &error)) << error;
+    std::vector<Edit> many;
+    for (NoteId id = 100; id < 200; ++id) many.push_back(edit::NoteAdd{2, note(id, 0, 1)});
+    ASSERT_TRUE(editor.apply(std::move(many), nullptr, &error)) << error;
+    ASSERT_NE(editor.last_batch(), nullptr);
+    EXPECT_EQ(editor.last_batch()->revision, 42u);
+    EXPECT_EQ(editor.log_batches(), 1u);
+    EXPECT_GT(editor.log_bytes(), 4096u);
+    EXPECT_FALSE(editor.batches_since(40).has_value()) << "revision 41 was dropped";
+    EXPECT_EQ(editor.batches_since(41)->size(), 1u);
+    ASSERT_TRUE(editor.apply({edit::NoteDelete{2}}, nullptr, &error)) << error;
+    EXPECT_EQ(editor.log_batches(), 1u) << "the big batch gave way to the small new one";
+    EXPECT_LE(editor.log_bytes(), 4096u);
 }
 
 // ------------------------------------------------------------------------------------------------

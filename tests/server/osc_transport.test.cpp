@@ -664,6 +664,77 @@ TEST(OscTransport, one_reply_larger_than_the_outbox_goes_whole_when_nothing_else
     EXPECT_EQ(server.transport.stats().replies_dropped, 1u);
 }
 
+// `/document ,b` of `size` bytes, written by hand (liblo 0.31 overflows its buffer on large blobs).
+Bytes big_reply(std::uint32_t size, std::uint8_t fill) {
+    Bytes out;
+    for (const std::string part : {"/document", ",b"}) {
+        out.insert(out.end(), part.begin(), part.end());
+        out.resize(out.size() + 4 - part.size() % 4, 0);
+    }
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(std::uint8_t(size >> shift));
+    out.resize(out.size() + size, fill);
+    return out;
+}
+
+// A requested reply (a /document, an /edits/since answer) goes whole past the outbox bound even
+// behind other replies; beyond the limits it is refused with the reason, never dropped in silence;
+// and the memory it took goes back once it has left.
+TEST(OscTransport, requested_reply_goes_whole_past_the_outbox_or_is_refused_saying_which_limit) {
+    OscTransportOptions options;
+    options.max_outbox_bytes = 64 * 1024;
+    options.max_reply_bytes = 4u << 20;
+    options.max_outbox_bytes_total = 6u << 20;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    TcpClient a(server.port(), 4096);
+    TcpClient b(server.port(), 4096);
+    ASSERT_TRUE(a.connected && b.connected);
+    ASSERT_TRUE(a.write_all(framed(osc("/document"))));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 1; }));
+    ASSERT_TRUE(b.write_all(framed(osc("/document"))));
+    ASSERT_TRUE(server.pump_until([&] { return server.messages.size() == 2; }));
+    const ReplyTarget to_a = server.senders[0];
+    const ReplyTarget to_b = server.senders[1];
+
+    // Ordinary replies until a's outbox is full: the client does not read yet.
+    const Bytes small = big_reply(8000, 1);
+    int queued = 0;
+    while (server.transport.send(to_a, small)) ++queued;
+    ASSERT_GT(queued, 0);
+    const Bytes doc = big_reply(3u << 20, 2);
+    std::string why;
+    EXPECT_TRUE(server.transport.send_requested(to_a, doc, &why)) << why;
+    EXPECT_FALSE(server.transport.send(to_a, small)) << "nothing ordinary passes a large reply";
+    EXPECT_FALSE(server.transport.send_requested(to_a, doc, &why));
+    EXPECT_THAT(why, HasSubstr("bytes of earlier replies still wait for this client to read them")) << why;
+    EXPECT_FALSE(server.transport.send_requested(to_b, std::vector<Bytes>{big_reply(5u << 20, 3)}, &why));
+    EXPECT_EQ(why, "the reply is 5242900 bytes, more than one reply may take (4194304 bytes)");
+    EXPECT_FALSE(server.transport.send_requested(to_b, doc, &why))
+        << "a's large reply holds most of the total";
+    EXPECT_THAT(why, HasSubstr("replies waiting for slow clients already hold ")) << why;
+    EXPECT_THAT(why, HasSubstr(" bytes (at most 6291456 in all): try again later")) << why;
+    EXPECT_GT(server.transport.stats().outbox_bytes, 3u << 20);
+
+    // a reads: every reply arrives whole and in order; then the large buffer is given back.
+    std::atomic<bool> read{false};
+    std::thread pump([&] {
+        while (!read) server.pump_for(5);
+    });
+    Bytes frame;
+    bool in_order = true;
+    for (int n = 0; n < queued; ++n) in_order = in_order && a.read_frame(frame) && frame == small;
+    const bool whole = a.read_frame(frame);
+    read = true;
+    pump.join();
+    EXPECT_TRUE(in_order);
+    EXPECT_TRUE(whole);
+    EXPECT_EQ(frame, doc);
+    server.pump_for(20);
+    EXPECT_LE(server.transport.stats().outbox_bytes, options.max_outbox_bytes)
+        << "the large reply's memory must be freed once it has left";
+    EXPECT_TRUE(server.transport.send_requested(to_b, doc, &why)) << why;
+}
+
 TEST(OscTransport, full_transport_evicts_the_connection_idle_longest_and_serves_the_new_one) {
     OscTransportOptions options;
     options.max_connections = 2;
@@ -1029,6 +1100,33 @@ TEST(OscTransport, local_socket_is_user_only_and_answers_a_ping_on_the_same_conn
         EXPECT_EQ(server.transport.stats().local_connections_accepted, 1u);
     }
     EXPECT_FALSE(std::filesystem::exists(path)) << "close() removes the socket file";
+}
+
+// The owner's local socket takes frames as large as a reply (the GUI gives a whole document back
+// with /load/json), counted apart from TCP's partial frames, which stay at 16 MiB each.
+TEST(OscTransport, local_socket_takes_a_frame_of_20_megabytes_that_tcp_refuses) {
+    TempDir dir;
+    const std::string path = dir / "tactusd.sock";
+    OscTransportOptions options = with_socket(path);
+    options.max_pending_frame_bytes_total = 17u << 20;
+    Server server(options);
+    ASSERT_TRUE(server.opened);
+    std::size_t delivered = 0;
+    server.on_packet = [&](OscPacket& packet, const ReplyTarget&) {
+        delivered = packet.messages.empty() ? 0 : packet.messages[0].args.at(0).blob.size();
+    };
+    // `/load ,b` with a 20 MiB blob, written by hand (liblo 0.31 overflows its buffer on large blobs).
+    Bytes message = big_reply(20u << 20, 5);
+    TcpClient client(path);
+    ASSERT_TRUE(client.connected);
+    std::thread writer([&] { EXPECT_TRUE(client.write_all(framed(message))); });
+    const bool arrived = server.pump_until([&] { return delivered > 0; }, 20'000);
+    writer.join();
+    EXPECT_TRUE(arrived) << (server.errors.empty() ? "" : server.errors[0]);
+    EXPECT_EQ(delivered, std::size_t{20u << 20});
+    EXPECT_TRUE(server.errors.empty()) << server.errors[0];
+    server.pump_for(20);
+    EXPECT_EQ(server.transport.pending_frame_bytes(), 0u) << "the frame's buffer is freed once complete";
 }
 
 TEST(OscTransport, local_socket_path_longer_than_a_socket_address_holds_works_through_its_directory) {
