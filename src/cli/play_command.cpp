@@ -38,9 +38,9 @@ struct PlayOptions {
     bool detach = false;
 };
 
-// tactusd ends within 2 s of /quit whatever its audio system does (docs/protocol.md, "Lifetime"):
+// tactusd ends within 5 s of /quit whatever its audio system does (docs/protocol.md, "Lifetime"):
 // waited for, with a margin, before it is killed.
-constexpr std::chrono::milliseconds kQuitWait{3000};
+constexpr std::chrono::milliseconds kQuitWait{6000};
 
 using namespace std::chrono_literals;
 

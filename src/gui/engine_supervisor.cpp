@@ -13,9 +13,9 @@ namespace {
 constexpr int kConnectRetryMs = 25;
 constexpr int kStartupTimeoutMs = 8000;
 constexpr int kAttachRetryMs = 500;
-// tactusd ends within 2 s of /quit whatever its audio system does (docs/protocol.md, "Lifetime"):
+// tactusd ends within 5 s of /quit whatever its audio system does (docs/protocol.md, "Lifetime"):
 // waited for, with a margin, before it is killed.
-constexpr int kQuitWaitMs = 3000;
+constexpr int kQuitWaitMs = 6000;
 }  // namespace
 
 EngineSupervisor::EngineSupervisor(EngineLink& link, EngineOptions options, QObject* parent)

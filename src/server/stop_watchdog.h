@@ -24,7 +24,7 @@ public:
     static constexpr int kTimedOutStatus = 3;
     // How long a stop may take, from the moment it begins (a signal, /quit, the owner's end) until the
     // audio backend is closed and the engine freed.
-    static constexpr std::chrono::milliseconds kDefaultLimit{2000};
+    static constexpr std::chrono::milliseconds kDefaultLimit{5000};
 
     enum class Step {
         ReleasingNotes,  // the last replies, the position reporter, the panic's fade
