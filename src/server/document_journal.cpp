@@ -5,10 +5,13 @@
 namespace tactus {
 
 std::size_t DocumentJournal::recover(const std::string& path, Document& doc, std::string* note) {
-    if (writer_.active() && writer_.path() == journal_path_for(path)) {
+    const std::string journal = journal_path_for(path);
+    if (writer_.active() && writer_.path() == journal) {
         if (note) *note = "";
         return 0;
     }
+    // The file of the document just left: its last records may still be on their way to the disk.
+    if (journal == last_journal_) writer_.flush();
     auto found = recover_from_journal(path, doc, note);
     if (!found) return 0;
     doc = std::move(found->replay.document);
@@ -27,7 +30,8 @@ void DocumentJournal::begin(const std::string& path, const Document& file_doc, c
         if (current_text != file_text)
             first = journal_record(journal_document_payload(current, current_text));
     }
-    writer_.start(journal_path_for(path), journal_header(base), std::move(first), supersedes);
+    last_journal_ = journal_path_for(path);
+    writer_.start(last_journal_, journal_header(base), std::move(first), supersedes);
     document_path_ = path;
 }
 

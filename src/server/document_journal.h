@@ -7,7 +7,8 @@
 // first record is the whole document, so replaying it gives exactly what the engine has.
 //
 // Threading: the control thread only. Nothing here waits for a disk: records go to JournalWriter's
-// queue; only begin() and recover() read and hash documents (as a load or a save does).
+// queue; only begin() and recover() read and hash documents (as a load or a save does), and
+// recover() of the file whose journal was just ended waits for that journal's last records.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +53,7 @@ public:
 private:
     JournalWriter writer_;
     std::string document_path_;
+    std::string last_journal_;  // the journal begun last (maybe ended since)
 };
 
 }  // namespace tactus

@@ -162,61 +162,76 @@ void JournalWriter::fail(const std::string& what) {
     broken_journal_.store(file_journal_, std::memory_order_relaxed);
 }
 
+// Removes a file and makes that durable; nothing when there is none.
+void JournalWriter::remove_file(const std::string& path) {
+    if (::unlink(path.c_str()) == 0) sync_directory(path);
+}
+
 void JournalWriter::do_start(const Command& c) {
-    if (fd_ >= 0) {
-        ::close(fd_);
+    if (!file_path_.empty()) {
+        if (fd_ >= 0) ::close(fd_);
         fd_ = -1;
-        if ((c.remove || file_records_ == 0) && file_path_ != c.path) {
-            ::unlink(file_path_.c_str());
-            sync_directory(file_path_);
-        }
+        if ((c.remove || file_records_ == 0) && file_path_ != c.path) remove_file(file_path_);
     }
     file_path_ = c.path;
     file_journal_ = c.journal;
-    file_records_ = c.first.empty() ? 0 : 1;
-    const std::string fresh = c.path + ".new";
+    file_records_ = 0;
+    header_.clear();
+    if (c.first.empty()) {
+        // Created with its first record: a document only loaded or saved leaves no file behind. A
+        // journal there from before (a crash's, replayed or declined since) no longer applies.
+        header_ = c.bytes;
+        remove_file(c.path);
+        return;
+    }
+    if (create(c.bytes, c.first)) file_records_ = 1;
+}
+
+bool JournalWriter::create(const std::vector<std::uint8_t>& header, const std::vector<std::uint8_t>& first) {
+    const std::string fresh = file_path_ + ".new";
     const int fd = ::open(fresh.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        fail("cannot create " + fresh);
-        file_path_.clear();  // the old file at that name (if any) stays as it was
-        return;
+    const char* step = fd < 0                                             ? "cannot create "
+                       : !write_all(fd, header.data(), header.size())     ? "cannot write "
+                       : !write_all(fd, first.data(), first.size())       ? "cannot write "
+                       : ::fdatasync(fd) != 0                             ? "cannot sync "
+                       : ::rename(fresh.c_str(), file_path_.c_str()) != 0 ? "cannot rename "
+                                                                          : nullptr;
+    header_.clear();
+    if (step != nullptr) {
+        fail(step + fresh);
+        if (fd >= 0) ::close(fd);
+        ::unlink(fresh.c_str());  // never the FIFO or link someone put there: that open failed first
+        file_path_.clear();       // the file at the journal's name (if any) stays as it was
+        return false;
     }
-    if (!write_all(fd, c.bytes.data(), c.bytes.size()) || !write_all(fd, c.first.data(), c.first.size()) ||
-        ::fdatasync(fd) != 0) {
-        fail("cannot write " + fresh);
-        ::close(fd);
-        ::unlink(fresh.c_str());
-        file_path_.clear();
-        return;
-    }
-    if (::rename(fresh.c_str(), c.path.c_str()) != 0) {
-        fail("cannot rename " + fresh);
-        ::close(fd);
-        ::unlink(fresh.c_str());
-        file_path_.clear();
-        return;
-    }
-    sync_directory(c.path);
+    sync_directory(file_path_);
     fd_ = fd;
+    return true;
 }
 
 void JournalWriter::do_end(bool remove) {
     if (file_path_.empty()) return;
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
-    if (remove || file_records_ == 0) {
-        ::unlink(file_path_.c_str());
-        sync_directory(file_path_);
-    }
+    header_.clear();
+    if (remove || file_records_ == 0) remove_file(file_path_);
     file_path_.clear();
 }
 
 void JournalWriter::write_appends(std::vector<const Command*>& batch) {
-    if (batch.empty()) return;
-    std::uint64_t written = 0;
+    std::uint64_t unsynced = 0;
     for (const Command* c : batch) {
-        if (fd_ < 0 || c->journal != file_journal_ ||
-            broken_journal_.load(std::memory_order_relaxed) == file_journal_) {
+        const bool ours = c->journal == file_journal_ && !file_path_.empty() &&
+                          broken_journal_.load(std::memory_order_relaxed) != file_journal_;
+        if (ours && fd_ < 0 && !header_.empty()) {  // the journal's first record creates it
+            if (create(header_, c->bytes)) {
+                ++file_records_;
+                records_synced_.fetch_add(1, std::memory_order_relaxed);
+                syncs_.fetch_add(1, std::memory_order_relaxed);
+                continue;
+            }
+        }
+        if (!ours || fd_ < 0) {
             records_dropped_.fetch_add(1, std::memory_order_relaxed);
             continue;
         }
@@ -225,13 +240,13 @@ void JournalWriter::write_appends(std::vector<const Command*>& batch) {
             records_dropped_.fetch_add(1, std::memory_order_relaxed);
             continue;
         }
-        ++written;
+        ++unsynced;
     }
     batch.clear();
-    if (written == 0) return;
+    if (unsynced == 0) return;
     if (::fdatasync(fd_) != 0) return fail("cannot sync the journal");
-    file_records_ += written;
-    records_synced_.fetch_add(written, std::memory_order_relaxed);
+    file_records_ += unsynced;
+    records_synced_.fetch_add(unsynced, std::memory_order_relaxed);
     syncs_.fetch_add(1, std::memory_order_relaxed);
 }
 

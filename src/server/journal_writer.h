@@ -9,9 +9,10 @@
 // keeps a prefix of the edits, which replays to a state the document really had. The next start()
 // (a save, /journal, a load) begins a sound journal again. Each such loss is counted and logged.
 //
-// Files: a new journal is written beside its final name, synced, renamed into place and the directory
-// synced, so a crash leaves the old journal or the new one, never an empty or half-written header.
-// Files are opened without following a symbolic link.
+// Files: a journal is created with its first record (a document only loaded or saved leaves no file;
+// starting one removes an older file of that name): written beside its final name, synced, renamed
+// into place and the directory synced, so a crash leaves no journal or a whole header with a whole
+// first record. Files are opened without following a symbolic link.
 //
 // Threading: the public methods are for one thread (the control thread); they take a mutex only to
 // move a command onto the queue (never held during I/O) and never wait for the writer, except
@@ -40,8 +41,9 @@ public:
     JournalWriter& operator=(const JournalWriter&) = delete;
 
     // Begins the journal at `path` with `header` and, when not empty, `first_record` (a whole
-    // record, journal_record()). The journal written until now is closed first and removed when
-    // `remove_previous` or when it holds no record.
+    // record, journal_record()); without one, the file is created with the first append, and an
+    // older file at `path` is removed now. The journal written until now is closed first and
+    // removed when `remove_previous` or when it holds no record.
     void start(const std::string& path, std::vector<std::uint8_t> header,
                std::vector<std::uint8_t> first_record, bool remove_previous);
     // Queues one record (a whole record, journal_record()). False when it is not written: no journal,
@@ -77,7 +79,9 @@ private:
     void run();
     // Writer thread.
     void do_start(const Command& c);
+    bool create(const std::vector<std::uint8_t>& header, const std::vector<std::uint8_t>& first);
     void do_end(bool remove);
+    static void remove_file(const std::string& path);
     void write_appends(std::vector<const Command*>& batch);
     void fail(const std::string& what);
 
@@ -101,6 +105,7 @@ private:
     std::string file_path_;
     std::uint64_t file_journal_ = 0;
     std::uint64_t file_records_ = 0;
+    std::vector<std::uint8_t> header_;  // of a journal not created yet (no record so far)
 
     std::thread thread_;  // last: starts once everything above exists
 };

@@ -5,7 +5,9 @@
 // written so far (a state the document really had) until the next start.
 #include "server/edit_journal.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -232,22 +234,54 @@ TEST(EditJournal, a_record_that_does_not_fit_the_queue_ends_the_journal_with_the
     EXPECT_EQ(contents->records.size(), 1u);
 }
 
-TEST(EditJournal, an_empty_journal_is_removed_when_it_ends_and_a_superseded_one_when_asked) {
+// The writer thread stuck in the file system (here: opening a FIFO that nobody reads, as a hung
+// network file system would hold it): appending still returns at once, and once the bound is
+// reached records are refused instead of waited for. (The test finishing is the check that nothing
+// waited; no time is measured.)
+TEST(EditJournal, appending_never_waits_for_a_writer_stuck_in_the_file_system) {
+    TempDir dir;
+    const std::string path = journal_path_for((dir.path() / "song.json").string());
+    ASSERT_EQ(::mkfifo((path + ".new").c_str(), 0600), 0);
+    const Document base = base_document();
+    DocumentEditor editor(base);
+    const JournalBytes record = journal_record(add_notes(editor, 1).front());
+    constexpr std::size_t kBound = 64 * 1024;
+    JournalWriter writer(kBound);
+    writer.start(path, journal_header(journal_base_of(base)), {}, false);
+    // The first record makes the writer create the file: its open blocks on the FIFO.
+    std::size_t accepted = 0, refused = 0;
+    for (int i = 0; i < 10000; ++i) (writer.append(record) ? accepted : refused) += 1;
+    EXPECT_EQ(accepted, (kBound - kJournalHeaderSize) / record.size());
+    EXPECT_EQ(refused, 10000 - accepted);
+    EXPECT_LE(writer.stats().queued_bytes, kBound);
+    // Let the writer go (its open returns once the FIFO has a reader) so that it can be joined.
+    const int reader = ::open((path + ".new").c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(reader, 0);
+    writer.flush();
+    ::close(reader);
+    EXPECT_EQ(writer.stats().records_synced, 0u) << "a FIFO cannot be synced: nothing counts as written";
+}
+
+TEST(EditJournal, a_journal_file_exists_only_with_records_and_a_superseded_one_is_removed_when_asked) {
     TempDir dir;
     const Document base = base_document();
     DocumentEditor editor(base);
     const auto payloads = add_notes(editor, 1);
     const std::string a = journal_path_for((dir.path() / "a.json").string());
     const std::string b = journal_path_for((dir.path() / "b.json").string());
+    std::ofstream(a) << "a stale journal of an older state";
     JournalWriter writer;
     writer.start(a, journal_header(journal_base_of(base)), {}, false);
+    writer.flush();
+    EXPECT_FALSE(fs::exists(a)) << "the stale journal stayed, or an empty one was made";
     writer.end(false);
     writer.flush();
-    EXPECT_FALSE(fs::exists(a)) << "a journal with no record is not worth keeping";
+    EXPECT_FALSE(fs::exists(a));
 
     writer.start(a, journal_header(journal_base_of(base)), {}, false);
     writer.append(journal_record(payloads[0]));
     writer.start(b, journal_header(journal_base_of(base)), {}, /*remove_previous=*/false);
+    writer.append(journal_record(payloads[0]));
     writer.flush();
     EXPECT_TRUE(fs::exists(a)) << "its edits belong to a.json: kept";
     EXPECT_TRUE(fs::exists(b));
@@ -269,6 +303,7 @@ TEST(EditJournal, a_symbolic_link_in_place_of_the_new_journal_is_not_written_thr
     fs::create_symlink(victim, path + ".new");
     JournalWriter writer;
     writer.start(path, journal_header(journal_base_of(base_document())), {}, false);
+    writer.append(journal_record(OscOut("/track/level").h(1).d(0.5).bytes()));
     writer.flush();
     EXPECT_EQ(read_all(victim), "keep me");
     EXPECT_FALSE(fs::exists(path));
