@@ -81,15 +81,18 @@ bool JournalWriter::append(std::vector<std::uint8_t> record) {
         records_dropped_.fetch_add(1, std::memory_order_relaxed);
         return false;
     }
+    std::size_t waiting = 0;
     {
         std::lock_guard lock(mutex_);
-        if (queued_bytes_ + record.size() > max_queued_bytes_) {
-            broken_journal_.store(journal_, std::memory_order_relaxed);
-            records_dropped_.fetch_add(1, std::memory_order_relaxed);
-            std::cerr << "tactusd: journal: " << queued_bytes_ << " bytes already wait for the disk; "
-                      << path_ << " keeps the edits written so far and journals none until the next save\n";
-            return false;
-        }
+        waiting = queued_bytes_;
+    }
+    // Only this thread adds to the queue: what waits can only shrink before the push below.
+    if (waiting + record.size() > max_queued_bytes_) {
+        broken_journal_.store(journal_, std::memory_order_relaxed);
+        records_dropped_.fetch_add(1, std::memory_order_relaxed);
+        std::cerr << "tactusd: journal: " << waiting << " bytes already wait for the disk; " << path_
+                  << " keeps the edits written so far and journals none until the next save\n";
+        return false;
     }
     Command c;
     c.kind = Command::Kind::Append;
