@@ -384,10 +384,10 @@ void ControlServer::on_document(const Context& ctx) {
     const auto revision = static_cast<std::int64_t>(doc.revision);
     if (args.has(0)) {
         const std::string& path = args.string(0, "path");
-        const ResolvedPath target =
-            options_.paths.write_file(path, ".json", confined(ctx), document_to_string(doc));
+        const std::string text = document_to_string(doc);
+        const ResolvedPath target = options_.paths.write_file(path, ".json", confined(ctx), text);
         if (!target.ok()) throw OscArgError(target.error);
-        journal_.begin(target.path, doc, doc, true, true);  // the saved file is the journal's new base
+        journal_.begin(target.path, text, doc, doc, true, true);  // the saved file is the journal's new base
         reply(ctx.from, OscOut("/reply").s(ctx.message.address).h(revision).s(target.path).bytes());
         return;
     }
@@ -422,7 +422,7 @@ void ControlServer::on_journal(const Context& ctx) {
     if (const std::string journal = journal_path_for(file.path);
         ::access(journal.substr(0, journal.rfind('/') + 1).c_str(), W_OK) != 0)
         throw OscArgError(path + ": its directory is not writable: no journal");
-    journal_.begin(file.path, *result.document, host_.document(), false, true);
+    journal_.begin(file.path, bytes, *result.document, host_.document(), false, true);
     reply(ctx.from, OscOut("/reply").s(ctx.message.address).s(journal_path_for(file.path)).bytes());
 }
 
@@ -588,10 +588,10 @@ void ControlServer::on_load(const Context& ctx) {
     }
     const Document file_doc = *result.document;
     std::string note;
-    const std::size_t recovered = journal_.recover(file.path, *result.document, &note);
+    const std::size_t recovered = journal_.recover(file.path, bytes, *result.document, &note);
     if (!note.empty()) std::cerr << "tactusd: " << file.path << ": " << note << "\n";
     if (!load_document(ctx, std::move(result), recovered)) return;
-    journal_.begin(file.path, file_doc, host_.document(), recovered == 0 && !args.has(1), false);
+    journal_.begin(file.path, bytes, file_doc, host_.document(), recovered == 0 && !args.has(1), false);
 }
 
 void ControlServer::on_load_json(const Context& ctx) {

@@ -7,12 +7,14 @@
 // first record is the whole document, so replaying it gives exactly what the engine has.
 //
 // Threading: the control thread only. Nothing here waits for a disk: records go to JournalWriter's
-// queue; only begin() and recover() read and hash documents (as a load or a save does), and
+// queue; only begin() and recover() hash files and compare documents (as a load or a save reads
+// them), and
 // recover() of the file whose journal was just ended waits for that journal's last records.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/score.h"
@@ -30,14 +32,16 @@ public:
     // batches recovered; *note says what was found when nothing was replayed, or where replay
     // stopped ("" when nothing worth a log line). The journal being written now is never read: a
     // load of the document being journaled is a revert to the file.
-    std::size_t recover(const std::string& path, Document& doc, std::string* note);
+    std::size_t recover(const std::string& path, std::string_view file_bytes, Document& doc,
+                        std::string* note);
 
-    // The loaded document, `current`, continues the file at `path` whose document is `file_doc`
-    // (`same`: current is known to equal it, no comparison needed). Starts a fresh journal there.
+    // The loaded document, `current`, continues the file at `path` holding `file_bytes`, whose
+    // document is `file_doc` (`same`: current is known to equal it, no comparison needed). Starts a
+    // fresh journal there.
     // `supersedes`: the previous journal's content lives on in this one (a save, /journal PATH), so
     // it is removed; otherwise it is kept when it holds edits (they belong to its own file).
-    void begin(const std::string& path, const Document& file_doc, const Document& current, bool same,
-               bool supersedes);
+    void begin(const std::string& path, std::string_view file_bytes, const Document& file_doc,
+               const Document& current, bool same, bool supersedes);
     // One accepted edit batch (its /edited bundle) or mixer change (its normal-form message).
     void record(const std::vector<std::uint8_t>& packet);
     // Stops journaling (a document with no file was loaded, or a client ended it); the journal is

@@ -119,21 +119,16 @@ std::string apply_record(const OscPacket& packet, DocumentEditor& editor, Journa
 
 }  // namespace
 
-std::string journal_canonical_text(const Document& doc) {
-    return document_to_string(canonical_document(doc));
-}
-
-JournalBase journal_base_of_text(std::string_view canonical_text, std::uint64_t revision) {
+JournalBase journal_base_of_file(std::string_view file_bytes, std::uint64_t revision) {
     JournalBase base;
     base.revision = revision;
     unsigned int size = 0;
-    EVP_Digest(canonical_text.data(), canonical_text.size(), base.digest.data(), &size, EVP_sha256(),
-               nullptr);
+    EVP_Digest(file_bytes.data(), file_bytes.size(), base.digest.data(), &size, EVP_sha256(), nullptr);
     return base;
 }
 
 JournalBase journal_base_of(const Document& doc) {
-    return journal_base_of_text(journal_canonical_text(doc), doc.revision);
+    return journal_base_of_file(document_to_string(canonical_document(doc)), doc.revision);
 }
 
 std::string journal_path_for(const std::string& document_path) {
@@ -163,8 +158,9 @@ JournalBytes journal_record(const JournalBytes& payload) {
     return out;
 }
 
-JournalBytes journal_document_payload(const Document& doc, const std::string& canonical_text) {
-    return osc_int64_and_long_string("/document", static_cast<std::int64_t>(doc.revision), canonical_text);
+JournalBytes journal_document_payload(const Document& doc) {
+    return osc_int64_and_long_string("/document", static_cast<std::int64_t>(doc.revision),
+                                     document_to_string(canonical_document(doc)));
 }
 
 std::optional<JournalContents> parse_journal(const std::uint8_t* data, std::size_t size, std::string* error) {
@@ -244,7 +240,8 @@ JournalReplay replay_journal(Document base, const std::vector<JournalBytes>& rec
 #endif
 
 std::optional<JournalRecovery> recover_from_journal(const std::string& document_path,
-                                                    const Document& file_doc, std::string* note) {
+                                                    std::string_view file_bytes, const Document& file_doc,
+                                                    std::string* note) {
     const std::string path = journal_path_for(document_path);
     std::string error;
     auto contents = read_journal(path, &error);
@@ -252,7 +249,7 @@ std::optional<JournalRecovery> recover_from_journal(const std::string& document_
         if (note) *note = error;
         return std::nullopt;
     }
-    if (contents->base != journal_base_of(file_doc)) {
+    if (contents->base != journal_base_of_file(file_bytes, file_doc.revision)) {
         if (note) *note = path + " was written for another state of the document: not replayed";
         return std::nullopt;
     }
@@ -266,6 +263,17 @@ std::optional<JournalRecovery> recover_from_journal(const std::string& document_
     out.replay = replay_journal(file_doc, contents->records);
     if (note) *note = out.replay.stopped;
     return out;
+}
+
+std::optional<JournalRecovery> recover_from_journal(const std::string& document_path,
+                                                    const Document& file_doc, std::string* note) {
+    std::ifstream in(document_path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) {
+        if (note) *note = document_path + ": cannot be read again to check its journal";
+        return std::nullopt;
+    }
+    return recover_from_journal(document_path, bytes, file_doc, note);
 }
 
 }  // namespace tactus

@@ -5,8 +5,8 @@
 // builds bytes, reads a journal back and replays it, so the engine and the GUI (which links
 // tactus_protocol, not the engine) share it.
 //
-// File: a 60-byte header (magic "TACTJRNL", format version, SHA-256 of the base document's canonical
-// text, its revision, CRC-32 of the header), then records: u32 payload length, u32 CRC-32 of the
+// File: a 60-byte header (magic "TACTJRNL", format version, SHA-256 of the base document file's
+// bytes, its revision, CRC-32 of the header), then records: u32 payload length, u32 CRC-32 of the
 // length and payload (little-endian both), payload. A payload is one OSC packet, the protocol's own
 // bytes: an applied batch as pushed to subscribers (`/edited` bundle), a mixer change in normal form
 // (`/track/level h d` ...), or a whole document (`/document h s`) that replaces the one being built.
@@ -34,17 +34,16 @@ inline constexpr std::size_t kJournalHeaderSize = 60;
 // A record longer than this is taken for garbage (a torn length field) and ends the journal.
 inline constexpr std::uint32_t kMaxJournalRecord = 1u << 30;
 
-// Which document a journal continues: the file's document, by the SHA-256 of its canonical text
-// (document_to_string(canonical_document(doc)), which includes the revision) and its revision.
+// Which document file a journal continues: the SHA-256 of the file's bytes as they are on disk (so
+// a file changed in any way since, even reformatted, is another base) and its document's revision.
 struct JournalBase {
     std::array<std::uint8_t, 32> digest{};
     std::uint64_t revision = 0;
     friend bool operator==(const JournalBase&, const JournalBase&) = default;
 };
 
-// The text a document is compared and hashed in.
-std::string journal_canonical_text(const Document& doc);
-JournalBase journal_base_of_text(std::string_view canonical_text, std::uint64_t revision);
+JournalBase journal_base_of_file(std::string_view file_bytes, std::uint64_t revision);
+// The base of the file that saving `doc` writes (document_to_string of its canonical form).
 JournalBase journal_base_of(const Document& doc);
 
 // Where the journal of the document file `document_path` lives: beside it, hidden,
@@ -54,8 +53,8 @@ std::string journal_path_for(const std::string& document_path);
 JournalBytes journal_header(const JournalBase& base);
 // One record (length, CRC, payload) holding `payload`.
 JournalBytes journal_record(const JournalBytes& payload);
-// The payload of a record that replaces the document being rebuilt with `doc` (its canonical text).
-JournalBytes journal_document_payload(const Document& doc, const std::string& canonical_text);
+// The payload of a record that replaces the document being rebuilt with `doc`.
+JournalBytes journal_document_payload(const Document& doc);
 
 struct JournalContents {
     JournalBase base;
@@ -84,16 +83,20 @@ struct JournalReplay {
 // revision is not the next one, an edit that fails) stops the replay there, keeping what came before.
 JournalReplay replay_journal(Document base, const std::vector<JournalBytes>& records);
 
-// What a document file's journal holds for it: found when a journal for exactly this document
-// (base digest and revision) is beside the file and holds at least one record.
+// What a document file's journal holds for it: found when a journal for exactly this file (digest of
+// its bytes and revision) is beside it and holds at least one record.
 struct JournalRecovery {
     JournalReplay replay;
     std::size_t records = 0;
     bool torn = false;
 };
-// `file_doc`: the document as the file at `document_path` holds it. nullopt when there is no
-// journal, it belongs to another document (or another state of this one), or holds nothing;
-// *note (optional) then says which, for a log line ("" when there was no journal at all).
+// `file_bytes`: the file at `document_path` as read; `file_doc`: its document. nullopt when there is
+// no journal, it belongs to another file or another state of this one, or holds nothing; *note
+// (optional) then says which, for a log line ("" when there was no journal at all).
+std::optional<JournalRecovery> recover_from_journal(const std::string& document_path,
+                                                    std::string_view file_bytes, const Document& file_doc,
+                                                    std::string* note = nullptr);
+// The same, reading the file's bytes itself (nullopt when it cannot).
 std::optional<JournalRecovery> recover_from_journal(const std::string& document_path,
                                                     const Document& file_doc, std::string* note = nullptr);
 

@@ -154,29 +154,41 @@ TEST(EditJournal, a_torn_or_corrupt_last_record_is_ignored_and_the_ones_before_i
     EXPECT_EQ(error, "the journal header fails its CRC");
 }
 
-TEST(EditJournal, a_journal_of_another_document_or_another_revision_is_not_replayed) {
+TEST(EditJournal, a_journal_of_another_file_or_another_state_of_it_is_not_replayed) {
     TempDir dir;
     const std::string song = (dir.path() / "song.json").string();
     const Document base = base_document();
+    std::string error;
+    ASSERT_TRUE(save_document_file(base, song, &error)) << error;
     DocumentEditor editor(base);
     const auto payloads = add_notes(editor, 5);
     {
         JournalWriter writer;
-        writer.start(journal_path_for(song), journal_header(journal_base_of(base)), {}, false);
+        writer.start(journal_path_for(song),
+                     journal_header(journal_base_of_file(read_all(song), base.revision)), {}, false);
         for (const auto& p : payloads) writer.append(journal_record(p));
     }
     std::string note;
     const auto found = recover_from_journal(song, base, &note);
     ASSERT_TRUE(found) << note;
     EXPECT_EQ(found->replay.batches, 5u);
+    EXPECT_EQ(journal_base_of(base), journal_base_of_file(read_all(song), base.revision))
+        << "the base of a document is that of the file its save writes";
 
-    Document other = base;
+    Document other = base;  // the file replaced by another document
     other.title = "Another song";
+    ASSERT_TRUE(save_document_file(other, song, &error)) << error;
     EXPECT_FALSE(recover_from_journal(song, other, &note));
     EXPECT_NE(note.find("another state of the document"), std::string::npos) << note;
     Document saved_later = base;  // the same content at another revision (saved after more edits)
     saved_later.revision = 8;
+    ASSERT_TRUE(save_document_file(saved_later, song, &error)) << error;
     EXPECT_FALSE(recover_from_journal(song, saved_later, &note));
+    ASSERT_TRUE(save_document_file(base, song, &error)) << error;
+    ASSERT_TRUE(recover_from_journal(song, base, &note)) << "the file as it was, written again";
+    const std::string text = read_all(song);
+    std::ofstream(song) << text << "\n";  // the same document, reformatted: another file
+    EXPECT_FALSE(recover_from_journal(song, base, &note));
 }
 
 TEST(EditJournal, a_replay_stops_at_a_batch_out_of_order_keeping_what_came_before) {
@@ -195,8 +207,7 @@ TEST(EditJournal, a_whole_document_record_replaces_the_base) {
     DocumentEditor editor(base);
     add_notes(editor, 4);
     const Document current = editor.document();
-    const std::vector<JournalBytes> records = {
-        journal_document_payload(current, journal_canonical_text(current))};
+    const std::vector<JournalBytes> records = {journal_document_payload(current)};
     const JournalReplay replay = replay_journal(base, records);
     EXPECT_EQ(replay.documents, 1u);
     EXPECT_EQ(canonical_document(replay.document), canonical_document(current));
