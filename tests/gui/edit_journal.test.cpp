@@ -2,7 +2,7 @@
 // journals every batch and fader move beside it, and when GUI and engine die together (the engine
 // by SIGKILL, the window gone without another turn of its event loop, no autosave) the next GUI that
 // opens the file offers the journaled state back; on accept it holds all of it, and so does its
-// engine. Declined, the file opens as saved.
+// engine. After a save, only the later edits are in the journal. Declined, the file opens as saved.
 #include "server/edit_journal.h"
 
 #include <signal.h>
@@ -102,6 +102,39 @@ private slots:
         QVERIFY(engine);
         QCOMPARE(engine->revision, 50u);
         QVERIFY(comparable(*engine) == comparable(had));
+    }
+
+    void after_a_save_only_the_later_edits_are_journaled_and_offered_back() {
+        const QString path = writeSong("saved.json");
+        const std::string journal = journal_path_for(path.toStdString());
+        Document had;
+        {
+            GuiSessionOptions options;
+            options.document = path;
+            auto session = std::make_unique<GuiSession>(options);
+            QVERIFY2(session->error().isEmpty(), qPrintable(session->error()));
+            QVERIFY(session->waitUntilSynced());
+            gui::SongModel& model = session->window().song();
+            model.apply({edit::NoteAdd{1, Note{2000, 9.0, 0.5, 70, 0.0, 90}}}, "add");
+            QVERIFY(session->waitUntilEngineCaughtUp());
+            QString error;
+            QVERIFY2(session->window().saveTo(path, &error), qPrintable(error));
+            QVERIFY2(QTest::qWaitFor([&] { return journalRecords(journal) == 0; }, 5000),
+                     "the saved edit is still in the journal");
+            model.apply({edit::NoteAdd{1, Note{2001, 9.5, 0.5, 72, 0.0, 90}}}, "add");
+            QVERIFY(session->waitUntilEngineCaughtUp());
+            QVERIFY(QTest::qWaitFor([&] { return journalRecords(journal) == 1; }, 5000));
+            had = model.snapshot();
+            QCOMPARE(::kill(pid_t(session->window().supervisor().enginePid()), SIGKILL), 0);
+            session.reset();
+        }
+        GuiSessionOptions options;
+        options.document = path;
+        options.recovery = gui::AppOptions::Recovery::Accept;
+        GuiSession session(options);
+        QVERIFY(session.waitUntilSynced());
+        QCOMPARE(session.window().song().revision(), 2u);
+        QVERIFY(comparable(session.window().song().snapshot()) == comparable(had));
     }
 
     void declined_the_file_opens_as_saved_and_the_stale_journal_is_replaced() {
