@@ -9,6 +9,7 @@
 
 #include <QTemporaryDir>
 #include <QTest>
+#include <optional>
 
 #include "core/document_json.h"
 #include "gui/song_model.h"
@@ -53,28 +54,32 @@ private:
     }
 
     // Fifty edits and a fader move through the GUI's model, then engine and GUI die together.
-    // Returns the document they had.
-    Document editAndDie(const QString& path) {
+    // Returns the document they had; nullopt (with a warning saying why) when the session failed.
+    std::optional<Document> editAndDie(const QString& path) {
         GuiSessionOptions options;
         options.document = path;
         options.autosaveSeconds = 0;  // only the journal can bring anything back
         auto session = std::make_unique<GuiSession>(options);
-        if (!session->error().isEmpty()) qFatal("%s", qPrintable(session->error()));
-        if (!session->waitUntilSynced()) qFatal("the engine never took the document");
+        const auto failed = [](const QString& why) {
+            qWarning("%s", qPrintable(why));
+            return std::nullopt;
+        };
+        if (!session->error().isEmpty()) return failed(session->error());
+        if (!session->waitUntilSynced()) return failed("the engine never took the document");
         gui::SongModel& model = session->window().song();
         for (int i = 0; i < 50; ++i)
             model.apply(
                 {edit::NoteAdd{1, Note{NoteId(1000 + i), 8.0 + i * 0.25, 0.25, 48 + i % 24, 0.0, 90}}},
                 "add");
         model.setTrackLevel(1, 0.3);
-        if (!session->waitUntilEngineCaughtUp()) qFatal("the engine did not answer every batch");
+        if (!session->waitUntilEngineCaughtUp()) return failed("the engine did not answer every batch");
         // The journal's writer runs behind the engine's replies: kill -9 keeps what it has written.
         const std::string journal = journal_path_for(path.toStdString());
         if (!QTest::qWaitFor([&] { return journalRecords(journal) == 51; }, 10000))
-            qFatal("the journal holds %zu records, not 51", journalRecords(journal));
+            return failed(QString("the journal holds %1 records, not 51").arg(journalRecords(journal)));
         const Document had = model.snapshot();
         const qint64 pid = session->window().supervisor().enginePid();
-        if (pid <= 0 || ::kill(pid_t(pid), SIGKILL) != 0) qFatal("could not kill the engine");
+        if (pid <= 0 || ::kill(pid_t(pid), SIGKILL) != 0) return failed("could not kill the engine");
         session.reset();  // the window goes before its event loop sees the engine die
         return had;
     }
@@ -82,7 +87,9 @@ private:
 private slots:
     void fifty_edits_survive_a_kill_of_engine_and_gui_together_and_are_offered_back() {
         const QString path = writeSong("kept.json");
-        const Document had = editAndDie(path);
+        const auto died = editAndDie(path);
+        QVERIFY(died);
+        const Document& had = *died;
         QCOMPARE(had.revision, 50u);
 
         GuiSessionOptions options;
@@ -139,7 +146,7 @@ private slots:
 
     void declined_the_file_opens_as_saved_and_the_stale_journal_is_replaced() {
         const QString path = writeSong("declined.json");
-        editAndDie(path);
+        QVERIFY(editAndDie(path));
         {
             GuiSessionOptions options;
             options.document = path;
