@@ -190,9 +190,16 @@ int main(int argc, char** argv) {
     }
 
     // ---- edit-to-reply while the demo plays ----
+    std::string demo;
     {
         lo_message m = lo_message_new();
-        lo_message_add_string(m, TACTUS_SOURCE_DIR "/examples/demo.json");
+        // A copy: the engine journals the edits beside the file it loaded, never in the source tree.
+        demo =
+            (std::filesystem::temp_directory_path() / ("edit-latency-demo-" + rig.server().name() + ".json"))
+                .string();
+        std::filesystem::copy_file(TACTUS_SOURCE_DIR "/examples/demo.json", demo,
+                                   std::filesystem::copy_options::overwrite_existing);
+        lo_message_add_string(m, demo.c_str());
         auto loaded = call(udp, "/load", m);
         if (!loaded || loaded->address != "/reply") return std::fprintf(stderr, "/load demo failed\n"), 1;
         lo_message loop = lo_message_new();
@@ -241,6 +248,8 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20 + (i * 11) % 17));
     }
     auto final_status = call(udp, "/status", lo_message_new());
+    call(udp, "/journal", lo_message_new());  // the edits are thrown away: so is their journal
+    std::filesystem::remove(demo);
 
     std::printf("period %d (%.2f ms), %s; %d of each; recorder xruns %lld, cycles lost %zu gaps\n", period,
                 period * 1000.0 / sample_rate, asap ? "--immediate asap" : "--immediate 2 periods (default)",

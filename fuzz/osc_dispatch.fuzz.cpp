@@ -19,9 +19,10 @@
 //  - /quit only sets a flag, which the harness ignores;
 //  - files: the server's own path rules (server/path_policy.h) confine every /load and /document
 //    PATH to one allowed directory, a fresh temporary directory holding a copy of examples/ (the
-//    seeds /load examples/demo.json, a relative path resolved there), so saves land only there. As
-//    a second guard a /load path that resolves into /dev, /proc or /sys, or to anything but a
-//    regular file or a directory, is dropped from the packet before dispatch;
+//    seeds /load examples/demo.json, a relative path resolved there), so saves and edit journals
+//    land only there. As a second guard a /load or /journal path that resolves into /dev, /proc or
+//    /sys, or to anything but a regular file or a directory, is dropped from the packet before
+//    dispatch;
 //  - senders: a packet whose first message is /auth comes from 127.0.0.2, which the server is told
 //    to take for another host: the rest of the packet is served only when the token is the
 //    harness's (in the dictionary), so the admission rules are fuzzed too; every other input comes
@@ -159,7 +160,7 @@ public:
             std::erase_if(packet_.messages, [&](const OscMessage& m) {
                 // Loads and edits change the document: the next input starts from the baseline again.
                 if (m.address.rfind("/load", 0) == 0 || is_edit_address(m.address)) touched_document = true;
-                return m.address == "/load" && !m.args.empty() &&
+                return (m.address == "/load" || m.address == "/journal") && !m.args.empty() &&
                        (m.args[0].type == 's' || m.args[0].type == 'S') && unsafe_load_path(m.args[0].s);
             });
             const bool remote = !packet_.messages.empty() && packet_.messages.front().address == "/auth";

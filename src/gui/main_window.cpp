@@ -24,6 +24,7 @@
 #include "gui/song_model.h"
 #include "gui/track_panel.h"
 #include "gui/transport_bar.h"
+#include "server/edit_journal.h"
 #include "server/osc_out.h"
 
 namespace tactus::gui {
@@ -303,6 +304,7 @@ bool MainWindow::maybeSave() {
 
 void MainWindow::newDocument() {
     path_.clear();
+    song_->endJournal();
     song_->resetDocument(newSong());
     updateTitle();
 }
@@ -320,8 +322,16 @@ bool MainWindow::openFile(const QString& path, QString* error) {
     }
     const bool midi =
         path.endsWith(".mid", Qt::CaseInsensitive) || path.endsWith(".midi", Qt::CaseInsensitive);
+    // Our own live journal is not a crash's: reopening the file being edited reloads it as saved.
+    const bool recovered = !midi && path != song_->journalPath() && offerJournal(path, *loaded.document);
     path_ = midi ? QString() : path;  // a MIDI file is imported, then saved as a document
+    song_->endJournal();
+    song_->setJournalPath(path_);
     song_->resetDocument(std::move(*loaded.document));
+    if (recovered) {
+        song_->markUnsaved();
+        journal_recovered_ = path;
+    }
     if (!loaded.warnings.empty())
         statusBar()->showMessage(
             tr("Opened with %n warning(s); the first: %1", nullptr, int(loaded.warnings.size()))
@@ -350,6 +360,8 @@ bool MainWindow::saveTo(const QString& path, QString* error) {
     }
     path_ = path;
     song_->markSaved();
+    song_->setJournalPath(path);
+    song_->journalSaved();  // the saved file is the base of a fresh journal
     autosave_->clear();
     addRecent(path);
     updateTitle();
@@ -421,8 +433,35 @@ void MainWindow::showPreferences() {
     }
 }
 
+bool MainWindow::offerJournal(const QString& path, Document& doc) {
+    std::string note;
+    auto found = recover_from_journal(path.toStdString(), doc, &note);
+    if (!note.empty()) qWarning("%s: %s", qPrintable(path), note.c_str());
+    if (!found || found->replay.records_used == 0 || options_.recovery == AppOptions::Recovery::Decline)
+        return false;
+    if (options_.recovery == AppOptions::Recovery::Ask) {
+        const auto answer = QMessageBox::question(
+            this, tr("Recover unsaved edits?"),
+            tr("Tactus stopped unexpectedly while editing %1.\nIts journal holds %n edit(s) made since it "
+               "was last saved. Recover them?",
+               nullptr, int(found->replay.batches + found->replay.mixer_changes))
+                .arg(path));
+        if (answer != QMessageBox::Yes) return false;
+    }
+    doc = std::move(found->replay.document);
+    statusBar()->showMessage(tr("Recovered %n edit(s) from the journal", nullptr, int(found->replay.batches)),
+                             15000);
+    return true;
+}
+
 void MainWindow::offerRecovery() {
-    const auto abandoned = autosave_->abandoned();
+    std::vector<RecoveredWork> abandoned = autosave_->abandoned();
+    // A journal just recovered holds every edit to that file, synced: its autosaves are older.
+    std::erase_if(abandoned, [this](const RecoveredWork& work) {
+        const bool older = !journal_recovered_.isEmpty() && work.originalPath == journal_recovered_;
+        if (older) Autosave::discard(work);
+        return older;
+    });
     if (abandoned.empty() || options_.recovery == AppOptions::Recovery::Decline) {
         for (const auto& work : abandoned) Autosave::discard(work);
         return;
@@ -446,6 +485,7 @@ void MainWindow::offerRecovery() {
         return;
     }
     path_ = work.originalPath;
+    song_->setJournalPath(path_);
     song_->resetDocument(std::move(*doc));
     song_->markUnsaved();
     Autosave::discard(work);
@@ -481,6 +521,7 @@ void MainWindow::refreshRecentMenu() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     if (!maybeSave()) return event->ignore();
+    song_->endJournal();  // saved or discarded: nothing left to recover
     autosave_->clear();
     supervisor_->shutdown();
     event->accept();

@@ -87,6 +87,9 @@ private:
     void renderToWav();
     void showPreferences();
     void offerRecovery();
+    // A journal beside the file `path` (holding `doc`) left by a crash: offered, and on accept `doc`
+    // becomes the state it recovers. True when it was taken.
+    bool offerJournal(const QString& path, Document& doc);
     void doAutosave();
     void addRecent(const QString& path);
     void refreshRecentMenu();
@@ -103,6 +106,7 @@ private:
     EngineStatusBar* status_bar_;
     std::unique_ptr<Autosave> autosave_;
     QString path_;
+    QString journal_recovered_;  // the file whose journal was taken (its autosaves are older)
     QMenu* recent_menu_ = nullptr;
     QAction* undo_ = nullptr;
     QAction* redo_ = nullptr;

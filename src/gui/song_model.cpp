@@ -1,5 +1,6 @@
 #include "gui/song_model.h"
 
+#include <QFile>
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
@@ -8,6 +9,7 @@
 #include "core/document_json.h"
 #include "core/edit_inverse.h"
 #include "gui/engine_link.h"
+#include "server/edit_journal.h"
 #include "server/edit_messages.h"
 #include "server/osc_out.h"
 
@@ -221,6 +223,22 @@ void SongModel::loadIntoEngine() {
     link_.send(OscOut("/edits/subscribe").bytes());
     link_.send(osc_long_string_and_int64("/load/json", document_to_string(snapshot()),
                                          static_cast<std::int64_t>(editor_.revision())));
+    if (!journal_path_.isEmpty()) link_.send(OscOut("/journal").s(journal_path_.toStdString()).bytes());
+}
+
+void SongModel::journalSaved() {
+    // Not connected: the next engine's load names the file.
+    if (journal_path_.isEmpty() || !link_.isConnected()) return;
+    link_.send(OscOut("/journal").s(journal_path_.toStdString()).bytes());
+}
+
+void SongModel::endJournal() {
+    if (journal_path_.isEmpty()) return;
+    if (link_.isConnected())
+        link_.send(OscOut("/journal").bytes());
+    else  // an engine that comes back later gets another document; this one's journal must not stay
+        QFile::remove(QString::fromStdString(journal_path_for(journal_path_.toStdString())));
+    journal_path_.clear();
 }
 
 void SongModel::onDisconnected() {

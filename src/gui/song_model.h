@@ -54,8 +54,18 @@ public:
 
     // Replaces the document (new, open, import): clears the history and loads it into the engine.
     void resetDocument(Document doc);
-    // Sends the whole document to the engine with its revision (after a (re)start of the engine).
+    // Sends the whole document to the engine with its revision (after a (re)start of the engine),
+    // then, when the document has a file, names it (/journal) so the engine journals every edit
+    // beside it (docs/architecture.md, "The edit journal").
     void loadIntoEngine();
+    // The file the document continues ("" for none: a new or imported document). Set before
+    // resetDocument() so that the load names it.
+    void setJournalPath(const QString& documentPath) { journal_path_ = documentPath; }
+    QString journalPath() const { return journal_path_; }
+    // The document was saved to its file: the engine starts a fresh journal on it.
+    void journalSaved();
+    // The document's edits were saved or discarded and it is being closed: its journal goes.
+    void endJournal();
     // The connection is gone: forgets what was in flight (the next engine gets the whole document).
     void onDisconnected();
     // Asks the engine for its document and adopts it (attaching to an engine that already runs).
@@ -158,6 +168,7 @@ private:
     std::vector<std::pair<TrackId, MixChange>> mixer_unconfirmed_;
     NoteId next_note_id_ = 1;
     QString last_error_;
+    QString journal_path_;
 };
 
 // True for a structural edit (its application changes the track list).

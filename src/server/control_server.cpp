@@ -1,13 +1,16 @@
 #include "server/control_server.h"
 
 #include <netdb.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iostream>
 
 #include "core/document_json.h"
 #include "engine/instrument_factory.h"
+#include "server/edit_journal.h"
 #include "server/edit_messages.h"
 #include "server/osc_args.h"
 #include "server/osc_out.h"
@@ -117,6 +120,7 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
         {"/edits/unsubscribe", &ControlServer::on_edits_unsubscribe},
         {"/edits/since", &ControlServer::on_edits_since},
         {"/document", &ControlServer::on_document},
+        {"/journal", &ControlServer::on_journal},
         {"/auth", &ControlServer::on_auth},
     };
     for (const auto& [address, handler] : handlers_) addresses_.push_back(address);
@@ -271,6 +275,7 @@ void ControlServer::apply_edit_batch(const std::vector<const OscMessage*>& batch
         const auto bundle = edit_batch_bundle(applied);
         const auto resync = OscOut("/resync").h(static_cast<std::int64_t>(applied.revision)).bytes();
         push_to_subscribers(bundle, bundle.size() > kMaxUdpReply ? resync : bundle, &from);
+        journal_.record(bundle);
     }
     reply(from, OscOut("/reply")
                     .s(first)
@@ -428,9 +433,10 @@ void ControlServer::on_document(const Context& ctx) {
     const auto revision = static_cast<std::int64_t>(doc.revision);
     if (args.has(0)) {
         const std::string& path = args.string(0, "path");
-        const ResolvedPath target =
-            options_.paths.write_file(path, ".json", confined(ctx), document_to_string(doc));
+        const std::string text = document_to_string(doc);
+        const ResolvedPath target = options_.paths.write_file(path, ".json", confined(ctx), text);
         if (!target.ok()) throw OscArgError(target.error);
+        journal_.begin(target.path, text, doc, doc, true, true);  // the saved file is the journal's new base
         reply(ctx.from, OscOut("/reply").s(ctx.message.address).h(revision).s(target.path).bytes());
         return;
     }
@@ -448,6 +454,33 @@ void ControlServer::on_document(const Context& ctx) {
     if (std::string why; !transport_.send_requested(ctx.from, answer, &why))
         throw OscArgError("the document (" + std::to_string(text_size) + " bytes) was not sent: " + why +
                           "; give a path to write it to");
+}
+
+// /journal PATH: the loaded document continues the file PATH (a client that loaded it with /load/json,
+// or saved it itself); a fresh journal starts beside it. /journal alone: the edits were saved or
+// discarded: stop journaling and remove the journal.
+void ControlServer::on_journal(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    if (!args.has(0) || args.string(0, "path").empty()) {
+        journal_.end(true);
+        reply_ok(ctx.from, ctx.message.address);
+        return;
+    }
+    require_document(ctx);
+    const std::string& path = args.string(0, "path");
+    std::string bytes;
+    const ResolvedPath file = options_.paths.read_file(path, confined(ctx), &bytes);
+    if (!file.ok()) throw OscArgError(file.error);
+    if (!file.path.ends_with(".json")) throw OscArgError(path + ": only .json documents have a journal");
+    LoadResult result =
+        load_document_bytes(bytes, path, confined(ctx) ? ContentInErrors::Withheld : ContentInErrors::Quoted);
+    if (!result.document) throw OscArgError(result.errors.front().to_string());
+    if (const std::string journal = journal_path_for(file.path);
+        ::access(journal.substr(0, journal.rfind('/') + 1).c_str(), W_OK) != 0)
+        throw OscArgError(path + ": its directory is not writable: no journal");
+    journal_.begin(file.path, bytes, *result.document, host_.document(), false, true);
+    reply(ctx.from, OscOut("/reply").s(ctx.message.address).s(journal_path_for(file.path)).bytes());
 }
 
 void ControlServer::dispatch(const OscMessage& message, const ReplyTarget& from, PacketFrames& frames) {
@@ -563,6 +596,7 @@ void ControlServer::mixer_changed(const Context& ctx, const MixChange& change,
                                   const std::vector<std::uint8_t>& message) {
     host_.set_mix(static_cast<TrackId>(OscArgs(ctx.message).integer(0, "track id")), change);
     push_to_subscribers(message, message, &ctx.from);
+    journal_.record(message);
 }
 
 std::uint32_t ControlServer::track_arg(const Context& ctx, std::size_t index) const {
@@ -578,7 +612,8 @@ void ControlServer::require_document(const Context&) const {
     if (!host_.has_document()) throw OscArgError("no document loaded (send /load first)");
 }
 
-bool ControlServer::load_document(const Context& ctx, LoadResult result) {
+bool ControlServer::load_document(const Context& ctx, LoadResult result,
+                                  std::optional<std::size_t> recovered) {
     if (!result.errors.empty()) {
         reply_error(ctx.from, ctx.message.address, result.errors.front().to_string());
         return false;
@@ -624,13 +659,15 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result) {
     recorder_.cancel();
     arm_first_track_for_midi_input();
     document_changed();
+    journal_.end(false);  // /load starts the new document's own journal
     const Document& loaded = host_.document();
-    reply(ctx.from, OscOut("/reply")
-                        .s(ctx.message.address)
-                        .i(static_cast<std::int32_t>(loaded.tracks.size()))
-                        .i(static_cast<std::int32_t>(loaded.note_count()))
-                        .h(static_cast<std::int64_t>(loaded.revision))
-                        .bytes());
+    OscOut out("/reply");
+    out.s(ctx.message.address)
+        .i(static_cast<std::int32_t>(loaded.tracks.size()))
+        .i(static_cast<std::int32_t>(loaded.note_count()))
+        .h(static_cast<std::int64_t>(loaded.revision));
+    if (recovered) out.i(static_cast<std::int32_t>(*recovered));
+    reply(ctx.from, out.bytes());
     return true;
 }
 
@@ -645,7 +682,17 @@ void ControlServer::on_load(const Context& ctx) {
     LoadResult result = load_document_bytes(
         bytes, file.path, confined(ctx) ? ContentInErrors::Withheld : ContentInErrors::Quoted);
     for (LoadError& e : result.errors) e.file = path;
-    load_document(ctx, std::move(result));
+    // A journal beside a .json document, left by a crash, is replayed onto it.
+    if (!result.document || !file.path.ends_with(".json")) {
+        load_document(ctx, std::move(result), 0);
+        return;
+    }
+    const Document file_doc = *result.document;
+    std::string note;
+    const std::size_t recovered = journal_.recover(file.path, bytes, *result.document, &note);
+    if (!note.empty()) std::cerr << "tactusd: " << file.path << ": " << note << "\n";
+    if (!load_document(ctx, std::move(result), recovered)) return;
+    journal_.begin(file.path, bytes, file_doc, host_.document(), recovered == 0 && !args.has(1), false);
 }
 
 void ControlServer::on_load_json(const Context& ctx) {
@@ -918,6 +965,7 @@ void ControlServer::apply_recorded(std::vector<Edit> edits) {
     const auto bundle = edit_batch_bundle(applied);
     const auto resync = OscOut("/resync").h(static_cast<std::int64_t>(applied.revision)).bytes();
     push_to_subscribers(bundle, bundle.size() > kMaxUdpReply ? resync : bundle, nullptr);
+    journal_.record(bundle);
 }
 
 void ControlServer::on_count_in(const Context& ctx) {

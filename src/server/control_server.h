@@ -16,6 +16,7 @@
 
 #include "core/document_json.h"
 #include "server/client_access.h"
+#include "server/document_journal.h"
 #include "server/engine_host.h"
 #include "server/midi_recorder.h"
 #include "server/osc_message.h"
@@ -154,6 +155,7 @@ private:
     void on_edits_unsubscribe(const Context&);
     void on_edits_since(const Context&);
     void on_document(const Context&);
+    void on_journal(const Context&);
 
     // Consecutive edit messages of one packet: parsed, applied all or none, answered once, pushed
     // to the other edit subscribers, then their auditions played.
@@ -168,8 +170,10 @@ private:
     // A published program took effect: edit subscribers learn on which frame.
     void program_applied(const EngineEvent& event);
     void resend_loop(Frame frame);  // after a tempo change, on the frame it is heard from
-    // Replies with the first load error, or loads the document (with the revision argument, if any).
-    bool load_document(const Context& ctx, LoadResult result);
+    // Replies with the first load error, or loads the document (with the revision argument, if any)
+    // and ends the journal of the document it replaces. `recovered`: /load's count of batches
+    // replayed from the file's journal, appended to the reply.
+    bool load_document(const Context& ctx, LoadResult result, std::optional<std::size_t> recovered = {});
 
     EngineHost& host_;
     OscTransport& transport_;
@@ -201,6 +205,7 @@ private:
     TrackId midi_input_track_ = 0;  // the track live MIDI input plays (0: none)
     MidiRecorder recorder_{[this](Frame f) { return host_.beat_at_score_frame(f); }};
     static constexpr std::size_t kMaxEditSubscribers = 64;
+    DocumentJournal journal_;  // every accepted batch and mixer change, beside the document's file
 };
 
 }  // namespace tactus

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/document_json.h"
+#include "server/edit_journal.h"
 #include "support/jack_recorder.h"
 #include "support/jack_server.h"
 #include "support/tactusd_process.h"
@@ -70,7 +71,10 @@ protected:
         tactusd_.reset();
         server_.reset();
         std::error_code ignored;
-        for (const std::string& path : temp_files_) std::filesystem::remove(path, ignored);
+        for (const std::string& path : temp_files_) {
+            std::filesystem::remove(path, ignored);
+            std::filesystem::remove(journal_path_for(path), ignored);  // the engine's edit journal beside it
+        }
     }
 
     // A recorder on tactusd's outputs with room for `seconds`, recording from now on.

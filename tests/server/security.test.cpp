@@ -252,7 +252,7 @@ TEST_F(Security, tactus_send_speaks_over_the_private_socket_so_it_may_name_files
         tactus::test::run_tactus("send --port " + std::to_string(daemon_->udp_port()) + " /load s '" +
                                  (outside_ / "private.json").string() + "'");
     EXPECT_EQ(run.exit_code, 0) << run.output;
-    EXPECT_EQ(run.output, "/reply \"/load\" 1 1 0\n");
+    EXPECT_EQ(run.output, "/reply \"/load\" 1 1 0 0\n");  // tracks, notes, revision, batches recovered
     // The same over loopback UDP is refused: the difference is the private socket.
     EXPECT_EQ(
         error_for(Osc("/load").s((outside_ / "private.json").string()).bytes(), "/load"),
