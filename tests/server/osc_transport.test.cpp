@@ -616,8 +616,9 @@ TEST(OscTransport, client_that_never_reads_loses_replies_beyond_its_outbox_and_n
     EXPECT_EQ(stats.replies_dropped, static_cast<std::uint64_t>(refused));
     EXPECT_EQ(stats.replies_sent, static_cast<std::uint64_t>(accepted));
     EXPECT_EQ(server.transport.connection_count(), 1u);  // slow, not dead
-    EXPECT_LT(slowest_ns, 250'000'000) << "a send + poll_once took " << slowest_ns / 1'000'000 << " ms";
-    EXPECT_LT(elapsed, std::chrono::seconds(5));  // a blocking send would hang here
+    // A blocking send would hang here for good; the bounds only tell a hang from a busy machine.
+    EXPECT_LT(slowest_ns, 5'000'000'000) << "a send + poll_once took " << slowest_ns / 1'000'000 << " ms";
+    EXPECT_LT(elapsed, std::chrono::seconds(60));
 
     // The client finally reads: the queued replies arrive whole, in order.
     Bytes frame;
