@@ -16,6 +16,9 @@ constexpr int kAttachRetryMs = 500;
 // tactusd ends within 5 s of /quit whatever its audio system does (docs/protocol.md, "Lifetime"):
 // waited for, with a margin, before it is killed.
 constexpr int kQuitWaitMs = 6000;
+// An engine we attached to and lost is waited for this long (its stop bound and a margin) before we
+// start one of our own on its port.
+constexpr int kTakeOverAfterMs = 6000;
 }  // namespace
 
 EngineSupervisor::EngineSupervisor(EngineLink& link, EngineOptions options, QObject* parent)
@@ -170,7 +173,15 @@ void EngineSupervisor::onDisconnected(const QString& why) {
             retry_.start(kAttachRetryMs);
             break;
         case State::Reconnecting:
-            retry_.start(kAttachRetryMs);
+            // An engine we attached to that has gone for longer than a stop takes is not coming
+            // back (its own GUI ended it): start our own, which loads our document.
+            if (!process_ && options_.startEngine && since_loss_.elapsed() > kTakeOverAfterMs) {
+                candidates_ =
+                    options_.audio == "auto" ? QStringList{"jack", "default"} : QStringList{options_.audio};
+                spawnNext();
+            } else {
+                retry_.start(kAttachRetryMs);
+            }
             break;
         default:
             break;

@@ -3,7 +3,8 @@
 // order), and starts it again at once if it dies. The engine raises its own audio thread to realtime
 // priority where the system allows (src/audio/realtime_platform). An engine it starts is given
 // --owner-pid (this process), so it ends when the GUI dies, however it dies; one it attached to is
-// never ended by the GUI.
+// never ended by the GUI. When an engine it attached to goes away for good (e.g. the GUI that started
+// it died), it starts one of its own after a few seconds and loads its document there.
 //
 // Nothing here blocks: connection attempts and process start-up are driven by signals and timers.
 // Threading: the UI thread.

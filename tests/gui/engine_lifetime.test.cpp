@@ -159,6 +159,28 @@ private slots:
         QVERIFY(engine.waitForFinished(30000));
         QCOMPARE(engine.exitCode(), 0);
     }
+
+    // Two GUIs on one engine: the one that started it dies, the engine ends with it, and the other
+    // starts an engine of its own (tied to itself) with its document, instead of waiting forever.
+    void a_gui_whose_engine_ended_with_its_starter_starts_its_own() {
+        const QString log_a = dir_.filePath("first.log"), log_b = dir_.filePath("second.log");
+        auto first = startGui("first", log_a);
+        QVERIFY2(engineHolds(port_, "first", 30000), qPrintable(readAll(log_a)));
+        auto second = startGui("second", log_b);
+        QVERIFY2(engineHolds(port_, "second", 30000), qPrintable(readAll(log_b)));
+        QVERIFY(children_named(pid_t(second->processId()), "tactusd").empty());  // it attached
+        const pid_t old_engine = children_named(pid_t(first->processId()), "tactusd").front();
+
+        first->kill();
+        QVERIFY(first->waitForFinished(10000));
+        QVERIFY(wait_until([&] { return process_has_ended(old_engine); }, 30s));
+        QVERIFY2(wait_until([&] { return children_named(pid_t(second->processId()), "tactusd").size() == 1; },
+                            60s),
+                 qPrintable(readAll(log_b)));
+        QVERIFY2(engineHolds(port_, "second", 30000), qPrintable(readAll(log_b)));
+        second->kill();
+        QVERIFY(second->waitForFinished(10000));
+    }
 };
 
 QTEST_MAIN(EngineLifetime)
