@@ -47,6 +47,16 @@ protected:
         report("engine", std::getenv("TACTUSD") ? std::getenv("TACTUSD") : TACTUS_DAEMON_PATH);
     }
 
+    bool restart_tactusd() override {
+        if (!TactusdJackTest::restart_tactusd()) return false;
+        std::string error;
+        if (!tcp_.connect(tactusd_->port(), &error)) {
+            ADD_FAILURE() << error;
+            return false;
+        }
+        return true;
+    }
+
     // The current JACK frame (jack_frame_time on the recorder's client; a fresh server counts from 0).
     JackFrame jack_now() const { return static_cast<JackFrame>(jack_frame_time(recorder_->client())); }
 

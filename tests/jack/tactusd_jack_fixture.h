@@ -53,10 +53,36 @@ protected:
         // Another build of the engine may be tested with the same suite: TACTUSD=/path/to/tactusd.
         if (const char* other = std::getenv("TACTUSD"); other && *other) options.daemon_path = other;
         options.jack_server = server_->name();
+        tactusd_options_ = options;
         tactusd_ = std::make_unique<TactusdProcess>(options);
         ASSERT_TRUE(tactusd_->running()) << tactusd_->error();
         std::string error;
         ASSERT_TRUE(osc_.open(tactusd_->port(), &error)) << error;
+    }
+
+    // A fresh tactusd on the same JACK server, for a test that repeats a round because xruns left too
+    // little to judge: each round starts from the same engine state (no voices, no edits, revision
+    // of the loaded document). The previous engine must have exited 0 on /quit. The recorder goes too
+    // (start a new one). False with a failure recorded when the new engine does not answer.
+    virtual bool restart_tactusd() {
+        if (recorder_) recorder_->stop();
+        recorder_.reset();
+        if (tactusd_) {
+            const std::string log = tactusd_->log();
+            const int status = tactusd_->quit();
+            EXPECT_EQ(status, 0) << "tactusd did not exit cleanly after /quit; its log:\n" << log;
+        }
+        tactusd_ = std::make_unique<TactusdProcess>(tactusd_options_);
+        if (!tactusd_->running()) {
+            ADD_FAILURE() << tactusd_->error();
+            return false;
+        }
+        std::string error;
+        if (!osc_.open(tactusd_->port(), &error)) {
+            ADD_FAILURE() << error;
+            return false;
+        }
+        return true;
     }
 
     void TearDown() override {
@@ -78,6 +104,7 @@ protected:
         JackRecorderOptions options;
         options.server = server_->name();
         options.seconds = seconds;
+        recorder_.reset();  // a previous round's recorder closes first: the new one takes its name
         recorder_ = std::make_unique<JackRecorder>(options);
         if (!recorder_->ok()) {
             ADD_FAILURE() << recorder_->error();
@@ -158,6 +185,7 @@ protected:
     std::unique_ptr<JackRecorder> recorder_;
     OscTestClient osc_;
     std::vector<std::string> temp_files_;
+    TactusdOptions tactusd_options_;
 };
 
 }  // namespace tactus::test

@@ -2,17 +2,30 @@
 
 #include <jack/midiport.h>
 
+#include <algorithm>
+
 namespace tactus::test {
 
 JackMidiReceiver::JackMidiReceiver(JackMidiReceiverOptions options)
     : options_(std::move(options)),
       storage_(options_.capacity),
+      cycles_(options_.cycle_capacity),
       jack_(options_.server, options_.client_name, JackMidiPortClient::Direction::Input,
             &JackMidiReceiver::on_process, this) {}
 
 std::vector<ReceivedMidi> JackMidiReceiver::messages() const {
     const std::size_t n = count_.load(std::memory_order_acquire);
     return {storage_.begin(), storage_.begin() + static_cast<std::ptrdiff_t>(n)};
+}
+
+bool JackMidiReceiver::heard(std::int64_t frame) const {
+    const std::size_t n = cycle_count_.load(std::memory_order_acquire);
+    // Frame times increase cycle by cycle: the last cycle starting at or before `frame`.
+    auto it = std::upper_bound(cycles_.begin(), cycles_.begin() + static_cast<std::ptrdiff_t>(n), frame,
+                               [](std::int64_t f, const Cycle& c) { return f < c.frame; });
+    if (it == cycles_.begin()) return false;
+    --it;
+    return frame < it->frame + it->frames;
 }
 
 int JackMidiReceiver::on_process(std::uint32_t nframes, void* arg) {
@@ -30,6 +43,11 @@ int JackMidiReceiver::on_process(std::uint32_t nframes, void* arg) {
         for (std::size_t b = 0; b < event.size; ++b) r.bytes[b] = event.buffer[b];
     }
     self.count_.store(n, std::memory_order_release);
+    const std::size_t c = self.cycle_count_.load(std::memory_order_relaxed);
+    if (c < self.cycles_.size()) {
+        self.cycles_[c] = Cycle{cycle, nframes};
+        self.cycle_count_.store(c + 1, std::memory_order_release);
+    }
     return 0;
 }
 

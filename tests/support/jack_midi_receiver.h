@@ -1,5 +1,7 @@
 // A test's MIDI ears on a JACK server: a client with one MIDI input port, connected from another
-// client's MIDI output (by default tactusd:midi_out), that keeps every message with its JACK frame.
+// client's MIDI output (by default tactusd:midi_out), that keeps every message with its JACK frame,
+// and which cycles it was given: a cycle lost to an xrun (the receiver's or the source's) was not
+// heard, so a test judges only messages due in heard cycles (heard()).
 //
 // Threading: construct, start(), stop() and messages() from one control thread; the process callback
 // runs on JACK's realtime thread and only writes into storage preallocated at construction, publishing
@@ -27,6 +29,7 @@ struct JackMidiReceiverOptions {
     std::string client_name = "tactus-synth";
     std::string source_port = "tactusd:midi_out";
     std::size_t capacity = 4096;
+    std::size_t cycle_capacity = 1 << 15;  // cycles remembered (87 s at 48 kHz, period 128)
 };
 
 class JackMidiReceiver {
@@ -41,6 +44,9 @@ public:
     void stop() { jack_.stop(); }
     // The messages received so far, in order.
     std::vector<ReceivedMidi> messages() const;
+    // Whether `frame` lay in a cycle this client processed (after stop(), or for frames at least a
+    // cycle old). A frame past the cycles remembered counts as not heard.
+    bool heard(std::int64_t frame) const;
 
 private:
     static int on_process(std::uint32_t nframes, void* self);
@@ -48,6 +54,12 @@ private:
     JackMidiReceiverOptions options_;
     std::vector<ReceivedMidi> storage_;
     std::atomic<std::size_t> count_{0};
+    struct Cycle {
+        std::int64_t frame = 0;
+        std::uint32_t frames = 0;
+    };
+    std::vector<Cycle> cycles_;  // in processing order
+    std::atomic<std::size_t> cycle_count_{0};
     JackMidiPortClient jack_;  // last: its callback uses the storage above
 };
 
