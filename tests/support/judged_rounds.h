@@ -46,6 +46,8 @@ public:
             static_cast<long long>(judged_), static_cast<long long>(wanted_));
         std::fflush(stdout);
     }
+    // When what is enough is known only once a round has begun (e.g. notes after a chosen point).
+    void set_wanted(std::int64_t wanted) { wanted_ = wanted; }
     // A test that judges a union (e.g. score frames covered by any round) sets the total itself.
     void set_judged_total(std::int64_t judged) { judged_ = judged; }
 
