@@ -129,7 +129,7 @@ protected:
 
     // /load PATH; the reply (nullopt with a failure recorded on an error or no answer).
     std::optional<OscIncoming> load(const std::string& path) {
-        auto reply = osc_.call("/load", osc().s(path), 5000ms);
+        auto reply = osc_.call("/load", osc().s(path), 30000ms);
         if (!reply || reply->is_error()) {
             ADD_FAILURE() << "/load " << path << ": expected /reply, got "
                           << (reply ? reply->to_string() : std::string("no answer"));
@@ -140,7 +140,7 @@ protected:
 
     // /play from `beat`: the JACK frame on which that beat plays (nullopt with a failure recorded).
     std::optional<std::int64_t> play_from(double beat) {
-        auto reply = osc_.call("/play", osc().d(beat));
+        auto reply = osc_.call("/play", osc().d(beat), 30000ms);
         if (!reply || reply->is_error() || reply->types != "shdi") {
             ADD_FAILURE() << "/play: expected /reply ,shdi \"/play\" frame beat late, got "
                           << (reply ? reply->to_string() : std::string("no answer"));
@@ -157,7 +157,7 @@ protected:
     };
     std::optional<Status> status() {
         if (!osc_.send("/status")) return std::nullopt;
-        auto reply = osc_.wait_message("/status", 3000ms);
+        auto reply = osc_.wait_message("/status", 30000ms);
         if (!reply || reply->args.size() < 11) {
             ADD_FAILURE() << "/status: no answer or too few fields: " << (reply ? reply->to_string() : "");
             return std::nullopt;
