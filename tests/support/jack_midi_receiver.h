@@ -42,6 +42,8 @@ public:
     const std::string& error() const { return jack_.error(); }
     bool start() { return jack_.start(options_.source_port); }
     void stop() { jack_.stop(); }
+    // Xruns JACK reported while this client was open (any client's).
+    std::int64_t xruns() const { return jack_.xruns(); }
     // The messages received so far, in order.
     std::vector<ReceivedMidi> messages() const;
     // Whether `frame` lay in a cycle this client processed (after stop(), or for frames at least a

@@ -41,6 +41,8 @@ public:
     // Activates and connects to the target; false with error() set when the port cannot be connected.
     bool start() { return jack_.start(options_.target_port); }
     void stop() { jack_.stop(); }
+    // Xruns JACK reported while this client was open (any client's).
+    std::int64_t xruns() const { return jack_.xruns(); }
     // The server's current frame time (jack_frame_time).
     std::int64_t now() const;
     // The messages to send, in frame order; call once, before their frames come.
