@@ -122,10 +122,13 @@ TEST_F(TactusdJackTest, a_client_nobody_here_wrote_drives_the_engine) {
     // (~90 at 30 Hz for 3 s; how many a busy machine lets through is not the point: several.)
     ASSERT_GE(reports.size(), 5u) << "expected ~90 /position reports (30 Hz for 3 s); oscdump printed:\n"
                                   << dump;
+    // (A report carries the latest block's frame: when no block ran since the previous report, a
+    // stalled audio thread on a busy machine, the frame repeats. It never goes back, and it moves on.)
     for (std::size_t i = 1; i < reports.size(); ++i)
-        EXPECT_GT(reports[i].frame, reports[i - 1].frame) << "report " << i << " does not move forward:\n"
+        EXPECT_GE(reports[i].frame, reports[i - 1].frame) << "report " << i << " goes back:\n"
                                                           << reports[i - 1].text << "\n"
                                                           << reports[i].text;
+    EXPECT_GT(reports.back().frame, reports.front().frame) << "the reports' frame never moved";
     EXPECT_EQ(reports.back().playing, 1) << reports.back().text;
     EXPECT_GT(reports.back().beat, 3.0)
         << "after ~3 s at 120 bpm the beat is about 6: " << reports.back().text;

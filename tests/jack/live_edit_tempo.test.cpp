@@ -102,7 +102,9 @@ void run_tempo_change(OscTcpClient& tcp, JackRecorder* recorder, JackFrame play,
     // Notes due before the edit was sent play on the old map; notes due (on the old map) after the
     // reply came back play on the new one; a note in between (only on a stalled machine) may do
     // either and is not judged.
-    const JackFrame old_until = sent_at - period, new_from = replied_at + 2 * period;
+    // The reply's frame is read from JACK's clock estimate when the reply arrived, which a busy machine
+    // delays: the switch may lie up to 32 periods past it, and notes up to there are not judged.
+    const JackFrame old_until = sent_at - period, new_from = replied_at + 2 * period + 32 * period;
     std::vector<const Note*> after, ambiguous;
     for (const Note& n : notes) {
         const JackFrame f = old_frame(n);
@@ -123,12 +125,12 @@ void run_tempo_change(OscTcpClient& tcp, JackRecorder* recorder, JackFrame play,
     // (Once the engine reports the frame each published program took effect on, that frame replaces
     // this search; see the note at the end of this file.)
     std::set<JackFrame> candidates;
-    const JackFrame window_from = sent_at - 2 * period;
+    const JackFrame window_from = sent_at - 2 * period, window_to = new_from;
     for (const RecordedCycle& c : recorder->cycles()) {
-        if (c.frame_time < window_from - 64 * period || c.frame_time > new_from + 64 * period) continue;
+        if (c.frame_time < window_from - 256 * period || c.frame_time > window_to + 256 * period) continue;
         for (JackFrame F = c.frame_time; F >= window_from; F -= period)
-            if (F <= new_from) candidates.insert(F);
-        for (JackFrame F = c.frame_time + period; F <= new_from; F += period)
+            if (F <= window_to) candidates.insert(F);
+        for (JackFrame F = c.frame_time + period; F <= window_to; F += period)
             if (F >= window_from) candidates.insert(F);
     }
     int best = -1;
