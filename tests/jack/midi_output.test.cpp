@@ -119,7 +119,11 @@ TEST_F(TactusdJackTest, midi_clock_pulses_arrive_on_the_frames_of_their_beats_th
 
         const auto play = play_from(0.0);
         ASSERT_TRUE(play.has_value());
-        std::this_thread::sleep_for(2000ms);  // about beat 4.5
+        // Until about beat 4.5 by the server's frame clock (a busy machine's wall time is no guide).
+        const JackFrame beat_4_5 = *play + reference.frame_at(4.5L, kRate);
+        for (const auto give_up = std::chrono::steady_clock::now() + 60s;
+             device.now() < beat_4_5 && std::chrono::steady_clock::now() < give_up;)
+            std::this_thread::sleep_for(10ms);
         const auto stopped = osc_.call("/stop");
         ASSERT_TRUE(stopped && !stopped->is_error()) << (stopped ? stopped->to_string() : "no answer");
         const JackFrame stop_frame = stopped->integer(1);

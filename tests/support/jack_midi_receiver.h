@@ -46,6 +46,8 @@ public:
     const std::string& error() const { return jack_.error(); }
     bool start() { return jack_.start(options_.source_port); }
     void stop() { jack_.stop(); }
+    // The server's current frame time (jack_frame_time).
+    std::int64_t now() const { return static_cast<std::int64_t>(jack_frame_time(jack_.client())); }
     // Xruns JACK reported while this client was open (any client's).
     std::int64_t xruns() const { return jack_.xruns(); }
     // The messages received so far, in order.
@@ -70,7 +72,7 @@ private:
     std::vector<Cycle> cycles_;  // in processing order
     std::atomic<std::size_t> cycle_count_{0};
     std::int64_t last_end_ = -1;  // realtime thread only: the previous cycle's end
-    JackMidiPortClient jack_;  // last: its callback uses the storage above
+    JackMidiPortClient jack_;     // last: its callback uses the storage above
 };
 
 }  // namespace tactus::test
