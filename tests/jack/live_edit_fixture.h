@@ -47,13 +47,23 @@ protected:
         report("engine", std::getenv("TACTUSD") ? std::getenv("TACTUSD") : TACTUS_DAEMON_PATH);
     }
 
+    bool restart_tactusd() override {
+        if (!TactusdJackTest::restart_tactusd()) return false;
+        std::string error;
+        if (!tcp_.connect(tactusd_->port(), &error)) {
+            ADD_FAILURE() << error;
+            return false;
+        }
+        return true;
+    }
+
     // The current JACK frame (jack_frame_time on the recorder's client; a fresh server counts from 0).
     JackFrame jack_now() const { return static_cast<JackFrame>(jack_frame_time(recorder_->client())); }
 
     // An edit over TCP, and its answer (nullopt with a failure recorded when none came).
     std::optional<OscIncoming> tcp_edit(const std::string& address, const OscOutgoing& message) {
-        auto reply = tcp_.call(address, message, 3000ms);
-        if (!reply) ADD_FAILURE() << address << " over TCP: no answer within 3 s; " << engine_state();
+        auto reply = tcp_.call(address, message, 30000ms);
+        if (!reply) ADD_FAILURE() << address << " over TCP: no answer within 30 s; " << engine_state();
         return reply;
     }
 
@@ -65,7 +75,7 @@ protected:
     };
     std::optional<FullStatus> full_status(OscTcpClient& client) {
         if (!client.send("/status")) return std::nullopt;
-        auto s = client.wait_message("/status", 3000ms);
+        auto s = client.wait_message("/status", 30000ms);
         if (!s || s->args.size() < 19) {
             ADD_FAILURE() << "/status over TCP: " << (s ? s->to_string() : std::string("no answer"));
             return std::nullopt;
@@ -108,7 +118,7 @@ protected:
     void expect_alive_then_clean_exit() {
         ASSERT_TRUE(tactusd_);
         ASSERT_TRUE(engine_running()) << engine_state();
-        const auto pong = tcp_.call("/ping", OscOutgoing(), 3000ms);
+        const auto pong = tcp_.call("/ping", OscOutgoing(), 30000ms);
         EXPECT_TRUE(pong && !pong->is_error()) << "tactusd did not answer /ping over TCP; its log:\n"
                                                << tactusd_->log();
         const std::string log = tactusd_->log();

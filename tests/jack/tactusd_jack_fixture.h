@@ -54,10 +54,36 @@ protected:
         // Another build of the engine may be tested with the same suite: TACTUSD=/path/to/tactusd.
         if (const char* other = std::getenv("TACTUSD"); other && *other) options.daemon_path = other;
         options.jack_server = server_->name();
+        tactusd_options_ = options;
         tactusd_ = std::make_unique<TactusdProcess>(options);
         ASSERT_TRUE(tactusd_->running()) << tactusd_->error();
         std::string error;
         ASSERT_TRUE(osc_.open(tactusd_->port(), &error)) << error;
+    }
+
+    // A fresh tactusd on the same JACK server, for a test that repeats a round because xruns left too
+    // little to judge: each round starts from the same engine state (no voices, no edits, revision
+    // of the loaded document). The previous engine must have exited 0 on /quit. The recorder goes too
+    // (start a new one). False with a failure recorded when the new engine does not answer.
+    virtual bool restart_tactusd() {
+        if (recorder_) recorder_->stop();
+        recorder_.reset();
+        if (tactusd_) {
+            const std::string log = tactusd_->log();
+            const int status = tactusd_->quit();
+            EXPECT_EQ(status, 0) << "tactusd did not exit cleanly after /quit; its log:\n" << log;
+        }
+        tactusd_ = std::make_unique<TactusdProcess>(tactusd_options_);
+        if (!tactusd_->running()) {
+            ADD_FAILURE() << tactusd_->error();
+            return false;
+        }
+        std::string error;
+        if (!osc_.open(tactusd_->port(), &error)) {
+            ADD_FAILURE() << error;
+            return false;
+        }
+        return true;
     }
 
     void TearDown() override {
@@ -82,6 +108,7 @@ protected:
         JackRecorderOptions options;
         options.server = server_->name();
         options.seconds = seconds;
+        recorder_.reset();  // a previous round's recorder closes first: the new one takes its name
         recorder_ = std::make_unique<JackRecorder>(options);
         if (!recorder_->ok()) {
             ADD_FAILURE() << recorder_->error();
@@ -106,7 +133,7 @@ protected:
 
     // /load PATH; the reply (nullopt with a failure recorded on an error or no answer).
     std::optional<OscIncoming> load(const std::string& path) {
-        auto reply = osc_.call("/load", osc().s(path), 5000ms);
+        auto reply = osc_.call("/load", osc().s(path), 30000ms);
         if (!reply || reply->is_error()) {
             ADD_FAILURE() << "/load " << path << ": expected /reply, got "
                           << (reply ? reply->to_string() : std::string("no answer"));
@@ -117,7 +144,7 @@ protected:
 
     // /play from `beat`: the JACK frame on which that beat plays (nullopt with a failure recorded).
     std::optional<std::int64_t> play_from(double beat) {
-        auto reply = osc_.call("/play", osc().d(beat));
+        auto reply = osc_.call("/play", osc().d(beat), 30000ms);
         if (!reply || reply->is_error() || reply->types != "shdi") {
             ADD_FAILURE() << "/play: expected /reply ,shdi \"/play\" frame beat late, got "
                           << (reply ? reply->to_string() : std::string("no answer"));
@@ -134,7 +161,7 @@ protected:
     };
     std::optional<Status> status() {
         if (!osc_.send("/status")) return std::nullopt;
-        auto reply = osc_.wait_message("/status", 3000ms);
+        auto reply = osc_.wait_message("/status", 30000ms);
         if (!reply || reply->args.size() < 11) {
             ADD_FAILURE() << "/status: no answer or too few fields: " << (reply ? reply->to_string() : "");
             return std::nullopt;
@@ -162,6 +189,7 @@ protected:
     std::unique_ptr<JackRecorder> recorder_;
     OscTestClient osc_;
     std::vector<std::string> temp_files_;
+    TactusdOptions tactusd_options_;
 };
 
 }  // namespace tactus::test

@@ -18,6 +18,13 @@ JackMidiPortClient::JackMidiPortClient(const std::string& server, const std::str
                                output ? JackPortIsOutput : JackPortIsInput, 0);
     if (!port_) error_ = "cannot register the MIDI port";
     jack_set_process_callback(client_, process, owner);
+    jack_set_xrun_callback(
+        client_,
+        [](void* self) {
+            static_cast<JackMidiPortClient*>(self)->xruns_.fetch_add(1, std::memory_order_relaxed);
+            return 0;
+        },
+        this);
 }
 
 JackMidiPortClient::~JackMidiPortClient() {

@@ -1,11 +1,14 @@
 // One JACK client with one MIDI port, as the tests' MIDI keyboard and MIDI synth use it: opens it on a
 // named server (never starting one), registers the port, and on start() activates it and connects
 // the port to (an output) or from (an input) another client's port. The owner's process callback
-// runs on JACK's realtime thread.
+// runs on JACK's realtime thread. The xruns JACK reports (any client's: the server notifies all) are
+// counted on JACK's notification thread (an atomic).
 #pragma once
 
 #include <jack/jack.h>
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 
 namespace tactus::test {
@@ -26,6 +29,8 @@ public:
     void stop();
     jack_client_t* client() const { return client_; }
     jack_port_t* port() const { return port_; }
+    // Xruns JACK reported since the client opened.
+    std::int64_t xruns() const { return xruns_.load(std::memory_order_relaxed); }
 
 private:
     Direction direction_;
@@ -33,6 +38,7 @@ private:
     jack_port_t* port_ = nullptr;
     std::string error_;
     bool active_ = false;
+    std::atomic<std::int64_t> xruns_{0};
 };
 
 }  // namespace tactus::test

@@ -15,6 +15,7 @@ std::int64_t JackMidiSender::now() const {
 
 void JackMidiSender::schedule(std::vector<ScheduledMidi> messages) {
     messages_ = std::move(messages);
+    missed_flags_.assign(messages_.size(), 0);
     scheduled_.store(true, std::memory_order_release);
 }
 
@@ -30,6 +31,7 @@ int JackMidiSender::on_process(std::uint32_t nframes, void* arg) {
         if (m.frame >= cycle + nframes) break;
         ++self.next_;
         if (m.frame < cycle) {
+            self.missed_flags_[self.next_ - 1] = 1;
             self.missed_.fetch_add(1, std::memory_order_release);
             continue;
         }

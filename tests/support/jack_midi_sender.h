@@ -41,6 +41,8 @@ public:
     // Activates and connects to the target; false with error() set when the port cannot be connected.
     bool start() { return jack_.start(options_.target_port); }
     void stop() { jack_.stop(); }
+    // Xruns JACK reported while this client was open (any client's).
+    std::int64_t xruns() const { return jack_.xruns(); }
     // The server's current frame time (jack_frame_time).
     std::int64_t now() const;
     // The messages to send, in frame order; call once, before their frames come.
@@ -48,12 +50,18 @@ public:
     // Messages written so far, and messages whose frame had passed when a cycle came (lost cycles).
     int sent() const { return sent_.load(std::memory_order_acquire); }
     int missed() const { return missed_.load(std::memory_order_acquire); }
+    // Whether scheduled message `index` was missed (its cycle was lost): it was never sent, so a test
+    // must not expect it (read after stop()).
+    bool was_missed(std::size_t index) const {
+        return index < missed_flags_.size() && missed_flags_[index] != 0;
+    }
 
 private:
     static int on_process(std::uint32_t nframes, void* self);
 
     JackMidiSenderOptions options_;
     std::vector<ScheduledMidi> messages_;
+    std::vector<std::uint8_t> missed_flags_;  // sized by schedule(); set by the realtime thread
     std::atomic<bool> scheduled_{false};
     std::size_t next_ = 0;  // realtime thread only
     std::atomic<int> sent_{0};

@@ -79,13 +79,26 @@ void JackRecorder::update_timeline() {
                 keep[j] = false;
         keep[i] = false;
     }
+    // A cycle run more than a period after its cycle began, or the first after a gap, may carry another
+    // frame time's audio: left out too.
+    std::vector<bool> late(n, false);
+    for (std::size_t i = 0; i < n; ++i) {
+        const RecordedCycle& c = cycles_[i];
+        if (c.cycle_usecs > 0 && c.period_usecs > 0 &&
+            double(c.entered_usecs - c.cycle_usecs) > double(c.period_usecs))
+            late[i] = true;
+        if (i > 0 && c.frame_time > cycles_[i - 1].end()) late[i] = true;
+    }
     timeline_.clear();
     repeated_ = 0;
+    late_ = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        if (keep[i]) {
-            timeline_.push_back(cycles_[i]);
-        } else {
+        if (!keep[i]) {
             ++repeated_;
+        } else if (late[i]) {
+            ++late_;
+        } else {
+            timeline_.push_back(cycles_[i]);
         }
     }
     std::sort(timeline_.begin(), timeline_.end(),
@@ -98,6 +111,7 @@ int JackRecorder::on_process(std::uint32_t nframes, void* arg) {
     JackRecorder& self = *static_cast<JackRecorder*>(arg);
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);  // vDSO: no system call
+    const auto entered_usecs = static_cast<std::int64_t>(jack_get_time());
     const jack_nframes_t frame32 = jack_last_frame_time(self.client_);
     jack_nframes_t cycle_frame = 0;
     jack_time_t cycle_usecs = 0, next_usecs = 0;
@@ -123,9 +137,13 @@ int JackRecorder::on_process(std::uint32_t nframes, void* arg) {
         std::copy(in, in + nframes,
                   self.samples_[ch].begin() + static_cast<std::ptrdiff_t>(self.used_samples_));
     }
-    self.cycles_[n] = RecordedCycle{frame, self.used_samples_, static_cast<int>(nframes),
+    self.cycles_[n] = RecordedCycle{frame,
+                                    self.used_samples_,
+                                    static_cast<int>(nframes),
                                     std::int64_t(now.tv_sec) * 1'000'000'000 + now.tv_nsec,
-                                    static_cast<std::int64_t>(cycle_usecs)};
+                                    static_cast<std::int64_t>(cycle_usecs),
+                                    entered_usecs,
+                                    period_usecs};
     self.used_samples_ += nframes;
     self.count_.store(n + 1, std::memory_order_release);
     return 0;

@@ -12,6 +12,12 @@
 // ambiguous: it and every cycle it overlaps are left out of the timeline (counted in
 // repeated_cycles()), so they count as lost.
 //
+// So is a cycle whose frame time may not be its own (counted in late_cycles()): jack_last_frame_time()
+// names the cycle the server began last, so a callback that runs after the next cycle began (more than
+// a period after its cycle's start, seen by the thousand when JACK runs without realtime scheduling on
+// a busy machine) may carry audio tactusd rendered for another frame time than the one it reads; and
+// the first cycle after a gap, which may be the late rest of a cycle the server had already moved past.
+//
 // Threading: construct, start(), stop() and every query from one control thread. The process callback
 // runs on JACK's realtime thread: it only copies into buffers preallocated for `seconds` and publishes
 // the number of cycles with a release store, so recorded_until() may be polled while recording. The
@@ -48,6 +54,8 @@ struct RecordedCycle {
     int frames = 0;
     std::int64_t entered_ns = 0;   // CLOCK_MONOTONIC at the process callback's entry
     std::int64_t cycle_usecs = 0;  // JACK's time of the cycle's start (jack_get_cycle_times: current_usecs)
+    std::int64_t entered_usecs = 0;  // jack_get_time() at the process callback's entry (JACK's clock)
+    float period_usecs = 0;          // jack_get_cycle_times: the period's length in µs
 
     JackFrame end() const { return frame_time + frames; }
 };
@@ -99,6 +107,8 @@ public:
     const std::vector<RecordedCycle>& cycles() const { return timeline_; }
     // Cycles left out because their frame times repeated or went back (see above).
     std::int64_t repeated_cycles() const { return repeated_; }
+    // Cycles left out because their frame time may not be their own (see above).
+    std::int64_t late_cycles() const { return late_; }
     // The sample of `channel` (0 left, 1 right) at `frame`; nullopt when no recorded cycle holds it.
     std::optional<float> sample_at(int channel, JackFrame frame) const;
     // Onsets from `from` on (see OnsetScan). Scanning starts "after a gap": the first sound needs
@@ -139,6 +149,7 @@ private:
     // Built by stop(): the published cycles minus the ambiguous ones.
     std::vector<RecordedCycle> timeline_;
     std::int64_t repeated_ = 0;
+    std::int64_t late_ = 0;
 };
 
 }  // namespace tactus::test

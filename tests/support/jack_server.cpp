@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -70,8 +71,13 @@ bool JackServer::launch() {
     std::vector<std::string> args;
     const bool with_setpriv = executable_exists("/usr/bin/setpriv") || executable_exists("/bin/setpriv");
     if (with_setpriv) args = {"setpriv", "--pdeathsig", "TERM"};
+    args.push_back("jackd");
+    // TACTUS_TEST_JACK_NO_REALTIME=1: the server and its clients without realtime scheduling, as for a
+    // user without realtime privileges; the way to see the tests hold when xruns are many.
+    if (const char* no_rt = std::getenv("TACTUS_TEST_JACK_NO_REALTIME"); no_rt && *no_rt && *no_rt != '0')
+        args.push_back("--no-realtime");
     for (const std::string& arg :
-         {std::string("jackd"), std::string("-n"), options_.name, std::string("-t"),
+         {std::string("-n"), options_.name, std::string("-t"),
           std::to_string(options_.client_timeout.count()), std::string("-d"), std::string("dummy"),
           std::string("-r"), std::to_string(options_.sample_rate), std::string("-p"),
           std::to_string(options_.period)}) {

@@ -10,6 +10,9 @@
 // --pdeathsig TERM`, so even a test process that crashes takes its server down with it (the signal follows
 // the death of the thread that created the server: create it on the test's main thread).
 //
+// With TACTUS_TEST_JACK_NO_REALTIME=1 in the environment, jackd runs with --no-realtime (and so do its
+// clients' process threads): what a user without realtime privileges gets, with many more xruns.
+//
 // Threading: use one JackServer from one thread.
 #pragma once
 

@@ -107,6 +107,13 @@ OscTcpClient::~OscTcpClient() {
 }
 
 bool OscTcpClient::connect(int port, std::string* error) {
+    // Connected again (a test restarting its engine): the old connection and what it held go.
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    closed_ = false;
+    stream_.clear();
+    packets_.clear();
+    inbox_.clear();
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
         if (error) *error = std::string("socket: ") + std::strerror(errno);

@@ -174,6 +174,11 @@ OscTestClient::~OscTestClient() {
 }
 
 bool OscTestClient::open(int port, std::string* error) {
+    // Opened again (a test restarting its engine): the old socket and inbox go.
+    if (target_) lo_address_free(target_);
+    if (server_) lo_server_free(server_);
+    target_ = nullptr;
+    inbox_.clear();
     server_ = lo_server_new_with_proto(nullptr, LO_UDP, nullptr);
     if (!server_) {
         if (error) *error = "cannot open a UDP socket for replies";

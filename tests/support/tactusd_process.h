@@ -104,9 +104,10 @@ public:
     std::optional<OscIncoming> wait_reply(const std::string& address, std::chrono::milliseconds timeout);
     // The first message with this address (others stay in the inbox).
     std::optional<OscIncoming> wait_message(const std::string& address, std::chrono::milliseconds timeout);
-    // Sends `address` and waits for its reply; a test assertion helper: nullopt on timeout.
+    // Sends `address` and waits for its reply; a test assertion helper: nullopt on timeout (30 s by
+    // default: a safety net for a busy machine, not a bound under test).
     std::optional<OscIncoming> call(const std::string& address, const OscOutgoing& message = OscOutgoing(),
-                                    std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+                                    std::chrono::milliseconds timeout = std::chrono::milliseconds(30000));
     // Everything received so far and not yet taken.
     const std::deque<OscIncoming>& inbox() const { return inbox_; }
 
