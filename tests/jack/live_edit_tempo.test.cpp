@@ -245,9 +245,13 @@ TEST_F(LiveEditJackTest, a_tempo_change_while_playing_keeps_the_beat_and_later_n
                 want_bpm = want < 5 ? 90 : want < 9 ? 90 + 60 * double(want - 5) / 4 : 150;
                 ++after;
             }
-            EXPECT_NEAR(s.beat, double(want), 1e-6)
+            // The engine names a frame's position by the simplest beat within it (positions round-trip:
+            // docs/protocol.md), so a reported beat is within half a frame of the exact one.
+            const double half_frame = 0.5 * std::max(want_bpm, 120.0) / 60.0 / kRate + 1e-9;
+            EXPECT_NEAR(s.beat, double(want), half_frame)
                 << "/status at JACK frame " << s.frame << " (switch at " << check.switch_frame << ")";
-            EXPECT_NEAR(s.bpm, want_bpm, 1e-6) << "/status bpm at JACK frame " << s.frame;
+            // The ramp rises 15 bpm a beat: the tempo at a beat half a frame away.
+            EXPECT_NEAR(s.bpm, want_bpm, 15 * half_frame) << "/status bpm at JACK frame " << s.frame;
         }
         rounds.add_round(check.judged, check.lost);
         report("status_samples_before_after", std::to_string(before) + " / " + std::to_string(after));
