@@ -359,7 +359,7 @@ std::string ChildProcess::output() const {
 int ChildProcess::stop() {
     if (pid_ <= 0) return status_;
     kill(pid_, SIGTERM);
-    const int status = reap(pid_, std::chrono::seconds(3));
+    const int status = reap(pid_, std::chrono::seconds(10));  // the stop bound (5 s) and a margin
     status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     pid_ = -1;
     return status_;
@@ -448,7 +448,7 @@ int TactusdProcess::quit() {
         std::string ignored;
         if (client.open(port_, &ignored)) client.call("/quit", OscOutgoing(), milliseconds(500));
     }
-    const int status = reap(pid_, std::chrono::seconds(3));
+    const int status = reap(pid_, std::chrono::seconds(10));  // the stop bound (5 s) and a margin
     exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     pid_ = -1;
     return exit_status_;
