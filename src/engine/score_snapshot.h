@@ -123,6 +123,11 @@ public:
     // The (fractional) beat heard at a score frame; the exact beat of a fine grid when one falls on
     // this frame, so positions round-trip (TempoMap::beat_at_frame).
     double beat_at_score_frame(Frame frame) const { return tempo_.beat_at_frame(frame, sample_rate_); }
+    // The beat at the frame's exact time, not rounded to a grid: for re-anchoring (a tempo change
+    // keeps the beat being heard, timing.md), where half a frame of rounding would move every later note.
+    double exact_beat_at_score_frame(Frame frame) const {
+        return tempo_.beat_at(double(frame) / sample_rate_);
+    }
     // Bars and beats of the meter; beats before 0 count back in the first meter.
     BarPosition bar_at_beat(double beat) const;
 

@@ -25,7 +25,7 @@ void Sequencer::set_score(const ScoreSnapshot* score, Frame output_frame, bool k
     const Frame position = score_frame_at(output_frame);
     Frame new_position = position;
     if (keep_beat && score_ && score && transport_.playing) {
-        const double beat = score_->beat_at_score_frame(position);
+        const double beat = score_->exact_beat_at_score_frame(position);
         new_position = score->score_frame_at_beat(beat);
         transport_.anchor(output_frame, new_position);
     }

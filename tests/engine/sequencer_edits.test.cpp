@@ -92,5 +92,25 @@ TEST(SequencerEdits, a_sounding_note_the_edit_keeps_sounds_on_sample_for_sample)
     for (std::size_t i = 0; i < a.left.size(); ++i) ASSERT_EQ(a.left[i], b.left[i]) << "frame " << i;
 }
 
+// A tempo change keeps the beat heard at the switch exactly (timing.md): the new position is the
+// new map's frame of the exact beat at the old position, for a switch on any frame, not of a nearby
+// "simple" beat (which reports use, and which could move every later note by a sample).
+TEST(SequencerEdits, a_tempo_change_on_any_frame_keeps_the_exact_beat_heard_there) {
+    Document doc;
+    doc.tempo = test::tempo_map({{0, 120, false}});
+    doc.tracks.push_back(track(1, "click", {note(1, 64.0, 0.25, 60)}, -1.0));
+    Document slower = doc;
+    slower.tempo = test::tempo_map({{0, 90, false}});
+    const auto next = ScoreSnapshot::build(slower, kRate);
+    for (Frame at = 240000; at < 240000 + 600; ++at) {
+        test::SequencerRig rig(doc, kRate);
+        rig.sequencer.play(0, 0);
+        rig.sequencer.set_score(next.get(), at, true);
+        // Beat at score frame `at` under 120 bpm: at / 24000; under 90 bpm one beat is 32000 frames.
+        const Frame want = Frame(std::floor(double(at) * 32000.0 / 24000.0 + 0.5));
+        ASSERT_EQ(rig.sequencer.score_frame_at(at), want) << "switch on frame " << at;
+    }
+}
+
 }  // namespace
 }  // namespace tactus

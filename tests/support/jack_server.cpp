@@ -152,7 +152,9 @@ void JackServer::stop() {
         std::this_thread::sleep_until(resumed_at_ + std::chrono::seconds(3));
     }
     kill(pid_, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(was_suspended_ ? 30 : 3);
+    // A jackd killed with SIGKILL stays in /dev/shm's server registry, and at 8 entries no jackd starts
+    // ("Too many servers already active"): on a busy machine a clean exit is worth waiting for.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (!reaped(pid_)) {
         if (std::chrono::steady_clock::now() > deadline) {
             kill(pid_, SIGKILL);
