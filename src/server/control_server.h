@@ -47,6 +47,8 @@ public:
     // Replies for commands the audio thread has applied (they carry the frame it used).
     void pump_engine_events();
 
+    // Waits until the edit journal's writer thread has written everything queued (tests, fuzzing).
+    void flush_journal() { journal_.writer().flush(); }
     bool quit_requested() const { return quit_; }
     std::uint64_t errors_sent() const { return errors_; }
     const std::vector<std::string>& addresses() const { return addresses_; }
