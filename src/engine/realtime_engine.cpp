@@ -147,6 +147,10 @@ void RealtimeEngine::pop_pending() {
     pending_.pop_back();
 }
 
+void RealtimeEngine::push_event(const EngineEvent& event) {
+    if (!events_.try_push(event)) ++board_.events_dropped;
+}
+
 void RealtimeEngine::reject(const EngineCommand& command, Frame at) {
     ++board_.rejected_commands;
     if (command.request == 0) return;
@@ -155,7 +159,7 @@ void RealtimeEngine::reject(const EngineCommand& command, Frame at) {
     event.command = command.kind;
     event.request = command.request;
     event.frame = at;
-    if (!events_.try_push(event)) ++board_.events_dropped;
+    push_event(event);
 }
 
 void RealtimeEngine::cancel_pending_before(const Pending& cause, Frame at) {
@@ -170,7 +174,7 @@ void RealtimeEngine::cancel_pending_before(const Pending& cause, Frame at) {
             event.cause = cause.command.kind;
             event.request = p.command.request;
             event.frame = at;
-            if (!events_.try_push(event)) ++board_.events_dropped;
+            push_event(event);
         }
         return true;
     };
@@ -186,7 +190,7 @@ void RealtimeEngine::report(const EngineCommand& command, Frame at, Frame score_
     event.request = command.request;
     event.frame = at;
     event.score_frame = score_frame;
-    if (!events_.try_push(event)) ++board_.events_dropped;
+    push_event(event);
 }
 
 void RealtimeEngine::apply(const Pending& pending, Frame at, bool late) {
@@ -339,7 +343,7 @@ void RealtimeEngine::report_program(const EngineProgram& program, Frame at) {
     event.request = program.generation;
     event.revision = program.revision;
     event.frame = at;
-    if (!events_.try_push(event)) ++board_.events_dropped;
+    push_event(event);
 }
 
 // A live MIDI message on the instrument of the track armed for input (any channel).

@@ -96,6 +96,8 @@ private:
     // Cancels every waiting command submitted before `cause` (Panic, CancelPending).
     void cancel_pending_before(const Pending& cause, Frame at);
     void reject(const EngineCommand& command, Frame at);
+    // To the control thread; counted as dropped when its queue is full.
+    void push_event(const EngineEvent& event);
     void render_with_live_midi(Frame frame_time, int frames, float* left, float* right,
                                std::span<const MidiInputEvent> midi_in);
     void play_live_midi(const MidiInputEvent& event, Frame at);
