@@ -317,6 +317,7 @@ void RealtimeEngine::render_with_live_midi(Frame frame_time, int frames, float* 
         const Frame at = std::min({program_frame, command_frame, midi_frame});
         const int offset = static_cast<int>(at - frame_time);
         if (offset > done) {
+            if (done == 0) note_position_heard_at(frame_time);
             sequencer_.render(frame_time + done, offset - done, left + done, right + done);
             done = offset;
         }
@@ -334,7 +335,24 @@ void RealtimeEngine::render_with_live_midi(Frame frame_time, int frames, float* 
             play_live_midi(midi_in[next_midi++], at);
         }
     }
+    if (done == 0) note_position_heard_at(frame_time);
     if (done < frames) sequencer_.render(frame_time + done, frames - done, left + done, right + done);
+}
+
+// The position is read once everything due on the block's first frame has applied and before any
+// later switch, locate, loop wrap or tempo change of the block: the status then describes exactly
+// what was heard at block_frame.
+void RealtimeEngine::note_position_heard_at(Frame frame_time) {
+    EngineStatus& s = board_;
+    s.playing = sequencer_.playing();
+    s.score_frame = sequencer_.score_frame_at(frame_time);
+    if (const ScoreSnapshot* score = sequencer_.score()) {
+        s.beat = score->beat_at_score_frame(s.score_frame);
+        s.bpm = score->tempo().bpm_at(s.beat);
+        const BarPosition bar = score->bar_at_beat(s.beat);
+        s.bar = bar.bar;
+        s.beat_in_bar = bar.beat_in_bar;
+    }
 }
 
 void RealtimeEngine::report_program(const EngineProgram& program, Frame at) {
@@ -413,17 +431,8 @@ void RealtimeEngine::publish_status(Frame frame_time, std::int64_t host_time_ns,
     s.block_frame = frame_time;
     s.block_host_ns = host_time_ns;
     s.block_frames = frames;
-    s.playing = sequencer_.playing();
     s.metronome = sequencer_.metronome_enabled();
-    s.score_frame = sequencer_.score_frame_at(frame_time);
     s.generation = program_ ? program_->generation : 0;
-    if (const ScoreSnapshot* score = sequencer_.score()) {
-        s.beat = score->beat_at_score_frame(s.score_frame);
-        s.bpm = score->tempo().bpm_at(s.beat);
-        const BarPosition bar = score->bar_at_beat(s.beat);
-        s.bar = bar.bar;
-        s.beat_in_bar = bar.beat_in_bar;
-    }
     s.master_peak = master_peak_;
     const TrackMixer* mixer = sequencer_.mixer();
     s.track_count =

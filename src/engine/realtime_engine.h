@@ -104,6 +104,7 @@ private:
     void apply(const Pending& pending, Frame at, bool late);
     void report(const EngineCommand& command, Frame at, Frame score_frame, bool late);
     void report_program(const EngineProgram& program, Frame at);
+    void note_position_heard_at(Frame frame_time);
     void publish_status(Frame frame_time, std::int64_t host_time_ns, int frames, std::int64_t started_ns,
                         std::int64_t cpu_started_ns, const float* left, const float* right);
 

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -44,6 +45,40 @@ bool reaped(pid_t pid) {
     return r == pid || (r < 0 && errno == ECHILD);
 }
 
+// The names of test servers in jack2's registry (/dev/shm/jack-shm-registry) whose test process is gone:
+// "jack-<uid>:tactus-test-<pid>-<n>:". Read as bytes, so the registry's layout does not matter.
+std::vector<std::string> dead_test_server_names() {
+    std::ifstream in("/dev/shm/jack-shm-registry", std::ios::binary);
+    const std::string registry((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string prefix = "jack-" + std::to_string(getuid()) + ":tactus-test-";
+    std::vector<std::string> names;
+    for (std::size_t at = registry.find(prefix); at != std::string::npos;
+         at = registry.find(prefix, at + 1)) {
+        const std::size_t name_start = at + prefix.size() - std::string("tactus-test-").size();
+        const std::size_t name_end = registry.find(':', name_start);
+        if (name_end == std::string::npos) break;
+        const std::string name = registry.substr(name_start, name_end - name_start);
+        const pid_t owner = static_cast<pid_t>(std::atoi(name.c_str() + std::string("tactus-test-").size()));
+        if (owner > 0 && owner != getpid() && kill(owner, 0) != 0 && errno == ESRCH) names.push_back(name);
+    }
+    return names;
+}
+
+thread_local bool reclaiming = false;
+
+// Frees the registry entries of test servers that were killed (by an earlier run, say): jack2 frees a
+// dead entry only when a server of the same name starts, so each is started and stopped cleanly.
+void reclaim_dead_test_servers() {
+    if (reclaiming) return;
+    reclaiming = true;
+    for (const std::string& name : dead_test_server_names()) {
+        JackServerOptions options;
+        options.name = name;
+        JackServer reclaim(options);
+    }
+    reclaiming = false;
+}
+
 }  // namespace
 
 JackServer::JackServer(JackServerOptions options) : options_(std::move(options)) {
@@ -62,6 +97,7 @@ JackServer::JackServer(JackServerOptions options) : options_(std::move(options))
         if (wait_until_ready()) return;
         failures += "attempt " + std::to_string(attempt) + ": " + error_ + "\n";
         stop();
+        if (error_.find("Too many servers already active") != std::string::npos) reclaim_dead_test_servers();
         if (attempt < kStartAttempts) error_.clear();
     }
     error_ = failures;
@@ -151,20 +187,36 @@ void JackServer::stop() {
         if (suspended_) resume();
         std::this_thread::sleep_until(resumed_at_ + std::chrono::seconds(3));
     }
+    if (!terminate(std::chrono::seconds(5))) reclaim_registration();
+    pid_ = -1;
+    remove_leftover_semaphores();
+}
+
+// SIGTERM, then SIGKILL after `patience`; true when jackd exited on its own.
+bool JackServer::terminate(std::chrono::seconds patience) {
     kill(pid_, SIGTERM);
-    // A jackd killed with SIGKILL stays in /dev/shm's server registry, and at 8 entries no jackd starts
-    // ("Too many servers already active"): on a busy machine a clean exit is worth waiting for.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    const auto deadline = std::chrono::steady_clock::now() + patience;
     while (!reaped(pid_)) {
         if (std::chrono::steady_clock::now() > deadline) {
             kill(pid_, SIGKILL);
             waitpid(pid_, nullptr, 0);
-            break;
+            return false;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    pid_ = -1;
-    remove_leftover_semaphores();
+    return true;
+}
+
+// jack2 can deadlock on SIGTERM while it is still removing a client that was SIGKILLed just before
+// (ClientKill waits up to ten client timeouts for a driver cycle that its own shutdown stopped). A killed
+// jackd stays in /dev/shm's server registry, and with 8 such entries no jackd starts at all ("Too many
+// servers already active"). jack2 frees a dead entry only for a server of the same name: start one with
+// no clients and let it exit cleanly.
+void JackServer::reclaim_registration() {
+    if (launch() && wait_until_ready())
+        terminate(std::chrono::seconds(10));
+    else if (pid_ > 0)
+        terminate(std::chrono::seconds(1));
 }
 
 // A client still connected when its server dies leaves its semaphore behind in /dev/shm

@@ -5,7 +5,7 @@
 // client can connect (jack_client_open with JackNoStartServer | JackServerName, retried for up to
 // `startup_timeout`); a server that does not come up in that time is stopped and started again, up to
 // kStartAttempts times, before error() reports every attempt. stop() and the destructor send SIGTERM and reap
-// the process (SIGKILL after 3 s), so a failing test leaves no jackd behind (nor the semaphores of clients
+// the process (SIGKILL after 5 s), so a failing test leaves no jackd behind (nor the semaphores of clients
 // that were still connected). When util-linux's `setpriv` is installed, jackd is launched through `setpriv
 // --pdeathsig TERM`, so even a test process that crashes takes its server down with it (the signal follows
 // the death of the thread that created the server: create it on the test's main thread).
@@ -49,10 +49,11 @@ public:
     int period() const { return options_.period; }
     // What jackd printed so far.
     std::string log() const;
-    // SIGTERM, then reap (SIGKILL after 3 s). Idempotent. A server that was ever suspended is resumed
+    // SIGTERM, then reap (SIGKILL after 5 s). Idempotent. A server that was ever suspended is resumed
     // first and left 3 s after its resumption to drop the clients that died meanwhile (each costs it
-    // about two client timeouts; a SIGTERM meanwhile took it 12 s to act on), then given 30 s: a
-    // SIGKILLed jackd leaves its registration in /dev/shm (8 of them, and no jackd starts any more).
+    // about two client timeouts; a SIGTERM meanwhile took it 12 s to act on). A server that had to be
+    // killed is started once more under its name and stopped cleanly, which frees its registration in
+    // /dev/shm (at 8 stale ones no jackd starts any more).
     void stop();
     // Freezes and thaws jackd (SIGSTOP/SIGCONT): a server that answers no client, as a wedged one.
     bool suspend();
@@ -62,6 +63,8 @@ private:
     static constexpr int kStartAttempts = 3;
     bool launch();  // spawns jackd; false with error_ set when it cannot be run
     bool wait_until_ready();
+    bool terminate(std::chrono::seconds patience);
+    void reclaim_registration();
     void remove_leftover_semaphores() const;
 
     JackServerOptions options_;
