@@ -21,6 +21,14 @@ namespace tactus {
 
 namespace {
 
+// The engine's own housekeeping (on /load, for a new document): applied at the start of the next block.
+EngineCommand at_next_block(CommandKind kind) {
+    EngineCommand c;
+    c.kind = kind;
+    c.frame = kAsap;
+    return c;
+}
+
 constexpr std::uint8_t clamp_velocity(std::int64_t v) {
     return static_cast<std::uint8_t>(v < 1 ? 1 : v > 127 ? 127 : v);
 }
@@ -354,9 +362,7 @@ void ControlServer::resend_loop(Frame frame) {
 
 // A keyboard plays the first track of a newly loaded document until /midi/input picks another.
 void ControlServer::arm_first_track_for_midi_input() {
-    EngineCommand c;
-    c.kind = CommandKind::MidiInputTrack;
-    c.frame = kAsap;
+    EngineCommand c = at_next_block(CommandKind::MidiInputTrack);
     const auto& tracks = host_.document().tracks;
     c.flag = !tracks.empty();
     if (c.flag) c.track = *host_.track_index(tracks.front().id);
@@ -629,15 +635,9 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result,
         return false;
     }
     // Commands waiting for a frame belong to the old document (its tracks): cancelled, each told.
-    EngineCommand cancel;
-    cancel.kind = CommandKind::CancelPending;
-    cancel.frame = kAsap;
-    host_.submit(cancel);
+    host_.submit(at_next_block(CommandKind::CancelPending));
     // Stop first: the old instruments stop being rendered when the new ones arrive.
-    EngineCommand stop;
-    stop.kind = CommandKind::Stop;
-    stop.frame = kAsap;
-    host_.submit(stop);
+    host_.submit(at_next_block(CommandKind::Stop));
     std::string error;
     if (!host_.load(std::move(doc), &error)) {
         reply_error(ctx.from, ctx.message.address, error);
@@ -646,13 +646,8 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result,
     // A new document starts at beat 0 with no loop: without this, the stop above returns to where
     // the last /play of the old document started (a plain /play would start the new one there), and
     // the old loop's frames would go on looping in the new one.
-    EngineCommand unloop;
-    unloop.kind = CommandKind::SetLoop;
-    unloop.frame = kAsap;
-    host_.submit(unloop);
-    EngineCommand to_start;
-    to_start.kind = CommandKind::Locate;
-    to_start.frame = kAsap;
+    host_.submit(at_next_block(CommandKind::SetLoop));  // flag false: no loop
+    EngineCommand to_start = at_next_block(CommandKind::Locate);
     to_start.score_frame = 0;
     host_.submit(to_start);
     loop_enabled_ = false;

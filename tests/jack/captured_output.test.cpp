@@ -86,16 +86,11 @@ TEST_F(TactusdJackTest, captured_output_equals_the_offline_render_in_every_cycle
     JudgedRounds rounds("frames", span * 3 / 4, 4);
     std::int64_t mismatches = 0;
     while (rounds.another()) {
-        if (rounds.rounds() > 0) {
-            ASSERT_TRUE(restart_tactusd());
-        }
-        ASSERT_TRUE(load(path));
-        JackRecorder* recorder = start_recorder(24.0);
-        ASSERT_NE(recorder, nullptr);
-        std::this_thread::sleep_for(100ms);
-        const auto play = play_from(0.0);
-        ASSERT_TRUE(play.has_value());
-        const JackFrame from = *play - lead_in;  // before the play frame: silence expected
+        const auto started = begin_round(rounds.rounds(), path, 24.0);
+        ASSERT_TRUE(started);
+        JackRecorder* recorder = started->recorder;
+        const std::int64_t play = started->play;
+        const JackFrame from = play - lead_in;  // before the play frame: silence expected
         const JackFrame end = from + span;
         ASSERT_TRUE(recorder->wait_until_recorded(end, 60s))
             << "the recorder reached only frame " << recorder->recorded_until() << ", expected " << end;
@@ -116,7 +111,7 @@ TEST_F(TactusdJackTest, captured_output_equals_the_offline_render_in_every_cycle
             }
             expected_next = c.end();
             for (JackFrame f = std::max(c.frame_time, from); f < std::min(c.end(), end); ++f) {
-                const JackFrame k = f - *play;
+                const JackFrame k = f - play;
                 const bool inside = k >= 0 && k < length;
                 const float want[2] = {inside ? offline.left[static_cast<std::size_t>(k)] : 0.0f,
                                        inside ? offline.right[static_cast<std::size_t>(k)] : 0.0f};
@@ -142,7 +137,7 @@ TEST_F(TactusdJackTest, captured_output_equals_the_offline_render_in_every_cycle
                         ADD_FAILURE()
                             << "round " << rounds.rounds() + 1 << ": " << (ch == 0 ? "left" : "right")
                             << " channel at JACK frame " << f << " (score frame " << k << ", play frame "
-                            << *play << "): expected " << want[ch] << " (offline render), found " << got[ch];
+                            << play << "): expected " << want[ch] << " (offline render), found " << got[ch];
                     }
                 }
             }

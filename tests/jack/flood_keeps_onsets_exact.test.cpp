@@ -37,29 +37,24 @@ TEST_F(TactusdJackTest, a_command_flood_leaves_onsets_exact) {
     JudgedRounds rounds("notes", static_cast<std::int64_t>(notes) * 3 / 4, 3);
     while (rounds.another()) {
         SCOPED_TRACE("round " + std::to_string(rounds.rounds() + 1));
-        if (rounds.rounds() > 0) {
-            ASSERT_TRUE(restart_tactusd());
-        }
-        ASSERT_TRUE(load(path));
-        JackRecorder* recorder = start_recorder(32.0);
-        ASSERT_NE(recorder, nullptr);
-        std::this_thread::sleep_for(100ms);
-        const auto play = play_from(0.0);
-        ASSERT_TRUE(play.has_value());
+        const auto started = begin_round(rounds.rounds(), path, 32.0);
+        ASSERT_TRUE(started);
+        JackRecorder* recorder = started->recorder;
+        const std::int64_t play = started->play;
 
         ChildProcess flood({TACTUS_FLOOD_PATH, "--port", std::to_string(tactusd_->port()), "--rate",
                             kFloodRate, "--seconds", "10", "--message", "track-level", "--track", "1"},
                            flood_log);
         ASSERT_TRUE(flood.running()) << flood.error();
 
-        const std::vector<ExpectedOnset> expected = expected_onsets(doc, kClickTempo, *play, kRate);
+        const std::vector<ExpectedOnset> expected = expected_onsets(doc, kClickTempo, play, kRate);
         const JackFrame end = expected.back().frame + kRate / 2;
         ASSERT_TRUE(recorder->wait_until_recorded(end, 120s))
             << "playback stalled at " << recorder->recorded_until();
         EXPECT_EQ(flood.stop(), 0) << flood.output();
         recorder->stop();
 
-        const OnsetCheck check = check_onsets(*recorder, expected, *play, *play - 4 * kPeriod, end);
+        const OnsetCheck check = check_onsets(*recorder, expected, play, play - 4 * kPeriod, end);
         for (const std::string& failure : check.failures) ADD_FAILURE() << failure;
         EXPECT_EQ(check.max_error, 0) << "largest onset error in samples during the flood";
         std::vector<bool> lost(notes, false);

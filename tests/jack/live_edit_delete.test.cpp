@@ -31,22 +31,17 @@ TEST_F(LiveEditJackTest, deleting_a_sounding_note_releases_it_with_its_envelope_
     JudgedRounds runs("rounds", 1, 4);
     while (runs.another()) {
         SCOPED_TRACE("run " + std::to_string(runs.rounds() + 1));
-        if (runs.rounds() > 0) {
-            ASSERT_TRUE(restart_tactusd());
-        }
-        ASSERT_TRUE(load(path));
-        JackRecorder* recorder = start_recorder(8.0);
-        ASSERT_NE(recorder, nullptr);
-        std::this_thread::sleep_for(100ms);
-        const auto play = play_from(0.0);
-        ASSERT_TRUE(play.has_value());
+        const auto started = begin_round(runs.rounds(), path, 8.0);
+        ASSERT_TRUE(started);
+        JackRecorder* recorder = started->recorder;
+        const std::int64_t play = started->play;
 
         struct Round {
             JackFrame sent_at = 0, replied_at = 0;
         };
         Round rounds[2];
         for (int r = 0; r < 2; ++r) {
-            while (jack_now() < *play + (18 + 30 * r) * kRate / 10) std::this_thread::sleep_for(5ms);
+            while (jack_now() < play + (18 + 30 * r) * kRate / 10) std::this_thread::sleep_for(5ms);
             rounds[r].sent_at = jack_now();
             const auto reply = tcp_edit("/note/delete", osc().h(1 + 2 * r).h(2 + 2 * r));
             rounds[r].replied_at = jack_now();

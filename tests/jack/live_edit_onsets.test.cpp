@@ -27,18 +27,13 @@ TEST_F(LiveEditJackTest, a_note_added_over_tcp_200ms_ahead_sounds_on_its_exact_f
     JudgedRounds rounds("added notes", 2, 4);
     while (rounds.another()) {
         SCOPED_TRACE("round " + std::to_string(rounds.rounds() + 1));
-        if (rounds.rounds() > 0) {
-            ASSERT_TRUE(restart_tactusd());
-        }
-        ASSERT_TRUE(load(path));
-        JackRecorder* recorder = start_recorder(8.0);
-        ASSERT_NE(recorder, nullptr);
-        std::this_thread::sleep_for(100ms);
-        const auto play = play_from(0.0);
-        ASSERT_TRUE(play.has_value());
+        const auto started = begin_round(rounds.rounds(), path, 8.0);
+        ASSERT_TRUE(started);
+        JackRecorder* recorder = started->recorder;
+        const std::int64_t play = started->play;
         const ReferenceTiming ref({{0, 120, false}});
 
-        std::vector<ExpectedOnset> expected = plain_onsets(doc, *play);
+        std::vector<ExpectedOnset> expected = plain_onsets(doc, play);
         std::vector<double> avoid;
         for (const Note& n : doc.tracks[0].notes) avoid.push_back(n.start);
         std::vector<JackFrame> tolerated;
@@ -51,15 +46,15 @@ TEST_F(LiveEditJackTest, a_note_added_over_tcp_200ms_ahead_sounds_on_its_exact_f
             const auto status = full_status(tcp_);
             ASSERT_TRUE(status && status->playing);
             // (The simplest beat on that frame: within half a frame of the exact one, protocol.md.)
-            EXPECT_NEAR(status->beat, double((status->frame - *play) * kBeatsPerFrame120),
+            EXPECT_NEAR(status->beat, double((status->frame - play) * kBeatsPerFrame120),
                         0.5 * double(kBeatsPerFrame120) + 1e-9)
                 << "/status beat is not the beat of its frame";
             // ... and now, from JACK's clock: the note goes 200 ms (9600 frames) ahead of it.
             const JackFrame sent_at = jack_now();
-            const double beat = odd_grid_beat_from((sent_at - *play + 9600) * kBeatsPerFrame120, avoid);
+            const double beat = odd_grid_beat_from((sent_at - play + 9600) * kBeatsPerFrame120, avoid);
             avoid.push_back(beat);
             const NoteId id = 1000 + NoteId(k);
-            const JackFrame frame = *play + ref.frame_at(beat, kRate);
+            const JackFrame frame = play + ref.frame_at(beat, kRate);
             const auto reply = tcp_edit(
                 "/note/add", osc().i(1).h(std::int64_t(id)).d(beat).d(1.0 / 16).i(60 + 3 * k).i(110));
             const JackFrame replied_at = jack_now();
@@ -67,7 +62,7 @@ TEST_F(LiveEditJackTest, a_note_added_over_tcp_200ms_ahead_sounds_on_its_exact_f
             ASSERT_EQ(reply->to_string(), "/reply ,shi \"/note/add\" " + std::to_string(++revision) + " 1");
             report("note_" + std::to_string(k) + "_lead_ms_at_send", (frame - sent_at) * 1000 / kRate);
             report("note_" + std::to_string(k) + "_reply_ms", (replied_at - sent_at) * 1000 / kRate);
-            ExpectedOnset e{doc.tracks[0].notes.size() + std::size_t(k), beat, frame - *play, frame,
+            ExpectedOnset e{doc.tracks[0].notes.size() + std::size_t(k), beat, frame - play, frame,
                             "added note " + std::to_string(id)};
             if (replied_at + 2 * kPeriod < frame) {
                 ++in_time;
@@ -79,10 +74,10 @@ TEST_F(LiveEditJackTest, a_note_added_over_tcp_200ms_ahead_sounds_on_its_exact_f
             }
         }
 
-        const JackFrame end = *play + ref.frame_at(8.0, kRate);
+        const JackFrame end = play + ref.frame_at(8.0, kRate);
         ASSERT_TRUE(recorder->wait_until_recorded(end, 60s));
         recorder->stop();
-        const Judgement j = judge_onsets(*recorder, expected, *play - 4 * kPeriod, end, tolerated);
+        const Judgement j = judge_onsets(*recorder, expected, play - 4 * kPeriod, end, tolerated);
         for (const std::string& f : j.failures) ADD_FAILURE() << f;
         EXPECT_EQ(j.max_error, 0);
         int added_judged = 0;
@@ -117,22 +112,17 @@ TEST_F(LiveEditJackTest, a_note_moved_ahead_lands_on_its_new_frame_and_not_on_it
     JudgedRounds rounds("moved notes", 2, 4);
     while (rounds.another()) {
         SCOPED_TRACE("round " + std::to_string(rounds.rounds() + 1));
-        if (rounds.rounds() > 0) {
-            ASSERT_TRUE(restart_tactusd());
-        }
-        ASSERT_TRUE(load(path));
-        JackRecorder* recorder = start_recorder(9.0);
-        ASSERT_NE(recorder, nullptr);
-        std::this_thread::sleep_for(100ms);
-        const auto play = play_from(0.0);
-        ASSERT_TRUE(play.has_value());
+        const auto started = begin_round(rounds.rounds(), path, 9.0);
+        ASSERT_TRUE(started);
+        JackRecorder* recorder = started->recorder;
+        const std::int64_t play = started->play;
         const ReferenceTiming ref({{0, 120, false}});
-        const auto frame_of = [&](double beat) { return *play + ref.frame_at(beat, kRate); };
+        const auto frame_of = [&](double beat) { return play + ref.frame_at(beat, kRate); };
 
         // Expected: every click that is not moved, plus the moved ones at their new beats.
         std::vector<ExpectedOnset> expected;
         std::vector<double> avoid;
-        for (const ExpectedOnset& e : plain_onsets(doc, *play)) {
+        for (const ExpectedOnset& e : plain_onsets(doc, play)) {
             avoid.push_back(e.beat);
             if (e.what != "note 100" && e.what != "note 101" && e.what != "note 102" && e.what != "note 103")
                 expected.push_back(e);
@@ -147,7 +137,7 @@ TEST_F(LiveEditJackTest, a_note_moved_ahead_lands_on_its_new_frame_and_not_on_it
             // Wait for the position to reach the round's beat.
             while (jack_now() < frame_of(base)) std::this_thread::sleep_for(2ms);
             const JackFrame sent_at = jack_now();
-            const long double position = (sent_at - *play) * kBeatsPerFrame120;
+            const long double position = (sent_at - play) * kBeatsPerFrame120;
             const double new_b = odd_grid_beat_from(position + 0.4L, avoid);  // 200 ms ahead
             avoid.push_back(new_b);
             const double new_a = odd_grid_beat_from(position + 1.9L, avoid);  // 950 ms ahead
@@ -159,9 +149,9 @@ TEST_F(LiveEditJackTest, a_note_moved_ahead_lands_on_its_new_frame_and_not_on_it
             ASSERT_EQ(reply->to_string(), "/reply ,shi \"/note/move\" " + std::to_string(++revision) + " 2");
             report("round_" + std::to_string(round) + "_reply_ms", (replied_at - sent_at) * 1000 / kRate);
             const JackFrame first_due = std::min({frame_of(old_a), frame_of(new_b)});
-            const std::vector<ExpectedOnset> moved = {{0, new_a, frame_of(new_a) - *play, frame_of(new_a),
+            const std::vector<ExpectedOnset> moved = {{0, new_a, frame_of(new_a) - play, frame_of(new_a),
                                                        "note " + std::to_string(a) + " moved later"},
-                                                      {0, new_b, frame_of(new_b) - *play, frame_of(new_b),
+                                                      {0, new_b, frame_of(new_b) - play, frame_of(new_b),
                                                        "note " + std::to_string(b) + " moved earlier"}};
             if (replied_at + 2 * kPeriod < first_due) {
                 ++conclusive;
@@ -178,7 +168,7 @@ TEST_F(LiveEditJackTest, a_note_moved_ahead_lands_on_its_new_frame_and_not_on_it
         const JackFrame end = frame_of(11.0);
         ASSERT_TRUE(recorder->wait_until_recorded(end, 60s));
         recorder->stop();
-        const Judgement j = judge_onsets(*recorder, expected, *play - 4 * kPeriod, end, tolerated);
+        const Judgement j = judge_onsets(*recorder, expected, play - 4 * kPeriod, end, tolerated);
         for (const std::string& f : j.failures) ADD_FAILURE() << f;
         EXPECT_EQ(j.max_error, 0);
         // Nothing at all around the old frames: exact silence from 64 frames before to 30 ms after.

@@ -186,15 +186,10 @@ TEST_F(LiveEditJackTest, a_tempo_change_while_playing_keeps_the_beat_and_later_n
     JudgedRounds rounds("notes after the change", 12, 4);
     while (rounds.another()) {
         SCOPED_TRACE("round " + std::to_string(rounds.rounds() + 1));
-        if (rounds.rounds() > 0) {
-            ASSERT_TRUE(restart_tactusd());
-        }
-        ASSERT_TRUE(load(path));
-        JackRecorder* recorder = start_recorder(12.0);
-        ASSERT_NE(recorder, nullptr);
-        std::this_thread::sleep_for(100ms);
-        const auto play = play_from(0.0);
-        ASSERT_TRUE(play.has_value());
+        const auto started = begin_round(rounds.rounds(), path, 12.0);
+        ASSERT_TRUE(started);
+        JackRecorder* recorder = started->recorder;
+        const std::int64_t play = started->play;
 
         // A second connection polls /status across the change: (frame, beat, bpm) of block starts.
         OscTcpClient poller;
@@ -210,7 +205,7 @@ TEST_F(LiveEditJackTest, a_tempo_change_while_playing_keeps_the_beat_and_later_n
         });
         TempoSwitchCheck check;
         run_tempo_change(
-            tcp_, recorder, *play, false, check, [this] { return jack_now(); },
+            tcp_, recorder, play, false, check, [this] { return jack_now(); },
             [this](const std::string& k, std::int64_t v) { report(k, v); });
         polling = false;
         poll_thread.join();
@@ -218,7 +213,7 @@ TEST_F(LiveEditJackTest, a_tempo_change_while_playing_keeps_the_beat_and_later_n
         for (const std::string& f : check.failures) ADD_FAILURE() << f;
         EXPECT_EQ(check.matched, check.judged)
             << "notes after the tempo change on their frames (switch at frame " << check.switch_frame << ")";
-        report("switch_frame_after_play", check.switch_frame - *play);
+        report("switch_frame_after_play", check.switch_frame - play);
         report("notes_after_switch_judged", check.judged);
         report("notes_after_switch_lost", check.lost);
         report("notes_near_switch_not_judged", check.ambiguous);
@@ -230,7 +225,7 @@ TEST_F(LiveEditJackTest, a_tempo_change_while_playing_keeps_the_beat_and_later_n
         // /status before and after agrees with the same switch: the beat is continuous (the old map up
         // to the switch, the new one from the beat heard there), and the tempo is the new map's.
         const ReferenceTiming new_ref({{0, 90, false}, {5, 90, true}, {9, 150, false}});
-        const long double heard = (check.switch_frame - *play) * kBeatsPerFrame120;
+        const long double heard = (check.switch_frame - play) * kBeatsPerFrame120;
         const auto anchor = static_cast<JackFrame>(std::floor(new_ref.seconds_at(heard) * kRate + 0.5L));
         int before = 0, after = 0;
         for (const FullStatus& s : statuses) {
@@ -238,7 +233,7 @@ TEST_F(LiveEditJackTest, a_tempo_change_while_playing_keeps_the_beat_and_later_n
             long double want = 0;
             double want_bpm = 120;
             if (s.frame < check.switch_frame) {
-                want = (s.frame - *play) * kBeatsPerFrame120;
+                want = (s.frame - play) * kBeatsPerFrame120;
                 ++before;
             } else {
                 want = beat_at_seconds(new_ref, (long double)(anchor + s.frame - check.switch_frame) / kRate);
@@ -269,18 +264,13 @@ TEST_F(LiveEditJackTest, a_tempo_change_followed_at_once_by_a_note_edit_still_ke
     JudgedRounds rounds("notes after the change", 12, 4);
     while (rounds.another()) {
         SCOPED_TRACE("round " + std::to_string(rounds.rounds() + 1));
-        if (rounds.rounds() > 0) {
-            ASSERT_TRUE(restart_tactusd());
-        }
-        ASSERT_TRUE(load(path));
-        JackRecorder* recorder = start_recorder(12.0);
-        ASSERT_NE(recorder, nullptr);
-        std::this_thread::sleep_for(100ms);
-        const auto play = play_from(0.0);
-        ASSERT_TRUE(play.has_value());
+        const auto started = begin_round(rounds.rounds(), path, 12.0);
+        ASSERT_TRUE(started);
+        JackRecorder* recorder = started->recorder;
+        const std::int64_t play = started->play;
         TempoSwitchCheck check;
         run_tempo_change(
-            tcp_, recorder, *play, true, check, [this] { return jack_now(); },
+            tcp_, recorder, play, true, check, [this] { return jack_now(); },
             [this](const std::string& k, std::int64_t v) { report(k, v); });
         if (HasFatalFailure()) return;
         for (const std::string& f : check.failures) ADD_FAILURE() << f;

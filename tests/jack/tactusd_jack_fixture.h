@@ -153,6 +153,27 @@ protected:
         return reply->integer(1);
     }
 
+    // One round of a judged test (support/judged_rounds.h) under way: a fresh engine after the first round,
+    // `path` loaded, a recorder with room for `record_seconds` running, and /play from beat 0 sent.
+    // `play` is the JACK frame beat 0 plays on. nullopt with a failure recorded when a step failed.
+    struct PlayingRound {
+        JackRecorder* recorder = nullptr;
+        std::int64_t play = 0;
+    };
+    std::optional<PlayingRound> begin_round(int round, const std::string& path, double record_seconds) {
+        if (round > 0 && !restart_tactusd()) {
+            ADD_FAILURE() << "tactusd did not start again for round " << round + 1;
+            return std::nullopt;
+        }
+        if (!load(path)) return std::nullopt;
+        JackRecorder* recorder = start_recorder(record_seconds);
+        if (!recorder) return std::nullopt;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        const auto play = play_from(0.0);
+        if (!play) return std::nullopt;
+        return PlayingRound{recorder, *play};
+    }
+
     // /status, with its fields by name.
     struct Status {
         std::int64_t frame = 0, xruns = 0, late = 0, rejected = 0;

@@ -18,13 +18,16 @@ struct StatusEngine {
     EngineHost host;
     std::vector<float> left = std::vector<float>(256), right = std::vector<float>(256);
 
-    void open_playing_at_120_bpm() {
+    // Opens an offline engine (the test calls process() itself, as the audio thread would), loads
+    // `tracks_json` under 120 bpm and plays from frame 0.
+    void open_playing_at_120_bpm(const std::string& tracks_json = "[]") {
         std::string error;
         EngineHostOptions options;
-        options.audio.kind = "offline";  // the test calls process() itself, as the audio thread would
+        options.audio.kind = "offline";
         ASSERT_TRUE(host.open(options, &error)) << error;
         LoadResult doc = parse_document(
-            R"({"format": "tactus", "version": 1, "tempo": [{"beat": 0, "bpm": 120}], "tracks": []})",
+            R"({"format": "tactus", "version": 1, "tempo": [{"beat": 0, "bpm": 120}], "tracks": )" +
+                tracks_json + "}",
             "<test>");
         ASSERT_TRUE(doc.errors.empty()) << doc.errors.front().to_string();
         ASSERT_TRUE(host.load(std::move(*doc.document), &error)) << error;
@@ -96,36 +99,13 @@ TEST(EngineStatus, a_locate_on_a_blocks_first_frame_shows_in_that_block) {
 }
 
 TEST(EngineStatus, cpu_peak_is_positive_and_never_above_the_wall_clock_peak) {
-    std::string error;
-    EngineHostOptions options;
-    options.audio.kind = "offline";  // the test calls process() itself, as the audio thread would
-    EngineHost host;
-    ASSERT_TRUE(host.open(options, &error)) << error;
-    LoadResult doc = parse_document(
-        R"({"format": "tactus", "version": 1, "tempo": [{"beat": 0, "bpm": 120}], "tracks": [{"id": 1,
-            "name": "A", "instrument": "synth", "preset": "pad", "notes": [
+    StatusEngine engine;
+    ASSERT_NO_FATAL_FAILURE(engine.open_playing_at_120_bpm(
+        R"([{"id": 1, "name": "A", "instrument": "synth", "preset": "pad", "notes": [
             {"id": 1, "start": 0, "length": 4, "pitch": 60, "velocity": 100},
-            {"id": 2, "start": 0, "length": 4, "pitch": 64, "velocity": 100}]}]})",
-        "<test>");
-    ASSERT_TRUE(doc.errors.empty()) << doc.errors.front().to_string();
-    ASSERT_TRUE(host.load(std::move(*doc.document), &error)) << error;
-    EngineCommand play;
-    play.kind = CommandKind::Play;
-    play.frame = 0;
-    play.score_frame = 0;
-    ASSERT_TRUE(host.submit(play));
-
-    std::vector<float> left(256), right(256);
-    for (Frame frame = 0; frame < 48000; frame += 256) {
-        AudioBlock block;
-        block.frame_time = frame;
-        block.host_time_ns = host.host_time_at_frame(frame);
-        block.frames = 256;
-        block.left = left.data();
-        block.right = right.data();
-        host.process(block);
-    }
-    const EngineStatus status = host.status();
+            {"id": 2, "start": 0, "length": 4, "pitch": 64, "velocity": 100}]}])"));
+    for (Frame frame = 0; frame < 48000; frame += 256) engine.block(frame);
+    const EngineStatus status = engine.host.status();
     EXPECT_GT(status.master_peak[0], 0.0f) << "the notes did not sound, so the load figures mean nothing";
     EXPECT_GT(status.dsp_cpu_peak, 0.0f);
     EXPECT_LE(status.dsp_cpu_peak, status.dsp_load_peak);
