@@ -35,7 +35,7 @@ nchnls = 2
 0dbfs = 1
 chn_k "cutoff", 1, 2, 1000, 20, 20000
 
-instr 1, 7
+instr	1, 7
   a1 = 1
   outs a1, a1
 endin

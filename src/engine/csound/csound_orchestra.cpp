@@ -6,7 +6,6 @@
 #include <cctype>
 #include <charconv>
 #include <mutex>
-#include <regex>
 
 #include "core/file_read.h"
 
@@ -53,10 +52,16 @@ std::string describe_failure(const std::string& printed, const std::string& file
         if (const std::size_t at = message.find(tail); at != std::string::npos && at > 0) message.resize(at);
     message = collapse_whitespace(message);
     if (message.empty()) message = std::string("Csound could not ") + stage + " the orchestra";
-    std::smatch line;
-    static const std::regex line_pattern(R"((?:line|Line:)\s*([0-9]+))");
-    if (std::regex_search(message, line, line_pattern))
-        return file_name + ":" + line[1].str() + ": " + message;
+    // Csound says "line 5:" for parse errors and "Line: 8" for type errors.
+    for (const std::string marker : {"line ", "Line: "}) {
+        for (std::size_t at = message.find(marker); at != std::string::npos;
+             at = message.find(marker, at + 1)) {
+            std::size_t digits = at + marker.size();
+            std::size_t end = digits;
+            while (end < message.size() && std::isdigit(static_cast<unsigned char>(message[end]))) ++end;
+            if (end > digits) return file_name + ":" + message.substr(digits, end - digits) + ": " + message;
+        }
+    }
     return file_name + ": " + message;
 }
 
@@ -180,14 +185,21 @@ std::optional<int> CsoundOrchestra::instrument_number(const std::string& name_or
     const char* last = first + name_or_number.size();
     if (auto [end, ec] = std::from_chars(first, last, number); ec == std::errc() && end == last) {
         // Csound has no call that lists numbered instruments: the orchestra's `instr` lines say.
-        static const std::regex instr_line(R"((?:^|\n)[ \t]*instr[ \t]+([^\n;]*))");
-        for (std::sregex_iterator it(instrument_text_.begin(), instrument_text_.end(), instr_line), end_it;
-             it != end_it; ++it) {
-            const std::string list = (*it)[1].str();
-            std::size_t start = 0;
-            while (start <= list.size()) {
-                const std::size_t comma = std::min(list.find(',', start), list.size());
-                const std::string item = collapse_whitespace(list.substr(start, comma - start));
+        std::size_t line_start = 0;
+        while (line_start < instrument_text_.size()) {
+            std::size_t line_end = instrument_text_.find('\n', line_start);
+            if (line_end == std::string::npos) line_end = instrument_text_.size();
+            std::string line = instrument_text_.substr(line_start, line_end - line_start);
+            line_start = line_end + 1;
+            line = line.substr(0, line.find(';'));  // a comment
+            const std::size_t indent = line.find_first_not_of(" \t");
+            if (indent == std::string::npos || line.compare(indent, 5, "instr") != 0 ||
+                line.size() <= indent + 5 || (line[indent + 5] != ' ' && line[indent + 5] != '\t'))
+                continue;
+            std::size_t start = indent + 5;
+            while (start <= line.size()) {
+                const std::size_t comma = std::min(line.find(',', start), line.size());
+                const std::string item = collapse_whitespace(line.substr(start, comma - start));
                 int listed = 0;
                 const char* b = item.data();
                 if (auto [e, err] = std::from_chars(b, b + item.size(), listed);
