@@ -19,6 +19,7 @@
 #include "server/control_server.h"
 #include "server/engine_host.h"
 #include "server/osc_transport.h"
+#include "support/offline_block.h"
 
 namespace {
 
@@ -79,13 +80,7 @@ TEST(ControlServerBurst, every_command_applied_in_one_block_is_answered) {
     std::vector<float> left(256), right(256);
     for (Frame frame = 0; frame < 10 * 48000 && host.status().commands_applied < kCommands + kServerCommands;
          frame += 256) {
-        AudioBlock block;
-        block.frame_time = frame;
-        block.host_time_ns = host.host_time_at_frame(frame);
-        block.frames = 256;
-        block.left = left.data();
-        block.right = right.data();
-        host.process(block);
+        test::process_offline_block(host, frame, left, right);
         control.pump_engine_events();
     }
     ASSERT_EQ(host.status().commands_applied, kCommands + kServerCommands);

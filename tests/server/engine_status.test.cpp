@@ -9,6 +9,7 @@
 
 #include "core/document_json.h"
 #include "server/engine_host.h"
+#include "support/offline_block.h"
 
 namespace {
 
@@ -39,13 +40,7 @@ struct StatusEngine {
     }
 
     EngineStatus block(Frame frame) {
-        AudioBlock b;
-        b.frame_time = frame;
-        b.host_time_ns = host.host_time_at_frame(frame);
-        b.frames = 256;
-        b.left = left.data();
-        b.right = right.data();
-        host.process(b);
+        test::process_offline_block(host, frame, left, right);
         return host.status();
     }
 };

@@ -26,6 +26,7 @@
 #include "server/osc_out.h"
 #include "server/osc_packet.h"
 #include "server/osc_transport.h"
+#include "support/offline_block.h"
 
 namespace tactus {
 namespace {
@@ -153,13 +154,7 @@ protected:
     void render(Frame frames) {
         std::vector<float> left(64), right(64);
         for (Frame end = rendered_ + frames; rendered_ < end; rendered_ += 64) {
-            AudioBlock block;
-            block.frame_time = rendered_;
-            block.host_time_ns = host_.host_time_at_frame(rendered_);
-            block.frames = 64;
-            block.left = left.data();
-            block.right = right.data();
-            host_.process(block);
+            test::process_offline_block(host_, rendered_, left, right);
             control_->pump_engine_events();
             out_.insert(out_.end(), left.begin(), left.end());
         }
