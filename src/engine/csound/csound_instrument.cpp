@@ -49,17 +49,21 @@ void CsoundInstrument::note_on(VoiceKey key, int pitch, double cents, int veloci
 
 void CsoundInstrument::note_off(VoiceKey key) {
     for (int slot = 0; slot < kHeldSlots; ++slot) {
-        Held& h = held_[static_cast<std::size_t>(slot)];
-        if (!h.used || h.key != key) continue;
-        h.used = false;
-        send_event(-p1_of(slot), 0.0, 0, 0.0, 0);  // a negative p1 releases the held instance
-        return;
+        if (held_[static_cast<std::size_t>(slot)].used && held_[static_cast<std::size_t>(slot)].key == key) {
+            release_slot(slot);
+            return;
+        }
     }
+}
+
+void CsoundInstrument::release_slot(int slot) {
+    held_[static_cast<std::size_t>(slot)].used = false;
+    send_event(-p1_of(slot), 0.0, 0, 0.0, 0);  // a negative p1 releases the held instance
 }
 
 void CsoundInstrument::release_all() {
     for (int slot = 0; slot < kHeldSlots; ++slot)
-        if (held_[static_cast<std::size_t>(slot)].used) note_off(held_[static_cast<std::size_t>(slot)].key);
+        if (held_[static_cast<std::size_t>(slot)].used) release_slot(slot);
 }
 
 void CsoundInstrument::kill_all() {

@@ -41,6 +41,7 @@ private:
     };
 
     void perform_one_cycle();
+    void release_slot(int slot);
     void send_event(double p1, double p3_seconds, int pitch, double cents, int velocity);
     double p1_of(int slot) const { return instrument_ + (slot + 1) / 1000.0; }
 
