@@ -73,6 +73,7 @@ instr 1
   a1 Tone 0.1, cpsmidinn(p4)
   a2 moogladder a1, kcut, 0.3
   event_i "i", 2, 0, 0.1
+  event_i "f", 99, 0, 1024, 10, 1
   schedule 2, 0.5, 0.1
   outs a2, a2
 endin
@@ -121,8 +122,11 @@ TEST_F(CsoundOrchestraPolicyTest, each_kind_of_reach_is_refused_with_what_it_doe
          ":7: opcode 'ftgen' has a GEN routine that is not a constant, and some GEN routines read files; " +
              std::string(kFiles)},
         {"instr 1\n  event_i \"f\", 9, 0, 0, 1, 1, 0, 0, 0\nendin\n",
-         ":7: opcode 'event_i' with statement \"f\" can build a table from a file (only \"i\" statements are "
-         "checked); " +
+         ":7: opcode 'event_i' with an \"f\" statement with GEN01 reads a file; " + std::string(kFiles)},
+        {"instr 1\n  Sstatement = \"f\"\n  event_i Sstatement, 9, 0, 1024, 10, 1\nendin\n",
+         ":8: opcode 'event_i' has a statement letter that is not a constant, and an \"f\" statement can "
+         "build "
+         "a table from a file; " +
              std::string(kFiles)},
         {"instr 1\n  scoreline_i {{f 1 0 0 1 \"piano.wav\" 0 0 0}}\nendin\n",
          ":7: opcode 'scoreline_i' reads or writes files; " + std::string(kFiles)},

@@ -281,32 +281,40 @@ Verdict refuse_files(const std::string& message) {
     return refuse(Capability::Files, message + "; " + std::string(not_allowed(Capability::Files)));
 }
 
-Verdict table_verdict(const CsoundOpcodeCall& call) {
-    const std::string opcode = "opcode '" + call.name + "'";
-    const std::string_view gen = call.arguments.size() > 3 ? std::string_view(call.arguments[3]) : "";
+// A table built by GEN routine `arguments[gen_index]` of `call`: refused when that routine reads files.
+Verdict gen_verdict(const CsoundOpcodeCall& call, std::size_t gen_index, const std::string& what_call) {
+    const std::string_view gen =
+        call.arguments.size() > gen_index ? std::string_view(call.arguments[gen_index]) : "";
     if (is_string_literal(gen)) {
         if (contains(kNamedGens, unquoted(gen))) return {};
-        return refuse_files(opcode + " uses GEN " + std::string(gen) + ", which this check does not know");
+        return refuse_files(what_call + " uses GEN " + std::string(gen) + ", which this check does not know");
     }
     double number = 0.0;
     if (!number_literal(gen, &number))
-        return refuse_files(opcode +
+        return refuse_files(what_call +
                             " has a GEN routine that is not a constant, and some GEN routines read files");
     const double magnitude = std::fabs(number);
     const int routine = magnitude < 1e6 ? static_cast<int>(magnitude) : 0;
     if (!contains(kFileGens, routine)) return {};
     const std::string digits = std::to_string(routine);
-    return refuse_files(opcode + " with GEN" + (digits.size() < 2 ? "0" : "") + digits + " reads a file");
+    return refuse_files(what_call + " with GEN" + (digits.size() < 2 ? "0" : "") + digits + " reads a file");
 }
 
+// ftgen, ftgenonce, ftgentmp: ifn, itime, isize, igen, arguments...
+Verdict table_verdict(const CsoundOpcodeCall& call) {
+    return gen_verdict(call, 3, "opcode '" + call.name + "'");
+}
+
+// event, event_i: Csound takes the first letter of the statement string; only "f" (a table: "f", ifn,
+// itime, isize, igen, ...) can reach a file. The other statements play, mute or end this orchestra.
 Verdict event_verdict(const CsoundOpcodeCall& call) {
-    if (!call.arguments.empty() && call.arguments[0] == "\"i\"") return {};
     const std::string opcode = "opcode '" + call.name + "'";
-    if (!call.arguments.empty() && is_string_literal(call.arguments[0]))
-        return refuse_files(opcode + " with statement " + call.arguments[0] +
-                            " can build a table from a file (only \"i\" statements are checked)");
-    return refuse_files(opcode + " has a statement letter that is not a constant \"i\", and an \"f\" " +
-                        "statement can build a table from a file");
+    if (call.arguments.empty() || !is_string_literal(call.arguments[0]))
+        return refuse_files(opcode + " has a statement letter that is not a constant, and an \"f\" " +
+                            "statement can build a table from a file");
+    const std::string_view statement = unquoted(call.arguments[0]);
+    if (statement.empty() || statement[0] != 'f') return {};
+    return gen_verdict(call, 4, opcode + " with an \"f\" statement");
 }
 
 Verdict map_verdict(const CsoundOpcodeCall& call) {
