@@ -34,8 +34,8 @@ struct CsoundPermissions {
 enum class CsoundCapability { Files, Network, Devices, Programs, EndsEngine, Unknown };
 
 // The rule for one opcode name (without its ".ik" suffix): Kind::Allowed for pure sound, a capability
-// it needs, or Kind::CheckArguments when its arguments decide (ftgen's GEN number, the
-// statement letter of event, the opcode maparray calls by name).
+// it needs, or Kind::CheckArguments when its arguments decide (ftgen's GEN routine, an event's "f"
+// statement and its GEN routine, the opcode maparray calls by name).
 struct CsoundOpcodeRule {
     enum class Kind { Allowed, Needs, CheckArguments };
     Kind kind = Kind::Allowed;
@@ -48,7 +48,8 @@ std::vector<std::string_view> csound_denied_opcodes();
 // One reason not to run the orchestra, at a line of its file (0: no line).
 struct CsoundRefusal {
     int line = 0;
-    std::string message;  // "opcode 'system_i' runs programs; the engine's owner has not allowed it..."
+    std::string message;  // "opcode 'diskin2' reads or writes files; the engine's owner has not allowed
+                          // orchestras to use files"
 };
 
 // "<file_name>:<line>: <message>" (no line part when the line is 0).
