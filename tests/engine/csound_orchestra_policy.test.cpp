@@ -215,6 +215,24 @@ TEST_F(CsoundOrchestraPolicyTest, the_owners_permissions_let_the_same_orchestras
     EXPECT_NE(load_error("exits.orc", exits, CsoundPermissions::all()), "");
 }
 
+TEST(CsoundOrchestraPolicy, the_owners_list_of_permissions_is_read_and_an_unknown_word_is_named) {
+    std::string error;
+    const auto some = parse_csound_permissions("files,network", &error);
+    ASSERT_TRUE(some) << error;
+    EXPECT_TRUE(some->files);
+    EXPECT_TRUE(some->network);
+    EXPECT_FALSE(some->devices);
+    EXPECT_FALSE(some->programs);
+    EXPECT_EQ(describe_csound_permissions(*some), "files,network");
+    EXPECT_EQ(describe_csound_permissions(*parse_csound_permissions("all", &error)),
+              "files,network,devices,programs");
+    EXPECT_EQ(describe_csound_permissions(*parse_csound_permissions("none", &error)), "none");
+    EXPECT_FALSE(parse_csound_permissions("files,shell", &error));
+    EXPECT_EQ(error, "unknown Csound permission 'shell' (files, network, devices, programs, all, none)");
+    EXPECT_FALSE(parse_csound_permissions("files,", &error));  // an empty word
+    EXPECT_EQ(error, "unknown Csound permission '' (files, network, devices, programs, all, none)");
+}
+
 TEST(CsoundOrchestraPolicy, opcodes_the_policy_does_not_know_need_full_trust) {
     const std::vector<CsoundOpcodeCall> calls = {{"oscili", 3, {"1", "440"}}, {"futureop", 4, {}}};
     const std::string text = "\n\noscili\nfutureop\n";

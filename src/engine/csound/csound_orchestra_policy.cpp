@@ -390,6 +390,42 @@ int source_line(std::string_view text, const std::vector<std::size_t>& starts, i
 
 }  // namespace
 
+std::optional<CsoundPermissions> parse_csound_permissions(std::string_view list, std::string* error) {
+    CsoundPermissions permissions;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        const std::size_t comma = std::min(list.find(',', start), list.size());
+        const std::string_view word = list.substr(start, comma - start);
+        if (word == "files") {
+            permissions.files = true;
+        } else if (word == "network") {
+            permissions.network = true;
+        } else if (word == "devices") {
+            permissions.devices = true;
+        } else if (word == "programs") {
+            permissions.programs = true;
+        } else if (word == "all") {
+            permissions = CsoundPermissions::all();
+        } else if (word != "none") {
+            if (error)
+                *error = "unknown Csound permission '" + std::string(word) +
+                         "' (files, network, devices, programs, all, none)";
+            return std::nullopt;
+        }
+        start = comma + 1;
+    }
+    return permissions;
+}
+
+std::string describe_csound_permissions(const CsoundPermissions& permissions) {
+    std::string list;
+    for (const auto& [allowed_here, word] :
+         {std::pair{permissions.files, "files"}, std::pair{permissions.network, "network"},
+          std::pair{permissions.devices, "devices"}, std::pair{permissions.programs, "programs"}})
+        if (allowed_here) list += (list.empty() ? "" : ",") + std::string(word);
+    return list.empty() ? "none" : list;
+}
+
 CsoundOpcodeRule csound_opcode_rule(std::string_view name) {
     const auto denied =
         std::lower_bound(std::begin(kDenied), std::end(kDenied), name,

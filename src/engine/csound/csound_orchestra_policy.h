@@ -12,6 +12,7 @@
 // thread).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,13 @@ struct CsoundPermissions {
                             // time, and opcodes the policy does not know: this is full trust
     static CsoundPermissions all() { return {true, true, true, true}; }
 };
+
+// The owner's list as tactusd's --csound-allow takes it: "files,network", "all" or "none" (commas, no
+// spaces). nullopt with *error "unknown Csound permission 'x' (files, network, devices, programs, all,
+// none)" for a word it does not know.
+std::optional<CsoundPermissions> parse_csound_permissions(std::string_view list, std::string* error);
+// The same list back ("files,network"; "none" when nothing is allowed), for logs and status replies.
+std::string describe_csound_permissions(const CsoundPermissions& permissions);
 
 // What a refused opcode would do.
 enum class CsoundCapability { Files, Network, Devices, Programs, EndsEngine, Unknown };
