@@ -9,7 +9,8 @@
 //   "tactus realtime violation: malloc(64) called inside a RealtimeScope"):
 //   malloc, calloc, realloc, reallocarray, free, aligned_alloc, posix_memalign, memalign, valloc,
 //   pvalloc; every replaceable operator new/delete (plain, nothrow, array, sized, aligned);
-//   pthread_mutex_lock and pthread_mutex_trylock (std::mutex::lock/try_lock land here).
+//   pthread_mutex_lock and pthread_mutex_trylock (std::mutex::lock/try_lock land here), except inside
+//   a PrivateLockScope (a library's lock that only this thread takes, which cannot wait).
 //
 // Decisions:
 // - free(nullptr) and delete of a null pointer are NOT reported: they are no-ops that touch no
@@ -315,12 +316,14 @@ void* pvalloc(std::size_t size) noexcept {
 // ---- mutexes ----
 
 int pthread_mutex_lock(pthread_mutex_t* mutex) noexcept {
-    if (realtime()) violation("pthread_mutex_lock").pointer(mutex).text(")").report_and_abort();
+    if (realtime() && !tactus::private_locks_allowed())
+        violation("pthread_mutex_lock").pointer(mutex).text(")").report_and_abort();
     return resolve(real_mutex_lock, "pthread_mutex_lock")(mutex);
 }
 
 int pthread_mutex_trylock(pthread_mutex_t* mutex) noexcept {
-    if (realtime()) violation("pthread_mutex_trylock").pointer(mutex).text(")").report_and_abort();
+    if (realtime() && !tactus::private_locks_allowed())
+        violation("pthread_mutex_trylock").pointer(mutex).text(")").report_and_abort();
     return resolve(real_mutex_trylock, "pthread_mutex_trylock")(mutex);
 }
 

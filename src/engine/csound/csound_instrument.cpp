@@ -6,7 +6,8 @@
 #include <cmath>
 #include <string>
 
-#include "engine/csound/csound_activity.h"
+#include "core/realtime_scope.h"
+#include "engine/csound/csound_internals.h"
 
 namespace tactus {
 
@@ -37,6 +38,29 @@ CsoundInstrument::CsoundInstrument(std::unique_ptr<CsoundOrchestra> orchestra, i
     bend_channel_ = channel("tactus.bend");
     pressure_channel_ = channel("tactus.pressure");
     program_channel_ = channel("tactus.program");
+    warm_up();
+}
+
+// Csound allocates an event's node the first time it holds that many events, and an instrument's
+// instance the first time that many play at once; both are kept for reuse. Doing it all once here, off
+// the audio thread, leaves the audio thread nothing of that to allocate for up to kHeldSlots notes: as
+// many events of an empty host instrument, and that many instances of the track's instrument and some
+// of the releaser (prealloc). What the orchestra's own opcodes allocate the first time they initialise
+// (a table, a delay line) is not warmed: that would run the orchestra's code (docs/realtime.md).
+void CsoundInstrument::warm_up() {
+    CSOUND* csound = orchestra_->csound();
+    if (csoundCompileOrc(csound, "instr tactus_idle\nendin\n") != 0) return;
+    const MYFLT idle = csoundEvalCode(csound, "return nstrnum(\"tactus_idle\")");
+    std::string prealloc =
+        "prealloc " + std::to_string(instrument_) + ", " + std::to_string(kHeldSlots) + "\n";
+    if (releaser_ > 0) prealloc += "prealloc \"tactus_release\", 16\n";
+    csoundCompileOrc(csound, prealloc.c_str());
+    for (int i = 0; i < 2 * kHeldSlots; ++i) {
+        const MYFLT p[3] = {idle, 0.0, static_cast<double>(ksmps_) / orchestra_->sample_rate()};
+        csoundScoreEvent(csound, 'i', p, 3);
+    }
+    for (int cycle = 0; cycle < 3; ++cycle) csoundPerformKsmps(csound);
+    origin_ = csoundGetCurrentTimeSamples(csound);  // the instrument's time 0, on a cycle boundary
 }
 
 // Csound is the only reader, on this thread, between k-cycles: a plain store is enough.
@@ -71,15 +95,22 @@ bool CsoundInstrument::is_silent() const {
 // its offset by truncating p2 * sr: +0.25 keeps the truncation on the frame, and an event in the upper
 // half of a cycle is given one cycle earlier (and p2 reads ksmps early) so that the rounding picks its
 // own cycle. Verified at ksmps 1..128 (docs/research/csound-6.18-hosting.md).
+// csoundScoreEvent and csoundPerformKsmps take the instance's API lock. Once the instrument plays, only
+// the audio thread calls into its instance (it was loaded before, and is destroyed after, on the control
+// thread, with the engine's program publication between), so the lock is never contended.
+void CsoundInstrument::score_event(const double* p, int count) {
+    PrivateLockScope api_lock;
+    csoundScoreEvent(orchestra_->csound(), 'i', p, count);
+}
+
 double CsoundInstrument::event_p2() const {
     const long long offset = time_ % ksmps_;
     const long long shift = 2 * offset >= ksmps_ ? ksmps_ : 0;
-    const double rendered = static_cast<double>(csoundGetCurrentTimeSamples(orchestra_->csound()));
+    const double rendered = static_cast<double>(csoundGetCurrentTimeSamples(orchestra_->csound()) - origin_);
     return (static_cast<double>(time_ - shift) + 0.25 - rendered) / orchestra_->sample_rate();
 }
 
 void CsoundInstrument::send_event(double p1, double p3_seconds, int pitch, double cents, int velocity) {
-    CSOUND* csound = orchestra_->csound();
     const double key = pitch + cents / 100.0;
     const MYFLT p[6] = {p1,
                         event_p2(),
@@ -87,7 +118,7 @@ void CsoundInstrument::send_event(double p1, double p3_seconds, int pitch, doubl
                         key,
                         static_cast<double>(velocity),
                         440.0 * std::exp2((key - 69.0) / 12.0)};
-    csoundScoreEvent(csound, 'i', p, 6);
+    score_event(p, 6);
     // Started (or ended) once the cycle holding time_ is computed: it is the next one.
     events_until_ = time_ + ksmps_;
 }
@@ -147,7 +178,7 @@ void CsoundInstrument::release_slot(int slot) {
     } else if (time_ < held.ends_at && releaser_ > 0) {
         const MYFLT p[4] = {releaser_, event_p2(), static_cast<double>(ksmps_) / orchestra_->sample_rate(),
                             p1_of(slot)};
-        csoundScoreEvent(orchestra_->csound(), 'i', p, 4);
+        score_event(p, 4);
         events_until_ = time_ + ksmps_;
     }
 }
@@ -163,7 +194,10 @@ void CsoundInstrument::kill_all() {
 
 void CsoundInstrument::perform_one_cycle() {
     CSOUND* csound = orchestra_->csound();
-    csoundPerformKsmps(csound);
+    {
+        PrivateLockScope api_lock;  // see score_event()
+        csoundPerformKsmps(csound);
+    }
     const MYFLT* spout = csoundGetSpout(csound);
     const int size = static_cast<int>(ring_left_.size());
     bool sound = false;

@@ -62,10 +62,12 @@ private:
         long long ends_at = kUntilReleased;  // instrument time its p3 ends it by itself
     };
 
+    void warm_up();
     void start(VoiceKey key, int pitch, double cents, int velocity, long long length);
     void perform_one_cycle();
     void release_slot(int slot);
     void send_event(double p1, double p3_seconds, int pitch, double cents, int velocity);
+    void score_event(const double* p, int count);
     // p2 of an event starting now (Csound sample time_).
     double event_p2() const;
     // p3 in seconds for a note of `length` frames starting now (> 0), ending on its last frame.
@@ -77,8 +79,9 @@ private:
     double releaser_ = 0;  // the host's instrument that releases a note cut short (0: none)
     int ksmps_ = 1;
     int channels_ = 1;
-    double scale_ = 1.0;  // 1 / 0dbfs
-    long long time_ = 0;  // instrument time: frames rendered so far
+    double scale_ = 1.0;    // 1 / 0dbfs
+    long long time_ = 0;    // instrument time: frames rendered so far
+    long long origin_ = 0;  // Csound's sample count at instrument time 0 (after the warm-up)
     // Csound's output not yet rendered, delayed by latency(): a ring of 2 * ksmps stereo frames.
     std::vector<float> ring_left_, ring_right_;
     int ring_read_ = 0, ring_count_ = 0;

@@ -1,4 +1,4 @@
-#include "engine/csound/csound_activity.h"
+#include "engine/csound/csound_internals.h"
 
 // The plugin interface exposes the compiled instruments and their counts of active instances; it
 // hides the host API, which this file does not use.
