@@ -29,6 +29,7 @@ enum class CommandKind : std::uint8_t {
     Record,          // flag: live MIDI input is also reported for recording while playing
     MidiClock,       // flag: MIDI beat clock on the MIDI output (engine/midi_clock.h)
     CancelPending,   // every command submitted before it and still waiting for its frame is cancelled
+    TrackParameter,  // track, a (the parameter's index in Instrument::parameters()), value
 };
 
 // Play from wherever the transport paused.

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "core/score.h"
 
@@ -19,6 +21,15 @@ namespace tactus {
 // Score notes use their NoteId; auditions and live input use keys with kLiveKeyBit set.
 using VoiceKey = std::uint64_t;
 inline constexpr VoiceKey kLiveKeyBit = VoiceKey{1} << 63;
+
+// A control an instrument offers to be set live (a Csound orchestra's named input channels), with its
+// range (minimum == maximum: none declared) and its value before anything sets it.
+struct InstrumentParameter {
+    std::string name;
+    double minimum = 0.0;
+    double maximum = 0.0;
+    double default_value = 0.0;
+};
 
 // The longest span the sequencer hands to render() at once.
 inline constexpr int kMaxRenderFrames = 256;
@@ -44,6 +55,17 @@ public:
     virtual void kill_all() = 0;
     // Controllers (sustain, pitch bend, ...). The built-in synth may ignore what it cannot play.
     virtual void controller(const ControllerEvent& event) { (void)event; }
+    // The instrument's parameters, fixed at construction: any thread may read them.
+    virtual const std::vector<InstrumentParameter>& parameters() const {
+        static const std::vector<InstrumentParameter> none;
+        return none;
+    }
+    // Sets parameter `index` of parameters() from the next frame rendered (out of range: clamped to
+    // the declared range; an unknown index is ignored).
+    virtual void set_parameter(std::size_t index, double value) {
+        (void)index;
+        (void)value;
+    }
 
     // Writes (not adds) `frames` samples, 0 < frames <= kMaxRenderFrames, to left and right.
     virtual void render(float* left, float* right, int frames) = 0;

@@ -277,6 +277,10 @@ void RealtimeEngine::apply(const Pending& pending, Frame at, bool late) {
         case CommandKind::CancelPending:
             cancel_pending_before(pending, at);
             break;
+        case CommandKind::TrackParameter:
+            if (Instrument* instrument = mixer ? mixer->instrument(c.track) : nullptr)
+                instrument->set_parameter(static_cast<std::size_t>(c.a), c.value);
+            break;
     }
     report(c, at, score_frame, late);
 }

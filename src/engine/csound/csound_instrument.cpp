@@ -38,6 +38,14 @@ CsoundInstrument::CsoundInstrument(std::unique_ptr<CsoundOrchestra> orchestra, i
     bend_channel_ = channel("tactus.bend");
     pressure_channel_ = channel("tactus.pressure");
     program_channel_ = channel("tactus.program");
+    for (const CsoundChannel& declared : orchestra_->channels()) {
+        if (declared.kind != CsoundChannel::Kind::Control || !declared.input) continue;
+        if (declared.name.rfind("tactus.", 0) == 0) continue;  // the controllers' own
+        if (double* p = channel(declared.name)) {
+            parameters_.push_back({declared.name, declared.minimum, declared.maximum, declared.default_value});
+            parameter_channels_.push_back(p);
+        }
+    }
     warm_up();
 }
 
@@ -84,6 +92,13 @@ void CsoundInstrument::controller(const ControllerEvent& event) {
             set(program_channel_, event.number);
             break;
     }
+}
+
+void CsoundInstrument::set_parameter(std::size_t index, double value) {
+    if (index >= parameters_.size()) return;
+    const InstrumentParameter& p = parameters_[index];
+    if (p.minimum < p.maximum) value = std::clamp(value, p.minimum, p.maximum);
+    *parameter_channels_[index] = value;
 }
 
 bool CsoundInstrument::is_silent() const {

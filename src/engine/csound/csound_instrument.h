@@ -51,6 +51,10 @@ public:
     void kill_all() override;
     void render(float* left, float* right, int frames) override;
     void controller(const ControllerEvent& event) override;
+    // The orchestra's control channels a host may write (chn_k "name", 1 or 3; chnexport with an
+    // input mode), with their declared ranges and defaults. Csound reads them once per k-cycle.
+    const std::vector<InstrumentParameter>& parameters() const override { return parameters_; }
+    void set_parameter(std::size_t index, double value) override;
     bool is_silent() const override;
 
 private:
@@ -96,6 +100,8 @@ private:
     double* bend_channel_ = nullptr;
     double* pressure_channel_ = nullptr;
     double* program_channel_ = nullptr;
+    std::vector<InstrumentParameter> parameters_;
+    std::vector<double*> parameter_channels_;  // parallel to parameters_
 };
 
 }  // namespace tactus
