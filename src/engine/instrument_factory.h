@@ -24,13 +24,18 @@ struct InstrumentInfo {
 };
 std::vector<InstrumentInfo> available_instruments();
 
-// One problem per track whose instrument or preset is unknown.
+// One problem per track whose instrument or preset is unknown. A "csound" track's orchestra is read and
+// compiled (once per file, however many tracks name it) to find what is wrong with it: a file that
+// cannot be read, Csound's own message with the file's line ("/tracks/2/orchestra": "bell.orc:12:
+// error: ..."), or an instrument it lacks ("/tracks/2/csound_instrument"). Orchestra paths are opened
+// as the track gives them: resolve them against the document's directory first (core/document_files.h).
 std::vector<InstrumentProblem> check_instruments(const Document& doc);
 
 class MidiOutBus;
 
-// nullptr with *error set when the names are unknown. `midi_out` is where the "midi" instrument
-// sends (the engine's bus; none: an offline render, where such a track is silent).
+// nullptr with *error set when the names are unknown (or a csound track's orchestra fails: each
+// csound track gets a Csound instance of its own, compiled at `sample_rate`). `midi_out` is where the "midi"
+// instrument sends (the engine's bus; none: an offline render, where such a track is silent).
 std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error,
                                             MidiOutBus* midi_out = nullptr);
 
