@@ -33,6 +33,9 @@ struct ControlServerOptions {
     std::size_t max_inline_json_udp = 60 * 1024;
     PathPolicy paths;     // which files clients may name (default: the owner only, absolute paths)
     ClientAccess access;  // who is served (default: the local socket and loopback, no token)
+    // Clients other than the owner may load documents naming Csound orchestras (tactusd --allow-csound;
+    // server/orchestra_admission.h).
+    bool csound_for_confined = false;
 };
 
 class ControlServer {
@@ -175,7 +178,10 @@ private:
     // Replies with the first load error, or loads the document (with the revision argument, if any)
     // and ends the journal of the document it replaces. `recovered`: /load's count of batches
     // replayed from the file's journal, appended to the reply.
-    bool load_document(const Context& ctx, LoadResult result, std::optional<std::size_t> recovered = {});
+    // `document_dir`: the directory of the document's file, which its orchestra names are relative to
+    // ("" for an inline document: the policy's base directory).
+    bool load_document(const Context& ctx, LoadResult result, std::optional<std::size_t> recovered = {},
+                       const std::string& document_dir = {});
 
     EngineHost& host_;
     OscTransport& transport_;

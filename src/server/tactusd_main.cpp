@@ -10,8 +10,10 @@
 #include <iostream>
 #include <thread>
 
+#include "core/document_files.h"
 #include "core/document_json.h"
 #include "core/private_dir.h"
+#include "engine/instrument_factory.h"
 #include "engine/midi_out_bus.h"
 #include "server/control_server.h"
 #include "server/engine_host.h"
@@ -110,6 +112,10 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
     app.add_option(
         "--token-file", token_file,
         "The token remote clients give with /auth (default: created in the private runtime directory)");
+    bool allow_csound = false;
+    app.add_flag("--allow-csound", allow_csound,
+                 "Let clients other than the owner load documents that name Csound orchestras (an orchestra "
+                 "can run shell commands: only for clients you trust; docs/security.md)");
     app.add_option("--load", load_path, "A document to load at start");
     app.add_flag("--play", play_at_start,
                  "Start playing the loaded document on the first frame (e.g. an offline render)");
@@ -148,6 +154,7 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
         return 2;
     }
     ControlServerOptions control_options;
+    control_options.csound_for_confined = allow_csound;
     if (auto paths = PathPolicy::create(allow_dirs, &error)) {
         control_options.paths = std::move(*paths);
     } else {
@@ -218,6 +225,14 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
         LoadResult loaded = load_document_file(load_path);
         if (!loaded.errors.empty()) {
             for (const auto& e : loaded.errors) std::cerr << "tactusd: error: " << e.to_string() << "\n";
+            return 1;
+        }
+        // The owner's own file: its orchestras' names are relative to its directory.
+        resolve_document_files(*loaded.document, document_directory(load_path));
+        if (const auto problems = check_instruments(*loaded.document); !problems.empty()) {
+            for (const auto& p : problems)
+                std::cerr << "tactusd: error: " << load_path << ": " << p.json_path << ": " << p.message
+                          << "\n";
             return 1;
         }
         if (!host.load(std::move(*loaded.document), &error)) {
