@@ -42,6 +42,11 @@ TEST_F(CliCsound, the_csound_example_renders_from_another_directory_with_its_bel
     ASSERT_EQ(rendered.exit_code, 0) << rendered.output;
     std::string error;
     ASSERT_TRUE(read_audio_file(wav, &error)) << error;
+    const test::CliRun info = test::run_tactus("info " + score);
+    EXPECT_NE(info.output.find("1  Bell  csound Bell of " + std::string(TACTUS_SOURCE_DIR) +
+                               "/examples/csound/bell.orc  level 1.00"),
+              std::string::npos)
+        << info.output;
 
     // The bell alone (the example without its synth bass, naming the orchestra by an absolute path):
     // it sounds from the first note, and the last note (beat 3 at 96 bpm: 1.875 s) rings on.
