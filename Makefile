@@ -76,13 +76,15 @@ test-tsan: deps
 # engine host) with ASan+UBSan, clang only, for FUZZ_SECONDS. It fuzzes a copy of the seed corpus in a
 # temporary directory, so the repository is never written; a crash input lands in build-fuzz/ (and
 # is printed in base64). Runs from the repository root: the seeds /load examples/demo.json. Then
-# fuzz/access.fuzz.cpp (path rules and token check, with oracles) for ACCESS_FUZZ_SECONDS.
+# fuzz/access.fuzz.cpp (path rules and token check, with oracles) for ACCESS_FUZZ_SECONDS, and
+# fuzz/csound_policy.fuzz.cpp (the Csound orchestra policy's text reading, with oracles) as long.
 FUZZ_SECONDS ?= 60
 ACCESS_FUZZ_SECONDS ?= 30
 fuzz-ci: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_FUZZ=ON \
 	  -DTACTUS_RTCHECK=OFF -DTACTUS_BUILD_TESTS=OFF -DTACTUS_BUILD_BENCH=OFF $(CCACHE) $(CMAKE_FLAGS)
-	cmake --build build-fuzz -j $(JOBS) --target osc_dispatch_fuzz midi_file_fuzz access_fuzz
+	cmake --build build-fuzz -j $(JOBS) --target osc_dispatch_fuzz midi_file_fuzz access_fuzz \
+	  csound_policy_fuzz
 	corpus=$$(mktemp -d) && cp fuzz/corpus/osc_dispatch/* $$corpus/ && \
 	  ./build-fuzz/fuzz/osc_dispatch_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
 	    -dict=fuzz/osc_dispatch.dict -artifact_prefix=build-fuzz/ $$corpus; \
@@ -90,6 +92,10 @@ fuzz-ci: deps
 	corpus=$$(mktemp -d) && cp fuzz/corpus/access/* $$corpus/ && \
 	  ./build-fuzz/fuzz/access_fuzz -max_total_time=$(ACCESS_FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
 	    -dict=fuzz/access.dict -artifact_prefix=build-fuzz/ $$corpus; \
+	  status=$$?; rm -rf $$corpus; [ $$status -eq 0 ] || exit $$status
+	corpus=$$(mktemp -d) && cp fuzz/corpus/csound_policy/* $$corpus/ && \
+	  ./build-fuzz/fuzz/csound_policy_fuzz -max_total_time=$(ACCESS_FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
+	    -dict=fuzz/csound_policy.dict -artifact_prefix=build-fuzz/ $$corpus; \
 	  status=$$?; rm -rf $$corpus; [ $$status -eq 0 ] || exit $$status
 	corpus=$$(mktemp -d) && cp fuzz/corpus/midi_file/* $$corpus/ && \
 	  ./build-fuzz/fuzz/midi_file_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \

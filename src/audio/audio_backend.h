@@ -54,6 +54,9 @@ struct AudioBackendOptions {
     std::string jack_server;   // JACK server name ("" = default)
     std::string offline_path;  // offline: the file to write (WAV/FLAC by extension, 32-bit float WAV default)
     double offline_seconds = 0;  // offline: stop after this long (0 = until stop() is called)
+    // offline: frames rendered before the file starts (the engine's lookahead), so that the file's
+    // first sample is output frame 0 and the engine can act on frame 0.
+    int offline_preroll_frames = 0;
     // RtAudio backends: MIDI ports through RtMidi (the ALSA sequencer on Linux), each also connected
     // to the first port whose name contains these ("" = none). JACK has its own MIDI ports.
     bool midi = true;

@@ -57,6 +57,7 @@ std::unique_ptr<OfflineBackend> OfflineBackend::open(const AudioBackendOptions& 
     self->period_ = options.period;
     self->path_ = options.offline_path;
     self->total_frames_ = frame_at_seconds(options.offline_seconds, options.sample_rate);
+    self->preroll_ = std::max(0, options.offline_preroll_frames);
     self->left_.assign(static_cast<std::size_t>(options.period), 0.0f);
     self->right_.assign(static_cast<std::size_t>(options.period), 0.0f);
     self->start_ns_.store(monotonic_now_ns());
@@ -110,7 +111,7 @@ void OfflineBackend::stop() {
 }
 
 void OfflineBackend::run(AudioCallback* callback) {
-    Frame frame = 0;
+    Frame frame = -preroll_;
     std::string error;
     while (!stop_requested_.load(std::memory_order_relaxed) &&
            (total_frames_ == 0 || frame < total_frames_)) {
@@ -126,9 +127,13 @@ void OfflineBackend::run(AudioCallback* callback) {
             RealtimeScope realtime;
             callback->process(block);
         }
-        if (writer_ && !writer_->write(left_.data(), right_.data(), frames, &error)) break;
+        // The preroll's frames (before output frame 0) are not part of the file.
+        const int skip = static_cast<int>(std::clamp<Frame>(-frame, 0, frames));
+        if (writer_ && skip < frames &&
+            !writer_->write(left_.data() + skip, right_.data() + skip, frames - skip, &error))
+            break;
         frame += frames;
-        frames_rendered_.store(frame, std::memory_order_release);
+        frames_rendered_.store(std::max<Frame>(frame, 0), std::memory_order_release);
     }
     if (writer_) {
         std::string close_error;

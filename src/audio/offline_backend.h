@@ -74,6 +74,7 @@ private:
     int period_ = 0;
     std::string path_;
     Frame total_frames_ = 0;  // 0 = until stop()
+    int preroll_ = 0;         // frames before the file's first (negative output frames, not written)
     std::unique_ptr<AudioFileWriter> writer_;
     std::vector<float> left_, right_;
 

@@ -1,5 +1,5 @@
 // What the sequencer plays: anything that turns note and controller events into audio.
-// The built-in synth implements it now; SoundFont (FluidSynth) and Csound instruments later.
+// The built-in synth, the MIDI output and Csound orchestras implement it.
 //
 // Threading: construct and destroy off the audio thread. Every other method is called only from
 // the audio thread (or the offline render loop) and must not allocate, lock, or do I/O.
@@ -42,6 +42,9 @@ public:
     virtual void render(float* left, float* right, int frames) = 0;
     // True when no voice is sounding, so render() would write exact zeros.
     virtual bool is_silent() const = 0;
+    // Frames by which the output lags the events: a note given before render() is heard that many
+    // frames into it. The engine delays every other track to match (engine/compensated_mix.h).
+    virtual int latency() const { return 0; }
 };
 
 }  // namespace tactus

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "engine/instrument_factory.h"
 
@@ -21,11 +22,23 @@ std::unique_ptr<OfflineRender> OfflineRender::create(const Document& doc, const 
         new OfflineRender(options, ScoreSnapshot::build(doc, options.sample_rate)));
     render->mixer_ = make_track_mixer(doc, options.sample_rate, error);
     if (!render->mixer_) return nullptr;
+    int latency = 0;
+    for (const auto& channel : render->mixer_->channels())
+        latency = std::max(latency, channel->instrument->latency());
+    render->compensation_ = std::make_unique<CompensatedMix>(latency);
+    render->mixer_->set_compensation(render->compensation_.get());
     render->sequencer_.set_mixer(render->mixer_.get());
     render->limit_ = render->snapshot_->end_frame() +
                      static_cast<Frame>(std::ceil(options.max_tail_seconds * options.sample_rate));
     render->sequencer_.set_score(render->snapshot_.get(), 0);
     render->sequencer_.play(0, 0);
+    // The lookahead's first frames come out before output frame 0: rendered, not written.
+    std::vector<float> left(std::size_t(options.block_frames)), right(left.size());
+    for (int done = 0; done < render->compensation_->lookahead();) {
+        const int frames = std::min(options.block_frames, render->compensation_->lookahead() - done);
+        render->sequencer_.render(done, frames, left.data(), right.data());
+        done += frames;
+    }
     return render;
 }
 
@@ -33,7 +46,7 @@ int OfflineRender::render_next(float* left, float* right) {
     const bool score_done = position_ > snapshot_->end_frame();
     if (position_ >= limit_ || (score_done && mixer_->is_silent())) return 0;
     const int frames = static_cast<int>(std::min<Frame>(options_.block_frames, limit_ - position_));
-    sequencer_.render(position_, frames, left, right);
+    sequencer_.render(position_ + compensation_->lookahead(), frames, left, right);
     position_ += frames;
     return frames;
 }

@@ -1,12 +1,15 @@
 // Renders a whole document from its start, block by block, clocked by the caller instead of a
 // device: the same sequencer, mixer and instruments the realtime engine runs.
-// create() allocates (off the render loop); render_next() is realtime-safe.
+// create() allocates (off the render loop); render_next() is realtime-safe. Instruments with latency
+// are compensated as in the engine, with a lookahead of the largest latency among the tracks: every
+// note sounds on its frame.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "core/score.h"
+#include "engine/compensated_mix.h"
 #include "engine/score_snapshot.h"
 #include "engine/sequencer.h"
 #include "engine/track_mixer.h"
@@ -41,8 +44,9 @@ private:
     OfflineRenderOptions options_;
     std::shared_ptr<const ScoreSnapshot> snapshot_;
     std::unique_ptr<TrackMixer> mixer_;
+    std::unique_ptr<CompensatedMix> compensation_;
     Sequencer sequencer_;
-    Frame position_ = 0;
+    Frame position_ = 0;  // output frames written (the sequencer runs the lookahead ahead)
     Frame limit_ = 0;
 };
 

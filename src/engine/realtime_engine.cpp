@@ -61,6 +61,7 @@ RealtimeEngine::RealtimeEngine(const RealtimeEngineOptions& options)
       // Every command queued or held may be reported in one block (applied, rejected or cancelled),
       // and one program switch.
       events_(options.command_capacity + options.near_capacity + options.scheduled_capacity + 1),
+      mix_(options.lookahead_frames),
       click_(make_click(options.sample_rate)) {
     pending_.reserve(options.near_capacity + options.scheduled_capacity);
     near_frames_ = static_cast<Frame>(std::llround(options.near_seconds * options.sample_rate));
@@ -102,10 +103,14 @@ void RealtimeEngine::switch_program(const EngineProgram* program, Frame at) {
     const bool shared = new_mixer && previous && previous->mixer && program->mixer &&
                         shares_a_channel(*previous->mixer, *program->mixer);
     if (new_mixer) {
-        if (previous && previous->mixer) previous->mixer->set_aux(nullptr);
+        if (previous && previous->mixer) {
+            previous->mixer->set_aux(nullptr);
+            previous->mixer->set_compensation(nullptr);
+        }
         sequencer_.set_mixer(program->mixer.get(), shared);
         if (program->mixer) {
             program->mixer->set_aux(click_.get());
+            program->mixer->set_compensation(&mix_);
             program->mixer->take_over(previous ? previous->mixer.get() : nullptr);
         }
         // A channel that left its slot (track removed, instrument replaced) releases its notes; the
@@ -255,7 +260,7 @@ void RealtimeEngine::apply(const Pending& pending, Frame at, bool late) {
             if (mixer) mixer->set_solo(c.track, c.flag);
             break;
         case CommandKind::MasterLevel:
-            master_.set_target(c.value);
+            change_master_at(at, c.value);
             break;
         case CommandKind::Metronome:
             sequencer_.set_metronome(click_.get(), c.flag);
@@ -281,19 +286,56 @@ void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int fr
     RealtimeScope realtime;
     const std::int64_t started = now_ns();
     const std::int64_t cpu_started = thread_cpu_ns();
-    midi_out_.begin_block(frame_time);
+    // The engine's own frames run a lookahead ahead of the output; the mix brings them back.
+    const Frame engine_frame = frame_time + mix_.lookahead();
+    midi_out_.begin_block(engine_frame);
     if (!held_program_)
         if (const EngineProgram* program = programs_.acquire(); program != program_) held_program_ = program;
-    take_commands(frame_time);
-    render_with_live_midi(frame_time, frames, left, right, midi_in);
-    if (!master_.is_steady() || master_.value() != 1.0) {
-        for (int i = 0; i < frames; ++i) {
-            const float g = static_cast<float>(master_.next());
-            left[i] *= g;
-            right[i] *= g;
-        }
+    take_commands(engine_frame);
+    render_with_live_midi(engine_frame, frames, left, right, midi_in);
+    apply_master(frame_time, frames, left, right);
+    midi_delay_.hold(midi_out_, engine_frame);
+    midi_delay_.release(frame_time, frames, midi_out_due_);
+    const auto lookahead_ns = std::llround(1e9 * mix_.lookahead() / options_.sample_rate);
+    publish_status(engine_frame, host_time_ns + lookahead_ns, frames, started, cpu_started, left, right);
+}
+
+// A master level change is heard on its frame: it waits for the output to get there. When more are
+// waiting than there is room for, the oldest takes effect at once.
+void RealtimeEngine::change_master_at(Frame frame, double level) {
+    if (master_changes_count_ == master_changes_.size()) {
+        master_.set_target(master_changes_[0].second);
+        std::move(master_changes_.begin() + 1, master_changes_.end(), master_changes_.begin());
+        --master_changes_count_;
     }
-    publish_status(frame_time, host_time_ns, frames, started, cpu_started, left, right);
+    master_changes_[master_changes_count_++] = {frame, level};
+}
+
+// The master gain on the output block [frame_time, frame_time + frames), each change from its frame.
+void RealtimeEngine::apply_master(Frame frame_time, int frames, float* left, float* right) {
+    int done = 0;
+    while (done < frames) {
+        int end = frames;
+        if (master_changes_count_ > 0) {
+            const Frame due = master_changes_[0].first;
+            if (due <= frame_time + done) {
+                master_.set_target(master_changes_[0].second);
+                std::move(master_changes_.begin() + 1, master_changes_.begin() + master_changes_count_,
+                          master_changes_.begin());
+                --master_changes_count_;
+                continue;
+            }
+            end = static_cast<int>(std::min<Frame>(frames, due - frame_time));
+        }
+        if (!master_.is_steady() || master_.value() != 1.0) {
+            for (int i = done; i < end; ++i) {
+                const float g = static_cast<float>(master_.next());
+                left[i] *= g;
+                right[i] *= g;
+            }
+        }
+        done = end;
+    }
 }
 
 // Renders the block, splitting it at a held program's frame, at every pending command's frame and
@@ -367,9 +409,11 @@ void RealtimeEngine::report_program(const EngineProgram& program, Frame at) {
 // A live MIDI message on the instrument of the track armed for input (any channel).
 void RealtimeEngine::play_live_midi(const MidiInputEvent& event, Frame at) {
     if (recording_ && sequencer_.playing() && event.size >= 2) {
+        // Played against what was heard then: the engine frame a lookahead before this one.
+        const Frame played_at = at - mix_.lookahead();
         RecordedMidi r;
-        r.frame = at;
-        r.score_frame = sequencer_.score_frame_at(at);
+        r.frame = played_at;
+        r.score_frame = std::max<Frame>(0, sequencer_.score_frame_at(played_at));
         r.size = event.size;
         for (int b = 0; b < 3; ++b) r.bytes[b] = event.bytes[b];
         if (!recorded_.try_push(r))

@@ -16,6 +16,12 @@
 // room of the commands due next. Panic and CancelPending cancel every command submitted before them
 // that still waits (each reported).
 //
+// Lookahead (plugin delay compensation): process() for output frames [f, f + n) runs commands, programs
+// and the score for engine frames [f + L, f + L + n) and mixes them through a CompensatedMix that
+// delays each track by L minus its instrument's latency, so an instrument that computes ahead (a
+// Csound orchestra) still sounds on its frame. Every frame the engine names (commands, reports,
+// status) is the output frame where its effect is heard. The MIDI output is delayed by L as well.
+//
 // Threading: process() only from the audio thread (no allocation, no locks, no I/O). submit() from
 // any control thread. publish()/collect_retired()/next_event() from one control thread (the owner).
 // status() from any thread.
@@ -25,9 +31,11 @@
 #include <atomic>
 #include <memory>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "core/midi_input.h"
+#include "engine/compensated_mix.h"
 #include "engine/engine_command.h"
 #include "engine/engine_program.h"
 #include "engine/engine_status.h"
@@ -37,6 +45,7 @@
 #include "engine/lockfree/snapshot_publisher.h"
 #include "engine/lockfree/spsc_queue.h"
 #include "engine/midi_out_bus.h"
+#include "engine/midi_out_delay.h"
 #include "engine/sequencer.h"
 #include "engine/smoothed_gain.h"
 
@@ -48,6 +57,9 @@ struct RealtimeEngineOptions {
     std::size_t near_capacity = 4096;       // commands held for a frame within near_seconds
     std::size_t scheduled_capacity = 4096;  // commands held for a frame further ahead
     double near_seconds = 1.0;
+    // Frames the engine renders ahead of its output (0..CompensatedMix::kMaxLookahead): instruments
+    // with up to this much latency are heard on their frame.
+    int lookahead_frames = 0;
 };
 
 class RealtimeEngine {
@@ -65,7 +77,8 @@ public:
     // The engine's MIDI output: "midi" instruments send into it (make_instrument takes its address,
     // off the audio thread); its messages are read after each process() on the audio thread.
     MidiOutBus* midi_out_bus() { return &midi_out_; }
-    const MidiOutBus& midi_out() const { return midi_out_; }
+    // The MIDI output of the last process() call, placed in its output block.
+    const MidiOutBus& midi_out() const { return midi_out_due_; }
     // Control thread: the next live MIDI message recorded (see CommandKind::Record), if any.
     bool next_recorded(RecordedMidi& recorded) { return recorded_.try_pop(recorded); }
     // Recorded messages lost because the control thread did not read them in time.
@@ -73,9 +86,11 @@ public:
     // Any thread.
     EngineStatus status() const { return status_.load(); }
     double sample_rate() const { return options_.sample_rate; }
+    int lookahead() const { return mix_.lookahead(); }
 
     // Audio thread: renders [frame_time, frame_time + frames) of output.
-    // `midi_in`: live MIDI of this block (played on the armed track's instrument at its offsets).
+    // `midi_in`: live MIDI of this block (played on the armed track's instrument at its offsets, a
+    // lookahead later; recorded where it was played).
     void process(Frame frame_time, std::int64_t host_time_ns, int frames, float* left, float* right,
                  std::span<const MidiInputEvent> midi_in = {});
 
@@ -102,6 +117,8 @@ private:
                                std::span<const MidiInputEvent> midi_in);
     void play_live_midi(const MidiInputEvent& event, Frame at);
     void apply(const Pending& pending, Frame at, bool late);
+    void change_master_at(Frame frame, double level);
+    void apply_master(Frame frame_time, int frames, float* left, float* right);
     void report(const EngineCommand& command, Frame at, Frame score_frame, bool late);
     void report_program(const EngineProgram& program, Frame at);
     void note_position_heard_at(Frame frame_time);
@@ -112,7 +129,9 @@ private:
     MpscQueue<EngineCommand> commands_;
     SpscQueue<EngineEvent> events_;
     SpscQueue<RecordedMidi> recorded_{4096};
-    MidiOutBus midi_out_;
+    MidiOutBus midi_out_;      // what the engine sends while it renders (engine frames)
+    MidiOutDelay midi_delay_;  // ... held until its output frame
+    MidiOutBus midi_out_due_;  // ... and what leaves in the current output block
     bool recording_ = false;
     std::atomic<std::uint64_t> recorded_dropped_{0};
     SnapshotPublisher<EngineProgram> programs_;
@@ -125,8 +144,11 @@ private:
     // publisher is not asked again, so the program still playing (its previous) stays valid.
     const EngineProgram* held_program_ = nullptr;
     Sequencer sequencer_;
+    CompensatedMix mix_;
     std::unique_ptr<Instrument> click_;
     SmoothedGain master_{1.0};
+    std::array<std::pair<Frame, double>, 64> master_changes_{};  // (output frame, level), in order
+    std::size_t master_changes_count_ = 0;
     std::vector<Pending> pending_;  // a min-heap by (frame, seq); capacity fixed at construction
     std::size_t far_pending_ = 0;   // how many of pending_ sit in the far room
     std::uint64_t next_seq_ = 1;

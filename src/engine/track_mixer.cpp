@@ -163,6 +163,7 @@ void TrackMixer::reset_peaks() {
 }
 
 bool TrackMixer::is_silent() const {
+    if (compensation_ && !compensation_->is_silent()) return false;
     if (aux_ && !aux_->is_silent()) return false;
     bool silent = true;
     for_each_bit(sounding_,
@@ -199,13 +200,23 @@ float TrackMixer::render_channel(TrackChannel& channel, float* left, float* righ
     return channel.strip.mix_into(scratch_left_.data(), scratch_right_.data(), left, right, frames);
 }
 
+float TrackMixer::mix_channel(TrackChannel& channel, float* left, float* right, int frames) {
+    const int latency = compensation_ ? channel.instrument->latency() : 0;
+    if (latency <= 0) return render_channel(channel, left, right, frames);
+    std::fill_n(latent_left_.data(), frames, 0.0f);
+    std::fill_n(latent_right_.data(), frames, 0.0f);
+    const float peak = render_channel(channel, latent_left_.data(), latent_right_.data(), frames);
+    if (peak >= 0.0f) compensation_->add(latent_left_.data(), latent_right_.data(), frames, latency);
+    return peak;
+}
+
 void TrackMixer::render_span(float* left, float* right, int frames) {
     std::fill_n(left, frames, 0.0f);
     std::fill_n(right, frames, 0.0f);
     // Slot order, then retiring order, as when every channel was visited: the sum is the same.
     for_each_bit(sounding_, [&](std::size_t slot) {
         TrackChannel& c = *tracks_[slot];
-        const float peak = render_channel(c, left, right, frames);
+        const float peak = mix_channel(c, left, right, frames);
         if (peak < 0.0f) {
             clear_bit(sounding_, slot);
         } else if (peak > c.peak) {
@@ -214,7 +225,7 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
         }
     });
     for_each_bit(retiring_sounding_, [&](std::size_t i) {
-        if (render_channel(*retiring_[i], left, right, frames) < 0.0f) clear_bit(retiring_sounding_, i);
+        if (mix_channel(*retiring_[i], left, right, frames) < 0.0f) clear_bit(retiring_sounding_, i);
     });
     if (aux_ && !aux_->is_silent()) {
         aux_->render(scratch_left_.data(), scratch_right_.data(), frames);
@@ -222,6 +233,11 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
             left[i] += scratch_left_[i];
             right[i] += scratch_right_[i];
         }
+    }
+    // The channels without latency were summed in place; they enter the compensated mix together.
+    if (compensation_) {
+        compensation_->add(left, right, frames, 0);
+        compensation_->take(left, right, frames);
     }
 }
 

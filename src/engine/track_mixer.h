@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/compensated_mix.h"
 #include "engine/instrument.h"
 #include "engine/smoothed_gain.h"
 #include "engine/track_strip.h"
@@ -84,9 +85,14 @@ public:
     std::size_t soloed_tracks() const { return soloed_; }
 
     // Writes `frames` samples of the mix (any count; split internally into instrument-sized spans).
+    // Through a compensated mix (set_compensation) the output is the mix rendered its lookahead ago.
     void render(float* left, float* right, int frames);
-    // True when no instrument sounds: the mix is exact silence.
+    // True when no instrument sounds and nothing is still to come out of the compensated mix.
     bool is_silent() const;
+    // Audio thread (or before rendering): mixes through `mix`, owned elsewhere and kept across the
+    // mixers of successive programs so that what it holds plays on; nullptr mixes directly, ignoring
+    // instruments' latency.
+    void set_compensation(CompensatedMix* mix) { compensation_ = mix; }
     // How many channels (slots and retiring) render() visits now: the sounding ones (for tests and
     // benchmarks).
     std::size_t rendered_channels() const;
@@ -111,6 +117,9 @@ private:
     static void for_each_bit(const Bits& bits, Fn&& fn);
 
     void render_span(float* left, float* right, int frames);
+    // Adds the channel to the mix: into left/right, or (a latent instrument with a compensated mix)
+    // straight into the compensated mix; returns as render_channel.
+    float mix_channel(TrackChannel& channel, float* left, float* right, int frames);
     // Adds the channel's output to left/right; returns its peak, or -1 when it is silent with a
     // steady strip (nothing to add: it leaves the sounding set).
     float render_channel(TrackChannel& channel, float* left, float* right, int frames);
@@ -135,6 +144,9 @@ private:
     std::size_t soloed_ = 0;  // soloed channels in slots
     bool built_here_ = true;  // every channel made by add_track: soloed_ is known without take_over
     Instrument* aux_ = nullptr;
+    CompensatedMix* compensation_ = nullptr;
+    std::array<float, kMaxRenderFrames> latent_left_{};  // one latent channel's strip output
+    std::array<float, kMaxRenderFrames> latent_right_{};
     std::array<float, kMaxRenderFrames> scratch_left_{};
     std::array<float, kMaxRenderFrames> scratch_right_{};
 };

@@ -1025,6 +1025,7 @@ void ControlServer::on_status(const Context& ctx) {
                         .h(static_cast<std::int64_t>(net.connections_over_memory))
                         .h(static_cast<std::int64_t>(options_.access.stats().auth_refused))
                         .h(static_cast<std::int64_t>(options_.access.stats().packets_ignored))
+                        .i(host_.lookahead())
                         .bytes());
 }
 

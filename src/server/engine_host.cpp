@@ -12,11 +12,14 @@ EngineHost::~EngineHost() {
 
 bool EngineHost::open(const EngineHostOptions& options, std::string* error) {
     options_ = options;
-    backend_ = open_audio_backend(options.audio, error);
+    options_.lookahead_frames = std::clamp(options.lookahead_frames, 0, CompensatedMix::kMaxLookahead);
+    options_.audio.offline_preroll_frames = options_.lookahead_frames;
+    backend_ = open_audio_backend(options_.audio, error);
     if (!backend_) return false;
     RealtimeEngineOptions engine_options;
     engine_options.sample_rate = backend_->sample_rate();
     engine_options.command_capacity = options.command_capacity;
+    engine_options.lookahead_frames = options_.lookahead_frames;
     engine_ = std::make_unique<RealtimeEngine>(engine_options);
     // An empty document, so the engine always has a program (and a metronome) to play.
     mixer_ = std::make_shared<TrackMixer>(backend_->sample_rate());
@@ -183,7 +186,7 @@ bool EngineHost::set_tempo_scale(double scale, std::string* error, Frame apply_a
 
 Frame EngineHost::frame_for_arrival(std::int64_t arrival_ns) const {
     if (options_.immediate_latency_periods <= 0) return kAsap;
-    return backend_->frame_at_host_time(arrival_ns) +
+    return backend_->frame_at_host_time(arrival_ns) + options_.lookahead_frames +
            Frame(options_.immediate_latency_periods) * backend_->period();
 }
 

@@ -27,6 +27,10 @@ struct EngineHostOptions {
     // the start of the next block.
     int immediate_latency_periods = 2;
     std::size_t command_capacity = 4096;
+    // Frames the engine renders ahead of its output, so instruments that compute ahead (a Csound
+    // orchestra: ksmps - 1) are heard on their frame (engine/compensated_mix.h). Immediate commands
+    // land this much later too.
+    int lookahead_frames = 128;
 };
 
 class EngineHost final : public AudioCallback {
@@ -91,6 +95,8 @@ public:
 
     int sample_rate() const { return backend_->sample_rate(); }
     int period() const { return backend_->period(); }
+    // Frames the engine renders ahead of its output (EngineHostOptions::lookahead_frames).
+    int lookahead() const { return options_.lookahead_frames; }
     int output_latency_frames() const { return backend_->output_latency_frames(); }
     std::int64_t xruns() const { return backend_->xruns(); }
     bool realtime_scheduling() const { return backend_->realtime_scheduling(); }

@@ -101,6 +101,11 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
     app.add_option("--immediate", immediate,
                    "Latency of untimestamped commands in periods, or 'asap' for the next block")
         ->capture_default_str();
+    app.add_option("--lookahead", options.lookahead_frames,
+                   "Frames the engine renders ahead of its output (0..8192), so instruments that compute "
+                   "ahead (Csound: ksmps - 1 frames) sound on their frame; commands need that much notice")
+        ->capture_default_str()
+        ->check(CLI::Range(0, tactus::CompensatedMix::kMaxLookahead));
     std::vector<std::string> allow_dirs, trust_hosts;
     std::string token_file;
     app.add_option("--allow-dir", allow_dirs,

@@ -50,7 +50,10 @@ TEST_F(LiveEditJackTest, deleting_a_sounding_note_releases_it_with_its_envelope_
             report("round_" + std::to_string(r) + "_reply_ms",
                    (rounds[r].replied_at - rounds[r].sent_at) * 1000 / kRate);
         }
-        const JackFrame end = rounds[1].replied_at + kRate;  // 1 s after: well past both releases
+        const JackFrame end = rounds[1].replied_at + kRate;
+        const auto engine = status();
+        ASSERT_TRUE(engine);
+        const JackFrame lookahead = engine->lookahead;  // 1 s after: well past both releases
         ASSERT_TRUE(recorder->wait_until_recorded(end, 10s));
         recorder->stop();
 
@@ -58,9 +61,10 @@ TEST_F(LiveEditJackTest, deleting_a_sounding_note_releases_it_with_its_envelope_
         for (int r = 0; r < 2; ++r) {
             SCOPED_TRACE("round " + std::to_string(r));
             const JackFrame sent_at = rounds[r].sent_at, replied_at = rounds[r].replied_at;
-            // The engine switches to the edited score at the first block after the edit was applied
-            // (before its reply was sent): at a block boundary in [sent_at - period, replied_at + 2 periods].
-            const JackFrame switch_earliest = sent_at - kPeriod, switch_latest = replied_at + 2 * kPeriod;
+            // The edit is heard from the frame it lands on (before its reply was sent): in
+            // [sent_at - period, replied_at + the engine's lookahead + 2 periods].
+            const JackFrame switch_earliest = sent_at - kPeriod,
+                            switch_latest = replied_at + lookahead + 2 * kPeriod;
             const JackFrame from = sent_at - kRate / 2, until = replied_at + kRate;
             if (!recorder->recorded(from, until)) {
                 report("round_" + std::to_string(r) + "_not_judged",

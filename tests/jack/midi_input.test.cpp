@@ -1,7 +1,7 @@
 // A MIDI keyboard through JACK: a test client sends notes into tactusd's midi_in port at chosen JACK
-// frames; each note starts in tactusd's output on exactly that frame, on the instrument of the track
-// armed for input (the first track after a load, or the one /midi/input names). Judged on every note
-// whose frame was heard (not in, or right after, a cycle lost to an xrun).
+// frames; each note starts in tactusd's output exactly the engine's lookahead (/status) after that
+// frame, on the instrument of the track armed for input (the first track after a load, or the one /midi/input
+// names). Judged on every note whose frame was heard (not in, or right after, a cycle lost to an xrun).
 #include <gtest/gtest.h>
 
 #include "click_score.h"
@@ -31,6 +31,8 @@ TEST_F(TactusdJackTest, midi_notes_sent_through_jack_start_on_their_exact_frames
     ASSERT_TRUE(load(save_temp(two_click_tracks(), "midi-in")));
     const auto armed = osc_.call("/midi/input", osc().i(2));
     ASSERT_TRUE(armed && !armed->is_error()) << (armed ? armed->to_string() : "no answer");
+    const auto engine = status();
+    ASSERT_TRUE(engine);
 
     // Rounds of 40 notes until 80% of them were heard in all, at most 3: every note heard is exact.
     JudgedRounds rounds("notes", 32, 3);
@@ -58,12 +60,13 @@ TEST_F(TactusdJackTest, midi_notes_sent_through_jack_start_on_their_exact_frames
             messages.push_back({on + 2000, {std::uint8_t(0x80 | channel), pitch, 0}, 3});
             ExpectedOnset e;
             e.index = std::size_t(k);
-            e.frame = on;
+            e.frame = on + engine->lookahead;  // live input is played the lookahead later
             e.what = "MIDI note " + std::to_string(k) + " at frame " + std::to_string(on);
             scheduled.push_back(e);
         }
         keyboard.schedule(messages);
         const JackFrame end = scheduled.back().frame + kRate / 4;
+        report("lookahead", engine->lookahead);
         ASSERT_TRUE(recorder->wait_until_recorded(end, 60s))
             << "the recorder reached only " << recorder->recorded_until();
         recorder->stop();

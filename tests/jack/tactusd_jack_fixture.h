@@ -177,6 +177,7 @@ protected:
     // /status, with its fields by name.
     struct Status {
         std::int64_t frame = 0, xruns = 0, late = 0, rejected = 0;
+        int lookahead = 0;  // frames the engine renders ahead: live input is heard this much later
         bool playing = false;
         double beat = 0;
     };
@@ -194,6 +195,7 @@ protected:
         s.xruns = reply->integer(8);
         s.late = reply->integer(9);
         s.rejected = reply->integer(10);
+        s.lookahead = static_cast<int>(reply->integer(reply->args.size() - 1));
         return s;
     }
 

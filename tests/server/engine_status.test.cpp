@@ -4,6 +4,7 @@
 // first frame is what was heard there, even when a tempo change or locate lands later in that block.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,10 @@ struct StatusEngine {
         ASSERT_TRUE(host.submit(play));
     }
 
+    // Processes the block whose engine frames start at `frame` (its output frames are the engine's
+    // lookahead earlier).
     EngineStatus block(Frame frame) {
-        test::process_offline_block(host, frame, left, right);
+        test::process_offline_block(host, frame - host.lookahead(), left, right);
         return host.status();
     }
 };
@@ -54,7 +57,8 @@ TEST(EngineStatus, a_tempo_change_inside_a_block_leaves_the_blocks_first_frame_a
     ASSERT_TRUE(engine.host.set_tempo_scale(0.75, &error, change)) << error;
 
     const EngineStatus during = engine.block(block);
-    EXPECT_EQ(during.block_frame, block);
+    EXPECT_EQ(during.block_frame, block) << "the board names the frame where the block's start is heard";
+    EXPECT_LE(std::abs(during.block_host_ns - engine.host.host_time_at_frame(block)), 1);
     EXPECT_DOUBLE_EQ(during.bpm, 120.0) << "the board reported the tempo that starts 100 frames later";
     EXPECT_NEAR(during.beat, 2.0, 1e-9);
 

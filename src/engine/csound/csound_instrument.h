@@ -24,7 +24,7 @@ public:
     // Plays instrument `instrument_number` of `orchestra` (which it then owns).
     CsoundInstrument(std::unique_ptr<CsoundOrchestra> orchestra, int instrument_number);
 
-    int latency() const { return ksmps_ - 1; }
+    int latency() const override { return ksmps_ - 1; }
 
     void note_on(VoiceKey key, int pitch, double cents, int velocity) override;
     void note_off(VoiceKey key) override;

@@ -128,7 +128,8 @@ CsoundOrchestra::~CsoundOrchestra() {
 }
 
 std::unique_ptr<CsoundOrchestra> CsoundOrchestra::load(const std::string& path, double sample_rate,
-                                                       std::string* error) {
+                                                       std::string* error,
+                                                       const CsoundPermissions& permissions) {
     const FileReadResult file = read_regular_file(path);
     if (!file.bytes) {
         if (error) *error = path + ": " + file.error;
@@ -136,12 +137,13 @@ std::unique_ptr<CsoundOrchestra> CsoundOrchestra::load(const std::string& path, 
     }
     const auto source = csound_source_of(*file.bytes, path, error);
     if (!source) return nullptr;
-    return compile(*source, path, sample_rate, error);
+    return compile(*source, path, sample_rate, error, permissions);
 }
 
 std::unique_ptr<CsoundOrchestra> CsoundOrchestra::compile(const CsoundSource& source,
                                                           const std::string& file_name, double sample_rate,
-                                                          std::string* error) {
+                                                          std::string* error,
+                                                          const CsoundPermissions& permissions) {
     initialize_csound_once();
     LoadMessages messages;
     std::unique_ptr<CsoundOrchestra> orchestra(new CsoundOrchestra());
@@ -162,10 +164,20 @@ std::unique_ptr<CsoundOrchestra> CsoundOrchestra::compile(const CsoundSource& so
     // orchestra starts further down).
     const std::string text =
         std::string(static_cast<std::size_t>(source.first_line - 1), '\n') + source.orchestra;
+    // The policy vets the text before Csound reads it (#include) and the compiled calls before anything
+    // runs: compiling runs nothing, not even the global code, until csoundStart.
+    const auto refused = [&](const std::vector<CsoundRefusal>& refusals) {
+        if (refusals.empty()) return false;
+        if (error) *error = describe_csound_refusal(refusals.front(), file_name);
+        return true;
+    };
+    if (refused(csound_text_refusals(text, permissions))) return nullptr;
     if (csoundCompileOrc(csound, text.c_str()) != 0) {
         if (error) *error = describe_failure(messages.text, file_name, "compile");
         return nullptr;
     }
+    if (refused(csound_call_refusals(csound_compiled_opcode_calls(csound), text, permissions)))
+        return nullptr;
     if (csoundStart(csound) != 0) {
         if (error) *error = describe_failure(messages.text, file_name, "start");
         return nullptr;

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/csound/csound_orchestra_policy.h"
+
 typedef struct CSOUND_ CSOUND;
 
 namespace tactus {
@@ -45,12 +47,16 @@ public:
 
     // Reads, compiles and starts the orchestra at `path` at `sample_rate` (the orchestra's own `sr` is
     // overridden; its ksmps is kept). nullptr with *error set to "<path>:<line>: <Csound's message>"
-    // (or why the file could not be read) when it fails.
+    // (or why the file could not be read) when it fails. The orchestra starts only if it does nothing
+    // beyond `permissions` (default: sound only); otherwise *error is the policy's first refusal,
+    // "<path>:<line>: opcode 'system_i' runs programs...", and nothing of it has run.
     static std::unique_ptr<CsoundOrchestra> load(const std::string& path, double sample_rate,
-                                                 std::string* error);
+                                                 std::string* error,
+                                                 const CsoundPermissions& permissions = {});
     // The same for orchestra text; `file_name` and `first_line` name where it came from in errors.
     static std::unique_ptr<CsoundOrchestra> compile(const CsoundSource& source, const std::string& file_name,
-                                                    double sample_rate, std::string* error);
+                                                    double sample_rate, std::string* error,
+                                                    const CsoundPermissions& permissions = {});
 
     CSOUND* csound() const { return csound_; }
     int ksmps() const { return ksmps_; }

@@ -1,0 +1,41 @@
+// The engine's mix bus with plugin delay compensation. The engine renders `lookahead` frames ahead of
+// its output; an instrument whose output is `latency` frames late (a Csound orchestra computing whole
+// k-cycles) is added `latency` frames earlier in the bus than one without, so every channel comes out
+// together, `lookahead` frames after the engine rendered its events: on the frame they were meant for.
+// An instrument with more latency than the lookahead is heard late by the excess.
+//
+// Threading: construct off the audio thread (it allocates its ring); every other call from the one
+// thread that renders (the audio thread or an offline render loop), without allocation.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace tactus {
+
+class CompensatedMix {
+public:
+    // The largest lookahead an engine takes (170 ms at 48 kHz).
+    static constexpr int kMaxLookahead = 8192;
+
+    explicit CompensatedMix(int lookahead_frames);
+
+    int lookahead() const { return lookahead_; }
+    // Adds `frames` samples that an instrument with `latency` just rendered, for the frames the engine
+    // is rendering now (0 < frames <= the span take() is called with next).
+    void add(const float* left, const float* right, int frames, int latency);
+    // Writes (not adds) the next `frames` output frames and moves on: what the engine rendered
+    // `lookahead` frames ago, compensated.
+    void take(float* left, float* right, int frames);
+    // True when nothing added is still to come out (the ring holds only exact zeros).
+    bool is_silent() const { return pending_ == 0; }
+
+private:
+    int lookahead_;
+    std::vector<float> left_, right_;  // a ring of a power-of-two size
+    std::size_t mask_ = 0;
+    std::size_t now_ = 0;  // ring position of the next frame take() writes
+    int pending_ = 0;      // frames from now_ on that may hold a non-zero sample
+};
+
+}  // namespace tactus
