@@ -40,7 +40,7 @@ struct CheckedOrchestra {
     std::string error;
 };
 
-void check_csound_track(const Track& track, const std::string& base,
+void check_csound_track(const Track& track, const std::string& base, const CsoundPermissions& permissions,
                         std::map<std::string, CheckedOrchestra>& orchestras,
                         std::vector<InstrumentProblem>& problems) {
     if (track.orchestra.empty()) {
@@ -48,7 +48,9 @@ void check_csound_track(const Track& track, const std::string& base,
         return;
     }
     auto [it, fresh] = orchestras.try_emplace(track.orchestra);
-    if (fresh) it->second.orchestra = CsoundOrchestra::load(track.orchestra, kCheckRate, &it->second.error);
+    if (fresh)
+        it->second.orchestra =
+            CsoundOrchestra::load(track.orchestra, kCheckRate, &it->second.error, permissions);
     if (!it->second.orchestra) {
         problems.push_back({base + "/orchestra", it->second.error});
         return;
@@ -64,14 +66,14 @@ void check_csound_track(const Track& track, const std::string& base,
 
 }  // namespace
 
-std::vector<InstrumentProblem> check_instruments(const Document& doc) {
+std::vector<InstrumentProblem> check_instruments(const Document& doc, const CsoundPermissions& csound) {
     std::vector<InstrumentProblem> problems;
     std::map<std::string, CheckedOrchestra> orchestras;
     for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
         const Track& track = doc.tracks[i];
         const std::string base = "/tracks/" + std::to_string(i);
         if (track.instrument == kCsound) {
-            check_csound_track(track, base, orchestras, problems);
+            check_csound_track(track, base, csound, orchestras, problems);
         } else if (track.instrument == kMidi) {
             if (track.preset != kMidiOut)
                 problems.push_back({base + "/preset", "unknown preset '" + track.preset +
@@ -89,7 +91,7 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc) {
 }
 
 std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error,
-                                            MidiOutBus* midi_out) {
+                                            MidiOutBus* midi_out, const CsoundPermissions& csound) {
     if (track.instrument == kMidi && track.preset == kMidiOut) {
         // Without an engine's output (an offline render) the messages go nowhere: the track is silent.
         static MidiOutBus nowhere;
@@ -98,7 +100,7 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
     }
     if (track.instrument == kCsound) {
         // Each track its own instance: Csound's state (its instruments, channels) is per instance.
-        auto orchestra = CsoundOrchestra::load(track.orchestra, sample_rate, error);
+        auto orchestra = CsoundOrchestra::load(track.orchestra, sample_rate, error, csound);
         if (!orchestra) return nullptr;
         const auto number = orchestra->instrument_number(track.csound_instrument);
         if (!number) {
@@ -120,10 +122,10 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
 namespace tactus {
 
 std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error,
-                                             MidiOutBus* midi_out) {
+                                             MidiOutBus* midi_out, const CsoundPermissions& csound) {
     auto mixer = std::make_unique<TrackMixer>(sample_rate);
     for (const Track& track : doc.tracks) {
-        auto instrument = make_instrument(track, sample_rate, error, midi_out);
+        auto instrument = make_instrument(track, sample_rate, error, midi_out, csound);
         if (!instrument) return nullptr;
         mixer->add_track(std::move(instrument), {track.level, track.pan, track.mute, track.solo});
     }

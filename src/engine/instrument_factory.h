@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/score.h"
+#include "engine/csound/csound_orchestra_policy.h"
 #include "engine/instrument.h"
 #include "engine/track_mixer.h"
 
@@ -29,7 +30,10 @@ std::vector<InstrumentInfo> available_instruments();
 // cannot be read, Csound's own message with the file's line ("/tracks/2/orchestra": "bell.orc:12:
 // error: ..."), or an instrument it lacks ("/tracks/2/csound_instrument"). Orchestra paths are opened
 // as the track gives them: resolve them against the document's directory first (core/document_files.h).
-std::vector<InstrumentProblem> check_instruments(const Document& doc);
+// `csound`: what the engine's owner lets orchestras do besides making sound (tactusd --csound-allow);
+// an orchestra that would do more is a problem with the policy's refusal and its line, and nothing of
+// it runs.
+std::vector<InstrumentProblem> check_instruments(const Document& doc, const CsoundPermissions& csound = {});
 
 class MidiOutBus;
 
@@ -37,10 +41,12 @@ class MidiOutBus;
 // csound track gets a Csound instance of its own, compiled at `sample_rate`). `midi_out` is where the "midi"
 // instrument sends (the engine's bus; none: an offline render, where such a track is silent).
 std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error,
-                                            MidiOutBus* midi_out = nullptr);
+                                            MidiOutBus* midi_out = nullptr,
+                                            const CsoundPermissions& csound = {});
 
 // A mixer with one channel per track of `doc`, in order, with the tracks' level/pan/mute/solo.
 std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error,
-                                             MidiOutBus* midi_out = nullptr);
+                                             MidiOutBus* midi_out = nullptr,
+                                             const CsoundPermissions& csound = {});
 
 }  // namespace tactus

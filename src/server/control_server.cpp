@@ -630,8 +630,7 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
     // The optional second argument of /load and /load/json: the revision to resume from.
     if (const OscArgs args(ctx.message); args.has(1))
         doc.revision = static_cast<std::uint64_t>(args.integer_in(1, "revision", 0, INT64_MAX));
-    if (const std::string refused = admit_orchestras(doc, document_dir, options_.paths,
-                                                     {confined(ctx), options_.csound_for_confined});
+    if (const std::string refused = admit_orchestras(doc, document_dir, options_.paths, confined(ctx));
         !refused.empty()) {
         reply_error(ctx.from, ctx.message.address, refused);
         return false;

@@ -33,9 +33,6 @@ struct ControlServerOptions {
     std::size_t max_inline_json_udp = 60 * 1024;
     PathPolicy paths;     // which files clients may name (default: the owner only, absolute paths)
     ClientAccess access;  // who is served (default: the local socket and loopback, no token)
-    // Clients other than the owner may load documents naming Csound orchestras (tactusd --allow-csound;
-    // server/orchestra_admission.h).
-    bool csound_for_confined = false;
 };
 
 class ControlServer {

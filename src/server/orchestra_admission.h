@@ -1,14 +1,11 @@
-// Which Csound orchestras a loaded document may make the engine compile (docs/security.md, "Csound
-// orchestras"). An orchestra is a program: it can run shell commands (`system`) and read and write
-// files, so the rules for the files a client names are not enough on their own:
-//   - A confined client (any but the engine's owner, see path_policy.h) may load a document naming
-//     an orchestra only when the owner allowed it (tactusd --allow-csound).
-//   - The orchestra's file passes PathPolicy::for_reading as a file the client named itself: a
-//     relative name is taken relative to the document's directory, and for a confined client the
-//     file must lie in an allowed directory, not hidden, a regular file.
-// Every track naming an orchestra is checked, whatever its instrument (a later /track/instrument may
-// turn it into a csound track), and its name is replaced by the absolute path the policy resolved, which
-// the engine's instrument factory then opens.
+// Which Csound orchestra files a loaded document may make the engine read (docs/security.md, "Csound
+// orchestras: which files a document may name"). A track's orchestra is held to the path policy as if
+// the client had named the file itself: a relative name is taken relative to the document's directory,
+// and for a confined client (any but the engine's owner, see path_policy.h) the file must lie in an
+// allowed directory, nothing hidden below it; for everyone it is a regular file. Every track naming an
+// orchestra is checked, whatever its instrument (a later /track/instrument may turn it into a csound
+// track), and its name is replaced by the absolute path the policy resolved, which the instrument
+// factory then opens (and vets: engine/csound/csound_orchestra_policy.h says what it may do).
 //
 // Threading: the control thread (blocking file-system calls), never the audio thread.
 #pragma once
@@ -20,16 +17,11 @@
 
 namespace tactus {
 
-struct OrchestraClient {
-    bool confined = true;           // not the engine's owner
-    bool confined_allowed = false;  // tactusd --allow-csound
-};
-
 // "" when every orchestra of `doc` is admitted (their names then resolved), else the first refusal:
-// "/tracks/2/orchestra: <why>". `document_dir`: the directory of the document's file ("" for an
-// inline document: relative names then resolve against the policy's base directory, as any name a
-// client gives).
+// "/tracks/2/orchestra: <the policy's refusal>". `document_dir`: the directory of the document's file
+// ("" for an inline document: relative names then resolve against the policy's base directory, as any
+// name a client gives). `confined`: the client is held to the allowed directories.
 std::string admit_orchestras(Document& doc, const std::string& document_dir, const PathPolicy& policy,
-                             const OrchestraClient& client);
+                             bool confined);
 
 }  // namespace tactus

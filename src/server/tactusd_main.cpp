@@ -117,10 +117,6 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
     app.add_option(
         "--token-file", token_file,
         "The token remote clients give with /auth (default: created in the private runtime directory)");
-    bool allow_csound = false;
-    app.add_flag("--allow-csound", allow_csound,
-                 "Let clients other than the owner load documents that name Csound orchestras (an orchestra "
-                 "can run shell commands: only for clients you trust; docs/security.md)");
     app.add_option("--load", load_path, "A document to load at start");
     app.add_flag("--play", play_at_start,
                  "Start playing the loaded document on the first frame (e.g. an offline render)");
@@ -159,7 +155,6 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
         return 2;
     }
     ControlServerOptions control_options;
-    control_options.csound_for_confined = allow_csound;
     if (auto paths = PathPolicy::create(allow_dirs, &error)) {
         control_options.paths = std::move(*paths);
     } else {

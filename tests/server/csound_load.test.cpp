@@ -1,8 +1,8 @@
-// tactusd's /load of a document with a csound track (docs/security.md, "Csound orchestras"): an
-// orchestra runs code, so a client other than the owner loads one only when the owner allowed it
-// (--allow-csound), and then only from the allowed directories, as any file it names; a relative name
-// is relative to the document's directory (an inline document's: the base directory). Csound's own
-// error, with the file's line, comes back in /error.
+// tactusd's /load of a document with a csound track (docs/security.md, "Csound orchestras: which files
+// a document may name"): the orchestra's file passes the path policy as if the client had named it (a
+// relative name is relative to the document's directory; an inline document's, to the base
+// directory), and the engine keeps the path it resolved. Csound's own error, with the file's line, and
+// the orchestra policy's refusal come back in /error.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -38,8 +38,8 @@ protected:
     fs::path music_ = root_ / "music";
     fs::path elsewhere_ = root_ / "elsewhere";
 
-    // The engine serves music_ (also the base of relative names); `allow_csound`: --allow-csound.
-    void serve(bool allow_csound) {
+    // The engine serves music_ (also the base of relative names).
+    void serve() {
         fs::create_directories(music_ / "songs");
         fs::create_directories(elsewhere_);
         std::string error;
@@ -47,7 +47,6 @@ protected:
         auto paths = PathPolicy::create({music_.string()}, &error);
         ASSERT_TRUE(paths) << error;
         options.paths = std::move(*paths);
-        options.csound_for_confined = allow_csound;
         control_.reset();
         control_.emplace(host_, transport_, nullptr, std::move(options));
     }
@@ -64,20 +63,8 @@ protected:
     }
 };
 
-TEST_F(CsoundLoad, a_confined_client_cannot_load_an_orchestra_unless_the_owner_allows_it) {
-    serve(false);
-    write(music_ / "songs" / "bell.orc", kOrchestra);
-    write(music_ / "songs" / "song.json", song_with_orchestra("bell.orc"));
-    EXPECT_EQ(
-        load_file(music_ / "songs" / "song.json"),
-        "/error ,ss \"/load\" \"/tracks/0/orchestra: bell.orc: refused: a Csound orchestra can run shell "
-        "commands and read and write files, so this engine compiles orchestras for its owner only "
-        "(tactusd --allow-csound; see docs/security.md)\"");
-    EXPECT_TRUE(host_.document().tracks.empty());
-}
-
-TEST_F(CsoundLoad, an_allowed_client_loads_an_orchestra_beside_its_document) {
-    serve(true);
+TEST_F(CsoundLoad, a_client_loads_an_orchestra_beside_its_document) {
+    serve();
     write(music_ / "songs" / "bell.orc", kOrchestra);
     write(music_ / "songs" / "song.json", song_with_orchestra("bell.orc"));
     EXPECT_EQ(load_file(music_ / "songs" / "song.json"), "/reply ,siihi \"/load\" 1 1 0 0");
@@ -85,7 +72,7 @@ TEST_F(CsoundLoad, an_allowed_client_loads_an_orchestra_beside_its_document) {
 }
 
 TEST_F(CsoundLoad, an_orchestra_outside_the_allowed_directories_is_refused_by_the_file_rules) {
-    serve(true);
+    serve();
     write(elsewhere_ / "bell.orc", kOrchestra);
     write(music_ / "songs" / "song.json", song_with_orchestra("../../elsewhere/bell.orc"));
     const std::string requested = (music_ / "songs" / "../../elsewhere/bell.orc").lexically_normal().string();
@@ -110,7 +97,7 @@ TEST_F(CsoundLoad, an_orchestra_outside_the_allowed_directories_is_refused_by_th
 }
 
 TEST_F(CsoundLoad, an_inline_documents_relative_orchestra_is_relative_to_the_base_directory) {
-    serve(true);
+    serve();
     write(music_ / "bell.orc", kOrchestra);
     EXPECT_EQ(text_of(call(OscOut("/load/json").s(song_with_orchestra("bell.orc")).bytes(), a_)),
               "/reply ,siih \"/load/json\" 1 1 0");
@@ -118,7 +105,7 @@ TEST_F(CsoundLoad, an_inline_documents_relative_orchestra_is_relative_to_the_bas
 }
 
 TEST_F(CsoundLoad, a_broken_orchestra_answers_with_csounds_message_and_line) {
-    serve(true);
+    serve();
     const fs::path orc = music_ / "songs" / "broken.orc";
     write(orc, "ksmps = 32\n\ninstr Bell\n  aout oscil 1, 440\n  gkcut chn_k\n  outs aout, aout\nendin\n");
     write(music_ / "songs" / "song.json", song_with_orchestra("broken.orc"));
@@ -130,8 +117,21 @@ TEST_F(CsoundLoad, a_broken_orchestra_answers_with_csounds_message_and_line) {
     EXPECT_TRUE(host_.document().tracks.empty());
 }
 
+TEST_F(CsoundLoad, an_orchestra_that_would_run_programs_is_refused_by_the_orchestra_policy) {
+    serve();
+    const fs::path orc = music_ / "songs" / "shell.orc";
+    write(orc, std::string(kOrchestra) + "instr 2\n  ires system_i 1, \"touch /tmp/x\"\nendin\n");
+    write(music_ / "songs" / "song.json", song_with_orchestra("shell.orc"));
+    const std::string answer = load_file(music_ / "songs" / "song.json");
+    const std::string expected =
+        "/error ,ss \"/load\" \"/tracks/0/orchestra: " + fs::canonical(orc).string() +
+        ":10: opcode 'system_i' runs programs";
+    EXPECT_EQ(answer.rfind(expected, 0), 0u) << answer;
+    EXPECT_TRUE(host_.document().tracks.empty());
+}
+
 TEST_F(CsoundLoad, the_owner_is_not_confined_to_the_allowed_directories) {
-    serve(false);
+    serve();
     write(elsewhere_ / "bell.orc", kOrchestra);
     write(music_ / "song.json", song_with_orchestra((elsewhere_ / "bell.orc").string()));
     ReplyTarget owner;
