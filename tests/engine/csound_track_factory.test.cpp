@@ -160,9 +160,15 @@ TEST_F(CsoundTrackFactory, an_offline_render_plays_the_note_in_its_span_and_its_
     }
     ASSERT_GE(left.size(), 200000u);
     // The strip pans the centre at -3 dB (constant power): a 0.5 sine peaks at 0.354.
-    // Exact onsets are the engine's latency compensation's to test; here: silence well before each
-    // note, its sound throughout its span, its release fading after its end, then silence again.
+    // Silence well before each note, its sound throughout its span, its release fading after its
+    // end, then silence again.
     EXPECT_EQ(peak(left, right, 0, 47000), 0.0f);
+    // With the engine's latency compensation each note starts on its very frame: a sine from phase 0
+    // is 0 on its first sample and rises on the next.
+    EXPECT_EQ(peak(left, right, 0, 48001), 0.0f);
+    EXPECT_GT(left[48001], 0.0f);
+    EXPECT_EQ(peak(left, right, 140000, 144001), 0.0f);
+    EXPECT_GT(left[144001], 0.0f);
     for (std::size_t at = 49000; at < 71000; at += 1000)
         EXPECT_GT(peak(left, right, at, at + 1000), 0.3f) << "frame " << at;
     EXPECT_GT(peak(left, right, 73000, 74000), 0.0f) << "the release (linsegr) plays after the note-off";
