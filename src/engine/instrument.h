@@ -29,6 +29,13 @@ public:
 
     // Starts a note at the first frame of the next render(). velocity is 1..127.
     virtual void note_on(VoiceKey key, int pitch, double cents, int velocity) = 0;
+    // A score note, known to last `length` frames (0: a zero-length note). Its note_off still comes
+    // (on its end, or earlier when a stop, locate, loop wrap or edit cuts it short). Instruments that
+    // want the length up front (a Csound note's p3) take it here; the others just start the note.
+    virtual void score_note_on(VoiceKey key, int pitch, double cents, int velocity, long long length) {
+        (void)length;
+        note_on(key, pitch, cents, velocity);
+    }
     // Releases the note with its envelope (no click). Unknown keys are ignored.
     virtual void note_off(VoiceKey key) = 0;
     // Releases every sounding note with its envelope (transport stop, loop wrap, locate).

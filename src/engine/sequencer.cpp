@@ -111,10 +111,10 @@ void Sequencer::locate(Frame output_frame, Frame score_frame) {
 
 void Sequencer::chase(Frame score_frame) {
     if (!score_ || !mixer_) return;
-    score_->for_each_note_sounding_at(score_frame, [this](const SnapshotNote& n) {
+    score_->for_each_note_sounding_at(score_frame, [this, score_frame](const SnapshotNote& n) {
         Instrument* instrument = mixer_->instrument(n.track);
         if (!instrument) return;
-        instrument->note_on(n.key, n.pitch, n.cents, n.velocity);
+        instrument->score_note_on(n.key, n.pitch, n.cents, n.velocity, n.off - score_frame);
         if (!active_.add(n.track, n.key, n.pitch, n.cents)) active_.set_overflowed(true);
     });
 }
@@ -123,9 +123,10 @@ void Sequencer::chase_track(std::uint32_t slot, Frame output_frame) {
     if (!transport_.playing || !score_ || !mixer_) return;
     Instrument* instrument = mixer_->instrument(slot);
     if (!instrument) return;
-    score_->for_each_note_sounding_at(score_frame_at(output_frame), [&](const SnapshotNote& n) {
+    const Frame now = score_frame_at(output_frame);
+    score_->for_each_note_sounding_at(now, [&](const SnapshotNote& n) {
         if (n.track == slot && active_.contains(slot, n.key))
-            instrument->note_on(n.key, n.pitch, n.cents, n.velocity);
+            instrument->score_note_on(n.key, n.pitch, n.cents, n.velocity, n.off - now);
     });
 }
 
@@ -147,7 +148,7 @@ void Sequencer::apply(const ScoreEvent& e) {
     Instrument& instrument = *target;
     switch (e.kind) {
         case ScoreEventKind::NoteOn:
-            instrument.note_on(e.key, e.pitch, e.cents, e.velocity);
+            instrument.score_note_on(e.key, e.pitch, e.cents, e.velocity, e.off - e.frame);
             if (!active_.add(e.track, e.key, e.pitch, e.cents)) active_.set_overflowed(true);
             break;
         case ScoreEventKind::NoteOff:

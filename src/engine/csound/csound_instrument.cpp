@@ -2,7 +2,11 @@
 
 #include <csound/csound.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+
+#include "engine/csound/csound_activity.h"
 
 namespace tactus {
 
@@ -15,6 +19,51 @@ CsoundInstrument::CsoundInstrument(std::unique_ptr<CsoundOrchestra> orchestra, i
     ring_left_.assign(ring, 0.0f);
     ring_right_.assign(ring, 0.0f);
     ring_count_ = latency();  // the delay starts as silence
+    // A score note cut short (a finite p3, which a negative p1 cannot end) is released by this host
+    // instrument: turnoff2 on the note's exact p1, its release segments allowed.
+    if (csoundCompileOrc(orchestra_->csound(),
+                         "instr tactus_release\n turnoff2 p4, 4, 1\n turnoff\nendin\n") == 0)
+        releaser_ = csoundEvalCode(orchestra_->csound(), "return nstrnum(\"tactus_release\")");
+    // Every controller channel now, off the audio thread (the audio thread only writes through them).
+    const auto channel = [this](const std::string& name) -> double* {
+        MYFLT* p = nullptr;
+        const int type = CSOUND_CONTROL_CHANNEL | CSOUND_INPUT_CHANNEL;
+        return csoundGetChannelPtr(orchestra_->csound(), &p, name.c_str(), type) == CSOUND_SUCCESS ? p
+                                                                                                   : nullptr;
+    };
+    for (std::size_t cc = 0; cc < cc_channels_.size(); ++cc)
+        cc_channels_[cc] = channel("tactus.cc" + std::to_string(cc));
+    sustain_channel_ = channel("tactus.sustain");
+    bend_channel_ = channel("tactus.bend");
+    pressure_channel_ = channel("tactus.pressure");
+    program_channel_ = channel("tactus.program");
+}
+
+// Csound is the only reader, on this thread, between k-cycles: a plain store is enough.
+void CsoundInstrument::controller(const ControllerEvent& event) {
+    const auto set = [](double* channel, double value) {
+        if (channel) *channel = value;
+    };
+    switch (event.kind) {
+        case ControllerKind::ControlChange:
+            if (event.number >= 0 && event.number < 128)
+                set(cc_channels_[static_cast<std::size_t>(event.number)], event.value);
+            if (event.number == 64) set(sustain_channel_, event.value >= 64.0 ? 1.0 : 0.0);
+            break;
+        case ControllerKind::PitchBend:
+            set(bend_channel_, event.value);
+            break;
+        case ControllerKind::ChannelPressure:
+            set(pressure_channel_, event.value);
+            break;
+        case ControllerKind::ProgramChange:
+            set(program_channel_, event.number);
+            break;
+    }
+}
+
+bool CsoundInstrument::is_silent() const {
+    return held_count_ == 0 && !csound_active_ && time_ >= events_until_ && time_ >= sound_until_;
 }
 
 // Csound sample `time_` (not computed yet, see the header) starts the note. p2 is relative to the
@@ -22,29 +71,60 @@ CsoundInstrument::CsoundInstrument(std::unique_ptr<CsoundOrchestra> orchestra, i
 // its offset by truncating p2 * sr: +0.25 keeps the truncation on the frame, and an event in the upper
 // half of a cycle is given one cycle earlier (and p2 reads ksmps early) so that the rounding picks its
 // own cycle. Verified at ksmps 1..128 (docs/research/csound-6.18-hosting.md).
-void CsoundInstrument::send_event(double p1, double p3_seconds, int pitch, double cents, int velocity) {
-    CSOUND* csound = orchestra_->csound();
-    const double sr = orchestra_->sample_rate();
+double CsoundInstrument::event_p2() const {
     const long long offset = time_ % ksmps_;
     const long long shift = 2 * offset >= ksmps_ ? ksmps_ : 0;
-    const double rendered = static_cast<double>(csoundGetCurrentTimeSamples(csound));
+    const double rendered = static_cast<double>(csoundGetCurrentTimeSamples(orchestra_->csound()));
+    return (static_cast<double>(time_ - shift) + 0.25 - rendered) / orchestra_->sample_rate();
+}
+
+void CsoundInstrument::send_event(double p1, double p3_seconds, int pitch, double cents, int velocity) {
+    CSOUND* csound = orchestra_->csound();
     const double key = pitch + cents / 100.0;
     const MYFLT p[6] = {p1,
-                        (static_cast<double>(time_ - shift) + 0.25 - rendered) / sr,
+                        event_p2(),
                         p3_seconds,
                         key,
                         static_cast<double>(velocity),
                         440.0 * std::exp2((key - 69.0) / 12.0)};
     csoundScoreEvent(csound, 'i', p, 6);
+    // Started (or ended) once the cycle holding time_ is computed: it is the next one.
+    events_until_ = time_ + ksmps_;
+}
+
+// Csound ends a note on a k-cycle boundary, or (--sample-accurate) inside the cycle where its p3
+// runs out, truncating like p2; the shift mirrors send_event's, and a note ending exactly on a cycle
+// boundary is read one cycle short. Verified to end on the last frame at ksmps 1..128
+// (docs/research/csound-6.18-hosting.md).
+double CsoundInstrument::p3_for(long long length) const {
+    const long long offset = time_ % ksmps_;
+    const long long shift = 2 * offset >= ksmps_ ? ksmps_ : 0;
+    const long long boundary = (time_ + length) % ksmps_ == 0 ? ksmps_ : 0;
+    double samples = static_cast<double>(length + shift - boundary) + 0.25;
+    if (samples <= 0.0) samples = static_cast<double>(length) - 0.5;
+    return samples / orchestra_->sample_rate();
+}
+
+void CsoundInstrument::start(VoiceKey key, int pitch, double cents, int velocity, long long length) {
+    for (int slot = 0; slot < kHeldSlots; ++slot) {
+        Held& held = held_[static_cast<std::size_t>(slot)];
+        if (held.used) continue;
+        held = {key, true, length < 0 ? kUntilReleased : time_ + length};
+        ++held_count_;
+        send_event(p1_of(slot), length < 0 ? -1.0 : p3_for(length == 0 ? ksmps_ : length), pitch, cents,
+                   velocity);
+        return;
+    }
 }
 
 void CsoundInstrument::note_on(VoiceKey key, int pitch, double cents, int velocity) {
-    for (int slot = 0; slot < kHeldSlots; ++slot) {
-        if (held_[static_cast<std::size_t>(slot)].used) continue;
-        held_[static_cast<std::size_t>(slot)] = {key, true};
-        send_event(p1_of(slot), -1.0, pitch, cents, velocity);  // held until its note-off
-        return;
-    }
+    start(key, pitch, cents, velocity, -1);  // held until its note-off
+}
+
+// A zero-length note lasts one k-cycle, so that its instrument initialises, runs once and releases;
+// its note-off (on the same frame) is then its own end.
+void CsoundInstrument::score_note_on(VoiceKey key, int pitch, double cents, int velocity, long long length) {
+    start(key, pitch, cents, velocity, std::max<long long>(length, 0));
 }
 
 void CsoundInstrument::note_off(VoiceKey key) {
@@ -57,8 +137,19 @@ void CsoundInstrument::note_off(VoiceKey key) {
 }
 
 void CsoundInstrument::release_slot(int slot) {
-    held_[static_cast<std::size_t>(slot)].used = false;
-    send_event(-p1_of(slot), 0.0, 0, 0.0, 0);  // a negative p1 releases the held instance
+    Held& held = held_[static_cast<std::size_t>(slot)];
+    held.used = false;
+    --held_count_;
+    // A note that ends by its p3 by now needs no release. A held one is released by a negative p1,
+    // one cut short by the releaser; either way the orchestra's release segments play.
+    if (held.ends_at == kUntilReleased) {
+        send_event(-p1_of(slot), 0.0, 0, 0.0, 0);
+    } else if (time_ < held.ends_at && releaser_ > 0) {
+        const MYFLT p[4] = {releaser_, event_p2(), static_cast<double>(ksmps_) / orchestra_->sample_rate(),
+                            p1_of(slot)};
+        csoundScoreEvent(orchestra_->csound(), 'i', p, 4);
+        events_until_ = time_ + ksmps_;
+    }
 }
 
 void CsoundInstrument::release_all() {
@@ -75,14 +166,18 @@ void CsoundInstrument::perform_one_cycle() {
     csoundPerformKsmps(csound);
     const MYFLT* spout = csoundGetSpout(csound);
     const int size = static_cast<int>(ring_left_.size());
+    bool sound = false;
     for (int i = 0; i < ksmps_; ++i) {
         const int at = (ring_read_ + ring_count_ + i) % size;
         const MYFLT l = spout[i * channels_];
         const MYFLT r = channels_ > 1 ? spout[i * channels_ + 1] : l;
         ring_left_[static_cast<std::size_t>(at)] = static_cast<float>(l * scale_);
         ring_right_[static_cast<std::size_t>(at)] = static_cast<float>(r * scale_);
+        sound = sound || l != 0.0 || r != 0.0;
     }
     ring_count_ += ksmps_;
+    if (sound) sound_until_ = time_ + ring_count_;
+    csound_active_ = csound_active_instances(csound) > 0;
 }
 
 void CsoundInstrument::render(float* left, float* right, int frames) {

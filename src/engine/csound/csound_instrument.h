@@ -7,10 +7,28 @@
 // (every other track is delayed to match), so the note is heard on its frame.
 // (docs/research/csound-6.18-hosting.md: why Csound's own rounding needs the p2 formula used here.)
 //
+// p-fields: p1 the instrument (with a fraction per held note: 1.001, 1.002, ...), p2 the start, p3 the
+// duration in seconds (a score note's length, ending exactly on its last frame; a zero-length note lasts
+// one k-cycle; a live note is held, p3 = -1, until its note-off), p4 the MIDI pitch with cents as a
+// fraction, p5 the velocity 1..127, p6 the frequency in Hz (A4 = 440). A note-off releases the note (a
+// negative p1: the orchestra's release segments play); a score note's own end needs none.
+//
+// Controllers reach the orchestra through control channels it reads with chnget: "tactus.cc0" ..
+// "tactus.cc127" (0..127), "tactus.sustain" (1 while CC 64 is at 64 or more, else 0), "tactus.bend"
+// (-1..1 of the bend range), "tactus.pressure" (0..127) and "tactus.program" (0..127). Csound reads
+// channels once per k-cycle: a change takes effect from the k-cycle that holds its frame (on its frame
+// at ksmps = 1).
+//
+// Silence: the instrument is silent (the mixer stops rendering it, and Csound's time pauses with it)
+// once no note is held or pending, no instrument instance of the orchestra is active, and its delayed
+// output has played out. An orchestra that sounds on its own (an always-on instrument) keeps an
+// instance active and is rendered all along.
+//
 // Threading: construct and destroy off the audio thread; every other call from the audio thread only.
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -27,26 +45,36 @@ public:
     int latency() const override { return ksmps_ - 1; }
 
     void note_on(VoiceKey key, int pitch, double cents, int velocity) override;
+    void score_note_on(VoiceKey key, int pitch, double cents, int velocity, long long length) override;
     void note_off(VoiceKey key) override;
     void release_all() override;
     void kill_all() override;
     void render(float* left, float* right, int frames) override;
-    bool is_silent() const override { return false; }  // an orchestra may sound on its own
+    void controller(const ControllerEvent& event) override;
+    bool is_silent() const override;
 
 private:
     static constexpr int kHeldSlots = 256;  // notes held at once; p1's fraction tells them apart
+    static constexpr long long kUntilReleased = INT64_MAX;
     struct Held {
         VoiceKey key = 0;
         bool used = false;
+        long long ends_at = kUntilReleased;  // instrument time its p3 ends it by itself
     };
 
+    void start(VoiceKey key, int pitch, double cents, int velocity, long long length);
     void perform_one_cycle();
     void release_slot(int slot);
     void send_event(double p1, double p3_seconds, int pitch, double cents, int velocity);
+    // p2 of an event starting now (Csound sample time_).
+    double event_p2() const;
+    // p3 in seconds for a note of `length` frames starting now (> 0), ending on its last frame.
+    double p3_for(long long length) const;
     double p1_of(int slot) const { return instrument_ + (slot + 1) / 1000.0; }
 
     std::unique_ptr<CsoundOrchestra> orchestra_;
     int instrument_ = 1;
+    double releaser_ = 0;  // the host's instrument that releases a note cut short (0: none)
     int ksmps_ = 1;
     int channels_ = 1;
     double scale_ = 1.0;  // 1 / 0dbfs
@@ -55,6 +83,16 @@ private:
     std::vector<float> ring_left_, ring_right_;
     int ring_read_ = 0, ring_count_ = 0;
     std::array<Held, kHeldSlots> held_{};
+    int held_count_ = 0;
+    long long events_until_ = 0;  // instrument time by which every event sent has started in Csound
+    long long sound_until_ = 0;   // instrument time up to which the ring may hold a non-zero sample
+    bool csound_active_ = true;   // Csound had an active instance after its last cycle (unknown before)
+    // Control channels the controllers write (nullptr: the orchestra declared one of another type).
+    std::array<double*, 128> cc_channels_{};
+    double* sustain_channel_ = nullptr;
+    double* bend_channel_ = nullptr;
+    double* pressure_channel_ = nullptr;
+    double* program_channel_ = nullptr;
 };
 
 }  // namespace tactus
