@@ -1,6 +1,6 @@
 ; A small FM bell for examples/csound/bell.json (docs/document-format.md, "A csound track").
-; Tactus sends each note as: p4 MIDI pitch (cents as a fraction), p5 velocity 1..127, p6 frequency in Hz,
-; held until its note-off; linsegr's last segment is the release heard after the note-off.
+; Tactus sends each note as: p3 its length in seconds, p4 MIDI pitch (cents as a fraction), p5 velocity
+; 1..127, p6 frequency in Hz; linsegr's last segment is the release heard after the note ends.
 ksmps = 32
 nchnls = 2
 0dbfs = 1
