@@ -30,9 +30,12 @@ void print_info(const Document& doc, std::ostream& out) {
 
     out << "\nTracks:\n";
     for (const Track& t : doc.tracks) {
-        out << "  " << t.id << "  " << (t.name.empty() ? "(unnamed)" : t.name) << "  " << t.instrument << "/"
-            << t.preset << "  level " << fixed(t.level, 2) << "  pan " << fixed(t.pan, 2) << "  "
-            << t.notes.size() << " notes";
+        // A csound track plays an instrument of its orchestra (its preset is unused).
+        const std::string plays = t.instrument == "csound"
+                                      ? "csound " + t.csound_instrument + " of " + t.orchestra
+                                      : t.instrument + "/" + t.preset;
+        out << "  " << t.id << "  " << (t.name.empty() ? "(unnamed)" : t.name) << "  " << plays << "  level "
+            << fixed(t.level, 2) << "  pan " << fixed(t.pan, 2) << "  " << t.notes.size() << " notes";
         if (!t.controllers.empty()) out << ", " << t.controllers.size() << " controller events";
         if (t.mute) out << "  [muted]";
         if (t.solo) out << "  [solo]";

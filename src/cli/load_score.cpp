@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "core/document_files.h"
 #include "core/document_json.h"
 #include "engine/instrument_factory.h"
 
@@ -14,6 +15,8 @@ std::optional<Document> load_score_or_report(const std::string& path) {
         return std::nullopt;
     }
     for (const std::string& warning : result.warnings) std::cerr << "warning: " << warning << "\n";
+    // A csound track's orchestra is named relative to the score's directory.
+    resolve_document_files(*result.document, document_directory(path));
     const auto problems = check_instruments(*result.document);
     for (const InstrumentProblem& p : problems)
         std::cerr << "error: " << path << ": " << p.json_path << ": " << p.message << "\n";

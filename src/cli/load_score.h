@@ -1,5 +1,6 @@
 // Loads a document for playback or inspection: parses it, checks every track's instrument, and
-// prints each problem as "file: /json/path: message" to stderr.
+// prints each problem as "file: /json/path: message" to stderr. Orchestra names come back resolved
+// against the file's directory (core/document_files.h), ready for the instrument factory.
 #pragma once
 
 #include <optional>

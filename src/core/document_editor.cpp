@@ -104,7 +104,8 @@ std::size_t string_bytes(const std::string& s) {
 
 std::size_t track_heap_bytes(const Track& t) {
     return string_bytes(t.name) + string_bytes(t.instrument) + string_bytes(t.preset) +
-           vector_bytes(t.notes) + vector_bytes(t.controllers);
+           string_bytes(t.orchestra) + string_bytes(t.csound_instrument) + vector_bytes(t.notes) +
+           vector_bytes(t.controllers);
 }
 
 std::size_t edit_heap_bytes(const Edit& e) {

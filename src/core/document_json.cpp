@@ -686,6 +686,16 @@ void read_tracks(Reader& r, const Field& f, Document& doc) {
             if (auto b = r.flag(solo)) t.solo = *b;
         if (auto channel = r.field(obj, at, "midi_channel", false))
             t.midi_channel = r.int_within(channel, 1, 16, t.midi_channel);
+        if (auto orchestra = r.field(obj, at, "orchestra", false))
+            if (auto s = r.text(orchestra, true)) t.orchestra = std::move(*s);
+        if (auto instr = r.field(obj, at, "csound_instrument", false)) {
+            // A number (3, or "3") or a name ("Bell"): kept as text, as Csound's score names it.
+            if (instr.value->is_number()) {
+                if (auto n = r.unsigned_integer(instr, true)) t.csound_instrument = std::to_string(*n);
+            } else if (auto s = r.text(instr, true)) {
+                t.csound_instrument = std::move(*s);
+            }
+        }
         if (auto notes = r.field(obj, at, "notes", false)) {
             if (notes.value->is_array()) t.notes.reserve(notes.value->size());
             for_each_object(r, notes, [&](const json& n, const std::string& note_at, std::size_t note_index) {
@@ -814,6 +824,18 @@ J number_value(double x) {
     return J(x);
 }
 
+// A Csound instrument number is written as a number (3), a name as a string ("Bell"); "007" stays a
+// string, so that reading it back gives the same text.
+template <class J>
+J csound_instrument_value(const std::string& text) {
+    std::uint64_t n = 0;
+    const char* end = text.data() + text.size();
+    if (auto [at, ec] = std::from_chars(text.data(), end, n);
+        ec == std::errc() && at == end && n > 0 && text[0] != '0' && text[0] != '+')
+        return J(n);
+    return J(text);
+}
+
 template <class J>
 J to_json(const Document& doc) {
     J root = J::object();
@@ -859,6 +881,9 @@ J to_json(const Document& doc) {
         track["mute"] = t.mute;
         track["solo"] = t.solo;
         if (t.midi_channel != 0) track["midi_channel"] = t.midi_channel;
+        if (!t.orchestra.empty()) track["orchestra"] = t.orchestra;
+        if (!t.csound_instrument.empty())
+            track["csound_instrument"] = csound_instrument_value<J>(t.csound_instrument);
         J notes = J::array();
         for (const Note& n : t.notes) {
             J note = J::object();

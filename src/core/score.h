@@ -50,10 +50,15 @@ struct ControllerEvent {
 struct Track {
     TrackId id = 0;
     std::string name;
-    std::string instrument = "synth";  // instrument kind: "synth" now; "soundfont", "csound" later
-    std::string preset = "sine";       // preset name within the instrument
-    double level = 1.0;                // linear gain, 0..4
-    double pan = 0.0;                  // -1 (left) .. 1 (right), constant power
+    std::string instrument = "synth";  // instrument kind: "synth", "midi", "csound"
+    std::string preset = "sine";       // preset name within the instrument (unused by "csound")
+    // instrument "csound": the orchestra file (.orc, or a .csd's <CsInstruments>) as the document
+    // names it, relative to the document's own directory unless absolute (core/document_files.h), and
+    // the instrument in it: a number ("3") or a name ("Bell").
+    std::string orchestra;
+    std::string csound_instrument;
+    double level = 1.0;  // linear gain, 0..4
+    double pan = 0.0;    // -1 (left) .. 1 (right), constant power
     bool mute = false;
     bool solo = false;
     int midi_channel = 0;  // 1..16: the MIDI channel it came from / goes out on; 0: none chosen

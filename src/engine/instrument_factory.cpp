@@ -1,5 +1,9 @@
 #include "engine/instrument_factory.h"
 
+#include <map>
+
+#include "engine/csound/csound_instrument.h"
+#include "engine/csound/csound_orchestra.h"
 #include "engine/midi_out_instrument.h"
 #include "engine/synth/synth_instrument.h"
 #include "engine/synth/synth_preset.h"
@@ -9,8 +13,11 @@ namespace tactus {
 namespace {
 
 constexpr const char* kSynth = "synth";
-constexpr const char* kMidi = "midi";    // an external synth on the engine's MIDI output
-constexpr const char* kMidiOut = "out";  // its one preset
+constexpr const char* kMidi = "midi";      // an external synth on the engine's MIDI output
+constexpr const char* kMidiOut = "out";    // its one preset
+constexpr const char* kCsound = "csound";  // a Csound orchestra's instrument (engine/csound)
+// check_instruments compiles at this rate (it has none): what it finds does not depend on the rate.
+constexpr double kCheckRate = 48000.0;
 
 std::string joined(const std::vector<std::string>& names) {
     std::string out;
@@ -21,21 +28,59 @@ std::string joined(const std::vector<std::string>& names) {
 }  // namespace
 
 std::vector<InstrumentInfo> available_instruments() {
-    return {{kSynth, synth_preset_names()}, {kMidi, {kMidiOut}}};
+    return {{kSynth, synth_preset_names()}, {kMidi, {kMidiOut}}, {kCsound, {}}};
 }
 
-std::vector<InstrumentProblem> check_instruments(const Document& doc) {
+namespace {
+
+// The problems of one csound track; `orchestras` holds each file compiled once (nullptr: it failed,
+// with its message), shared by every track that names it.
+struct CheckedOrchestra {
+    std::unique_ptr<CsoundOrchestra> orchestra;
+    std::string error;
+};
+
+void check_csound_track(const Track& track, const std::string& base, const CsoundPermissions& permissions,
+                        std::map<std::string, CheckedOrchestra>& orchestras,
+                        std::vector<InstrumentProblem>& problems) {
+    if (track.orchestra.empty()) {
+        problems.push_back({base + "/orchestra", "a csound track names its orchestra (a .orc or .csd file)"});
+        return;
+    }
+    auto [it, fresh] = orchestras.try_emplace(track.orchestra);
+    if (fresh)
+        it->second.orchestra =
+            CsoundOrchestra::load(track.orchestra, kCheckRate, &it->second.error, permissions);
+    if (!it->second.orchestra) {
+        problems.push_back({base + "/orchestra", it->second.error});
+        return;
+    }
+    if (track.csound_instrument.empty()) {
+        problems.push_back({base + "/csound_instrument", "a csound track names an instrument of " +
+                                                             track.orchestra + " (a number or a name)"});
+    } else if (!it->second.orchestra->instrument_number(track.csound_instrument)) {
+        problems.push_back({base + "/csound_instrument",
+                            track.orchestra + " has no instrument '" + track.csound_instrument + "'"});
+    }
+}
+
+}  // namespace
+
+std::vector<InstrumentProblem> check_instruments(const Document& doc, const CsoundPermissions& csound) {
     std::vector<InstrumentProblem> problems;
+    std::map<std::string, CheckedOrchestra> orchestras;
     for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
         const Track& track = doc.tracks[i];
         const std::string base = "/tracks/" + std::to_string(i);
-        if (track.instrument == kMidi) {
+        if (track.instrument == kCsound) {
+            check_csound_track(track, base, csound, orchestras, problems);
+        } else if (track.instrument == kMidi) {
             if (track.preset != kMidiOut)
                 problems.push_back({base + "/preset", "unknown preset '" + track.preset +
                                                           "' for instrument 'midi' (available: out)"});
         } else if (track.instrument != kSynth) {
             problems.push_back({base + "/instrument", "unknown instrument '" + track.instrument +
-                                                          "' (this build has: synth, midi)"});
+                                                          "' (this build has: synth, midi, csound)"});
         } else if (find_synth_preset(track.preset) == nullptr) {
             problems.push_back({base + "/preset", "unknown preset '" + track.preset +
                                                       "' for instrument 'synth' (available: " +
@@ -46,12 +91,23 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc) {
 }
 
 std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error,
-                                            MidiOutBus* midi_out) {
+                                            MidiOutBus* midi_out, const CsoundPermissions& csound) {
     if (track.instrument == kMidi && track.preset == kMidiOut) {
         // Without an engine's output (an offline render) the messages go nowhere: the track is silent.
         static MidiOutBus nowhere;
         return std::make_unique<MidiOutInstrument>(midi_out ? *midi_out : nowhere,
                                                    track.midi_channel > 0 ? track.midi_channel - 1 : 0);
+    }
+    if (track.instrument == kCsound) {
+        // Each track its own instance: Csound's state (its instruments, channels) is per instance.
+        auto orchestra = CsoundOrchestra::load(track.orchestra, sample_rate, error, csound);
+        if (!orchestra) return nullptr;
+        const auto number = orchestra->instrument_number(track.csound_instrument);
+        if (!number) {
+            if (error) *error = track.orchestra + " has no instrument '" + track.csound_instrument + "'";
+            return nullptr;
+        }
+        return std::make_unique<CsoundInstrument>(std::move(orchestra), *number);
     }
     if (track.instrument == kSynth) {
         if (const SynthPreset* preset = find_synth_preset(track.preset))
@@ -66,10 +122,10 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
 namespace tactus {
 
 std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error,
-                                             MidiOutBus* midi_out) {
+                                             MidiOutBus* midi_out, const CsoundPermissions& csound) {
     auto mixer = std::make_unique<TrackMixer>(sample_rate);
     for (const Track& track : doc.tracks) {
-        auto instrument = make_instrument(track, sample_rate, error, midi_out);
+        auto instrument = make_instrument(track, sample_rate, error, midi_out, csound);
         if (!instrument) return nullptr;
         mixer->add_track(std::move(instrument), {track.level, track.pan, track.mute, track.solo});
     }

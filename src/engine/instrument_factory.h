@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/score.h"
+#include "engine/csound/csound_orchestra_policy.h"
 #include "engine/instrument.h"
 #include "engine/track_mixer.h"
 
@@ -24,18 +25,28 @@ struct InstrumentInfo {
 };
 std::vector<InstrumentInfo> available_instruments();
 
-// One problem per track whose instrument or preset is unknown.
-std::vector<InstrumentProblem> check_instruments(const Document& doc);
+// One problem per track whose instrument or preset is unknown. A "csound" track's orchestra is read and
+// compiled (once per file, however many tracks name it) to find what is wrong with it: a file that
+// cannot be read, Csound's own message with the file's line ("/tracks/2/orchestra": "bell.orc:12:
+// error: ..."), or an instrument it lacks ("/tracks/2/csound_instrument"). Orchestra paths are opened
+// as the track gives them: resolve them against the document's directory first (core/document_files.h).
+// `csound`: what the engine's owner lets orchestras do besides making sound (tactusd --csound-allow);
+// an orchestra that would do more is a problem with the policy's refusal and its line, and nothing of
+// it runs.
+std::vector<InstrumentProblem> check_instruments(const Document& doc, const CsoundPermissions& csound = {});
 
 class MidiOutBus;
 
-// nullptr with *error set when the names are unknown. `midi_out` is where the "midi" instrument
-// sends (the engine's bus; none: an offline render, where such a track is silent).
+// nullptr with *error set when the names are unknown (or a csound track's orchestra fails: each
+// csound track gets a Csound instance of its own, compiled at `sample_rate`). `midi_out` is where the "midi"
+// instrument sends (the engine's bus; none: an offline render, where such a track is silent).
 std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error,
-                                            MidiOutBus* midi_out = nullptr);
+                                            MidiOutBus* midi_out = nullptr,
+                                            const CsoundPermissions& csound = {});
 
 // A mixer with one channel per track of `doc`, in order, with the tracks' level/pan/mute/solo.
 std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error,
-                                             MidiOutBus* midi_out = nullptr);
+                                             MidiOutBus* midi_out = nullptr,
+                                             const CsoundPermissions& csound = {});
 
 }  // namespace tactus

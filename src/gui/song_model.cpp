@@ -1,11 +1,13 @@
 #include "gui/song_model.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
 #include <unordered_set>
 
+#include "core/document_files.h"
 #include "core/document_json.h"
 #include "core/edit_inverse.h"
 #include "gui/engine_link.h"
@@ -221,7 +223,12 @@ void SongModel::loadIntoEngine() {
     resync_requested_ = false;
     awaiting_load_ = true;
     link_.send(OscOut("/edits/subscribe").bytes());
-    link_.send(osc_long_string_and_int64("/load/json", document_to_string(snapshot()),
+    // An inline document has no directory in the engine: its orchestra names (relative to this file's
+    // directory, docs/document-format.md) go as absolute paths. The file keeps them as written.
+    Document doc = snapshot();
+    if (!journal_path_.isEmpty())
+        resolve_document_files(doc, QFileInfo(journal_path_).absolutePath().toStdString());
+    link_.send(osc_long_string_and_int64("/load/json", document_to_string(doc),
                                          static_cast<std::int64_t>(editor_.revision())));
     if (!journal_path_.isEmpty()) link_.send(OscOut("/journal").s(journal_path_.toStdString()).bytes());
 }

@@ -8,10 +8,12 @@
 #include <cstring>
 #include <iostream>
 
+#include "core/document_files.h"
 #include "core/document_json.h"
 #include "engine/instrument_factory.h"
 #include "server/edit_journal.h"
 #include "server/edit_messages.h"
+#include "server/orchestra_admission.h"
 #include "server/osc_args.h"
 #include "server/osc_out.h"
 #include "server/osc_packet.h"
@@ -618,8 +620,8 @@ void ControlServer::require_document(const Context&) const {
     if (!host_.has_document()) throw OscArgError("no document loaded (send /load first)");
 }
 
-bool ControlServer::load_document(const Context& ctx, LoadResult result,
-                                  std::optional<std::size_t> recovered) {
+bool ControlServer::load_document(const Context& ctx, LoadResult result, std::optional<std::size_t> recovered,
+                                  const std::string& document_dir) {
     if (!result.errors.empty()) {
         reply_error(ctx.from, ctx.message.address, result.errors.front().to_string());
         return false;
@@ -628,6 +630,11 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result,
     // The optional second argument of /load and /load/json: the revision to resume from.
     if (const OscArgs args(ctx.message); args.has(1))
         doc.revision = static_cast<std::uint64_t>(args.integer_in(1, "revision", 0, INT64_MAX));
+    if (const std::string refused = admit_orchestras(doc, document_dir, options_.paths, confined(ctx));
+        !refused.empty()) {
+        reply_error(ctx.from, ctx.message.address, refused);
+        return false;
+    }
     const auto problems = check_instruments(doc);
     if (!problems.empty()) {
         reply_error(ctx.from, ctx.message.address,
@@ -678,15 +685,16 @@ void ControlServer::on_load(const Context& ctx) {
         bytes, file.path, confined(ctx) ? ContentInErrors::Withheld : ContentInErrors::Quoted);
     for (LoadError& e : result.errors) e.file = path;
     // A journal beside a .json document, left by a crash, is replayed onto it.
+    const std::string document_dir = document_directory(file.path);  // its orchestras' names start here
     if (!result.document || !file.path.ends_with(".json")) {
-        load_document(ctx, std::move(result), 0);
+        load_document(ctx, std::move(result), 0, document_dir);
         return;
     }
     const Document file_doc = *result.document;
     std::string note;
     const std::size_t recovered = journal_.recover(file.path, bytes, *result.document, &note);
     if (!note.empty()) std::cerr << "tactusd: " << file.path << ": " << note << "\n";
-    if (!load_document(ctx, std::move(result), recovered)) return;
+    if (!load_document(ctx, std::move(result), recovered, document_dir)) return;
     journal_.begin(file.path, bytes, file_doc, host_.document(), recovered == 0 && !args.has(1), false);
 }
 

@@ -175,7 +175,10 @@ private:
     // Replies with the first load error, or loads the document (with the revision argument, if any)
     // and ends the journal of the document it replaces. `recovered`: /load's count of batches
     // replayed from the file's journal, appended to the reply.
-    bool load_document(const Context& ctx, LoadResult result, std::optional<std::size_t> recovered = {});
+    // `document_dir`: the directory of the document's file, which its orchestra names are relative to
+    // ("" for an inline document: the policy's base directory).
+    bool load_document(const Context& ctx, LoadResult result, std::optional<std::size_t> recovered = {},
+                       const std::string& document_dir = {});
 
     EngineHost& host_;
     OscTransport& transport_;

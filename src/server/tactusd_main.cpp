@@ -10,8 +10,10 @@
 #include <iostream>
 #include <thread>
 
+#include "core/document_files.h"
 #include "core/document_json.h"
 #include "core/private_dir.h"
+#include "engine/instrument_factory.h"
 #include "engine/midi_out_bus.h"
 #include "server/control_server.h"
 #include "server/engine_host.h"
@@ -223,6 +225,14 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
         LoadResult loaded = load_document_file(load_path);
         if (!loaded.errors.empty()) {
             for (const auto& e : loaded.errors) std::cerr << "tactusd: error: " << e.to_string() << "\n";
+            return 1;
+        }
+        // The owner's own file: its orchestras' names are relative to its directory.
+        resolve_document_files(*loaded.document, document_directory(load_path));
+        if (const auto problems = check_instruments(*loaded.document); !problems.empty()) {
+            for (const auto& p : problems)
+                std::cerr << "tactusd: error: " << load_path << ": " << p.json_path << ": " << p.message
+                          << "\n";
             return 1;
         }
         if (!host.load(std::move(*loaded.document), &error)) {
