@@ -3,13 +3,21 @@
 // against the file's directory (core/document_files.h), ready for the instrument factory.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
 
 #include "core/score.h"
+#include "engine/csound/csound_orchestra_policy.h"
 
 namespace tactus::cli {
 
-std::optional<Document> load_score_or_report(const std::string& path);
+// `csound`: what the user lets orchestras do besides making sound (--csound-allow).
+std::optional<Document> load_score_or_report(const std::string& path, const CsoundPermissions& csound = {});
+
+// The --csound-allow option of a command that runs orchestras ("files,network", "all", "none").
+void add_csound_allow_option(CLI::App* command, std::string* list);
+// The permissions it names; nullopt, with the error printed, for a word it does not know.
+std::optional<CsoundPermissions> csound_permissions_or_report(const std::string& list);
 
 }  // namespace tactus::cli

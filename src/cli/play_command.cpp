@@ -33,6 +33,7 @@ struct PlayOptions {
     int port = 7770;
     std::string audio = "auto";
     std::string fallback_render;
+    std::string csound_allow = "none";  // passed on to an engine this command starts
     double from_beat = 0.0;
     // An engine this command starts keeps running after it (and is not tied to it: --owner-pid).
     bool detach = false;
@@ -59,6 +60,8 @@ bool start_engine(const PlayOptions& o, OscClient& client, EngineProcess& engine
     for (const std::string& kind : kinds) {
         std::string error;
         std::vector<std::string> args{"--audio", kind, "--listen", o.host + ":" + std::to_string(o.port)};
+        args.push_back("--csound-allow");
+        args.push_back(o.csound_allow);
         if (!o.detach) {
             args.push_back("--owner-pid");
             args.push_back(std::to_string(getpid()));
@@ -100,7 +103,9 @@ int play(const PlayOptions& o) {
     if (!o.fallback_render.empty() &&
         !check_output_path({"play", o.score, o.fallback_render, "--fallback-render"}))
         return 1;
-    const auto doc = load_score_or_report(o.score);
+    const auto csound = csound_permissions_or_report(o.csound_allow);
+    if (!csound) return 1;
+    const auto doc = load_score_or_report(o.score, *csound);
     if (!doc) return 1;
     OscClient client;
     std::string error;
@@ -128,6 +133,7 @@ int play(const PlayOptions& o) {
             render.input = o.score;
             render.output = o.fallback_render;
             render.output_option = "--fallback-render";
+            render.csound_allow = o.csound_allow;
             const int status = run_render_command(render);
             if (status == 0)
                 std::cout << "The demo was rendered to "
@@ -218,6 +224,7 @@ void add_play_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--audio", o->audio, "Backend when starting tactusd: auto, jack, default, alsa, pulse")
         ->capture_default_str();
     cmd->add_option("--from", o->from_beat, "Start beat")->capture_default_str();
+    add_csound_allow_option(cmd, &o->csound_allow);
     cmd->add_option("--fallback-render", o->fallback_render,
                     "With no audio device or JACK server, render to this file instead");
     cmd->add_flag("--detach", o->detach,

@@ -79,10 +79,13 @@ int run_render_command(const RenderCommandOptions& options) {
     const auto spec = spec_from_options(options);
     if (!spec) return 1;
     if (!check_output_path({"render", options.input, options.output, options.output_option})) return 1;
-    const auto doc = load_score_or_report(options.input);
+    const auto csound = csound_permissions_or_report(options.csound_allow);
+    if (!csound) return 1;
+    const auto doc = load_score_or_report(options.input, *csound);
     if (!doc) return 1;
 
     OfflineRenderOptions render_options;
+    render_options.csound = *csound;
     render_options.sample_rate = options.rate;
     render_options.block_frames = options.block;
     std::string error;
@@ -156,6 +159,7 @@ void add_render_command(CLI::App& app, int& exit_code) {
     cmd->add_option("score", options->input, "Score document (.json)")->required();
     cmd->add_option("-o,--output", options->output, "Output audio file (.wav or .flac)")->required();
     cmd->add_option("--rate", options->rate, "Sample rate in Hz")->capture_default_str();
+    add_csound_allow_option(cmd, &options->csound_allow);
     cmd->add_option("--format", options->format, "wav or flac (default: from the output's extension)");
     cmd->add_option("--bits", options->bits, "16 (dithered), 24 or 32f")->capture_default_str();
     cmd->add_flag(

@@ -17,7 +17,8 @@ struct RenderCommandOptions {
     std::string bits = "24";
     int block = 512;
     bool progress_lines = false;  // print "progress PERCENT" lines on stdout (for a GUI's progress dialog)
-    std::string output_option = "-o";  // the option that named `output`, for error messages
+    std::string output_option = "-o";   // the option that named `output`, for error messages
+    std::string csound_allow = "none";  // what orchestras may do besides making sound
 };
 
 void add_render_command(CLI::App& app, int& exit_code);

@@ -19,11 +19,13 @@ CompensatedMix::CompensatedMix(int lookahead_frames)
 void CompensatedMix::add(const float* left, const float* right, int frames, int latency) {
     const int ahead = lookahead_ - std::clamp(latency, 0, lookahead_);
     std::size_t at = (now_ + static_cast<std::size_t>(ahead)) & mask_;
+    int last_sound = -1;  // exact zeros add nothing to come out: silence stays silence
     for (int i = 0; i < frames; ++i, at = (at + 1) & mask_) {
         left_[at] += left[i];
         right_[at] += right[i];
+        if (left[i] != 0.0f || right[i] != 0.0f) last_sound = i;
     }
-    pending_ = std::max(pending_, ahead + frames);
+    pending_ = std::max(pending_, ahead + last_sound + 1);
 }
 
 void CompensatedMix::take(float* left, float* right, int frames) {

@@ -20,7 +20,7 @@ std::unique_ptr<OfflineRender> OfflineRender::create(const Document& doc, const 
     }
     std::unique_ptr<OfflineRender> render(
         new OfflineRender(options, ScoreSnapshot::build(doc, options.sample_rate)));
-    render->mixer_ = make_track_mixer(doc, options.sample_rate, error);
+    render->mixer_ = make_track_mixer(doc, options.sample_rate, error, nullptr, options.csound);
     if (!render->mixer_) return nullptr;
     int latency = 0;
     for (const auto& channel : render->mixer_->channels())

@@ -10,6 +10,7 @@
 
 #include "core/score.h"
 #include "engine/compensated_mix.h"
+#include "engine/csound/csound_orchestra_policy.h"
 #include "engine/score_snapshot.h"
 #include "engine/sequencer.h"
 #include "engine/track_mixer.h"
@@ -21,6 +22,8 @@ struct OfflineRenderOptions {
     int block_frames = 512;
     // A release tail that never reaches silence is cut this long after the last note ends.
     double max_tail_seconds = 30.0;
+    // What Csound orchestras may do besides making sound (the user's --csound-allow).
+    CsoundPermissions csound;
 };
 
 class OfflineRender {

@@ -635,7 +635,7 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
         reply_error(ctx.from, ctx.message.address, refused);
         return false;
     }
-    const auto problems = check_instruments(doc);
+    const auto problems = check_instruments(doc, host_.csound_permissions());
     if (!problems.empty()) {
         reply_error(ctx.from, ctx.message.address,
                     problems.front().json_path + ": " + problems.front().message);

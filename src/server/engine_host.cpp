@@ -95,7 +95,8 @@ void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mi
 
 bool EngineHost::load(Document doc, std::string* error) {
     const double rate = backend_->sample_rate();
-    std::shared_ptr<TrackMixer> mixer = make_track_mixer(doc, rate, error, engine_->midi_out_bus());
+    std::shared_ptr<TrackMixer> mixer =
+        make_track_mixer(doc, rate, error, engine_->midi_out_bus(), options_.csound);
     if (!mixer) return false;
     channels_ = mixer->channels();
     retiring_.clear();
@@ -120,7 +121,7 @@ bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
         const auto position = editor_.track_position(id);
         if (!position) continue;  // added and removed in one batch
         const Track& track = editor_.document().tracks[*position];
-        auto instrument = make_instrument(track, rate, error, engine_->midi_out_bus());
+        auto instrument = make_instrument(track, rate, error, engine_->midi_out_bus(), options_.csound);
         if (!instrument) return false;
         const auto slot = slots_.find(id);
         const auto at = slot != slots_.end() ? slot->second : static_cast<std::uint32_t>(channels_.size());
@@ -139,10 +140,10 @@ bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
 
 bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* effect_out, Frame apply_at) {
     // Compiled against the snapshot playing now (its tempo, the tracks' current slots).
-    const auto check = [](const Track& track) {
+    const auto check = [this](const Track& track) {
         Document one;
         one.tracks.push_back(track);
-        const auto problems = check_instruments(one);
+        const auto problems = check_instruments(one, options_.csound);
         return problems.empty() ? std::string() : problems.front().message;
     };
     EditEffect effect;

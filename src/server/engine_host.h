@@ -17,6 +17,7 @@
 #include "audio/audio_backend.h"
 #include "core/document_editor.h"
 #include "core/score.h"
+#include "engine/csound/csound_orchestra_policy.h"
 #include "engine/realtime_engine.h"
 
 namespace tactus {
@@ -31,6 +32,8 @@ struct EngineHostOptions {
     // orchestra: ksmps - 1) are heard on their frame (engine/compensated_mix.h). Immediate commands
     // land this much later too.
     int lookahead_frames = 128;
+    // What Csound orchestras may do besides making sound: the owner's --csound-allow, never a client's.
+    CsoundPermissions csound;
 };
 
 class EngineHost final : public AudioCallback {
@@ -97,6 +100,7 @@ public:
     int period() const { return backend_->period(); }
     // Frames the engine renders ahead of its output (EngineHostOptions::lookahead_frames).
     int lookahead() const { return options_.lookahead_frames; }
+    const CsoundPermissions& csound_permissions() const { return options_.csound; }
     int output_latency_frames() const { return backend_->output_latency_frames(); }
     std::int64_t xruns() const { return backend_->xruns(); }
     bool realtime_scheduling() const { return backend_->realtime_scheduling(); }

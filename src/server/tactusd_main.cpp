@@ -106,6 +106,11 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
                    "ahead (Csound: ksmps - 1 frames) sound on their frame; commands need that much notice")
         ->capture_default_str()
         ->check(CLI::Range(0, tactus::CompensatedMix::kMaxLookahead));
+    std::string csound_allow = "none";
+    app.add_option("--csound-allow", csound_allow,
+                   "What Csound orchestras may do besides making sound: files, network, devices, programs "
+                   "(comma-separated), all or none; clients cannot change it")
+        ->capture_default_str();
     std::vector<std::string> allow_dirs, trust_hosts;
     std::string token_file;
     app.add_option("--allow-dir", allow_dirs,
@@ -126,6 +131,15 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
                    "pid for an engine it starts");
     CLI11_PARSE(app, argc, argv);
 
+    {
+        std::string error;
+        const auto permissions = tactus::parse_csound_permissions(csound_allow, &error);
+        if (!permissions) {
+            std::cerr << "tactusd: --csound-allow: " << error << "\n";
+            return 2;
+        }
+        options.csound = *permissions;
+    }
     if (immediate == "asap") {
         options.immediate_latency_periods = 0;
     } else {
@@ -229,7 +243,7 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
         }
         // The owner's own file: its orchestras' names are relative to its directory.
         resolve_document_files(*loaded.document, document_directory(load_path));
-        if (const auto problems = check_instruments(*loaded.document); !problems.empty()) {
+        if (const auto problems = check_instruments(*loaded.document, options.csound); !problems.empty()) {
             for (const auto& p : problems)
                 std::cerr << "tactusd: error: " << load_path << ": " << p.json_path << ": " << p.message
                           << "\n";

@@ -90,4 +90,33 @@ TEST_F(CliCsound, a_broken_orchestra_names_the_document_the_track_the_file_and_c
     EXPECT_FALSE(fs::exists(dir_ / "out.wav"));
 }
 
+// An orchestra that writes a file runs only when the user allows files (--csound-allow files): refused
+// with the opcode's line by default, nothing written; allowed, it renders and its file appears.
+TEST_F(CliCsound, an_orchestra_that_writes_a_file_renders_only_with_csound_allow_files) {
+    const std::string written = (dir_ / "written.txt").string();
+    std::ofstream(dir_ / "writer.orc") << "ksmps = 32\nnchnls = 2\n0dbfs = 1\ninstr 1\n"
+                                          "  fprints \""
+                                       << written << "\", \"played\\n\"\n  outs a(0.1), a(0.1)\nendin\n";
+    std::ofstream(dir_ / "song.json")
+        << R"({"format": "tactus", "version": 1, "tracks": [{"id": 1, "instrument": "csound",
+              "orchestra": "writer.orc", "csound_instrument": 1,
+              "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60}]}]})";
+    const std::string score = (dir_ / "song.json").string(), out = (dir_ / "out.wav").string();
+    const test::CliRun refused = test::run_tactus("render " + score + " -o " + out);
+    EXPECT_EQ(refused.exit_code, 1) << refused.output;
+    EXPECT_NE(refused.output.find("writer.orc:5: opcode 'fprints'"), std::string::npos) << refused.output;
+    EXPECT_FALSE(fs::exists(written));
+    EXPECT_FALSE(fs::exists(out));
+
+    const test::CliRun bad = test::run_tactus("render " + score + " -o " + out + " --csound-allow disks");
+    EXPECT_EQ(bad.exit_code, 1) << bad.output;
+    EXPECT_NE(bad.output.find("error: --csound-allow: unknown Csound permission 'disks'"), std::string::npos)
+        << bad.output;
+
+    const test::CliRun allowed = test::run_tactus("render " + score + " -o " + out + " --csound-allow files");
+    EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
+    EXPECT_TRUE(fs::exists(out));
+    EXPECT_TRUE(fs::exists(written));
+}
+
 }  // namespace

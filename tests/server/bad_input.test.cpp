@@ -602,7 +602,7 @@ TEST_F(TactusdBadInput, command_flood_is_bounded_counted_and_the_engine_still_an
     load_document();
     const auto before = status();
     ASSERT_TRUE(before.has_value());
-    ASSERT_EQ(before->args.size(), 27u) << describe(*before);
+    ASSERT_EQ(before->args.size(), 28u) << describe(*before);
 
     const fs::path flood_log = dir_ / "osc_flood.log";
     Child flood({TACTUS_FLOOD_PATH, "--port", std::to_string(daemon_->udp_port()), "--rate", "100000",
@@ -641,7 +641,7 @@ TEST_F(TactusdBadInput, command_flood_is_bounded_counted_and_the_engine_still_an
 
     const auto after = status();
     ASSERT_TRUE(after.has_value());
-    ASSERT_EQ(after->args.size(), 27u) << describe(*after);
+    ASSERT_EQ(after->args.size(), 28u) << describe(*after);
     const auto delta = [&](StatusField f) { return after->args[f].i - before->args[f].i; };
     const long peak =
         std::max_element(samples.begin(), samples.end(), [](auto a, auto b) { return a.kib < b.kib; })->kib;

@@ -363,7 +363,7 @@ TEST_F(RemoteClients, a_udp_datagram_is_served_only_when_it_carries_the_token) {
     EXPECT_TRUE(ask(Osc("/ping").bytes(), "/ping"));
     const auto status = ask(Osc("/status").bytes(), "/status");
     ASSERT_TRUE(status);
-    ASSERT_EQ(status->args.size(), 27u) << describe(*status);
+    ASSERT_EQ(status->args.size(), 28u) << describe(*status);
     EXPECT_EQ(status->args[25].i, 2) << "the two wrong tokens";
     EXPECT_EQ(status->args[26].i, 2) << "the two /pings without a token";
 }
