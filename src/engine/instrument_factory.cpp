@@ -90,6 +90,15 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc, const Csou
     return problems;
 }
 
+// The values the document set, before the instrument plays (a name it does not have is skipped: an
+// orchestra may have lost a channel since the document was saved).
+static void apply_parameters(const Track& track, Instrument& instrument) {
+    const auto& offered = instrument.parameters();
+    for (const auto& [name, value] : track.parameters)
+        for (std::size_t i = 0; i < offered.size(); ++i)
+            if (offered[i].name == name) instrument.set_parameter(i, value);
+}
+
 std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error,
                                             MidiOutBus* midi_out, const CsoundPermissions& csound) {
     if (track.instrument == kMidi && track.preset == kMidiOut) {
@@ -107,7 +116,9 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
             if (error) *error = track.orchestra + " has no instrument '" + track.csound_instrument + "'";
             return nullptr;
         }
-        return std::make_unique<CsoundInstrument>(std::move(orchestra), *number);
+        auto instrument = std::make_unique<CsoundInstrument>(std::move(orchestra), *number);
+        apply_parameters(track, *instrument);
+        return instrument;
     }
     if (track.instrument == kSynth) {
         if (const SynthPreset* preset = find_synth_preset(track.preset))

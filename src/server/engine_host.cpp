@@ -164,6 +164,13 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* e
     return true;
 }
 
+const std::vector<InstrumentParameter>& EngineHost::track_parameters(TrackId id) const {
+    static const std::vector<InstrumentParameter> none;
+    const auto slot = track_index(id);
+    if (!slot || *slot >= channels_.size() || !channels_[*slot]) return none;
+    return channels_[*slot]->instrument->parameters();
+}
+
 std::optional<std::uint32_t> EngineHost::track_index(TrackId id) const {
     const auto it = slots_.find(id);
     if (it == slots_.end()) return std::nullopt;
