@@ -120,7 +120,11 @@ std::size_t edit_heap_bytes(const Edit& e) {
     if (const auto* add = std::get_if<edit::TrackAdd>(&e)) return track_heap_bytes(add->track);
     if (const auto* rename = std::get_if<edit::TrackRename>(&e)) return string_bytes(rename->name);
     if (const auto* instrument = std::get_if<edit::TrackInstrument>(&e))
-        return string_bytes(instrument->instrument) + string_bytes(instrument->preset);
+        return string_bytes(instrument->instrument) + string_bytes(instrument->preset) +
+               (instrument->csound ? string_bytes(instrument->csound->orchestra) +
+                                         string_bytes(instrument->csound->csound_instrument) +
+                                         parameters_bytes(instrument->csound->parameters)
+                                   : 0);
     if (const auto* controllers = std::get_if<edit::TrackControllers>(&e))
         return vector_bytes(controllers->events);
     if (const auto* tempo = std::get_if<edit::TempoReplace>(&e)) return vector_bytes(tempo->points);
@@ -443,15 +447,29 @@ std::string DocumentEditor::apply_one(Edit& e) {
         changed.notes.clear();
         changed.instrument = instrument->instrument;
         changed.preset = instrument->preset;
+        if (instrument->csound) {
+            changed.orchestra = instrument->csound->orchestra;
+            changed.csound_instrument = instrument->csound->csound_instrument;
+            changed.parameters = instrument->csound->parameters;
+        }
         if (check_instrument_)
             if (auto p = (*check_instrument_)(changed); !p.empty()) return p;
-        undo_.push_back([this, id = t->id, old_instrument = t->instrument, old_preset = t->preset] {
+        undo_.push_back([this, id = t->id, old_instrument = t->instrument, old_preset = t->preset,
+                         old_csound = edit::CsoundChoice{t->orchestra, t->csound_instrument, t->parameters}] {
             Track* back = track_by_id(id);
             back->instrument = old_instrument;
             back->preset = old_preset;
+            back->orchestra = old_csound.orchestra;
+            back->csound_instrument = old_csound.csound_instrument;
+            back->parameters = old_csound.parameters;
         });
         t->instrument = instrument->instrument;
         t->preset = instrument->preset;
+        if (instrument->csound) {
+            t->orchestra = instrument->csound->orchestra;
+            t->csound_instrument = instrument->csound->csound_instrument;
+            t->parameters = instrument->csound->parameters;
+        }
         effect_->instruments_changed.push_back(t->id);
         return {};
     }

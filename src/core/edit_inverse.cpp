@@ -161,9 +161,18 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
         } else if (auto* instrument = std::get_if<edit::TrackInstrument>(&e)) {
             auto it = view.track(instrument->id);
             if (it == view.tracks().end()) return fail(i, no_track(instrument->id));
-            inverse.push_back(edit::TrackInstrument{instrument->id, it->instrument, it->preset});
+            // The old orchestra always comes back with the old instrument (a 3-argument change kept it;
+            // sending it again is harmless), so undo restores a Csound track whole.
+            inverse.push_back(edit::TrackInstrument{
+                instrument->id, it->instrument, it->preset,
+                edit::CsoundChoice{it->orchestra, it->csound_instrument, it->parameters}});
             it->instrument = instrument->instrument;
             it->preset = instrument->preset;
+            if (instrument->csound) {
+                it->orchestra = instrument->csound->orchestra;
+                it->csound_instrument = instrument->csound->csound_instrument;
+                it->parameters = instrument->csound->parameters;
+            }
         } else if (auto* controllers = std::get_if<edit::TrackControllers>(&e)) {
             auto it = view.track(controllers->id);
             if (it == view.tracks().end()) return fail(i, no_track(controllers->id));

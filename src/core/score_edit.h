@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -40,7 +41,8 @@ struct NoteVelocity {
     int velocity = 100;
 };
 struct TrackAdd {
-    Track track;            // no notes or controllers; track.id must be new; its mixer and channel as set
+    Track track;            // no notes or controllers; track.id must be new; its mixer, channel, orchestra,
+                            // Csound instrument and parameters as set
     std::size_t index = 0;  // position among the tracks (clamped to the end)
 };
 struct TrackRemove {
@@ -54,10 +56,21 @@ struct TrackMove {
     TrackId id = 0;
     std::size_t index = 0;  // new position (clamped to the end)
 };
+// A Csound orchestra and instrument for a track, with the parameters it sets (the others keep the
+// orchestra's defaults).
+struct CsoundChoice {
+    std::string orchestra;
+    std::string csound_instrument;
+    std::map<std::string, double> parameters;
+
+    friend bool operator==(const CsoundChoice&, const CsoundChoice&) = default;
+};
 struct TrackInstrument {
     TrackId id = 0;
     std::string instrument;
     std::string preset;
+    std::optional<CsoundChoice> csound =
+        std::nullopt;  // none: the track keeps its orchestra, instrument and parameters
 };
 struct TrackControllers {
     TrackId id = 0;

@@ -261,6 +261,7 @@ void MainWindow::onPacket(const OscPacket& packet) {
         if (m.address == "/instrument" && !m.args.empty()) {
             for (std::size_t i = 1; i < m.args.size(); ++i)
                 instruments_ << QString::fromStdString(m.args[0].s + "/" + m.args[i].s);
+            if (m.args.size() == 1) instruments_ << QString::fromStdString(m.args[0].s);  // csound: a file
         } else if (m.address == "/status") {
             EngineStatus s;
             if (decodeStatus(m, s)) status_bar_->show(s);

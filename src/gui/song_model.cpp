@@ -445,8 +445,24 @@ void SongModel::setTrackSolo(TrackId id, bool on) {
     setMixer(id, MixChange{.solo = on}, OscOut("/track/solo").h(std::int64_t(id)).i(on ? 1 : 0).bytes());
 }
 
-// Another client's mixer change, pushed as `/track/level ,hd` (pan alike; mute and solo `,hi`).
+void SongModel::setTrackParameter(TrackId id, const std::string& name, double value) {
+    if (!editor_.set_parameter(id, name, value)) return;
+    mixer_modified_ = true;
+    if (!holding()) link_.send(OscOut("/track/parameter").h(std::int64_t(id)).s(name).d(value).bytes());
+}
+
+// Another client's mixer change, pushed as `/track/level ,hd` (pan alike; mute and solo `,hi`), or
+// instrument parameter, `/track/parameter ,hsd`.
 bool SongModel::onMixerPushed(const OscMessage& m) {
+    if (m.address == "/track/parameter") {
+        if (m.types != "hsd") return true;
+        const auto id = static_cast<TrackId>(m.args[0].i);
+        if (!editor_.set_parameter(id, m.args[1].s, m.args[2].f)) return true;
+        mixer_modified_ = true;
+        emit parameterChanged(id, QString::fromStdString(m.args[1].s), m.args[2].f);
+        emit documentChanged();
+        return true;
+    }
     const bool number = m.address == "/track/level" || m.address == "/track/pan";
     const bool flag = m.address == "/track/mute" || m.address == "/track/solo";
     if (!number && !flag) return false;

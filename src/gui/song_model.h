@@ -90,6 +90,9 @@ public:
     void setTrackPan(TrackId id, double pan);
     void setTrackMute(TrackId id, bool on);
     void setTrackSolo(TrackId id, bool on);
+    // An instrument parameter set live (/track/parameter): kept in the document like the mixer, sent
+    // at once (dropped while no engine is connected: the next full load carries the document's value).
+    void setTrackParameter(TrackId id, const std::string& name, double value);
     // The document as saved, and as a (re)started engine loads it.
     Document snapshot() const { return canonical_document(editor_.document()); }
 
@@ -109,7 +112,8 @@ signals:
     void tracksChanged();    // tracks added, removed, renamed, moved, re-instrumented, or a new document
     void historyChanged();   // undo/redo availability
     void engineRefused(const QString& message);
-    void mixerChanged(TrackId id);              // another client changed a track's mixer settings
+    void mixerChanged(TrackId id);  // another client changed a track's mixer settings
+    void parameterChanged(TrackId id, const QString& name, double value);  // another client set one
     void engineInSync(std::uint64_t revision);  // the engine answered every batch we sent
     void engineLoaded(std::uint64_t revision);  // the engine took the document loadIntoEngine() sent
     void engineLoadFailed(const QString& message);

@@ -11,6 +11,7 @@
 #include "gui/level_meter.h"
 #include "gui/roll_state.h"
 #include "gui/song_model.h"
+#include "gui/track_parameters.h"
 #include "gui/track_strip.h"
 #include "server/osc_out.h"
 
@@ -21,6 +22,8 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
       song_(song),
       link_(link),
       state_(state),
+      parameters_(new TrackParameters(song, link, this)),
+      chooser_([](QWidget* parent) { return askForCsound(parent, QString()); }),
       strip_layout_(new QVBoxLayout),
       master_level_(new QSlider(Qt::Horizontal, this)),
       master_meter_(new LevelMeter(this)) {
@@ -63,6 +66,11 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
         for (TrackStrip* s : strips_)
             if (s->trackId() == id) s->refresh();
     });
+    connect(&song_, &SongModel::parameterChanged, this,
+            [this](TrackId id, const QString& name, double value) {
+                for (TrackStrip* s : strips_)
+                    if (s->trackId() == id) s->showParameter(name, value);
+            });
     connect(&state_, &RollState::changed, this, [this] {
         for (TrackStrip* s : strips_) s->setCurrent(s->trackId() == state_.currentTrack());
     });
@@ -79,7 +87,7 @@ void TrackPanel::rebuild() {
     strips_.clear();
     const Document& doc = song_.document();
     for (const Track& t : doc.tracks) {
-        auto* strip = new TrackStrip(song_, t.id, instruments_, this);
+        auto* strip = new TrackStrip(song_, *parameters_, t.id, instruments_, chooser_, this);
         strip_layout_->insertWidget(strip_layout_->count() - 1, strip);
         connect(strip, &TrackStrip::selected, this, &TrackPanel::select);
         strips_.push_back(strip);
@@ -92,6 +100,11 @@ void TrackPanel::rebuild() {
 
 void TrackPanel::select(TrackId id) {
     state_.setCurrentTrack(id);
+}
+
+void TrackPanel::setCsoundChooser(CsoundChooser chooser) {
+    chooser_ = std::move(chooser);
+    rebuild();
 }
 
 void TrackPanel::resendMaster() {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/score.h"
+#include "gui/csound_choice.h"
 
 class QSlider;
 class QVBoxLayout;
@@ -18,6 +19,7 @@ class EngineLink;
 class LevelMeter;
 class RollState;
 class SongModel;
+class TrackParameters;
 class TrackStrip;
 struct PositionReport;
 
@@ -35,6 +37,9 @@ public:
     LevelMeter* masterMeter() const { return master_meter_; }
     // Sends the master level again (to an engine that restarted).
     void resendMaster();
+    // How a strip asks for a Csound orchestra (default: askForCsound's dialogs; tests answer themselves).
+    void setCsoundChooser(CsoundChooser chooser);
+    TrackParameters& parameters() const { return *parameters_; }
 
 private:
     void rebuild();
@@ -44,6 +49,8 @@ private:
     EngineLink& link_;
     RollState& state_;
     QStringList instruments_;
+    TrackParameters* parameters_;
+    CsoundChooser chooser_;
     QVBoxLayout* strip_layout_;
     std::vector<TrackStrip*> strips_;
     QSlider* master_level_;

@@ -2,28 +2,51 @@
 
 #include <QComboBox>
 #include <QDial>
+#include <QDoubleSpinBox>
 #include <QEvent>
+#include <QFileInfo>
 #include <QGridLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalBlocker>
 #include <QSlider>
+#include <QTimer>
 #include <QToolButton>
+#include <algorithm>
+#include <cmath>
+#include <utility>
 
 #include "gui/level_meter.h"
 #include "gui/song_model.h"
+#include "gui/track_parameters.h"
 
 namespace tactus::gui {
 
 namespace {
+const QString kCsound = QStringLiteral("csound");
+
+// The menu's text for a track's instrument: "synth/pluck", or "csound: bell.orc Bell".
 QString instrumentKey(const Track& t) {
+    if (t.instrument == "csound")
+        return kCsound + ": " + QFileInfo(QString::fromStdString(t.orchestra)).fileName() + " " +
+               QString::fromStdString(t.csound_instrument);
     return QString::fromStdString(t.instrument) + "/" + QString::fromStdString(t.preset);
+}
+
+QString shortNumber(double v) {
+    return QString::number(v, 'g', 5);
 }
 }  // namespace
 
-TrackStrip::TrackStrip(SongModel& song, TrackId id, const QStringList& instruments, QWidget* parent)
+TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, TrackId id,
+                       const QStringList& instruments, CsoundChooser chooser, QWidget* parent)
     : QFrame(parent),
       song_(song),
+      parameters_(parameters),
       id_(id),
+      chooser_(std::move(chooser)),
+      layout_(new QGridLayout(this)),
+      throttle_(new QTimer(this)),
       name_(new QLineEdit(this)),
       instrument_(new QComboBox(this)),
       level_(new QSlider(Qt::Horizontal, this)),
@@ -47,7 +70,7 @@ TrackStrip::TrackStrip(SongModel& song, TrackId id, const QStringList& instrumen
     solo_->setToolTip(tr("Solo"));
     meter_->setFixedWidth(8);
 
-    auto* layout = new QGridLayout(this);
+    auto* layout = layout_;
     layout->setContentsMargins(4, 3, 4, 3);
     layout->setSpacing(3);
     layout->addWidget(name_, 0, 0, 1, 3);
@@ -64,6 +87,7 @@ TrackStrip::TrackStrip(SongModel& song, TrackId id, const QStringList& instrumen
         if (t && t->name != name) song_.apply({edit::TrackRename{id_, name}}, tr("Rename track"));
     });
     connect(instrument_, &QComboBox::activated, this, [this](int) {
+        if (instrument_->currentText().startsWith(kCsound)) return chooseCsound();
         const QStringList parts = instrument_->currentText().split('/');
         const Track* t = song_.track(id_);
         if (!t || parts.size() != 2) return;
@@ -77,7 +101,120 @@ TrackStrip::TrackStrip(SongModel& song, TrackId id, const QStringList& instrumen
     connect(solo_, &QToolButton::toggled, this, [this](bool on) { song_.setTrackSolo(id_, on); });
     for (QWidget* w : std::initializer_list<QWidget*>{name_, instrument_, level_, pan_, mute_, solo_})
         w->installEventFilter(this);
+    throttle_->setSingleShot(true);
+    throttle_->setInterval(kParameterIntervalMs);
+    connect(throttle_, &QTimer::timeout, this, &TrackStrip::sendParameters);
+    connect(&parameters_, &TrackParameters::offeredChanged, this, [this](TrackId changed) {
+        if (changed == id_) showParameters();
+    });
     refresh();
+    showParameters();
+}
+
+// An orchestra and instrument for the track, as one undoable edit; the parameters set on the track are
+// kept when the orchestra stays the same (they name its channels), otherwise they start from its defaults.
+void TrackStrip::chooseCsound() {
+    const Track* t = song_.track(id_);
+    const std::optional<CsoundPick> pick = chooser_ ? chooser_(this) : std::nullopt;
+    if (!t || !pick) return refresh();
+    edit::CsoundChoice csound{pick->orchestra.toStdString(), pick->instrument.toStdString(), {}};
+    if (t->orchestra == csound.orchestra) csound.parameters = t->parameters;
+    if (!song_.apply({edit::TrackInstrument{id_, "csound", "", std::move(csound)}},
+                     tr("Choose Csound orchestra")))
+        refresh();
+}
+
+void TrackStrip::showParameters() {
+    for (auto& [name, control] : controls_) {
+        delete control.slider;
+        delete control.spin;
+        delete control.value;
+    }
+    for (QLabel* label : findChildren<QLabel*>(QStringLiteral("parameterName"))) delete label;
+    controls_.clear();
+    const Track* t = song_.track(id_);
+    if (!t) return;
+    int row = 3;
+    for (const OfferedParameter& p : parameters_.offered(id_)) {
+        const QString name = QString::fromStdString(p.name);
+        const auto set = t->parameters.find(p.name);
+        const double value = set != t->parameters.end() ? set->second : p.value;
+        auto* label = new QLabel(name, this);
+        label->setObjectName(QStringLiteral("parameterName"));
+        ParameterControl control;
+        control.minimum = p.minimum;
+        control.maximum = p.maximum;
+        if (p.hasRange()) {
+            control.slider = new QSlider(Qt::Horizontal, this);
+            control.slider->setRange(0, kSliderSteps);
+            control.slider->setObjectName(name);
+            control.slider->setToolTip(
+                tr("%1 (%2 to %3, default %4)")
+                    .arg(name, shortNumber(p.minimum), shortNumber(p.maximum), shortNumber(p.default_value)));
+            control.value = new QLabel(this);
+            control.value->setMinimumWidth(40);
+            connect(control.slider, &QSlider::valueChanged, this, [this, n = p.name](int step) {
+                const ParameterControl& c = controls_.at(n);
+                const double v = c.minimum + (c.maximum - c.minimum) * step / kSliderSteps;
+                c.value->setText(shortNumber(v));
+                parameterMoved(n, v);
+            });
+            layout_->addWidget(label, row, 0);
+            layout_->addWidget(control.slider, row, 1, 1, 3);
+            layout_->addWidget(control.value, row, 4);
+        } else {
+            control.spin = new QDoubleSpinBox(this);
+            control.spin->setObjectName(name);
+            control.spin->setRange(-1e9, 1e9);
+            control.spin->setDecimals(3);
+            control.spin->setToolTip(
+                tr("%1 (no declared range, default %2)").arg(name, shortNumber(p.default_value)));
+            connect(control.spin, &QDoubleSpinBox::valueChanged, this,
+                    [this, n = p.name](double v) { parameterMoved(n, v); });
+            layout_->addWidget(label, row, 0);
+            layout_->addWidget(control.spin, row, 1, 1, 4);
+        }
+        setControl(controls_[p.name] = control, value);
+        ++row;
+    }
+}
+
+void TrackStrip::setControl(ParameterControl& control, double value) {
+    if (control.slider) {
+        const QSignalBlocker block(control.slider);
+        const double at = (value - control.minimum) / (control.maximum - control.minimum);
+        control.slider->setValue(int(std::lround(std::clamp(at, 0.0, 1.0) * kSliderSteps)));
+        control.value->setText(shortNumber(value));
+    } else if (control.spin) {
+        const QSignalBlocker block(control.spin);
+        control.spin->setValue(value);
+    }
+}
+
+void TrackStrip::showParameter(const QString& name, double value) {
+    const auto it = controls_.find(name.toStdString());
+    if (it == controls_.end()) return;
+    unsent_.erase(it->first);  // the other client's value is the newest
+    setControl(it->second, value);
+}
+
+QWidget* TrackStrip::parameterControl(const QString& name) const {
+    const auto it = controls_.find(name.toStdString());
+    if (it == controls_.end()) return nullptr;
+    return it->second.slider ? static_cast<QWidget*>(it->second.slider) : it->second.spin;
+}
+
+// A drag makes many values: the first goes at once, then the newest every kParameterIntervalMs.
+void TrackStrip::parameterMoved(const std::string& name, double value) {
+    unsent_[name] = value;
+    if (!throttle_->isActive()) {
+        sendParameters();
+        throttle_->start();
+    }
+}
+
+void TrackStrip::sendParameters() {
+    for (const auto& [name, value] : std::exchange(unsent_, {})) song_.setTrackParameter(id_, name, value);
 }
 
 void TrackStrip::refresh() {

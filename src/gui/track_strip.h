@@ -1,15 +1,26 @@
 // One track's row in the track panel: name, instrument and preset, level, pan, mute, solo and a peak
 // meter. Mixer controls act live (SongModel sends them to the engine at once); renaming and changing
-// the instrument are undoable edits. Clicking the strip makes its track the one the piano roll edits.
+// the instrument are undoable edits. Choosing "csound" asks for an orchestra and one of its
+// instruments (csound_choice.h). The parameters the track's instrument offers (TrackParameters) show
+// below as labelled controls: a slider over the declared range, a spin box where there is none; moving
+// one sends /track/parameter (at most one message per parameter every kParameterIntervalMs).
+// Clicking the strip makes its track the one the piano roll edits.
 #pragma once
 
 #include <QFrame>
 #include <QStringList>
+#include <map>
+#include <string>
 
 #include "core/score.h"
+#include "gui/csound_choice.h"
 
 class QComboBox;
 class QDial;
+class QDoubleSpinBox;
+class QGridLayout;
+class QLabel;
+class QTimer;
 class QLineEdit;
 class QSlider;
 class QToolButton;
@@ -18,17 +29,26 @@ namespace tactus::gui {
 
 class LevelMeter;
 class SongModel;
+class TrackParameters;
 
 class TrackStrip : public QFrame {
     Q_OBJECT
 public:
-    TrackStrip(SongModel& song, TrackId id, const QStringList& instruments, QWidget* parent = nullptr);
+    TrackStrip(SongModel& song, TrackParameters& parameters, TrackId id, const QStringList& instruments,
+               CsoundChooser chooser, QWidget* parent = nullptr);
+    static constexpr int kParameterIntervalMs = 20;
 
     TrackId trackId() const { return id_; }
     void setCurrent(bool current);
     LevelMeter* meter() const { return meter_; }
     // Shows the document's (and mixer's) values without sending anything.
     void refresh();
+    // Rebuilds the parameter controls from what the engine says the instrument offers.
+    void showParameters();
+    // Moves one parameter's control (another client set it) without sending anything.
+    void showParameter(const QString& name, double value);
+    // The control of parameter `name` (a QSlider or a QDoubleSpinBox), or nullptr.
+    QWidget* parameterControl(const QString& name) const;
 
 signals:
     void selected(TrackId id);
@@ -38,8 +58,27 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    struct ParameterControl {
+        QSlider* slider = nullptr;  // over [minimum, maximum] in kSliderSteps steps
+        QDoubleSpinBox* spin = nullptr;
+        QLabel* value = nullptr;
+        double minimum = 0.0;
+        double maximum = 0.0;
+    };
+    static constexpr int kSliderSteps = 1000;
+    void chooseCsound();
+    void parameterMoved(const std::string& name, double value);
+    void sendParameters();
+    void setControl(ParameterControl& control, double value);
+
     SongModel& song_;
+    TrackParameters& parameters_;
     TrackId id_;
+    CsoundChooser chooser_;
+    QGridLayout* layout_;
+    std::map<std::string, ParameterControl> controls_;
+    std::map<std::string, double> unsent_;  // moved, waiting for the throttle
+    QTimer* throttle_;
     QLineEdit* name_;
     QComboBox* instrument_;
     QSlider* level_;

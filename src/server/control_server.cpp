@@ -273,6 +273,11 @@ void ControlServer::apply_edit_batch(const std::vector<const OscMessage*>& batch
                 return add && add->note.id == id;
             }))
             return reply_error(from, "/note/audition", "no note with id " + std::to_string(id));
+    // An orchestra an edit names passes the path policy as one a loaded document names.
+    if (const std::string refused = admit_edit_orchestras(
+            edits, document_dir_, options_.paths, options_.access.classify(from) != ClientClass::Owner);
+        !refused.empty())
+        return reply_error(from, first, refused);
     std::size_t edit_count = edits.size();
     if (edit_count > 0) {
         std::string error;
@@ -664,6 +669,7 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
     arm_first_track_for_midi_input();
     document_changed();
     journal_.end(false);  // /load starts the new document's own journal
+    document_dir_ = document_dir;
     const Document& loaded = host_.document();
     OscOut out("/reply");
     out.s(ctx.message.address)

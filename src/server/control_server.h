@@ -181,6 +181,8 @@ private:
     // ("" for an inline document: the policy's base directory).
     bool load_document(const Context& ctx, LoadResult result, std::optional<std::size_t> recovered = {},
                        const std::string& document_dir = {});
+    // The loaded document's `document_dir`: an edit's relative orchestra name resolves against it too.
+    std::string document_dir_;
 
     EngineHost& host_;
     OscTransport& transport_;

@@ -28,11 +28,14 @@ constexpr EditShape kShapes[] = {
     {"/note/pitch", 3, 0, "ID PITCH CENTS"},
     {"/note/velocity", 2, 0, "ID VELOCITY"},
     {"/note/audition", 1, 0, "ID"},
-    {"/track/add", 4, 10, "ID NAME INSTRUMENT PRESET [INDEX [CHANNEL LEVEL PAN MUTE SOLO]]"},
+    {"/track/add", 4, SIZE_MAX,
+     "ID NAME INSTRUMENT PRESET [INDEX [CHANNEL LEVEL PAN MUTE SOLO [ORCHESTRA CSOUND_INSTRUMENT "
+     "(PARAMETER VALUE)...]]]"},
     {"/track/remove", 1, 1, "ID"},
     {"/track/rename", 2, 2, "ID NAME"},
     {"/track/move", 2, 2, "ID INDEX"},
-    {"/track/instrument", 3, 3, "ID INSTRUMENT PRESET"},
+    {"/track/instrument", 3, SIZE_MAX,
+     "ID INSTRUMENT PRESET [ORCHESTRA CSOUND_INSTRUMENT (PARAMETER VALUE)...]"},
     {"/tempo/set", 3, 0, "BEAT BPM RAMP"},
     {"/meter/set", 3, 0, "BAR NUMERATOR DENOMINATOR"},
     {"/markers/set", 2, 0, "BEAT NAME"},
@@ -60,6 +63,36 @@ std::uint64_t id_arg(const OscArgs& args, std::size_t i, const char* name, bool 
 
 std::size_t index_arg(const OscArgs& args, std::size_t i) {
     return static_cast<std::size_t>(args.integer_in(i, "index", 0, INT32_MAX));
+}
+
+// The Csound part of /track/add and /track/instrument from argument `first` on: the orchestra, the
+// Csound instrument, then name/value pairs of parameters. `shape` names the arguments in errors.
+edit::CsoundChoice csound_args(const OscArgs& args, std::size_t first, const EditShape& shape) {
+    const std::size_t n = args.size();
+    if (n < first + 2 || (n - first) % 2 != 0)
+        throw OscArgError("takes the arguments " + std::string(shape.arguments) +
+                          ": the orchestra and Csound instrument come together, then parameter names each "
+                          "with its value; got " +
+                          std::to_string(n));
+    edit::CsoundChoice csound{
+        args.string(first, "orchestra"), args.string(first + 1, "Csound instrument"), {}};
+    for (std::size_t i = first + 2; i < n; i += 2) {
+        const std::string name = args.string(i, "parameter");
+        if (name.empty())
+            throw OscArgError("argument " + std::to_string(i + 1) + " (parameter) must name a parameter");
+        csound.parameters[name] = args.number(i + 1, "value");
+    }
+    return csound;
+}
+
+// Pushed with the Csound arguments only when there is something to carry (the old short forms otherwise).
+bool has_csound(const Track& t) {
+    return !t.orchestra.empty() || !t.csound_instrument.empty() || !t.parameters.empty();
+}
+void write_csound(OscOut& m, const std::string& orchestra, const std::string& csound_instrument,
+                  const std::map<std::string, double>& parameters) {
+    m.s(orchestra).s(csound_instrument);
+    for (const auto& [name, value] : parameters) m.s(name).d(value);
 }
 
 }  // namespace
@@ -136,7 +169,7 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
         add.track.preset = args.string(3, "preset");
         add.index = args.has(4) ? index_arg(args, 4) : SIZE_MAX;
         if (n > 5) {
-            if (n != 10)
+            if (n < 10)
                 throw OscArgError("takes the arguments " + std::string(shape->arguments) +
                                   ": the mixer and channel come all five or none; got " + std::to_string(n));
             add.track.midi_channel = small_int(args, 5, "MIDI channel");
@@ -144,6 +177,12 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
             add.track.pan = args.number(7, "pan");
             add.track.mute = args.boolean(8, "mute");
             add.track.solo = args.boolean(9, "solo");
+        }
+        if (n > 10) {
+            edit::CsoundChoice csound = csound_args(args, 10, *shape);
+            add.track.orchestra = std::move(csound.orchestra);
+            add.track.csound_instrument = std::move(csound.csound_instrument);
+            add.track.parameters = std::move(csound.parameters);
         }
         edits.push_back(std::move(add));
         return;
@@ -154,8 +193,10 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
     if (a == "/track/move")
         return edits.push_back(edit::TrackMove{id_arg(args, 0, "track id"), index_arg(args, 1)});
     if (a == "/track/instrument") {
-        edits.push_back(edit::TrackInstrument{id_arg(args, 0, "track id"), args.string(1, "instrument"),
-                                              args.string(2, "preset")});
+        edit::TrackInstrument change{id_arg(args, 0, "track id"), args.string(1, "instrument"),
+                                     args.string(2, "preset"), std::nullopt};
+        if (n > 3) change.csound = csound_args(args, 3, *shape);
+        edits.push_back(std::move(change));
         return;
     }
     for (std::size_t i = 0; i < n; i += shape->group) {
@@ -215,18 +256,20 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
     } else if (auto* velocity = std::get_if<edit::NoteVelocity>(&e)) {
         out.push_back(OscOut("/note/velocity").h(id(velocity->id)).i(velocity->velocity).bytes());
     } else if (auto* track = std::get_if<edit::TrackAdd>(&e)) {
-        out.push_back(OscOut("/track/add")
-                          .h(id(track->track.id))
-                          .s(track->track.name)
-                          .s(track->track.instrument)
-                          .s(track->track.preset)
-                          .i(static_cast<std::int32_t>(std::min<std::size_t>(track->index, INT32_MAX)))
-                          .i(track->track.midi_channel)
-                          .d(track->track.level)
-                          .d(track->track.pan)
-                          .i(track->track.mute ? 1 : 0)
-                          .i(track->track.solo ? 1 : 0)
-                          .bytes());
+        const Track& t = track->track;
+        OscOut m("/track/add");
+        m.h(id(t.id))
+            .s(t.name)
+            .s(t.instrument)
+            .s(t.preset)
+            .i(static_cast<std::int32_t>(std::min<std::size_t>(track->index, INT32_MAX)))
+            .i(t.midi_channel)
+            .d(t.level)
+            .d(t.pan)
+            .i(t.mute ? 1 : 0)
+            .i(t.solo ? 1 : 0);
+        if (has_csound(t)) write_csound(m, t.orchestra, t.csound_instrument, t.parameters);
+        out.push_back(m.bytes());
     } else if (auto* remove = std::get_if<edit::TrackRemove>(&e)) {
         out.push_back(OscOut("/track/remove").h(id(remove->id)).bytes());
     } else if (auto* rename = std::get_if<edit::TrackRename>(&e)) {
@@ -235,11 +278,11 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
         out.push_back(
             OscOut("/track/move").h(id(tmove->id)).i(static_cast<std::int32_t>(tmove->index)).bytes());
     } else if (auto* instrument = std::get_if<edit::TrackInstrument>(&e)) {
-        out.push_back(OscOut("/track/instrument")
-                          .h(id(instrument->id))
-                          .s(instrument->instrument)
-                          .s(instrument->preset)
-                          .bytes());
+        OscOut m("/track/instrument");
+        m.h(id(instrument->id)).s(instrument->instrument).s(instrument->preset);
+        if (const auto& csound = instrument->csound)
+            write_csound(m, csound->orchestra, csound->csound_instrument, csound->parameters);
+        out.push_back(m.bytes());
     } else if (auto* tempo = std::get_if<edit::TempoReplace>(&e)) {
         OscOut m("/tempo/set");
         for (const TempoPoint& p : tempo->points) m.d(p.beat).d(p.bpm).i(p.ramp ? 1 : 0);

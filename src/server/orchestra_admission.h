@@ -11,8 +11,10 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/score.h"
+#include "core/score_edit.h"
 #include "server/path_policy.h"
 
 namespace tactus {
@@ -23,5 +25,12 @@ namespace tactus {
 // name a client gives). `confined`: the client is held to the allowed directories.
 std::string admit_orchestras(Document& doc, const std::string& document_dir, const PathPolicy& policy,
                              bool confined);
+
+// The same for the orchestras a batch of edits names (/track/add, /track/instrument with an orchestra):
+// each is held to the policy as if the client had named it, a relative name taken relative to
+// `document_dir` (the loaded document's directory, "" for an inline one), and replaced by the resolved
+// absolute path. "" when all are admitted, else "edit N (/track/...): orchestra: <the refusal>".
+std::string admit_edit_orchestras(std::vector<Edit>& edits, const std::string& document_dir,
+                                  const PathPolicy& policy, bool confined);
 
 }  // namespace tactus

@@ -59,6 +59,49 @@ TEST(EditInverse, each_track_and_map_edit_is_undone) {
     expect_undo_restores(three_tracks(), {edit::MarkersReplace{{{4, "Verse"}, {0, "Intro"}}}});
 }
 
+// A Csound track: its orchestra, Csound instrument and parameters come back with it.
+Document with_csound_track() {
+    Document doc = three_tracks();
+    Track& t = doc.tracks[2];
+    t.instrument = "csound";
+    t.preset = "";
+    t.orchestra = "/music/bell.orc";
+    t.csound_instrument = "Bell";
+    t.parameters = {{"cutoff", 3000.0}, {"drive", 0.5}};
+    return doc;
+}
+
+TEST(EditInverse, a_csound_track_comes_back_whole) {
+    expect_undo_restores(with_csound_track(), {edit::TrackRemove{3}});
+    expect_undo_restores(with_csound_track(), {edit::TrackInstrument{3, "synth", "organ"}});
+    expect_undo_restores(
+        with_csound_track(),
+        {edit::TrackInstrument{3, "csound", "", edit::CsoundChoice{"/music/pluck.orc", "1", {}}}});
+    expect_undo_restores(
+        three_tracks(),
+        {edit::TrackInstrument{2, "csound", "",
+                               edit::CsoundChoice{"/music/bell.orc", "Bell", {{"cutoff", 200.0}}}}});
+    Track added = with_csound_track().tracks[2];
+    added.id = 9;
+    added.notes.clear();
+    expect_undo_restores(three_tracks(), {edit::TrackAdd{added, 0}});
+}
+
+TEST(EditInverse, an_instrument_change_to_an_orchestra_is_undone_by_one_naming_the_old_one) {
+    DocumentEditor editor(with_csound_track());
+    std::string error;
+    const auto inverse = inverse_edits(
+        editor, {edit::TrackInstrument{3, "csound", "", edit::CsoundChoice{"/music/pluck.orc", "2", {}}}},
+        &error);
+    ASSERT_TRUE(inverse.has_value()) << error;
+    ASSERT_EQ(inverse->size(), 1u);
+    const auto& back = std::get<edit::TrackInstrument>(inverse->front());
+    EXPECT_EQ(back.instrument, "csound");
+    ASSERT_TRUE(back.csound.has_value());
+    EXPECT_EQ(*back.csound,
+              (edit::CsoundChoice{"/music/bell.orc", "Bell", {{"cutoff", 3000.0}, {"drive", 0.5}}}));
+}
+
 // A track as a MIDI import leaves it: mixer settings, a channel, a sustain pedal and a bend.
 Document tracks_with_controllers() {
     Document doc = three_tracks();

@@ -373,8 +373,8 @@ TEST_F(EditProtocol, controller_events_and_whole_tracks_travel_as_edits_and_a_re
         "edit 1 of 1 (track/controllers): controller event 1: value must be within 0..127 (got 200)");
     expect_refused(
         OscOut("/track/add").h(4).s("X").s("synth").s("sine").i(0).i(1).d(1.0).bytes(), "/track/add",
-        "takes the arguments ID NAME INSTRUMENT PRESET [INDEX [CHANNEL LEVEL PAN MUTE SOLO]]: the mixer "
-        "and channel come all five or none; got 7");
+        "takes the arguments ID NAME INSTRUMENT PRESET [INDEX [CHANNEL LEVEL PAN MUTE SOLO [ORCHESTRA "
+        "CSOUND_INSTRUMENT (PARAMETER VALUE)...]]]: the mixer and channel come all five or none; got 7");
 }
 
 TEST_F(EditProtocol, mixer_changes_are_kept_in_the_document_and_pushed_to_the_other_subscribers) {
