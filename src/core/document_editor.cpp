@@ -30,6 +30,14 @@ std::string number(double x) {
     return s;
 }
 
+// As the document format requires (a saved document must load again): both named, the preset too
+// where the instrument does not use it (csound).
+std::string check_instrument_names(const std::string& instrument, const std::string& preset) {
+    if (instrument.empty()) return "instrument must not be empty";
+    if (preset.empty()) return "preset must not be empty (a csound track keeps any, e.g. \"sine\")";
+    return {};
+}
+
 std::string check_range(const char* what, double v, double lo, double hi) {
     if (!std::isfinite(v) || v < lo || v > hi)
         return std::string(what) + " must be within " + number(lo) + ".." + number(hi) + " (got " +
@@ -397,6 +405,7 @@ std::string DocumentEditor::apply_one(Edit& e) {
             return "track id " + std::to_string(add->track.id) + " already exists";
         if (!add->track.notes.empty() || !add->track.controllers.empty())
             return "a new track starts empty: add its notes with note/add";
+        if (auto p = check_instrument_names(add->track.instrument, add->track.preset); !p.empty()) return p;
         if (auto p = check_range("level", add->track.level, 0, 4); !p.empty()) return p;
         if (auto p = check_range("pan", add->track.pan, -1, 1); !p.empty()) return p;
         if (auto p = check_range("MIDI channel", add->track.midi_channel, 0, 16); !p.empty()) return p;
@@ -443,6 +452,7 @@ std::string DocumentEditor::apply_one(Edit& e) {
     if (auto* instrument = std::get_if<edit::TrackInstrument>(&e)) {
         Track* t = track_by_id(instrument->id);
         if (!t) return no_track(instrument->id);
+        if (auto p = check_instrument_names(instrument->instrument, instrument->preset); !p.empty()) return p;
         Track changed = *t;
         changed.notes.clear();
         changed.instrument = instrument->instrument;

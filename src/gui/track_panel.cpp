@@ -23,7 +23,7 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
       link_(link),
       state_(state),
       parameters_(new TrackParameters(song, link, this)),
-      chooser_([](QWidget* parent) { return askForCsound(parent, QString()); }),
+      chooser_([](QWidget* asker) { return askForCsound(asker, QString()); }),
       strip_layout_(new QVBoxLayout),
       master_level_(new QSlider(Qt::Horizontal, this)),
       master_meter_(new LevelMeter(this)) {

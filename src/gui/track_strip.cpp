@@ -119,7 +119,8 @@ void TrackStrip::chooseCsound() {
     if (!t || !pick) return refresh();
     edit::CsoundChoice csound{pick->orchestra.toStdString(), pick->instrument.toStdString(), {}};
     if (t->orchestra == csound.orchestra) csound.parameters = t->parameters;
-    if (!song_.apply({edit::TrackInstrument{id_, "csound", "", std::move(csound)}},
+    // The preset stays (unused by csound, and a document's preset is never empty).
+    if (!song_.apply({edit::TrackInstrument{id_, "csound", t->preset, std::move(csound)}},
                      tr("Choose Csound orchestra")))
         refresh();
 }

@@ -64,7 +64,7 @@ Document with_csound_track() {
     Document doc = three_tracks();
     Track& t = doc.tracks[2];
     t.instrument = "csound";
-    t.preset = "";
+    t.preset = "sine";
     t.orchestra = "/music/bell.orc";
     t.csound_instrument = "Bell";
     t.parameters = {{"cutoff", 3000.0}, {"drive", 0.5}};
@@ -76,10 +76,10 @@ TEST(EditInverse, a_csound_track_comes_back_whole) {
     expect_undo_restores(with_csound_track(), {edit::TrackInstrument{3, "synth", "organ"}});
     expect_undo_restores(
         with_csound_track(),
-        {edit::TrackInstrument{3, "csound", "", edit::CsoundChoice{"/music/pluck.orc", "1", {}}}});
+        {edit::TrackInstrument{3, "csound", "sine", edit::CsoundChoice{"/music/pluck.orc", "1", {}}}});
     expect_undo_restores(
         three_tracks(),
-        {edit::TrackInstrument{2, "csound", "",
+        {edit::TrackInstrument{2, "csound", "sine",
                                edit::CsoundChoice{"/music/bell.orc", "Bell", {{"cutoff", 200.0}}}}});
     Track added = with_csound_track().tracks[2];
     added.id = 9;
@@ -91,7 +91,7 @@ TEST(EditInverse, an_instrument_change_to_an_orchestra_is_undone_by_one_naming_t
     DocumentEditor editor(with_csound_track());
     std::string error;
     const auto inverse = inverse_edits(
-        editor, {edit::TrackInstrument{3, "csound", "", edit::CsoundChoice{"/music/pluck.orc", "2", {}}}},
+        editor, {edit::TrackInstrument{3, "csound", "sine", edit::CsoundChoice{"/music/pluck.orc", "2", {}}}},
         &error);
     ASSERT_TRUE(inverse.has_value()) << error;
     ASSERT_EQ(inverse->size(), 1u);

@@ -58,7 +58,6 @@ private:
         bell.id = 2;
         bell.name = "Bell";
         bell.instrument = "csound";
-        bell.preset = "";
         bell.orchestra = orchestra_.toStdString();
         bell.csound_instrument = "Bell";
         bell.parameters = {{"cutoff", 5000.0}};
@@ -74,7 +73,6 @@ private:
 
 private slots:
     void initTestCase() {
-        orchestra_ = QFileInfo(dir_.filePath("bell.orc")).canonicalFilePath();
         write(dir_.filePath("bell.orc"), kOrchestra);
         orchestra_ = QFileInfo(dir_.filePath("bell.orc")).canonicalFilePath();
         session_ = GuiSession::showing(song(), dir_.path());

@@ -62,7 +62,7 @@ TEST_F(CsoundEdits,
     EXPECT_EQ(text_of(call(OscOut("/track/instrument")
                                .h(1)
                                .s("csound")
-                               .s("")
+                               .s("sine")
                                .s("bell.orc")
                                .s("Bell")
                                .s("cutoff")
@@ -80,7 +80,7 @@ TEST_F(CsoundEdits,
     const auto pushed = b_.receive();
     ASSERT_EQ(pushed.size(), 1u);
     ASSERT_EQ(pushed[0].messages.size(), 2u);
-    EXPECT_EQ(text_of(pushed[0].messages[1]), "/track/instrument ,hsssssd 1 \"csound\" \"\" \"" + bell() +
+    EXPECT_EQ(text_of(pushed[0].messages[1]), "/track/instrument ,hsssssd 1 \"csound\" \"sine\" \"" + bell() +
                                                   "\" \"Bell\" \"cutoff\" 3000.000000");
 }
 
@@ -90,7 +90,7 @@ TEST_F(CsoundEdits, a_track_added_with_an_orchestra_and_parameters_keeps_them_an
                           .h(2)
                           .s("Bell")
                           .s("csound")
-                          .s("")
+                          .s("sine")
                           .i(1)
                           .i(0)
                           .d(0.5)
@@ -110,14 +110,14 @@ TEST_F(CsoundEdits, a_track_added_with_an_orchestra_and_parameters_keeps_them_an
     const auto pushed = b_.receive();
     ASSERT_EQ(pushed.size(), 1u);
     EXPECT_EQ(text_of(pushed[0].messages.at(1)),
-              "/track/add ,hsssiiddiisssd 2 \"Bell\" \"csound\" \"\" 1 0 0.500000 0.000000 0 0 \"" + bell() +
-                  "\" \"Bell\" \"cutoff\" 440.000000");
+              "/track/add ,hsssiiddiisssd 2 \"Bell\" \"csound\" \"sine\" 1 0 0.500000 0.000000 0 0 \"" +
+                  bell() + "\" \"Bell\" \"cutoff\" 440.000000");
 }
 
 TEST_F(CsoundEdits, an_orchestra_outside_the_allowed_directories_is_refused_by_the_file_rules) {
     write(elsewhere_ / "bell.orc", kOrchestra);
     const std::string requested = (elsewhere_ / "bell.orc").string();
-    expect_refused(OscOut("/track/instrument").h(1).s("csound").s("").s(requested).s("Bell").bytes(),
+    expect_refused(OscOut("/track/instrument").h(1).s("csound").s("sine").s(requested).s("Bell").bytes(),
                    "/track/instrument",
                    "edit 1 (/track/instrument): orchestra: " + requested +
                        ": refused: outside the directories this engine serves (--allow-dir; see "
@@ -126,7 +126,7 @@ TEST_F(CsoundEdits, an_orchestra_outside_the_allowed_directories_is_refused_by_t
                        .h(2)
                        .s("Bell")
                        .s("csound")
-                       .s("")
+                       .s("sine")
                        .i(1)
                        .i(0)
                        .d(1)
@@ -148,7 +148,7 @@ TEST_F(CsoundEdits, a_broken_orchestra_is_refused_with_csounds_message_and_line)
     write(orc, "ksmps = 32\n\ninstr Bell\n  aout oscil 1, 440\n  gkcut chn_k\n  outs aout, aout\nendin\n");
     const Document before = host_.document();
     const std::string answer = text_of(
-        call(OscOut("/track/instrument").h(1).s("csound").s("").s("broken.orc").s("Bell").bytes(), a_));
+        call(OscOut("/track/instrument").h(1).s("csound").s("sine").s("broken.orc").s("Bell").bytes(), a_));
     const std::string expected =
         "/error ,ss \"/track/instrument\" \"edit 1 of 1 (track/instrument): " + fs::canonical(orc).string() +
         ":5: error: syntax error";
@@ -157,22 +157,33 @@ TEST_F(CsoundEdits, a_broken_orchestra_is_refused_with_csounds_message_and_line)
 }
 
 TEST_F(CsoundEdits, the_short_form_keeps_the_orchestra_and_wrong_csound_arguments_are_named) {
-    call(OscOut("/track/instrument").h(1).s("csound").s("").s("bell.orc").s("Bell").bytes(), a_);
+    call(OscOut("/track/instrument").h(1).s("csound").s("sine").s("bell.orc").s("Bell").bytes(), a_);
     EXPECT_EQ(text_of(call(OscOut("/track/instrument").h(1).s("synth").s("pad").bytes(), a_)),
               "/reply ,shi \"/track/instrument\" 2 1");
     EXPECT_EQ(track(0).instrument, "synth");
     EXPECT_EQ(track(0).orchestra, bell()) << "the 3-argument form leaves the orchestra as it was";
-    EXPECT_EQ(text_of(call(OscOut("/track/instrument").h(1).s("csound").s("").bytes(), a_)),
+    EXPECT_EQ(text_of(call(OscOut("/track/instrument").h(1).s("csound").s("sine").bytes(), a_)),
               "/reply ,shi \"/track/instrument\" 3 1");
     EXPECT_EQ(track(0).instrument, "csound");
     expect_refused(
-        OscOut("/track/instrument").h(1).s("csound").s("").s("bell.orc").bytes(), "/track/instrument",
+        OscOut("/track/instrument").h(1).s("csound").s("sine").s("bell.orc").bytes(), "/track/instrument",
         "takes the arguments ID INSTRUMENT PRESET [ORCHESTRA CSOUND_INSTRUMENT (PARAMETER VALUE)...]: "
         "the orchestra and Csound instrument come together, then parameter names each with its "
         "value; got 4");
-    expect_refused(
-        OscOut("/track/instrument").h(1).s("csound").s("").s("bell.orc").s("Bell").s("cutoff").s("x").bytes(),
-        "/track/instrument", "argument 7 (value) must be a number (i, h, f or d)");
+    expect_refused(OscOut("/track/instrument").h(1).s("csound").s("").s("bell.orc").s("Bell").bytes(),
+                   "/track/instrument",
+                   "edit 1 of 1 (track/instrument): preset must not be empty (a csound track keeps any, e.g. "
+                   "\"sine\")");
+    expect_refused(OscOut("/track/instrument")
+                       .h(1)
+                       .s("csound")
+                       .s("sine")
+                       .s("bell.orc")
+                       .s("Bell")
+                       .s("cutoff")
+                       .s("x")
+                       .bytes(),
+                   "/track/instrument", "argument 7 (value) must be a number (i, h, f or d)");
 }
 
 }  // namespace
