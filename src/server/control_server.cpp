@@ -637,11 +637,22 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
         reply_error(ctx.from, ctx.message.address, refused);
         return false;
     }
+    // A csound track whose orchestra does not load plays silent, and the client is told why (Csound's
+    // own message, which quotes the file, only to the owner; the log has it); any other problem
+    // refuses the document.
     const auto problems = check_instruments(doc, host_.csound_permissions());
-    if (!problems.empty()) {
-        reply_error(ctx.from, ctx.message.address,
-                    problems.front().json_path + ": " + problems.front().message);
-        return false;
+    std::vector<std::string> warnings;
+    for (const InstrumentProblem& p : problems) {
+        const std::string told =
+            p.json_path + ": " +
+            (confined(ctx) && !p.withheld_message.empty() ? p.withheld_message : p.message);
+        if (!p.track_can_play_silent) {
+            reply_error(ctx.from, ctx.message.address, told);
+            return false;
+        }
+        std::cerr << "tactusd: " << ctx.message.address << ": " << p.json_path << ": " << p.message
+                  << " (the track plays silent)\n";
+        warnings.push_back(told + " (the track plays silent)");
     }
     // Commands waiting for a frame belong to the old document (its tracks): cancelled, each told.
     host_.submit(at_next_block(CommandKind::CancelPending));
@@ -664,6 +675,8 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
     arm_first_track_for_midi_input();
     document_changed();
     journal_.end(false);  // /load starts the new document's own journal
+    for (const std::string& warning : warnings)
+        reply(ctx.from, OscOut("/warning").s(ctx.message.address).s(warning).bytes());
     const Document& loaded = host_.document();
     OscOut out("/reply");
     out.s(ctx.message.address)

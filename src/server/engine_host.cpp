@@ -93,10 +93,11 @@ void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mi
     engine_->publish(std::move(program));
 }
 
-bool EngineHost::load(Document doc, std::string* error) {
+bool EngineHost::load(Document doc, std::string* error, std::vector<std::string>* silenced) {
     const double rate = backend_->sample_rate();
-    std::shared_ptr<TrackMixer> mixer =
-        make_track_mixer(doc, rate, error, engine_->midi_out_bus(), options_.csound);
+    std::vector<std::string> ignored;
+    std::shared_ptr<TrackMixer> mixer = make_track_mixer(doc, rate, error, engine_->midi_out_bus(),
+                                                         options_.csound, silenced ? silenced : &ignored);
     if (!mixer) return false;
     channels_ = mixer->channels();
     retiring_.clear();

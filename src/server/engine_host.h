@@ -54,7 +54,9 @@ public:
     bool running() const;
 
     // Loading (control thread): replaces the document and the instruments; the transport stops.
-    bool load(Document doc, std::string* error);
+    // A csound track whose orchestra does not load plays silent; its error is appended to `silenced`
+    // ("/tracks/N: message"). Any other instrument that cannot be made fails the load.
+    bool load(Document doc, std::string* error, std::vector<std::string>* silenced = nullptr);
     const Document& document() const { return editor_.document(); }
     const DocumentEditor& editor() const { return editor_; }
     bool has_document() const { return loaded_; }
