@@ -273,16 +273,18 @@ void ControlServer::apply_edit_batch(const std::vector<const OscMessage*>& batch
                 return add && add->note.id == id;
             }))
             return reply_error(from, "/note/audition", "no note with id " + std::to_string(id));
-    // An orchestra an edit names passes the path policy as one a loaded document names.
-    if (const std::string refused = admit_edit_orchestras(
-            edits, document_dir_, options_.paths, options_.access.classify(from) != ClientClass::Owner);
+    // An orchestra an edit names passes the path policy as one a loaded document names; a confined
+    // client learns why it does not compile without its text (as from /load).
+    const bool confined_client = options_.access.classify(from) != ClientClass::Owner;
+    if (const std::string refused =
+            admit_edit_orchestras(edits, document_dir_, options_.paths, confined_client);
         !refused.empty())
         return reply_error(from, first, refused);
     std::size_t edit_count = edits.size();
     if (edit_count > 0) {
         std::string error;
         EditEffect effect;
-        if (!host_.edit(std::move(edits), &error, &effect, frame)) {
+        if (!host_.edit(std::move(edits), &error, &effect, frame, confined_client)) {
             reply_error(from, first, error);
             return;
         }
@@ -642,11 +644,22 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
         reply_error(ctx.from, ctx.message.address, refused);
         return false;
     }
+    // A csound track whose orchestra does not load plays silent, and the client is told why (Csound's
+    // own message, which quotes the file, only to the owner; the log has it); any other problem
+    // refuses the document.
     const auto problems = check_instruments(doc, host_.csound_permissions());
-    if (!problems.empty()) {
-        reply_error(ctx.from, ctx.message.address,
-                    problems.front().json_path + ": " + problems.front().message);
-        return false;
+    std::vector<std::string> warnings;
+    for (const InstrumentProblem& p : problems) {
+        const std::string told =
+            p.json_path + ": " +
+            (confined(ctx) && !p.withheld_message.empty() ? p.withheld_message : p.message);
+        if (!p.track_can_play_silent) {
+            reply_error(ctx.from, ctx.message.address, told);
+            return false;
+        }
+        std::cerr << "tactusd: " << ctx.message.address << ": " << p.json_path << ": " << p.message
+                  << " (the track plays silent)\n";
+        warnings.push_back(told + " (the track plays silent)");
     }
     // Commands waiting for a frame belong to the old document (its tracks): cancelled, each told.
     host_.submit(at_next_block(CommandKind::CancelPending));
@@ -670,6 +683,8 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
     document_changed();
     journal_.end(false);  // /load starts the new document's own journal
     document_dir_ = document_dir;
+    for (const std::string& warning : warnings)
+        reply(ctx.from, OscOut("/warning").s(ctx.message.address).s(warning).bytes());
     const Document& loaded = host_.document();
     OscOut out("/reply");
     out.s(ctx.message.address)

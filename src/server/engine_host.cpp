@@ -93,10 +93,11 @@ void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mi
     engine_->publish(std::move(program));
 }
 
-bool EngineHost::load(Document doc, std::string* error) {
+bool EngineHost::load(Document doc, std::string* error, std::vector<std::string>* silenced) {
     const double rate = backend_->sample_rate();
-    std::shared_ptr<TrackMixer> mixer =
-        make_track_mixer(doc, rate, error, engine_->midi_out_bus(), options_.csound);
+    std::vector<std::string> ignored;
+    std::shared_ptr<TrackMixer> mixer = make_track_mixer(doc, rate, error, engine_->midi_out_bus(),
+                                                         options_.csound, silenced ? silenced : &ignored);
     if (!mixer) return false;
     channels_ = mixer->channels();
     retiring_.clear();
@@ -138,13 +139,16 @@ bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
     return true;
 }
 
-bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* effect_out, Frame apply_at) {
+bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* effect_out, Frame apply_at,
+                      bool withhold_file_text) {
     // Compiled against the snapshot playing now (its tempo, the tracks' current slots).
-    const auto check = [this](const Track& track) {
+    const auto check = [this, withhold_file_text](const Track& track) {
         Document one;
         one.tracks.push_back(track);
         const auto problems = check_instruments(one, options_.csound);
-        return problems.empty() ? std::string() : problems.front().message;
+        if (problems.empty()) return std::string();
+        const InstrumentProblem& p = problems.front();
+        return withhold_file_text && !p.withheld_message.empty() ? p.withheld_message : p.message;
     };
     EditEffect effect;
     if (!editor_.apply(std::move(edits), &effect, error, check)) return false;

@@ -54,7 +54,9 @@ public:
     bool running() const;
 
     // Loading (control thread): replaces the document and the instruments; the transport stops.
-    bool load(Document doc, std::string* error);
+    // A csound track whose orchestra does not load plays silent; its error is appended to `silenced`
+    // ("/tracks/N: message"). Any other instrument that cannot be made fails the load.
+    bool load(Document doc, std::string* error, std::vector<std::string>* silenced = nullptr);
     const Document& document() const { return editor_.document(); }
     const DocumentEditor& editor() const { return editor_; }
     bool has_document() const { return loaded_; }
@@ -77,8 +79,10 @@ public:
     // says what the batch changed.
     // `apply_at`: the output frame the change is heard from (kAsap: the next block); programs take
     // effect in the order published, so an earlier frame than the last one published waits for it.
+    // `withhold_file_text`: an orchestra's error names its file and line without quoting it (for a
+    // client that may name files but not read them, as /load does).
     bool edit(std::vector<Edit> edits, std::string* error, EditEffect* effect = nullptr,
-              Frame apply_at = kAsap);
+              Frame apply_at = kAsap, bool withhold_file_text = false);
 
     // Tempo scale (control thread): a new program whose tempo map is scaled; the beat heard stays put.
     bool set_tempo_scale(double scale, std::string* error, Frame apply_at = kAsap);
