@@ -267,7 +267,10 @@ void MainWindow::onPacket(const OscPacket& packet) {
             if (decodeStatus(m, s)) status_bar_->show(s);
         } else if (m.address == "/reply" && !m.args.empty()) {
             if (m.args[0].s == "/instruments") tracks_->setInstruments(instruments_);
-        } else if (m.address == "/error" && m.args.size() >= 2 && m.args[0].s != "/load/json") {
+        } else if ((m.address == "/error" || m.address == "/warning") && m.args.size() >= 2 &&
+                   m.args[0].s != "/load/json") {
+            // A warning: applied, but not all is well (a csound track whose orchestra does not load plays
+            // silent).
             statusBar()->showMessage(QString::fromStdString(m.args[0].s + ": " + m.args[1].s), 8000);
         }
     }

@@ -284,10 +284,13 @@ void ControlServer::apply_edit_batch(const std::vector<const OscMessage*>& batch
     if (edit_count > 0) {
         std::string error;
         EditEffect effect;
-        if (!host_.edit(std::move(edits), &error, &effect, frame, confined_client)) {
+        std::vector<std::string> silenced;
+        if (!host_.edit(std::move(edits), &error, &effect, frame, confined_client, &silenced)) {
             reply_error(from, first, error);
             return;
         }
+        for (const std::string& why : silenced)  // as /load warns: applied, the track silent
+            reply(from, OscOut("/warning").s(first).s(why + " (the track plays silent)").bytes());
         if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
         if (effect.tempo_changed) resend_loop(frame);
         const EditBatch& applied = *host_.editor().last_batch();

@@ -1,6 +1,7 @@
 #include "server/engine_host.h"
 
 #include <algorithm>
+#include <map>
 
 #include "engine/instrument_factory.h"
 
@@ -122,7 +123,9 @@ bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
         const auto position = editor_.track_position(id);
         if (!position) continue;  // added and removed in one batch
         const Track& track = editor_.document().tracks[*position];
-        auto instrument = make_instrument(track, rate, error, engine_->midi_out_bus(), options_.csound);
+        std::string why;  // the edit's check has the reason (EngineHost::edit)
+        auto instrument =
+            make_instrument_or_silent(track, rate, error, engine_->midi_out_bus(), options_.csound, &why);
         if (!instrument) return false;
         const auto slot = slots_.find(id);
         const auto at = slot != slots_.end() ? slot->second : static_cast<std::uint32_t>(channels_.size());
@@ -140,19 +143,31 @@ bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
 }
 
 bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* effect_out, Frame apply_at,
-                      bool withhold_file_text) {
-    // Compiled against the snapshot playing now (its tempo, the tracks' current slots).
-    const auto check = [this, withhold_file_text](const Track& track) {
+                      bool withhold_file_text, std::vector<std::string>* silenced) {
+    // Compiled against the snapshot playing now (its tempo, the tracks' current slots). A csound
+    // track that cannot play is let through silent (update_channels), its reason kept for the warning.
+    std::map<TrackId, std::string> silent;
+    const auto check = [this, withhold_file_text, &silent](const Track& track) {
         Document one;
         one.tracks.push_back(track);
         const auto problems = check_instruments(one, options_.csound);
+        silent.erase(track.id);
         if (problems.empty()) return std::string();
         const InstrumentProblem& p = problems.front();
-        return withhold_file_text && !p.withheld_message.empty() ? p.withheld_message : p.message;
+        const std::string told =
+            withhold_file_text && !p.withheld_message.empty() ? p.withheld_message : p.message;
+        if (!p.track_can_play_silent) return told;
+        silent[track.id] =
+            p.json_path.substr(std::string_view("/tracks/0").size()) + ": " + told;  // one track
+        return std::string();
     };
     EditEffect effect;
     if (!editor_.apply(std::move(edits), &effect, error, check)) return false;
     if (effect_out) *effect_out = effect;
+    if (silenced)
+        for (const auto& [id, why] : silent)
+            if (const auto at = editor_.track_position(id))
+                silenced->push_back("/tracks/" + std::to_string(*at) + why);
     std::vector<SnapshotNote> removed, added;
     removed.reserve(effect.removed.size());
     for (const PlacedNote& n : effect.removed) removed.push_back(score_->compile(n.note, slots_.at(n.track)));

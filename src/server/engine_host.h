@@ -79,10 +79,13 @@ public:
     // says what the batch changed.
     // `apply_at`: the output frame the change is heard from (kAsap: the next block); programs take
     // effect in the order published, so an earlier frame than the last one published waits for it.
-    // `withhold_file_text`: an orchestra's error names its file and line without quoting it (for a
-    // client that may name files but not read them, as /load does).
+    // A csound track (added, or given another instrument) whose orchestra does not load plays silent,
+    // as on a load: the batch applies, and `silenced` (when given) gets one warning per such track,
+    // "/tracks/N/orchestra: file:line: message" (`withhold_file_text`: without Csound's message, which
+    // quotes the file, for a client that may name files but not read them).
     bool edit(std::vector<Edit> edits, std::string* error, EditEffect* effect = nullptr,
-              Frame apply_at = kAsap, bool withhold_file_text = false);
+              Frame apply_at = kAsap, bool withhold_file_text = false,
+              std::vector<std::string>* silenced = nullptr);
 
     // Tempo scale (control thread): a new program whose tempo map is scaled; the beat heard stays put.
     bool set_tempo_scale(double scale, std::string* error, Frame apply_at = kAsap);

@@ -1,8 +1,8 @@
 // Edits that bring a Csound orchestra in (/track/instrument and /track/add with ORCHESTRA
 // CSOUND_INSTRUMENT and parameters, docs/protocol.md): the orchestra passes the path policy as one a
-// loaded document names (relative to the loaded document's directory), a broken one is refused with
-// its file and line, the other subscribers get the edit with the resolved path, and the old short forms
-// still work and keep the track's orchestra.
+// loaded document names (relative to the loaded document's directory), a broken one plays silent
+// with a warning naming its file and line, the other subscribers get the edit with the resolved path,
+// and the old short forms still work and keep the track's orchestra.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -143,17 +143,44 @@ TEST_F(CsoundEdits, an_orchestra_outside_the_allowed_directories_is_refused_by_t
                        "docs/security.md)");
 }
 
-// Refused (an edit can be taken back, unlike a load, which plays the track silent) with its file and
-// line; Csound's message quotes the file, so a confined client (a_) is not given it. The owner is
-// (tests/gui/csound_tracks: the GUI shows it).
-TEST_F(CsoundEdits, a_broken_orchestra_is_refused_naming_its_file_and_line) {
+// As on a load, the track plays silent and the sender is warned with the file and line first (Csound's
+// message quotes the file, so a confined client, a_, is not given it; the owner is: tests/gui). So a
+// silent csound track's removal can be undone (its /track/add names the same orchestra).
+TEST_F(CsoundEdits, a_broken_orchestra_applies_silent_with_a_warning_naming_its_file_and_line) {
     const fs::path orc = music_ / "songs" / "broken.orc";
     write(orc, "ksmps = 32\n\ninstr Bell\n  aout oscil 1, 440\n  gkcut chn_k\n  outs aout, aout\nendin\n");
-    expect_refused(OscOut("/track/instrument").h(1).s("csound").s("sine").s("broken.orc").s("Bell").bytes(),
-                   "/track/instrument",
-                   "edit 1 of 1 (track/instrument): " + fs::canonical(orc).string() +
-                       ":5: the orchestra does not load (the reason quotes the file: only the engine's owner "
-                       "and its log are told)");
+    const std::string warning =
+        "/warning ,ss \"/track/instrument\" \"/tracks/0/orchestra: " + fs::canonical(orc).string() +
+        ":5: the orchestra does not load (the reason quotes the file: only the engine's "
+        "owner and its log are told) (the track plays silent)\"";
+    send(OscOut("/track/instrument").h(1).s("csound").s("sine").s("broken.orc").s("Bell").bytes(), a_);
+    auto answers = a_.receive();
+    ASSERT_EQ(answers.size(), 2u);
+    EXPECT_EQ(text_of(answers[0].messages.front()), warning);
+    EXPECT_EQ(text_of(answers[1].messages.front()), "/reply ,shi \"/track/instrument\" 1 1");
+    EXPECT_EQ(track(0).orchestra, fs::canonical(orc).string());
+    EXPECT_EQ(text_of(call(OscOut("/track/parameters").i(1).bytes(), a_)), "/track/parameters ,h 1");
+
+    EXPECT_EQ(text_of(call(OscOut("/track/remove").h(1).bytes(), a_)), "/reply ,shi \"/track/remove\" 2 1");
+    send(OscOut("/track/add")
+             .h(1)
+             .s("Lead")
+             .s("csound")
+             .s("sine")
+             .i(0)
+             .i(0)
+             .d(1)
+             .d(0)
+             .i(0)
+             .i(0)
+             .s(fs::canonical(orc).string())
+             .s("Bell")
+             .bytes(),
+         a_);
+    answers = a_.receive();
+    ASSERT_EQ(answers.size(), 2u);
+    EXPECT_EQ(text_of(answers[1].messages.front()), "/reply ,shi \"/track/add\" 3 1");
+    EXPECT_EQ(host_.document().tracks.size(), 1u);
 }
 
 TEST_F(CsoundEdits, the_short_form_keeps_the_orchestra_and_wrong_csound_arguments_are_named) {
