@@ -61,7 +61,7 @@ void check_csound_track(const Track& track, const std::string& base, const Csoun
                         std::vector<InstrumentProblem>& problems) {
     if (track.orchestra.empty()) {
         problems.push_back(
-            {base + "/orchestra", "a csound track names its orchestra (a .orc or .csd file)", true, {}});
+            {base + "/orchestra", "a csound track names its orchestra (a .orc or .csd file)", false, {}});
         return;
     }
     auto [it, fresh] = orchestras.try_emplace(track.orchestra);
@@ -77,7 +77,7 @@ void check_csound_track(const Track& track, const std::string& base, const Csoun
         problems.push_back(
             {base + "/csound_instrument",
              "a csound track names an instrument of " + track.orchestra + " (a number or a name)",
-             true,
+             false,
              {}});
     } else if (!it->second.orchestra->instrument_number(track.csound_instrument)) {
         problems.push_back({base + "/csound_instrument",

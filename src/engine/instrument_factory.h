@@ -17,7 +17,8 @@ struct InstrumentProblem {
     std::string json_path;  // e.g. "/tracks/2/preset"
     std::string message;
     // A csound track's orchestra that does not load: the document can still play, that track silent
-    // (make_track_mixer with `silenced`). Other problems (an unknown instrument) refuse the document.
+    // (make_track_mixer with `silenced`). Other problems (an unknown instrument, a csound track that
+    // names no orchestra or no instrument) refuse the document.
     bool track_can_play_silent = false;
     // The message without anything read from the file (Csound quotes the orchestra's lines), for a
     // client that may name files but not read them; empty when `message` quotes nothing.
