@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Render speed of one Csound piece through Tactus (`tactus render`) and through Csound itself (`csound`
+# of the piece exported with `tactus export -o piece.csd`): same orchestra, same notes, same ksmps, same
+# output (48 kHz stereo 32-bit float WAV), run side by side in one run, alternating, REPS times each.
+# Prints wall and CPU (user + system) seconds per run, their medians and the ratio Tactus / csound
+# (below 1: Tactus is faster).
+#
+#   bench/csound_render.sh [path/to/tactus] [reps]      (default build/src/cli/tactus, 5)
+set -euo pipefail
+TACTUS=${1:-build/src/cli/tactus}
+REPS=${2:-5}
+TACTUS=$(realpath "$TACTUS")
+command -v csound > /dev/null || { echo "csound is not installed" >&2; exit 1; }
+WORK=$(mktemp -d /tmp/tactus-csound-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+# The piece: 2,000 notes of two to six voices over about 4 minutes (tempo change and ramp), an
+# orchestra of two detuned band-limited saws through a resonant low-pass, with a k-rate envelope and
+# release (the work per note a typical synth orchestra does).
+write_piece() {  # $1 = ksmps
+    cat > piece.orc <<ORC
+ksmps = $1
+nchnls = 2
+0dbfs = 1
+instr 1
+  kenv linsegr 0, 0.01, 1, 0.3, 0.6, 0.2, 0
+  a1 vco2 0.05 * p5 / 127, p6
+  a2 vco2 0.05 * p5 / 127, p6 * 1.003
+  af moogladder a1 + a2, 800 + 3000 * kenv, 0.3
+  outs af * kenv, af * kenv
+endin
+ORC
+    python3 - <<'PY'
+import json
+notes = []
+for i in range(2000):
+    notes.append({"id": i + 1, "start": i * 0.25 + (0.5 if i % 7 == 0 else 0), "length": [0.25, 0.5, 1, 1.5][i % 4],
+                  "pitch": 36 + (i * 37) % 48, "velocity": 40 + (i * 53) % 88})
+doc = {"format": "tactus", "version": 1,
+       "tempo": [{"beat": 0, "bpm": 120}, {"beat": 200, "bpm": 110, "ramp": True}, {"beat": 400, "bpm": 130}],
+       "tracks": [{"id": 1, "instrument": "csound", "orchestra": "piece.orc", "csound_instrument": "1",
+                   "level": 2 ** 0.5, "notes": notes}]}
+json.dump(doc, open("piece.json", "w"))
+PY
+    "$TACTUS" export piece.json -o piece.csd 2> /dev/null
+}
+
+# "wall cpu" of one command, output discarded.
+timed() {
+    /usr/bin/time -f "%e %U %S" -o time.txt "$@" > /dev/null 2>&1
+    awk '{printf "%.3f %.3f\n", $1, $2 + $3}' time.txt
+}
+
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+for KSMPS in 32 64; do
+    write_piece "$KSMPS"
+    : > tactus.txt
+    : > csound.txt
+    for ((r = 1; r <= REPS; r++)); do
+        timed "$TACTUS" render piece.json -o tactus.wav --bits 32f >> tactus.txt
+        timed csound piece.csd -o csound.wav >> csound.txt
+    done
+    SECONDS_OF_AUDIO=$(python3 -c "
+import struct; b = open('tactus.wav', 'rb').read(); i = 12
+while i < len(b):
+    n = struct.unpack('<I', b[i + 4:i + 8])[0]
+    if b[i:i + 4] == b'data': print(round(n / 8 / 48000, 1)); break
+    i += 8 + n + (n & 1)")
+    TW=$(awk '{print $1}' tactus.txt | median)
+    TC=$(awk '{print $2}' tactus.txt | median)
+    CW=$(awk '{print $1}' csound.txt | median)
+    CC=$(awk '{print $2}' csound.txt | median)
+    echo "ksmps $KSMPS: ${SECONDS_OF_AUDIO} s of audio, 2000 notes, $REPS runs each (alternating)"
+    echo "  tactus render  wall $(paste -sd' ' <(awk '{print $1}' tactus.txt))  median $TW s; cpu median $TC s"
+    echo "  csound         wall $(paste -sd' ' <(awk '{print $1}' csound.txt))  median $CW s; cpu median $CC s"
+    awk -v tw="$TW" -v cw="$CW" -v tc="$TC" -v cc="$CC" \
+        'BEGIN {printf "  ratio tactus/csound: wall %.2f, cpu %.2f\n", tw / cw, tc / cc}'
+done
