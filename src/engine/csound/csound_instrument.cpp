@@ -243,8 +243,8 @@ void CsoundInstrument::perform_one_cycle() {
     const MYFLT* spout = csoundGetSpout(csound);
     const int size = static_cast<int>(ring_left_.size());
     bool sound = false;
-    for (int i = 0; i < ksmps_; ++i) {
-        const int at = (ring_read_ + ring_count_ + i) % size;
+    int at = (ring_read_ + ring_count_) % size;
+    for (int i = 0; i < ksmps_; ++i, at = at + 1 == size ? 0 : at + 1) {
         const MYFLT l = spout[i * channels_];
         const MYFLT r = channels_ > 1 ? spout[i * channels_ + 1] : l;
         ring_left_[static_cast<std::size_t>(at)] = static_cast<float>(l * scale_);
@@ -256,15 +256,20 @@ void CsoundInstrument::perform_one_cycle() {
     csound_active_ = csound_active_instances(csound) > 0;
 }
 
+// Copies runs of the ring (up to its end or to what it holds) rather than frame by frame.
 void CsoundInstrument::render(float* left, float* right, int frames) {
     const int size = static_cast<int>(ring_left_.size());
-    for (int i = 0; i < frames; ++i) {
+    while (frames > 0) {
         if (ring_count_ == 0) perform_one_cycle();
-        left[i] = ring_left_[static_cast<std::size_t>(ring_read_)];
-        right[i] = ring_right_[static_cast<std::size_t>(ring_read_)];
-        ring_read_ = (ring_read_ + 1) % size;
-        --ring_count_;
-        ++time_;
+        const int run = std::min({frames, ring_count_, size - ring_read_});
+        std::copy_n(ring_left_.data() + ring_read_, run, left);
+        std::copy_n(ring_right_.data() + ring_read_, run, right);
+        left += run;
+        right += run;
+        frames -= run;
+        ring_read_ = (ring_read_ + run) % size;
+        ring_count_ -= run;
+        time_ += run;
     }
 }
 
