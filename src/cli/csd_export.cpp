@@ -291,6 +291,14 @@ CsdExportResult export_csound(const Document& doc, const CsdExportOptions& optio
     });
     for (OrchestraPlan& plan : plans) {
         flush_controllers(plan, options.sample_rate);
+        // In Tactus each track has a Csound of its own; in the .csd they share one, and its channels.
+        std::size_t with_controllers = 0;
+        for (const TrackPlan& t : plan.tracks)
+            with_controllers += doc.tracks[t.index].controllers.empty() ? 0 : 1;
+        if (with_controllers > 1)
+            result.warnings.push_back(
+                std::to_string(with_controllers) + " tracks on " + plan.path +
+                " have controller changes: in the .csd they share its tactus.* channels");
         for (const TrackPlan& t : plan.tracks)
             if (t.dropped > 0)
                 result.warnings.push_back(track_label(doc, t.index) + ": " + std::to_string(t.dropped) +

@@ -1,6 +1,6 @@
 // A document's Csound tracks as Csound's own files: one .csd per orchestra, holding the orchestra, the
 // options that make `csound` render it as Tactus does, and a score of the tracks' notes (and controller
-// changes) placed on the frames Tactus plays them on (docs/csound.md, "Export").
+// changes) placed on the frames Tactus plays them on (docs/csound-export.md).
 //
 // The frames come from the engine's own compilation of the score (ScoreSnapshot: timing.md's frames under
 // the tempo map), and p2/p3 are the score-event formula of docs/research/csound-6.18-hosting.md (section

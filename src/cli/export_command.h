@@ -1,6 +1,6 @@
 // `tactus export song.json -o song.mid [--ppq N]`: a Standard MIDI File (cli/midi_commands.h).
 // `tactus export song.json -o song.csd [--rate R] [--csound-allow ...]`: the Csound tracks as Csound's
-// own file, orchestra and score, rendering on Tactus's frames (cli/csd_export.h, docs/csound.md).
+// own file, orchestra and score, rendering on Tactus's frames (cli/csd_export.h, docs/csound-export.md).
 // The output's extension picks the format.
 #pragma once
 

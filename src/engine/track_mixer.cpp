@@ -223,9 +223,11 @@ float TrackMixer::mix_channel(TrackChannel& channel, float* left, float* right, 
 void TrackMixer::render_span(float* left, float* right, int frames) {
     std::fill_n(left, frames, 0.0f);
     std::fill_n(right, frames, 0.0f);
+    bool direct = false;  // a channel without latency (or the aux) was summed into left/right
     // Slot order, then retiring order, as when every channel was visited: the sum is the same.
     for_each_bit(sounding_, [&](std::size_t slot) {
         TrackChannel& c = *tracks_[slot];
+        direct = direct || c.instrument->latency() <= 0;
         const float peak = mix_channel(c, left, right, frames);
         if (peak < 0.0f) {
             clear_bit(sounding_, slot);
@@ -235,18 +237,21 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
         }
     });
     for_each_bit(retiring_sounding_, [&](std::size_t i) {
+        direct = direct || retiring_[i]->instrument->latency() <= 0;
         if (mix_channel(*retiring_[i], left, right, frames) < 0.0f) clear_bit(retiring_sounding_, i);
     });
     if (aux_ && !aux_->is_silent()) {
+        direct = true;
         aux_->render(scratch_left_.data(), scratch_right_.data(), frames);
         for (int i = 0; i < frames; ++i) {
             left[i] += scratch_left_[i];
             right[i] += scratch_right_[i];
         }
     }
-    // The channels without latency were summed in place; they enter the compensated mix together.
+    // The channels without latency were summed in place; they enter the compensated mix together
+    // (when there were none, left/right hold zeros, which would add nothing).
     if (compensation_) {
-        compensation_->add(left, right, frames, 0);
+        if (direct) compensation_->add(left, right, frames, 0);
         compensation_->take(left, right, frames);
     }
     clock_ += frames;

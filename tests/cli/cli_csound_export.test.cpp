@@ -38,7 +38,9 @@ double seconds_at(double beat) {
     if (beat < 60.0) return s40 + ramp(beat);
     return s40 + ramp(60.0) + (beat - 60.0) * 60.0 / 75.0;
 }
-long long frame_at(double beat) { return static_cast<long long>(std::floor(seconds_at(beat) * kRate + 0.5)); }
+long long frame_at(double beat) {
+    return static_cast<long long>(std::floor(seconds_at(beat) * kRate + 0.5));
+}
 
 // 330 notes over beats 0..82: every quarter beat, every seventh half a beat later (on .5 positions),
 // every eleventh of zero length; and controller changes (mod wheel, sustain, bend, pressure).
@@ -60,13 +62,16 @@ nlohmann::json piece(const std::string& orchestra, bool controllers) {
             const double beat = j * 0.5 + (j % 3 == 0 ? 0.01 : 0.0) + (j % 5 == 0 ? 0.25 : 0.0);
             switch (j % 4) {
                 case 0:
-                    changes.push_back({{"beat", beat}, {"kind", "cc"}, {"number", 1}, {"value", (j * 29) % 128}});
+                    changes.push_back(
+                        {{"beat", beat}, {"kind", "cc"}, {"number", 1}, {"value", (j * 29) % 128}});
                     break;
                 case 1:
-                    changes.push_back({{"beat", beat}, {"kind", "cc"}, {"number", 64}, {"value", j % 8 < 4 ? 127 : 0}});
+                    changes.push_back(
+                        {{"beat", beat}, {"kind", "cc"}, {"number", 64}, {"value", j % 8 < 4 ? 127 : 0}});
                     break;
                 case 2:
-                    changes.push_back({{"beat", beat}, {"kind", "pitch_bend"}, {"value", ((j * 7) % 21 - 10) / 10.0}});
+                    changes.push_back(
+                        {{"beat", beat}, {"kind", "pitch_bend"}, {"value", ((j * 7) % 21 - 10) / 10.0}});
                     break;
                 default:
                     changes.push_back({{"beat", beat}, {"kind", "pressure"}, {"value", (j * 17) % 128}});
@@ -120,7 +125,9 @@ std::string release_orchestra(int ksmps) {
            "  outs a1, a2\nendin\n";
 }
 
-bool have_csound() { return std::system("command -v csound > /dev/null 2>&1") == 0; }
+bool have_csound() {
+    return std::system("command -v csound > /dev/null 2>&1") == 0;
+}
 
 class CliCsoundExport : public ::testing::Test {
 protected:
@@ -139,7 +146,8 @@ protected:
         std::ofstream(dir_ / "piece.orc") << orchestra_text;
         std::ofstream(dir_ / "piece.json") << piece("piece.orc", controllers).dump(1);
         const std::string json = (dir_ / "piece.json").string();
-        const test::CliRun exported = test::run_tactus("export " + json + " -o " + (dir_ / "piece.csd").string());
+        const test::CliRun exported =
+            test::run_tactus("export " + json + " -o " + (dir_ / "piece.csd").string());
         EXPECT_EQ(exported.exit_code, 0) << exported.output;
         const test::CliRun rendered =
             test::run_tactus("render " + json + " -o " + (dir_ / "tactus.wav").string() + " --bits 32f");
@@ -226,19 +234,21 @@ TEST_F(CliCsoundExport, notes_with_a_release_and_controller_changes_render_the_s
 // The .csd holds what a Csound user needs: the options, the orchestra as written, an i-statement per
 // note at (frame + 0.25) / sr.
 TEST_F(CliCsoundExport, the_csd_holds_options_orchestra_and_one_i_statement_per_note) {
-    std::ofstream(dir_ / "a.orc") << "ksmps = 32\nnchnls = 2\n0dbfs = 1\ninstr 1\n  outs a(0.1), a(0.1)\nendin\n";
+    std::ofstream(dir_ / "a.orc")
+        << "ksmps = 32\nnchnls = 2\n0dbfs = 1\ninstr 1\n  outs a(0.1), a(0.1)\nendin\n";
     std::ofstream(dir_ / "song.json")
         << R"({"format": "tactus", "version": 1, "tempo": [{"beat": 0, "bpm": 120}], "tracks": [
               {"id": 1, "instrument": "csound", "orchestra": "a.orc", "csound_instrument": "1",
                "notes": [{"id": 1, "start": 0.5, "length": 1, "pitch": 69, "cents": 50, "velocity": 90},
                          {"id": 2, "start": 1, "length": 0, "pitch": 60}]}]})";
-    const test::CliRun run = test::run_tactus("export " + (dir_ / "song.json").string() + " --rate 44100 -o " +
-                                              (dir_ / "song.csd").string());
+    const test::CliRun run = test::run_tactus("export " + (dir_ / "song.json").string() +
+                                              " --rate 44100 -o " + (dir_ / "song.csd").string());
     ASSERT_EQ(run.exit_code, 0) << run.output;
     std::ifstream in(dir_ / "song.csd");
     const std::string csd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     EXPECT_NE(csd.find("--sample-accurate -d -m0 -r 44100 -W -f -o song.wav"), std::string::npos) << csd;
-    EXPECT_NE(csd.find("<CsInstruments>\nksmps = 32\nnchnls = 2\n0dbfs = 1\ninstr 1\n"), std::string::npos) << csd;
+    EXPECT_NE(csd.find("<CsInstruments>\nksmps = 32\nnchnls = 2\n0dbfs = 1\ninstr 1\n"), std::string::npos)
+        << csd;
     // Beat 0.5 at 120 bpm: frame 11025; one beat: 22050 frames, ending on a 32-frame cycle boundary?
     // (11025 + 22050) % 32 = 17: no, so p3 = (22050 + 0.2) / 44100.
     char first[200];
@@ -254,9 +264,9 @@ TEST_F(CliCsoundExport, the_csd_holds_options_orchestra_and_one_i_statement_per_
 
 TEST_F(CliCsoundExport, a_synth_track_is_left_out_with_a_warning_and_each_orchestra_gets_its_own_csd) {
     for (const char* name : {"bell.orc", "pluck.orc"})
-        std::ofstream(dir_ / name) << "ksmps = 16\nnchnls = 2\n0dbfs = 1\ninstr 1\n  outs a(0.1), a(0.1)\nendin\n";
-    std::ofstream(dir_ / "song.json")
-        << R"({"format": "tactus", "version": 1, "tracks": [
+        std::ofstream(dir_ / name)
+            << "ksmps = 16\nnchnls = 2\n0dbfs = 1\ninstr 1\n  outs a(0.1), a(0.1)\nendin\n";
+    std::ofstream(dir_ / "song.json") << R"({"format": "tactus", "version": 1, "tracks": [
               {"id": 1, "name": "Bell", "instrument": "csound", "orchestra": "bell.orc", "csound_instrument": "1",
                "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60}]},
               {"id": 2, "name": "Bass", "instrument": "synth", "notes": [{"id": 2, "start": 0, "length": 1, "pitch": 40}]},
@@ -272,8 +282,7 @@ TEST_F(CliCsoundExport, a_synth_track_is_left_out_with_a_warning_and_each_orches
     EXPECT_TRUE(fs::exists(dir_ / "song-pluck.csd")) << run.output;
     EXPECT_FALSE(fs::exists(dir_ / "song.csd"));
 
-    std::ofstream(dir_ / "synth.json")
-        << R"({"format": "tactus", "version": 1, "tracks": [
+    std::ofstream(dir_ / "synth.json") << R"({"format": "tactus", "version": 1, "tracks": [
               {"id": 1, "instrument": "synth", "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60}]}]})";
     const test::CliRun none =
         test::run_tactus("export " + (dir_ / "synth.json").string() + " -o " + (dir_ / "synth.csd").string());
