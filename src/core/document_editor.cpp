@@ -102,10 +102,18 @@ std::size_t string_bytes(const std::string& s) {
     return s.capacity() > 15 ? s.capacity() + 1 : 0;
 }
 
+// A map node (three pointers, a colour, the key and the value) and its key's heap.
+std::size_t parameters_bytes(const std::map<std::string, double>& parameters) {
+    std::size_t bytes = 0;
+    for (const auto& [name, value] : parameters)
+        bytes += 4 * sizeof(void*) + sizeof(std::string) + sizeof(value) + string_bytes(name);
+    return bytes;
+}
+
 std::size_t track_heap_bytes(const Track& t) {
     return string_bytes(t.name) + string_bytes(t.instrument) + string_bytes(t.preset) +
            string_bytes(t.orchestra) + string_bytes(t.csound_instrument) + vector_bytes(t.notes) +
-           vector_bytes(t.controllers);
+           vector_bytes(t.controllers) + parameters_bytes(t.parameters);
 }
 
 std::size_t edit_heap_bytes(const Edit& e) {
@@ -482,6 +490,13 @@ std::string DocumentEditor::apply_one(Edit& e) {
         return {};
     }
     return "unsupported edit";
+}
+
+bool DocumentEditor::set_parameter(TrackId id, const std::string& name, double value) {
+    Track* t = track_by_id(id);
+    if (!t) return false;
+    t->parameters[name] = value;
+    return true;
 }
 
 bool DocumentEditor::set_mix(TrackId id, const MixChange& change) {

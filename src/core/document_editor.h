@@ -84,6 +84,8 @@ public:
     // they neither bump the revision nor enter the log. False for an unknown track. Values are the
     // caller's to check (the protocol's ranges).
     bool set_mix(TrackId id, const MixChange& change);
+    // The same for a live parameter change (/track/parameter): recorded in the track, not an edit.
+    bool set_parameter(TrackId id, const std::string& name, double value);
 
     // The batches after `revision`, oldest first; nullopt when the log no longer reaches back that
     // far (or `revision` is ahead of the document): fetch the whole document instead.

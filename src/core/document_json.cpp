@@ -696,6 +696,12 @@ void read_tracks(Reader& r, const Field& f, Document& doc) {
                 t.csound_instrument = std::move(*s);
             }
         }
+        if (auto parameters = r.field(obj, at, "parameters", false)) {
+            if (r.is_object(*parameters.value, parameters.path))
+                for (const auto& [name, value] : parameters.value->items())
+                    if (auto x = r.number(Field{&value, json_path_append(parameters.path, name)}))
+                        t.parameters[name] = *x;
+        }
         if (auto notes = r.field(obj, at, "notes", false)) {
             if (notes.value->is_array()) t.notes.reserve(notes.value->size());
             for_each_object(r, notes, [&](const json& n, const std::string& note_at, std::size_t note_index) {
@@ -884,6 +890,11 @@ J to_json(const Document& doc) {
         if (!t.orchestra.empty()) track["orchestra"] = t.orchestra;
         if (!t.csound_instrument.empty())
             track["csound_instrument"] = csound_instrument_value<J>(t.csound_instrument);
+        if (!t.parameters.empty()) {
+            J parameters = J::object();
+            for (const auto& [name, value] : t.parameters) parameters[name] = number_value<J>(value);
+            track["parameters"] = std::move(parameters);
+        }
         J notes = J::array();
         for (const Note& n : t.notes) {
             J note = J::object();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,9 @@ struct Track {
     // the instrument in it: a number ("3") or a name ("Bell").
     std::string orchestra;
     std::string csound_instrument;
+    // The instrument's parameters the user set, by name (a Csound orchestra's input channels, set live
+    // with /track/parameter); the others keep the instrument's defaults.
+    std::map<std::string, double> parameters;
     double level = 1.0;  // linear gain, 0..4
     double pan = 0.0;    // -1 (left) .. 1 (right), constant power
     bool mute = false;

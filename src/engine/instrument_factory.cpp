@@ -1,10 +1,12 @@
 #include "engine/instrument_factory.h"
 
+#include <cctype>
 #include <map>
 
 #include "engine/csound/csound_instrument.h"
 #include "engine/csound/csound_orchestra.h"
 #include "engine/midi_out_instrument.h"
+#include "engine/silent_instrument.h"
 #include "engine/synth/synth_instrument.h"
 #include "engine/synth/synth_preset.h"
 
@@ -40,11 +42,26 @@ struct CheckedOrchestra {
     std::string error;
 };
 
+// "bell.orc:12: <Csound's message>" becomes "bell.orc:12: the orchestra does not load (...)": the line,
+// not what Csound quotes of it.
+std::string withheld(const std::string& path, const std::string& message) {
+    std::string place = path;
+    if (message.rfind(path + ":", 0) == 0) {
+        std::size_t end = path.size() + 1;
+        while (end < message.size() && std::isdigit(static_cast<unsigned char>(message[end]))) ++end;
+        if (end > path.size() + 1) place = message.substr(0, end);
+    }
+    return place +
+           ": the orchestra does not load (the reason quotes the file: only the engine's owner and its "
+           "log are told)";
+}
+
 void check_csound_track(const Track& track, const std::string& base, const CsoundPermissions& permissions,
                         std::map<std::string, CheckedOrchestra>& orchestras,
                         std::vector<InstrumentProblem>& problems) {
     if (track.orchestra.empty()) {
-        problems.push_back({base + "/orchestra", "a csound track names its orchestra (a .orc or .csd file)"});
+        problems.push_back(
+            {base + "/orchestra", "a csound track names its orchestra (a .orc or .csd file)", true, {}});
         return;
     }
     auto [it, fresh] = orchestras.try_emplace(track.orchestra);
@@ -52,15 +69,21 @@ void check_csound_track(const Track& track, const std::string& base, const Csoun
         it->second.orchestra =
             CsoundOrchestra::load(track.orchestra, kCheckRate, &it->second.error, permissions);
     if (!it->second.orchestra) {
-        problems.push_back({base + "/orchestra", it->second.error});
+        problems.push_back(
+            {base + "/orchestra", it->second.error, true, withheld(track.orchestra, it->second.error)});
         return;
     }
     if (track.csound_instrument.empty()) {
-        problems.push_back({base + "/csound_instrument", "a csound track names an instrument of " +
-                                                             track.orchestra + " (a number or a name)"});
+        problems.push_back(
+            {base + "/csound_instrument",
+             "a csound track names an instrument of " + track.orchestra + " (a number or a name)",
+             true,
+             {}});
     } else if (!it->second.orchestra->instrument_number(track.csound_instrument)) {
         problems.push_back({base + "/csound_instrument",
-                            track.orchestra + " has no instrument '" + track.csound_instrument + "'"});
+                            track.orchestra + " has no instrument '" + track.csound_instrument + "'",
+                            true,
+                            {}});
     }
 }
 
@@ -76,18 +99,35 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc, const Csou
             check_csound_track(track, base, csound, orchestras, problems);
         } else if (track.instrument == kMidi) {
             if (track.preset != kMidiOut)
-                problems.push_back({base + "/preset", "unknown preset '" + track.preset +
-                                                          "' for instrument 'midi' (available: out)"});
+                problems.push_back(
+                    {base + "/preset",
+                     "unknown preset '" + track.preset + "' for instrument 'midi' (available: out)",
+                     false,
+                     {}});
         } else if (track.instrument != kSynth) {
-            problems.push_back({base + "/instrument", "unknown instrument '" + track.instrument +
-                                                          "' (this build has: synth, midi, csound)"});
+            problems.push_back(
+                {base + "/instrument",
+                 "unknown instrument '" + track.instrument + "' (this build has: synth, midi, csound)",
+                 false,
+                 {}});
         } else if (find_synth_preset(track.preset) == nullptr) {
-            problems.push_back({base + "/preset", "unknown preset '" + track.preset +
-                                                      "' for instrument 'synth' (available: " +
-                                                      joined(synth_preset_names()) + ")"});
+            problems.push_back({base + "/preset",
+                                "unknown preset '" + track.preset + "' for instrument 'synth' (available: " +
+                                    joined(synth_preset_names()) + ")",
+                                false,
+                                {}});
         }
     }
     return problems;
+}
+
+// The values the document set, before the instrument plays (a name it does not have is skipped: an
+// orchestra may have lost a channel since the document was saved).
+static void apply_parameters(const Track& track, Instrument& instrument) {
+    const auto& offered = instrument.parameters();
+    for (const auto& [name, value] : track.parameters)
+        for (std::size_t i = 0; i < offered.size(); ++i)
+            if (offered[i].name == name) instrument.set_parameter(i, value);
 }
 
 std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error,
@@ -107,7 +147,9 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
             if (error) *error = track.orchestra + " has no instrument '" + track.csound_instrument + "'";
             return nullptr;
         }
-        return std::make_unique<CsoundInstrument>(std::move(orchestra), *number);
+        auto instrument = std::make_unique<CsoundInstrument>(std::move(orchestra), *number);
+        apply_parameters(track, *instrument);
+        return instrument;
     }
     if (track.instrument == kSynth) {
         if (const SynthPreset* preset = find_synth_preset(track.preset))
@@ -121,12 +163,32 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
 
 namespace tactus {
 
+std::unique_ptr<Instrument> make_instrument_or_silent(const Track& track, double sample_rate,
+                                                      std::string* error, MidiOutBus* midi_out,
+                                                      const CsoundPermissions& csound,
+                                                      std::string* silenced) {
+    std::string why;
+    auto instrument = make_instrument(track, sample_rate, &why, midi_out, csound);
+    if (instrument) return instrument;
+    if (track.instrument == kCsound && silenced) {
+        *silenced = why;
+        return std::make_unique<SilentInstrument>();
+    }
+    if (error) *error = why;
+    return nullptr;
+}
+
 std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error,
-                                             MidiOutBus* midi_out, const CsoundPermissions& csound) {
+                                             MidiOutBus* midi_out, const CsoundPermissions& csound,
+                                             std::vector<std::string>* silenced) {
     auto mixer = std::make_unique<TrackMixer>(sample_rate);
-    for (const Track& track : doc.tracks) {
-        auto instrument = make_instrument(track, sample_rate, error, midi_out, csound);
+    for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
+        const Track& track = doc.tracks[i];
+        std::string why;
+        auto instrument =
+            make_instrument_or_silent(track, sample_rate, error, midi_out, csound, silenced ? &why : nullptr);
         if (!instrument) return nullptr;
+        if (!why.empty()) silenced->push_back("/tracks/" + std::to_string(i) + ": " + why);
         mixer->add_track(std::move(instrument), {track.level, track.pan, track.mute, track.solo});
     }
     return mixer;

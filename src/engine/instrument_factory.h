@@ -16,6 +16,12 @@ namespace tactus {
 struct InstrumentProblem {
     std::string json_path;  // e.g. "/tracks/2/preset"
     std::string message;
+    // A csound track's orchestra that does not load: the document can still play, that track silent
+    // (make_track_mixer with `silenced`). Other problems (an unknown instrument) refuse the document.
+    bool track_can_play_silent = false;
+    // The message without anything read from the file (Csound quotes the orchestra's lines), for a
+    // client that may name files but not read them; empty when `message` quotes nothing.
+    std::string withheld_message;
 };
 
 // Every instrument kind this build can play, and the presets of each.
@@ -44,9 +50,16 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
                                             MidiOutBus* midi_out = nullptr,
                                             const CsoundPermissions& csound = {});
 
-// A mixer with one channel per track of `doc`, in order, with the tracks' level/pan/mute/solo.
+// A mixer with one channel per track of `doc`, in order, with the tracks' level/pan/mute/solo. With
+// `silenced`, a csound track whose orchestra does not load gets a silent instrument and its error is
+// appended there ("/tracks/N: message"); without, it fails the mixer like any other.
 std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error,
                                              MidiOutBus* midi_out = nullptr,
-                                             const CsoundPermissions& csound = {});
+                                             const CsoundPermissions& csound = {},
+                                             std::vector<std::string>* silenced = nullptr);
+// make_instrument, but a csound track that fails gets a SilentInstrument and *silenced its error.
+std::unique_ptr<Instrument> make_instrument_or_silent(const Track& track, double sample_rate,
+                                                      std::string* error, MidiOutBus* midi_out,
+                                                      const CsoundPermissions& csound, std::string* silenced);
 
 }  // namespace tactus

@@ -114,6 +114,8 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
         {"/track/pan", &ControlServer::on_track_pan},
         {"/track/mute", &ControlServer::on_track_mute},
         {"/track/solo", &ControlServer::on_track_solo},
+        {"/track/parameters", &ControlServer::on_track_parameters},
+        {"/track/parameter", &ControlServer::on_track_parameter},
         {"/master/level", &ControlServer::on_master_level},
         {"/metronome", &ControlServer::on_metronome},
         {"/countin", &ControlServer::on_count_in},
@@ -635,11 +637,22 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
         reply_error(ctx.from, ctx.message.address, refused);
         return false;
     }
+    // A csound track whose orchestra does not load plays silent, and the client is told why (Csound's
+    // own message, which quotes the file, only to the owner; the log has it); any other problem
+    // refuses the document.
     const auto problems = check_instruments(doc, host_.csound_permissions());
-    if (!problems.empty()) {
-        reply_error(ctx.from, ctx.message.address,
-                    problems.front().json_path + ": " + problems.front().message);
-        return false;
+    std::vector<std::string> warnings;
+    for (const InstrumentProblem& p : problems) {
+        const std::string told =
+            p.json_path + ": " +
+            (confined(ctx) && !p.withheld_message.empty() ? p.withheld_message : p.message);
+        if (!p.track_can_play_silent) {
+            reply_error(ctx.from, ctx.message.address, told);
+            return false;
+        }
+        std::cerr << "tactusd: " << ctx.message.address << ": " << p.json_path << ": " << p.message
+                  << " (the track plays silent)\n";
+        warnings.push_back(told + " (the track plays silent)");
     }
     // Commands waiting for a frame belong to the old document (its tracks): cancelled, each told.
     host_.submit(at_next_block(CommandKind::CancelPending));
@@ -662,6 +675,8 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
     arm_first_track_for_midi_input();
     document_changed();
     journal_.end(false);  // /load starts the new document's own journal
+    for (const std::string& warning : warnings)
+        reply(ctx.from, OscOut("/warning").s(ctx.message.address).s(warning).bytes());
     const Document& loaded = host_.document();
     OscOut out("/reply");
     out.s(ctx.message.address)
@@ -873,6 +888,61 @@ void ControlServer::on_track_mute(const Context& ctx) {
 
 void ControlServer::on_track_solo(const Context& ctx) {
     submit_mixer_switch(ctx, CommandKind::TrackSolo, "solo", &MixChange::solo);
+}
+
+// The parameters a track's instrument offers (a Csound orchestra's input channels), each with its range,
+// default and the value the document holds.
+void ControlServer::on_track_parameters(const Context& ctx) {
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    track_arg(ctx, 0);  // an unknown track is an error
+    const auto id = static_cast<TrackId>(args.integer(0, "track id"));
+    const Track* track = nullptr;
+    for (const Track& t : host_.document().tracks)
+        if (t.id == id) track = &t;
+    OscOut out("/track/parameters");
+    out.h(id);
+    for (const InstrumentParameter& p : host_.track_parameters(id)) {
+        double value = p.default_value;
+        if (track)
+            if (const auto set = track->parameters.find(p.name); set != track->parameters.end())
+                value = set->second;
+        out.s(p.name).d(p.minimum).d(p.maximum).d(p.default_value).d(value);
+    }
+    reply(ctx.from, out.bytes());
+}
+
+// A parameter set live: applied by the engine on its frame, recorded in the track, pushed to the
+// other edit subscribers and journaled like the mixer's controls.
+void ControlServer::on_track_parameter(const Context& ctx) {
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    args.expect_at_most(3);
+    EngineCommand c;
+    c.kind = CommandKind::TrackParameter;
+    c.track = track_arg(ctx, 0);
+    const auto id = static_cast<TrackId>(args.integer(0, "track id"));
+    const std::string& name = args.string(1, "parameter");
+    const auto& offered = host_.track_parameters(id);
+    std::size_t index = offered.size();
+    std::string names;
+    for (std::size_t i = 0; i < offered.size(); ++i) {
+        if (offered[i].name == name) index = i;
+        names += (names.empty() ? "" : ", ") + offered[i].name;
+    }
+    if (index == offered.size())
+        throw OscArgError("track " + std::to_string(id) + " has no parameter '" + name + "' (" +
+                          (names.empty() ? "its instrument has none" : "it has: " + names) + ")");
+    const InstrumentParameter& p = offered[index];
+    c.a = static_cast<Frame>(index);
+    c.value =
+        p.minimum < p.maximum ? args.number_in(2, "value", p.minimum, p.maximum) : args.number(2, "value");
+    if (!submit(ctx, c)) return;
+    host_.set_parameter(id, name, c.value);
+    const auto message = OscOut("/track/parameter").h(id).s(name).d(c.value).bytes();
+    push_to_subscribers(message, message, &ctx.from);
+    journal_.record(message);
 }
 
 void ControlServer::on_master_level(const Context& ctx) {

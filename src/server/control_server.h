@@ -134,6 +134,8 @@ private:
     void on_track_pan(const Context&);
     void on_track_mute(const Context&);
     void on_track_solo(const Context&);
+    void on_track_parameters(const Context&);
+    void on_track_parameter(const Context&);
     void on_master_level(const Context&);
     void on_metronome(const Context&);
     void on_count_in(const Context&);

@@ -104,6 +104,14 @@ std::string apply_record(const OscPacket& packet, DocumentEditor& editor, Journa
         ++out.mixer_changes;
         return {};
     }
+    if (head.address == "/track/parameter") {
+        if (head.args.size() != 3 || !is_integer(head.args[0]) || head.types[1] != 's' ||
+            !is_number(head.args[2]))
+            return head.address + " with arguments ," + head.types;
+        editor.set_parameter(static_cast<TrackId>(head.args[0].i), head.args[1].s, number(head.args[2]));
+        ++out.mixer_changes;
+        return {};
+    }
     if (head.address == "/document") {
         if (head.types != "hs") return "/document with arguments ," + head.types;
         LoadResult loaded = parse_document(head.args[1].s, "journal");

@@ -93,10 +93,11 @@ void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mi
     engine_->publish(std::move(program));
 }
 
-bool EngineHost::load(Document doc, std::string* error) {
+bool EngineHost::load(Document doc, std::string* error, std::vector<std::string>* silenced) {
     const double rate = backend_->sample_rate();
-    std::shared_ptr<TrackMixer> mixer =
-        make_track_mixer(doc, rate, error, engine_->midi_out_bus(), options_.csound);
+    std::vector<std::string> ignored;
+    std::shared_ptr<TrackMixer> mixer = make_track_mixer(doc, rate, error, engine_->midi_out_bus(),
+                                                         options_.csound, silenced ? silenced : &ignored);
     if (!mixer) return false;
     channels_ = mixer->channels();
     retiring_.clear();
@@ -162,6 +163,13 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* e
     for (const PlacedNote& n : effect.added) added.push_back(score_->compile(n.note, slots_.at(n.track)));
     publish(score_->with_notes_changed(removed, added), channels_changed, apply_at);
     return true;
+}
+
+const std::vector<InstrumentParameter>& EngineHost::track_parameters(TrackId id) const {
+    static const std::vector<InstrumentParameter> none;
+    const auto slot = track_index(id);
+    if (!slot || *slot >= channels_.size() || !channels_[*slot]) return none;
+    return channels_[*slot]->instrument->parameters();
 }
 
 std::optional<std::uint32_t> EngineHost::track_index(TrackId id) const {

@@ -54,7 +54,9 @@ public:
     bool running() const;
 
     // Loading (control thread): replaces the document and the instruments; the transport stops.
-    bool load(Document doc, std::string* error);
+    // A csound track whose orchestra does not load plays silent; its error is appended to `silenced`
+    // ("/tracks/N: message"). Any other instrument that cannot be made fails the load.
+    bool load(Document doc, std::string* error, std::vector<std::string>* silenced = nullptr);
     const Document& document() const { return editor_.document(); }
     const DocumentEditor& editor() const { return editor_; }
     bool has_document() const { return loaded_; }
@@ -63,6 +65,11 @@ public:
     // Records a live mixer change in the document (not an edit: no revision). The engine gets the
     // change as a command; this keeps /document, saves and a track's next instrument in step with it.
     bool set_mix(TrackId id, const MixChange& change) { return editor_.set_mix(id, change); }
+    bool set_parameter(TrackId id, const std::string& name, double value) {
+        return editor_.set_parameter(id, name, value);
+    }
+    // The parameters the instrument of track `id` offers (empty for an unknown track).
+    const std::vector<InstrumentParameter>& track_parameters(TrackId id) const;
     // Mixer slots in document order (for per-track meters).
     std::vector<std::uint32_t> slots_in_document_order() const;
 

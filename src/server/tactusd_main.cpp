@@ -243,12 +243,15 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
         }
         // The owner's own file: its orchestras' names are relative to its directory.
         resolve_document_files(*loaded.document, document_directory(load_path));
-        if (const auto problems = check_instruments(*loaded.document, options.csound); !problems.empty()) {
-            for (const auto& p : problems)
-                std::cerr << "tactusd: error: " << load_path << ": " << p.json_path << ": " << p.message
-                          << "\n";
-            return 1;
+        // As for /load: a csound track whose orchestra does not load plays silent; anything else stops.
+        bool refused = false;
+        for (const auto& p : check_instruments(*loaded.document, options.csound)) {
+            std::cerr << "tactusd: " << (p.track_can_play_silent ? "warning: " : "error: ") << load_path
+                      << ": " << p.json_path << ": " << p.message
+                      << (p.track_can_play_silent ? " (the track plays silent)" : "") << "\n";
+            refused = refused || !p.track_can_play_silent;
         }
+        if (refused) return 1;
         if (!host.load(std::move(*loaded.document), &error)) {
             std::cerr << "tactusd: error: " << load_path << ": " << error << "\n";
             return 1;

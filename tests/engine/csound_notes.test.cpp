@@ -123,6 +123,26 @@ TEST(CsoundNotes, a_note_off_before_the_notes_end_releases_it_with_the_orchestra
     EXPECT_LT(out[static_cast<std::size_t>(off + i.latency() + release / 2)], 0.5f) << "not fading";
 }
 
+TEST(CsoundNotes, panic_fades_every_note_out_within_milliseconds_without_its_long_release) {
+    const int ksmps = 32;
+    // A 2 s release: a plain release would sound on for 96,000 frames.
+    auto instrument = csound(ksmps, "k1 linsegr 1, 1, 1, 2, 0\na1 = 0.5 * k1\nouts a1, a1");
+    ASSERT_TRUE(instrument);
+    CsoundInstrument& i = *instrument;
+    const long long panic = 5000, fade = 240, after = 20000;
+    const auto out = render(i, 40000,
+                            {{1000, [&] { i.note_on(1, 60, 0.0, 100); }},
+                             {1500, [&] { i.score_note_on(2, 64, 0.0, 100, 100000); }},
+                             {panic, [&] { i.kill_all(); }},
+                             {after, [&] { i.note_on(3, 67, 0.0, 100); }}});
+    const auto at = [&](long long frame) { return out[static_cast<std::size_t>(frame + i.latency())]; };
+    EXPECT_FLOAT_EQ(at(panic - 1), 1.0f) << "both notes at full level before the panic";
+    EXPECT_NEAR(at(panic + fade / 2), 0.5f, 0.01f) << "half way through the fade";
+    const long long silent_from = panic + fade;
+    for (long long f = silent_from; f < after; ++f) ASSERT_EQ(at(f), 0.0f) << "still sounding at " << f;
+    EXPECT_FLOAT_EQ(at(after + 100), 0.5f) << "a note after the panic sounds again";
+}
+
 TEST(CsoundNotes, controllers_reach_their_channels_from_the_k_cycle_that_holds_their_frame) {
     const int ksmps = 32;
     auto instrument = csound(ksmps,

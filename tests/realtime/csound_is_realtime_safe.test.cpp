@@ -22,7 +22,8 @@ std::unique_ptr<CsoundInstrument> load(const std::string& body) {
     return loaded ? std::make_unique<CsoundInstrument>(std::move(loaded), 1) : nullptr;
 }
 
-// Live notes held and released, score notes ended by their p3 or cut short, controllers: up to about
+// Live notes held and released, score notes ended by their p3 or cut short, controllers, a panic now
+// and then: up to about
 // 20 notes at once, over `blocks` blocks of 64 frames.
 void play(CsoundInstrument& instrument, int first_block, int blocks) {
     std::array<float, 64> l{}, r{};
@@ -32,6 +33,7 @@ void play(CsoundInstrument& instrument, int first_block, int blocks) {
         if (k % 13 == 0) instrument.score_note_on(VoiceKey(100000 + k), 48, 0.0, 90, k % 2 ? 1000 : 0);
         if (k % 13 == 3) instrument.note_off(VoiceKey(100000 + k - 3));
         if (k % 7 == 0) instrument.controller({0.0, ControllerKind::ControlChange, 74, double(k % 128)});
+        if (k % 997 == 996) instrument.kill_all();  // panic
         instrument.render(l.data(), r.data(), 64);
     }
 }

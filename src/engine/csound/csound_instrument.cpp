@@ -23,7 +23,7 @@ CsoundInstrument::CsoundInstrument(std::unique_ptr<CsoundOrchestra> orchestra, i
     // A score note cut short (a finite p3, which a negative p1 cannot end) is released by this host
     // instrument: turnoff2 on the note's exact p1, its release segments allowed.
     if (csoundCompileOrc(orchestra_->csound(),
-                         "instr tactus_release\n turnoff2 p4, 4, 1\n turnoff\nendin\n") == 0)
+                         "instr tactus_release\n turnoff2 p4, 4, p5\n turnoff\nendin\n") == 0)
         releaser_ = csoundEvalCode(orchestra_->csound(), "return nstrnum(\"tactus_release\")");
     // Every controller channel now, off the audio thread (the audio thread only writes through them).
     const auto channel = [this](const std::string& name) -> double* {
@@ -62,7 +62,7 @@ void CsoundInstrument::warm_up() {
     const MYFLT idle = csoundEvalCode(csound, "return nstrnum(\"tactus_idle\")");
     std::string prealloc =
         "prealloc " + std::to_string(instrument_) + ", " + std::to_string(kHeldSlots) + "\n";
-    if (releaser_ > 0) prealloc += "prealloc \"tactus_release\", 16\n";
+    if (releaser_ > 0) prealloc += "prealloc \"tactus_release\", " + std::to_string(kHeldSlots) + "\n";
     csoundCompileOrc(csound, prealloc.c_str());
     for (int i = 0; i < 2 * kHeldSlots; ++i) {
         const MYFLT p[3] = {idle, 0.0, static_cast<double>(ksmps_) / orchestra_->sample_rate()};
@@ -218,9 +218,9 @@ void CsoundInstrument::release_slot(int slot) {
     if (held.ends_at == kUntilReleased) {
         send_event(-p1_of(slot), 0.0, 0, 0.0, 0);
     } else if (time_ < held.ends_at && releaser_ > 0) {
-        const MYFLT p[4] = {releaser_, event_p2(), static_cast<double>(ksmps_) / orchestra_->sample_rate(),
-                            p1_of(slot)};
-        score_event(p, 4);
+        const MYFLT p[5] = {releaser_, event_p2(), static_cast<double>(ksmps_) / orchestra_->sample_rate(),
+                            p1_of(slot), 1.0};
+        score_event(p, 5);
         events_until_ = time_ + ksmps_;
     }
 }
@@ -230,12 +230,37 @@ void CsoundInstrument::release_all() {
         if (held_[static_cast<std::size_t>(slot)].used) release_slot(slot);
 }
 
+// Panic: the output fades out over kPanicFadeSeconds, then every note the instrument started is turned
+// off without its release segments (the releaser, scheduled that much later, with p5 = 0). The output
+// stays silent until the turnoff's k-cycle has played, then opens again for new notes.
 void CsoundInstrument::kill_all() {
-    release_all();
+    const double sr = orchestra_->sample_rate();
+    fade_frames_ = std::max<long long>(1, std::llround(kPanicFadeSeconds * sr));
+    fade_from_ = time_;
+    fade_until_ = time_ + fade_frames_ + 2 * ksmps_;
+    for (int slot = 0; slot < kHeldSlots; ++slot) {
+        Held& held = held_[static_cast<std::size_t>(slot)];
+        if (!held.used) continue;
+        held.used = false;
+        --held_count_;
+        if (releaser_ <= 0) continue;
+        const MYFLT p[5] = {releaser_, event_p2() + static_cast<double>(fade_frames_) / sr,
+                            static_cast<double>(ksmps_) / sr, p1_of(slot), 0.0};
+        score_event(p, 5);
+    }
+    events_until_ = fade_until_;
+}
+
+// The panic fade's gain on Csound sample `sample` (1 when no panic is under way).
+float CsoundInstrument::panic_gain(long long sample) const {
+    if (sample < fade_from_ || sample >= fade_until_) return 1.0f;
+    if (sample >= fade_from_ + fade_frames_) return 0.0f;
+    return 1.0f - static_cast<float>(sample - fade_from_) / static_cast<float>(fade_frames_);
 }
 
 void CsoundInstrument::perform_one_cycle() {
     CSOUND* csound = orchestra_->csound();
+    const long long cycle_start = csoundGetCurrentTimeSamples(csound) - origin_;
     {
         PrivateLockScope api_lock;  // see score_event()
         csoundPerformKsmps(csound);
@@ -247,8 +272,9 @@ void CsoundInstrument::perform_one_cycle() {
     for (int i = 0; i < ksmps_; ++i, at = at + 1 == size ? 0 : at + 1) {
         const MYFLT l = spout[i * channels_];
         const MYFLT r = channels_ > 1 ? spout[i * channels_ + 1] : l;
-        ring_left_[static_cast<std::size_t>(at)] = static_cast<float>(l * scale_);
-        ring_right_[static_cast<std::size_t>(at)] = static_cast<float>(r * scale_);
+        const float gain = panic_gain(cycle_start + i);
+        ring_left_[static_cast<std::size_t>(at)] = gain * static_cast<float>(l * scale_);
+        ring_right_[static_cast<std::size_t>(at)] = gain * static_cast<float>(r * scale_);
         sound = sound || l != 0.0 || r != 0.0;
     }
     ring_count_ += ksmps_;

@@ -64,6 +64,7 @@ public:
 
 private:
     static constexpr int kHeldSlots = 256;  // notes held at once; p1's fraction tells them apart
+    static constexpr double kPanicFadeSeconds = 0.005;
     static constexpr long long kUntilReleased = INT64_MAX;
     struct Held {
         VoiceKey key = 0;
@@ -74,6 +75,7 @@ private:
     void warm_up();
     void start(VoiceKey key, int pitch, double cents, int velocity, long long length);
     void perform_one_cycle();
+    float panic_gain(long long sample) const;
     void release_slot(int slot);
     void send_event(double p1, double p3_seconds, int pitch, double cents, int velocity);
     void score_event(const double* p, int count);
@@ -96,6 +98,9 @@ private:
     int ring_read_ = 0, ring_count_ = 0;
     std::array<Held, kHeldSlots> held_{};
     int held_count_ = 0;
+    // The last panic's fade, in Csound samples (= instrument time of the events): from, length, and
+    // the end of the silence after it.
+    long long fade_from_ = 0, fade_frames_ = 1, fade_until_ = 0;
     long long events_until_ = 0;  // instrument time by which every event sent has started in Csound
     long long sound_until_ = 0;   // instrument time up to which the ring may hold a non-zero sample
     bool csound_active_ = true;   // Csound had an active instance after its last cycle (unknown before)
