@@ -1,5 +1,6 @@
 #include "cli/csd_export.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -82,6 +83,8 @@ struct OrchestraPlan {
     std::vector<TrackPlan> tracks;
     std::string score;
     std::size_t notes = 0, controllers = 0;
+    // The tracks' parameter values (the orchestra's input channels), clamped as the engine clamps them.
+    std::map<std::string, double> parameters;
     // Controller changes of the current k-cycle, by channel: only the last of a cycle is heard.
     Frame cycle = -1;
     std::map<int, double> pending;
@@ -194,6 +197,11 @@ std::string csd_text(const Document& doc, const OrchestraPlan& plan, const CsdEx
     csd += "</CsOptions>\n<CsInstruments>\n";
     csd += plan.text;
     if (!plan.text.empty() && plan.text.back() != '\n') csd += "\n";
+    if (!plan.parameters.empty()) {
+        csd += "\n; The document's parameter values, set before the first note as Tactus sets them.\n";
+        for (const auto& [name, value] : plan.parameters)
+            csd += "chnset " + number(value) + ", \"" + name + "\"\n";
+    }
     if (plan.controllers > 0) csd += kControllerInstrument;
     csd += "</CsInstruments>\n<CsScore>\n";
     csd += plan.score;
@@ -255,6 +263,22 @@ CsdExportResult export_csound(const Document& doc, const CsdExportOptions& optio
             result.error =
                 track_label(doc, i) + ": " + t.orchestra + " has no instrument '" + t.csound_instrument + "'";
             return result;
+        }
+        // The parameters the document set that the orchestra offers (CsoundInstrument::parameters()).
+        for (const auto& [name, value] : t.parameters) {
+            for (const CsoundChannel& c : plans[p].orchestra->channels()) {
+                if (c.name != name || c.kind != CsoundChannel::Kind::Control || !c.input ||
+                    name.rfind("tactus.", 0) == 0)
+                    continue;
+                const double clamped =
+                    c.minimum < c.maximum ? std::clamp(value, c.minimum, c.maximum) : value;
+                const auto [at, added] = plans[p].parameters.emplace(name, clamped);
+                if (!added && at->second != clamped)
+                    result.warnings.push_back(track_label(doc, i) + ": parameter '" + name +
+                                              "' = " + number(clamped) + " left out: another track on " +
+                                              t.orchestra + " sets it to " + number(at->second) +
+                                              ", and in the .csd they share it");
+            }
         }
         TrackPlan track;
         track.index = i;

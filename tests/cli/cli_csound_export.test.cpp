@@ -94,6 +94,7 @@ nlohmann::json piece(const std::string& orchestra, bool controllers) {
                {"orchestra", orchestra},
                {"csound_instrument", "1"},
                {"level", std::sqrt(2.0)},
+               {"parameters", {{"bright", controllers ? 0.8 : 0.5}}},
                {"notes", notes},
                {"controllers", changes}}}}};
 }
@@ -108,11 +109,15 @@ std::string attack_orchestra(int ksmps) {
            "  outs a1, aimp\nendin\n";
 }
 
-// A k-rate envelope with a release (linsegr: Csound lengthens the note and ends it on a k-cycle) and
-// the controller channels, read at init and every k-cycle.
+// A k-rate envelope with a release (linsegr: Csound lengthens the note and ends it on a k-cycle), the
+// controller channels, read at init and every k-cycle, and a parameter ("bright", which the document
+// sets to 0.8 instead of its default 0.5).
 std::string release_orchestra(int ksmps) {
     return "ksmps = " + std::to_string(ksmps) +
-           "\nnchnls = 2\n0dbfs = 1\ninstr 1\n"
+           "\nnchnls = 2\n0dbfs = 1\n"
+           "chn_k \"bright\", 1, 2, 0.5, 0, 1\n"
+           "instr 1\n"
+           "  kbright chnget \"bright\"\n"
            "  imod chnget \"tactus.cc1\"\n"
            "  kmod chnget \"tactus.cc1\"\n"
            "  kbend chnget \"tactus.bend\"\n"
@@ -121,7 +126,7 @@ std::string release_orchestra(int ksmps) {
            "  kenv linsegr 0, 0.005, 1, 0.2, 0.5, 0.1, 0\n"
            "  a1 poscil 0.03 * p5 / 127 * kenv * (1 + kmod / 127 + imod / 254 + kpress / 300 + ksus / 5), "
            "p6 * (1 + kbend / 20)\n"
-           "  a2 poscil 0.03 * p5 / 127 * kenv, p6 * 1.5\n"
+           "  a2 poscil 0.03 * p5 / 127 * kenv * kbright, p6 * 1.5\n"
            "  outs a1, a2\nendin\n";
 }
 
