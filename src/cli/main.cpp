@@ -1,6 +1,7 @@
 // The `tactus` command line.
 #include <CLI/CLI.hpp>
 
+#include "cli/export_command.h"
 #include "cli/info_command.h"
 #include "cli/midi_commands.h"
 #include "cli/play_command.h"

@@ -18,7 +18,6 @@ namespace {
 struct ConvertOptions {
     std::string input;
     std::string output;
-    int ticks_per_quarter = 480;
 };
 
 int import_midi_command(const ConvertOptions& o) {
@@ -40,25 +39,24 @@ int import_midi_command(const ConvertOptions& o) {
     return 0;
 }
 
-int export_midi_command(const ConvertOptions& o) {
-    if (!check_output_path({"export", o.input, o.output})) return 1;
-    const auto doc = load_score_or_report(o.input);
+}  // namespace
+
+int export_midi_command(const std::string& input, const std::string& output, int ticks_per_quarter) {
+    if (!check_output_path({"export", input, output})) return 1;
+    const auto doc = load_score_or_report(input);
     if (!doc) return 1;
-    const MidiExportResult exported = export_midi(*doc, o.ticks_per_quarter);
-    for (const std::string& w : exported.warnings) std::cerr << "warning: " << o.input << ": " << w << "\n";
+    const MidiExportResult exported = export_midi(*doc, ticks_per_quarter);
+    for (const std::string& w : exported.warnings) std::cerr << "warning: " << input << ": " << w << "\n";
     const std::vector<std::uint8_t> bytes = serialise_midi(exported.file);
     std::string error;
-    if (!write_file_atomically(o.output, {reinterpret_cast<const char*>(bytes.data()), bytes.size()},
-                               &error)) {
+    if (!write_file_atomically(output, {reinterpret_cast<const char*>(bytes.data()), bytes.size()}, &error)) {
         std::cerr << "error: " << error << "\n";
         return 1;
     }
-    std::cerr << o.input << " -> " << o.output << ": format 1, " << exported.file.tracks.size() << " tracks, "
-              << o.ticks_per_quarter << " ticks per quarter\n";
+    std::cerr << input << " -> " << output << ": format 1, " << exported.file.tracks.size() << " tracks, "
+              << ticks_per_quarter << " ticks per quarter\n";
     return 0;
 }
-
-}  // namespace
 
 void add_import_command(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<ConvertOptions>();
@@ -67,15 +65,6 @@ void add_import_command(CLI::App& app, int& exit_code) {
     cmd->add_option("midi", o->input, "Standard MIDI File (format 0, 1 or 2)")->required();
     cmd->add_option("-o,--output", o->output, "Score document to write")->required();
     cmd->callback([o, &exit_code] { exit_code = import_midi_command(*o); });
-}
-
-void add_export_command(CLI::App& app, int& exit_code) {
-    auto o = std::make_shared<ConvertOptions>();
-    CLI::App* cmd = app.add_subcommand("export", "Write a score as a Standard MIDI File (format 1)");
-    cmd->add_option("score", o->input, "Score document (.json, or .mid)")->required();
-    cmd->add_option("-o,--output", o->output, "MIDI file to write")->required();
-    cmd->add_option("--ppq", o->ticks_per_quarter, "Ticks per quarter note")->check(CLI::Range(24, 32767));
-    cmd->callback([o, &exit_code] { exit_code = export_midi_command(*o); });
 }
 
 }  // namespace tactus::cli

@@ -25,12 +25,23 @@ struct LevelMeter {
     float peak = 0.0f;
     std::int64_t clipped = 0;
 
+    // Eight independent maxima (so the compiler can keep them in one vector register); clipped samples
+    // are counted only in a block that has one.
     void add(const float* samples, int count) {
-        for (int i = 0; i < count; ++i) {
-            const float a = std::abs(samples[i]);
-            peak = std::max(peak, a);
-            if (a > 1.0f) ++clipped;
-        }
+        std::array<float, 8> lanes{};
+        int i = 0;
+        for (; i + 8 <= count; i += 8)
+            for (std::size_t j = 0; j < 8; ++j) {
+                const float a = std::abs(samples[i + int(j)]);
+                lanes[j] = lanes[j] < a ? a : lanes[j];
+            }
+        float block = 0.0f;
+        for (const float lane : lanes) block = std::max(block, lane);
+        for (; i < count; ++i) block = std::max(block, std::abs(samples[i]));
+        peak = std::max(peak, block);
+        if (block > 1.0f)
+            for (i = 0; i < count; ++i)
+                if (std::abs(samples[i]) > 1.0f) ++clipped;
     }
 };
 

@@ -71,6 +71,10 @@ public:
     virtual void render(float* left, float* right, int frames) = 0;
     // True when no voice is sounding, so render() would write exact zeros.
     virtual bool is_silent() const = 0;
+    // The mixer did not render this silent instrument for `frames` frames (it skips silent ones); called
+    // before its next event or render(). An instrument whose sound depends on its own clock (Csound's
+    // k-cycles) moves that clock on as if it had rendered the silence.
+    virtual void skip_silence(long long frames) { (void)frames; }
     // Frames by which the output lags the events: a note given before render() is heard that many
     // frames into it. The engine delays every other track to match (engine/compensated_mix.h).
     virtual int latency() const { return 0; }

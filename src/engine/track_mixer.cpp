@@ -74,6 +74,7 @@ void TrackMixer::take_over(const TrackMixer* previous) {
         }
     }
     if (!previous) return;
+    clock_ = previous->clock_;
     // Channels sounding there go on sounding here: in their slot, or among the retiring ones.
     const auto kept_in_slot = [this](const TrackChannel* c) {
         return c->slot < tracks_.size() && tracks_[c->slot].get() == c;
@@ -124,7 +125,14 @@ Instrument* TrackMixer::instrument(std::size_t slot) {
     TrackChannel* c = channel(slot);
     if (!c) return nullptr;
     start_rendering(slot);
+    catch_up(*c);  // the event lands on the instrument's clock as it is now
     return c->instrument.get();
+}
+
+void TrackMixer::catch_up(TrackChannel& channel) {
+    if (channel.clock >= 0 && channel.clock < clock_)
+        channel.instrument->skip_silence(clock_ - channel.clock);
+    channel.clock = clock_;
 }
 
 void TrackMixer::set_level(std::size_t track, double level) {
@@ -196,7 +204,9 @@ float TrackMixer::render_channel(TrackChannel& channel, float* left, float* righ
     // A silent instrument would add exact zeros: skip it (the strip's ramp state is per sample, so
     // advance it only when it is moving; a steady strip needs nothing).
     if (channel.instrument->is_silent() && channel.strip.is_steady()) return -1.0f;
+    catch_up(channel);
     channel.instrument->render(scratch_left_.data(), scratch_right_.data(), frames);
+    channel.clock = clock_ + frames;
     return channel.strip.mix_into(scratch_left_.data(), scratch_right_.data(), left, right, frames);
 }
 
@@ -213,9 +223,11 @@ float TrackMixer::mix_channel(TrackChannel& channel, float* left, float* right, 
 void TrackMixer::render_span(float* left, float* right, int frames) {
     std::fill_n(left, frames, 0.0f);
     std::fill_n(right, frames, 0.0f);
+    bool direct = false;  // a channel without latency (or the aux) was summed into left/right
     // Slot order, then retiring order, as when every channel was visited: the sum is the same.
     for_each_bit(sounding_, [&](std::size_t slot) {
         TrackChannel& c = *tracks_[slot];
+        direct = direct || c.instrument->latency() <= 0;
         const float peak = mix_channel(c, left, right, frames);
         if (peak < 0.0f) {
             clear_bit(sounding_, slot);
@@ -225,20 +237,24 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
         }
     });
     for_each_bit(retiring_sounding_, [&](std::size_t i) {
+        direct = direct || retiring_[i]->instrument->latency() <= 0;
         if (mix_channel(*retiring_[i], left, right, frames) < 0.0f) clear_bit(retiring_sounding_, i);
     });
     if (aux_ && !aux_->is_silent()) {
+        direct = true;
         aux_->render(scratch_left_.data(), scratch_right_.data(), frames);
         for (int i = 0; i < frames; ++i) {
             left[i] += scratch_left_[i];
             right[i] += scratch_right_[i];
         }
     }
-    // The channels without latency were summed in place; they enter the compensated mix together.
+    // The channels without latency were summed in place; they enter the compensated mix together
+    // (when there were none, left/right hold zeros, which would add nothing).
     if (compensation_) {
-        compensation_->add(left, right, frames, 0);
+        if (direct) compensation_->add(left, right, frames, 0);
         compensation_->take(left, right, frames);
     }
+    clock_ += frames;
 }
 
 }  // namespace tactus

@@ -51,6 +51,8 @@ struct TrackChannel {
     std::uint32_t slot;             // the mixer slot it was made for; it never moves to another
     bool strip_knows_solo = false;  // the "any track soloed" its strip's target was set with
     float peak = 0.0f;
+    // The mixer frame its instrument has been rendered (or told it skipped) up to; -1: never rendered.
+    std::int64_t clock = -1;
 };
 
 class TrackMixer {
@@ -130,6 +132,9 @@ private:
     // when it is about to start sounding.
     void settle_solo(TrackChannel& channel, bool ramp);
     void start_rendering(std::size_t slot);
+    // Tells the channel's instrument the frames it was skipped for being silent, up to clock_, so that
+    // its own clock stays the mixer's (a Csound track's k-cycles stay on the frames they had).
+    void catch_up(TrackChannel& channel);
     // The position of `channel` among the retiring ones, or -1.
     long retiring_index(const TrackChannel* channel) const;
     TrackChannel* channel(std::size_t slot) { return slot < tracks_.size() ? tracks_[slot].get() : nullptr; }
@@ -143,6 +148,7 @@ private:
     Bits retiring_sounding_;  // retiring channels rendered (bit per position in retiring_)
     std::size_t soloed_ = 0;  // soloed channels in slots
     bool built_here_ = true;  // every channel made by add_track: soloed_ is known without take_over
+    std::int64_t clock_ = 0;  // frames rendered, carried from mixer to mixer (take_over)
     Instrument* aux_ = nullptr;
     CompensatedMix* compensation_ = nullptr;
     std::array<float, kMaxRenderFrames> latent_left_{};  // one latent channel's strip output

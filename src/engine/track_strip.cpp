@@ -1,6 +1,7 @@
 #include "engine/track_strip.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 
@@ -43,7 +44,25 @@ float TrackStrip::mix_into(const float* in_left, const float* in_right, float* o
     if (left_.is_steady() && right_.is_steady()) {
         const float gl = static_cast<float>(left_.value());
         const float gr = static_cast<float>(right_.value());
-        for (int i = 0; i < frames; ++i) {
+        // Groups of eight with eight running maxima: the compiler makes vector code of it.
+        // The strip's input is never its output (the mixer's scratch buffers): no aliasing.
+        const float* __restrict il = in_left;
+        const float* __restrict ir = in_right;
+        float* __restrict ol = out_left;
+        float* __restrict orr = out_right;
+        std::array<float, 8> lanes{};
+        int i = 0;
+        for (; i + 8 <= frames; i += 8)
+            for (std::size_t j = 0; j < 8; ++j) {
+                const int k = i + int(j);
+                const float l = il[k] * gl, r = ir[k] * gr;
+                ol[k] += l;
+                orr[k] += r;
+                const float a = std::max(std::abs(l), std::abs(r));
+                lanes[j] = lanes[j] < a ? a : lanes[j];
+            }
+        for (const float lane : lanes) peak = std::max(peak, lane);
+        for (; i < frames; ++i) {
             const float l = in_left[i] * gl, r = in_right[i] * gr;
             out_left[i] += l;
             out_right[i] += r;

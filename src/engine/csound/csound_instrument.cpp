@@ -102,6 +102,29 @@ void CsoundInstrument::set_parameter(std::size_t index, double value) {
     *parameter_channels_[index] = value;
 }
 
+// Rendering `frames` of silence would read the ring (all zeros now) and perform a cycle each time it
+// ran empty. Csound is idle (no instance, no event pending), so those cycles would only move its clock:
+// instead the instrument takes their samples as rendered (origin_ moves back by them), leaves Csound's
+// clock where it is, and keeps the ring's fill and read position where the cycles would have left them.
+// Events then go to Csound on the same offsets within a k-cycle as if it had run all along.
+void CsoundInstrument::skip_silence(long long frames) {
+    if (frames <= 0) return;
+    if (frames <= ring_count_) {
+        ring_count_ -= static_cast<int>(frames);
+    } else {
+        const long long beyond = frames - ring_count_;
+        const long long cycles = (beyond + ksmps_ - 1) / ksmps_;
+        origin_ -= cycles * ksmps_;
+        ring_count_ = static_cast<int>(cycles * ksmps_ - beyond);
+        // The cycles not performed would have written silence where older samples still lie.
+        std::fill(ring_left_.begin(), ring_left_.end(), 0.0f);
+        std::fill(ring_right_.begin(), ring_right_.end(), 0.0f);
+    }
+    const long long size = static_cast<long long>(ring_left_.size());
+    ring_read_ = static_cast<int>((ring_read_ + frames % size) % size);
+    time_ += frames;
+}
+
 bool CsoundInstrument::is_silent() const {
     return held_count_ == 0 && !csound_active_ && time_ >= events_until_ && time_ >= sound_until_;
 }
@@ -142,12 +165,15 @@ void CsoundInstrument::send_event(double p1, double p3_seconds, int pitch, doubl
 // Csound ends a note on a k-cycle boundary, or (--sample-accurate) inside the cycle where its p3
 // runs out, truncating like p2; the shift mirrors send_event's, and a note ending exactly on a cycle
 // boundary is read one cycle short. Verified to end on the last frame at ksmps 1..128
-// (docs/research/csound-6.18-hosting.md).
+// (docs/research/csound-6.18-hosting.md). p3 carries +0.2 of a sample, not +0.25: a note whose
+// orchestra sets a release (xtratim, linsegr) ends on the k-cycle nearest p2 + p3, and with +0.25 that
+// sum is a whole sample and a half at ksmps 1 (a tie that rounding errors decide, differently in
+// Tactus and in `csound` of an export); +0.2 keeps it off the tie and truncates to the same samples.
 double CsoundInstrument::p3_for(long long length) const {
     const long long offset = time_ % ksmps_;
     const long long shift = 2 * offset >= ksmps_ ? ksmps_ : 0;
     const long long boundary = (time_ + length) % ksmps_ == 0 ? ksmps_ : 0;
-    double samples = static_cast<double>(length + shift - boundary) + 0.25;
+    double samples = static_cast<double>(length + shift - boundary) + 0.2;
     if (samples <= 0.0) samples = static_cast<double>(length) - 0.5;
     return samples / orchestra_->sample_rate();
 }
@@ -242,8 +268,8 @@ void CsoundInstrument::perform_one_cycle() {
     const MYFLT* spout = csoundGetSpout(csound);
     const int size = static_cast<int>(ring_left_.size());
     bool sound = false;
-    for (int i = 0; i < ksmps_; ++i) {
-        const int at = (ring_read_ + ring_count_ + i) % size;
+    int at = (ring_read_ + ring_count_) % size;
+    for (int i = 0; i < ksmps_; ++i, at = at + 1 == size ? 0 : at + 1) {
         const MYFLT l = spout[i * channels_];
         const MYFLT r = channels_ > 1 ? spout[i * channels_ + 1] : l;
         const float gain = panic_gain(cycle_start + i);
@@ -256,15 +282,20 @@ void CsoundInstrument::perform_one_cycle() {
     csound_active_ = csound_active_instances(csound) > 0;
 }
 
+// Copies runs of the ring (up to its end or to what it holds) rather than frame by frame.
 void CsoundInstrument::render(float* left, float* right, int frames) {
     const int size = static_cast<int>(ring_left_.size());
-    for (int i = 0; i < frames; ++i) {
+    while (frames > 0) {
         if (ring_count_ == 0) perform_one_cycle();
-        left[i] = ring_left_[static_cast<std::size_t>(ring_read_)];
-        right[i] = ring_right_[static_cast<std::size_t>(ring_read_)];
-        ring_read_ = (ring_read_ + 1) % size;
-        --ring_count_;
-        ++time_;
+        const int run = std::min({frames, ring_count_, size - ring_read_});
+        std::copy_n(ring_left_.data() + ring_read_, run, left);
+        std::copy_n(ring_right_.data() + ring_read_, run, right);
+        left += run;
+        right += run;
+        frames -= run;
+        ring_read_ = (ring_read_ + run) % size;
+        ring_count_ -= run;
+        time_ += run;
     }
 }
 

@@ -21,8 +21,10 @@
 //
 // Silence: the instrument is silent (the mixer stops rendering it, and Csound's time pauses with it)
 // once no note is held or pending, no instrument instance of the orchestra is active, and its delayed
-// output has played out. An orchestra that sounds on its own (an always-on instrument) keeps an
-// instance active and is rendered all along.
+// output has played out. The frames skipped are told to it (skip_silence), so its k-cycles stay on
+// the frames they were on: a render from the start has them on multiples of ksmps, as `csound` has. An
+// orchestra that sounds on its own (an always-on instrument) keeps an instance active and is rendered all
+// along.
 //
 // Threading: construct and destroy off the audio thread; every other call from the audio thread only.
 #pragma once
@@ -56,6 +58,9 @@ public:
     const std::vector<InstrumentParameter>& parameters() const override { return parameters_; }
     void set_parameter(std::size_t index, double value) override;
     bool is_silent() const override;
+    // Keeps Csound's k-cycles on the frames they had: Csound, idle, is not run, but the instrument reads
+    // the frames as if it had performed the cycles those frames needed (see the .cpp).
+    void skip_silence(long long frames) override;
 
 private:
     static constexpr int kHeldSlots = 256;  // notes held at once; p1's fraction tells them apart
