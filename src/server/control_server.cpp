@@ -909,16 +909,13 @@ void ControlServer::on_track_parameters(const Context& ctx) {
     args.expect_at_most(1);
     track_arg(ctx, 0);  // an unknown track is an error
     const auto id = static_cast<TrackId>(args.integer(0, "track id"));
-    const Track* track = nullptr;
-    for (const Track& t : host_.document().tracks)
-        if (t.id == id) track = &t;
+    const Track& track = host_.document().tracks[*host_.editor().track_position(id)];
     OscOut out("/track/parameters");
     out.h(id);
     for (const InstrumentParameter& p : host_.track_parameters(id)) {
         double value = p.default_value;
-        if (track)
-            if (const auto set = track->parameters.find(p.name); set != track->parameters.end())
-                value = set->second;
+        if (const auto set = track.parameters.find(p.name); set != track.parameters.end())
+            value = set->second;
         out.s(p.name).d(p.minimum).d(p.maximum).d(p.default_value).d(value);
     }
     reply(ctx.from, out.bytes());
