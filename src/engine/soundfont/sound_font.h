@@ -62,8 +62,8 @@ struct Preset {
 };
 
 struct SoundFont {
-    std::string path;  // as it was opened
-    std::string name;  // INAM
+    std::string path;             // as it was opened
+    std::string name;             // INAM
     std::vector<Preset> presets;  // sorted by (bank, program)
     std::vector<Instrument> instruments;
     std::vector<Sample> samples;
