@@ -124,7 +124,7 @@ RawZone read_zone(const ZoneTables& t, std::size_t bag) {
     Zone& zone = raw.zone;
     const std::size_t gen_begin = le16(t.bags.at(bag)), gen_end = le16(t.bags.at(bag + 1));
     const std::size_t mod_begin = le16(t.bags.at(bag) + 2), mod_end = le16(t.bags.at(bag + 1) + 2);
-    const Gen target_gen = t.preset ? Instrument : SampleId;
+    const Gen target_gen = t.preset ? InstrumentId : SampleId;
     int level = 0;  // 0: nothing yet, 1: KeyRange seen, 2: anything else seen
     for (std::size_t i = gen_begin; i < gen_end; ++i) {
         const char* rec = t.gens.at(i);
@@ -148,7 +148,7 @@ RawZone read_zone(const ZoneTables& t, std::size_t bag) {
             }
         } else {
             level = 2;
-            if (!defined_generator(g) || g == Instrument || g == SampleId) continue;
+            if (!defined_generator(g) || g == InstrumentId || g == SampleId) continue;
             if (t.preset && instrument_only(g)) continue;
         }
         zone.values[g] = static_cast<std::int16_t>(le16(rec + 2));

@@ -41,7 +41,7 @@ constexpr bool preset_may_offset(unsigned g) {
         case ExclusiveClass:
         case OverridingRootKey:
         case SampleId:
-        case Instrument:
+        case InstrumentId:
         case KeyRange:
         case VelRange:
             return false;
@@ -91,7 +91,7 @@ int select_voices(const SoundFont& font, const Preset& preset, int key, int velo
             for (unsigned g = 0; g < static_cast<unsigned>(kGenCount); ++g) {
                 if (pz.has(static_cast<Gen>(g)) && preset_may_offset(g)) v.gens[g] += pz.values[g];
             }
-            v.gens[KeyRange] = v.gens[VelRange] = v.gens[Instrument] = 0;
+            v.gens[KeyRange] = v.gens[VelRange] = v.gens[InstrumentId] = 0;
             v.gens[SampleId] = static_cast<std::int32_t>(iz.target);
             v.modulator_count = 0;
             for (const Modulator& m : default_modulators())
