@@ -12,8 +12,14 @@
 
 namespace tactus::cli {
 
-// `csound`: what the user lets orchestras do besides making sound (--csound-allow).
-std::optional<Document> load_score_or_report(const std::string& path, const CsoundPermissions& csound = {});
+// `csound`: what the user lets orchestras do besides making sound (--csound-allow). `soundfont`
+// (--soundfont): for a MIDI file, the font its tracks play ("none": the built-in presets; "": the
+// default General MIDI font when it is installed).
+std::optional<Document> load_score_or_report(const std::string& path, const CsoundPermissions& csound = {},
+                                             const std::string& soundfont = "");
+
+// The --soundfont option of a command that reads MIDI files.
+void add_soundfont_option(CLI::App* command, std::string* font);
 
 // The --csound-allow option of a command that runs orchestras ("files,network", "all", "none").
 void add_csound_allow_option(CLI::App* command, std::string* list);

@@ -9,6 +9,7 @@
 #include "cli/output_rules.h"
 #include "core/atomic_file.h"
 #include "core/document_json.h"
+#include "core/general_midi_font.h"
 #include "core/midi_convert.h"
 
 namespace tactus::cli {
@@ -22,7 +23,8 @@ struct ConvertOptions {
 
 int import_midi_command(const ConvertOptions& o) {
     if (!check_output_path({"import", o.input, o.output})) return 1;
-    const MidiImportResult imported = import_midi_file(o.input);
+    MidiImportResult imported = import_midi_file(o.input);
+    if (imported.document) assign_general_midi_instruments(*imported.document, installed_general_midi_font());
     if (!imported.document) {
         std::cerr << "error: " << imported.error << "\n";
         return 1;

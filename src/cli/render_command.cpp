@@ -92,7 +92,7 @@ int run_render_command(const RenderCommandOptions& options) {
     if (!check_output_path({"render", options.input, options.output, options.output_option})) return 1;
     const auto csound = csound_permissions_or_report(options.csound_allow);
     if (!csound) return 1;
-    const auto doc = load_score_or_report(options.input, *csound);
+    const auto doc = load_score_or_report(options.input, *csound, options.soundfont);
     if (!doc) return 1;
 
     OfflineRenderOptions render_options;
@@ -171,6 +171,7 @@ void add_render_command(CLI::App& app, int& exit_code) {
     cmd->add_option("-o,--output", options->output, "Output audio file (.wav or .flac)")->required();
     cmd->add_option("--rate", options->rate, "Sample rate in Hz")->capture_default_str();
     add_csound_allow_option(cmd, &options->csound_allow);
+    add_soundfont_option(cmd, &options->soundfont);
     cmd->add_option("--format", options->format, "wav or flac (default: from the output's extension)");
     cmd->add_option("--bits", options->bits, "16 (dithered), 24 or 32f")->capture_default_str();
     cmd->add_flag(

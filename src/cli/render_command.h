@@ -19,6 +19,7 @@ struct RenderCommandOptions {
     bool progress_lines = false;  // print "progress PERCENT" lines on stdout (for a GUI's progress dialog)
     std::string output_option = "-o";   // the option that named `output`, for error messages
     std::string csound_allow = "none";  // what orchestras may do besides making sound
+    std::string soundfont;              // --soundfont: a MIDI file's font ("none": built-in presets)
 };
 
 void add_render_command(CLI::App& app, int& exit_code);

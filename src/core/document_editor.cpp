@@ -120,8 +120,8 @@ std::size_t parameters_bytes(const std::map<std::string, double>& parameters) {
 
 std::size_t track_heap_bytes(const Track& t) {
     return string_bytes(t.name) + string_bytes(t.instrument) + string_bytes(t.preset) +
-           string_bytes(t.orchestra) + string_bytes(t.csound_instrument) + vector_bytes(t.notes) +
-           vector_bytes(t.controllers) + parameters_bytes(t.parameters);
+           string_bytes(t.orchestra) + string_bytes(t.csound_instrument) + string_bytes(t.soundfont) +
+           vector_bytes(t.notes) + vector_bytes(t.controllers) + parameters_bytes(t.parameters);
 }
 
 std::size_t edit_heap_bytes(const Edit& e) {
@@ -132,7 +132,8 @@ std::size_t edit_heap_bytes(const Edit& e) {
                (instrument->csound ? string_bytes(instrument->csound->orchestra) +
                                          string_bytes(instrument->csound->csound_instrument) +
                                          parameters_bytes(instrument->csound->parameters)
-                                   : 0);
+                                   : 0) +
+               (instrument->soundfont ? string_bytes(instrument->soundfont->soundfont) : 0);
     if (const auto* controllers = std::get_if<edit::TrackControllers>(&e))
         return vector_bytes(controllers->events);
     if (const auto* tempo = std::get_if<edit::TempoReplace>(&e)) return vector_bytes(tempo->points);
@@ -462,16 +463,19 @@ std::string DocumentEditor::apply_one(Edit& e) {
             changed.csound_instrument = instrument->csound->csound_instrument;
             changed.parameters = instrument->csound->parameters;
         }
+        if (instrument->soundfont) set_soundfont(changed, *instrument->soundfont);
         if (check_instrument_)
             if (auto p = (*check_instrument_)(changed); !p.empty()) return p;
         undo_.push_back([this, id = t->id, old_instrument = t->instrument, old_preset = t->preset,
-                         old_csound = edit::CsoundChoice{t->orchestra, t->csound_instrument, t->parameters}] {
+                         old_csound = edit::CsoundChoice{t->orchestra, t->csound_instrument, t->parameters},
+                         old_soundfont = soundfont_of(*t)] {
             Track* back = track_by_id(id);
             back->instrument = old_instrument;
             back->preset = old_preset;
             back->orchestra = old_csound.orchestra;
             back->csound_instrument = old_csound.csound_instrument;
             back->parameters = old_csound.parameters;
+            set_soundfont(*back, old_soundfont);
         });
         t->instrument = instrument->instrument;
         t->preset = instrument->preset;
@@ -480,6 +484,7 @@ std::string DocumentEditor::apply_one(Edit& e) {
             t->csound_instrument = instrument->csound->csound_instrument;
             t->parameters = instrument->csound->parameters;
         }
+        if (instrument->soundfont) set_soundfont(*t, *instrument->soundfont);
         effect_->instruments_changed.push_back(t->id);
         return {};
     }

@@ -19,7 +19,10 @@ std::string resolve_document_file(const std::string& name, const std::string& di
 }
 
 void resolve_document_files(Document& doc, const std::string& dir) {
-    for (Track& track : doc.tracks) track.orchestra = resolve_document_file(track.orchestra, dir);
+    for (Track& track : doc.tracks) {
+        track.orchestra = resolve_document_file(track.orchestra, dir);
+        track.soundfont = resolve_document_file(track.soundfont, dir);
+    }
 }
 
 }  // namespace tactus

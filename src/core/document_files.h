@@ -1,4 +1,4 @@
-// The files a document names (a Csound track's orchestra) and where they are: a relative name is
+// The files a document names (a Csound track's orchestra, a SoundFont track's font) and where they are: a relative name is
 // relative to the document file's own directory, so a song and its orchestras move together.
 // Whoever loads a document from a file resolves its names once (the CLI, tactusd's /load and --load);
 // the engine's factory then opens them as given (docs/document-format.md, "Files a document names").
@@ -18,7 +18,7 @@ std::string document_directory(const std::string& document_path);
 // "orc/a.orc"). An empty name stays empty.
 std::string resolve_document_file(const std::string& name, const std::string& dir);
 
-// Every track's orchestra resolved against `dir` (the document's directory).
+// Every track's orchestra and font resolved against `dir` (the document's directory).
 void resolve_document_files(Document& doc, const std::string& dir);
 
 }  // namespace tactus

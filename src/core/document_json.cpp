@@ -13,6 +13,7 @@
 
 #include "core/atomic_file.h"
 #include "core/file_read.h"
+#include "core/general_midi_font.h"
 #include "core/json_path.h"
 #include "core/midi_convert.h"
 
@@ -696,6 +697,13 @@ void read_tracks(Reader& r, const Field& f, Document& doc) {
                 t.csound_instrument = std::move(*s);
             }
         }
+        if (auto soundfont = r.field(obj, at, "soundfont", false))
+            if (auto s = r.text(soundfont, true)) t.soundfont = std::move(*s);
+        if (auto bank = r.field(obj, at, "bank", false)) t.bank = r.int_within(bank, 0, 16383, t.bank);
+        if (auto program = r.field(obj, at, "program", false))
+            t.program = r.int_within(program, 0, 127, t.program);
+        if (auto drums = r.field(obj, at, "drums", false))
+            if (auto b = r.flag(drums)) t.drums = *b;
         if (auto parameters = r.field(obj, at, "parameters", false)) {
             if (r.is_object(*parameters.value, parameters.path))
                 for (const auto& [name, value] : parameters.value->items())
@@ -890,6 +898,12 @@ J to_json(const Document& doc) {
         if (!t.orchestra.empty()) track["orchestra"] = t.orchestra;
         if (!t.csound_instrument.empty())
             track["csound_instrument"] = csound_instrument_value<J>(t.csound_instrument);
+        if (!t.soundfont.empty()) track["soundfont"] = t.soundfont;
+        if (!t.soundfont.empty() || t.instrument == "soundfont") {
+            track["bank"] = t.bank;
+            track["program"] = t.program;
+        }
+        if (t.drums) track["drums"] = true;
         if (!t.parameters.empty()) {
             J parameters = J::object();
             for (const auto& [name, value] : t.parameters) parameters[name] = number_value<J>(value);
@@ -1076,6 +1090,8 @@ LoadResult load_document_bytes(const std::string& text, const std::string& path,
         const MidiReadResult read = parse_midi({bytes, text.size()});
         if (!read.file) return fail(read.error);
         MidiImportResult imported = import_midi(*read.file);
+        // General MIDI out of the box: the installed GM SoundFont's presets, else the built-in ones.
+        assign_general_midi_instruments(*imported.document, installed_general_midi_font());
         LoadResult result;
         result.document = std::move(imported.document);
         result.warnings = read.warnings;

@@ -165,7 +165,8 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
             // sending it again is harmless), so undo restores a Csound track whole.
             inverse.push_back(edit::TrackInstrument{
                 instrument->id, it->instrument, it->preset,
-                edit::CsoundChoice{it->orchestra, it->csound_instrument, it->parameters}});
+                edit::CsoundChoice{it->orchestra, it->csound_instrument, it->parameters},
+                it->instrument == "soundfont" ? std::optional(soundfont_of(*it)) : std::nullopt});
             it->instrument = instrument->instrument;
             it->preset = instrument->preset;
             if (instrument->csound) {
@@ -173,6 +174,7 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
                 it->csound_instrument = instrument->csound->csound_instrument;
                 it->parameters = instrument->csound->parameters;
             }
+            if (instrument->soundfont) set_soundfont(*it, *instrument->soundfont);
         } else if (auto* controllers = std::get_if<edit::TrackControllers>(&e)) {
             auto it = view.track(controllers->id);
             if (it == view.tracks().end()) return fail(i, no_track(controllers->id));

@@ -160,6 +160,33 @@ int gm_program_for_preset(const std::string& preset) {
     return it == kPrograms.end() ? 0 : it->second;
 }
 
+void assign_general_midi_instruments(Document& doc, const std::string& font) {
+    for (Track& track : doc.tracks) {
+        if (track.midi_channel == 0) continue;
+        const bool drums = track.midi_channel == kDrumChannel + 1;
+        int program = 0;
+        for (const ControllerEvent& c : track.controllers)
+            if (c.kind == ControllerKind::ProgramChange) {
+                program = c.number;
+                break;
+            }
+        if (font.empty()) {
+            track.instrument = "synth";
+            track.preset = drums ? "drums" : preset_for_gm_program(program);
+            track.soundfont.clear();
+            track.bank = track.program = 0;
+            track.drums = false;
+        } else {
+            track.instrument = "soundfont";
+            track.soundfont = font;
+            track.drums = drums;
+            track.bank = drums ? 128 : 0;
+            track.program = program;
+            track.preset = std::to_string(track.bank) + ":" + std::to_string(program);
+        }
+    }
+}
+
 MidiImportResult import_midi(const MidiFile& file) {
     MidiImportResult result;
     Document doc;
@@ -331,10 +358,12 @@ MidiExportResult export_midi(const Document& doc, int ticks_per_quarter) {
     int next_channel = 0;
     std::size_t dropped_cents = 0;
     for (const Track& t : doc.tracks) {
+        const bool soundfont = t.instrument == "soundfont";
+        const bool drums = soundfont ? t.drums : t.preset == "drums";
         int channel = kDrumChannel;
         if (t.midi_channel != 0) {
             channel = t.midi_channel - 1;
-        } else if (t.preset != "drums") {
+        } else if (!drums) {
             if (next_channel == kDrumChannel) ++next_channel;
             if (next_channel > 15) {
                 next_channel = 0;
@@ -349,10 +378,16 @@ MidiExportResult export_midi(const Document& doc, int ticks_per_quarter) {
             std::any_of(t.controllers.begin(), t.controllers.end(), [](const ControllerEvent& c) {
                 return c.kind == ControllerKind::ProgramChange && c.beat == 0.0;
             });
-        if (channel != kDrumChannel && !has_program)
-            events.push_back(
-                {kControllerRank,
-                 channel_event(0, 0xC0 | channel, {std::uint8_t(gm_program_for_preset(t.preset))})});
+        if (channel != kDrumChannel && !has_program) {
+            // A SoundFont track's own bank and program; a built-in preset's nearest General MIDI program.
+            if (soundfont && t.bank != 0)
+                events.push_back({kControllerRank, channel_event(0, 0xB0 | channel,
+                                                                 {0, std::uint8_t(std::min(t.bank, 127))})});
+            const int program = soundfont ? t.program : gm_program_for_preset(t.preset);
+            events.push_back({kControllerRank, channel_event(0, 0xC0 | channel, {std::uint8_t(program)})});
+        } else if (channel == kDrumChannel && soundfont && !has_program && t.program != 0) {
+            events.push_back({kControllerRank, channel_event(0, 0xC0 | channel, {std::uint8_t(t.program)})});
+        }
         for (const ControllerEvent& c : t.controllers) {
             const std::uint64_t tick = tick_of(c.beat);
             switch (c.kind) {

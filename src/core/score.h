@@ -51,7 +51,7 @@ struct ControllerEvent {
 struct Track {
     TrackId id = 0;
     std::string name;
-    std::string instrument = "synth";  // instrument kind: "synth", "midi", "csound"
+    std::string instrument = "synth";  // instrument kind: "synth", "midi", "csound", "soundfont"
     std::string preset = "sine";       // preset name within the instrument (unused by "csound")
     // instrument "csound": the orchestra file (.orc, or a .csd's <CsInstruments>) as the document
     // names it, relative to the document's own directory unless absolute (core/document_files.h), and
@@ -61,6 +61,13 @@ struct Track {
     // The instrument's parameters the user set, by name (a Csound orchestra's input channels, set live
     // with /track/parameter); the others keep the instrument's defaults.
     std::map<std::string, double> parameters;
+    // instrument "soundfont": the font file (SF2/SF3; relative to the document's directory unless
+    // absolute), and the preset: bank 0..16383 and program 0..127 as MIDI selects them. A drum track
+    // (`drums`, or MIDI channel 10) plays the font's percussion bank 128 whatever `bank` says.
+    std::string soundfont;
+    int bank = 0;
+    int program = 0;
+    bool drums = false;
     double level = 1.0;  // linear gain, 0..4
     double pan = 0.0;    // -1 (left) .. 1 (right), constant power
     bool mute = false;

@@ -65,12 +65,22 @@ struct CsoundChoice {
 
     friend bool operator==(const CsoundChoice&, const CsoundChoice&) = default;
 };
+// A SoundFont and preset for a track.
+struct SoundFontChoice {
+    std::string soundfont;
+    int bank = 0;
+    int program = 0;
+    bool drums = false;
+
+    friend bool operator==(const SoundFontChoice&, const SoundFontChoice&) = default;
+};
 struct TrackInstrument {
     TrackId id = 0;
     std::string instrument;
     std::string preset;
     std::optional<CsoundChoice> csound =
         std::nullopt;  // none: the track keeps its orchestra, instrument and parameters
+    std::optional<SoundFontChoice> soundfont = std::nullopt;  // none: the track keeps its font and preset
 };
 struct TrackControllers {
     TrackId id = 0;
@@ -87,6 +97,17 @@ struct MarkersReplace {
 };
 
 }  // namespace edit
+
+// A track's SoundFont and preset, as an edit carries them, and back.
+inline edit::SoundFontChoice soundfont_of(const Track& t) {
+    return {t.soundfont, t.bank, t.program, t.drums};
+}
+inline void set_soundfont(Track& t, const edit::SoundFontChoice& choice) {
+    t.soundfont = choice.soundfont;
+    t.bank = choice.bank;
+    t.program = choice.program;
+    t.drums = choice.drums;
+}
 
 using Edit = std::variant<edit::NoteAdd, edit::NoteMove, edit::NoteResize, edit::NoteDelete, edit::NotePitch,
                           edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename,

@@ -75,6 +75,15 @@ public:
     // before its next event or render(). An instrument whose sound depends on its own clock (Csound's
     // k-cycles) moves that clock on as if it had rendered the silence.
     virtual void skip_silence(long long frames) { (void)frames; }
+    // Off the audio thread: blocks until the instrument has in memory what it plays (a SoundFont's
+    // samples are read on a loader thread); false with *error when that failed. Offline renders call it
+    // before their first frame; tactusd answers /load once every instrument is ready().
+    virtual bool wait_until_ready(std::string* error) {
+        (void)error;
+        return true;
+    }
+    // Any thread: false while wait_until_ready would block.
+    virtual bool ready() const { return true; }
     // Frames by which the output lags the events: a note given before render() is heard that many
     // frames into it. The engine delays every other track to match (engine/compensated_mix.h).
     virtual int latency() const { return 0; }

@@ -1,12 +1,16 @@
 #include "engine/instrument_factory.h"
 
 #include <cctype>
+#include <cstdio>
 #include <map>
 
+#include "core/general_midi_font.h"
 #include "engine/csound/csound_instrument.h"
 #include "engine/csound/csound_orchestra.h"
 #include "engine/midi_out_instrument.h"
 #include "engine/silent_instrument.h"
+#include "engine/soundfont/font_library.h"
+#include "engine/soundfont/soundfont_instrument.h"
 #include "engine/synth/synth_instrument.h"
 #include "engine/synth/synth_preset.h"
 
@@ -15,9 +19,10 @@ namespace tactus {
 namespace {
 
 constexpr const char* kSynth = "synth";
-constexpr const char* kMidi = "midi";      // an external synth on the engine's MIDI output
-constexpr const char* kMidiOut = "out";    // its one preset
-constexpr const char* kCsound = "csound";  // a Csound orchestra's instrument (engine/csound)
+constexpr const char* kMidi = "midi";            // an external synth on the engine's MIDI output
+constexpr const char* kMidiOut = "out";          // its one preset
+constexpr const char* kCsound = "csound";        // a Csound orchestra's instrument (engine/csound)
+constexpr const char* kSoundFont = "soundfont";  // a SoundFont preset (engine/soundfont)
 // check_instruments compiles at this rate (it has none): what it finds does not depend on the rate.
 constexpr double kCheckRate = 48000.0;
 
@@ -30,7 +35,25 @@ std::string joined(const std::vector<std::string>& names) {
 }  // namespace
 
 std::vector<InstrumentInfo> available_instruments() {
-    return {{kSynth, synth_preset_names()}, {kMidi, {kMidiOut}}, {kCsound, {}}};
+    std::vector<std::string> fonts_presets;
+    std::string ignored;
+    if (auto font = sf2::FontLibrary::shared().headers(kGeneralMidiFont, &ignored))
+        for (const sf2::Preset& p : font->presets) fonts_presets.push_back(soundfont_preset_label(p));
+    return {{kSynth, synth_preset_names()}, {kMidi, {kMidiOut}}, {kCsound, {}}, {kSoundFont, fonts_presets}};
+}
+
+std::string soundfont_preset_label(const sf2::Preset& preset) {
+    char number[16];
+    std::snprintf(number, sizeof number, "%03d:%03d ", preset.bank, preset.program);
+    return number + preset.name;
+}
+
+std::string soundfont_path(const Track& track) {
+    return track.soundfont.empty() ? kGeneralMidiFont : track.soundfont;
+}
+
+bool soundfont_track_drums(const Track& track) {
+    return track.drums || track.midi_channel == 10;
 }
 
 namespace {
@@ -87,6 +110,27 @@ void check_csound_track(const Track& track, const std::string& base, const Csoun
     }
 }
 
+void check_soundfont_track(const Track& track, const std::string& base,
+                           std::vector<InstrumentProblem>& problems) {
+    const std::string path = soundfont_path(track);
+    std::string error;
+    const auto font = sf2::FontLibrary::shared().headers(path, &error);
+    if (!font) {
+        problems.push_back({base + "/soundfont", error, true, {}});
+        return;
+    }
+    const bool drums = soundfont_track_drums(track);
+    const int bank = drums ? SoundFontInstrument::kDrumBank : track.bank;
+    if (font->find_preset(bank, track.program)) return;
+    if (font->find_preset(drums ? SoundFontInstrument::kDrumBank : 0, drums ? 0 : track.program))
+        return;  // FluidSynth's fallback plays it (SoundFontInstrument)
+    problems.push_back({base + "/program",
+                        path + " has no preset " + std::to_string(bank) + ":" +
+                            std::to_string(track.program) + (drums ? " (a drum track plays bank 128)" : ""),
+                        true,
+                        {}});
+}
+
 }  // namespace
 
 std::vector<InstrumentProblem> check_instruments(const Document& doc, const CsoundPermissions& csound) {
@@ -97,6 +141,8 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc, const Csou
         const std::string base = "/tracks/" + std::to_string(i);
         if (track.instrument == kCsound) {
             check_csound_track(track, base, csound, orchestras, problems);
+        } else if (track.instrument == kSoundFont) {
+            check_soundfont_track(track, base, problems);
         } else if (track.instrument == kMidi) {
             if (track.preset != kMidiOut)
                 problems.push_back(
@@ -105,11 +151,11 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc, const Csou
                      false,
                      {}});
         } else if (track.instrument != kSynth) {
-            problems.push_back(
-                {base + "/instrument",
-                 "unknown instrument '" + track.instrument + "' (this build has: synth, midi, csound)",
-                 false,
-                 {}});
+            problems.push_back({base + "/instrument",
+                                "unknown instrument '" + track.instrument +
+                                    "' (this build has: synth, midi, csound, soundfont)",
+                                false,
+                                {}});
         } else if (find_synth_preset(track.preset) == nullptr) {
             problems.push_back({base + "/preset",
                                 "unknown preset '" + track.preset + "' for instrument 'synth' (available: " +
@@ -151,6 +197,12 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
         apply_parameters(track, *instrument);
         return instrument;
     }
+    if (track.instrument == kSoundFont) {
+        // The samples are read on the font library's loader thread: the track is silent until then.
+        return std::make_unique<SoundFontInstrument>(sf2::FontLibrary::shared().load(soundfont_path(track)),
+                                                     track.bank, track.program, soundfont_track_drums(track),
+                                                     sample_rate);
+    }
     if (track.instrument == kSynth) {
         if (const SynthPreset* preset = find_synth_preset(track.preset))
             return std::make_unique<SynthInstrument>(*preset, sample_rate);
@@ -170,7 +222,7 @@ std::unique_ptr<Instrument> make_instrument_or_silent(const Track& track, double
     std::string why;
     auto instrument = make_instrument(track, sample_rate, &why, midi_out, csound);
     if (instrument) return instrument;
-    if (track.instrument == kCsound && silenced) {
+    if ((track.instrument == kCsound || track.instrument == kSoundFont) && silenced) {
         *silenced = why;
         return std::make_unique<SilentInstrument>();
     }

@@ -16,7 +16,8 @@ namespace tactus {
 struct InstrumentProblem {
     std::string json_path;  // e.g. "/tracks/2/preset"
     std::string message;
-    // A csound track's orchestra that does not load: the document can still play, that track silent
+    // A csound track's orchestra that does not load, a soundfont track's font that cannot be read or
+    // lacks the preset: the document can still play, that track silent
     // (make_track_mixer with `silenced`). Other problems (an unknown instrument, a csound track that
     // names no orchestra or no instrument) refuse the document.
     bool track_can_play_silent = false;
@@ -30,7 +31,18 @@ struct InstrumentInfo {
     std::string name;
     std::vector<std::string> presets;
 };
+// (soundfont: the presets of the default font, when it is installed, as soundfont_preset_label gives them.)
 std::vector<InstrumentInfo> available_instruments();
+
+namespace sf2 {
+struct Preset;
+}
+// "000:000 Yamaha Grand Piano": bank, program and name.
+std::string soundfont_preset_label(const sf2::Preset& preset);
+// A soundfont track's font: the one it names, or the default font (engine/soundfont/default_font.h).
+std::string soundfont_path(const Track& track);
+// A soundfont track plays the percussion bank: marked as drums, or on MIDI channel 10.
+bool soundfont_track_drums(const Track& track);
 
 // One problem per track whose instrument or preset is unknown. A "csound" track's orchestra is read and
 // compiled (once per file, however many tracks name it) to find what is wrong with it: a file that

@@ -22,6 +22,14 @@ std::unique_ptr<OfflineRender> OfflineRender::create(const Document& doc, const 
         new OfflineRender(options, ScoreSnapshot::build(doc, options.sample_rate)));
     render->mixer_ = make_track_mixer(doc, options.sample_rate, error, nullptr, options.csound);
     if (!render->mixer_) return nullptr;
+    // A SoundFont's samples are read on the font library's thread: the render waits for them.
+    for (std::size_t i = 0; i < render->mixer_->channels().size(); ++i) {
+        std::string why;
+        if (!render->mixer_->channels()[i]->instrument->wait_until_ready(&why)) {
+            if (error) *error = "/tracks/" + std::to_string(i) + ": " + why;
+            return nullptr;
+        }
+    }
     int latency = 0;
     for (const auto& channel : render->mixer_->channels())
         latency = std::max(latency, channel->instrument->latency());

@@ -10,7 +10,9 @@
 
 #include "core/document_files.h"
 #include "core/document_json.h"
+#include "core/general_midi_font.h"
 #include "engine/instrument_factory.h"
+#include "engine/soundfont/font_library.h"
 #include "server/edit_journal.h"
 #include "server/edit_messages.h"
 #include "server/orchestra_admission.h"
@@ -123,6 +125,7 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
         {"/record", &ControlServer::on_record},
         {"/midi/clock", &ControlServer::on_midi_clock},
         {"/instruments", &ControlServer::on_instruments},
+        {"/soundfont/presets", &ControlServer::on_soundfont_presets},
         {"/status", &ControlServer::on_status},
         {"/subscribe", &ControlServer::on_subscribe},
         {"/unsubscribe", &ControlServer::on_unsubscribe},
@@ -583,6 +586,7 @@ void ControlServer::pump_engine_events() {
         pending_.erase(it);
     }
     host_.collect_retired();
+    send_awaiting_instruments();
     // A command the engine never reported (its report was lost) must not be waited for forever.
     const auto now = std::chrono::steady_clock::now();
     if (now - last_expiry_ > std::chrono::seconds(1)) {
@@ -686,8 +690,9 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
     document_changed();
     journal_.end(false);  // /load starts the new document's own journal
     document_dir_ = document_dir;
+    std::vector<std::vector<std::uint8_t>> replies;
     for (const std::string& warning : warnings)
-        reply(ctx.from, OscOut("/warning").s(ctx.message.address).s(warning).bytes());
+        replies.push_back(OscOut("/warning").s(ctx.message.address).s(warning).bytes());
     const Document& loaded = host_.document();
     OscOut out("/reply");
     out.s(ctx.message.address)
@@ -695,8 +700,26 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
         .i(static_cast<std::int32_t>(loaded.note_count()))
         .h(static_cast<std::int64_t>(loaded.revision));
     if (recovered) out.i(static_cast<std::int32_t>(*recovered));
-    reply(ctx.from, out.bytes());
+    replies.push_back(out.bytes());
+    send_when_instruments_ready(ctx.from, std::move(replies));
     return true;
+}
+
+void ControlServer::send_when_instruments_ready(const ReplyTarget& to,
+                                                std::vector<std::vector<std::uint8_t>> replies) {
+    // An earlier load still waiting is answered now: its document is already replaced.
+    for (const auto& [target, held] : awaiting_instruments_)
+        for (const auto& bytes : held) reply(target, bytes);
+    awaiting_instruments_.clear();
+    awaiting_instruments_.emplace_back(to, std::move(replies));
+    send_awaiting_instruments();
+}
+
+void ControlServer::send_awaiting_instruments() {
+    if (awaiting_instruments_.empty() || !host_.instruments_ready()) return;
+    for (const auto& [target, held] : awaiting_instruments_)
+        for (const auto& bytes : held) reply(target, bytes);
+    awaiting_instruments_.clear();
 }
 
 void ControlServer::on_load(const Context& ctx) {
@@ -1067,6 +1090,31 @@ void ControlServer::on_instruments(const Context& ctx) {
     reply(ctx.from, OscOut("/reply")
                         .s(ctx.message.address)
                         .i(static_cast<std::int32_t>(available_instruments().size()))
+                        .bytes());
+}
+
+// /soundfont/presets [PATH]: the presets of a font (the default General MIDI font without PATH), one
+// /soundfont/preset each, for a client choosing a track's preset by name. Reads only the font's headers
+// (16 ms for FluidR3_GM's 148 MB, then cached); a confined client names only fonts it may read.
+void ControlServer::on_soundfont_presets(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    std::string path = kGeneralMidiFont;
+    if (args.has(0)) {
+        const ResolvedPath file = options_.paths.for_reading(
+            resolve_document_file(args.string(0, "font"), document_dir_), confined(ctx));
+        if (!file.ok()) throw OscArgError(file.error);
+        path = file.path;
+    }
+    std::string error;
+    const auto font = sf2::FontLibrary::shared().headers(path, &error);
+    if (!font) throw OscArgError(error);
+    for (const sf2::Preset& p : font->presets)
+        reply(ctx.from, OscOut("/soundfont/preset").i(p.bank).i(p.program).s(p.name).bytes());
+    reply(ctx.from, OscOut("/reply")
+                        .s(ctx.message.address)
+                        .s(path)
+                        .i(static_cast<std::int32_t>(font->presets.size()))
                         .bytes());
 }
 

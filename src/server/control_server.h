@@ -149,6 +149,7 @@ private:
     void finish_recording(bool rearm);
     void arm_first_track_for_midi_input();
     void on_instruments(const Context&);
+    void on_soundfont_presets(const Context&);
     void on_status(const Context&);
     void on_subscribe(const Context&);
     void on_unsubscribe(const Context&);
@@ -204,6 +205,11 @@ private:
     static constexpr std::size_t kMaxPendingReplies = 65'536;
     std::chrono::steady_clock::time_point last_expiry_{};
     std::unordered_map<std::uint64_t, PendingReply> pending_;
+    // /load's replies held until the document's fonts are in memory (pump_engine_events sends them),
+    // so a client that waits for the reply hears every track; other clients are served meanwhile.
+    std::vector<std::pair<ReplyTarget, std::vector<std::vector<std::uint8_t>>>> awaiting_instruments_;
+    void send_when_instruments_ready(const ReplyTarget& to, std::vector<std::vector<std::uint8_t>> replies);
+    void send_awaiting_instruments();
     std::uint64_t next_request_ = 1;
     int count_in_bars_ = 0;
     bool loop_enabled_ = false;

@@ -36,6 +36,7 @@ constexpr EditShape kShapes[] = {
     {"/track/move", 2, 2, "ID INDEX"},
     {"/track/instrument", 3, SIZE_MAX,
      "ID INSTRUMENT PRESET [ORCHESTRA CSOUND_INSTRUMENT (PARAMETER VALUE)...]"},
+    {"/track/soundfont", 4, 5, "ID FONT BANK PROGRAM [DRUMS]"},
     {"/tempo/set", 3, 0, "BEAT BPM RAMP"},
     {"/meter/set", 3, 0, "BAR NUMERATOR DENOMINATOR"},
     {"/markers/set", 2, 0, "BEAT NAME"},
@@ -88,6 +89,16 @@ edit::CsoundChoice csound_args(const OscArgs& args, std::size_t first, const Edi
 // Pushed with the Csound arguments only when there is something to carry (the old short forms otherwise).
 bool has_csound(const Track& t) {
     return !t.orchestra.empty() || !t.csound_instrument.empty() || !t.parameters.empty();
+}
+void write_soundfont(std::vector<std::vector<std::uint8_t>>& out, TrackId track,
+                     const edit::SoundFontChoice& font) {
+    out.push_back(OscOut("/track/soundfont")
+                      .h(static_cast<std::int64_t>(track))
+                      .s(font.soundfont)
+                      .i(font.bank)
+                      .i(font.program)
+                      .i(font.drums ? 1 : 0)
+                      .bytes());
 }
 void write_csound(OscOut& m, const std::string& orchestra, const std::string& csound_instrument,
                   const std::map<std::string, double>& parameters) {
@@ -199,6 +210,17 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
         edits.push_back(std::move(change));
         return;
     }
+    if (a == "/track/soundfont") {
+        // The font ("" plays the default one), bank and program; the preset's name is the client's to show.
+        edit::SoundFontChoice font{args.string(1, "font"), small_int(args, 2, "bank"),
+                                   small_int(args, 3, "program"), n > 4 && args.boolean(4, "drums")};
+        if (font.bank < 0 || font.bank > 16383) throw OscArgError("argument 3 (bank) must be 0..16383");
+        if (font.program < 0 || font.program > 127) throw OscArgError("argument 4 (program) must be 0..127");
+        const std::string preset = std::to_string(font.bank) + ":" + std::to_string(font.program);
+        edits.push_back(edit::TrackInstrument{id_arg(args, 0, "track id"), "soundfont", preset, std::nullopt,
+                                              std::move(font)});
+        return;
+    }
     for (std::size_t i = 0; i < n; i += shape->group) {
         if (a == "/note/add") {
             Note note;
@@ -270,6 +292,7 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
             .i(t.solo ? 1 : 0);
         if (has_csound(t)) write_csound(m, t.orchestra, t.csound_instrument, t.parameters);
         out.push_back(m.bytes());
+        if (t.instrument == "soundfont") write_soundfont(out, t.id, soundfont_of(t));
     } else if (auto* remove = std::get_if<edit::TrackRemove>(&e)) {
         out.push_back(OscOut("/track/remove").h(id(remove->id)).bytes());
     } else if (auto* rename = std::get_if<edit::TrackRename>(&e)) {
@@ -282,7 +305,10 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
         m.h(id(instrument->id)).s(instrument->instrument).s(instrument->preset);
         if (const auto& csound = instrument->csound)
             write_csound(m, csound->orchestra, csound->csound_instrument, csound->parameters);
-        out.push_back(m.bytes());
+        if (instrument->soundfont && instrument->instrument == "soundfont")
+            write_soundfont(out, instrument->id, *instrument->soundfont);
+        else
+            out.push_back(m.bytes());
     } else if (auto* tempo = std::get_if<edit::TempoReplace>(&e)) {
         OscOut m("/tempo/set");
         for (const TempoPoint& p : tempo->points) m.d(p.beat).d(p.bpm).i(p.ramp ? 1 : 0);

@@ -183,6 +183,12 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* e
     return true;
 }
 
+bool EngineHost::instruments_ready() const {
+    for (const auto& channel : channels_)
+        if (channel && !channel->instrument->ready()) return false;
+    return true;
+}
+
 const std::vector<InstrumentParameter>& EngineHost::track_parameters(TrackId id) const {
     static const std::vector<InstrumentParameter> none;
     const auto slot = track_index(id);

@@ -60,6 +60,9 @@ public:
     const Document& document() const { return editor_.document(); }
     const DocumentEditor& editor() const { return editor_; }
     bool has_document() const { return loaded_; }
+    // True once every track's instrument has what it plays in memory (a SoundFont is read on a loader
+    // thread), or has failed to get it.
+    bool instruments_ready() const;
     // The mixer slot of a track (stable while the document is edited), or nullopt.
     std::optional<std::uint32_t> track_index(TrackId id) const;
     // Records a live mixer change in the document (not an edit: no revision). The engine gets the

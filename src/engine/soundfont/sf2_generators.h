@@ -47,7 +47,7 @@ enum Gen : std::uint16_t {
     ReleaseVolEnv = 38,
     KeynumToVolEnvHold = 39,
     KeynumToVolEnvDecay = 40,
-    Instrument = 41,
+    InstrumentId = 41,  // (the spec's "instrument"; named so beside struct Instrument)
     KeyRange = 43,
     VelRange = 44,
     StartloopAddrsCoarseOffset = 45,
