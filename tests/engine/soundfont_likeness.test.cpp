@@ -9,10 +9,10 @@
 
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/document_json.h"
+#include "core/midi_convert.h"
 #include "core/midi_file.h"
 #include "support/fluidsynth_render.h"
 #include "support/level_compare.h"
@@ -124,26 +124,11 @@ protected:
     fs::path dir_;
 };
 
-// Every track through the document format, as a user's document names them: the font, its bank
-// (128, the percussion bank, on channel 10) and the track's first program.
-Document with_soundfont_tracks(const Document& doc) {
-    nlohmann::json json = document_to_json(doc);
-    for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
-        const Track& t = doc.tracks[i];
-        int program = 0;
-        for (const ControllerEvent& c : t.controllers)
-            if (c.kind == ControllerKind::ProgramChange) {
-                program = c.number;
-                break;
-            }
-        json["tracks"][i]["instrument"] = "soundfont";
-        json["tracks"][i]["soundfont"] = kFont;
-        json["tracks"][i]["bank"] = t.midi_channel == 10 ? 128 : 0;
-        json["tracks"][i]["program"] = program;
-    }
-    LoadResult parsed = parse_document(json.dump(), "<soundfont tracks>");
-    EXPECT_TRUE(parsed.errors.empty()) << parsed.errors[0].to_string();
-    return parsed.document ? std::move(*parsed.document) : Document();
+// Every imported track on the font, as `tactus render song.mid` gives them: the preset of the track's
+// first program change, the percussion bank on channel 10.
+Document with_soundfont_tracks(Document doc) {
+    assign_general_midi_instruments(doc, kFont);
+    return doc;
 }
 
 Document with_sine_tracks(Document doc) {
@@ -169,8 +154,6 @@ TEST_F(SoundFontLikeness, a_sine_playing_the_same_notes_is_judged_unlike_fluidsy
     }
 }
 
-// Enabled when the soundfont instrument lands (issue 14): until then "soundfont" is an unknown
-// instrument and the document is refused.
 TEST_F(SoundFontLikeness, DISABLED_sounds_like_fluidsynth_on_real_midi_files) {
     for (const std::string name : {"craigsapp_wtc2p02.mid", "jazzsoft_test-all-gm-percussion.mid",
                                    "jazzsoft_test-multichannel-chords-1.mid"}) {
