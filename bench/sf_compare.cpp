@@ -51,9 +51,10 @@ bool read_audio(const char* path, Audio* out) {
 
 int usage() {
     std::fprintf(stderr,
-                 "usage: sf_compare [--whole] [--floor-db DB] REFERENCE.wav CANDIDATE.wav\n"
+                 "usage: sf_compare [--whole] [--floor-db DB] [--lag-curve] REFERENCE.wav CANDIDATE.wav\n"
                  "  --whole        judge up to the later end (default: up to the earlier end)\n"
-                 "  --floor-db DB  windows both this far under the loudest are not judged (default 60)\n");
+                 "  --floor-db DB  windows both this far under the loudest are not judged (default 60)\n"
+                 "  --lag-curve    first print the envelopes' correlation at every 4th lag (\"lag r\")\n");
     return 2;
 }
 
@@ -62,9 +63,12 @@ int usage() {
 int main(int argc, char** argv) {
     tactus::test::LevelCompareOptions options;
     std::vector<const char*> files;
+    bool lag_curve = false;
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--whole") == 0) {
             options.overlap_only = false;
+        } else if (std::strcmp(argv[i], "--lag-curve") == 0) {
+            lag_curve = true;
         } else if (std::strcmp(argv[i], "--floor-db") == 0 && i + 1 < argc) {
             options.floor_db = std::atof(argv[++i]);
         } else if (argv[i][0] == '-') {
@@ -85,6 +89,12 @@ int main(int argc, char** argv) {
     const auto view = [](const Audio& a) {
         return tactus::test::StereoView{a.left.data(), a.right.data(), a.left.size()};
     };
+    if (lag_curve) {
+        const std::vector<double> curve =
+            tactus::test::lag_correlations(view(reference), view(candidate), options);
+        for (std::size_t i = 0; i < curve.size(); i += 4)
+            std::printf("%d %.6f\n", static_cast<int>(i) - options.max_lag_frames, curve[i]);
+    }
     const auto r = tactus::test::compare_levels(view(reference), view(candidate), options);
     std::printf(
         "median_db=%.2f p95_db=%.2f max_db=%.2f gain_db=%.2f lag_frames=%d windows_judged=%zu "

@@ -66,17 +66,19 @@ double percentile_of(std::vector<double> values, double p) {
     return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
 }
 
-// The lag (frames the reference is later than the candidate) whose 1 ms dB envelopes correlate best.
-// Each envelope is floored `floor_db` under its own loudest value so that silence (-400 dB) does not
-// swamp the correlation, and the correlation (Pearson) ignores any constant dB offset: the gain.
-int find_lag(StereoView reference, StereoView candidate, const LevelCompareOptions& options) {
+}  // namespace
+
+std::vector<double> lag_correlations(StereoView reference, StereoView candidate,
+                                     const LevelCompareOptions& options) {
     const auto env =
         static_cast<std::size_t>(std::max(1.0, std::round(options.envelope_seconds * options.sample_rate)));
     const long long max_lag = std::max(0, options.max_lag_frames);
     // Over the span both cover: where one has stopped (FluidSynth's file renderer stops with the file,
     // cutting tails) the other's sound says nothing about the lag, and would pull it.
     const std::size_t windows = std::min(reference.frames, candidate.frames) / env;
-    if (windows < 2) return 0;
+    const std::size_t lags = 2 * static_cast<std::size_t>(max_lag) + 1;
+    std::vector<double> correlations(lags, std::numeric_limits<double>::quiet_NaN());
+    if (windows < 2) return correlations;
 
     std::vector<double> x = window_levels_db(reference, 0, windows, env);
     // The candidate's envelope at every start frame the search can ask for: [-max_lag, windows * env +
@@ -95,11 +97,10 @@ int find_lag(StereoView reference, StereoView candidate, const LevelCompareOptio
     for (float& v : y) v = std::max(v, y_floor);
     const double n = static_cast<double>(windows);
     const double var_x = sum_xx - sum_x * sum_x / n;
-    if (var_x <= 0.0) return 0;
+    if (var_x <= 0.0) return correlations;
 
     // Sums for every lag at once, lag = max_lag - j: the candidate's window k for that lag starts at
     // k * env - lag, stored at index k * env + j (contiguous in j, so the inner loop vectorises).
-    const std::size_t lags = 2 * static_cast<std::size_t>(max_lag) + 1;
     std::vector<double> sum_y(lags), sum_yy(lags), sum_xy(lags);
     for (std::size_t k = 0; k < windows; ++k) {
         const float* row = y.data() + k * env;
@@ -111,17 +112,28 @@ int find_lag(StereoView reference, StereoView candidate, const LevelCompareOptio
             sum_xy[j] += xk * v;
         }
     }
+    for (std::size_t j = 0; j < lags; ++j) {
+        const double var_y = sum_yy[j] - sum_y[j] * sum_y[j] / n;
+        if (var_y > 0.0)
+            correlations[lags - 1 - j] = (sum_xy[j] - sum_x * sum_y[j] / n) / std::sqrt(var_x * var_y);
+    }
+    return correlations;
+}
+
+namespace {
+
+// The lag (frames the reference is later than the candidate) whose envelopes correlate best.
+int find_lag(StereoView reference, StereoView candidate, const LevelCompareOptions& options) {
+    const std::vector<double> r = lag_correlations(reference, candidate, options);
+    const long long max_lag = std::max(0, options.max_lag_frames);
     int best_lag = 0;
     double best_r = -std::numeric_limits<double>::infinity();
-    // 0, 1, -1, 2, -2, ...: on a tie the smaller lag wins.
+    // 0, 1, -1, 2, -2, ...: on a tie the smaller lag wins (NaN, no correlation, never wins).
     for (long long step = 0; step <= 2 * max_lag; ++step) {
         const long long lag = (step % 2 == 1) ? (step + 1) / 2 : -(step / 2);
-        const auto j = static_cast<std::size_t>(max_lag - lag);
-        const double var_y = sum_yy[j] - sum_y[j] * sum_y[j] / n;
-        if (var_y <= 0.0) continue;
-        const double r = (sum_xy[j] - sum_x * sum_y[j] / n) / std::sqrt(var_x * var_y);
-        if (r > best_r) {
-            best_r = r;
+        const double v = r[static_cast<std::size_t>(lag + max_lag)];
+        if (v > best_r) {
+            best_r = v;
             best_lag = static_cast<int>(lag);
         }
     }

@@ -62,6 +62,13 @@ struct LevelComparison {
 LevelComparison compare_levels(StereoView reference, StereoView candidate,
                                const LevelCompareOptions& options = {});
 
+// How well the 1 ms dB envelopes correlate (Pearson) at every lag from -max_lag_frames to +max_lag_frames
+// (index lag + max_lag_frames; NaN where undefined): compare_levels takes the best. Each envelope is
+// floored floor_db under its own loudest millisecond so that silence does not swamp the correlation;
+// the correlation ignores a constant dB offset, the gain. Only the span both signals cover counts.
+std::vector<double> lag_correlations(StereoView reference, StereoView candidate,
+                                     const LevelCompareOptions& options = {});
+
 // The per-window levels in dB (RMS of both channels) of frames [start, start + windows * window), frames
 // outside the signal counting as silence; silence is -400 dB. Exposed for tests and tools.
 std::vector<double> window_levels_db(StereoView signal, long long start, std::size_t windows,
