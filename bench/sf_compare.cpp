@@ -50,11 +50,14 @@ bool read_audio(const char* path, Audio* out) {
 }
 
 int usage() {
-    std::fprintf(stderr,
-                 "usage: sf_compare [--whole] [--floor-db DB] [--lag-curve] REFERENCE.wav CANDIDATE.wav\n"
-                 "  --whole        judge up to the later end (default: up to the earlier end)\n"
-                 "  --floor-db DB  windows both this far under the loudest are not judged (default 60)\n"
-                 "  --lag-curve    first print the envelopes' correlation at every 4th lag (\"lag r\")\n");
+    std::fprintf(
+        stderr,
+        "usage: sf_compare [--whole] [--floor-db DB] [--tolerance FRAMES] [--lag-curve]\n"
+        "                  REFERENCE.wav CANDIDATE.wav\n"
+        "  --whole             judge up to the later end (default: up to the earlier end)\n"
+        "  --floor-db DB       windows both this far under the loudest are not judged (default 60)\n"
+        "  --tolerance FRAMES  how far a window may move to forgive a note's own start (default 64)\n"
+        "  --lag-curve         first print the envelopes' correlation at every 4th lag (\"lag r\")\n");
     return 2;
 }
 
@@ -67,6 +70,8 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--whole") == 0) {
             options.overlap_only = false;
+        } else if (std::strcmp(argv[i], "--tolerance") == 0 && i + 1 < argc) {
+            options.onset_tolerance_frames = std::atoi(argv[++i]);
         } else if (std::strcmp(argv[i], "--lag-curve") == 0) {
             lag_curve = true;
         } else if (std::strcmp(argv[i], "--floor-db") == 0 && i + 1 < argc) {

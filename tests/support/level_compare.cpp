@@ -196,12 +196,21 @@ LevelComparison compare_levels(StereoView reference, StereoView candidate,
     result.gain = std::pow(10.0, result.gain_db / 20.0);
 
     const double floor = std::max(max_a, max_b + result.gain_db) - options.floor_db;
+    const long long tolerance = std::max(0, options.onset_tolerance_frames);
     std::vector<double> judged;
     for (std::size_t k = 0; k < windows; ++k) {
-        const double level_a = a[k];
-        const double level_b = b[k] + result.gain_db;
-        if (level_a <= floor && level_b <= floor) continue;
-        judged.push_back(std::abs(std::max(level_a, floor) - std::max(level_b, floor)));
+        const double level_a = std::max(a[k], floor);
+        if (a[k] <= floor && b[k] + result.gain_db <= floor) continue;
+        // The candidate's window as aligned, or moved by up to the tolerance: the closest level.
+        double difference = std::abs(level_a - std::max(b[k] + result.gain_db, floor));
+        if (tolerance > 0 && difference > 0.0) {
+            const long long start = static_cast<long long>(k * window) - lag - tolerance;
+            for (const float level_b :
+                 sliding_levels_db(candidate, start, 2 * static_cast<std::size_t>(tolerance) + 1, window))
+                difference =
+                    std::min(difference, std::abs(level_a - std::max(level_b + result.gain_db, floor)));
+        }
+        judged.push_back(difference);
     }
     result.windows_judged = judged.size();
     if (judged.empty()) return result;

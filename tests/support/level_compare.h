@@ -8,8 +8,9 @@
 //     correlation of their dB values, so the gain does not matter) within +-max_lag_frames.
 //  2. Levels over 50 ms windows: RMS of both channels, in dB.
 //  3. One overall gain: the median of the per-window dB differences over the loud windows.
-//  4. The per-window |difference| after that gain: its median and 95th percentile, over the windows
-//     where at least one signal is above a floor 60 dB under the loudest window.
+//  4. The per-window |difference| after that gain (each window forgiving FluidSynth's own scatter of
+//     note starts, onset_tolerance_frames): its median and 95th percentile, over the windows where at
+//     least one signal is above a floor 60 dB under the loudest window.
 //
 // Threading: plain functions of their arguments; any thread.
 #pragma once
@@ -39,6 +40,14 @@ struct LevelCompareOptions {
     // The gain is set by the windows where both signals are within this of their own loudest window:
     // there both are well above any tail or noise, so their difference is the gain, not the decay.
     double gain_range_db = 30.0;
+    // FluidSynth's notes do not start where the file puts them but scatter around that frame, each by
+    // its own amount: its synth starts notes on 64-frame block boundaries and its file player hands
+    // them over by a clock of whole milliseconds (docs/soundfont.md measures -15..+127 frames). One lag
+    // cannot align them all, so a window's difference is the smallest with the candidate's window
+    // moved by up to this many frames either way from the lag: one 64-frame block, 1.3 ms, under 3% of
+    // a 50 ms window. Moving a window never makes a missing note or a wrong level match; it only
+    // forgives a note's own displacement. 0: judge at the lag only.
+    int onset_tolerance_frames = 64;
     // Judge only the span both signals cover (from the start to the earlier end, after the lag). A
     // render that stops early (FluidSynth's file renderer stops with the MIDI file, cutting the last
     // release tails) is not blamed for the other's tail; notes missing before that end still count.
