@@ -112,8 +112,8 @@ protected:
         const LevelComparison r =
             compare_levels({reference.left.data(), reference.right.data(), reference.left.size()},
                            {ours.left.data(), ours.right.data(), ours.left.size()}, options);
-        // Each excerpt sounds for more than 4 s: over 80 windows judged.
-        EXPECT_GT(r.windows_judged, 80u);
+        // Each excerpt sounds for more than 2.5 s (the drum kit's hits are short): over 50 windows judged.
+        EXPECT_GT(r.windows_judged, 50u);
         std::printf(
             "  %s: median %.2f dB, p95 %.2f dB, gain %.2f dB, lag %d frames, %zu of %zu windows judged\n",
             fs::path(midi_path).filename().c_str(), r.median_db, r.p95_db, r.gain_db, r.lag_frames,
