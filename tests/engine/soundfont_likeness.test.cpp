@@ -154,7 +154,7 @@ TEST_F(SoundFontLikeness, a_sine_playing_the_same_notes_is_judged_unlike_fluidsy
     }
 }
 
-TEST_F(SoundFontLikeness, DISABLED_sounds_like_fluidsynth_on_real_midi_files) {
+TEST_F(SoundFontLikeness, sounds_like_fluidsynth_on_real_midi_files) {
     for (const std::string name : {"craigsapp_wtc2p02.mid", "jazzsoft_test-all-gm-percussion.mid",
                                    "jazzsoft_test-multichannel-chords-1.mid"}) {
         SCOPED_TRACE(name);
