@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Tactus's SoundFont playback against FluidSynth, side by side in one run (issue 14): every MIDI file in
 # tests/data/midi (the real files of ../shared/testdata/midi) plus one long dense piece of our own
-# (bench/long_gm_piece.py: 5 minutes, nine channels, 60-120 voices at once; the real files are short or
+# (bench/long_gm_piece.py: 5 minutes, nine channels, 50-110 voices at once; the real files are short or
 # one note at a time), each rendered with the same font by
 #   fluidsynth -ni -q -F out.wav -r 48000 -R 0 -C 0 FONT FILE     (reverb and chorus off)
 #   tactus render FILE -o out.wav --soundfont FONT --bits 16      (16-bit, as fluidsynth writes)
 # REPS times each, alternating. Prints per file: the music's duration, the median wall time of each
 # and the speed ratio (fluidsynth / tactus: above 1, Tactus is faster), each one's peak memory (max RSS,
-# /usr/bin/time), and the likeness (bench/sf_compare: the level difference over 50 ms windows after
+# /usr/bin/time) and CPU seconds (user + system, last columns: Tactus may use both cores),
+# and the likeness (bench/sf_compare: the level difference over 50 ms windows after
 # FluidSynth's onset delay and one gain are aligned, median and 95th percentile; the issue asks
 # <= 1 dB and <= 3 dB). Times include loading the font (FluidR3_GM: 148 MB) and writing the file.
 #
@@ -58,7 +59,8 @@ PY
 }
 
 printf '%s\n' "FluidSynth $(fluidsynth --version 2> /dev/null | awk '/runtime version/ {print $4; exit}'), font $FONT, $REPS runs each, $(nproc) cores"
-printf '%-44s %7s %8s %8s %6s %8s %8s %7s %7s %s\n' file seconds fs_s tactus_s speed fs_MB tactus_MB med_dB p95_dB notes
+printf '%-44s %7s %8s %8s %6s %8s %8s %7s %7s %7s %7s %s\n' file seconds fs_s tactus_s speed fs_MB tactus_MB med_dB p95_dB \
+    fs_cpu ta_cpu notes
 TOTAL_SECONDS=0
 TOTAL_FS=0
 TOTAL_TACTUS=0
@@ -73,6 +75,8 @@ for FILE in "${FILES[@]}"; do
     done
     FS_WALL=$(awk '{print $1}' "$WORK/fs.txt" | median)
     TA_WALL=$(awk '{print $1}' "$WORK/tactus.txt" | median)
+    FS_CPU=$(awk '{print $2}' "$WORK/fs.txt" | median)
+    TA_CPU=$(awk '{print $2}' "$WORK/tactus.txt" | median)
     FS_MB=$(awk '{print $3}' "$WORK/fs.txt" | median | awk '{printf "%.0f", $1 / 1024}')
     TA_MB=$(awk '{print $3}' "$WORK/tactus.txt" | median | awk '{printf "%.0f", $1 / 1024}')
     NOTES=""
@@ -94,8 +98,8 @@ for FILE in "${FILES[@]}"; do
         TOTAL_TACTUS=$(awk -v a="$TOTAL_TACTUS" -v b="$TA_WALL" 'BEGIN {print a + b}')
     fi
     SPEED=$(awk -v f="$FS_WALL" -v t="$TA_WALL" 'BEGIN {printf "%.2f", (t > 0 ? f / t : 0)}')
-    printf '%-44s %7s %8.2f %8.2f %6s %8s %8s %7s %7s %s\n' "$NAME" "$SECONDS_OF_AUDIO" "$FS_WALL" "$TA_WALL" "$SPEED" \
-        "$FS_MB" "$TA_MB" "$MED" "$P95" "$NOTES"
+    printf '%-44s %7s %8.2f %8.2f %6s %8s %8s %7s %7s %7.2f %7.2f %s\n' "$NAME" "$SECONDS_OF_AUDIO" "$FS_WALL" \
+        "$TA_WALL" "$SPEED" "$FS_MB" "$TA_MB" "$MED" "$P95" "$FS_CPU" "$TA_CPU" "$NOTES"
 done
 printf '%-44s %7.1f %8.2f %8.2f %6s   (files both rendered)\n' "total" "$TOTAL_SECONDS" "$TOTAL_FS" "$TOTAL_TACTUS" \
     "$(awk -v f="$TOTAL_FS" -v t="$TOTAL_TACTUS" 'BEGIN {printf "%.2f", (t > 0 ? f / t : 0)}')"
