@@ -1,0 +1,119 @@
+// The SoundFont voice's resonant low-pass, as FluidSynth 2.3 builds it (fluid_iir_filter.c): an RBJ
+// biquad in direct form II; Q in centibels over a non-resonant filter (Q 0 is 1/sqrt(2)); the gain
+// lowered by half the resonance in dB (1/sqrt(q)); the cutoff clamped to 20 Hz .. 20 kHz and at most
+// 0.45 * the output rate; a cutoff change glides, coefficient by coefficient, over `transition`
+// frames (the first setting applies at once).
+// Plain data, audio thread only.
+#pragma once
+
+#include <cmath>
+
+#include "engine/soundfont/sf2_units.h"
+
+namespace tactus::sf2 {
+
+class ResonantLowpass {
+public:
+    void reset(double output_rate) {
+        rate_ = output_rate;
+        hist1_ = hist2_ = 0.0;
+        last_hz_ = -1.0;
+        startup_ = true;
+        steps_ = 0;
+    }
+    void set_q_centibels(double q_cb) {
+        double q_db = q_cb / 10.0;
+        if (q_db < 0.0) q_db = 0.0;
+        if (q_db > 96.0) q_db = 96.0;
+        q_db -= 3.01;
+        const double q = std::pow(10.0, q_db / 20.0);
+        if (q != q_lin_) {
+            q_lin_ = q;
+            gain_ = 1.0 / std::sqrt(q);
+            last_hz_ = -1.0;  // recompute the coefficients
+        }
+    }
+    // The cutoff in absolute cents (fc generator plus modulation) for the next `transition` frames.
+    void set_cutoff(double cents, int transition) {
+        double hz = filter_cents_to_hz(cents);
+        if (hz > 0.45 * rate_) hz = 0.45 * rate_;
+        if (hz < 5.0) hz = 5.0;
+        if (std::fabs(hz - last_hz_) <= 0.01) return;
+        last_hz_ = hz;
+        const double omega = 2.0 * M_PI * hz / rate_;
+        const double sn = std::sin(omega);
+        const double cs = std::cos(omega);
+        const double alpha = sn / (2.0 * q_lin_);
+        const double a0_inv = 1.0 / (1.0 + alpha);
+        const double a1 = -2.0 * cs * a0_inv;
+        const double a2 = (1.0 - alpha) * a0_inv;
+        const double b1 = (1.0 - cs) * a0_inv * gain_;
+        const double b02 = b1 * 0.5;
+        compensate_ = false;
+        if (startup_ || transition <= 0) {
+            a1_ = a1;
+            a2_ = a2;
+            b02_ = b02;
+            b1_ = b1;
+            steps_ = 0;
+            startup_ = false;
+            return;
+        }
+        a1_inc_ = (a1 - a1_) / transition;
+        a2_inc_ = (a2 - a2_) / transition;
+        b02_inc_ = (b02 - b02_) / transition;
+        b1_inc_ = (b1 - b1_) / transition;
+        if (std::fabs(b02_) > 0.0001) {
+            const double quota = b02 / b02_;
+            compensate_ = quota < 0.5 || quota > 2.0;
+        }
+        steps_ = transition;
+    }
+
+    // Filters `n` samples in place.
+    void process(float* buf, int n) {
+        double h1 = hist1_, h2 = hist2_;
+        if (std::fabs(h1) < 1e-20) h1 = 0.0;
+        int i = 0;
+        for (; i < n && steps_ > 0; ++i) {
+            double centre = buf[i] - a1_ * h1 - a2_ * h2;
+            buf[i] = static_cast<float>(b02_ * (centre + h2) + b1_ * h1);
+            h2 = h1;
+            h1 = centre;
+            --steps_;
+            const double old_b02 = b02_;
+            a1_ += a1_inc_;
+            a2_ += a2_inc_;
+            b02_ += b02_inc_;
+            b1_ += b1_inc_;
+            // FluidSynth scales the history with a large gain change, so that the filter does not ring.
+            if (compensate_ && std::fabs(b02_) > 0.001) {
+                const double k = old_b02 / b02_;
+                h1 *= k;
+                h2 *= k;
+            }
+        }
+        const double a1 = a1_, a2 = a2_, b02 = b02_, b1 = b1_;
+        for (; i < n; ++i) {
+            const double centre = buf[i] - a1 * h1 - a2 * h2;
+            buf[i] = static_cast<float>(b02 * (centre + h2) + b1 * h1);
+            h2 = h1;
+            h1 = centre;
+        }
+        hist1_ = h1;
+        hist2_ = h2;
+    }
+
+private:
+    double rate_ = 48000.0;
+    double q_lin_ = -1.0, gain_ = 1.0;
+    double last_hz_ = -1.0;
+    double a1_ = 0.0, a2_ = 0.0, b02_ = 0.0, b1_ = 0.0;
+    double a1_inc_ = 0.0, a2_inc_ = 0.0, b02_inc_ = 0.0, b1_inc_ = 0.0;
+    double hist1_ = 0.0, hist2_ = 0.0;
+    int steps_ = 0;
+    bool compensate_ = false;
+    bool startup_ = true;
+};
+
+}  // namespace tactus::sf2
