@@ -46,11 +46,11 @@ inline double filter_cents_to_hz(double cents) {
 }
 
 // fluid_cb2amp: attenuation in centibels (never a boost: negative is 0 dB) to gain; 144 dB and more
-// is silence.
+// is silence. Whole centibels, as FluidSynth's table lookup truncates them.
 inline double centibels_to_gain(double cb) {
     if (cb < 0.0) return 1.0;
     if (cb >= 1441.0) return 0.0;
-    return std::pow(10.0, cb / -200.0);
+    return std::pow(10.0, std::floor(cb) / -200.0);
 }
 
 // FluidSynth's concave curve over 0..127 (fluid_concave: its 128-entry table, linearly interpolated):
