@@ -35,6 +35,8 @@ public:
     }
     // The cutoff in absolute cents (fc generator plus modulation) for the next `transition` frames.
     void set_cutoff(double cents, int transition) {
+        if (cents == last_cents_ && last_hz_ >= 0.0) return;  // most blocks: spare the exp2
+        last_cents_ = cents;
         double hz = filter_cents_to_hz(cents);
         if (hz > 0.45 * rate_) hz = 0.45 * rate_;
         if (hz < 5.0) hz = 5.0;
@@ -95,7 +97,8 @@ public:
         }
         const double a1 = a1_, a2 = a2_, b02 = b02_, b1 = b1_;
         for (; i < n; ++i) {
-            const double centre = buf[i] - a1 * h1 - a2 * h2;
+            // The older history first: only the last multiply-add waits for the previous sample.
+            const double centre = (buf[i] - a2 * h2) - a1 * h1;
             buf[i] = static_cast<float>(b02 * (centre + h2) + b1 * h1);
             h2 = h1;
             h1 = centre;
@@ -108,6 +111,7 @@ private:
     double rate_ = 48000.0;
     double q_lin_ = -1.0, gain_ = 1.0;
     double last_hz_ = -1.0;
+    double last_cents_ = 0.0;
     double a1_ = 0.0, a2_ = 0.0, b02_ = 0.0, b1_ = 0.0;
     double a1_inc_ = 0.0, a2_inc_ = 0.0, b02_inc_ = 0.0, b1_inc_ = 0.0;
     double hist1_ = 0.0, hist2_ = 0.0;

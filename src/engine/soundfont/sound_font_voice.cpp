@@ -10,7 +10,6 @@ namespace tactus::sf2 {
 namespace {
 
 constexpr double kPhaseOne = 4294967296.0;  // 1.0 in the 32.32 phase
-constexpr float kFractionScale = 1.0f / 4294967296.0f;
 constexpr float kScale16 = 1.0f / 32768.0f;
 constexpr float kScale24 = 1.0f / 8388608.0f;
 constexpr double kKillSeconds = 0.005;
@@ -24,14 +23,40 @@ std::uint32_t blocks_in(double seconds, double rate) {
     return static_cast<std::uint32_t>(rate * seconds / SoundFontVoice::kControlFrames);
 }
 
-// 4-point, 3rd-order Hermite (Catmull-Rom) weights: FluidSynth's interp_coeff_4th, computed exactly
-// instead of from its 256-row table.
+// 4-point, 3rd-order Hermite (Catmull-Rom) weights: FluidSynth's interp_coeff_4th, on its table of
+// 256 fractions (indexed by the phase fraction's top 8 bits).
 struct Weights {
     float c0, c1, c2, c3;
 };
-inline Weights weights(float x) {
-    return {x * (-0.5f + x * (1.0f - 0.5f * x)), 1.0f + x * x * (1.5f * x - 2.5f),
-            x * (0.5f + x * (2.0f - 1.5f * x)), 0.5f * x * x * (x - 1.0f)};
+constexpr int kWeightRows = 256;
+std::array<Weights, kWeightRows> make_weights() {
+    std::array<Weights, kWeightRows> t{};
+    for (int i = 0; i < kWeightRows; ++i) {
+        const double x = static_cast<double>(i) / kWeightRows;
+        t[static_cast<std::size_t>(i)] = {
+            static_cast<float>(x * (-0.5 + x * (1.0 - 0.5 * x))), static_cast<float>(1.0 + x * x * (1.5 * x - 2.5)),
+            static_cast<float>(x * (0.5 + x * (2.0 - 1.5 * x))), static_cast<float>(0.5 * x * x * (x - 1.0))};
+    }
+    return t;
+}
+// Namespace scope: built before main, never on the audio thread.
+const std::array<Weights, kWeightRows> kWeights = make_weights();
+inline const Weights& weights(std::uint64_t phase) {
+    return kWeights[static_cast<std::size_t>((phase >> 24) & 0xFF)];
+}
+
+// centibels_to_gain on its whole centibels, from a table (FluidSynth's cb2amp_tab).
+constexpr int kGainRows = 1441;
+std::array<double, kGainRows> make_gains() {
+    std::array<double, kGainRows> t{};
+    for (int i = 0; i < kGainRows; ++i) t[static_cast<std::size_t>(i)] = centibels_to_gain(i);
+    return t;
+}
+const std::array<double, kGainRows> kGains = make_gains();
+inline double gain_of(double cb) {
+    if (cb < 0.0) return 1.0;
+    if (cb >= kGainRows) return 0.0;
+    return kGains[static_cast<std::size_t>(cb)];
 }
 
 }  // namespace
@@ -206,10 +231,9 @@ double SoundFontVoice::modenv_value() const {
 double SoundFontVoice::target_amplitude(bool* ended) const {
     const double lfo_cb = mod_lfo_.value * -modlfo_to_volume_;
     const double env = volume_env_.value();
-    if (volume_env_.section() == BlockEnvelope::Attack)
-        return centibels_to_gain(attenuation_cb_) * centibels_to_gain(lfo_cb) * env;
-    if (centibels_to_gain(min_attenuation_cb_) * env < kNoiseFloor) *ended = true;
-    return centibels_to_gain(attenuation_cb_) * centibels_to_gain(kPeakAttenuationCb * (1.0 - env) + lfo_cb);
+    if (volume_env_.section() == BlockEnvelope::Attack) return gain_of(attenuation_cb_) * gain_of(lfo_cb) * env;
+    if (gain_of(min_attenuation_cb_) * env < kNoiseFloor) *ended = true;
+    return gain_of(attenuation_cb_) * gain_of(kPeakAttenuationCb * (1.0 - env) + lfo_cb);
 }
 
 void SoundFontVoice::refresh_phase_increment() {
@@ -358,7 +382,7 @@ int SoundFontVoice::interpolate(float* out, int n) {
         auto index = static_cast<std::int64_t>(phase >> 32);
         // All four points inside the sample (or the loop): no wrapping to think about.
         while (index > low && index <= fast_high && i < n) {
-            const Weights w = weights(static_cast<float>(static_cast<std::uint32_t>(phase)) * kFractionScale);
+            const Weights& w = weights(phase);
             amp += amp_step;
             out[i++] =
                 amp * (w.c0 * at(index - 1) + w.c1 * at(index) + w.c2 * at(index + 1) + w.c3 * at(index + 2));
@@ -372,7 +396,7 @@ int SoundFontVoice::interpolate(float* out, int n) {
             continue;
         }
         if (!looping && index > end_) break;  // played out
-        const Weights w = weights(static_cast<float>(static_cast<std::uint32_t>(phase)) * kFractionScale);
+        const Weights& w = weights(phase);
         amp += amp_step;
         out[i++] = amp * (w.c0 * point(index - 1) + w.c1 * point(index) + w.c2 * point(index + 1) +
                           w.c3 * point(index + 2));

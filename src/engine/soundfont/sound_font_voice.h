@@ -105,6 +105,7 @@ private:
     ResonantLowpass filter_;
     std::uint64_t phase_ = 0;       // 32.32 fixed point frame position
     std::uint64_t phase_step_ = 0;  // per frame
+    double last_pitch_cents_ = -1e300;  // what phase_step_ was computed from
     float amp_ = 0.0f, amp_step_ = 0.0f;
     std::uint64_t age_ = 0;         // frames rendered since start
     int block_pos_ = 0;             // frames into the current control block
