@@ -351,45 +351,67 @@ float SoundFontVoice::point(std::int64_t i) const {
         i = start_;
     }
     const auto j = static_cast<std::size_t>(i);
-    if (data24_ != nullptr) return static_cast<float>(data_[j] * 256 + data24_[j]) * kScale24;
-    return static_cast<float>(data_[j]) * kScale16;
+    if (data24_ != nullptr) return static_cast<float>(data_[j] * 256 + data24_[j]);
+    return static_cast<float>(data_[j]);
 }
 
-// Interpolates up to `n` frames, each times the amplitude (which glides by amp_step_ per frame, the
-// step taken before the frame so that the first frame already sounds). Returns the frames made: fewer
-// than n when an unlooped sample plays out.
-template <bool kHas24>
-int SoundFontVoice::interpolate(float* out, int n) {
+// Renders up to `n` frames into left/right: 4-point interpolation, times the amplitude (which glides
+// by amp_step_ per frame, the step taken before the frame so that the first frame already sounds),
+// through the filter, panned (and faded out, when killed). One loop for all of it, so that the
+// filter's recursion overlaps the interpolation's work. Returns the frames made: fewer than n when an
+// unlooped sample plays out.
+template <bool kHas24, bool kKilling>
+int SoundFontVoice::render_frames(float* left, float* right, int n) {
     const bool looping =
         sample_mode_ == 1 || (sample_mode_ == 3 && volume_env_.section() < BlockEnvelope::Release);
     const std::int16_t* data = data_;
     const std::uint8_t* data24 = data24_;
+    // Raw sample values; the scale to -1..1 rides on the amplitude (one multiply instead of four).
     auto at = [data, data24](std::int64_t i) {
         if constexpr (kHas24) {
-            return static_cast<float>(data[i] * 256 + data24[i]) * kScale24;
+            return static_cast<float>(data[i] * 256 + data24[i]);
         } else {
-            return static_cast<float>(data[i]) * kScale16;
+            return static_cast<float>(data[i]);
         }
     };
+    constexpr float kScale = kHas24 ? kScale24 : kScale16;
+    ResonantLowpass filter = filter_;
+    filter.flush_tiny_history();
     std::uint64_t phase = phase_;
     const std::uint64_t step = phase_step_;
     float amp = amp_;
     const float amp_step = amp_step_;
+    const float gl = gain_left_, gr = gain_right_;
+    float kill = kill_gain_;
+    const float kill_step = kill_step_;
+    auto emit = [&](int i, float x) {
+        float y = filter.tick(x);
+        if constexpr (kKilling) {
+            kill = std::max(0.0f, kill - kill_step);
+            y *= kill;
+        }
+        left[i] += y * gl;
+        right[i] += y * gr;
+    };
     const std::int64_t fast_high = looping ? loop_end_ - 3 : end_ - 2;
     int i = 0;
     while (i < n) {
         const std::int64_t low = has_looped_ ? loop_start_ : start_;
         auto index = static_cast<std::int64_t>(phase >> 32);
-        // All four points inside the sample (or the loop): no wrapping to think about.
-        while (index > low && index <= fast_high && i < n) {
-            const Weights& w = weights(phase);
-            amp += amp_step;
-            out[i++] =
-                amp * (w.c0 * at(index - 1) + w.c1 * at(index) + w.c2 * at(index + 1) + w.c3 * at(index + 2));
-            phase += step;
-            index = static_cast<std::int64_t>(phase >> 32);
+        // All four points inside the sample (or the loop): no wrapping to think about, and the frames
+        // until that changes are counted up front.
+        if (index > low && index <= fast_high) {
+            const std::uint64_t limit = static_cast<std::uint64_t>(fast_high + 1) << 32;
+            const auto count = static_cast<int>(std::min<std::uint64_t>(n - i, (limit - phase + step - 1) / step));
+            for (int k = 0; k < count; ++k) {
+                const std::int64_t j = static_cast<std::int64_t>(phase >> 32);
+                const Weights& w = weights(phase);
+                amp += amp_step;
+                emit(i++, (amp * kScale) * (w.c0 * at(j - 1) + w.c1 * at(j) + w.c2 * at(j + 1) + w.c3 * at(j + 2)));
+                phase += step;
+            }
+            continue;
         }
-        if (i >= n) break;
         if (looping && index >= loop_end_) {
             phase -= static_cast<std::uint64_t>(loop_end_ - loop_start_) << 32;
             has_looped_ = true;
@@ -398,21 +420,18 @@ int SoundFontVoice::interpolate(float* out, int n) {
         if (!looping && index > end_) break;  // played out
         const Weights& w = weights(phase);
         amp += amp_step;
-        out[i++] = amp * (w.c0 * point(index - 1) + w.c1 * point(index) + w.c2 * point(index + 1) +
-                          w.c3 * point(index + 2));
+        emit(i++, (amp * kScale) * (w.c0 * point(index - 1) + w.c1 * point(index) + w.c2 * point(index + 1) +
+                                    w.c3 * point(index + 2)));
         phase += step;
     }
     phase_ = phase;
     amp_ = amp;
+    kill_gain_ = kill;
+    filter_ = filter;
     return i;
 }
 
-int SoundFontVoice::render_samples(float* out, int n) {
-    return data24_ != nullptr ? interpolate<true>(out, n) : interpolate<false>(out, n);
-}
-
 void SoundFontVoice::render_add(float* left, float* right, int frames) {
-    alignas(32) float buf[kControlFrames];
     int pos = 0;
     while (pos < frames && active_) {
         if (release_pending_ && age_ >= release_at_) {
@@ -431,26 +450,15 @@ void SoundFontVoice::render_add(float* left, float* right, int frames) {
         int n = std::min(frames - pos, kControlFrames - block_pos_);
         if (release_pending_) n = static_cast<int>(std::min<std::uint64_t>(n, release_at_ - age_));
         if (!silent_block_) {
-            const int made = render_samples(buf, n);
-            filter_.process(buf, made);
             float* l = left + pos;
             float* r = right + pos;
-            const float gl = gain_left_, gr = gain_right_;
-            if (!killing_) {
-                for (int i = 0; i < made; ++i) {
-                    l[i] += buf[i] * gl;
-                    r[i] += buf[i] * gr;
-                }
+            int made;
+            if (data24_ != nullptr) {
+                made = killing_ ? render_frames<true, true>(l, r, n) : render_frames<true, false>(l, r, n);
             } else {
-                float k = kill_gain_;
-                for (int i = 0; i < made; ++i) {
-                    k = std::max(0.0f, k - kill_step_);
-                    l[i] += buf[i] * gl * k;
-                    r[i] += buf[i] * gr * k;
-                }
-                kill_gain_ = k;
-                if (k <= 0.0f) finish();
+                made = killing_ ? render_frames<false, true>(l, r, n) : render_frames<false, false>(l, r, n);
             }
+            if (killing_ && kill_gain_ <= 0.0f) finish();
             if (made < n) finish();  // the sample played out
         }
         pos += n;

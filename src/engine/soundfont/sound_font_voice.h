@@ -63,9 +63,8 @@ private:
     void refresh_phase_increment();
     void begin_release();
     void finish() { active_ = false; }
-    int render_samples(float* out, int n);
-    template <bool kHas24>
-    int interpolate(float* out, int n);
+    template <bool kHas24, bool kKilling>
+    int render_frames(float* left, float* right, int n);
     float point(std::int64_t i) const;
 
     // What the voice plays.
