@@ -89,7 +89,8 @@ void soundfont_voices(benchmark::State& state, bool lfo, bool with_24_bit) {
     for (const auto& v : voices) sounding += v.active() ? 1 : 0;
     if (sounding != count) state.SkipWithError("a voice ended");
     state.SetItemsProcessed(frames);
-    state.counters["x_realtime"] = benchmark::Counter(static_cast<double>(frames) / kRate, benchmark::Counter::kIsRate);
+    state.counters["x_realtime"] =
+        benchmark::Counter(static_cast<double>(frames) / kRate, benchmark::Counter::kIsRate);
     state.counters["voices_realtime"] =
         benchmark::Counter(static_cast<double>(frames) * count / kRate, benchmark::Counter::kIsRate);
 }

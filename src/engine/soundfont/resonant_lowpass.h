@@ -21,6 +21,17 @@ public:
         startup_ = true;
         steps_ = 0;
     }
+    // Starts over from silence: the next cutoff applies at once (after a stretch without the filter).
+    void restart() {
+        hist1_ = hist2_ = 0.0;
+        last_hz_ = -1.0;
+        startup_ = true;
+        steps_ = 0;
+    }
+    // The gain the filter has well below its cutoff.
+    double passband_gain() const { return gain_; }
+    // Whether Q is 0 dB or less (no resonance).
+    bool flat() const { return q_lin_ <= 0.7072; }
     void set_q_centibels(double q_cb) {
         double q_db = q_cb / 10.0;
         if (q_db < 0.0) q_db = 0.0;

@@ -33,9 +33,10 @@ std::array<Weights, kWeightRows> make_weights() {
     std::array<Weights, kWeightRows> t{};
     for (int i = 0; i < kWeightRows; ++i) {
         const double x = static_cast<double>(i) / kWeightRows;
-        t[static_cast<std::size_t>(i)] = {
-            static_cast<float>(x * (-0.5 + x * (1.0 - 0.5 * x))), static_cast<float>(1.0 + x * x * (1.5 * x - 2.5)),
-            static_cast<float>(x * (0.5 + x * (2.0 - 1.5 * x))), static_cast<float>(0.5 * x * x * (x - 1.0))};
+        t[static_cast<std::size_t>(i)] = {static_cast<float>(x * (-0.5 + x * (1.0 - 0.5 * x))),
+                                          static_cast<float>(1.0 + x * x * (1.5 * x - 2.5)),
+                                          static_cast<float>(x * (0.5 + x * (2.0 - 1.5 * x))),
+                                          static_cast<float>(0.5 * x * x * (x - 1.0))};
     }
     return t;
 }
@@ -154,6 +155,13 @@ void SoundFontVoice::apply_generators(bool at_start) {
     modlfo_to_volume_ = clamp(gen(ModLfoToVolume), -960.0, 960.0);
     fc_cents_ = gen(InitialFilterFc);
     filter_.set_q_centibels(gen(InitialFilterQ));
+    // A filter wide open for good (cutoff at its 20 kHz ceiling, nothing moving it, no resonance) only
+    // changes the top octave by a fraction of a dB: it is left out, its passband gain kept.
+    const bool bypass =
+        fc_cents_ >= 13500.0 && modlfo_to_fc_ == 0.0 && modenv_to_fc_ == 0.0 && filter_.flat();
+    if (!bypass && filter_bypassed_ && !at_start) filter_.restart();
+    filter_bypassed_ = bypass;
+    bypass_gain_ = static_cast<float>(filter_.passband_gain());
 
     auto lfo_delay = [this](double tc) {
         return static_cast<std::uint64_t>(output_rate_ *
@@ -231,7 +239,8 @@ double SoundFontVoice::modenv_value() const {
 double SoundFontVoice::target_amplitude(bool* ended) const {
     const double lfo_cb = mod_lfo_.value * -modlfo_to_volume_;
     const double env = volume_env_.value();
-    if (volume_env_.section() == BlockEnvelope::Attack) return gain_of(attenuation_cb_) * gain_of(lfo_cb) * env;
+    if (volume_env_.section() == BlockEnvelope::Attack)
+        return gain_of(attenuation_cb_) * gain_of(lfo_cb) * env;
     if (gain_of(min_attenuation_cb_) * env < kNoiseFloor) *ended = true;
     return gain_of(attenuation_cb_) * gain_of(kPeakAttenuationCb * (1.0 - env) + lfo_cb);
 }
@@ -266,8 +275,9 @@ void SoundFontVoice::control_tick() {
         amp_step_ = static_cast<float>((target - amp_) / kControlFrames);
     }
     refresh_phase_increment();
-    filter_.set_cutoff(fc_cents_ + mod_lfo_.value * modlfo_to_fc_ + modenv_value() * modenv_to_fc_,
-                       kControlFrames);
+    if (!filter_bypassed_)
+        filter_.set_cutoff(fc_cents_ + mod_lfo_.value * modlfo_to_fc_ + modenv_value() * modenv_to_fc_,
+                           kControlFrames);
 }
 
 void SoundFontVoice::controllers_changed() {
@@ -287,7 +297,9 @@ void SoundFontVoice::controllers_changed() {
             amp_step_ = static_cast<float>((target_amplitude(&ended) - amp_) / left);
         }
         refresh_phase_increment();
-        filter_.set_cutoff(fc_cents_ + mod_lfo_.value * modlfo_to_fc_ + modenv_value() * modenv_to_fc_, left);
+        if (!filter_bypassed_)
+            filter_.set_cutoff(fc_cents_ + mod_lfo_.value * modlfo_to_fc_ + modenv_value() * modenv_to_fc_,
+                               left);
     }
 }
 
@@ -360,7 +372,7 @@ float SoundFontVoice::point(std::int64_t i) const {
 // through the filter, panned (and faded out, when killed). One loop for all of it, so that the
 // filter's recursion overlaps the interpolation's work. Returns the frames made: fewer than n when an
 // unlooped sample plays out.
-template <bool kHas24, bool kKilling>
+template <bool kHas24, bool kKilling, bool kFiltered>
 int SoundFontVoice::render_frames(float* left, float* right, int n) {
     const bool looping =
         sample_mode_ == 1 || (sample_mode_ == 3 && volume_env_.section() < BlockEnvelope::Release);
@@ -384,8 +396,14 @@ int SoundFontVoice::render_frames(float* left, float* right, int n) {
     const float gl = gain_left_, gr = gain_right_;
     float kill = kill_gain_;
     const float kill_step = kill_step_;
+    const float bypass_gain = bypass_gain_;
     auto emit = [&](int i, float x) {
-        float y = filter.tick(x);
+        float y;
+        if constexpr (kFiltered) {
+            y = filter.tick(x);
+        } else {
+            y = x * bypass_gain;
+        }
         if constexpr (kKilling) {
             kill = std::max(0.0f, kill - kill_step);
             y *= kill;
@@ -402,12 +420,14 @@ int SoundFontVoice::render_frames(float* left, float* right, int n) {
         // until that changes are counted up front.
         if (index > low && index <= fast_high) {
             const std::uint64_t limit = static_cast<std::uint64_t>(fast_high + 1) << 32;
-            const auto count = static_cast<int>(std::min<std::uint64_t>(n - i, (limit - phase + step - 1) / step));
+            const auto count =
+                static_cast<int>(std::min<std::uint64_t>(n - i, (limit - phase + step - 1) / step));
             for (int k = 0; k < count; ++k) {
                 const std::int64_t j = static_cast<std::int64_t>(phase >> 32);
                 const Weights& w = weights(phase);
                 amp += amp_step;
-                emit(i++, (amp * kScale) * (w.c0 * at(j - 1) + w.c1 * at(j) + w.c2 * at(j + 1) + w.c3 * at(j + 2)));
+                emit(i++, (amp * kScale) *
+                              (w.c0 * at(j - 1) + w.c1 * at(j) + w.c2 * at(j + 1) + w.c3 * at(j + 2)));
                 phase += step;
             }
             continue;
@@ -431,6 +451,19 @@ int SoundFontVoice::render_frames(float* left, float* right, int n) {
     return i;
 }
 
+int SoundFontVoice::render_dispatch(float* l, float* r, int n) {
+    if (killing_) {
+        return data24_ != nullptr ? render_frames<true, true, true>(l, r, n)
+                                  : render_frames<false, true, true>(l, r, n);
+    }
+    if (filter_bypassed_) {
+        return data24_ != nullptr ? render_frames<true, false, false>(l, r, n)
+                                  : render_frames<false, false, false>(l, r, n);
+    }
+    return data24_ != nullptr ? render_frames<true, false, true>(l, r, n)
+                              : render_frames<false, false, true>(l, r, n);
+}
+
 void SoundFontVoice::render_add(float* left, float* right, int frames) {
     int pos = 0;
     while (pos < frames && active_) {
@@ -452,12 +485,7 @@ void SoundFontVoice::render_add(float* left, float* right, int frames) {
         if (!silent_block_) {
             float* l = left + pos;
             float* r = right + pos;
-            int made;
-            if (data24_ != nullptr) {
-                made = killing_ ? render_frames<true, true>(l, r, n) : render_frames<true, false>(l, r, n);
-            } else {
-                made = killing_ ? render_frames<false, true>(l, r, n) : render_frames<false, false>(l, r, n);
-            }
+            const int made = render_dispatch(l, r, n);
             if (killing_ && kill_gain_ <= 0.0f) finish();
             if (made < n) finish();  // the sample played out
         }

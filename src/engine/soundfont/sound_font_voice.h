@@ -63,7 +63,8 @@ private:
     void refresh_phase_increment();
     void begin_release();
     void finish() { active_ = false; }
-    template <bool kHas24, bool kKilling>
+    int render_dispatch(float* left, float* right, int n);
+    template <bool kHas24, bool kKilling, bool kFiltered>
     int render_frames(float* left, float* right, int n);
     float point(std::int64_t i) const;
 
@@ -97,13 +98,15 @@ private:
     double modlfo_to_fc_ = 0.0, modenv_to_fc_ = 0.0, modlfo_to_volume_ = 0.0;
     double fc_cents_ = 13500.0;
     float gain_left_ = 0.0f, gain_right_ = 0.0f;
+    bool filter_bypassed_ = false;  // wide open: a plain gain instead of the biquad
+    float bypass_gain_ = 1.0f;
 
     // Running state.
     BlockEnvelope volume_env_, mod_env_;
     BlockLfo mod_lfo_, vib_lfo_;
     ResonantLowpass filter_;
-    std::uint64_t phase_ = 0;       // 32.32 fixed point frame position
-    std::uint64_t phase_step_ = 0;  // per frame
+    std::uint64_t phase_ = 0;           // 32.32 fixed point frame position
+    std::uint64_t phase_step_ = 0;      // per frame
     double last_pitch_cents_ = -1e300;  // what phase_step_ was computed from
     float amp_ = 0.0f, amp_step_ = 0.0f;
     std::uint64_t age_ = 0;         // frames rendered since start
