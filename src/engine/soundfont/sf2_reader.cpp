@@ -133,7 +133,10 @@ void load_compressed(ByteSource& source, const Chunk& smpl, SoundFont& font) {
     std::vector<std::int16_t> data;
     for (std::size_t i = 0; i < font.samples.size(); ++i) {
         Sample& s = font.samples[i];
-        if (s.start == s.end) continue;  // ROM or empty: nothing to place
+        if (s.start == s.end) {  // ROM or empty: nothing to place
+            s.loop_start = s.loop_end = s.end = s.start = 0;
+            continue;
+        }
         const auto start = static_cast<std::uint32_t>(data.size());
         if ((s.type & kSampleTypeVorbis) != 0) {
             std::string why;
