@@ -70,7 +70,7 @@ void check_font(const tactus::sf2::SoundFont& font, bool loaded) {
                     if (s.sample == nullptr || s.font != &font) die("a voice without sample or font");
                     if (s.modulator_count < 0 || s.modulator_count > kMaxVoiceModulators)
                         die("modulator count");
-                    if (loaded && s.sample->end > font.data.size()) die("a voice's sample is past the data");
+                    if (s.sample->end > font.data.size()) die("a voice's sample is past the data");
                 }
             }
         }

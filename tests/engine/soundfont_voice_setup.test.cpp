@@ -150,10 +150,24 @@ TEST(SoundFontVoiceSetup, instrument_modulators_replace_identical_defaults_and_p
     EXPECT_EQ(find_modulator(v[1], kPanDefault)->amount, 600);
 }
 
+TEST(SoundFontVoiceSetup, a_font_read_without_sample_data_plays_nothing) {
+    Sf2Writer w;
+    const int s = w.add_sample("s", std::vector<std::int16_t>(64, 1000), 44100, 60, 0, 0);
+    w.add_preset("P", 0, 0, {{.instrument = w.add_instrument("I", {{.sample = s}})}});
+    std::string error;
+    auto font = sf2::read_sound_font(w.bytes(), "skip.sf2", sf2::SampleData::Skip, &error);
+    ASSERT_NE(font, nullptr) << error;
+    sf2::VoiceSetup v[sf2::kMaxVoicesPerNote];
+    EXPECT_EQ(sf2::select_voices(*font, font->presets.at(0), 60, 100, 0.0, v), 0);
+    font = sf2::read_sound_font(w.bytes(), "load.sf2", sf2::SampleData::Load, &error);
+    ASSERT_NE(font, nullptr) << error;
+    EXPECT_EQ(sf2::select_voices(*font, font->presets.at(0), 60, 100, 0.0, v), 1);
+}
+
 TEST(SoundFontVoiceSetup, fluid_r3_hi_hats_share_exclusive_class_1) {
     const char* path = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
     std::string error;
-    auto font = sf2::read_sound_font_file(path, sf2::SampleData::Skip, &error);
+    auto font = sf2::read_sound_font_file(path, sf2::SampleData::Load, &error);
     if (font == nullptr) GTEST_SKIP() << error;
     const sf2::Preset* kit = font->find_preset(128, 0);
     ASSERT_NE(kit, nullptr);

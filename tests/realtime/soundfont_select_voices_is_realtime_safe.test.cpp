@@ -18,7 +18,7 @@ std::shared_ptr<const sf2::SoundFont> font_to_play() {
     std::string error;
     const char* fluid = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
     if (std::filesystem::exists(fluid))
-        return sf2::read_sound_font_file(fluid, sf2::SampleData::Skip, &error);
+        return sf2::read_sound_font_file(fluid, sf2::SampleData::Load, &error);
     test::Sf2Writer w;
     const int s = w.add_sample("s", std::vector<std::int16_t>(100, 500), 44100, 60, 10, 90);
     const int i = w.add_instrument("I", {{.gens = {{sf2::Pan, 100}}, .mods = {{0x0081, sf2::Pan, 10, 0, 0}}},
@@ -27,7 +27,7 @@ std::shared_ptr<const sf2::SoundFont> font_to_play() {
                                           .keys = test::Sf2Range{40, 127},
                                           .mods = {{0x0587, sf2::InitialAttenuation, 0, 0, 0}}}});
     w.add_preset("P", 0, 0, {{.instrument = i, .mods = {{0x028A, sf2::Pan, 100, 0, 0}}}, {.instrument = i}});
-    return sf2::read_sound_font(w.bytes(), "written.sf2", sf2::SampleData::Skip, &error);
+    return sf2::read_sound_font(w.bytes(), "written.sf2", sf2::SampleData::Load, &error);
 }
 
 TEST(SoundFontRealtime, select_voices_neither_allocates_nor_locks) {

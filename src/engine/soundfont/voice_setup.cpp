@@ -82,6 +82,9 @@ int select_voices(const SoundFont& font, const Preset& preset, int key, int velo
             if (!iz.covers(key, velocity) || iz.target >= font.samples.size()) continue;
             const Sample& sample = font.samples[iz.target];
             if (sample.start == sample.end) continue;  // ROM or unusable: nothing to play
+            // A font read with SampleData::Skip has no data: nothing to play either (never a voice
+            // reading past the data).
+            if (sample.end > font.data.size()) continue;
             if (n == kMaxVoicesPerNote) return n;
             VoiceSetup& v = out[n++];
             v.gens = kDefaults;
