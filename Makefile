@@ -10,7 +10,8 @@ BUILD ?= build
 DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev \
 	libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjack-jackd2-dev jackd2 librtaudio-dev \
 	librtmidi-dev liblo-dev liblo-tools zlib1g-dev libssl-dev clang libclang-rt-14-dev python3-mido \
-	qt6-base-dev xvfb xauth xdotool ccache libcsound64-dev csound fluid-soundfont-gm
+	qt6-base-dev xvfb xauth xdotool ccache libcsound64-dev csound fluid-soundfont-gm \
+	fluidr3mono-gm-soundfont
 # ccache keeps CI quick: the CI machine is ours, so its cache stays warm between runs. Paths below
 # the checkout are hashed relative to it (and the build directory not at all), so a fresh clone in
 # another directory still hits the cache.

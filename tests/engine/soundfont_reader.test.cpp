@@ -432,6 +432,46 @@ TEST(SoundFontReader, sf3_sample_that_is_not_vorbis_is_refused_at_its_bytes) {
     expect_refused(bytes, smpl, "sample 0 ('a'): not an Ogg Vorbis stream");
 }
 
+TEST(SoundFontReader, an_odd_chunk_without_its_pad_byte_is_read_as_musescore_writes_it) {
+    // MuseScore's SF3 files leave out the pad byte after their odd-sized smpl chunk; the reader takes
+    // the unpadded position when only it holds a chunk header. Here the odd chunk is INAM.
+    Sf2Writer w = two_zone_font();
+    w.set_name("Odd!");  // INAM "Odd!\0": 5 bytes, so a pad byte follows
+    std::string bytes = w.bytes();
+    const std::size_t inam = w.chunk_offset("INAM");
+    ASSERT_EQ(bytes[inam + 4], 5);
+    ASSERT_EQ(bytes[inam + 8 + 5], '\0');  // the pad byte
+    bytes.erase(inam + 8 + 5, 1);
+    const std::size_t info = w.chunk_offset("LIST INFO");
+    put32(bytes, info + 4, static_cast<std::uint32_t>(inam + 8 + 5 - info - 8));
+    put32(bytes, 4, static_cast<std::uint32_t>(bytes.size() - 8));
+    std::string error;
+    auto font = read(bytes, &error);
+    ASSERT_NE(font, nullptr) << error;
+    EXPECT_EQ(font->name, "Odd!");
+    EXPECT_EQ(font->presets.size(), 4u);
+}
+
+constexpr const char* kFluidR3Mono = "/usr/share/sounds/sf3/FluidR3Mono_GM.sf3";
+
+TEST(SoundFontReader, fluid_r3_mono_sf3_decodes) {
+    if (!std::filesystem::exists(kFluidR3Mono)) GTEST_SKIP() << kFluidR3Mono << " is not installed";
+    std::string error;
+    auto font = sf2::read_sound_font_file(kFluidR3Mono, SampleData::Load, &error);
+    ASSERT_NE(font, nullptr) << error;
+    EXPECT_EQ(font->presets.size(), 197u);
+    ASSERT_NE(font->find_preset(0, 0), nullptr);
+    EXPECT_EQ(font->find_preset(0, 0)->name, "Yamaha Grand Piano");
+    EXPECT_EQ(font->data.size(), 62156579u);  // every sample decoded, each with 46 zero frames after it
+    for (const sf2::Sample& s : font->samples) {
+        ASSERT_LE(s.end, font->data.size()) << s.name;
+        if (s.start == s.end) continue;
+        EXPECT_LE(s.start, s.loop_start) << s.name;
+        EXPECT_LT(s.loop_start, s.loop_end) << s.name;
+        EXPECT_LE(s.loop_end, s.end) << s.name;
+    }
+}
+
 // ---- FluidR3_GM (Debian fluid-soundfont-gm, installed by `make deps`) ----
 
 constexpr const char* kFluidR3 = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
