@@ -3,6 +3,7 @@
 #include <sndfile.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace tactus::sf2 {
@@ -46,14 +47,32 @@ sf_count_t vio_tell(void* user) {
     return static_cast<Cursor*>(user)->position;
 }
 
+// Opens `cursor` as a sound file (nullptr when libsndfile cannot read it).
+SNDFILE* open_stream(Cursor& cursor, SF_INFO& info) {
+    static SF_VIRTUAL_IO io{vio_length, vio_seek, vio_read, vio_write, vio_tell};
+    info = SF_INFO{};
+    return sf_open_virtual(&io, SFM_READ, &info, &cursor);
+}
+
 }  // namespace
+
+std::int64_t vorbis_frame_count(std::string_view ogg) {
+    // An Ogg page header: "OggS", version, flags, then the 64-bit little-endian granule position.
+    constexpr std::size_t kGranuleAt = 6, kHeaderPrefix = 14;
+    const std::size_t last = ogg.rfind("OggS");
+    if (last == std::string_view::npos || ogg.size() - last < kHeaderPrefix) return -1;
+    std::uint64_t granule = 0;
+    for (std::size_t i = 0; i < 8; ++i) {
+        granule |= std::uint64_t{static_cast<unsigned char>(ogg[last + kGranuleAt + i])} << (8 * i);
+    }
+    return granule > std::uint64_t{INT64_MAX} ? -1 : static_cast<std::int64_t>(granule);
+}
 
 std::int64_t decode_vorbis_sample(std::string_view ogg, std::vector<std::int16_t>& out,
                                   std::size_t max_frames, std::string* error) {
     Cursor cursor{ogg, 0};
-    SF_VIRTUAL_IO io{vio_length, vio_seek, vio_read, vio_write, vio_tell};
-    SF_INFO info{};
-    SNDFILE* file = sf_open_virtual(&io, SFM_READ, &info, &cursor);
+    SF_INFO info;
+    SNDFILE* file = open_stream(cursor, info);
     if (file == nullptr) {
         *error = std::string("not an Ogg Vorbis stream (") + sf_strerror(nullptr) + ")";
         return -1;

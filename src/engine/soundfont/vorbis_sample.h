@@ -17,4 +17,8 @@ namespace tactus::sf2 {
 std::int64_t decode_vorbis_sample(std::string_view ogg, std::vector<std::int16_t>& out,
                                   std::size_t max_frames, std::string* error);
 
+// The frame count the stream announces (the granule position of its last Ogg page), for reserving the
+// decoded data up front without decoding; -1 when there is no Ogg page. Only a claim: decoding decides.
+std::int64_t vorbis_frame_count(std::string_view ogg);
+
 }  // namespace tactus::sf2
