@@ -16,6 +16,7 @@
 #include <cmath>
 #include <utility>
 
+#include "core/general_midi_font.h"
 #include "gui/level_meter.h"
 #include "gui/song_model.h"
 #include "gui/soundfont_presets.h"
@@ -38,7 +39,7 @@ QString TrackStrip::soundFontEntry() {
 
 // The menu's text for a track's instrument: "synth/pluck", "csound: bell.orc Bell", or
 // "SoundFont: Yamaha Grand Piano" (the preset's name once the engine listed the font, else its bank
-// and program).
+// and program; a font other than the General MIDI one is named after it: "SoundFont: Kit (drums.sf2)").
 QString TrackStrip::instrumentKey(const Track& t) const {
     if (t.instrument == "csound")
         return kCsound + ": " + QFileInfo(QString::fromStdString(t.orchestra)).fileName() + " " +
@@ -47,7 +48,7 @@ QString TrackStrip::instrumentKey(const Track& t) const {
         const QString font = QString::fromStdString(t.soundfont);
         QString name = fonts_.presetName(font, t.bank, t.program, t.drums);
         if (name.isEmpty()) name = tr("bank %1 program %2").arg(t.drums ? 128 : t.bank).arg(t.program);
-        if (!font.isEmpty()) name += " (" + QFileInfo(font).fileName() + ")";
+        if (!font.isEmpty() && font != kGeneralMidiFont) name += " (" + QFileInfo(font).fileName() + ")";
         return kSoundFont + ": " + name;
     }
     return QString::fromStdString(t.instrument) + "/" + QString::fromStdString(t.preset);
