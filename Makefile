@@ -10,7 +10,7 @@ BUILD ?= build
 DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev \
 	libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjack-jackd2-dev jackd2 librtaudio-dev \
 	librtmidi-dev liblo-dev liblo-tools zlib1g-dev libssl-dev clang libclang-rt-14-dev python3-mido \
-	qt6-base-dev xvfb xauth xdotool ccache libcsound64-dev csound
+	qt6-base-dev xvfb xauth xdotool ccache libcsound64-dev csound fluid-soundfont-gm
 # ccache keeps CI quick: the CI machine is ours, so its cache stays warm between runs. Paths below
 # the checkout are hashed relative to it (and the build directory not at all), so a fresh clone in
 # another directory still hits the cache.
@@ -37,7 +37,10 @@ build: deps
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Plays through tactusd when a JACK server or an audio device is there; otherwise renders to a file.
-demo: build
+# Builds only the two programs it runs (not the tests, GUI or benchmarks).
+demo: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CCACHE) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS) --target tactus tactusd
 	@mkdir -p out
 	./$(BUILD)/src/cli/tactus play examples/demo.json --fallback-render out/demo.wav
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes examples/demo.json: "Glass Harbour", a one-minute piece for the built-in synth.
+"""Writes examples/demo.json: "Glass Harbour", a one-minute piece for the built-in synth and strings
+from the General MIDI SoundFont (Debian's fluid-soundfont-gm, which `make demo` installs).
 
 A minor, i-VI-III-VII with a turn to iv; intro at 92 bpm, a ramp up to 104 for the main section,
 and a ritardando ramp into the final chord. Run it again after changing the music; the JSON is
@@ -30,7 +31,7 @@ CHORUS = [F, G, AM, AM, F, G, C, E]
 OUTRO = [AM, F, DM, AM]
 bars = INTRO + VERSE + CHORUS + OUTRO  # 24 bars
 
-pad, arp, bass, lead, drums = [], [], [], [], []
+pad, arp, bass, lead, drums, strings = [], [], [], [], [], []
 for bar, chord in enumerate(bars):
     t = bar * BEATS_PER_BAR
     section = "intro" if bar < 4 else "verse" if bar < 12 else "chorus" if bar < 20 else "outro"
@@ -38,6 +39,10 @@ for bar, chord in enumerate(bars):
     # Pad: the whole chord held through the bar (the last one rings on).
     for p in chord:
         pad.append(n(t, 6.0 if last else 3.9, p + 12 if section == "chorus" else p, 58))
+    # Strings (SoundFont) from the verse on: the chord an octave down, swelling in on each bar.
+    if bar >= 4:
+        for p in chord:
+            strings.append(n(t, 6.0 if last else 3.95, p - 12, 72 if section == "chorus" else 60))
     # Pluck arpeggio in eighths, up and down the chord an octave higher.
     pattern = [0, 1, 2, 1, 0, 2, 1, 2]
     if not last:
@@ -100,6 +105,9 @@ doc = {
          "notes": lead},
         {"id": 5, "name": "Drums", "instrument": "synth", "preset": "drums", "level": 0.6, "pan": 0.0,
          "notes": drums},
+        # FluidR3_GM's "Strings" (bank 0, program 48); the font is the default, so it is not named.
+        {"id": 6, "name": "Strings", "instrument": "soundfont", "preset": "Strings", "bank": 0, "program": 48,
+         "level": 0.8, "pan": 0.2, "notes": strings},
     ],
 }
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo.json")

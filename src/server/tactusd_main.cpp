@@ -256,6 +256,8 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
             std::cerr << "tactusd: error: " << load_path << ": " << error << "\n";
             return 1;
         }
+        // Before the audio starts (and --play): every SoundFont the document names is in memory.
+        while (!host.instruments_ready()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     if (play_at_start) {
         EngineCommand play;

@@ -65,7 +65,8 @@ struct SoundFont {
     std::string path;             // as it was opened
     std::string name;             // INAM
     std::vector<Preset> presets;  // sorted by (bank, program)
-    std::vector<Instrument> instruments;
+    // `struct`: the generator enumerator Gen::Instrument hides the type name in this namespace.
+    std::vector<struct Instrument> instruments;
     std::vector<Sample> samples;
     // The smpl chunk as 16-bit frames (SF3: the decoded samples), and the sm24 chunk's low bytes
     // when the file has one (empty otherwise). Empty when read with SampleData::Skip.
