@@ -11,6 +11,7 @@
 #include <QFileInfo>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
@@ -212,8 +213,11 @@ private slots:
         const auto bytes = serialise_midi(export_midi(doc).file);
         std::string error;
         QVERIFY(write_file_atomically(mid.toStdString(), std::string(bytes.begin(), bytes.end()), &error));
+        // The engine answers the load once the font is in memory (148 MB for FluidR3_GM).
+        QSignalSpy loaded(&window().song(), &gui::SongModel::engineLoaded);
         QString open_error;
         QVERIFY2(window().openFile(mid, &open_error), qPrintable(open_error));
+        QVERIFY2(loaded.wait(60000), "the engine never took the imported file");
 
         const Document engine = engineDocument();
         QCOMPARE(engine.tracks.size(), std::size_t(2));
