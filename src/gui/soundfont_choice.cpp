@@ -142,6 +142,7 @@ void SoundFontDialog::filter(const QString& text) {
         }
         bank->setHidden(shown == 0);
     }
+    if (tree_->currentItem() && tree_->currentItem()->isHidden()) tree_->setCurrentItem(nullptr);
 }
 
 bool SoundFontDialog::selectPreset(int bank, int program) {

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -123,11 +124,16 @@ private slots:
     }
 
     void choosing_a_preset_by_name_sends_one_undoable_edit() {
-        QStringList seen;
+        QStringList seen, found;
         chooseInMenu(1, [&](gui::SoundFontDialog& dialog) -> std::optional<gui::SoundFontPick> {
             dialog.setSoundFont(font_);
             if (!listsPresets(dialog)) return std::nullopt;
             seen = listed(*dialog.presetTree());
+            // The search field narrows the list to the names that contain its text.
+            dialog.findChild<QLineEdit*>()->setText("lay");
+            for (QTreeWidgetItem* item :
+                 dialog.presetTree()->findItems("*", Qt::MatchWildcard | Qt::MatchRecursive, 1))
+                if (!item->isHidden()) found << item->text(1);
             if (!dialog.selectPreset(0, 3)) return std::nullopt;
             return dialog.pick();
         });
