@@ -507,6 +507,30 @@ TEST(SoundFontVoice, LowCutoffAttenuatesAHighSine) {
     EXPECT_GT(db(b / a), -42.0);
 }
 
+TEST(SoundFontVoice, AControllerClosesAWideOpenFilter) {
+    // Wide open at the start (cutoff at its ceiling, Q 0: a plain gain), then CC74 through a modulator
+    // brings the cutoff down to 440 Hz: the 4 kHz sine drops as it does through a filter set so from the
+    // start.
+    auto font = sine_font(12, 4800, 480, 4320);
+    ChannelState channel;
+    channel.cc[74] = 0;
+    VoiceSetup setup = setup_for(*font);
+    add_modulator(setup, 0x00CA, InitialFilterFc, -6600);  // CC74, linear, unipolar: -6600 cents at 127/128
+    SoundFontVoice voice;
+    voice.start(setup, channel, kRate);
+    const Stereo open = render(voice, 9600);
+    channel.cc[74] = 127;
+    voice.controllers_changed();
+    const Stereo closed = render(voice, 9600);
+    VoiceSetup fixed = setup_for(*font);
+    fixed.gens[InitialFilterFc] = static_cast<std::int32_t>(std::lround(13500 - 6600.0 * 127 / 128));
+    SoundFontVoice reference;
+    reference.start(fixed, channel, kRate);
+    const Stereo expected = render(reference, 19200);
+    EXPECT_NEAR(db(rms(closed.left, 4800, 9600) / rms(expected.left, 14400, 19200)), 0.0, 0.1);
+    EXPECT_LT(db(rms(closed.left, 4800, 9600) / rms(open.left, 4800, 9600)), -36.0);
+}
+
 TEST(SoundFontVoice, TwentyFourBitSamplesUseTheLowByte) {
     auto font = sine_font(48, 4800, 480, 4320, M_PI / 2, 0.0);  // silent 16-bit part
     font->data24.assign(font->data.size(), 0);
