@@ -48,6 +48,11 @@ public:
     // False once the voice has ended (envelope done or sample played out): it adds nothing more.
     bool active() const;
 
+    // For voice stealing (FluidSynth steals by age, release state and loudness): the frames rendered
+    // since start, and the amplitude now (envelope times attenuation, 0..1, before pan and gain).
+    std::uint64_t age_frames() const { return age_; }
+    float amplitude() const { return amp_; }
+
     int key() const;              // the note's key (as the instrument started it)
     int exclusive_class() const;  // 0: none
     bool released() const;
