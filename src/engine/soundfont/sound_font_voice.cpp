@@ -78,7 +78,9 @@ void SoundFontVoice::start(const VoiceSetup& setup, const ChannelState& channel,
 
     const auto& g = setup.gens;
     note_.key = g[Keynum] >= 0 && g[Keynum] <= 127 ? g[Keynum] : setup.key;
-    note_.velocity = g[Velocity] >= 0 && g[Velocity] <= 127 ? g[Velocity] : setup.velocity;
+    // fluid_voice_get_actual_velocity: an override of 0 is no override.
+    note_.velocity = g[Velocity] > 0 && g[Velocity] <= 127 ? g[Velocity] : setup.velocity;
+    note_.pressure_key = setup.key;  // poly pressure is the played key's, as FluidSynth reads it
     exclusive_class_ = g[ExclusiveClass];
     for (int i = 0; i < kGenCount; ++i) base_[static_cast<std::size_t>(i)] = g[static_cast<std::size_t>(i)];
     base_[InitialAttenuation] *= kEmuAttenuationFactor;

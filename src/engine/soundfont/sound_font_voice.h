@@ -40,7 +40,7 @@ public:
     // fluid_voice_kill_excl does (both envelopes released with a -200 timecent release, about 0.9 s
     // over 96 dB), and exclusive_class() becomes 0 so that it is not choked twice.
     void choke();
-    // Panic: silent within a few milliseconds.
+    // Panic: fades out linearly, silent after 5 ms.
     void kill();
 
     // Adds `frames` (<= kMaxRenderFrames) frames to left and right.
