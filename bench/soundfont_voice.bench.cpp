@@ -105,6 +105,25 @@ void static_filter_24_bit(benchmark::State& state) {
     soundfont_voices(state, false, true);
 }
 
+// One controller change (the pitch wheel moving) as every voice of a channel takes it.
+void controller_change(benchmark::State& state) {
+    const auto font = looped_font(false);
+    ChannelState channel;
+    VoiceSetup setup = setup_for(*font, 60, true);
+    setup.modulators[0] = Modulator{0x020E, Pitch, 12700, 0x0010, 0};
+    setup.modulators[1] = Modulator{0x0587, InitialAttenuation, 960, 0, 0};
+    setup.modulator_count = 2;
+    SoundFontVoice voice;
+    voice.start(setup, channel, kRate);
+    int wheel = 0;
+    for (auto _ : state) {
+        channel.pitch_wheel = wheel = (wheel + 97) % 16384;
+        voice.controllers_changed();
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK(controller_change);
 BENCHMARK(static_filter)->Arg(1)->Arg(64)->Arg(256);
 BENCHMARK(lfo_filter)->Arg(1)->Arg(64)->Arg(256);
 BENCHMARK(static_filter_24_bit)->Arg(64);

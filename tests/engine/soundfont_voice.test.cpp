@@ -322,7 +322,9 @@ TEST(SoundFontVoice, PitchWheelThroughItsModulator) {
             add_pitch_wheel(setup);
             // FluidSynth 2.3 scales both sources over 128 steps (the wheel over 16384): 12 semitones of
             // sensitivity bend 1190.6 cents, as measured from libfluidsynth 2.3.1 (docs/soundfont.md).
-            const double expected = 12700.0 * (-1.0 + 2.0 * wheel / 16384.0) * sensitivity / 128.0;
+            // And FluidSynth plays pitches on whole cents (fluid_ct2hz_real's table).
+            const double expected =
+                std::floor(12700.0 * (-1.0 + 2.0 * wheel / 16384.0) * sensitivity / 128.0);
             EXPECT_NEAR(cents_between(played_frequency(setup, channel), 1000.0), expected, 0.5)
                 << "sensitivity " << sensitivity << " wheel " << wheel;
         }
@@ -342,7 +344,7 @@ TEST(SoundFontVoice, PitchWheelMovesASoundingNote) {
     const Stereo after = render(voice, 24000);
     EXPECT_NEAR(cents_between(frequency(before.left, 2000, 24000), 1000.0), 0.0, 0.5);
     EXPECT_NEAR(cents_between(frequency(after.left, 100, 24000), 1000.0),
-                12700.0 * (16383.0 / 8192.0 - 1.0) * 2 / 128, 0.5);
+                std::floor(12700.0 * (16383.0 / 8192.0 - 1.0) * 2 / 128), 0.5);
 }
 
 // ---------------------------------------------------------------- level
@@ -505,6 +507,30 @@ TEST(SoundFontVoice, LowCutoffAttenuatesAHighSine) {
     const double b = rms(render(closed, 9600).left, 4800, 9600);
     EXPECT_LT(db(b / a), -36.0);
     EXPECT_GT(db(b / a), -42.0);
+}
+
+TEST(SoundFontVoice, AControllerClosesAWideOpenFilter) {
+    // Wide open at the start (cutoff at its ceiling, Q 0: a plain gain), then CC74 through a modulator
+    // brings the cutoff down to 440 Hz: the 4 kHz sine drops as it does through a filter set so from the
+    // start.
+    auto font = sine_font(12, 4800, 480, 4320);
+    ChannelState channel;
+    channel.cc[74] = 0;
+    VoiceSetup setup = setup_for(*font);
+    add_modulator(setup, 0x00CA, InitialFilterFc, -6600);  // CC74, linear, unipolar: -6600 cents at 127/128
+    SoundFontVoice voice;
+    voice.start(setup, channel, kRate);
+    const Stereo open = render(voice, 9600);
+    channel.cc[74] = 127;
+    voice.controllers_changed();
+    const Stereo closed = render(voice, 9600);
+    VoiceSetup fixed = setup_for(*font);
+    fixed.gens[InitialFilterFc] = static_cast<std::int32_t>(std::lround(13500 - 6600.0 * 127 / 128));
+    SoundFontVoice reference;
+    reference.start(fixed, channel, kRate);
+    const Stereo expected = render(reference, 19200);
+    EXPECT_NEAR(db(rms(closed.left, 4800, 9600) / rms(expected.left, 14400, 19200)), 0.0, 0.1);
+    EXPECT_LT(db(rms(closed.left, 4800, 9600) / rms(open.left, 4800, 9600)), -36.0);
 }
 
 TEST(SoundFontVoice, TwentyFourBitSamplesUseTheLowByte) {

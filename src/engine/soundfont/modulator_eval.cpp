@@ -62,7 +62,7 @@ double source_raw(std::uint16_t source, const ChannelState& channel, NoteSources
         case NoteOnKeyNumber:
             return note.key;
         case PolyPressure:
-            return channel.key_pressure[static_cast<std::size_t>(note.key & 127)];
+            return channel.key_pressure[static_cast<std::size_t>(note.pressure_key & 127)];
         case ChannelPressure:
             return channel.channel_pressure;
         case PitchWheel:

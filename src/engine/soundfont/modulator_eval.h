@@ -18,6 +18,7 @@ namespace tactus::sf2 {
 struct NoteSources {
     int key = 60;
     int velocity = 100;
+    int pressure_key = 60;  // the key whose poly pressure applies (the played key, not the override)
 };
 
 // False for the modulators FluidSynth ignores (see above): they contribute nothing.

@@ -18,6 +18,12 @@ double clamp(double x, double lo, double hi) {
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
+// fluid_ct2hz_real: absolute cents to Hz on whole cents (its table), below 0 exactly.
+double pitch_hz(double cents) {
+    if (cents < 0.0) return absolute_cents_to_hz(cents);
+    return 6.875 * std::exp2((std::floor(cents + 300.0)) / 1200.0);
+}
+
 // Blocks of kControlFrames in `seconds`, truncated (FluidSynth's NUM_BUFFERS_* macros).
 std::uint32_t blocks_in(double seconds, double rate) {
     return static_cast<std::uint32_t>(rate * seconds / SoundFontVoice::kControlFrames);
@@ -78,7 +84,9 @@ void SoundFontVoice::start(const VoiceSetup& setup, const ChannelState& channel,
 
     const auto& g = setup.gens;
     note_.key = g[Keynum] >= 0 && g[Keynum] <= 127 ? g[Keynum] : setup.key;
-    note_.velocity = g[Velocity] >= 0 && g[Velocity] <= 127 ? g[Velocity] : setup.velocity;
+    // fluid_voice_get_actual_velocity: an override of 0 is no override.
+    note_.velocity = g[Velocity] > 0 && g[Velocity] <= 127 ? g[Velocity] : setup.velocity;
+    note_.pressure_key = setup.key;  // poly pressure is the played key's, as FluidSynth reads it
     exclusive_class_ = g[ExclusiveClass];
     for (int i = 0; i < kGenCount; ++i) base_[static_cast<std::size_t>(i)] = g[static_cast<std::size_t>(i)];
     base_[InitialAttenuation] *= kEmuAttenuationFactor;
@@ -248,7 +256,12 @@ double SoundFontVoice::target_amplitude(bool* ended) const {
 void SoundFontVoice::refresh_phase_increment() {
     const double cents = pitch_cents_ + mod_lfo_.value * modlfo_to_pitch_ +
                          vib_lfo_.value * viblfo_to_pitch_ + modenv_value() * modenv_to_pitch_;
-    const double ratio = std::exp2((cents - root_pitch_cents_) / 1200.0) * sample_rate_ / output_rate_;
+    if (cents == last_pitch_cents_) return;  // most blocks: spare the exp2
+    last_pitch_cents_ = cents;
+    // FluidSynth's phase_incr = fluid_ct2hz_real(pitch) / root_pitch_hz: both through its table of
+    // whole cents (the root clamped to fluid_ct2hz's 1500..13500), so detuned layers beat as there.
+    const double ratio =
+        pitch_hz(cents) / pitch_hz(clamp(root_pitch_cents_, 1500.0, 13500.0)) * sample_rate_ / output_rate_;
     const double step = std::min(ratio, 65536.0) * kPhaseOne;
     phase_step_ = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(step));
 }

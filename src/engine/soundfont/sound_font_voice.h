@@ -40,13 +40,18 @@ public:
     // fluid_voice_kill_excl does (both envelopes released with a -200 timecent release, about 0.9 s
     // over 96 dB), and exclusive_class() becomes 0 so that it is not choked twice.
     void choke();
-    // Panic: silent within a few milliseconds.
+    // Panic: fades out linearly, silent after 5 ms.
     void kill();
 
     // Adds `frames` (<= kMaxRenderFrames) frames to left and right.
     void render_add(float* left, float* right, int frames);
     // False once the voice has ended (envelope done or sample played out): it adds nothing more.
     bool active() const;
+
+    // For voice stealing (FluidSynth steals by age, release state and loudness): the frames rendered
+    // since start, and the amplitude now (envelope times attenuation, 0..1, before pan and gain).
+    std::uint64_t age_frames() const { return age_; }
+    float amplitude() const { return amp_; }
 
     int key() const;              // the note's key (as the instrument started it)
     int exclusive_class() const;  // 0: none
