@@ -7,7 +7,7 @@
 #               rules (paths, token), the Csound policy and the SoundFont reader for half a minute each (fuzz-ci)
 JOBS ?= $(shell nproc)
 BUILD ?= build
-DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev \
+DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev libvorbis-dev \
 	libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjack-jackd2-dev jackd2 librtaudio-dev \
 	librtmidi-dev liblo-dev liblo-tools zlib1g-dev libssl-dev clang libclang-rt-14-dev python3-mido \
 	qt6-base-dev xvfb xauth xdotool ccache libcsound64-dev csound fluid-soundfont-gm \

@@ -79,12 +79,6 @@ void check_font(const tactus::sf2::SoundFont& font, bool loaded) {
 
 }  // namespace
 
-// Debian 12's libsndfile/libvorbis leak a vorbis_info block (5784 bytes) when an Ogg stream's headers
-// are malformed (the same leak as xiph/vorbis issue 125): a system library's, not ours, so suppressed.
-extern "C" const char* __lsan_default_suppressions() {
-    return "leak:vorbis_info_init\nleak:libvorbis.so\n";
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace tactus::sf2;
     const std::string_view bytes(reinterpret_cast<const char*>(data), size);

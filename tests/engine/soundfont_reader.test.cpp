@@ -2,11 +2,13 @@
 // read back as written (presets sorted, global zones folded, modulators, samples, sm24, SF3), and
 // malformed files refused with the byte offset of what is wrong, never a crash.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -370,6 +372,42 @@ TEST(SoundFontReader, every_truncation_is_refused_or_read_never_a_crash) {
             }
         }
     }
+}
+
+TEST(SoundFontReader, a_file_reads_as_its_bytes_do) {
+    const std::string bytes = two_zone_font().bytes();
+    const std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("tactus_sf2_" + std::to_string(::getpid()) + ".sf2");
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << bytes;
+    }
+    std::string error;
+    auto from_file = sf2::read_sound_font_file(path.string(), SampleData::Load, &error);
+    auto from_bytes = read(bytes, &error);
+    std::filesystem::remove(path);
+    ASSERT_NE(from_file, nullptr) << error;
+    ASSERT_NE(from_bytes, nullptr) << error;
+    EXPECT_EQ(from_file->path, path.string());
+    EXPECT_EQ(from_file->data, from_bytes->data);
+    EXPECT_EQ(from_file->presets.size(), from_bytes->presets.size());
+    EXPECT_EQ(from_file->samples.size(), from_bytes->samples.size());
+}
+
+TEST(SoundFontReader, a_truncated_file_names_its_path_and_offset) {
+    std::string bytes = two_zone_font().bytes();
+    bytes.resize(bytes.size() - 100);
+    const std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("tactus_sf2_cut_" + std::to_string(::getpid()) + ".sf2");
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << bytes;
+    }
+    std::string error;
+    EXPECT_EQ(sf2::read_sound_font_file(path.string(), SampleData::Skip, &error), nullptr);
+    std::filesystem::remove(path);
+    EXPECT_EQ(error.rfind(path.string() + ": byte 4: the RIFF chunk says ", 0), 0u) << error;
+    EXPECT_NE(error.find("truncated?"), std::string::npos) << error;
 }
 
 TEST(SoundFontReader, a_missing_file_names_the_path) {
