@@ -4,14 +4,14 @@
 #               (all but the 2.5-minute GUI flood, a timing test that the sanitizers' slowdown would distort),
 #               then the lock-free tests (threads crossing the audio thread) under ThreadSanitizer,
 #               then fuzzes the OSC dispatch and the MIDI file reader for a minute each and the access
-#               rules (paths, token) for half a minute (fuzz-ci)
+#               rules (paths, token), the Csound policy and the SoundFont reader for half a minute each (fuzz-ci)
 JOBS ?= $(shell nproc)
 BUILD ?= build
-DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev \
+DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev libvorbis-dev \
 	libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjack-jackd2-dev jackd2 librtaudio-dev \
 	librtmidi-dev liblo-dev liblo-tools zlib1g-dev libssl-dev clang libclang-rt-14-dev python3-mido \
-	qt6-base-dev xvfb xauth xdotool ccache libcsound64-dev csound fluid-soundfont-gm libfluidsynth-dev \
-	fluidsynth
+	qt6-base-dev xvfb xauth xdotool ccache libcsound64-dev csound fluid-soundfont-gm \
+	fluidr3mono-gm-soundfont libfluidsynth-dev fluidsynth
 # ccache keeps CI quick: the CI machine is ours, so its cache stays warm between runs. Paths below
 # the checkout are hashed relative to it (and the build directory not at all), so a fresh clone in
 # another directory still hits the cache.
@@ -38,10 +38,7 @@ build: deps
 	cmake --build $(BUILD) -j $(JOBS)
 
 # Plays through tactusd when a JACK server or an audio device is there; otherwise renders to a file.
-# Builds only the two programs it runs (not the tests, GUI or benchmarks).
-demo: deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CCACHE) $(CMAKE_FLAGS)
-	cmake --build $(BUILD) -j $(JOBS) --target tactus tactusd
+demo: build
 	@mkdir -p out
 	./$(BUILD)/src/cli/tactus play examples/demo.json --fallback-render out/demo.wav
 
@@ -81,14 +78,15 @@ test-tsan: deps
 # temporary directory, so the repository is never written; a crash input lands in build-fuzz/ (and
 # is printed in base64). Runs from the repository root: the seeds /load examples/demo.json. Then
 # fuzz/access.fuzz.cpp (path rules and token check, with oracles) for ACCESS_FUZZ_SECONDS, and
-# fuzz/csound_policy.fuzz.cpp (the Csound orchestra policy's text reading, with oracles) as long.
+# fuzz/csound_policy.fuzz.cpp (the Csound orchestra policy's text reading, with oracles) and
+# fuzz/sf2_reader.fuzz.cpp (the SoundFont reader and zone selection, with oracles) as long.
 FUZZ_SECONDS ?= 60
 ACCESS_FUZZ_SECONDS ?= 30
 fuzz-ci: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_FUZZ=ON \
 	  -DTACTUS_RTCHECK=OFF -DTACTUS_BUILD_TESTS=OFF -DTACTUS_BUILD_BENCH=OFF $(CCACHE) $(CMAKE_FLAGS)
 	cmake --build build-fuzz -j $(JOBS) --target osc_dispatch_fuzz midi_file_fuzz access_fuzz \
-	  csound_policy_fuzz
+	  csound_policy_fuzz sf2_reader_fuzz
 	corpus=$$(mktemp -d) && cp fuzz/corpus/osc_dispatch/* $$corpus/ && \
 	  ./build-fuzz/fuzz/osc_dispatch_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
 	    -dict=fuzz/osc_dispatch.dict -artifact_prefix=build-fuzz/ $$corpus; \
@@ -100,6 +98,10 @@ fuzz-ci: deps
 	corpus=$$(mktemp -d) && cp fuzz/corpus/csound_policy/* $$corpus/ && \
 	  ./build-fuzz/fuzz/csound_policy_fuzz -max_total_time=$(ACCESS_FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
 	    -dict=fuzz/csound_policy.dict -artifact_prefix=build-fuzz/ $$corpus; \
+	  status=$$?; rm -rf $$corpus; [ $$status -eq 0 ] || exit $$status
+	corpus=$$(mktemp -d) && cp fuzz/corpus/sf2_reader/* $$corpus/ && \
+	  ./build-fuzz/fuzz/sf2_reader_fuzz -max_total_time=$(ACCESS_FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
+	    -dict=fuzz/sf2_reader.dict -artifact_prefix=build-fuzz/ $$corpus; \
 	  status=$$?; rm -rf $$corpus; [ $$status -eq 0 ] || exit $$status
 	corpus=$$(mktemp -d) && cp fuzz/corpus/midi_file/* $$corpus/ && \
 	  ./build-fuzz/fuzz/midi_file_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \

@@ -23,6 +23,7 @@
 #include "gui/roll_state.h"
 #include "gui/song_model.h"
 #include "gui/track_panel.h"
+#include "gui/track_strip.h"
 #include "gui/transport_bar.h"
 #include "server/edit_journal.h"
 #include "server/osc_out.h"
@@ -258,7 +259,10 @@ void MainWindow::onPacket(const OscPacket& packet) {
         if (qEnvironmentVariableIsSet("TACTUS_GUI_TRACE"))
             qInfo("engine: %s %s %s", m.address.c_str(), m.types.c_str(),
                   m.args.empty() ? "" : m.args[0].s.c_str());
-        if (m.address == "/instrument" && !m.args.empty()) {
+        if (m.address == "/instrument" && !m.args.empty() && m.args[0].s == "soundfont") {
+            // One entry: its dialog lists the presets of any font by name (soundfont_choice.h).
+            instruments_ << TrackStrip::soundFontEntry();
+        } else if (m.address == "/instrument" && !m.args.empty()) {
             for (std::size_t i = 1; i < m.args.size(); ++i)
                 instruments_ << QString::fromStdString(m.args[0].s + "/" + m.args[i].s);
             if (m.args.size() == 1) instruments_ << QString::fromStdString(m.args[0].s);  // csound: a file

@@ -11,6 +11,7 @@
 #include "gui/level_meter.h"
 #include "gui/roll_state.h"
 #include "gui/song_model.h"
+#include "gui/soundfont_presets.h"
 #include "gui/track_parameters.h"
 #include "gui/track_strip.h"
 #include "server/osc_out.h"
@@ -23,7 +24,9 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
       link_(link),
       state_(state),
       parameters_(new TrackParameters(song, link, this)),
+      fonts_(new SoundFontPresets(link, this)),
       chooser_([](QWidget* asker) { return askForCsound(asker, QString()); }),
+      font_chooser_(askForSoundFont),
       strip_layout_(new QVBoxLayout),
       master_level_(new QSlider(Qt::Horizontal, this)),
       master_meter_(new LevelMeter(this)) {
@@ -62,6 +65,11 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
     layout->addLayout(master);
 
     connect(&song_, &SongModel::tracksChanged, this, &TrackPanel::rebuild);
+    connect(&song_, &SongModel::tracksChanged, this, &TrackPanel::requestFonts);
+    connect(&song_, &SongModel::engineLoaded, this, &TrackPanel::requestFonts);
+    connect(fonts_, &SoundFontPresets::fontAnswered, this, [this] {
+        for (TrackStrip* s : strips_) s->refresh();
+    });
     connect(&song_, &SongModel::mixerChanged, this, [this](TrackId id) {
         for (TrackStrip* s : strips_)
             if (s->trackId() == id) s->refresh();
@@ -87,7 +95,8 @@ void TrackPanel::rebuild() {
     strips_.clear();
     const Document& doc = song_.document();
     for (const Track& t : doc.tracks) {
-        auto* strip = new TrackStrip(song_, *parameters_, t.id, instruments_, chooser_, this);
+        auto* strip =
+            new TrackStrip(song_, *parameters_, *fonts_, t.id, instruments_, chooser_, font_chooser_, this);
         strip_layout_->insertWidget(strip_layout_->count() - 1, strip);
         connect(strip, &TrackStrip::selected, this, &TrackPanel::select);
         strips_.push_back(strip);
@@ -105,6 +114,16 @@ void TrackPanel::select(TrackId id) {
 void TrackPanel::setCsoundChooser(CsoundChooser chooser) {
     chooser_ = std::move(chooser);
     rebuild();
+}
+
+void TrackPanel::setSoundFontChooser(SoundFontChooser chooser) {
+    font_chooser_ = std::move(chooser);
+    rebuild();
+}
+
+void TrackPanel::requestFonts() {
+    for (const Track& t : song_.document().tracks)
+        if (t.instrument == "soundfont") fonts_->request(QString::fromStdString(t.soundfont));
 }
 
 void TrackPanel::resendMaster() {

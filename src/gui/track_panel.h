@@ -9,6 +9,7 @@
 
 #include "core/score.h"
 #include "gui/csound_choice.h"
+#include "gui/soundfont_choice.h"
 
 class QSlider;
 class QVBoxLayout;
@@ -19,6 +20,7 @@ class EngineLink;
 class LevelMeter;
 class RollState;
 class SongModel;
+class SoundFontPresets;
 class TrackParameters;
 class TrackStrip;
 struct PositionReport;
@@ -40,9 +42,14 @@ public:
     // How a strip asks for a Csound orchestra (default: askForCsound's dialogs; tests answer themselves).
     void setCsoundChooser(CsoundChooser chooser);
     TrackParameters& parameters() const { return *parameters_; }
+    // How a strip asks for a SoundFont preset (default: askForSoundFont's dialog; tests drive it).
+    void setSoundFontChooser(SoundFontChooser chooser);
+    SoundFontPresets& soundFonts() const { return *fonts_; }
 
 private:
     void rebuild();
+    // Asks the engine for the presets of every soundfont track's font (to name them on the strips).
+    void requestFonts();
     void select(TrackId id);
 
     SongModel& song_;
@@ -50,7 +57,9 @@ private:
     RollState& state_;
     QStringList instruments_;
     TrackParameters* parameters_;
+    SoundFontPresets* fonts_;
     CsoundChooser chooser_;
+    SoundFontChooser font_chooser_;
     QVBoxLayout* strip_layout_;
     std::vector<TrackStrip*> strips_;
     QSlider* master_level_;

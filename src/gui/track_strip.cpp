@@ -16,35 +16,54 @@
 #include <cmath>
 #include <utility>
 
+#include "core/general_midi_font.h"
 #include "gui/level_meter.h"
 #include "gui/song_model.h"
+#include "gui/soundfont_presets.h"
 #include "gui/track_parameters.h"
 
 namespace tactus::gui {
 
 namespace {
 const QString kCsound = QStringLiteral("csound");
-
-// The menu's text for a track's instrument: "synth/pluck", or "csound: bell.orc Bell".
-QString instrumentKey(const Track& t) {
-    if (t.instrument == "csound")
-        return kCsound + ": " + QFileInfo(QString::fromStdString(t.orchestra)).fileName() + " " +
-               QString::fromStdString(t.csound_instrument);
-    return QString::fromStdString(t.instrument) + "/" + QString::fromStdString(t.preset);
-}
+const QString kSoundFont = QStringLiteral("SoundFont");
 
 QString shortNumber(double v) {
     return QString::number(v, 'g', 5);
 }
 }  // namespace
 
-TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, TrackId id,
-                       const QStringList& instruments, CsoundChooser chooser, QWidget* parent)
+QString TrackStrip::soundFontEntry() {
+    return kSoundFont + QStringLiteral("…");
+}
+
+// The menu's text for a track's instrument: "synth/pluck", "csound: bell.orc Bell", or
+// "SoundFont: Yamaha Grand Piano" (the preset's name once the engine listed the font, else its bank
+// and program; a font other than the General MIDI one is named after it: "SoundFont: Kit (drums.sf2)").
+QString TrackStrip::instrumentKey(const Track& t) const {
+    if (t.instrument == "csound")
+        return kCsound + ": " + QFileInfo(QString::fromStdString(t.orchestra)).fileName() + " " +
+               QString::fromStdString(t.csound_instrument);
+    if (t.instrument == "soundfont") {
+        const QString font = QString::fromStdString(t.soundfont);
+        QString name = fonts_.presetName(font, t.bank, t.program, t.drums);
+        if (name.isEmpty()) name = tr("bank %1 program %2").arg(t.drums ? 128 : t.bank).arg(t.program);
+        if (!font.isEmpty() && font != kGeneralMidiFont) name += " (" + QFileInfo(font).fileName() + ")";
+        return kSoundFont + ": " + name;
+    }
+    return QString::fromStdString(t.instrument) + "/" + QString::fromStdString(t.preset);
+}
+
+TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPresets& fonts, TrackId id,
+                       const QStringList& instruments, CsoundChooser chooser, SoundFontChooser font_chooser,
+                       QWidget* parent)
     : QFrame(parent),
       song_(song),
       parameters_(parameters),
+      fonts_(fonts),
       id_(id),
       chooser_(std::move(chooser)),
+      font_chooser_(std::move(font_chooser)),
       layout_(new QGridLayout(this)),
       throttle_(new QTimer(this)),
       name_(new QLineEdit(this)),
@@ -88,6 +107,7 @@ TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, TrackId id,
     });
     connect(instrument_, &QComboBox::activated, this, [this](int) {
         if (instrument_->currentText().startsWith(kCsound)) return chooseCsound();
+        if (instrument_->currentText().startsWith(kSoundFont)) return chooseSoundFont();
         const QStringList parts = instrument_->currentText().split('/');
         const Track* t = song_.track(id_);
         if (!t || parts.size() != 2) return;
@@ -122,6 +142,23 @@ void TrackStrip::chooseCsound() {
     // The preset stays (unused by csound, and a document's preset is never empty).
     if (!song_.apply({edit::TrackInstrument{id_, "csound", t->preset, std::move(csound)}},
                      tr("Choose Csound orchestra")))
+        refresh();
+}
+
+// A font and one of its presets for the track, as one undoable edit (/track/soundfont). The document's
+// preset is "BANK:PROGRAM" as the engine keeps it; the strip shows the preset's name from the font.
+void TrackStrip::chooseSoundFont() {
+    const Track* t = song_.track(id_);
+    if (!t) return;
+    const edit::SoundFontChoice current =
+        t->instrument == "soundfont" ? soundfont_of(*t) : edit::SoundFontChoice{{}, -1, -1, false};
+    const std::optional<SoundFontPick> pick =
+        font_chooser_ ? font_chooser_(this, fonts_, current) : std::nullopt;
+    if (!pick) return refresh();
+    edit::SoundFontChoice choice{pick->font.toStdString(), pick->bank, pick->program, pick->drums};
+    if (!song_.apply({edit::TrackInstrument{id_, "soundfont", soundFontPresetLabel(pick->bank, pick->program),
+                                            std::nullopt, std::move(choice)}},
+                     tr("Choose SoundFont preset")))
         refresh();
 }
 
@@ -225,7 +262,14 @@ void TrackStrip::refresh() {
     const QSignalBlocker b1(level_), b2(pan_), b3(mute_), b4(solo_), b5(instrument_);
     if (!name_->hasFocus()) name_->setText(QString::fromStdString(t->name));
     const QString key = instrumentKey(*t);
-    if (instrument_->findText(key) < 0) instrument_->addItem(key);
+    // One entry of the track's own (an orchestra, a SoundFont preset) at a time.
+    if (!shown_key_.isEmpty() && shown_key_ != key)
+        instrument_->removeItem(instrument_->findText(shown_key_));
+    shown_key_.clear();
+    if (instrument_->findText(key) < 0) {
+        instrument_->addItem(key);
+        shown_key_ = key;
+    }
     instrument_->setCurrentText(key);
     level_->setValue(int(std::lround(m.level * 100)));
     pan_->setValue(int(std::lround(m.pan * 100)));

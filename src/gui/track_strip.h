@@ -1,10 +1,11 @@
 // One track's row in the track panel: name, instrument and preset, level, pan, mute, solo and a peak
 // meter. Mixer controls act live (SongModel sends them to the engine at once); renaming and changing
 // the instrument are undoable edits. Choosing "csound" asks for an orchestra and one of its
-// instruments (csound_choice.h). The parameters the track's instrument offers (TrackParameters) show
-// below as labelled controls: a slider over the declared range, a spin box where there is none; moving
-// one sends /track/parameter (at most one message per parameter every kParameterIntervalMs).
-// Clicking the strip makes its track the one the piano roll edits.
+// instruments (csound_choice.h); choosing "SoundFont…" asks for a font and one of its presets by name
+// (soundfont_choice.h), and a soundfont track shows as "SoundFont: <preset name>". The parameters the track's
+// instrument offers (TrackParameters) show below as labelled controls: a slider over the declared range, a
+// spin box where there is none; moving one sends /track/parameter (at most one message per parameter every
+// kParameterIntervalMs). Clicking the strip makes its track the one the piano roll edits.
 #pragma once
 
 #include <QFrame>
@@ -14,6 +15,7 @@
 
 #include "core/score.h"
 #include "gui/csound_choice.h"
+#include "gui/soundfont_choice.h"
 
 class QComboBox;
 class QDial;
@@ -29,13 +31,17 @@ namespace tactus::gui {
 
 class LevelMeter;
 class SongModel;
+class SoundFontPresets;
 class TrackParameters;
 
 class TrackStrip : public QFrame {
     Q_OBJECT
 public:
-    TrackStrip(SongModel& song, TrackParameters& parameters, TrackId id, const QStringList& instruments,
-               CsoundChooser chooser, QWidget* parent = nullptr);
+    TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPresets& fonts, TrackId id,
+               const QStringList& instruments, CsoundChooser chooser, SoundFontChooser font_chooser,
+               QWidget* parent = nullptr);
+    // The instrument menu's entry that asks for a SoundFont preset.
+    static QString soundFontEntry();
     static constexpr int kParameterIntervalMs = 20;
 
     TrackId trackId() const { return id_; }
@@ -67,14 +73,19 @@ private:
     };
     static constexpr int kSliderSteps = 1000;
     void chooseCsound();
+    void chooseSoundFont();
+    QString instrumentKey(const Track& t) const;
     void parameterMoved(const std::string& name, double value);
     void sendParameters();
     void setControl(ParameterControl& control, double value);
 
     SongModel& song_;
     TrackParameters& parameters_;
+    SoundFontPresets& fonts_;
     TrackId id_;
     CsoundChooser chooser_;
+    SoundFontChooser font_chooser_;
+    QString shown_key_;  // the menu entry refresh() added for the track's instrument ("" for none)
     QGridLayout* layout_;
     std::map<std::string, ParameterControl> controls_;
     std::map<std::string, double> unsent_;  // moved, waiting for the throttle

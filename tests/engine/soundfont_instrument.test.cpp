@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <numbers>
 #include <random>
 #include <string>
 
@@ -29,6 +30,7 @@ namespace tactus {
 namespace {
 
 namespace fs = std::filesystem;
+using test::kSineHz;
 using test::RefTempoPoint;
 
 constexpr double kRate = 48000.0;

@@ -34,29 +34,6 @@ Records checked_table(const PdtaTable& table, const char* name, std::size_t reco
     return Records{&table, name, record_size};
 }
 
-// Generators that only make sense in instrument zones (spec 8.1.3: "may not appear at preset level").
-bool instrument_only(unsigned g) {
-    switch (g) {
-        case StartAddrsOffset:
-        case EndAddrsOffset:
-        case StartloopAddrsOffset:
-        case EndloopAddrsOffset:
-        case StartAddrsCoarseOffset:
-        case EndAddrsCoarseOffset:
-        case StartloopAddrsCoarseOffset:
-        case EndloopAddrsCoarseOffset:
-        case Keynum:
-        case Velocity:
-        case SampleModes:
-        case ExclusiveClass:
-        case OverridingRootKey:
-        case SampleId:
-            return true;
-        default:
-            return false;
-    }
-}
-
 // Generator numbers the spec defines (the "unused" and "reserved" ones, and anything past
 // endOper, are ignored as the spec says).
 bool defined_generator(unsigned g) {

@@ -23,6 +23,22 @@ std::string Chunk::name() const {
     return printable_id(id);
 }
 
+namespace {
+
+// A chunk header at `at` whose id is four printable characters and whose size fits before `end`.
+bool plausible_header(ByteSource& source, std::uint64_t at, std::uint64_t end) {
+    if (at > end || end - at < 8) return false;
+    char header[8];
+    if (!source.read(at, header, 8)) return false;
+    for (int i = 0; i < 4; ++i) {
+        const auto c = static_cast<unsigned char>(header[i]);
+        if (c < 0x20 || c > 0x7E) return false;
+    }
+    return le32(header + 4) <= end - at - 8;
+}
+
+}  // namespace
+
 std::vector<Chunk> read_chunks(ByteSource& source, std::uint64_t begin, std::uint64_t end) {
     std::vector<Chunk> chunks;
     std::uint64_t at = begin;
@@ -45,7 +61,12 @@ std::vector<Chunk> read_chunks(ByteSource& source, std::uint64_t begin, std::uin
         }
         chunks.push_back(chunk);
         at = chunk.data + chunk.size;
-        if ((chunk.size & 1U) != 0 && at < end) ++at;  // RIFF pads odd chunks to even
+        // RIFF pads odd chunks to even. SF3 files written by MuseScore leave the pad byte out after
+        // their odd-sized smpl chunk (and FluidSynth ignores padding altogether): when the padded
+        // position holds no plausible chunk header but the unpadded one does, take the unpadded one.
+        if ((chunk.size & 1U) != 0 && at < end) {
+            if (plausible_header(source, at + 1, end) || !plausible_header(source, at, end)) ++at;
+        }
     }
     return chunks;
 }

@@ -69,6 +69,30 @@ enum Gen : std::uint16_t {
 };
 inline constexpr int kGenCount = 61;
 
+// Generators only an instrument zone may give (spec 8.1.3, 8.5): sample addresses and modes, key and
+// velocity overrides, exclusive class, root key, sample. A preset zone that gives one is ignored.
+constexpr bool instrument_only(unsigned g) {
+    switch (g) {
+        case StartAddrsOffset:
+        case EndAddrsOffset:
+        case StartloopAddrsOffset:
+        case EndloopAddrsOffset:
+        case StartAddrsCoarseOffset:
+        case EndAddrsCoarseOffset:
+        case StartloopAddrsCoarseOffset:
+        case EndloopAddrsCoarseOffset:
+        case Keynum:
+        case Velocity:
+        case SampleModes:
+        case ExclusiveClass:
+        case OverridingRootKey:
+        case SampleId:
+            return true;
+        default:
+            return false;
+    }
+}
+
 // sfModulator as stored (pmod/imod records, 10 bytes each).
 struct Modulator {
     std::uint16_t source = 0;         // sfModSrcOper: controller, direction, polarity, curve type

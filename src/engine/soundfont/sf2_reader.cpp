@@ -128,16 +128,33 @@ void load_pcm(ByteSource& source, const Chunk& smpl, const std::optional<Chunk>&
 // Uncompressed samples in the same font are copied over from the raw chunk.
 void load_compressed(ByteSource& source, const Chunk& smpl, SoundFont& font) {
     std::string scratch;
-    const std::string_view raw = source.view(smpl.data, smpl.size, scratch);
-    if (raw.size() != smpl.size) throw FormatError{smpl.offset, "cannot read the sample data"};
+    // One sample's bytes at a time (from a file: read; from memory: a view), never the whole chunk:
+    // the decoded data is the only large allocation.
+    const auto bytes_of = [&](std::uint64_t offset, std::uint64_t length) {
+        const std::string_view b = source.view(smpl.data + offset, static_cast<std::size_t>(length), scratch);
+        if (b.size() != length) throw FormatError{smpl.data + offset, "cannot read the sample data"};
+        return b;
+    };
+    // Reserve what the streams announce, so that the decoded data (100+ MB for a GM font) is not
+    // copied as a growing vector doubles; capped, since a stream's announcement is only a claim.
+    std::uint64_t announced = 0;
+    for (const Sample& s : font.samples) {
+        if ((s.type & kSampleTypeVorbis) == 0 || s.start == s.end) continue;
+        const std::int64_t frames = vorbis_frame_count(bytes_of(s.start, s.end - s.start));
+        if (frames > 0) announced += static_cast<std::uint64_t>(frames) + kSamplePadding;
+    }
     std::vector<std::int16_t> data;
+    data.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(announced, std::uint64_t{smpl.size} * 64)));
     for (std::size_t i = 0; i < font.samples.size(); ++i) {
         Sample& s = font.samples[i];
-        if (s.start == s.end) continue;  // ROM or empty: nothing to place
+        if (s.start == s.end) {  // ROM or empty: nothing to place
+            s.loop_start = s.loop_end = s.end = s.start = 0;
+            continue;
+        }
         const auto start = static_cast<std::uint32_t>(data.size());
         if ((s.type & kSampleTypeVorbis) != 0) {
             std::string why;
-            const std::int64_t n = decode_vorbis_sample(raw.substr(s.start, s.end - s.start), data,
+            const std::int64_t n = decode_vorbis_sample(bytes_of(s.start, s.end - s.start), data,
                                                         kMaxDecodedFrames - kSamplePadding, &why);
             if (n < 0) {
                 throw FormatError{smpl.data + s.start,
@@ -146,8 +163,16 @@ void load_compressed(ByteSource& source, const Chunk& smpl, SoundFont& font) {
             s.loop_start += start;
             s.loop_end += start;
         } else {
-            for (std::uint32_t f = s.start; f < s.end && 2 * std::uint64_t{f} + 1 < raw.size(); ++f) {
-                data.push_back(static_cast<std::int16_t>(le16(raw.data() + 2 * std::uint64_t{f})));
+            // smpl holds s.end frames (read_pdta checked it against the chunk's frame count).
+            if (data.size() + (s.end - s.start) + kSamplePadding > kMaxDecodedFrames) {
+                throw FormatError{smpl.data + 2 * std::uint64_t{s.start},
+                                  "sample " + std::to_string(i) + " ('" + s.name + "'): the samples exceed " +
+                                      std::to_string(kMaxDecodedFrames) + " frames"};
+            }
+            const std::string_view raw =
+                bytes_of(2 * std::uint64_t{s.start}, 2 * std::uint64_t{s.end - s.start});
+            for (std::size_t f = 0; f + 1 < raw.size(); f += 2) {
+                data.push_back(static_cast<std::int16_t>(le16(raw.data() + f)));
             }
             s.loop_start = s.loop_start - s.start + start;
             s.loop_end = s.loop_end - s.start + start;

@@ -20,7 +20,10 @@ namespace tactus::sf2 {
 struct Sample {
     std::string name;
     // Frames into SoundFont::data: the sample is [start, end), its loop [loop_start, loop_end)
-    // (loop_end is the first frame after the loop, as the file gives it).
+    // (loop_end is the first frame after the loop, as the file gives it). The reader guarantees
+    // start <= loop_start < loop_end <= data.size() (once loaded) when start < end; loop_end may
+    // pass end (into the padding after the sample), which FluidSynth plays as it is. start == end:
+    // nothing to play (ROM, fewer than 4 frames, or SF3 read with SampleData::Skip).
     std::uint32_t start = 0;
     std::uint32_t end = 0;
     std::uint32_t loop_start = 0;

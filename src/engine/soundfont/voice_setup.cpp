@@ -23,31 +23,9 @@ constexpr std::array<std::int32_t, kGenCount> make_defaults() {
 }
 constexpr std::array<std::int32_t, kGenCount> kDefaults = make_defaults();
 
-// Generators a preset zone may not offset (spec 8.5): sample addresses, modes, key/velocity
-// overrides, exclusive class, root key, and the structural ones (ranges, instrument, sample).
+// Preset zones offset every generator but the instrument-only ones and the structural ones (spec 8.5).
 constexpr bool preset_may_offset(unsigned g) {
-    switch (g) {
-        case StartAddrsOffset:
-        case EndAddrsOffset:
-        case StartloopAddrsOffset:
-        case EndloopAddrsOffset:
-        case StartAddrsCoarseOffset:
-        case EndAddrsCoarseOffset:
-        case StartloopAddrsCoarseOffset:
-        case EndloopAddrsCoarseOffset:
-        case Keynum:
-        case Velocity:
-        case SampleModes:
-        case ExclusiveClass:
-        case OverridingRootKey:
-        case SampleId:
-        case InstrumentId:
-        case KeyRange:
-        case VelRange:
-            return false;
-        default:
-            return true;
-    }
+    return !instrument_only(g) && g != InstrumentId && g != KeyRange && g != VelRange;
 }
 
 enum class ModMode { Overwrite, Add };
@@ -82,6 +60,9 @@ int select_voices(const SoundFont& font, const Preset& preset, int key, int velo
             if (!iz.covers(key, velocity) || iz.target >= font.samples.size()) continue;
             const Sample& sample = font.samples[iz.target];
             if (sample.start == sample.end) continue;  // ROM or unusable: nothing to play
+            // A font read with SampleData::Skip has no data: nothing to play either (never a voice
+            // reading past the data).
+            if (sample.end > font.data.size()) continue;
             if (n == kMaxVoicesPerNote) return n;
             VoiceSetup& v = out[n++];
             v.gens = kDefaults;

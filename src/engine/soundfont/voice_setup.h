@@ -35,6 +35,7 @@ struct VoiceSetup {
 };
 
 // The voices `preset` plays for key/velocity: fills out[0..n) and returns n (<= kMaxVoicesPerNote).
+// Zones whose sample has no data (ROM, too short, or a font read with SampleData::Skip) give none.
 // No allocation (audio thread).
 int select_voices(const SoundFont& font, const Preset& preset, int key, int velocity, double cents,
                   VoiceSetup* out);
