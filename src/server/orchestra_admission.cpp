@@ -1,6 +1,7 @@
 #include "server/orchestra_admission.h"
 
 #include "core/document_files.h"
+#include "core/general_midi_font.h"
 
 namespace tactus {
 
@@ -10,7 +11,7 @@ std::string admit_orchestras(Document& doc, const std::string& document_dir, con
         Track& track = doc.tracks[i];
         for (auto [name, field] :
              {std::pair{&track.orchestra, "orchestra"}, std::pair{&track.soundfont, "soundfont"}}) {
-            if (name->empty()) continue;
+            if (name->empty() || (name == &track.soundfont && *name == kGeneralMidiFont)) continue;
             const ResolvedPath file =
                 policy.for_reading(resolve_document_file(*name, document_dir), confined);
             if (!file.ok()) return "/tracks/" + std::to_string(i) + "/" + field + ": " + file.error;
@@ -35,7 +36,7 @@ std::string admit_edit_orchestras(std::vector<Edit>& edits, const std::string& d
             address = "/track/instrument";
         }
         for (auto [name, field] : {std::pair{orchestra, "orchestra"}, std::pair{soundfont, "soundfont"}}) {
-            if (!name || name->empty()) continue;
+            if (!name || name->empty() || (name == soundfont && *name == kGeneralMidiFont)) continue;
             const ResolvedPath file =
                 policy.for_reading(resolve_document_file(*name, document_dir), confined);
             if (!file.ok())

@@ -6,7 +6,8 @@
 // orchestra is checked, whatever its instrument (a later /track/instrument may turn it into a csound
 // track), and its name is replaced by the absolute path the policy resolved, which the instrument
 // factory then opens (and vets: engine/csound/csound_orchestra_policy.h says what it may do). A
-// soundfont track that names no font plays the default one, which every client may use.
+// soundfont track that names no font plays the default one (core/general_midi_font.h), which every
+// client may use, by its name too (an imported MIDI file's tracks name it).
 //
 // Threading: the control thread (blocking file-system calls), never the audio thread.
 #pragma once

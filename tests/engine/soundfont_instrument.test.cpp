@@ -13,6 +13,7 @@
 #include <numbers>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "audio/audio_file_writer.h"
 #include "core/document_json.h"
@@ -133,9 +134,18 @@ TEST_F(SoundFontInstrumentTest, every_note_starts_on_its_frame_in_blocks_of_1_7_
     expect_exact(doc, reference.left);
     for (int block : {1, 7}) {
         SCOPED_TRACE("blocks of " + std::to_string(block));
-        const test::StereoAudio audio = test::render_offline(doc, kRate, block);
-        ASSERT_EQ(audio.left.size(), reference.left.size());
-        EXPECT_TRUE(audio.left == reference.left && audio.right == reference.right) << "not bit-identical";
+        test::StereoAudio audio = test::render_offline(doc, kRate, block);
+        // A render ends on the first block that finds the score done and every voice silent: the
+        // longer one has only zeros beyond the shorter.
+        const std::size_t common = std::min(audio.left.size(), reference.left.size());
+        for (const test::StereoAudio* longer : {&std::as_const(audio), &reference})
+            for (std::size_t i = common; i < longer->left.size(); ++i)
+                ASSERT_TRUE(longer->left[i] == 0.0f && longer->right[i] == 0.0f) << "frame " << i;
+        audio.left.resize(common);
+        audio.right.resize(common);
+        EXPECT_TRUE(std::equal(audio.left.begin(), audio.left.end(), reference.left.begin()) &&
+                    std::equal(audio.right.begin(), audio.right.end(), reference.right.begin()))
+            << "not bit-identical";
     }
 }
 
@@ -192,7 +202,7 @@ TEST_F(SoundFontInstrumentTest, layered_zones_sound_together_and_velocity_ranges
     soft->note_on(1, 60, 0.0, 30);  // the left zone only
     test::StereoAudio one;
     play(*soft, 4800, one);
-    EXPECT_GT(rms(one.left, 480, 4800), 0.01);
+    EXPECT_GT(rms(one.left, 480, 4800), 1e-3);  // velocity 30: about 23 dB softer
     EXPECT_LT(rms(one.right, 480, 4800), 1e-6);
 }
 
@@ -241,21 +251,28 @@ double frequency(const std::vector<float>& x, std::size_t from, std::size_t to) 
     return kRate * double(crossings.size() - 1) / (crossings.back() - crossings.front());
 }
 
+// The default modulator bends by 12700 cents x wheel x sensitivity / 128, played on whole cents, as
+// FluidSynth 2.3 does (its sensitivity source spans 128 steps: a range of 2 bends 198.4 cents).
+double bent_hz(double range_semitones, double wheel) {
+    return kSineHz * std::exp2(std::trunc(12700.0 * wheel * range_semitones / 128.0) / 1200.0);
+}
+
 TEST_F(SoundFontInstrumentTest, pitch_bend_follows_its_range) {
     auto sine = instrument(0, 2);
     sine->note_on(1, 60, 0.0, 100);
     test::StereoAudio out;
     play(*sine, 9600, out);
-    EXPECT_NEAR(frequency(out.left, 2400, 9600), kSineHz, 0.5);
-    sine->controller({0, ControllerKind::PitchBend, 0, 1.0});  // the top: +2 semitones by default
+    EXPECT_NEAR(frequency(out.left, 2400, 9600), kSineHz, 0.3);
+    sine->controller({0, ControllerKind::PitchBend, 0, 1.0});  // the top: 8191/8192 of +2 semitones
     play(*sine, 9600, out);
-    EXPECT_NEAR(frequency(out.left, 9600 + 480, 19200), kSineHz * std::exp2(2 * 8191.0 / 8192 / 12), 0.5);
-    // RPN 0: a range of 12 semitones, then half the wheel up: +6 semitones.
+    EXPECT_NEAR(frequency(out.left, 9600 + 480, 19200), bent_hz(2, 8191.0 / 8192), 0.3);
+    // RPN 0: a range of 12 semitones, then half the wheel up: about +6 semitones.
     for (auto [cc, value] : {std::pair{101, 0}, {100, 0}, {6, 12}, {38, 0}})
         sine->controller({0, ControllerKind::ControlChange, cc, double(value)});
     sine->controller({0, ControllerKind::PitchBend, 0, 0.5});
     play(*sine, 9600, out);
-    EXPECT_NEAR(frequency(out.left, 19200 + 480, 28800), kSineHz * std::exp2(6.0 / 12), 0.7);
+    EXPECT_NEAR(frequency(out.left, 19200 + 480, 28800), bent_hz(12, 0.5), 0.3);
+    EXPECT_GT(frequency(out.left, 19200 + 480, 28800), kSineHz * std::exp2(5.9 / 12));
 }
 
 TEST_F(SoundFontInstrumentTest, a_program_change_switches_presets_on_its_frame) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "core/general_midi_font.h"
 #include "support/in_process_server.h"
 #include "support/test_soundfont.h"
 
@@ -86,14 +87,39 @@ TEST_F(SoundFontLoad, a_font_outside_the_allowed_directories_is_refused) {
     EXPECT_NE(got[0].find("refused: outside the directories this engine serves"), std::string::npos) << got[0];
 }
 
-TEST_F(SoundFontLoad, a_missing_font_leaves_its_track_silent_with_a_warning) {
+TEST_F(SoundFontLoad, a_missing_font_is_refused_by_the_file_rules_naming_it) {
     std::ofstream(music_ / "song.json") << song_with_font("gone.sf2");
     send(OscOut("/load").s((music_ / "song.json").string()).bytes(), a_);
     const auto got = answers(a_);
-    ASSERT_EQ(got.size(), 2u);
-    EXPECT_EQ(got[0], "/warning ,ss \"/load\" \"/tracks/0/soundfont: cannot open the SoundFont " +
-                          (music_ / "gone.sf2").string() + ": no such file (the track plays silent)\"");
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].rfind("/error ,ss \"/load\" \"/tracks/0/soundfont: " + (music_ / "gone.sf2").string(), 0), 0u)
+        << got[0];
+}
+
+TEST_F(SoundFontLoad, a_broken_font_leaves_its_track_silent_with_a_warning_naming_the_byte) {
+    std::string bytes = test::test_soundfont_bytes();
+    bytes.resize(bytes.size() - 100);
+    std::ofstream(music_ / "broken.sf2", std::ios::binary) << bytes;
+    std::ofstream(music_ / "song.json") << song_with_font("broken.sf2");
+    send(OscOut("/load").s((music_ / "song.json").string()).bytes(), a_);
+    const auto got = answers(a_);
+    ASSERT_EQ(got.size(), 2u) << got[0];
+    EXPECT_EQ(got[0].rfind("/warning ,ss \"/load\" \"/tracks/0/soundfont: " +
+                               fs::canonical(music_ / "broken.sf2").string() + ": byte ",
+                           0),
+              0u)
+        << got[0];
+    EXPECT_NE(got[0].find("(the track plays silent)"), std::string::npos) << got[0];
     EXPECT_EQ(got[1], "/reply ,siihi \"/load\" 1 1 0 0");
+}
+
+TEST_F(SoundFontLoad, every_client_may_name_the_general_midi_font) {
+    if (installed_general_midi_font().empty()) GTEST_SKIP() << kGeneralMidiFont << " is not installed";
+    std::ofstream(music_ / "song.json") << song_with_font(kGeneralMidiFont);
+    send(OscOut("/load").s((music_ / "song.json").string()).bytes(), a_);
+    const auto got = answers(a_);
+    ASSERT_EQ(got.size(), 1u) << got[0];
+    EXPECT_EQ(got[0], "/reply ,siihi \"/load\" 1 1 0 0");
 }
 
 TEST_F(SoundFontLoad, a_missing_preset_leaves_its_track_silent_with_a_warning) {
