@@ -3,9 +3,11 @@
 // MIDI excerpt with both synths and by bench/sf_compare, so that both judge with the same code.
 //
 // The steps, on two stereo signals at the same rate (the reference is FluidSynth's render):
-//  1. One overall lag: FluidSynth starts every note on its next 64-frame boundary (0..63 frames late),
-//     plus a one-frame envelope start; the lag that best lines up the two 1 ms level envelopes (Pearson
-//     correlation of their dB values, so the gain does not matter) within +-max_lag_frames.
+//  1. One overall lag: FluidSynth's notes do not start on their frames (its synth starts them on 64-frame
+//     block boundaries, its file player hands them over by a clock of whole milliseconds: they scatter
+//     from some frames early to two blocks late); the lag that best lines up the two 1 ms level
+//     envelopes (Pearson correlation of their dB values, so the gain does not matter) within
+//     +-max_lag_frames is their mean displacement.
 //  2. Levels over 50 ms windows: RMS of both channels, in dB.
 //  3. One overall gain: the median of the per-window dB differences over the loud windows.
 //  4. The per-window |difference| after that gain (each window forgiving FluidSynth's own scatter of
