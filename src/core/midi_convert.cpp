@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "core/document_json.h"
+#include "core/midi_tuning.h"
 
 namespace tactus {
 
@@ -108,7 +109,7 @@ void add_tempo_and_meter(const MidiFile& file, const TickClock& clock, Document&
 }
 
 void close_note(ChannelTrack& ct, int pitch, std::uint64_t end_tick, const TickClock& clock,
-                NoteId& next_id) {
+                NoteId& next_id, const MidiScaleTuning& tuning, int channel) {
     auto it = ct.open.find(pitch);
     if (it == ct.open.end() || it->second.empty()) return;
     const OpenNote on = it->second.front();
@@ -119,6 +120,7 @@ void close_note(ChannelTrack& ct, int pitch, std::uint64_t end_tick, const TickC
     n.length = clock.beat(end_tick) - n.start;
     n.pitch = pitch;
     n.velocity = std::clamp(on.velocity, 1, 127);
+    n.cents = std::clamp(tuning.cents(channel, pitch, on.tick), -100.0, 100.0);
     ct.track.notes.push_back(n);
 }
 
@@ -192,6 +194,7 @@ MidiImportResult import_midi(const MidiFile& file) {
     Document doc;
     const TickClock clock(file.division);
     add_tempo_and_meter(file, clock, doc, result.warnings);
+    const MidiScaleTuning tuning(file);  // scale/octave tuning SysEx: the notes' cents
     NoteId next_note = 1;
     std::size_t poly_pressure = 0;
     for (std::size_t t = 0; t < file.tracks.size(); ++t) {
@@ -208,7 +211,7 @@ MidiImportResult import_midi(const MidiFile& file) {
             if (type == 0x90 && e.data[1] > 0) {
                 ct.open[e.data[0]].push_back({e.tick, e.data[1]});
             } else if (type == 0x80 || type == 0x90) {
-                close_note(ct, e.data[0], e.tick, clock, next_note);
+                close_note(ct, e.data[0], e.tick, clock, next_note, tuning, e.channel());
             } else if (type == 0xB0) {
                 ct.track.controllers.push_back(
                     {beat, ControllerKind::ControlChange, e.data[0], double(e.data[1])});
@@ -230,7 +233,7 @@ MidiImportResult import_midi(const MidiFile& file) {
             std::size_t unclosed = 0;
             for (auto& [pitch, queue] : ct.open) {
                 unclosed += queue.size();
-                while (!queue.empty()) close_note(ct, pitch, chunk.end_tick, clock, next_note);
+                while (!queue.empty()) close_note(ct, pitch, chunk.end_tick, clock, next_note, tuning, channel);
             }
             if (unclosed)
                 result.warnings.push_back("track " + std::to_string(t + 1) + ", channel " +
