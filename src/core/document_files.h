@@ -1,5 +1,5 @@
-// The files a document names (a Csound track's orchestra, a SoundFont track's font) and where they are: a relative name is
-// relative to the document file's own directory, so a song and its orchestras move together.
+// The files a document names (a Csound track's orchestra, a SoundFont track's font) and where they are: a
+// relative name is relative to the document file's own directory, so a song and its orchestras move together.
 // Whoever loads a document from a file resolves its names once (the CLI, tactusd's /load and --load);
 // the engine's factory then opens them as given (docs/document-format.md, "Files a document names").
 // Plain functions over values (no file-system access); any thread but the audio thread (allocates).

@@ -108,8 +108,8 @@ void add_tempo_and_meter(const MidiFile& file, const TickClock& clock, Document&
     if (doc.meter.empty()) doc.meter.push_back({0, 4, 4});
 }
 
-void close_note(ChannelTrack& ct, int pitch, std::uint64_t end_tick, const TickClock& clock,
-                NoteId& next_id, const MidiScaleTuning& tuning, int channel) {
+void close_note(ChannelTrack& ct, int pitch, std::uint64_t end_tick, const TickClock& clock, NoteId& next_id,
+                const MidiScaleTuning& tuning, int channel) {
     auto it = ct.open.find(pitch);
     if (it == ct.open.end() || it->second.empty()) return;
     const OpenNote on = it->second.front();
@@ -233,7 +233,8 @@ MidiImportResult import_midi(const MidiFile& file) {
             std::size_t unclosed = 0;
             for (auto& [pitch, queue] : ct.open) {
                 unclosed += queue.size();
-                while (!queue.empty()) close_note(ct, pitch, chunk.end_tick, clock, next_note, tuning, channel);
+                while (!queue.empty())
+                    close_note(ct, pitch, chunk.end_tick, clock, next_note, tuning, channel);
             }
             if (unclosed)
                 result.warnings.push_back("track " + std::to_string(t + 1) + ", channel " +

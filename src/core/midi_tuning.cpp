@@ -8,7 +8,8 @@ MidiScaleTuning::MidiScaleTuning(const MidiFile& file) {
             if (e.kind != MidiEventKind::Sysex) continue;
             const std::vector<std::uint8_t>& d = e.data;
             // 7E|7F, device, 08 (MIDI tuning), 08 (1-byte) | 09 (2-byte), three channel-mask bytes.
-            if (d.size() < 7 || (d[0] != 0x7E && d[0] != 0x7F) || d[2] != 0x08 || (d[3] != 0x08 && d[3] != 0x09))
+            if (d.size() < 7 || (d[0] != 0x7E && d[0] != 0x7F) || d[2] != 0x08 ||
+                (d[3] != 0x08 && d[3] != 0x09))
                 continue;
             const bool two_bytes = d[3] == 0x09;
             if (d.size() < 7 + (two_bytes ? 24u : 12u)) continue;
@@ -22,8 +23,8 @@ MidiScaleTuning::MidiScaleTuning(const MidiFile& file) {
                 }
             }
             // Channel mask: ff holds channels 15..14 (bits 1..0), gg 13..7, hh 6..0.
-            const std::uint32_t mask = (std::uint32_t(d[4] & 0x03) << 14) | (std::uint32_t(d[5] & 0x7F) << 7) |
-                                       std::uint32_t(d[6] & 0x7F);
+            const std::uint32_t mask = (std::uint32_t(d[4] & 0x03) << 14) |
+                                       (std::uint32_t(d[5] & 0x7F) << 7) | std::uint32_t(d[6] & 0x7F);
             for (int channel = 0; channel < 16; ++channel)
                 if (mask & (1U << channel)) by_channel_[std::size_t(channel)][e.tick] = scale;
             ++messages_;

@@ -1,8 +1,8 @@
-// Which Csound orchestra and SoundFont files a loaded document may make the engine read (docs/security.md, "Csound
-// orchestras: which files a document may name"). A track's orchestra (and its font) is held to the path policy as if
-// the client had named the file itself: a relative name is taken relative to the document's directory,
-// and for a confined client (any but the engine's owner, see path_policy.h) the file must lie in an
-// allowed directory, nothing hidden below it; for everyone it is a regular file. Every track naming an
+// Which Csound orchestra and SoundFont files a loaded document may make the engine read (docs/security.md,
+// "Csound orchestras: which files a document may name"). A track's orchestra (and its font) is held to the
+// path policy as if the client had named the file itself: a relative name is taken relative to the document's
+// directory, and for a confined client (any but the engine's owner, see path_policy.h) the file must lie in
+// an allowed directory, nothing hidden below it; for everyone it is a regular file. Every track naming an
 // orchestra is checked, whatever its instrument (a later /track/instrument may turn it into a csound
 // track), and its name is replaced by the absolute path the policy resolved, which the instrument
 // factory then opens (and vets: engine/csound/csound_orchestra_policy.h says what it may do). A

@@ -1,10 +1,11 @@
 // MIDI Tuning Standard scale/octave tuning in an imported file becomes the cents of the notes it tunes:
 // the 1-byte form (cents - 64) and the 2-byte form (14 bits over +-100 cents), realtime and not, for
 // the channels its mask names, from its tick on (a note started before keeps its tuning).
+#include "core/midi_tuning.h"
+
 #include <gtest/gtest.h>
 
 #include "core/midi_convert.h"
-#include "core/midi_tuning.h"
 
 namespace tactus {
 namespace {

@@ -4,6 +4,8 @@
 // exclusive classes, the sustain pedal, pitch bend with its range, and program changes on their frame.
 // The font is written by the test (support/test_soundfont.h); expected frames come from the test's
 // own reading of timing.md (support/reference_timing.h).
+#include "engine/soundfont/soundfont_instrument.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -20,7 +22,6 @@
 #include "core/general_midi_font.h"
 #include "engine/instrument_factory.h"
 #include "engine/soundfont/font_library.h"
-#include "engine/soundfont/soundfont_instrument.h"
 #include "support/cli_run.h"
 #include "support/reference_timing.h"
 #include "support/render_helpers.h"
@@ -37,8 +38,8 @@ using test::RefTempoPoint;
 constexpr double kRate = 48000.0;
 constexpr int kBlock = 64;
 
-const std::vector<RefTempoPoint> kTempo = {{0, 120, false},   {40, 75, false},  {60, 75, true},
-                                           {100, 200, false}, {140, 200, true}, {180, 110, false},
+const std::vector<RefTempoPoint> kTempo = {{0, 120, false},    {40, 75, false},  {60, 75, true},
+                                           {100, 200, false},  {140, 200, true}, {180, 110, false},
                                            {200, 97.3L, false}};
 
 double rms(const std::vector<float>& x, std::size_t from, std::size_t to) {
@@ -118,8 +119,8 @@ protected:
         for (std::size_t i = 0; i < expected.size(); ++i) {
             worst = std::max(worst, std::abs(found[i] - expected[i]));
             if (found[i] != expected[i])
-                ADD_FAILURE() << "note " << i << " at beat " << doc.tracks[0].notes[i].start << ": expected frame "
-                              << expected[i] << ", found " << found[i];
+                ADD_FAILURE() << "note " << i << " at beat " << doc.tracks[0].notes[i].start
+                              << ": expected frame " << expected[i] << ", found " << found[i];
         }
         EXPECT_EQ(worst, 0) << "largest onset error in samples";
     }
@@ -158,10 +159,10 @@ TEST_F(SoundFontInstrumentTest, every_note_starts_on_its_frame_through_tactusd_a
     const double seconds = double(ref.seconds_at(doc.tracks[0].notes.back().end())) + 0.5;
     for (int period : {64, 1024}) {
         SCOPED_TRACE("period " + std::to_string(period));
-        const std::string command = std::string(TACTUS_DAEMON_PATH) + " --audio offline --out " + out.string() +
-                                    " --rate 48000 --period " + std::to_string(period) + " --seconds " +
-                                    std::to_string(seconds) + " --listen 127.0.0.1:0 --no-socket --load " +
-                                    song.string() + " --play 2>&1";
+        const std::string command =
+            std::string(TACTUS_DAEMON_PATH) + " --audio offline --out " + out.string() +
+            " --rate 48000 --period " + std::to_string(period) + " --seconds " + std::to_string(seconds) +
+            " --listen 127.0.0.1:0 --no-socket --load " + song.string() + " --play 2>&1";
         FILE* pipe = popen(command.c_str(), "r");
         ASSERT_NE(pipe, nullptr);
         const test::CliRun run = test::finish_run(pipe);
@@ -169,7 +170,8 @@ TEST_F(SoundFontInstrumentTest, every_note_starts_on_its_frame_through_tactusd_a
         const auto file = read_audio_file(out.string(), &error);
         ASSERT_TRUE(file) << error;
         std::vector<float> left(static_cast<std::size_t>(file->frames()));
-        for (std::size_t i = 0; i < left.size(); ++i) left[i] = file->samples[std::size_t(file->channels) * i];
+        for (std::size_t i = 0; i < left.size(); ++i)
+            left[i] = file->samples[std::size_t(file->channels) * i];
         expect_exact(doc, left);
     }
 }
@@ -246,7 +248,8 @@ TEST_F(SoundFontInstrumentTest, the_sustain_pedal_holds_released_notes_until_it_
 double frequency(const std::vector<float>& x, std::size_t from, std::size_t to) {
     std::vector<double> crossings;
     for (std::size_t i = from + 1; i < to; ++i)
-        if (x[i - 1] < 0 && x[i] >= 0) crossings.push_back(double(i - 1) + x[i - 1] / double(x[i - 1] - x[i]));
+        if (x[i - 1] < 0 && x[i] >= 0)
+            crossings.push_back(double(i - 1) + x[i - 1] / double(x[i - 1] - x[i]));
     if (crossings.size() < 2) return 0;
     return kRate * double(crossings.size() - 1) / (crossings.back() - crossings.front());
 }

@@ -31,8 +31,9 @@ class SoundFontLoad : public InProcessServer {
 protected:
     std::string document() const override { return R"({"format": "tactus", "version": 1})"; }
 
-    fs::path root_ = fs::temp_directory_path() / ("tactus-sf-load-" + std::to_string(::getpid()) + "-" +
-                                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::path root_ =
+        fs::temp_directory_path() / ("tactus-sf-load-" + std::to_string(::getpid()) + "-" +
+                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::path music_ = root_ / "music";
     fs::path elsewhere_ = root_ / "elsewhere";
 
@@ -84,7 +85,8 @@ TEST_F(SoundFontLoad, a_font_outside_the_allowed_directories_is_refused) {
     const auto got = answers(a_);
     ASSERT_EQ(got.size(), 1u);
     EXPECT_NE(got[0].find("/error ,ss \"/load\" \"/tracks/0/soundfont: "), std::string::npos) << got[0];
-    EXPECT_NE(got[0].find("refused: outside the directories this engine serves"), std::string::npos) << got[0];
+    EXPECT_NE(got[0].find("refused: outside the directories this engine serves"), std::string::npos)
+        << got[0];
 }
 
 TEST_F(SoundFontLoad, a_missing_font_is_refused_by_the_file_rules_naming_it) {
@@ -92,7 +94,8 @@ TEST_F(SoundFontLoad, a_missing_font_is_refused_by_the_file_rules_naming_it) {
     send(OscOut("/load").s((music_ / "song.json").string()).bytes(), a_);
     const auto got = answers(a_);
     ASSERT_EQ(got.size(), 1u);
-    EXPECT_EQ(got[0].rfind("/error ,ss \"/load\" \"/tracks/0/soundfont: " + (music_ / "gone.sf2").string(), 0), 0u)
+    EXPECT_EQ(
+        got[0].rfind("/error ,ss \"/load\" \"/tracks/0/soundfont: " + (music_ / "gone.sf2").string(), 0), 0u)
         << got[0];
 }
 
@@ -140,7 +143,8 @@ TEST_F(SoundFontLoad, soundfont_presets_lists_a_fonts_presets_by_name) {
     EXPECT_EQ(got[0], "/soundfont/preset ,iis 0 0 \"Left\"");
     EXPECT_EQ(got[3], "/soundfont/preset ,iis 0 3 \"Layers\"");
     EXPECT_EQ(got[4], "/soundfont/preset ,iis 128 0 \"Kit\"");
-    EXPECT_EQ(got[5], "/reply ,ssi \"/soundfont/presets\" \"" + fs::canonical(music_ / "test.sf2").string() + "\" 5");
+    EXPECT_EQ(got[5],
+              "/reply ,ssi \"/soundfont/presets\" \"" + fs::canonical(music_ / "test.sf2").string() + "\" 5");
     // Outside the allowed directories: refused before anything is read.
     test::write_test_soundfont(elsewhere_ / "test.sf2");
     send(OscOut("/soundfont/presets").s((elsewhere_ / "test.sf2").string()).bytes(), a_);

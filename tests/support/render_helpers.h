@@ -42,7 +42,8 @@ struct SequencerRig {
         mixer = make_track_mixer(doc, rate, &error);
         if (!mixer) throw std::runtime_error("instrument: " + error);
         for (const auto& channel : mixer->channels())  // a SoundFont is read on the font library's thread
-            if (!channel->instrument->wait_until_ready(&error)) throw std::runtime_error("instrument: " + error);
+            if (!channel->instrument->wait_until_ready(&error))
+                throw std::runtime_error("instrument: " + error);
         sequencer.set_mixer(mixer.get());
         sequencer.set_score(snapshot.get(), 0);
     }

@@ -27,8 +27,8 @@ inline std::string test_soundfont_bytes() {
     const int dc = w.add_sample("dc", std::vector<std::int16_t>(2000, 16000), 48000, 60, 100, 1900);
     std::vector<std::int16_t> sine(kSineFrames);
     for (int i = 0; i < kSineFrames; ++i)
-        sine[std::size_t(i)] =
-            static_cast<std::int16_t>(std::lround(16000.0 * std::cos(2 * std::numbers::pi * kSineHz * i / 48000.0)));
+        sine[std::size_t(i)] = static_cast<std::int16_t>(
+            std::lround(16000.0 * std::cos(2 * std::numbers::pi * kSineHz * i / 48000.0)));
     const int cosine = w.add_sample("cosine", sine, 48000, 60, 480, 4320);  // 80 whole periods
     const Sf2GenValue looped{sf2::SampleModes, 1};
     const auto panned = [&](const char* name, int pan) {
@@ -39,9 +39,12 @@ inline std::string test_soundfont_bytes() {
     const int layers = w.add_instrument(
         "Layers", {{.sample = dc, .gens = {looped, {sf2::Pan, -500}}},
                    {.sample = dc, .velocities = Sf2Range{64, 127}, .gens = {looped, {sf2::Pan, 500}}}});
-    const int kit = w.add_instrument(
-        "Kit", {{.sample = dc, .keys = Sf2Range{42, 42}, .gens = {looped, {sf2::Pan, 500}, {sf2::ExclusiveClass, 1}}},
-                {.sample = dc, .keys = Sf2Range{46, 46}, .gens = {looped, {sf2::Pan, -500}, {sf2::ExclusiveClass, 1}}}});
+    const int kit = w.add_instrument("Kit", {{.sample = dc,
+                                              .keys = Sf2Range{42, 42},
+                                              .gens = {looped, {sf2::Pan, 500}, {sf2::ExclusiveClass, 1}}},
+                                             {.sample = dc,
+                                              .keys = Sf2Range{46, 46},
+                                              .gens = {looped, {sf2::Pan, -500}, {sf2::ExclusiveClass, 1}}}});
     w.add_preset("Left", 0, 0, {{.instrument = left}});
     w.add_preset("Right", 0, 1, {{.instrument = right}});
     w.add_preset("Sine", 0, 2, {{.instrument = sine_instrument}});
