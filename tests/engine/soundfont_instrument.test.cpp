@@ -23,7 +23,7 @@
 #include "engine/instrument_factory.h"
 #include "engine/soundfont/font_library.h"
 #include "support/cli_run.h"
-#include "support/reference_timing.h"
+#include "support/exact_onsets.h"
 #include "support/render_helpers.h"
 #include "support/score_builder.h"
 #include "support/test_soundfont.h"
@@ -33,14 +33,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::kSineHz;
-using test::RefTempoPoint;
 
 constexpr double kRate = 48000.0;
 constexpr int kBlock = 64;
-
-const std::vector<RefTempoPoint> kTempo = {{0, 120, false},    {40, 75, false},  {60, 75, true},
-                                           {100, 200, false},  {140, 200, true}, {180, 110, false},
-                                           {200, 97.3L, false}};
 
 double rms(const std::vector<float>& x, std::size_t from, std::size_t to) {
     double sum = 0;
@@ -87,43 +82,7 @@ protected:
         }
     }
 
-    Document onset_score() {
-        std::vector<TempoPoint> points;
-        for (const auto& p : kTempo) points.push_back({double(p.beat), double(p.bpm), p.ramp});
-        Document doc;
-        doc.tempo = test::tempo_map(points);
-        std::vector<Note> notes;
-        std::mt19937 rng(20261206);
-        std::uniform_int_distribution<int> offset_steps(0, 16), pitch(48, 84);
-        NoteId id = 1;
-        for (double beat = 0; beat < 275; beat += 0.25)
-            notes.push_back(test::note(id++, beat + offset_steps(rng) / 128.0, 1.0 / 32, pitch(rng)));
-        doc.tracks.push_back(font_track(0, 0, notes, -1.0));
-        return doc;
-    }
-
-    void expect_exact(const Document& doc, const std::vector<float>& left) {
-        const test::ReferenceTiming ref(kTempo);
-        std::vector<std::int64_t> expected;
-        int half_frames = 0;
-        for (const Note& n : doc.tracks[0].notes) {
-            const long double exact = ref.seconds_at(n.start) * kRate;
-            if (exact - std::floor(exact) == 0.5L) ++half_frames;
-            expected.push_back(ref.frame_at(n.start, kRate));
-        }
-        ASSERT_GE(expected.size(), 1000u);
-        EXPECT_GE(half_frames, 20) << "too few notes on exact .5 frame positions";
-        const std::vector<std::int64_t> found = test::onsets(left);
-        ASSERT_EQ(found.size(), expected.size()) << "every note must start after silence";
-        std::int64_t worst = 0;
-        for (std::size_t i = 0; i < expected.size(); ++i) {
-            worst = std::max(worst, std::abs(found[i] - expected[i]));
-            if (found[i] != expected[i])
-                ADD_FAILURE() << "note " << i << " at beat " << doc.tracks[0].notes[i].start
-                              << ": expected frame " << expected[i] << ", found " << found[i];
-        }
-        EXPECT_EQ(worst, 0) << "largest onset error in samples";
-    }
+    Document onset_score() { return test::onset_score(font_track(0, 0, {}, -1.0)); }
 
     fs::path dir_;
     std::string font_;
@@ -132,7 +91,7 @@ protected:
 TEST_F(SoundFontInstrumentTest, every_note_starts_on_its_frame_in_blocks_of_1_7_and_512_bit_identical) {
     const Document doc = onset_score();
     const test::StereoAudio reference = test::render_offline(doc, kRate, 512);
-    expect_exact(doc, reference.left);
+    test::expect_exact_onsets(doc, reference.left, kRate);
     for (int block : {1, 7}) {
         SCOPED_TRACE("blocks of " + std::to_string(block));
         test::StereoAudio audio = test::render_offline(doc, kRate, block);
@@ -152,27 +111,9 @@ TEST_F(SoundFontInstrumentTest, every_note_starts_on_its_frame_in_blocks_of_1_7_
 
 TEST_F(SoundFontInstrumentTest, every_note_starts_on_its_frame_through_tactusd_at_periods_64_and_1024) {
     const Document doc = onset_score();
-    const fs::path song = dir_ / "song.json", out = dir_ / "out.wav";
-    std::string error;
-    ASSERT_TRUE(save_document_file(doc, song.string(), &error)) << error;
-    const test::ReferenceTiming ref(kTempo);
-    const double seconds = double(ref.seconds_at(doc.tracks[0].notes.back().end())) + 0.5;
     for (int period : {64, 1024}) {
         SCOPED_TRACE("period " + std::to_string(period));
-        const std::string command =
-            std::string(TACTUS_DAEMON_PATH) + " --audio offline --out " + out.string() +
-            " --rate 48000 --period " + std::to_string(period) + " --seconds " + std::to_string(seconds) +
-            " --listen 127.0.0.1:0 --no-socket --load " + song.string() + " --play 2>&1";
-        FILE* pipe = popen(command.c_str(), "r");
-        ASSERT_NE(pipe, nullptr);
-        const test::CliRun run = test::finish_run(pipe);
-        ASSERT_EQ(run.exit_code, 0) << run.output;
-        const auto file = read_audio_file(out.string(), &error);
-        ASSERT_TRUE(file) << error;
-        std::vector<float> left(static_cast<std::size_t>(file->frames()));
-        for (std::size_t i = 0; i < left.size(); ++i)
-            left[i] = file->samples[std::size_t(file->channels) * i];
-        expect_exact(doc, left);
+        test::expect_exact_onsets(doc, test::tactusd_left_channel(doc, period, dir_), kRate);
     }
 }
 
