@@ -219,6 +219,21 @@ TEST_F(SoundFontInstrumentTest, pitch_bend_follows_its_range) {
     EXPECT_GT(frequency(out.left, 19200 + 480, 28800), kSineHz * std::exp2(5.9 / 12));
 }
 
+TEST_F(SoundFontInstrumentTest, a_note_tuned_past_half_a_semitone_plays_the_nearest_keys_zone) {
+    const auto side = [&](int pitch, double cents) {
+        auto split = instrument(0, 4);
+        split->note_on(1, pitch, cents, 100);
+        test::StereoAudio out;
+        play(*split, 4800, out);
+        return rms(out.left, 480, 4800) > rms(out.right, 480, 4800) ? "left" : "right";
+    };
+    EXPECT_STREQ(side(60, 0.0), "left");
+    EXPECT_STREQ(side(60, 30.0), "left");
+    EXPECT_STREQ(side(60, 70.0), "right") << "60 + 70 cents sounds as 61 - 30";
+    EXPECT_STREQ(side(61, -30.0), "right");
+    EXPECT_STREQ(side(61, -70.0), "left");
+}
+
 TEST_F(SoundFontInstrumentTest, a_program_change_switches_presets_on_its_frame) {
     Document doc;
     doc.tempo = test::tempo_map({{0, 120, false}});

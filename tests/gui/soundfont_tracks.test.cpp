@@ -137,8 +137,8 @@ private slots:
             if (!dialog.selectPreset(0, 3)) return std::nullopt;
             return dialog.pick();
         });
-        QCOMPARE(seen,
-                 (QStringList{"Bank 0: 0 Left, 1 Right, 2 Sine, 3 Layers", "Bank 128: drum kits: 0 Kit"}));
+        QCOMPARE(seen, (QStringList{"Bank 0: 0 Left, 1 Right, 2 Sine, 3 Layers, 4 Split",
+                                    "Bank 128: drum kits: 0 Kit"}));
         const Document doc = engineDocument();
         const Track& t = doc.tracks[0];
         QCOMPARE(t.instrument, std::string("soundfont"));

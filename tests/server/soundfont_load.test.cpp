@@ -139,12 +139,12 @@ TEST_F(SoundFontLoad, a_missing_preset_leaves_its_track_silent_with_a_warning) {
 TEST_F(SoundFontLoad, soundfont_presets_lists_a_fonts_presets_by_name) {
     send(OscOut("/soundfont/presets").s("test.sf2").bytes(), a_);
     const auto got = answers(a_);
-    ASSERT_EQ(got.size(), 6u);
+    ASSERT_EQ(got.size(), 7u);
     EXPECT_EQ(got[0], "/soundfont/preset ,iis 0 0 \"Left\"");
     EXPECT_EQ(got[3], "/soundfont/preset ,iis 0 3 \"Layers\"");
-    EXPECT_EQ(got[4], "/soundfont/preset ,iis 128 0 \"Kit\"");
-    EXPECT_EQ(got[5],
-              "/reply ,ssi \"/soundfont/presets\" \"" + fs::canonical(music_ / "test.sf2").string() + "\" 5");
+    EXPECT_EQ(got[5], "/soundfont/preset ,iis 128 0 \"Kit\"");
+    EXPECT_EQ(got[6],
+              "/reply ,ssi \"/soundfont/presets\" \"" + fs::canonical(music_ / "test.sf2").string() + "\" 6");
     // Outside the allowed directories: refused before anything is read.
     test::write_test_soundfont(elsewhere_ / "test.sf2");
     send(OscOut("/soundfont/presets").s((elsewhere_ / "test.sf2").string()).bytes(), a_);

@@ -6,6 +6,7 @@
 //   0:1 "Right"   the same, panned hard right
 //   0:2 "Sine"    a looped 1 kHz cosine at 48 kHz (starts at its peak), centred
 //   0:3 "Layers"  two zones on every key: hard left (any velocity) and hard right (velocity 64..127)
+//   0:4 "Split"   keys 0..60 the left DC zone, 61..127 the right one
 //   128:0 "Kit"   key 42 (closed hi-hat, right) and key 46 (open hi-hat, left), exclusive class 1
 #pragma once
 
@@ -49,6 +50,10 @@ inline std::string test_soundfont_bytes() {
     w.add_preset("Right", 0, 1, {{.instrument = right}});
     w.add_preset("Sine", 0, 2, {{.instrument = sine_instrument}});
     w.add_preset("Layers", 0, 3, {{.instrument = layers}});
+    const int split = w.add_instrument(
+        "Split", {{.sample = dc, .keys = Sf2Range{0, 60}, .gens = {looped, {sf2::Pan, -500}}},
+                  {.sample = dc, .keys = Sf2Range{61, 127}, .gens = {looped, {sf2::Pan, 500}}}});
+    w.add_preset("Split", 0, 4, {{.instrument = split}});
     w.add_preset("Kit", 128, 0, {{.instrument = kit}});
     return w.bytes();
 }

@@ -48,10 +48,20 @@ void SoundFontInstrument::note_on(VoiceKey key, int pitch, double cents, int vel
     if (!font) return;  // not read yet: the note is dropped (see the class comment)
     if (preset_stale_) select_preset();
     if (!preset_) return;
+    // A note tuned more than half a semitone away plays the zones of the key nearest its sound, the rest
+    // as cents: FluidSynth plays MIDI-tuned notes so (their zones and key scaling follow the pitch heard).
+    int played = pitch;
+    if (cents > 50.0 && pitch < 127) {
+        played = pitch + 1;
+        cents -= 100.0;
+    } else if (cents < -50.0 && pitch > 0) {
+        played = pitch - 1;
+        cents += 100.0;
+    }
     // Another note on this key: released, as FluidSynth does (a retriggered key does not pile up).
     for (int i = 0; i < kVoices; ++i)
-        if (voices_[i].active() && !voices_[i].released() && voices_[i].key() == pitch) release_slot(i);
-    const int n = sf2::select_voices(*font, *preset_, pitch, velocity, cents, setups_.data());
+        if (voices_[i].active() && !voices_[i].released() && voices_[i].key() == played) release_slot(i);
+    const int n = sf2::select_voices(*font, *preset_, played, velocity, cents, setups_.data());
     // Exclusive classes: what sounded before this note in a class it starts is choked.
     for (int v = 0; v < n; ++v) {
         const int exclusive = setups_[v].gens[sf2::ExclusiveClass];

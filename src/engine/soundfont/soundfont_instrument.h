@@ -10,8 +10,9 @@
 // Voices: each note starts one voice per zone that covers its key and velocity (layers, stereo
 // pairs). At most kVoices sound per track (FluidSynth's default polyphony); beyond that the voice
 // released longest ago, else the oldest, is cut. A note on a key still sounding releases the older
-// note (as FluidSynth). Exclusive classes: a note's zone of class c chokes the voices of class c that
-// sounded before it (the closed hi-hat the open one).
+// note (as FluidSynth). A note tuned more than 50 cents off its key plays the nearest key's zones with
+// the remaining cents (as FluidSynth plays MIDI-tuned notes). Exclusive classes: a note's zone of class c
+// chokes the voices of class c that sounded before it (the closed hi-hat the open one).
 //
 // Controllers: every CC reaches the modulators (CC1 vibrato, CC7 volume, CC10 pan, CC11 expression,
 // and whatever the font's own modulators read); CC0 selects the bank (General MIDI / GS style: MSB),
