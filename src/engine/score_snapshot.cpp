@@ -193,6 +193,8 @@ std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::build(const Document& doc, d
     events.reserve(2 * doc.note_count());
     notes.reserve(doc.note_count());
     auto controllers = std::make_shared<std::vector<ControllerEvent>>();
+    auto chase = std::make_shared<ControllerChase>();
+    std::vector<Frame> controller_frames;
     for (std::uint32_t t = 0; t < doc.tracks.size(); ++t) {
         const Track& track = doc.tracks[t];
         const std::uint32_t slot = t < track_slots.size() ? track_slots[t] : t;
@@ -202,17 +204,21 @@ std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::build(const Document& doc, d
             events.push_back(note_on_event(n));
             events.push_back(note_off_event(n));
         }
+        controller_frames.clear();
         for (const ControllerEvent& c : track.controllers) {
             ScoreEvent e;
             e.frame = snap->score_frame_at_beat(c.beat);
+            controller_frames.push_back(e.frame);
             e.track = slot;
             e.kind = ScoreEventKind::Controller;
             e.controller = static_cast<std::uint32_t>(controllers->size());
             controllers->push_back(c);
             events.push_back(e);
         }
+        chase->add_track(slot, track.program, track.controllers, controller_frames);
     }
     snap->controllers_ = std::move(controllers);
+    snap->chase_ = std::move(chase);
     std::sort(events.begin(), events.end(), event_before);
 
     // Cut the events into chunks of about kBuildChunkEvents, never between two on one frame.

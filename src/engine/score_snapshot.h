@@ -19,6 +19,7 @@
 #include "core/frames.h"
 #include "core/meter_map.h"
 #include "core/score.h"
+#include "engine/controller_chase.h"
 #include "engine/instrument.h"
 
 namespace tactus {
@@ -88,6 +89,8 @@ public:
     double sample_rate() const { return sample_rate_; }
     const TempoMap& tempo() const { return tempo_; }
     std::span<const ControllerEvent> controllers() const { return *controllers_; }
+    // The controller state a locate or loop wrap to `frame` must chase (engine/controller_chase.h).
+    const ControllerChase& controller_chase() const { return *chase_; }
     std::size_t chunk_count() const { return chunks_.size(); }
     const EventChunk& chunk(std::size_t i) const { return *chunks_[i]; }
 
@@ -143,6 +146,7 @@ private:
     TempoMap tempo_;
     MeterMap meter_;
     std::shared_ptr<const std::vector<ControllerEvent>> controllers_;
+    std::shared_ptr<const ControllerChase> chase_ = std::make_shared<const ControllerChase>();
     std::vector<std::shared_ptr<const EventChunk>> chunks_;  // chunk 0 starts before any frame
     std::vector<Frame> chunk_starts_;                        // chunks_[i]->start, for binary search
     Frame end_frame_ = 0;

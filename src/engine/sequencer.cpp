@@ -111,6 +111,10 @@ void Sequencer::locate(Frame output_frame, Frame score_frame) {
 
 void Sequencer::chase(Frame score_frame) {
     if (!score_ || !mixer_) return;
+    // Controllers first: a chased note then sounds with the program, pedal and bend of its place.
+    score_->controller_chase().for_each_at(score_frame, [this](std::uint32_t slot, const ControllerEvent& c) {
+        if (Instrument* instrument = mixer_->instrument(slot)) instrument->controller(c);
+    });
     score_->for_each_note_sounding_at(score_frame, [this, score_frame](const SnapshotNote& n) {
         Instrument* instrument = mixer_->instrument(n.track);
         if (!instrument) return;
@@ -124,6 +128,9 @@ void Sequencer::chase_track(std::uint32_t slot, Frame output_frame) {
     Instrument* instrument = mixer_->instrument(slot);
     if (!instrument) return;
     const Frame now = score_frame_at(output_frame);
+    score_->controller_chase().for_each_at(now, [&](std::uint32_t track, const ControllerEvent& c) {
+        if (track == slot) instrument->controller(c);
+    });
     score_->for_each_note_sounding_at(now, [&](const SnapshotNote& n) {
         if (n.track == slot && active_.contains(slot, n.key))
             instrument->score_note_on(n.key, n.pitch, n.cents, n.velocity, n.off - now);
