@@ -10,7 +10,7 @@ namespace tactus {
 namespace {
 
 // Far more simultaneous notes than the synth's voice limit (stealing), every preset, zero-length
-// hits, a tempo ramp.
+// hits, a tempo ramp, pedal and bend.
 Document dense_score() {
     Document doc;
     doc.tempo = test::tempo_map({{0, 140, false}, {8, 140, true}, {16, 70, false}});
@@ -21,7 +21,13 @@ Document dense_score() {
         std::vector<Note> notes;
         for (int i = 0; i < 400; ++i)
             notes.push_back(test::note(id++, i * 0.05, (i % 7 == 0) ? 0.0 : 1.5, 30 + (i * 7 + int(t)) % 70));
-        doc.tracks.push_back(test::track(TrackId(t + 1), presets[t], notes, 0.1 * double(t) - 0.5));
+        Track track = test::track(TrackId(t + 1), presets[t], notes, 0.1 * double(t) - 0.5);
+        // Controllers for the loop wraps and locates to chase (engine/controller_chase.h).
+        for (int i = 0; i < 40; ++i) {
+            track.controllers.push_back({i * 0.5, ControllerKind::ControlChange, 64, i % 2 ? 0.0 : 127.0});
+            track.controllers.push_back({i * 0.5 + 0.25, ControllerKind::PitchBend, 0, (i % 5) / 5.0});
+        }
+        doc.tracks.push_back(std::move(track));
     }
     return doc;
 }
