@@ -107,7 +107,7 @@ doc = {
          "notes": drums},
         # FluidR3_GM's "Strings" (bank 0, program 48); the font is the default, so it is not named.
         {"id": 6, "name": "Strings", "instrument": "soundfont", "preset": "Strings", "bank": 0, "program": 48,
-         "level": 0.8, "pan": 0.2, "notes": strings},
+         "level": 1.2, "pan": 0.2, "notes": strings},
     ],
 }
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo.json")
