@@ -1081,16 +1081,16 @@ void ControlServer::on_count_in(const Context& ctx) {
 
 void ControlServer::on_instruments(const Context& ctx) {
     OscArgs(ctx.message).expect_at_most(0);
-    for (const InstrumentInfo& info : available_instruments()) {
+    // Listed once: the soundfont line reads the default font's presets.
+    const std::vector<InstrumentInfo> instruments = available_instruments();
+    for (const InstrumentInfo& info : instruments) {
         OscOut out("/instrument");
         out.s(info.name);
         for (const std::string& preset : info.presets) out.s(preset);
         reply(ctx.from, out.bytes());
     }
-    reply(ctx.from, OscOut("/reply")
-                        .s(ctx.message.address)
-                        .i(static_cast<std::int32_t>(available_instruments().size()))
-                        .bytes());
+    reply(ctx.from,
+          OscOut("/reply").s(ctx.message.address).i(static_cast<std::int32_t>(instruments.size())).bytes());
 }
 
 // /soundfont/presets [PATH]: the presets of a font (the default General MIDI font without PATH), one

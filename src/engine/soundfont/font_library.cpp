@@ -82,11 +82,18 @@ std::shared_ptr<FontHandle> FontLibrary::load(const std::string& path) {
     return handle;
 }
 
-std::shared_ptr<const SoundFont> FontLibrary::headers(const std::string& path, std::string* error) {
+namespace {
+// "" when `path` is a regular file, else why it cannot be read as a font (font_not_found).
+std::string unopenable(const std::string& path) {
     std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) {
-        if (error)
-            *error = font_not_found(path, fs::exists(path, ec) ? "not a regular file" : "no such file");
+    if (fs::is_regular_file(path, ec)) return {};
+    return font_not_found(path, fs::exists(path, ec) ? "not a regular file" : "no such file");
+}
+}  // namespace
+
+std::shared_ptr<const SoundFont> FontLibrary::headers(const std::string& path, std::string* error) {
+    if (std::string why = unopenable(path); !why.empty()) {
+        if (error) *error = std::move(why);
         return nullptr;
     }
     const std::string key = key_of(path);
@@ -117,14 +124,9 @@ void FontLibrary::run_loader() {
             next = std::move(queue_.front());
             queue_.pop_front();
         }
-        std::string error;
-        std::error_code ec;
+        std::string error = unopenable(next->path());
         std::shared_ptr<const SoundFont> font;
-        if (!fs::is_regular_file(next->path(), ec))
-            error = font_not_found(next->path(),
-                                   fs::exists(next->path(), ec) ? "not a regular file" : "no such file");
-        else
-            font = read_sound_font_file(next->path(), SampleData::Load, &error);
+        if (error.empty()) font = read_sound_font_file(next->path(), SampleData::Load, &error);
         next->finish(std::move(font), std::move(error));
     }
 }
