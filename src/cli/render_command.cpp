@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <thread>
+#include <vector>
 
 #include "audio/audio_file_writer.h"
 #include "cli/load_score.h"
@@ -99,6 +101,9 @@ int run_render_command(const RenderCommandOptions& options) {
     render_options.csound = *csound;
     render_options.sample_rate = options.rate;
     render_options.block_frames = options.block;
+    render_options.threads = options.threads > 0
+                                 ? options.threads
+                                 : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     std::string error;
     auto render = OfflineRender::create(*doc, render_options, &error);
     if (!render) {
@@ -157,8 +162,9 @@ int run_render_command(const RenderCommandOptions& options) {
         std::cout << "  (no clipping)";
     std::cout << "\n";
     char speed[64];
-    std::snprintf(speed, sizeof speed, "%.1fx realtime (%.2f s)", elapsed > 0 ? seconds / elapsed : 0.0,
-                  elapsed);
+    std::snprintf(speed, sizeof speed, "%.1fx realtime (%.2f s, %d thread%s)",
+                  elapsed > 0 ? seconds / elapsed : 0.0, elapsed, render->threads(),
+                  render->threads() == 1 ? "" : "s");
     std::cout << "  speed     " << speed << "\n";
     return 0;
 }
@@ -177,6 +183,9 @@ void add_render_command(CLI::App& app, int& exit_code) {
     cmd->add_flag(
         "--progress-lines", options->progress_lines,
         "Print 'progress PERCENT' lines on stdout while rendering (for programs that show progress)");
+    cmd->add_option("--threads", options->threads,
+                    "Tracks rendered at once (default: one per core); the same sound for any count")
+        ->check(CLI::Range(1, 256));
     cmd->add_option("--block", options->block, "Frames per render block")
         ->check(CLI::Range(1, 65536))
         ->capture_default_str();

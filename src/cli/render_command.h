@@ -16,6 +16,7 @@ struct RenderCommandOptions {
     std::string format;  // "" = from the output's extension, else wav
     std::string bits = "24";
     int block = 512;
+    int threads = 0;              // tracks rendered at once; 0: one per core
     bool progress_lines = false;  // print "progress PERCENT" lines on stdout (for a GUI's progress dialog)
     std::string output_option = "-o";   // the option that named `output`, for error messages
     std::string csound_allow = "none";  // what orchestras may do besides making sound

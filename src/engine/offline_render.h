@@ -1,10 +1,16 @@
 // Renders a whole document from its start, block by block, clocked by the caller instead of a
 // device: the same sequencer, mixer and instruments the realtime engine runs.
-// create() allocates (off the render loop); render_next() is realtime-safe. Instruments with latency
-// are compensated as in the engine, with a lookahead of the largest latency among the tracks: every
-// note sounds on its frame.
+// create() allocates (off the render loop); render_next() is realtime-safe (with more than one thread
+// it waits for its helpers, which is for offline rendering only). Instruments with latency are
+// compensated as in the engine, with a lookahead of the largest latency among the tracks: every note
+// sounds on its frame.
+//
+// With options.threads > 1 the tracks render at once (engine/parallel_track_render.h): each track
+// alone, summed in track order as the engine's mixer sums them. For instruments without latency the
+// result is the same to the bit as one thread's; with latency (Csound), the same within rounding.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -17,6 +23,8 @@
 
 namespace tactus {
 
+class ParallelTrackRender;
+
 struct OfflineRenderOptions {
     double sample_rate = 48000.0;
     int block_frames = 512;
@@ -24,6 +32,8 @@ struct OfflineRenderOptions {
     double max_tail_seconds = 30.0;
     // What Csound orchestras may do besides making sound (the user's --csound-allow).
     CsoundPermissions csound;
+    // Threads rendering tracks at once, the caller's included (1: the caller alone).
+    int threads = 1;
 };
 
 class OfflineRender {
@@ -31,26 +41,45 @@ public:
     // nullptr with *error set when a track's instrument cannot be made.
     static std::unique_ptr<OfflineRender> create(const Document& doc, const OfflineRenderOptions& options,
                                                  std::string* error);
+    ~OfflineRender();
 
     // Writes up to block_frames frames; returns how many (0 once the tails have died away).
     int render_next(float* left, float* right);
 
     Frame frames_rendered() const { return position_; }
     // Where the last note ends, and the most the render can run to (score end + max tail).
-    Frame score_end_frame() const { return snapshot_->end_frame(); }
+    Frame score_end_frame() const { return score_end_; }
     Frame frame_limit() const { return limit_; }
     const OfflineRenderOptions& options() const { return options_; }
+    // Threads rendering at once (1 unless the tracks are rendered in parallel).
+    int threads() const;
 
 private:
-    OfflineRender(const OfflineRenderOptions& options, std::shared_ptr<const ScoreSnapshot> snapshot);
+    explicit OfflineRender(const OfflineRenderOptions& options);
+
+    // The tracks of `doc` in one mixer on the calling thread. `first_track`: the index of doc's first
+    // track in the document the user gave (for errors).
+    static std::unique_ptr<OfflineRender> create_serial(const Document& doc, std::size_t first_track,
+                                                        const OfflineRenderOptions& options,
+                                                        std::string* error);
+    // Track `track` of `doc` alone, its mute and solo resolved against the others'.
+    static std::unique_ptr<OfflineRender> create_stem(const Document& doc, std::size_t track,
+                                                      const OfflineRenderOptions& options,
+                                                      std::string* error);
+    // Ends where the whole document ends: a stem stops with the others, not with its own last note.
+    void end_at(Frame score_end);
 
     OfflineRenderOptions options_;
     std::shared_ptr<const ScoreSnapshot> snapshot_;
     std::unique_ptr<TrackMixer> mixer_;
     std::unique_ptr<CompensatedMix> compensation_;
     Sequencer sequencer_;
+    std::unique_ptr<ParallelTrackRender> parallel_;  // set: it renders, and the three above are unused
     Frame position_ = 0;  // output frames written (the sequencer runs the lookahead ahead)
+    Frame score_end_ = 0;
     Frame limit_ = 0;
+
+    friend class ParallelTrackRender;
 };
 
 }  // namespace tactus

@@ -32,13 +32,18 @@ Document dense_score() {
     return doc;
 }
 
-TEST(RealtimeSafety, dense_score_renders_without_allocating_or_locking) {
+// Threads 1: one mixer; 2: the tracks at once, helper threads under the same rules.
+class RealtimeSafetyThreads : public ::testing::TestWithParam<int> {};
+
+TEST_P(RealtimeSafetyThreads, dense_score_renders_without_allocating_or_locking) {
     const Document doc = dense_score();
     OfflineRenderOptions options;
     options.block_frames = 128;
+    options.threads = GetParam();
     std::string error;
     auto render = OfflineRender::create(doc, options, &error);  // setup may allocate
     ASSERT_TRUE(render) << error;
+    EXPECT_EQ(render->threads(), GetParam());
     std::vector<float> left(128), right(128);
     std::int64_t frames = 0;
     {
@@ -47,6 +52,8 @@ TEST(RealtimeSafety, dense_score_renders_without_allocating_or_locking) {
     }
     EXPECT_GT(frames, 48000);
 }
+
+INSTANTIATE_TEST_SUITE_P(OneAndTwo, RealtimeSafetyThreads, ::testing::Values(1, 2));
 
 TEST(RealtimeSafety, locate_loop_and_stop_run_without_allocating_or_locking) {
     const Document doc = dense_score();

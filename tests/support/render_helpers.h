@@ -18,11 +18,14 @@ struct StereoAudio {
     std::vector<float> right;
 };
 
-// The whole document through OfflineRender, in blocks of `block` frames.
-inline StereoAudio render_offline(const Document& doc, double rate, int block = 512) {
+// The whole document through OfflineRender, in blocks of `block` frames, on `threads` threads.
+inline StereoAudio render_offline(const Document& doc, double rate, int block = 512, int threads = 1,
+                                  double max_tail_seconds = 30.0) {
     OfflineRenderOptions options;
     options.sample_rate = rate;
     options.block_frames = block;
+    options.threads = threads;
+    options.max_tail_seconds = max_tail_seconds;
     std::string error;
     auto render = OfflineRender::create(doc, options, &error);
     if (!render) throw std::runtime_error("render: " + error);
