@@ -11,7 +11,8 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-d
 	libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjack-jackd2-dev jackd2 librtaudio-dev \
 	librtmidi-dev liblo-dev liblo-tools zlib1g-dev libssl-dev clang libclang-rt-14-dev python3-mido \
 	qt6-base-dev xvfb xauth xdotool ccache libcsound64-dev csound fluid-soundfont-gm \
-	fluidr3mono-gm-soundfont libfluidsynth-dev fluidsynth
+	fluidr3mono-gm-soundfont libfluidsynth-dev fluidsynth \
+	liblilv-dev lv2-dev lilv-utils mda-lv2 x42-plugins dragonfly-reverb-lv2 swh-lv2
 # ccache keeps CI quick: the CI machine is ours, so its cache stays warm between runs. Paths below
 # the checkout are hashed relative to it (and the build directory not at all), so a fresh clone in
 # another directory still hits the cache.

@@ -5,6 +5,7 @@
 #include "cli/info_command.h"
 #include "cli/midi_commands.h"
 #include "cli/play_command.h"
+#include "cli/plugins_command.h"
 #include "cli/render_command.h"
 #include "cli/send_command.h"
 
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
     tactus::cli::add_send_command(app, exit_code);
     tactus::cli::add_import_command(app, exit_code);
     tactus::cli::add_export_command(app, exit_code);
+    tactus::cli::add_plugins_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

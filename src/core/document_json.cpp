@@ -704,6 +704,8 @@ void read_tracks(Reader& r, const Field& f, Document& doc) {
             t.program = r.int_within(program, 0, 127, t.program);
         if (auto drums = r.field(obj, at, "drums", false))
             if (auto b = r.flag(drums)) t.drums = *b;
+        if (auto plugin = r.field(obj, at, "plugin", false))
+            if (auto s = r.text(plugin, true)) t.plugin = std::move(*s);
         if (auto parameters = r.field(obj, at, "parameters", false)) {
             if (r.is_object(*parameters.value, parameters.path))
                 for (const auto& [name, value] : parameters.value->items())
@@ -904,6 +906,7 @@ J to_json(const Document& doc) {
             track["program"] = t.program;
         }
         if (t.drums) track["drums"] = true;
+        if (!t.plugin.empty()) track["plugin"] = t.plugin;
         if (!t.parameters.empty()) {
             J parameters = J::object();
             for (const auto& [name, value] : t.parameters) parameters[name] = number_value<J>(value);

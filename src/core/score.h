@@ -51,7 +51,7 @@ struct ControllerEvent {
 struct Track {
     TrackId id = 0;
     std::string name;
-    std::string instrument = "synth";  // instrument kind: "synth", "midi", "csound", "soundfont"
+    std::string instrument = "synth";  // instrument kind: "synth", "midi", "csound", "soundfont", "lv2"
     std::string preset = "sine";       // preset name within the instrument (unused by "csound")
     // instrument "csound": the orchestra file (.orc, or a .csd's <CsInstruments>) as the document
     // names it, relative to the document's own directory unless absolute (core/document_files.h), and
@@ -68,6 +68,9 @@ struct Track {
     int bank = 0;
     int program = 0;
     bool drums = false;
+    // instrument "lv2": the plugin's URI (an LV2 instrument: it takes MIDI); `parameters` holds its
+    // control inputs by port symbol.
+    std::string plugin;
     double level = 1.0;  // linear gain, 0..4
     double pan = 0.0;    // -1 (left) .. 1 (right), constant power
     bool mute = false;

@@ -7,6 +7,8 @@
 #include "core/general_midi_font.h"
 #include "engine/csound/csound_instrument.h"
 #include "engine/csound/csound_orchestra.h"
+#include "engine/lv2/lv2_instrument.h"
+#include "engine/lv2/plugin_catalogue.h"
 #include "engine/midi_out_instrument.h"
 #include "engine/silent_instrument.h"
 #include "engine/soundfont/font_library.h"
@@ -23,6 +25,7 @@ constexpr const char* kMidi = "midi";            // an external synth on the eng
 constexpr const char* kMidiOut = "out";          // its one preset
 constexpr const char* kCsound = "csound";        // a Csound orchestra's instrument (engine/csound)
 constexpr const char* kSoundFont = "soundfont";  // a SoundFont preset (engine/soundfont)
+constexpr const char* kLv2 = "lv2";              // an LV2 instrument plugin (engine/lv2)
 // check_instruments compiles at this rate (it has none): what it finds does not depend on the rate.
 constexpr double kCheckRate = 48000.0;
 
@@ -39,7 +42,14 @@ std::vector<InstrumentInfo> available_instruments() {
     std::string ignored;
     if (auto font = sf2::FontLibrary::shared().headers(kGeneralMidiFont, &ignored))
         for (const sf2::Preset& p : font->presets) fonts_presets.push_back(soundfont_preset_label(p));
-    return {{kSynth, synth_preset_names()}, {kMidi, {kMidiOut}}, {kCsound, {}}, {kSoundFont, fonts_presets}};
+    std::vector<std::string> plugins;
+    for (const lv2::PluginInfo& p : lv2::installed_plugins())
+        if (p.instrument && p.playable()) plugins.push_back(p.uri + " " + p.name);
+    return {{kSynth, synth_preset_names()},
+            {kMidi, {kMidiOut}},
+            {kCsound, {}},
+            {kSoundFont, fonts_presets},
+            {kLv2, plugins}};
 }
 
 std::string soundfont_preset_label(const sf2::Preset& preset) {
@@ -131,6 +141,32 @@ void check_soundfont_track(const Track& track, const std::string& base,
                         {}});
 }
 
+void check_lv2_track(const Track& track, const std::string& base, std::vector<InstrumentProblem>& problems) {
+    if (track.plugin.empty()) {
+        problems.push_back({base + "/plugin",
+                            "an lv2 track names its plugin's URI (`tactus plugins` lists them)",
+                            false,
+                            {}});
+        return;
+    }
+    std::string error;
+    const auto info = lv2::find_plugin(track.plugin, &error);
+    if (!info) {
+        problems.push_back({base + "/plugin", error, true, {}});
+    } else if (!info->instrument) {
+        problems.push_back({base + "/plugin",
+                            "LV2 plugin <" + track.plugin + "> (" + info->name + ") is an effect (" +
+                                info->category + "), not an instrument",
+                            true,
+                            {}});
+    } else if (const std::string why = info->unplayable_reason(); !why.empty()) {
+        problems.push_back({base + "/plugin",
+                            "LV2 plugin <" + track.plugin + "> (" + info->name + ") cannot be played: " + why,
+                            true,
+                            {}});
+    }
+}
+
 }  // namespace
 
 std::vector<InstrumentProblem> check_instruments(const Document& doc, const CsoundPermissions& csound) {
@@ -143,6 +179,8 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc, const Csou
             check_csound_track(track, base, csound, orchestras, problems);
         } else if (track.instrument == kSoundFont) {
             check_soundfont_track(track, base, problems);
+        } else if (track.instrument == kLv2) {
+            check_lv2_track(track, base, problems);
         } else if (track.instrument == kMidi) {
             if (track.preset != kMidiOut)
                 problems.push_back(
@@ -153,7 +191,7 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc, const Csou
         } else if (track.instrument != kSynth) {
             problems.push_back({base + "/instrument",
                                 "unknown instrument '" + track.instrument +
-                                    "' (this build has: synth, midi, csound, soundfont)",
+                                    "' (this build has: synth, midi, csound, soundfont, lv2)",
                                 false,
                                 {}});
         } else if (find_synth_preset(track.preset) == nullptr) {
@@ -203,6 +241,11 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
                                                      track.bank, track.program, soundfont_track_drums(track),
                                                      sample_rate);
     }
+    if (track.instrument == kLv2) {
+        return Lv2Instrument::create(track.plugin, sample_rate,
+                                     track.midi_channel > 0 ? track.midi_channel - 1 : 0, track.parameters,
+                                     error);
+    }
     if (track.instrument == kSynth) {
         if (const SynthPreset* preset = find_synth_preset(track.preset))
             return std::make_unique<SynthInstrument>(*preset, sample_rate);
@@ -222,7 +265,8 @@ std::unique_ptr<Instrument> make_instrument_or_silent(const Track& track, double
     std::string why;
     auto instrument = make_instrument(track, sample_rate, &why, midi_out, csound);
     if (instrument) return instrument;
-    if ((track.instrument == kCsound || track.instrument == kSoundFont) && silenced) {
+    if ((track.instrument == kCsound || track.instrument == kSoundFont || track.instrument == kLv2) &&
+        silenced) {
         *silenced = why;
         return std::make_unique<SilentInstrument>();
     }

@@ -1,0 +1,188 @@
+#include "engine/lv2/lv2_instrument.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
+namespace tactus {
+
+namespace {
+
+constexpr float kQuietLevel = 1e-6f;   // -120 dBFS
+constexpr double kQuietSeconds = 0.5;  // under it this long, with no note held: silent
+constexpr double kPanicFadeSeconds = 0.005;
+
+}  // namespace
+
+std::unique_ptr<Lv2Instrument> Lv2Instrument::create(const std::string& uri, double sample_rate,
+                                                     int midi_channel,
+                                                     const std::map<std::string, double>& parameters,
+                                                     std::string* error) {
+    auto plugin = lv2::Plugin::create(uri, sample_rate, kChunk, error);
+    if (!plugin) return nullptr;
+    for (const auto& [symbol, value] : parameters)
+        if (const long i = plugin->control_index(symbol); i >= 0)
+            plugin->set_control(std::size_t(i), static_cast<float>(value));
+    if (!plugin->has_midi_input()) {
+        if (error)
+            *error = "LV2 plugin <" + uri + "> (" + plugin->info().name +
+                     ") takes no MIDI: it is not an instrument";
+        return nullptr;
+    }
+    return std::unique_ptr<Lv2Instrument>(new Lv2Instrument(std::move(plugin), sample_rate, midi_channel));
+}
+
+Lv2Instrument::Lv2Instrument(std::unique_ptr<lv2::Plugin> plugin, double sample_rate, int midi_channel)
+    : plugin_(std::move(plugin)),
+      channel_(static_cast<std::uint8_t>(std::clamp(midi_channel, 0, 15))),
+      quiet_needed_(static_cast<long long>(kQuietSeconds * sample_rate)),
+      fade_frames_(std::max(1LL, static_cast<long long>(kPanicFadeSeconds * sample_rate))) {
+    quiet_frames_ = quiet_needed_;  // silent until the first note
+    for (const lv2::PortInfo* port : plugin_->controls())
+        parameters_.push_back({port->symbol, port->minimum, port->maximum, port->default_value});
+    // What the plugin reports after one chunk (many report only once they have run).
+    plugin_->run();
+    latency_ = kChunk - 1 + plugin_->reported_latency();
+}
+
+void Lv2Instrument::send(std::uint8_t status, std::uint8_t a, std::uint8_t b, std::uint32_t size) {
+    const std::uint8_t bytes[3] = {static_cast<std::uint8_t>(status | channel_), a, b};
+    plugin_->add_midi(event_frame(), bytes, size);
+    events_pending_ = true;
+}
+
+void Lv2Instrument::note_on(VoiceKey key, int pitch, double cents, int velocity) {
+    const int midi_key = std::clamp(pitch + static_cast<int>(std::lround(cents / 100.0)), 0, 127);
+    if (panic_at_ >= 0 && unmute_at_ == LLONG_MAX) unmute_at_ = chunk_start_ + event_frame();
+    auto slot = std::find_if(held_.begin(), held_.end(), [](const Held& h) { return !h.used; });
+    if (slot == held_.end()) return;  // 256 notes held on one track: the rest are not played
+    *slot = {key, midi_key, true};
+    ++held_count_;
+    ++on_key_[std::size_t(midi_key)];
+    send(0x90, static_cast<std::uint8_t>(midi_key), static_cast<std::uint8_t>(std::clamp(velocity, 1, 127)));
+}
+
+void Lv2Instrument::note_off(VoiceKey key) {
+    auto held =
+        std::find_if(held_.begin(), held_.end(), [&](const Held& h) { return h.used && h.key == key; });
+    if (held == held_.end()) return;
+    held->used = false;
+    --held_count_;
+    if (--on_key_[std::size_t(held->pitch)] == 0) send(0x80, static_cast<std::uint8_t>(held->pitch), 64);
+}
+
+void Lv2Instrument::release_all() {
+    for (Held& h : held_)
+        if (h.used) note_off(h.key);
+    if (sustain_) send(0xB0, 64, 0);
+    sustain_ = false;
+}
+
+void Lv2Instrument::kill_all() {
+    release_all();
+    send(0xB0, 120, 0);  // all sound off
+    send(0xB0, 123, 0);  // all notes off
+    panic_at_ = chunk_start_ + event_frame();
+    unmute_at_ = LLONG_MAX;
+}
+
+void Lv2Instrument::controller(const ControllerEvent& event) {
+    const auto byte = [](double v) {
+        return static_cast<std::uint8_t>(std::clamp<long>(std::lround(v), 0, 127));
+    };
+    switch (event.kind) {
+        case ControllerKind::ControlChange:
+            if (event.number == 64) sustain_ = event.value >= 64.0;
+            send(0xB0, static_cast<std::uint8_t>(std::clamp(event.number, 0, 127)), byte(event.value));
+            break;
+        case ControllerKind::PitchBend: {
+            const long bend = std::clamp<long>(8192 + std::lround(event.value * 8192.0), 0, 16383);
+            send(0xE0, static_cast<std::uint8_t>(bend & 0x7F), static_cast<std::uint8_t>(bend >> 7));
+            break;
+        }
+        case ControllerKind::ProgramChange:
+            send(0xC0, static_cast<std::uint8_t>(std::clamp(event.number, 0, 127)), 0, 2);
+            break;
+        case ControllerKind::ChannelPressure:
+            send(0xD0, byte(event.value), 0, 2);
+            break;
+    }
+}
+
+void Lv2Instrument::set_parameter(std::size_t index, double value) {
+    if (index >= parameters_.size() || change_count_ == kMaxControlChanges) return;
+    changes_[change_count_++] = {event_frame(), index, static_cast<float>(value)};
+    events_pending_ = true;
+}
+
+float Lv2Instrument::gain_at(long long plugin_frame) const {
+    if (panic_at_ < 0 || plugin_frame < panic_at_ || plugin_frame >= unmute_at_) return 1.0f;
+    return static_cast<float>(std::max(0.0, 1.0 - double(plugin_frame - panic_at_) / double(fade_frames_)));
+}
+
+void Lv2Instrument::run_chunk() {
+    // Parameter changes split the chunk on their frames (a plugin that needs whole chunks takes them
+    // all from the chunk's start).
+    int from = 0;
+    for (std::size_t i = 0; i < change_count_; ++i) {
+        const ControlChange& c = changes_[i];
+        const int at = plugin_->needs_whole_chunks() ? 0 : c.frame;
+        if (at > from) {
+            plugin_->run(from, at);
+            from = at;
+        }
+        plugin_->set_control(c.index, c.value);
+    }
+    change_count_ = 0;
+    plugin_->run(from, kChunk);
+    events_pending_ = false;
+
+    const float* l = plugin_->output(0);
+    const float* r = plugin_->output(1);
+    float peak = 0.0f;
+    for (int i = 0; i < kChunk; ++i) {
+        const float g = gain_at(chunk_start_ + i);
+        out_left_[std::size_t(i)] = l[i] * g;
+        out_right_[std::size_t(i)] = r[i] * g;
+        peak = std::max({peak, std::abs(out_left_[std::size_t(i)]), std::abs(out_right_[std::size_t(i)])});
+    }
+    if (panic_at_ >= 0 && unmute_at_ <= chunk_start_ + kChunk) panic_at_ = unmute_at_ = -1;
+    quiet_frames_ = peak < kQuietLevel ? quiet_frames_ + kChunk : 0;
+    chunk_start_ += kChunk;
+}
+
+void Lv2Instrument::render(float* left, float* right, int frames) {
+    for (int i = 0; i < frames;) {
+        if (read_ == kChunk) {
+            run_chunk();
+            read_ = 0;
+        }
+        const int n = std::min(frames - i, kChunk - read_);
+        std::copy_n(out_left_.data() + read_, n, left + i);
+        std::copy_n(out_right_.data() + read_, n, right + i);
+        read_ += n;
+        i += n;
+    }
+}
+
+bool Lv2Instrument::is_silent() const {
+    return held_count_ == 0 && !events_pending_ && quiet_frames_ >= quiet_needed_;
+}
+
+// As if the skipped frames had been rendered while the plugin gave silence: the chunk grid stays where
+// it was (events keep their offsets within a chunk), the plugin does not run.
+void Lv2Instrument::skip_silence(long long frames) {
+    const long long left_in_chunk = kChunk - read_;
+    if (frames <= left_in_chunk) {
+        read_ += static_cast<int>(frames);
+        return;
+    }
+    const long long beyond = frames - left_in_chunk;
+    const long long chunks = (beyond + kChunk - 1) / kChunk;
+    chunk_start_ += chunks * kChunk;
+    read_ = static_cast<int>(beyond - (chunks - 1) * kChunk);
+    out_left_.fill(0.0f);
+    out_right_.fill(0.0f);
+}
+
+}  // namespace tactus

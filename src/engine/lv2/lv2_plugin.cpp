@@ -1,0 +1,249 @@
+#include "engine/lv2/lv2_plugin.h"
+
+#include <lv2/atom/util.h>
+#include <lv2/buf-size/buf-size.h>
+#include <lv2/urid/urid.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "core/realtime_scope.h"
+#include "engine/lv2/lv2_world.h"
+
+namespace tactus::lv2 {
+
+namespace {
+
+// Room for the MIDI of one chunk: a few hundred messages (an event is 16 bytes of header + 8 of body).
+constexpr std::size_t kDefaultAtomBytes = 8192;
+
+// A plugin's log: printed off the audio thread, dropped on it (printing there could block).
+int log_vprintf(LV2_Log_Handle, LV2_URID, const char* format, va_list args) {
+    if (in_realtime_scope()) return 0;
+    std::fputs("lv2 plugin: ", stderr);
+    return std::vfprintf(stderr, format, args);
+}
+
+int log_printf(LV2_Log_Handle handle, LV2_URID type, const char* format, ...) {
+    va_list args;
+    va_start(args, format);
+    const int n = log_vprintf(handle, type, format, args);
+    va_end(args);
+    return n;
+}
+
+}  // namespace
+
+std::unique_ptr<Plugin> Plugin::create(const std::string& uri, double sample_rate, int chunk_frames,
+                                       std::string* error) {
+    auto info = find_plugin(uri, error);
+    if (!info) return nullptr;
+    if (const std::string why = info->unplayable_reason(); !why.empty()) {
+        if (error) *error = "LV2 plugin <" + uri + "> (" + info->name + ") cannot be played: " + why;
+        return nullptr;
+    }
+    std::unique_ptr<Plugin> p(new Plugin());
+    p->whole_chunks_ =
+        std::any_of(info->required_features.begin(), info->required_features.end(), [](const std::string& f) {
+            return f == LV2_BUF_SIZE__fixedBlockLength || f == LV2_BUF_SIZE__powerOf2BlockLength;
+        });
+    p->info_ = std::move(*info);
+    p->chunk_ = chunk_frames;
+    World& world = World::shared();
+    const Urids& u = world.urids();
+
+    p->sample_rate_f_ = static_cast<float>(sample_rate);
+    p->min_block_ = p->max_block_ = p->nominal_block_ = chunk_frames;
+    p->sequence_size_ = static_cast<std::int32_t>(kDefaultAtomBytes);
+    for (const PortInfo& port : p->info_.ports)
+        if (port.kind == PortKind::AtomIn || port.kind == PortKind::AtomOut)
+            p->sequence_size_ = std::max(p->sequence_size_, std::int32_t(port.atom_size));
+    p->options_ = {
+        {LV2_OPTIONS_INSTANCE, 0, u.param_sampleRate, sizeof(float), u.atom_Float, &p->sample_rate_f_},
+        {LV2_OPTIONS_INSTANCE, 0, u.bufsz_minBlockLength, sizeof(std::int32_t), u.atom_Int, &p->min_block_},
+        {LV2_OPTIONS_INSTANCE, 0, u.bufsz_maxBlockLength, sizeof(std::int32_t), u.atom_Int, &p->max_block_},
+        {LV2_OPTIONS_INSTANCE, 0, u.bufsz_nominalBlockLength, sizeof(std::int32_t), u.atom_Int,
+         &p->nominal_block_},
+        {LV2_OPTIONS_INSTANCE, 0, u.bufsz_sequenceSize, sizeof(std::int32_t), u.atom_Int, &p->sequence_size_},
+        {LV2_OPTIONS_INSTANCE, 0, 0, 0, 0, nullptr},
+    };
+    p->log_ = {nullptr, log_printf, log_vprintf};
+    p->features_ = {
+        {LV2_URID__map, world.map_feature()},       {LV2_URID__unmap, world.unmap_feature()},
+        {LV2_OPTIONS__options, p->options_.data()}, {LV2_BUF_SIZE__boundedBlockLength, nullptr},
+        {LV2_BUF_SIZE__fixedBlockLength, nullptr},  {LV2_LOG__log, &p->log_},
+    };
+    if ((chunk_frames & (chunk_frames - 1)) == 0)
+        p->features_.push_back({LV2_BUF_SIZE__powerOf2BlockLength, nullptr});
+    for (const LV2_Feature& f : p->features_) p->feature_list_.push_back(&f);
+    p->feature_list_.push_back(nullptr);
+
+    // Buffers before instantiation: nothing below allocates once the instance exists.
+    const std::size_t ports = p->info_.ports.size();
+    p->control_values_.assign(ports, 0.0f);
+    p->atom_buffers_.resize(ports);
+    p->cv_scratch_.assign(std::size_t(chunk_frames), 0.0f);
+    for (const PortInfo& port : p->info_.ports) {
+        switch (port.kind) {
+            case PortKind::ControlIn:
+                p->control_ports_.push_back(port.index);
+                p->controls_.push_back(&port);
+                p->control_values_[port.index] = port.default_value;
+                break;
+            case PortKind::ControlOut:
+                if (port.latency) p->latency_port_ = long(port.index);
+                break;
+            case PortKind::AudioIn:
+                p->audio_in_.push_back(port.index);
+                p->in_buffers_.emplace_back(std::size_t(chunk_frames), 0.0f);
+                break;
+            case PortKind::AudioOut:
+                p->audio_out_.push_back(port.index);
+                p->out_buffers_.emplace_back(std::size_t(chunk_frames), 0.0f);
+                break;
+            case PortKind::AtomIn:
+            case PortKind::AtomOut:
+                p->atom_buffers_[port.index].assign(std::size_t(p->sequence_size_) / 8 + 2, 0);
+                break;
+            default:
+                break;
+        }
+    }
+    // A mono-input effect reads the left channel; its right input buffer exists for the caller anyway.
+    while (p->in_buffers_.size() < 2) p->in_buffers_.emplace_back(std::size_t(chunk_frames), 0.0f);
+
+    {
+        auto guard = world.lock();
+        const LilvPlugin* plugin = world.plugin(uri);
+        p->instance_ =
+            plugin ? lilv_plugin_instantiate(plugin, sample_rate, p->feature_list_.data()) : nullptr;
+    }
+    if (!p->instance_) {
+        if (error) *error = "LV2 plugin <" + uri + "> (" + p->info_.name + ") failed to instantiate";
+        return nullptr;
+    }
+    std::size_t audio_in = 0, audio_out = 0;
+    for (const PortInfo& port : p->info_.ports) {
+        void* where = nullptr;
+        switch (port.kind) {
+            case PortKind::ControlIn:
+            case PortKind::ControlOut:
+                where = &p->control_values_[port.index];
+                break;
+            case PortKind::AudioIn:
+                where = p->in_buffers_[audio_in++].data();
+                break;
+            case PortKind::AudioOut:
+                where = p->out_buffers_[audio_out++].data();
+                break;
+            case PortKind::AtomIn:
+            case PortKind::AtomOut: {
+                auto* seq = reinterpret_cast<LV2_Atom_Sequence*>(p->atom_buffers_[port.index].data());
+                where = seq;
+                if (port.kind == PortKind::AtomIn && port.midi && !p->midi_in_) {
+                    p->midi_in_ = seq;
+                    p->midi_capacity_ = std::size_t(p->sequence_size_) - sizeof(LV2_Atom_Sequence);
+                } else if (port.kind == PortKind::AtomOut) {
+                    p->atom_outputs_.push_back(seq);
+                }
+                break;
+            }
+            default:
+                where = port.optional ? nullptr : p->cv_scratch_.data();
+                break;
+        }
+        lilv_instance_connect_port(p->instance_, port.index, where);
+    }
+    // Atom inputs that are not our MIDI input get an empty sequence every chunk.
+    for (const PortInfo& port : p->info_.ports)
+        if (port.kind == PortKind::AtomIn) {
+            auto* seq = reinterpret_cast<LV2_Atom_Sequence*>(p->atom_buffers_[port.index].data());
+            seq->atom = {sizeof(LV2_Atom_Sequence_Body), u.atom_Sequence};
+            seq->body = {u.atom_FrameTime, 0};
+        }
+    p->events_.reserve(kMaxEventsPerChunk);
+    p->atom_sequence_ = u.atom_Sequence;
+    p->atom_chunk_ = u.atom_Chunk;
+    p->atom_frame_time_ = u.atom_FrameTime;
+    p->midi_event_ = u.midi_MidiEvent;
+    p->write_midi(0, 0);
+    lilv_instance_activate(p->instance_);
+    return p;
+}
+
+Plugin::~Plugin() {
+    if (!instance_) return;
+    lilv_instance_deactivate(instance_);
+    lilv_instance_free(instance_);
+}
+
+void Plugin::set_control(std::size_t i, float value) {
+    if (i >= controls_.size()) return;
+    const PortInfo& port = *controls_[i];
+    float v = std::clamp(value, std::min(port.minimum, port.maximum), std::max(port.minimum, port.maximum));
+    if (port.integer || port.enumeration) v = std::round(v);
+    if (port.toggled) v = v > 0.0f ? 1.0f : 0.0f;
+    control_values_[control_ports_[i]] = v;
+}
+
+long Plugin::control_index(const std::string& symbol) const {
+    for (std::size_t i = 0; i < controls_.size(); ++i)
+        if (controls_[i]->symbol == symbol) return long(i);
+    return -1;
+}
+
+int Plugin::reported_latency() const {
+    return latency_port_ < 0
+               ? 0
+               : std::max(0, static_cast<int>(std::lround(control_values_[std::size_t(latency_port_)])));
+}
+
+void Plugin::write_midi(int from, int to) {
+    if (!midi_in_) return;
+    midi_in_->atom = {sizeof(LV2_Atom_Sequence_Body), atom_sequence_};
+    midi_in_->body = {atom_frame_time_, 0};
+    auto* at = reinterpret_cast<std::uint8_t*>(&midi_in_->body) + sizeof(LV2_Atom_Sequence_Body);
+    std::size_t used = 0;
+    for (; events_sent_ < events_.size() && events_[events_sent_].frame < to; ++events_sent_) {
+        const MidiEvent& e = events_[events_sent_];
+        const std::size_t need = sizeof(LV2_Atom_Event) + lv2_atom_pad_size(e.size);
+        if (used + need > midi_capacity_) continue;  // cannot happen with kMaxEventsPerChunk small events
+        auto* event = reinterpret_cast<LV2_Atom_Event*>(at + used);
+        event->time.frames = e.frame - from;
+        event->body = {e.size, midi_event_};
+        std::memcpy(event + 1, e.bytes, e.size);
+        used += need;
+    }
+    midi_in_->atom.size += static_cast<std::uint32_t>(used);
+}
+
+bool Plugin::add_midi(int frame, const std::uint8_t* bytes, std::uint32_t size) {
+    if (!midi_in_ || size == 0 || size > 4 || events_.size() == kMaxEventsPerChunk) return false;
+    MidiEvent e{std::clamp(frame, 0, chunk_ - 1), size, {}};
+    std::memcpy(e.bytes, bytes, size);
+    events_.push_back(e);  // within the reserved capacity: no allocation
+    return true;
+}
+
+void Plugin::run(int from, int to) {
+    std::size_t in = 0, out = 0;
+    for (unsigned port : audio_in_)
+        lilv_instance_connect_port(instance_, port, in_buffers_[in++].data() + from);
+    for (unsigned port : audio_out_)
+        lilv_instance_connect_port(instance_, port, out_buffers_[out++].data() + from);
+    write_midi(from, to);
+    // Output sequences tell the plugin their capacity (it overwrites the size with what it wrote).
+    for (LV2_Atom_Sequence* seq : atom_outputs_)
+        seq->atom = {static_cast<std::uint32_t>(sequence_size_) - std::uint32_t(sizeof(LV2_Atom)),
+                     atom_chunk_};
+    lilv_instance_run(instance_, static_cast<std::uint32_t>(to - from));
+    if (to >= chunk_) {
+        events_.clear();
+        events_sent_ = 0;
+    }
+}
+
+}  // namespace tactus::lv2

@@ -1,0 +1,105 @@
+// One instance of an LV2 plugin, run in chunks of a fixed size the host chose: ports connected to
+// buffers it owns, control inputs as plain floats, a MIDI input as an atom sequence with frame times.
+//
+// Threading: create() instantiates and activates off the audio thread (lilv, under World's lock) and
+// the destructor deactivates and frees there too. Between, one thread at a time (the audio thread, or
+// an offline render's) calls the rest: no allocation, no lock, no I/O of ours. What the plugin itself
+// does in run() is its own (docs/plugins.md lists what was measured).
+#pragma once
+
+#include <lilv/lilv.h>
+#include <lv2/atom/atom.h>
+#include <lv2/log/log.h>
+#include <lv2/options/options.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/lv2/plugin_catalogue.h"
+
+namespace tactus::lv2 {
+
+class Plugin {
+public:
+    // Every run() is `chunk_frames` long. nullptr with *error naming the plugin when it is not installed,
+    // cannot be played (plugin_catalogue.h) or fails to instantiate.
+    static std::unique_ptr<Plugin> create(const std::string& uri, double sample_rate, int chunk_frames,
+                                          std::string* error);
+    ~Plugin();
+    Plugin(const Plugin&) = delete;
+    Plugin& operator=(const Plugin&) = delete;
+
+    const PluginInfo& info() const { return info_; }
+    int chunk_frames() const { return chunk_; }
+    int audio_inputs() const { return static_cast<int>(audio_in_.size()); }
+    int audio_outputs() const { return static_cast<int>(audio_out_.size()); }
+    bool has_midi_input() const { return midi_in_ != nullptr; }
+
+    // Control inputs, in port order (PortInfo::kind == ControlIn).
+    const std::vector<const PortInfo*>& controls() const { return controls_; }
+    float control(std::size_t i) const { return control_values_[control_ports_[i]]; }
+    void set_control(std::size_t i, float value);
+    // The index in controls() of the port with this symbol, or -1.
+    long control_index(const std::string& symbol) const;
+    // Frames of latency the plugin reports now (its latency port after the last run; 0 without one).
+    int reported_latency() const;
+
+    // Queues a MIDI message (1..3 bytes) at `frame` (0 <= frame < chunk) of the next chunk, in frame
+    // order. False when the chunk's queue is full (the message is dropped).
+    bool add_midi(int frame, const std::uint8_t* bytes, std::uint32_t size);
+    // True when the plugin requires whole chunks (buf-size:fixedBlockLength or powerOf2BlockLength): a
+    // control change then applies from the chunk's start instead of splitting it.
+    bool needs_whole_chunks() const { return whole_chunks_; }
+    // The next chunk's input (mono plugins read the left one); written by the caller before run().
+    float* input(int channel) { return in_buffers_[std::size_t(channel)].data(); }
+    // Runs frames [from, to) of the chunk (0 <= from < to <= chunk), with the MIDI queued for them
+    // (their times made relative to `from`). Running up to `to` == chunk ends the chunk: the queue
+    // empties for the next one.
+    void run(int from, int to);
+    void run() { run(0, chunk_); }
+    // The last chunk's output; a mono plugin's one output is given as both channels.
+    const float* output(int channel) const {
+        return out_buffers_[std::min<std::size_t>(std::size_t(channel), out_buffers_.size() - 1)].data();
+    }
+
+private:
+    struct MidiEvent {
+        int frame;
+        std::uint32_t size;
+        std::uint8_t bytes[4];
+    };
+    static constexpr std::size_t kMaxEventsPerChunk = 512;
+
+    Plugin() = default;
+    void write_midi(int from, int to);
+
+    PluginInfo info_;
+    LilvInstance* instance_ = nullptr;
+    int chunk_ = 0;
+    std::vector<float> control_values_;  // one per port (unused for non-control ports)
+    std::vector<unsigned> control_ports_;
+    std::vector<const PortInfo*> controls_;
+    long latency_port_ = -1;
+    std::vector<unsigned> audio_in_, audio_out_;
+    std::vector<std::vector<float>> in_buffers_, out_buffers_;
+    std::vector<std::vector<std::uint64_t>> atom_buffers_;  // 8-byte aligned, one per atom port
+    LV2_Atom_Sequence* midi_in_ = nullptr;
+    std::size_t midi_capacity_ = 0;  // bytes of the sequence's body
+    std::vector<MidiEvent> events_;  // the chunk's MIDI (capacity reserved: never grows past it)
+    std::size_t events_sent_ = 0;    // of which written to the plugin in earlier ranges
+    bool whole_chunks_ = false;
+    LV2_URID atom_sequence_ = 0, atom_chunk_ = 0, atom_frame_time_ = 0, midi_event_ = 0;
+    std::vector<LV2_Atom_Sequence*> atom_outputs_;
+    std::vector<float> cv_scratch_;  // unconnected optional ports
+    // Features handed to instantiate (they must outlive the instance).
+    float sample_rate_f_ = 48000.0f;
+    std::int32_t min_block_ = 0, max_block_ = 0, nominal_block_ = 0, sequence_size_ = 0;
+    std::vector<LV2_Options_Option> options_;
+    LV2_Log_Log log_{};
+    std::vector<LV2_Feature> features_;
+    std::vector<const LV2_Feature*> feature_list_;
+};
+
+}  // namespace tactus::lv2
