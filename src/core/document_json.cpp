@@ -507,6 +507,13 @@ void for_each_object(Reader& r, const Field& f, Each&& each) {
     }
 }
 
+// A plugin's or orchestra's parameters: an object of numbers by name.
+void read_parameters(Reader& r, const Field& f, std::map<std::string, double>& into) {
+    if (!r.is_object(*f.value, f.path)) return;
+    for (const auto& [name, value] : f.value->items())
+        if (auto x = r.number(Field{&value, json_path_append(f.path, name)})) into[name] = *x;
+}
+
 void read_tempo(Reader& r, const Field& f, Document& doc) {
     if (f.value->is_array() && f.value->empty()) {
         r.problem(f.path, "must contain at least one tempo point (the first at beat 0)");
@@ -706,11 +713,19 @@ void read_tracks(Reader& r, const Field& f, Document& doc) {
             if (auto b = r.flag(drums)) t.drums = *b;
         if (auto plugin = r.field(obj, at, "plugin", false))
             if (auto s = r.text(plugin, true)) t.plugin = std::move(*s);
-        if (auto parameters = r.field(obj, at, "parameters", false)) {
-            if (r.is_object(*parameters.value, parameters.path))
-                for (const auto& [name, value] : parameters.value->items())
-                    if (auto x = r.number(Field{&value, json_path_append(parameters.path, name)}))
-                        t.parameters[name] = *x;
+        if (auto parameters = r.field(obj, at, "parameters", false))
+            read_parameters(r, parameters, t.parameters);
+        if (auto inserts = r.field(obj, at, "inserts", false)) {
+            for_each_object(r, inserts, [&](const json& i, const std::string& insert_at, std::size_t) {
+                Insert insert;
+                if (auto plugin = r.field(i, insert_at, "plugin", true))
+                    if (auto s = r.text(plugin, false)) insert.plugin = std::move(*s);
+                if (auto parameters = r.field(i, insert_at, "parameters", false))
+                    read_parameters(r, parameters, insert.parameters);
+                if (auto bypass = r.field(i, insert_at, "bypass", false))
+                    if (auto b = r.flag(bypass)) insert.bypass = *b;
+                t.inserts.push_back(std::move(insert));
+            });
         }
         if (auto notes = r.field(obj, at, "notes", false)) {
             if (notes.value->is_array()) t.notes.reserve(notes.value->size());
@@ -911,6 +926,21 @@ J to_json(const Document& doc) {
             J parameters = J::object();
             for (const auto& [name, value] : t.parameters) parameters[name] = number_value<J>(value);
             track["parameters"] = std::move(parameters);
+        }
+        if (!t.inserts.empty()) {
+            J inserts = J::array();
+            for (const Insert& i : t.inserts) {
+                J insert = J::object();
+                insert["plugin"] = i.plugin;
+                if (!i.parameters.empty()) {
+                    J parameters = J::object();
+                    for (const auto& [name, value] : i.parameters) parameters[name] = number_value<J>(value);
+                    insert["parameters"] = std::move(parameters);
+                }
+                if (i.bypass) insert["bypass"] = true;
+                inserts.push_back(std::move(insert));
+            }
+            track["inserts"] = std::move(inserts);
         }
         J notes = J::array();
         for (const Note& n : t.notes) {

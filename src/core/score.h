@@ -48,6 +48,16 @@ struct ControllerEvent {
     friend bool operator==(const ControllerEvent&, const ControllerEvent&) = default;
 };
 
+// An effect plugin in a track's insert chain (engine/lv2/insert_chain.h), after the instrument and
+// before the track's level and pan.
+struct Insert {
+    std::string plugin;                        // the LV2 URI
+    std::map<std::string, double> parameters;  // control inputs by port symbol; the others keep defaults
+    bool bypass = false;
+
+    friend bool operator==(const Insert&, const Insert&) = default;
+};
+
 struct Track {
     TrackId id = 0;
     std::string name;
@@ -71,8 +81,9 @@ struct Track {
     // instrument "lv2": the plugin's URI (an LV2 instrument: it takes MIDI); `parameters` holds its
     // control inputs by port symbol.
     std::string plugin;
-    double level = 1.0;  // linear gain, 0..4
-    double pan = 0.0;    // -1 (left) .. 1 (right), constant power
+    std::vector<Insert> inserts;  // in signal order
+    double level = 1.0;           // linear gain, 0..4
+    double pan = 0.0;             // -1 (left) .. 1 (right), constant power
     bool mute = false;
     bool solo = false;
     int midi_channel = 0;  // 1..16: the MIDI channel it came from / goes out on; 0: none chosen

@@ -17,6 +17,8 @@
 
 namespace tactus {
 
+class InsertChain;
+
 // Identifies one sounding note so that its note-off finds it even when the same pitch overlaps.
 // Score notes use their NoteId; auditions and live input use keys with kLiveKeyBit set.
 using VoiceKey = std::uint64_t;
@@ -87,6 +89,8 @@ public:
     // Frames by which the output lags the events: a note given before render() is heard that many
     // frames into it. The engine delays every other track to match (engine/compensated_mix.h).
     virtual int latency() const { return 0; }
+    // The effect plugins after the instrument (engine/lv2/instrument_with_inserts.h), or nullptr.
+    virtual InsertChain* inserts() { return nullptr; }
 };
 
 }  // namespace tactus

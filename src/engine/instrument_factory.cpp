@@ -7,6 +7,7 @@
 #include "core/general_midi_font.h"
 #include "engine/csound/csound_instrument.h"
 #include "engine/csound/csound_orchestra.h"
+#include "engine/lv2/instrument_with_inserts.h"
 #include "engine/lv2/lv2_instrument.h"
 #include "engine/lv2/plugin_catalogue.h"
 #include "engine/midi_out_instrument.h"
@@ -167,6 +168,27 @@ void check_lv2_track(const Track& track, const std::string& base, std::vector<In
     }
 }
 
+// An insert that cannot be made passes its input through: the document plays on without it.
+void check_insert(const Insert& insert, const std::string& at, std::vector<InstrumentProblem>& problems) {
+    std::string error;
+    const auto info = lv2::find_plugin(insert.plugin, &error);
+    if (!info) {
+        problems.push_back({at + "/plugin", error, true, {}});
+    } else if (info->instrument || info->count(lv2::PortKind::AudioIn) == 0) {
+        problems.push_back({at + "/plugin",
+                            "LV2 plugin <" + insert.plugin + "> (" + info->name +
+                                ") has no audio input: it is not an effect",
+                            true,
+                            {}});
+    } else if (const std::string why = info->unplayable_reason(); !why.empty()) {
+        problems.push_back(
+            {at + "/plugin",
+             "LV2 plugin <" + insert.plugin + "> (" + info->name + ") cannot be played: " + why,
+             true,
+             {}});
+    }
+}
+
 }  // namespace
 
 std::vector<InstrumentProblem> check_instruments(const Document& doc, const CsoundPermissions& csound) {
@@ -201,6 +223,8 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc, const Csou
                                 false,
                                 {}});
         }
+        for (std::size_t j = 0; j < track.inserts.size(); ++j)
+            check_insert(track.inserts[j], base + "/inserts/" + std::to_string(j), problems);
     }
     return problems;
 }
@@ -264,14 +288,22 @@ std::unique_ptr<Instrument> make_instrument_or_silent(const Track& track, double
                                                       std::string* silenced) {
     std::string why;
     auto instrument = make_instrument(track, sample_rate, &why, midi_out, csound);
-    if (instrument) return instrument;
-    if ((track.instrument == kCsound || track.instrument == kSoundFont || track.instrument == kLv2) &&
-        silenced) {
+    if (!instrument) {
+        if (!(track.instrument == kCsound || track.instrument == kSoundFont || track.instrument == kLv2) ||
+            !silenced) {
+            if (error) *error = why;
+            return nullptr;
+        }
         *silenced = why;
-        return std::make_unique<SilentInstrument>();
+        instrument = std::make_unique<SilentInstrument>();
     }
-    if (error) *error = why;
-    return nullptr;
+    if (track.inserts.empty()) return instrument;
+    // An insert that cannot be made passes its input through where the track may play on (silenced).
+    std::vector<std::string> skipped;
+    auto chain = InsertChain::create(track.inserts, sample_rate, error, silenced ? &skipped : nullptr);
+    if (!chain) return nullptr;
+    for (const std::string& s : skipped) *silenced += (silenced->empty() ? "" : "; ") + s;
+    return std::make_unique<InstrumentWithInserts>(std::move(instrument), std::move(chain));
 }
 
 std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error,
