@@ -168,8 +168,8 @@ void check_lv2_track(const Track& track, const std::string& base, std::vector<In
     }
 }
 
-// An insert that cannot be made passes its input through: the document plays on without it.
-void check_insert(const Insert& insert, const std::string& at, std::vector<InstrumentProblem>& problems) {
+void check_insert_plugin(const Insert& insert, const std::string& at,
+                         std::vector<InstrumentProblem>& problems) {
     std::string error;
     const auto info = lv2::find_plugin(insert.plugin, &error);
     if (!info) {
@@ -187,6 +187,13 @@ void check_insert(const Insert& insert, const std::string& at, std::vector<Instr
              true,
              {}});
     }
+}
+
+// An insert that cannot be made passes its input through: the document plays on without it.
+void check_insert(const Insert& insert, const std::string& at, std::vector<InstrumentProblem>& problems) {
+    const std::size_t before = problems.size();
+    check_insert_plugin(insert, at, problems);
+    for (std::size_t i = before; i < problems.size(); ++i) problems[i].skips_insert = true;
 }
 
 }  // namespace

@@ -24,6 +24,14 @@ struct InstrumentProblem {
     // The message without anything read from the file (Csound quotes the orchestra's lines), for a
     // client that may name files but not read them; empty when `message` quotes nothing.
     std::string withheld_message;
+    // An insert that cannot be made: the track plays on without it (not silent).
+    bool skips_insert = false;
+
+    // What happens when the document plays anyway, for warnings: " (the track plays silent)", or
+    // " (the track plays on without it)" for an insert.
+    const char* consequence() const {
+        return skips_insert ? " (the track plays on without it)" : " (the track plays silent)";
+    }
 };
 
 // Every instrument kind this build can play, and the presets of each.

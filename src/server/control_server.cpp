@@ -292,8 +292,9 @@ void ControlServer::apply_edit_batch(const std::vector<const OscMessage*>& batch
             reply_error(from, first, error);
             return;
         }
-        for (const std::string& why : silenced)  // as /load warns: applied, the track silent
-            reply(from, OscOut("/warning").s(first).s(why + " (the track plays silent)").bytes());
+        for (const std::string& why :
+             silenced)  // as /load warns: applied, the track silent (or an insert left out)
+            reply(from, OscOut("/warning").s(first).s(why).bytes());
         if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
         if (effect.tempo_changed) resend_loop(frame);
         const EditBatch& applied = *host_.editor().last_batch();
@@ -665,8 +666,8 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
             return false;
         }
         std::cerr << "tactusd: " << ctx.message.address << ": " << p.json_path << ": " << p.message
-                  << " (the track plays silent)\n";
-        warnings.push_back(told + " (the track plays silent)");
+                  << p.consequence() << "\n";
+        warnings.push_back(told + p.consequence());
     }
     // Commands waiting for a frame belong to the old document (its tracks): cancelled, each told.
     host_.submit(at_next_block(CommandKind::CancelPending));

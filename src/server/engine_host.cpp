@@ -157,8 +157,8 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* e
         const std::string told =
             withhold_file_text && !p.withheld_message.empty() ? p.withheld_message : p.message;
         if (!p.track_can_play_silent) return told;
-        silent[track.id] =
-            p.json_path.substr(std::string_view("/tracks/0").size()) + ": " + told;  // one track
+        silent[track.id] = p.json_path.substr(std::string_view("/tracks/0").size()) + ": " + told +
+                           p.consequence();  // one track
         return std::string();
     };
     EditEffect effect;

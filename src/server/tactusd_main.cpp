@@ -243,12 +243,13 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
         }
         // The owner's own file: its orchestras' names are relative to its directory.
         resolve_document_files(*loaded.document, document_directory(load_path));
-        // As for /load: a csound track whose orchestra does not load plays silent; anything else stops.
+        // As for /load: a csound track whose orchestra does not load plays silent (an insert that cannot be
+        // made is left out); anything else stops.
         bool refused = false;
         for (const auto& p : check_instruments(*loaded.document, options.csound)) {
             std::cerr << "tactusd: " << (p.track_can_play_silent ? "warning: " : "error: ") << load_path
                       << ": " << p.json_path << ": " << p.message
-                      << (p.track_can_play_silent ? " (the track plays silent)" : "") << "\n";
+                      << (p.track_can_play_silent ? p.consequence() : "") << "\n";
             refused = refused || !p.track_can_play_silent;
         }
         if (refused) return 1;
