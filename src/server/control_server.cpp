@@ -12,6 +12,7 @@
 #include "core/document_json.h"
 #include "core/general_midi_font.h"
 #include "engine/instrument_factory.h"
+#include "engine/lv2/plugin_catalogue.h"
 #include "engine/soundfont/font_library.h"
 #include "server/edit_journal.h"
 #include "server/edit_messages.h"
@@ -126,6 +127,8 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
         {"/midi/clock", &ControlServer::on_midi_clock},
         {"/instruments", &ControlServer::on_instruments},
         {"/soundfont/presets", &ControlServer::on_soundfont_presets},
+        {"/plugins", &ControlServer::on_plugins},
+        {"/plugin/controls", &ControlServer::on_plugin_controls},
         {"/status", &ControlServer::on_status},
         {"/subscribe", &ControlServer::on_subscribe},
         {"/unsubscribe", &ControlServer::on_unsubscribe},
@@ -1117,6 +1120,59 @@ void ControlServer::on_soundfont_presets(const Context& ctx) {
                         .s(path)
                         .i(static_cast<std::int32_t>(font->presets.size()))
                         .bytes());
+}
+
+// /plugins [CATEGORY]: the installed LV2 plugins (engine/lv2/plugin_catalogue.h), one /plugin each, for a
+// client's plugin browser. Installed plugins are the engine owner's choice, as instruments are: any client
+// may list and use them. Only the first call reads the bundles (about 100 ms).
+void ControlServer::on_plugins(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    const std::string category = args.has(0) ? args.string(0, "category") : "";
+    std::int32_t count = 0;
+    for (const lv2::PluginInfo& p : lv2::installed_plugins()) {
+        if (!category.empty() && p.category != category) continue;
+        const bool midi = std::any_of(p.ports.begin(), p.ports.end(), [](const lv2::PortInfo& port) {
+            return port.kind == lv2::PortKind::AtomIn && port.midi;
+        });
+        reply(ctx.from, OscOut("/plugin")
+                            .s(p.uri)
+                            .s(p.name)
+                            .s(p.category)
+                            .i(p.count(lv2::PortKind::AudioIn))
+                            .i(p.count(lv2::PortKind::AudioOut))
+                            .i(midi ? 1 : 0)
+                            .s(p.unplayable_reason())
+                            .bytes());
+        ++count;
+    }
+    reply(ctx.from, OscOut("/reply").s(ctx.message.address).s(category).i(count).bytes());
+}
+
+// /plugin/controls URI: a plugin's control inputs, one /plugin/control each, for a generic editor.
+void ControlServer::on_plugin_controls(const Context& ctx) {
+    const OscArgs args(ctx.message);
+    args.expect_at_most(1);
+    std::string error;
+    const auto plugin = lv2::find_plugin(args.string(0, "plugin URI"), &error);
+    if (!plugin) throw OscArgError(error);
+    std::int32_t count = 0;
+    for (const lv2::PortInfo& port : plugin->ports) {
+        if (port.kind != lv2::PortKind::ControlIn) continue;
+        const std::int32_t flags =
+            (port.toggled ? 1 : 0) | (port.integer || port.enumeration ? 2 : 0) | (port.logarithmic ? 4 : 0);
+        reply(ctx.from, OscOut("/plugin/control")
+                            .s(port.symbol)
+                            .s(port.name)
+                            .f(port.minimum)
+                            .f(port.maximum)
+                            .f(port.default_value)
+                            .s(port.unit)
+                            .i(flags)
+                            .bytes());
+        ++count;
+    }
+    reply(ctx.from, OscOut("/reply").s(ctx.message.address).s(plugin->uri).i(count).bytes());
 }
 
 void ControlServer::on_status(const Context& ctx) {

@@ -150,6 +150,8 @@ private:
     void arm_first_track_for_midi_input();
     void on_instruments(const Context&);
     void on_soundfont_presets(const Context&);
+    void on_plugins(const Context&);
+    void on_plugin_controls(const Context&);
     void on_status(const Context&);
     void on_subscribe(const Context&);
     void on_unsubscribe(const Context&);

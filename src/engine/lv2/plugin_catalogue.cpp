@@ -137,17 +137,22 @@ PluginInfo describe(World& world, const LilvPlugin* plugin) {
 
 }  // namespace
 
-std::vector<PluginInfo> installed_plugins() {
-    World& world = World::shared();
-    std::vector<PluginInfo> all;
-    {
-        auto guard = world.lock();
-        const LilvPlugins* plugins = lilv_world_get_all_plugins(world.lilv());
-        LILV_FOREACH(plugins, it, plugins) all.push_back(describe(world, lilv_plugins_get(plugins, it)));
-    }
-    std::sort(all.begin(), all.end(), [](const PluginInfo& a, const PluginInfo& b) {
-        return a.name != b.name ? a.name < b.name : a.uri < b.uri;
-    });
+const std::vector<PluginInfo>& installed_plugins() {
+    // Read once (about 100 ms for 260 plugins): a plugin installed while the program runs is seen by
+    // find_plugin, not here.
+    static const std::vector<PluginInfo> all = [] {
+        World& world = World::shared();
+        std::vector<PluginInfo> list;
+        {
+            auto guard = world.lock();
+            const LilvPlugins* plugins = lilv_world_get_all_plugins(world.lilv());
+            LILV_FOREACH(plugins, it, plugins) list.push_back(describe(world, lilv_plugins_get(plugins, it)));
+        }
+        std::sort(list.begin(), list.end(), [](const PluginInfo& a, const PluginInfo& b) {
+            return a.name != b.name ? a.name < b.name : a.uri < b.uri;
+        });
+        return list;
+    }();
     return all;
 }
 

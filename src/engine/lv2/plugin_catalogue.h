@@ -49,8 +49,8 @@ struct PluginInfo {
     std::string unplayable_reason() const;
 };
 
-// Every installed plugin, sorted by name.
-std::vector<PluginInfo> installed_plugins();
+// Every installed plugin, sorted by name (read on the first call, then kept).
+const std::vector<PluginInfo>& installed_plugins();
 // One plugin by URI; nullopt with *error naming the URI when it is not installed.
 std::optional<PluginInfo> find_plugin(const std::string& uri, std::string* error);
 // The features the host provides (required features outside it make a plugin unplayable).
