@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <tuple>
 
 #include "core/document_json.h"
@@ -17,9 +18,10 @@ constexpr std::size_t kMaxMarkerName = 1000;
 
 const char* edit_name(const Edit& e) {
     static constexpr const char* kNames[] = {
-        "note/add",         "note/move", "note/resize",  "note/delete",  "note/pitch",
-        "note/velocity",    "track/add", "track/remove", "track/rename", "track/move",
-        "track/instrument", "tempo/set", "meter/set",    "markers/set",  "track/controllers"};
+        "note/add",  "note/move",    "note/resize",       "note/delete",  "note/pitch",       "note/velocity",
+        "track/add", "track/remove", "track/rename",      "track/move",   "track/instrument", "tempo/set",
+        "meter/set", "markers/set",  "track/controllers", "track/inserts"};
+    static_assert(std::size(kNames) == std::variant_size_v<Edit>, "a name for every kind of edit");
     return kNames[e.index()];
 }
 
@@ -118,10 +120,17 @@ std::size_t parameters_bytes(const std::map<std::string, double>& parameters) {
     return bytes;
 }
 
+std::size_t inserts_heap_bytes(const std::vector<Insert>& inserts) {
+    std::size_t bytes = vector_bytes(inserts);
+    for (const Insert& i : inserts) bytes += string_bytes(i.plugin) + parameters_bytes(i.parameters);
+    return bytes;
+}
+
 std::size_t track_heap_bytes(const Track& t) {
     return string_bytes(t.name) + string_bytes(t.instrument) + string_bytes(t.preset) +
            string_bytes(t.orchestra) + string_bytes(t.csound_instrument) + string_bytes(t.soundfont) +
-           vector_bytes(t.notes) + vector_bytes(t.controllers) + parameters_bytes(t.parameters);
+           string_bytes(t.plugin) + inserts_heap_bytes(t.inserts) + vector_bytes(t.notes) +
+           vector_bytes(t.controllers) + parameters_bytes(t.parameters);
 }
 
 std::size_t edit_heap_bytes(const Edit& e) {
@@ -133,7 +142,12 @@ std::size_t edit_heap_bytes(const Edit& e) {
                                          string_bytes(instrument->csound->csound_instrument) +
                                          parameters_bytes(instrument->csound->parameters)
                                    : 0) +
-               (instrument->soundfont ? string_bytes(instrument->soundfont->soundfont) : 0);
+               (instrument->soundfont ? string_bytes(instrument->soundfont->soundfont) : 0) +
+               (instrument->lv2
+                    ? string_bytes(instrument->lv2->plugin) + parameters_bytes(instrument->lv2->parameters)
+                    : 0);
+    if (const auto* inserts = std::get_if<edit::TrackInserts>(&e))
+        return inserts_heap_bytes(inserts->inserts);
     if (const auto* controllers = std::get_if<edit::TrackControllers>(&e))
         return vector_bytes(controllers->events);
     if (const auto* tempo = std::get_if<edit::TempoReplace>(&e)) return vector_bytes(tempo->points);
@@ -464,11 +478,15 @@ std::string DocumentEditor::apply_one(Edit& e) {
             changed.parameters = instrument->csound->parameters;
         }
         if (instrument->soundfont) set_soundfont(changed, *instrument->soundfont);
+        if (instrument->lv2) {
+            changed.plugin = instrument->lv2->plugin;
+            changed.parameters = instrument->lv2->parameters;
+        }
         if (check_instrument_)
             if (auto p = (*check_instrument_)(changed); !p.empty()) return p;
         undo_.push_back([this, id = t->id, old_instrument = t->instrument, old_preset = t->preset,
                          old_csound = edit::CsoundChoice{t->orchestra, t->csound_instrument, t->parameters},
-                         old_soundfont = soundfont_of(*t)] {
+                         old_soundfont = soundfont_of(*t), old_plugin = t->plugin] {
             Track* back = track_by_id(id);
             back->instrument = old_instrument;
             back->preset = old_preset;
@@ -476,6 +494,7 @@ std::string DocumentEditor::apply_one(Edit& e) {
             back->csound_instrument = old_csound.csound_instrument;
             back->parameters = old_csound.parameters;
             set_soundfont(*back, old_soundfont);
+            back->plugin = old_plugin;
         });
         t->instrument = instrument->instrument;
         t->preset = instrument->preset;
@@ -485,6 +504,32 @@ std::string DocumentEditor::apply_one(Edit& e) {
             t->parameters = instrument->csound->parameters;
         }
         if (instrument->soundfont) set_soundfont(*t, *instrument->soundfont);
+        if (instrument->lv2) {
+            t->plugin = instrument->lv2->plugin;
+            t->parameters = instrument->lv2->parameters;
+        }
+        effect_->instruments_changed.push_back(t->id);
+        return {};
+    }
+    if (auto* inserts = std::get_if<edit::TrackInserts>(&e)) {
+        Track* t = track_by_id(inserts->id);
+        if (!t) return no_track(inserts->id);
+        for (std::size_t i = 0; i < inserts->inserts.size(); ++i) {
+            const Insert& insert = inserts->inserts[i];
+            if (insert.plugin.empty())
+                return "insert " + std::to_string(i + 1) + ": the plugin's URI must not be empty";
+            for (const auto& [name, value] : insert.parameters)
+                if (!std::isfinite(value))
+                    return "insert " + std::to_string(i + 1) + ": parameter '" + name +
+                           "' must be a finite number";
+        }
+        Track changed = *t;
+        changed.notes.clear();
+        changed.inserts = inserts->inserts;
+        if (check_instrument_)
+            if (auto p = (*check_instrument_)(changed); !p.empty()) return p;
+        undo_.push_back([this, id = t->id, old = t->inserts] { track_by_id(id)->inserts = old; });
+        t->inserts = inserts->inserts;
         effect_->instruments_changed.push_back(t->id);
         return {};
     }

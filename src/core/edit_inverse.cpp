@@ -166,7 +166,9 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
             inverse.push_back(edit::TrackInstrument{
                 instrument->id, it->instrument, it->preset,
                 edit::CsoundChoice{it->orchestra, it->csound_instrument, it->parameters},
-                it->instrument == "soundfont" ? std::optional(soundfont_of(*it)) : std::nullopt});
+                it->instrument == "soundfont" ? std::optional(soundfont_of(*it)) : std::nullopt,
+                it->instrument == "lv2" ? std::optional(edit::PluginChoice{it->plugin, it->parameters})
+                                        : std::nullopt});
             it->instrument = instrument->instrument;
             it->preset = instrument->preset;
             if (instrument->csound) {
@@ -175,6 +177,15 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
                 it->parameters = instrument->csound->parameters;
             }
             if (instrument->soundfont) set_soundfont(*it, *instrument->soundfont);
+            if (instrument->lv2) {
+                it->plugin = instrument->lv2->plugin;
+                it->parameters = instrument->lv2->parameters;
+            }
+        } else if (auto* inserts = std::get_if<edit::TrackInserts>(&e)) {
+            auto it = view.track(inserts->id);
+            if (it == view.tracks().end()) return fail(i, no_track(inserts->id));
+            inverse.push_back(edit::TrackInserts{inserts->id, it->inserts});
+            it->inserts = inserts->inserts;
         } else if (auto* controllers = std::get_if<edit::TrackControllers>(&e)) {
             auto it = view.track(controllers->id);
             if (it == view.tracks().end()) return fail(i, no_track(controllers->id));

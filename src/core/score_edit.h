@@ -74,6 +74,14 @@ struct SoundFontChoice {
 
     friend bool operator==(const SoundFontChoice&, const SoundFontChoice&) = default;
 };
+// An LV2 instrument plugin for a track, with the control values it sets (the others keep the plugin's
+// defaults).
+struct PluginChoice {
+    std::string plugin;  // the URI
+    std::map<std::string, double> parameters;
+
+    friend bool operator==(const PluginChoice&, const PluginChoice&) = default;
+};
 struct TrackInstrument {
     TrackId id = 0;
     std::string instrument;
@@ -81,6 +89,12 @@ struct TrackInstrument {
     std::optional<CsoundChoice> csound =
         std::nullopt;  // none: the track keeps its orchestra, instrument and parameters
     std::optional<SoundFontChoice> soundfont = std::nullopt;  // none: the track keeps its font and preset
+    std::optional<PluginChoice> lv2 = std::nullopt;  // none: the track keeps its plugin and parameters
+};
+// A track's whole insert chain (engine/lv2/insert_chain.h), replacing the one it had.
+struct TrackInserts {
+    TrackId id = 0;
+    std::vector<Insert> inserts;
 };
 struct TrackControllers {
     TrackId id = 0;
@@ -112,7 +126,7 @@ inline void set_soundfont(Track& t, const edit::SoundFontChoice& choice) {
 using Edit = std::variant<edit::NoteAdd, edit::NoteMove, edit::NoteResize, edit::NoteDelete, edit::NotePitch,
                           edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename,
                           edit::TrackMove, edit::TrackInstrument, edit::TempoReplace, edit::MeterReplace,
-                          edit::MarkersReplace, edit::TrackControllers>;
+                          edit::MarkersReplace, edit::TrackControllers, edit::TrackInserts>;
 
 // A batch applied atomically, and the revision it produced.
 struct EditBatch {

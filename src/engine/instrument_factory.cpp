@@ -146,7 +146,7 @@ void check_lv2_track(const Track& track, const std::string& base, std::vector<In
     if (track.plugin.empty()) {
         problems.push_back({base + "/plugin",
                             "an lv2 track names its plugin's URI (`tactus plugins` lists them)",
-                            false,
+                            true,  // silent until one is given (/track/add, then /track/plugin in its batch)
                             {}});
         return;
     }

@@ -79,7 +79,8 @@ bool refersTo(const std::vector<Edit>& edits, const std::unordered_set<NoteId>& 
                                    std::is_same_v<T, edit::TrackRename> ||
                                    std::is_same_v<T, edit::TrackMove> ||
                                    std::is_same_v<T, edit::TrackInstrument> ||
-                                   std::is_same_v<T, edit::TrackControllers>)
+                                   std::is_same_v<T, edit::TrackControllers> ||
+                                   std::is_same_v<T, edit::TrackInserts>)
                     return track(x.id);
                 else
                     return false;

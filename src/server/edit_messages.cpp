@@ -37,6 +37,8 @@ constexpr EditShape kShapes[] = {
     {"/track/instrument", 3, SIZE_MAX,
      "ID INSTRUMENT PRESET [ORCHESTRA CSOUND_INSTRUMENT (PARAMETER VALUE)...]"},
     {"/track/soundfont", 4, 5, "ID FONT BANK PROGRAM [DRUMS]"},
+    {"/track/plugin", 2, SIZE_MAX, "ID URI (SYMBOL VALUE)..."},
+    {"/track/inserts", 1, SIZE_MAX, "ID (URI BYPASS COUNT (SYMBOL VALUE)...)..."},
     {"/tempo/set", 3, 0, "BEAT BPM RAMP"},
     {"/meter/set", 3, 0, "BAR NUMERATOR DENOMINATOR"},
     {"/markers/set", 2, 0, "BEAT NAME"},
@@ -99,6 +101,34 @@ void write_soundfont(std::vector<std::vector<std::uint8_t>>& out, TrackId track,
                       .i(font.program)
                       .i(font.drums ? 1 : 0)
                       .bytes());
+}
+void write_plugin(std::vector<std::vector<std::uint8_t>>& out, TrackId track,
+                  const edit::PluginChoice& plugin) {
+    OscOut m("/track/plugin");
+    m.h(static_cast<std::int64_t>(track)).s(plugin.plugin);
+    for (const auto& [symbol, value] : plugin.parameters) m.s(symbol).d(value);
+    out.push_back(m.bytes());
+}
+void write_inserts(std::vector<std::vector<std::uint8_t>>& out, TrackId track,
+                   const std::vector<Insert>& inserts) {
+    OscOut m("/track/inserts");
+    m.h(static_cast<std::int64_t>(track));
+    for (const Insert& insert : inserts) {
+        m.s(insert.plugin).i(insert.bypass ? 1 : 0).i(static_cast<std::int32_t>(insert.parameters.size()));
+        for (const auto& [symbol, value] : insert.parameters) m.s(symbol).d(value);
+    }
+    out.push_back(m.bytes());
+}
+// Name/value pairs from argument `first` to `end` (exclusive).
+std::map<std::string, double> parameter_args(const OscArgs& args, std::size_t first, std::size_t end) {
+    std::map<std::string, double> parameters;
+    for (std::size_t i = first; i + 1 < end; i += 2) {
+        const std::string name = args.string(i, "parameter");
+        if (name.empty())
+            throw OscArgError("argument " + std::to_string(i + 1) + " (parameter) must name a parameter");
+        parameters[name] = args.number(i + 1, "value");
+    }
+    return parameters;
 }
 void write_csound(OscOut& m, const std::string& orchestra, const std::string& csound_instrument,
                   const std::map<std::string, double>& parameters) {
@@ -210,6 +240,39 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
         edits.push_back(std::move(change));
         return;
     }
+    if (a == "/track/plugin") {
+        if ((n - 2) % 2 != 0)
+            throw OscArgError("takes the arguments " + std::string(shape->arguments) +
+                              ": parameter symbols each with its value; got " + std::to_string(n));
+        edit::PluginChoice plugin{args.string(1, "plugin URI"), parameter_args(args, 2, n)};
+        if (plugin.plugin.empty()) throw OscArgError("argument 2 (plugin URI) must not be empty");
+        edits.push_back(edit::TrackInstrument{id_arg(args, 0, "track id"), "lv2", "plugin", std::nullopt,
+                                              std::nullopt, std::move(plugin)});
+        return;
+    }
+    if (a == "/track/inserts") {
+        edit::TrackInserts inserts{id_arg(args, 0, "track id"), {}};
+        for (std::size_t i = 1; i < n;) {
+            if (i + 3 > n)
+                throw OscArgError("takes the arguments " + std::string(shape->arguments) +
+                                  ": each insert is its URI, bypass and parameter count; argument " +
+                                  std::to_string(i + 1) + " starts an incomplete one");
+            Insert insert;
+            insert.plugin = args.string(i, "plugin URI");
+            insert.bypass = args.boolean(i + 1, "bypass");
+            const auto count =
+                static_cast<std::size_t>(args.integer_in(i + 2, "parameter count", 0, 1 << 16));
+            const std::size_t end = i + 3 + 2 * count;
+            if (end > n)
+                throw OscArgError("argument " + std::to_string(i + 3) + " (parameter count) says " +
+                                  std::to_string(count) + " parameters, but the message ends first");
+            insert.parameters = parameter_args(args, i + 3, end);
+            inserts.inserts.push_back(std::move(insert));
+            i = end;
+        }
+        edits.push_back(std::move(inserts));
+        return;
+    }
     if (a == "/track/soundfont") {
         // The font ("" plays the default one), bank and program; the preset's name is the client's to show.
         edit::SoundFontChoice font{args.string(1, "font"), small_int(args, 2, "bank"),
@@ -293,6 +356,8 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
         if (has_csound(t)) write_csound(m, t.orchestra, t.csound_instrument, t.parameters);
         out.push_back(m.bytes());
         if (t.instrument == "soundfont") write_soundfont(out, t.id, soundfont_of(t));
+        if (t.instrument == "lv2") write_plugin(out, t.id, {t.plugin, t.parameters});
+        if (!t.inserts.empty()) write_inserts(out, t.id, t.inserts);
     } else if (auto* remove = std::get_if<edit::TrackRemove>(&e)) {
         out.push_back(OscOut("/track/remove").h(id(remove->id)).bytes());
     } else if (auto* rename = std::get_if<edit::TrackRename>(&e)) {
@@ -307,8 +372,12 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
             write_csound(m, csound->orchestra, csound->csound_instrument, csound->parameters);
         if (instrument->soundfont && instrument->instrument == "soundfont")
             write_soundfont(out, instrument->id, *instrument->soundfont);
+        else if (instrument->lv2 && instrument->instrument == "lv2")
+            write_plugin(out, instrument->id, *instrument->lv2);
         else
             out.push_back(m.bytes());
+    } else if (auto* inserts = std::get_if<edit::TrackInserts>(&e)) {
+        write_inserts(out, inserts->id, inserts->inserts);
     } else if (auto* tempo = std::get_if<edit::TempoReplace>(&e)) {
         OscOut m("/tempo/set");
         for (const TempoPoint& p : tempo->points) m.d(p.beat).d(p.bpm).i(p.ramp ? 1 : 0);
