@@ -201,6 +201,16 @@ int main(int argc, char** argv) {
     message("track_move", "/track/move", [&](lo_message m) { h(m, 1), i(m, 1); });
     message("track_instrument", "/track/instrument",
             [&](lo_message m) { h(m, 1), s(m, "synth"), s(m, "saw"); });
+    message("track_plugin", "/track/plugin", [&](lo_message m) {
+        h(m, 1), s(m, "http://drobilla.net/plugins/mda/EPiano"), s(m, "treble_boost"), d(m, 0.7);
+    });
+    message("track_inserts", "/track/inserts", [&](lo_message m) {
+        h(m, 1), s(m, "http://plugin.org.uk/swh-plugins/amp"), i(m, 0), i(m, 1), s(m, "gain"), d(m, -6.0),
+            s(m, "http://drobilla.net/plugins/mda/Overdrive"), i(m, 1), i(m, 0);
+    });
+    message("plugins", "/plugins", [&](lo_message m) { s(m, "Instrument"); });
+    message("plugin_controls", "/plugin/controls",
+            [&](lo_message m) { s(m, "http://drobilla.net/plugins/mda/EPiano"); });
     message("tempo_set", "/tempo/set",
             [&](lo_message m) { d(m, 0), d(m, 90), i(m, 1), d(m, 8), d(m, 140), i(m, 0); });
     message("meter_set", "/meter/set",

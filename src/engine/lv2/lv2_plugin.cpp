@@ -182,6 +182,7 @@ Plugin::~Plugin() {
 
 void Plugin::set_control(std::size_t i, float value) {
     if (i >= controls_.size()) return;
+    if (!std::isfinite(value)) return;  // a plugin is never handed NaN or infinity
     const PortInfo& port = *controls_[i];
     float v = std::clamp(value, std::min(port.minimum, port.maximum), std::max(port.minimum, port.maximum));
     if (port.integer || port.enumeration) v = std::round(v);

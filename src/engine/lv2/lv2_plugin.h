@@ -40,6 +40,7 @@ public:
     // Control inputs, in port order (PortInfo::kind == ControlIn).
     const std::vector<const PortInfo*>& controls() const { return controls_; }
     float control(std::size_t i) const { return control_values_[control_ports_[i]]; }
+    // Clamped to the port's range (whole numbers and on/off as the port says); NaN and infinity are ignored.
     void set_control(std::size_t i, float value);
     // The index in controls() of the port with this symbol, or -1.
     long control_index(const std::string& symbol) const;
