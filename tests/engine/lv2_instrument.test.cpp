@@ -69,6 +69,12 @@ TEST(Lv2Catalogue, describes_an_instrument_and_an_effect_with_their_ports) {
     ASSERT_NE(delay, all.end());
     EXPECT_FALSE(delay->instrument);
     EXPECT_GE(delay->count(lv2::PortKind::AudioIn), 1);
+    // Not URIs at all (a client's garbage): not installed, without asking lilv.
+    for (const std::string bad : {"/amp", "http://with space", "", "1http://x"}) {
+        std::string error;
+        EXPECT_FALSE(lv2::find_plugin(bad, &error));
+        EXPECT_EQ(error, "LV2 plugin <" + bad + "> is not installed (`tactus plugins` lists those that are)");
+    }
     EXPECT_TRUE(
         std::is_sorted(all.begin(), all.end(),
                        [](const lv2::PluginInfo& a, const lv2::PluginInfo& b) { return a.name < b.name; }));
@@ -120,8 +126,9 @@ TEST(Lv2Instrument, a_parameter_change_lands_on_its_frame) {
         auto changed = Lv2Instrument::create(kEPiano, kRate, 0, {}, &error);
         ASSERT_TRUE(plain && changed) << error;
         const auto& params = changed->parameters();
-        const auto treble = std::find_if(
-            params.begin(), params.end(), [](const InstrumentParameter& p) { return p.name == "treble_boost"; });
+        const auto treble = std::find_if(params.begin(), params.end(), [](const InstrumentParameter& p) {
+            return p.name == "treble_boost";
+        });
         ASSERT_NE(treble, params.end());
         std::vector<float> a(4096), b(4096), r(4096);
         for (auto* instrument : {plain.get(), changed.get()}) instrument->note_on(1, 60, 0.0, 110);

@@ -9,6 +9,9 @@
 #include <lv2/resize-port/resize-port.h>
 #include <lv2/units/units.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace tactus::lv2 {
 
 World& World::shared() {
@@ -67,7 +70,25 @@ World::~World() {
     lilv_world_free(world_);
 }
 
+namespace {
+
+// An absolute URI's shape (scheme ":" then printable ASCII without spaces). lilv prints an error for
+// anything else, and no installed plugin has such a URI: a client's garbage is answered without it.
+bool looks_like_uri(const std::string& uri) {
+    const std::size_t colon = uri.find(':');
+    if (colon == 0 || colon == std::string::npos || !std::isalpha(static_cast<unsigned char>(uri[0])))
+        return false;
+    for (std::size_t i = 0; i < colon; ++i) {
+        const auto c = static_cast<unsigned char>(uri[i]);
+        if (!std::isalnum(c) && c != '+' && c != '-' && c != '.') return false;
+    }
+    return std::all_of(uri.begin(), uri.end(), [](char c) { return c > ' ' && c < 127; });
+}
+
+}  // namespace
+
 const LilvPlugin* World::plugin(const std::string& uri) {
+    if (!looks_like_uri(uri)) return nullptr;
     LilvNode* node = lilv_new_uri(world_, uri.c_str());
     if (!node) return nullptr;
     const LilvPlugin* found = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world_), node);
