@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/midi_channel_message.h"
+
 namespace tactus {
 
 MidiOutInstrument::MidiOutInstrument(MidiOutBus& bus, int channel)
@@ -55,22 +57,8 @@ void MidiOutInstrument::kill_all() {
 }
 
 void MidiOutInstrument::controller(const ControllerEvent& event) {
-    switch (event.kind) {
-        case ControllerKind::ControlChange:
-            send(0xB0, event.number, static_cast<int>(std::lround(event.value)));
-            break;
-        case ControllerKind::ProgramChange:
-            send(0xC0, event.number, 0);
-            break;
-        case ControllerKind::ChannelPressure:
-            send(0xD0, static_cast<int>(std::lround(event.value)), 0);
-            break;
-        case ControllerKind::PitchBend: {
-            const int v = std::clamp(static_cast<int>(std::lround(event.value * 8192.0)) + 8192, 0, 16383);
-            send(0xE0, v & 0x7F, v >> 7);
-            break;
-        }
-    }
+    const MidiChannelMessage m = midi_channel_message(event, channel_);
+    bus_.push(offset(), m.bytes, m.size);
 }
 
 void MidiOutInstrument::render(float* left, float* right, int frames) {

@@ -4,6 +4,8 @@
 #include <climits>
 #include <cmath>
 
+#include "engine/midi_channel_message.h"
+
 namespace tactus {
 
 namespace {
@@ -87,26 +89,10 @@ void Lv2Instrument::kill_all() {
 }
 
 void Lv2Instrument::controller(const ControllerEvent& event) {
-    const auto byte = [](double v) {
-        return static_cast<std::uint8_t>(std::clamp<long>(std::lround(v), 0, 127));
-    };
-    switch (event.kind) {
-        case ControllerKind::ControlChange:
-            if (event.number == 64) sustain_ = event.value >= 64.0;
-            send(0xB0, static_cast<std::uint8_t>(std::clamp(event.number, 0, 127)), byte(event.value));
-            break;
-        case ControllerKind::PitchBend: {
-            const long bend = std::clamp<long>(8192 + std::lround(event.value * 8192.0), 0, 16383);
-            send(0xE0, static_cast<std::uint8_t>(bend & 0x7F), static_cast<std::uint8_t>(bend >> 7));
-            break;
-        }
-        case ControllerKind::ProgramChange:
-            send(0xC0, static_cast<std::uint8_t>(std::clamp(event.number, 0, 127)), 0, 2);
-            break;
-        case ControllerKind::ChannelPressure:
-            send(0xD0, byte(event.value), 0, 2);
-            break;
-    }
+    if (event.kind == ControllerKind::ControlChange && event.number == 64) sustain_ = event.value >= 64.0;
+    const MidiChannelMessage m = midi_channel_message(event, channel_);
+    plugin_->add_midi(event_frame(), m.bytes.data(), static_cast<std::uint32_t>(m.size));
+    events_pending_ = true;
 }
 
 void Lv2Instrument::set_parameter(std::size_t index, double value) {
