@@ -15,19 +15,6 @@ namespace {
 class PluginQueries : public InProcessServer {
 protected:
     std::string document() const override { return R"({"format": "tactus", "version": 1})"; }
-
-    std::vector<std::string> answers(Client& from) {
-        std::vector<std::string> got;
-        for (int i = 0; i < 400; ++i) {
-            for (const OscPacket& p : from.receive(5))
-                for (const OscMessage& m : p.messages) {
-                    got.push_back(text_of(m));
-                    if (m.address == "/reply" || m.address == "/error") return got;
-                }
-        }
-        ADD_FAILURE() << "no reply";
-        return got;
-    }
 };
 
 bool has(const std::vector<std::string>& lines, const std::string& line) {
@@ -60,8 +47,10 @@ TEST_F(PluginQueries, plugin_controls_lists_a_plugins_controls_and_names_an_unkn
     send(OscOut("/plugin/controls").s("http://drobilla.net/plugins/mda/EPiano").bytes(), a_);
     const auto controls = answers(a_);
     ASSERT_EQ(controls.size(), 13u);
-    EXPECT_EQ(controls[0], "/plugin/control ,ssfffsi \"env_decay\" \"Envelope Decay\" 0.000000 1.000000 0.500000 \"\" 0");
-    EXPECT_EQ(controls[8], "/plugin/control ,ssfffsi \"polyphonic\" \"Polyphonic\" 0.000000 1.000000 1.000000 \"\" 1");
+    EXPECT_EQ(controls[0],
+              "/plugin/control ,ssfffsi \"env_decay\" \"Envelope Decay\" 0.000000 1.000000 0.500000 \"\" 0");
+    EXPECT_EQ(controls[8],
+              "/plugin/control ,ssfffsi \"polyphonic\" \"Polyphonic\" 0.000000 1.000000 1.000000 \"\" 1");
     EXPECT_EQ(controls[12], "/reply ,ssi \"/plugin/controls\" \"http://drobilla.net/plugins/mda/EPiano\" 12");
 
     send(OscOut("/plugin/controls").s("http://example.org/none").bytes(), a_);

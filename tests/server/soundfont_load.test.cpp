@@ -51,21 +51,6 @@ protected:
         test::write_test_soundfont(music_ / "test.sf2");
     }
     void TearDown() override { fs::remove_all(root_); }
-
-    // Every message `from` gets until one is a /reply or /error (the control loop runs meanwhile).
-    std::vector<std::string> answers(Client& from) {
-        std::vector<std::string> got;
-        for (int i = 0; i < 2000; ++i) {
-            control_->pump_engine_events();
-            for (const OscPacket& p : from.receive(5))
-                for (const OscMessage& m : p.messages) {
-                    got.push_back(text_of(m));
-                    if (m.address == "/reply" || m.address == "/error") return got;
-                }
-        }
-        ADD_FAILURE() << "no reply";
-        return got;
-    }
 };
 
 TEST_F(SoundFontLoad, load_answers_once_the_font_is_in_memory) {

@@ -142,6 +142,22 @@ protected:
         return packets.empty() ? OscMessage{} : packets.front().messages.front();
     }
 
+    // Every message `from` gets until one is a /reply or /error (the control loop runs meanwhile: a
+    // deferred reply, /load's once its fonts are read, comes from it), as text.
+    std::vector<std::string> answers(Client& from) {
+        std::vector<std::string> got;
+        for (int i = 0; i < 2000; ++i) {
+            control_->pump_engine_events();
+            for (const OscPacket& p : from.receive(5))
+                for (const OscMessage& m : p.messages) {
+                    got.push_back(text_of(m));
+                    if (m.address == "/reply" || m.address == "/error") return got;
+                }
+        }
+        ADD_FAILURE() << "no reply";
+        return got;
+    }
+
     void expect_refused(const Bytes& bytes, const std::string& address, const std::string& message) {
         const Document before = host_.document();
         const OscMessage answer = call(bytes, a_);
