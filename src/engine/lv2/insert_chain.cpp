@@ -5,13 +5,6 @@
 
 namespace tactus {
 
-namespace {
-
-constexpr float kQuietLevel = 1e-6f;   // -120 dBFS
-constexpr double kQuietSeconds = 0.5;  // under it this long: the tail has ended
-
-}  // namespace
-
 bool InsertChain::make_slot(Slot& slot, const Insert& spec, double sample_rate, std::string* error) {
     auto plugin = lv2::Plugin::create(spec.plugin, sample_rate, kChunk, error);
     if (!plugin) return false;
@@ -43,8 +36,7 @@ bool InsertChain::make_slot(Slot& slot, const Insert& spec, double sample_rate, 
 std::unique_ptr<InsertChain> InsertChain::create(const std::vector<Insert>& inserts, double sample_rate,
                                                  std::string* error, std::vector<std::string>* skipped) {
     std::unique_ptr<InsertChain> chain(new InsertChain());
-    chain->quiet_needed_ = static_cast<long long>(kQuietSeconds * sample_rate);
-    chain->quiet_frames_ = chain->quiet_needed_;
+    chain->tail_ = QuietTail(sample_rate);
     chain->slots_.resize(inserts.size());
     for (std::size_t i = 0; i < inserts.size(); ++i) {
         std::string why;
@@ -71,16 +63,16 @@ void InsertChain::set_parameter(std::size_t insert, std::size_t control, float v
         return;
     }
     changes_[change_count_++] = {position_, insert, control, value};
-    quiet_frames_ = 0;  // rendered until the change has been heard
+    tail_.restart();  // rendered until the change has been heard
 }
 
 void InsertChain::set_bypass(std::size_t insert, bool bypass) {
     if (insert < slots_.size()) slots_[insert].bypass = bypass;
-    quiet_frames_ = 0;
+    tail_.restart();
 }
 
 bool InsertChain::is_quiet() const {
-    return change_count_ == 0 && quiet_frames_ >= quiet_needed_;
+    return change_count_ == 0 && tail_.quiet();
 }
 
 void InsertChain::run_slot(Slot& slot, std::size_t index) {
@@ -148,7 +140,7 @@ void InsertChain::run_chunk() {
         peak = std::max({peak, std::abs(scratch_left_[i]), std::abs(scratch_right_[i])});
     out_left_ = scratch_left_;
     out_right_ = scratch_right_;
-    quiet_frames_ = peak < kQuietLevel ? quiet_frames_ + kChunk : 0;
+    tail_.heard(peak, kChunk);
 }
 
 // Output at chunk position p is the previous chunk's frame p + 1, until the chunk's last frame arrives:

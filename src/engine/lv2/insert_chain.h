@@ -26,6 +26,7 @@
 
 #include "core/score.h"
 #include "engine/lv2/lv2_plugin.h"
+#include "engine/lv2/quiet_tail.h"
 
 namespace tactus {
 
@@ -89,8 +90,7 @@ private:
     int position_ = 0;  // frames of the current chunk received
     std::array<Change, kMaxChangesPerChunk> changes_{};
     std::size_t change_count_ = 0;
-    long long quiet_frames_ = 0;
-    long long quiet_needed_ = 0;
+    QuietTail tail_{48000.0};  // made for the chain's rate by create()
 };
 
 }  // namespace tactus

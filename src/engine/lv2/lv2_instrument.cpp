@@ -10,8 +10,6 @@ namespace tactus {
 
 namespace {
 
-constexpr float kQuietLevel = 1e-6f;   // -120 dBFS
-constexpr double kQuietSeconds = 0.5;  // under it this long, with no note held: silent
 constexpr double kPanicFadeSeconds = 0.005;
 
 }  // namespace
@@ -37,9 +35,8 @@ std::unique_ptr<Lv2Instrument> Lv2Instrument::create(const std::string& uri, dou
 Lv2Instrument::Lv2Instrument(std::unique_ptr<lv2::Plugin> plugin, double sample_rate, int midi_channel)
     : plugin_(std::move(plugin)),
       channel_(static_cast<std::uint8_t>(std::clamp(midi_channel, 0, 15))),
-      quiet_needed_(static_cast<long long>(kQuietSeconds * sample_rate)),
+      tail_(sample_rate),
       fade_frames_(std::max(1LL, static_cast<long long>(kPanicFadeSeconds * sample_rate))) {
-    quiet_frames_ = quiet_needed_;  // silent until the first note
     for (const lv2::PortInfo* port : plugin_->controls())
         parameters_.push_back({port->symbol, port->minimum, port->maximum, port->default_value});
     // What the plugin reports after one chunk (many report only once they have run).
@@ -133,7 +130,7 @@ void Lv2Instrument::run_chunk() {
         peak = std::max({peak, std::abs(out_left_[std::size_t(i)]), std::abs(out_right_[std::size_t(i)])});
     }
     if (panic_at_ >= 0 && unmute_at_ <= chunk_start_ + kChunk) panic_at_ = unmute_at_ = -1;
-    quiet_frames_ = peak < kQuietLevel ? quiet_frames_ + kChunk : 0;
+    tail_.heard(peak, kChunk);
     chunk_start_ += kChunk;
 }
 
@@ -152,7 +149,7 @@ void Lv2Instrument::render(float* left, float* right, int frames) {
 }
 
 bool Lv2Instrument::is_silent() const {
-    return held_count_ == 0 && !events_pending_ && quiet_frames_ >= quiet_needed_;
+    return held_count_ == 0 && !events_pending_ && tail_.quiet();
 }
 
 // As if the skipped frames had been rendered while the plugin gave silence: the chunk grid stays where

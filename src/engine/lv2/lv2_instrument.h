@@ -12,7 +12,7 @@
 // tuning); two notes on one key sound as a retrigger, and the key is released when the last of them
 // ends. Controllers go out as control change, pitch bend, program change and channel pressure.
 //
-// Silence: once no note is held and the output has stayed under -120 dBFS for kQuietFrames, the
+// Silence: once no note is held and the output has stayed under -120 dBFS for half a second (QuietTail), the
 // instrument is silent (the mixer stops rendering it and the plugin does not run until the next event).
 //
 // Threading: create and destroy off the audio thread; every other call from the audio thread (or an
@@ -28,6 +28,7 @@
 
 #include "engine/instrument.h"
 #include "engine/lv2/lv2_plugin.h"
+#include "engine/lv2/quiet_tail.h"
 
 namespace tactus {
 
@@ -92,8 +93,7 @@ private:
     bool sustain_ = false;
     std::array<ControlChange, kMaxControlChanges> changes_{};
     std::size_t change_count_ = 0;
-    long long quiet_frames_;
-    long long quiet_needed_;
+    QuietTail tail_;
     // Panic: the output fades from panic_at_ over fade_frames_ and stays silent until unmute_at_.
     long long panic_at_ = -1, unmute_at_ = -1;
     long long fade_frames_ = 1;
