@@ -142,6 +142,20 @@ void check_soundfont_track(const Track& track, const std::string& base,
                         {}});
 }
 
+// A plugin a track names, as its instrument or as an insert: installed, of that kind, playable here.
+void check_plugin(const std::string& uri, bool as_instrument, const std::string& at,
+                  std::vector<InstrumentProblem>& problems) {
+    std::string problem;
+    const auto info = lv2::find_plugin(uri, &problem);
+    if (info && as_instrument && !info->instrument)
+        problem = info->label() + " is an effect (" + info->category + "), not an instrument";
+    else if (info && !as_instrument && !info->is_effect())
+        problem = info->label() + " has no audio input: it is not an effect";
+    else if (const std::string why = info ? info->unplayable_reason() : ""; !why.empty())
+        problem = info->label() + " cannot be played: " + why;
+    if (!problem.empty()) problems.push_back({at + "/plugin", problem, true, {}});
+}
+
 void check_lv2_track(const Track& track, const std::string& base, std::vector<InstrumentProblem>& problems) {
     if (track.plugin.empty()) {
         problems.push_back({base + "/plugin",
@@ -150,49 +164,13 @@ void check_lv2_track(const Track& track, const std::string& base, std::vector<In
                             {}});
         return;
     }
-    std::string error;
-    const auto info = lv2::find_plugin(track.plugin, &error);
-    if (!info) {
-        problems.push_back({base + "/plugin", error, true, {}});
-    } else if (!info->instrument) {
-        problems.push_back({base + "/plugin",
-                            "LV2 plugin <" + track.plugin + "> (" + info->name + ") is an effect (" +
-                                info->category + "), not an instrument",
-                            true,
-                            {}});
-    } else if (const std::string why = info->unplayable_reason(); !why.empty()) {
-        problems.push_back({base + "/plugin",
-                            "LV2 plugin <" + track.plugin + "> (" + info->name + ") cannot be played: " + why,
-                            true,
-                            {}});
-    }
-}
-
-void check_insert_plugin(const Insert& insert, const std::string& at,
-                         std::vector<InstrumentProblem>& problems) {
-    std::string error;
-    const auto info = lv2::find_plugin(insert.plugin, &error);
-    if (!info) {
-        problems.push_back({at + "/plugin", error, true, {}});
-    } else if (info->instrument || info->count(lv2::PortKind::AudioIn) == 0) {
-        problems.push_back({at + "/plugin",
-                            "LV2 plugin <" + insert.plugin + "> (" + info->name +
-                                ") has no audio input: it is not an effect",
-                            true,
-                            {}});
-    } else if (const std::string why = info->unplayable_reason(); !why.empty()) {
-        problems.push_back(
-            {at + "/plugin",
-             "LV2 plugin <" + insert.plugin + "> (" + info->name + ") cannot be played: " + why,
-             true,
-             {}});
-    }
+    check_plugin(track.plugin, true, base, problems);
 }
 
 // An insert that cannot be made passes its input through: the document plays on without it.
 void check_insert(const Insert& insert, const std::string& at, std::vector<InstrumentProblem>& problems) {
     const std::size_t before = problems.size();
-    check_insert_plugin(insert, at, problems);
+    check_plugin(insert.plugin, false, at, problems);
     for (std::size_t i = before; i < problems.size(); ++i) problems[i].skips_insert = true;
 }
 

@@ -8,9 +8,8 @@ namespace tactus {
 bool InsertChain::make_slot(Slot& slot, const Insert& spec, double sample_rate, std::string* error) {
     auto plugin = lv2::Plugin::create(spec.plugin, sample_rate, kChunk, error);
     if (!plugin) return false;
-    if (plugin->info().instrument || plugin->audio_inputs() == 0) {
-        *error = "LV2 plugin <" + spec.plugin + "> (" + plugin->info().name +
-                 ") has no audio input: it is not an effect";
+    if (!plugin->info().is_effect()) {
+        *error = plugin->info().label() + " has no audio input: it is not an effect";
         return false;
     }
     slot.bypass = spec.bypass;

@@ -24,9 +24,7 @@ std::unique_ptr<Lv2Instrument> Lv2Instrument::create(const std::string& uri, dou
         if (const long i = plugin->control_index(symbol); i >= 0)
             plugin->set_control(std::size_t(i), static_cast<float>(value));
     if (!plugin->has_midi_input()) {
-        if (error)
-            *error = "LV2 plugin <" + uri + "> (" + plugin->info().name +
-                     ") takes no MIDI: it is not an instrument";
+        if (error) *error = plugin->info().label() + " takes no MIDI: it is not an instrument";
         return nullptr;
     }
     return std::unique_ptr<Lv2Instrument>(new Lv2Instrument(std::move(plugin), sample_rate, midi_channel));

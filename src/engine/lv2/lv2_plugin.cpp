@@ -42,7 +42,7 @@ std::unique_ptr<Plugin> Plugin::create(const std::string& uri, double sample_rat
     auto info = find_plugin(uri, error);
     if (!info) return nullptr;
     if (const std::string why = info->unplayable_reason(); !why.empty()) {
-        if (error) *error = "LV2 plugin <" + uri + "> (" + info->name + ") cannot be played: " + why;
+        if (error) *error = info->label() + " cannot be played: " + why;
         return nullptr;
     }
     std::unique_ptr<Plugin> p(new Plugin());
@@ -122,7 +122,7 @@ std::unique_ptr<Plugin> Plugin::create(const std::string& uri, double sample_rat
             plugin ? lilv_plugin_instantiate(plugin, sample_rate, p->feature_list_.data()) : nullptr;
     }
     if (!p->instance_) {
-        if (error) *error = "LV2 plugin <" + uri + "> (" + p->info_.name + ") failed to instantiate";
+        if (error) *error = p->info_.label() + " failed to instantiate";
         return nullptr;
     }
     std::size_t audio_in = 0, audio_out = 0;

@@ -42,6 +42,10 @@ struct PluginInfo {
     std::vector<std::string> missing_features;  // of which this host does not provide
 
     int count(PortKind kind) const;
+    // "LV2 plugin <URI> (Name)": how every message about it names it.
+    std::string label() const { return "LV2 plugin <" + uri + "> (" + name + ")"; }
+    // An effect takes audio in (an instrument with audio inputs is still an instrument).
+    bool is_effect() const { return !instrument && count(PortKind::AudioIn) > 0; }
     // Audio in/out counts this host can play: 0..2 inputs, 1..2 outputs (mono plugins are spread to
     // stereo), a MIDI input for instruments, every required feature provided.
     bool playable() const;
