@@ -29,11 +29,8 @@ bool same_category(const std::string& a, const std::string& b) {
 }  // namespace
 
 void print_plugin_line(const lv2::PluginInfo& p, std::ostream& out) {
-    const bool midi = std::any_of(p.ports.begin(), p.ports.end(), [](const lv2::PortInfo& port) {
-        return port.kind == lv2::PortKind::AtomIn && port.midi;
-    });
     out << p.uri << "  " << p.name << "  [" << p.category << "]  audio " << p.count(lv2::PortKind::AudioIn)
-        << " in " << p.count(lv2::PortKind::AudioOut) << " out" << (midi ? ", MIDI in" : "");
+        << " in " << p.count(lv2::PortKind::AudioOut) << " out" << (p.takes_midi() ? ", MIDI in" : "");
     if (!p.playable()) out << "  (cannot be played here: " << p.unplayable_reason() << ")";
     out << "\n";
 }

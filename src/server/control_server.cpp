@@ -1132,16 +1132,13 @@ void ControlServer::on_plugins(const Context& ctx) {
     std::int32_t count = 0;
     for (const lv2::PluginInfo& p : lv2::installed_plugins()) {
         if (!category.empty() && p.category != category) continue;
-        const bool midi = std::any_of(p.ports.begin(), p.ports.end(), [](const lv2::PortInfo& port) {
-            return port.kind == lv2::PortKind::AtomIn && port.midi;
-        });
         reply(ctx.from, OscOut("/plugin")
                             .s(p.uri)
                             .s(p.name)
                             .s(p.category)
                             .i(p.count(lv2::PortKind::AudioIn))
                             .i(p.count(lv2::PortKind::AudioOut))
-                            .i(midi ? 1 : 0)
+                            .i(p.takes_midi() ? 1 : 0)
                             .s(p.unplayable_reason())
                             .bytes());
         ++count;

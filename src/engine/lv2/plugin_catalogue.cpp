@@ -29,6 +29,11 @@ int PluginInfo::count(PortKind kind) const {
         std::count_if(ports.begin(), ports.end(), [&](const PortInfo& p) { return p.kind == kind; }));
 }
 
+bool PluginInfo::takes_midi() const {
+    return std::any_of(ports.begin(), ports.end(),
+                       [](const PortInfo& p) { return p.kind == PortKind::AtomIn && p.midi; });
+}
+
 std::string PluginInfo::unplayable_reason() const {
     if (!missing_features.empty()) return "it needs a feature this host lacks: " + missing_features.front();
     const int ins = count(PortKind::AudioIn), outs = count(PortKind::AudioOut);
@@ -38,9 +43,7 @@ std::string PluginInfo::unplayable_reason() const {
     for (const PortInfo& p : ports)
         if ((p.kind == PortKind::CvIn || p.kind == PortKind::Other) && !p.optional)
             return "port '" + p.symbol + "' is of a kind Tactus does not connect";
-    if (instrument && std::none_of(ports.begin(), ports.end(),
-                                   [](const PortInfo& p) { return p.kind == PortKind::AtomIn && p.midi; }))
-        return "an instrument without a MIDI input";
+    if (instrument && !takes_midi()) return "an instrument without a MIDI input";
     return "";
 }
 

@@ -46,6 +46,8 @@ struct PluginInfo {
     std::string label() const { return "LV2 plugin <" + uri + "> (" + name + ")"; }
     // An effect takes audio in (an instrument with audio inputs is still an instrument).
     bool is_effect() const { return !instrument && count(PortKind::AudioIn) > 0; }
+    // It has an atom input that takes MIDI events.
+    bool takes_midi() const;
     // Audio in/out counts this host can play: 0..2 inputs, 1..2 outputs (mono plugins are spread to
     // stereo), a MIDI input for instruments, every required feature provided.
     bool playable() const;
