@@ -20,7 +20,8 @@ const char* edit_name(const Edit& e) {
     static constexpr const char* kNames[] = {
         "note/add",  "note/move",    "note/resize",       "note/delete",  "note/pitch",       "note/velocity",
         "track/add", "track/remove", "track/rename",      "track/move",   "track/instrument", "tempo/set",
-        "meter/set", "markers/set",  "track/controllers", "track/inserts"};
+        "meter/set", "markers/set",  "track/controllers", "track/inserts", "track/sends",     "bus/add",
+        "bus/remove", "bus/rename", "bus/inserts", "master/inserts"};
     static_assert(std::size(kNames) == std::variant_size_v<Edit>, "a name for every kind of edit");
     return kNames[e.index()];
 }
@@ -102,6 +103,37 @@ std::string check_markers(const std::vector<Marker>& markers) {
     return {};
 }
 
+std::string check_inserts(const std::vector<Insert>& inserts) {
+    for (std::size_t i = 0; i < inserts.size(); ++i) {
+        const Insert& insert = inserts[i];
+        if (insert.plugin.empty()) return "insert " + std::to_string(i + 1) + ": the plugin's URI must not be empty";
+        for (const auto& [name, value] : insert.parameters)
+            if (!std::isfinite(value))
+                return "insert " + std::to_string(i + 1) + ": parameter '" + name + "' must be a finite number";
+    }
+    return {};
+}
+
+// Edit messages do not carry plugin state (docs/protocol.md): an insert without one keeps the state
+// of the first insert of the same plugin in the chain it replaces that has not given its own already.
+void keep_states(const std::vector<Insert>& before, std::vector<Insert>& after) {
+    std::vector<bool> used(before.size(), false);
+    for (Insert& insert : after) {
+        if (!insert.state.empty()) continue;
+        for (std::size_t i = 0; i < before.size(); ++i)
+            if (!used[i] && before[i].plugin == insert.plugin) {
+                used[i] = true;
+                insert.state = before[i].state;
+                break;
+            }
+    }
+}
+
+std::string check_bus_mix(const Bus& b) {
+    if (auto p = check_range("level", b.level, 0, 4); !p.empty()) return p;
+    return check_range("pan", b.pan, -1, 1);
+}
+
 template <class T>
 std::size_t vector_bytes(const std::vector<T>& v) {
     return v.capacity() * sizeof(T);
@@ -122,14 +154,18 @@ std::size_t parameters_bytes(const std::map<std::string, double>& parameters) {
 
 std::size_t inserts_heap_bytes(const std::vector<Insert>& inserts) {
     std::size_t bytes = vector_bytes(inserts);
-    for (const Insert& i : inserts) bytes += string_bytes(i.plugin) + parameters_bytes(i.parameters);
+    for (const Insert& i : inserts) bytes += string_bytes(i.plugin) + string_bytes(i.state) + parameters_bytes(i.parameters);
     return bytes;
+}
+
+std::size_t bus_heap_bytes(const Bus& b) {
+    return string_bytes(b.name) + inserts_heap_bytes(b.inserts);
 }
 
 std::size_t track_heap_bytes(const Track& t) {
     return string_bytes(t.name) + string_bytes(t.instrument) + string_bytes(t.preset) +
            string_bytes(t.orchestra) + string_bytes(t.csound_instrument) + string_bytes(t.soundfont) +
-           string_bytes(t.plugin) + inserts_heap_bytes(t.inserts) + vector_bytes(t.notes) +
+           string_bytes(t.plugin) + string_bytes(t.plugin_state) + inserts_heap_bytes(t.inserts) + vector_bytes(t.sends) + vector_bytes(t.notes) +
            vector_bytes(t.controllers) + parameters_bytes(t.parameters);
 }
 
@@ -144,9 +180,16 @@ std::size_t edit_heap_bytes(const Edit& e) {
                                    : 0) +
                (instrument->soundfont ? string_bytes(instrument->soundfont->soundfont) : 0) +
                (instrument->lv2
-                    ? string_bytes(instrument->lv2->plugin) + parameters_bytes(instrument->lv2->parameters)
+                    ? string_bytes(instrument->lv2->plugin) + string_bytes(instrument->lv2->state) +
+                          parameters_bytes(instrument->lv2->parameters)
                     : 0);
     if (const auto* inserts = std::get_if<edit::TrackInserts>(&e))
+        return inserts_heap_bytes(inserts->inserts);
+    if (const auto* sends = std::get_if<edit::TrackSends>(&e)) return vector_bytes(sends->sends);
+    if (const auto* add = std::get_if<edit::BusAdd>(&e)) return bus_heap_bytes(add->bus);
+    if (const auto* rename = std::get_if<edit::BusRename>(&e)) return string_bytes(rename->name);
+    if (const auto* inserts = std::get_if<edit::BusInserts>(&e)) return inserts_heap_bytes(inserts->inserts);
+    if (const auto* inserts = std::get_if<edit::MasterInserts>(&e))
         return inserts_heap_bytes(inserts->inserts);
     if (const auto* controllers = std::get_if<edit::TrackControllers>(&e))
         return vector_bytes(controllers->events);
@@ -353,6 +396,7 @@ void DocumentEditor::trim_log() {
 std::string DocumentEditor::apply_one(Edit& e) {
     const auto no_note = [](NoteId id) { return "no note with id " + std::to_string(id); };
     const auto no_track = [](TrackId id) { return "no track with id " + std::to_string(id); };
+    const auto no_bus = [](BusId id) { return "no bus with id " + std::to_string(id); };
 
     if (auto* add = std::get_if<edit::NoteAdd>(&e)) {
         if (!track_by_id(add->track)) return no_track(add->track);
@@ -424,17 +468,21 @@ std::string DocumentEditor::apply_one(Edit& e) {
         if (auto p = check_range("level", add->track.level, 0, 4); !p.empty()) return p;
         if (auto p = check_range("pan", add->track.pan, -1, 1); !p.empty()) return p;
         if (auto p = check_range("MIDI channel", add->track.midi_channel, 0, 16); !p.empty()) return p;
+        if (auto p = check_sends(add->track.sends); !p.empty()) return p;
+        if (auto p = check_inserts(add->track.inserts); !p.empty()) return p;
         if (check_instrument_)
             if (auto p = (*check_instrument_)(add->track); !p.empty()) return p;
         add->index = std::min(add->index, doc_.tracks.size());
         insert_track(add->index, add->track);
         effect_->tracks_changed = true;
         effect_->instruments_changed.push_back(add->track.id);
+        effect_->routing_changed = effect_->routing_changed || !add->track.sends.empty();
         return {};
     }
     if (auto* remove = std::get_if<edit::TrackRemove>(&e)) {
         const auto at = track_position(remove->id);
         if (!at) return no_track(remove->id);
+        effect_->routing_changed = effect_->routing_changed || !doc_.tracks[*at].sends.empty();
         take_track(*at);
         effect_->tracks_changed = true;
         effect_->tracks_removed.push_back(remove->id);
@@ -468,6 +516,9 @@ std::string DocumentEditor::apply_one(Edit& e) {
         Track* t = track_by_id(instrument->id);
         if (!t) return no_track(instrument->id);
         if (auto p = check_instrument_names(instrument->instrument, instrument->preset); !p.empty()) return p;
+        // As for inserts: the same plugin keeps its state when the edit carries none.
+        if (instrument->lv2 && instrument->lv2->state.empty() && instrument->lv2->plugin == t->plugin)
+            instrument->lv2->state = t->plugin_state;
         Track changed = *t;
         changed.notes.clear();
         changed.instrument = instrument->instrument;
@@ -481,12 +532,14 @@ std::string DocumentEditor::apply_one(Edit& e) {
         if (instrument->lv2) {
             changed.plugin = instrument->lv2->plugin;
             changed.parameters = instrument->lv2->parameters;
+            changed.plugin_state = instrument->lv2->state;
         }
         if (check_instrument_)
             if (auto p = (*check_instrument_)(changed); !p.empty()) return p;
         undo_.push_back([this, id = t->id, old_instrument = t->instrument, old_preset = t->preset,
                          old_csound = edit::CsoundChoice{t->orchestra, t->csound_instrument, t->parameters},
-                         old_soundfont = soundfont_of(*t), old_plugin = t->plugin] {
+                         old_soundfont = soundfont_of(*t), old_plugin = t->plugin,
+                         old_state = t->plugin_state] {
             Track* back = track_by_id(id);
             back->instrument = old_instrument;
             back->preset = old_preset;
@@ -495,6 +548,7 @@ std::string DocumentEditor::apply_one(Edit& e) {
             back->parameters = old_csound.parameters;
             set_soundfont(*back, old_soundfont);
             back->plugin = old_plugin;
+            back->plugin_state = old_state;
         });
         t->instrument = instrument->instrument;
         t->preset = instrument->preset;
@@ -507,6 +561,7 @@ std::string DocumentEditor::apply_one(Edit& e) {
         if (instrument->lv2) {
             t->plugin = instrument->lv2->plugin;
             t->parameters = instrument->lv2->parameters;
+            t->plugin_state = instrument->lv2->state;
         }
         effect_->instruments_changed.push_back(t->id);
         return {};
@@ -514,15 +569,8 @@ std::string DocumentEditor::apply_one(Edit& e) {
     if (auto* inserts = std::get_if<edit::TrackInserts>(&e)) {
         Track* t = track_by_id(inserts->id);
         if (!t) return no_track(inserts->id);
-        for (std::size_t i = 0; i < inserts->inserts.size(); ++i) {
-            const Insert& insert = inserts->inserts[i];
-            if (insert.plugin.empty())
-                return "insert " + std::to_string(i + 1) + ": the plugin's URI must not be empty";
-            for (const auto& [name, value] : insert.parameters)
-                if (!std::isfinite(value))
-                    return "insert " + std::to_string(i + 1) + ": parameter '" + name +
-                           "' must be a finite number";
-        }
+        if (auto p = check_inserts(inserts->inserts); !p.empty()) return p;
+        keep_states(t->inserts, inserts->inserts);
         Track changed = *t;
         changed.notes.clear();
         changed.inserts = inserts->inserts;
@@ -531,6 +579,73 @@ std::string DocumentEditor::apply_one(Edit& e) {
         undo_.push_back([this, id = t->id, old = t->inserts] { track_by_id(id)->inserts = old; });
         t->inserts = inserts->inserts;
         effect_->instruments_changed.push_back(t->id);
+        return {};
+    }
+    if (auto* sends = std::get_if<edit::TrackSends>(&e)) {
+        Track* t = track_by_id(sends->id);
+        if (!t) return no_track(sends->id);
+        if (auto p = check_sends(sends->sends); !p.empty()) return p;
+        undo_.push_back([this, id = t->id, old = t->sends] { track_by_id(id)->sends = old; });
+        t->sends = sends->sends;
+        effect_->routing_changed = true;
+        return {};
+    }
+    if (auto* add = std::get_if<edit::BusAdd>(&e)) {
+        if (add->bus.id == 0 || add->bus.id >= kMaxId)
+            return "bus id must be within 1..2^53 (got " + std::to_string(add->bus.id) + ")";
+        if (bus_by_id(add->bus.id)) return "bus id " + std::to_string(add->bus.id) + " already exists";
+        if (auto p = check_bus_mix(add->bus); !p.empty()) return p;
+        if (auto p = check_inserts(add->bus.inserts); !p.empty()) return p;
+        add->index = std::min(add->index, doc_.buses.size());
+        doc_.buses.insert(doc_.buses.begin() + static_cast<std::ptrdiff_t>(add->index), add->bus);
+        undo_.push_back([this, id = add->bus.id] { doc_.buses.erase(doc_.buses.begin() + *bus_position(id)); });
+        effect_->buses_changed.push_back(add->bus.id);
+        effect_->routing_changed = true;
+        return {};
+    }
+    if (auto* remove = std::get_if<edit::BusRemove>(&e)) {
+        const auto at = bus_position(remove->id);
+        if (!at) return no_bus(remove->id);
+        std::string senders;
+        for (const Track& t : doc_.tracks)
+            for (const Send& send : t.sends)
+                if (send.bus == remove->id) senders += (senders.empty() ? "" : ", ") + std::to_string(t.id);
+        if (!senders.empty())
+            return "bus " + std::to_string(remove->id) + " still has sends from tracks " + senders +
+                   ": remove them first (track/sends, in the same batch)";
+        undo_.push_back([this, at = *at, old = doc_.buses[*at]] {
+            doc_.buses.insert(doc_.buses.begin() + static_cast<std::ptrdiff_t>(at), old);
+        });
+        doc_.buses.erase(doc_.buses.begin() + static_cast<std::ptrdiff_t>(*at));
+        effect_->buses_removed.push_back(remove->id);
+        effect_->routing_changed = true;
+        return {};
+    }
+    if (auto* rename = std::get_if<edit::BusRename>(&e)) {
+        Bus* b = bus_by_id(rename->id);
+        if (!b) return no_bus(rename->id);
+        undo_.push_back([this, id = rename->id, old = b->name] { bus_by_id(id)->name = old; });
+        b->name = rename->name;
+        return {};
+    }
+    if (auto* inserts = std::get_if<edit::BusInserts>(&e)) {
+        Bus* b = bus_by_id(inserts->id);
+        if (!b) return no_bus(inserts->id);
+        if (auto p = check_inserts(inserts->inserts); !p.empty()) return p;
+        keep_states(b->inserts, inserts->inserts);
+        undo_.push_back([this, id = b->id, old = b->inserts] { bus_by_id(id)->inserts = old; });
+        b->inserts = inserts->inserts;
+        effect_->buses_changed.push_back(b->id);
+        effect_->routing_changed = true;
+        return {};
+    }
+    if (auto* inserts = std::get_if<edit::MasterInserts>(&e)) {
+        if (auto p = check_inserts(inserts->inserts); !p.empty()) return p;
+        keep_states(doc_.master_inserts, inserts->inserts);
+        undo_.push_back([this, old = doc_.master_inserts] { doc_.master_inserts = old; });
+        doc_.master_inserts = inserts->inserts;
+        effect_->master_changed = true;
+        effect_->routing_changed = true;
         return {};
     }
     if (auto* tempo = std::get_if<edit::TempoReplace>(&e)) {
@@ -585,6 +700,70 @@ bool DocumentEditor::set_mix(TrackId id, const MixChange& change) {
     if (change.mute) t->mute = *change.mute;
     if (change.solo) t->solo = *change.solo;
     return true;
+}
+
+bool DocumentEditor::set_bus_mix(BusId id, const MixChange& change) {
+    Bus* b = bus_by_id(id);
+    if (!b) return false;
+    if (change.level) b->level = *change.level;
+    if (change.pan) b->pan = *change.pan;
+    if (change.mute) b->mute = *change.mute;
+    if (change.solo) b->solo = *change.solo;
+    return true;
+}
+
+bool DocumentEditor::set_send_level(TrackId track, BusId bus, double level) {
+    Track* t = track_by_id(track);
+    if (!t) return false;
+    for (Send& send : t->sends)
+        if (send.bus == bus) {
+            send.level = level;
+            return true;
+        }
+    return false;
+}
+
+const std::vector<Insert>* DocumentEditor::inserts_of(InsertOwner owner, std::uint64_t id) const {
+    if (owner == InsertOwner::Master) return &doc_.master_inserts;
+    if (owner == InsertOwner::Bus) {
+        const auto at = bus_position(id);
+        return at ? &doc_.buses[*at].inserts : nullptr;
+    }
+    const auto at = track_position(id);
+    return at ? &doc_.tracks[*at].inserts : nullptr;
+}
+
+bool DocumentEditor::set_insert_parameter(InsertOwner owner, std::uint64_t id, std::size_t insert,
+                                          const std::string& symbol, double value) {
+    auto* inserts = const_cast<std::vector<Insert>*>(inserts_of(owner, id));
+    if (!inserts || insert >= inserts->size()) return false;
+    (*inserts)[insert].parameters[symbol] = value;
+    return true;
+}
+
+std::string DocumentEditor::check_sends(const std::vector<Send>& sends) const {
+    for (std::size_t i = 0; i < sends.size(); ++i) {
+        const Send& send = sends[i];
+        const std::string which = "send " + std::to_string(i + 1) + ": ";
+        if (!bus_position(send.bus)) return which + "no bus with id " + std::to_string(send.bus);
+        if (auto p = check_range("level", send.level, 0, 4); !p.empty()) return which + p;
+        for (std::size_t j = 0; j < i; ++j)
+            if (sends[j].bus == send.bus)
+                return which + "the track already sends to bus " + std::to_string(send.bus) + " (send " +
+                       std::to_string(j + 1) + ")";
+    }
+    return {};
+}
+
+std::optional<std::size_t> DocumentEditor::bus_position(BusId id) const {
+    for (std::size_t i = 0; i < doc_.buses.size(); ++i)
+        if (doc_.buses[i].id == id) return i;
+    return std::nullopt;
+}
+
+Bus* DocumentEditor::bus_by_id(BusId id) {
+    const auto at = bus_position(id);
+    return at ? &doc_.buses[*at] : nullptr;
 }
 
 std::optional<std::vector<const EditBatch*>> DocumentEditor::batches_since(std::uint64_t revision) const {

@@ -42,6 +42,10 @@ struct EditEffect {
     bool controllers_changed = false;          // some track's controller events replaced
     std::vector<TrackId> instruments_changed;  // tracks added or given another instrument/preset
     std::vector<TrackId> tracks_removed;
+    std::vector<BusId> buses_changed;  // added, or given other inserts
+    std::vector<BusId> buses_removed;
+    bool routing_changed = false;  // sends, buses or the master chain changed: the mixer is rebuilt
+    bool master_changed = false;   // the master's insert chain was replaced
 };
 
 // A mixer setting of one track (the fields given). Not an edit: no revision, not logged.
@@ -84,6 +88,14 @@ public:
     // they neither bump the revision nor enter the log. False for an unknown track. Values are the
     // caller's to check (the protocol's ranges).
     bool set_mix(TrackId id, const MixChange& change);
+    // The same for a bus, and for the level of a track's send to a bus (false: no such send).
+    bool set_bus_mix(BusId id, const MixChange& change);
+    bool set_send_level(TrackId track, BusId bus, double level);
+    // The same for a control of an insert (`id`: the track or bus; unused for the master).
+    bool set_insert_parameter(InsertOwner owner, std::uint64_t id, std::size_t insert, const std::string& symbol,
+                              double value);
+    // The insert chain of a track, a bus or the master, or nullptr for an unknown id.
+    const std::vector<Insert>* inserts_of(InsertOwner owner, std::uint64_t id) const;
     // The same for a live parameter change (/track/parameter): recorded in the track, not an edit.
     bool set_parameter(TrackId id, const std::string& name, double value);
 
@@ -100,6 +112,7 @@ public:
     // A note and its track, or nullopt.
     std::optional<PlacedNote> find_note(NoteId id) const;
     std::optional<std::size_t> track_position(TrackId id) const;
+    std::optional<std::size_t> bus_position(BusId id) const;
 
 private:
     struct Location {
@@ -108,6 +121,8 @@ private:
     };
     std::string apply_one(Edit& e);
     Track* track_by_id(TrackId id);
+    Bus* bus_by_id(BusId id);
+    std::string check_sends(const std::vector<Send>& sends) const;
     // Positions of the tracks from `from` on (the ones before it have not moved): an append is O(1).
     void reindex_tracks(std::size_t from = 0);
     // Journaled primitives: each pushes its own undo.

@@ -663,7 +663,61 @@ struct IdOwner {
     std::size_t note = 0;
 };
 
-void read_tracks(Reader& r, const Field& f, Document& doc) {
+void read_inserts(Reader& r, const Field& f, std::vector<Insert>& into) {
+    for_each_object(r, f, [&](const json& i, const std::string& insert_at, std::size_t) {
+        Insert insert;
+        if (auto plugin = r.field(i, insert_at, "plugin", true))
+            if (auto s = r.text(plugin, false)) insert.plugin = std::move(*s);
+        if (auto parameters = r.field(i, insert_at, "parameters", false))
+            read_parameters(r, parameters, insert.parameters);
+        if (auto bypass = r.field(i, insert_at, "bypass", false))
+            if (auto b = r.flag(bypass)) insert.bypass = *b;
+        if (auto state = r.field(i, insert_at, "state", false))
+            if (auto s = r.text(state, true)) insert.state = std::move(*s);
+        into.push_back(std::move(insert));
+    });
+}
+
+std::string describe_ids(const std::unordered_map<BusId, std::size_t>& ids) {
+    std::vector<BusId> sorted;
+    for (const auto& [id, at] : ids) sorted.push_back(id);
+    std::sort(sorted.begin(), sorted.end());
+    std::string out;
+    for (BusId id : sorted) out += (out.empty() ? "" : ", ") + std::to_string(id);
+    return out;
+}
+
+// The buses, by id: read before the tracks, whose sends name them.
+std::unordered_map<BusId, std::size_t> read_buses(Reader& r, const Field& f, Document& doc) {
+    std::unordered_map<BusId, std::size_t> ids;
+    for_each_object(r, f, [&](const json& obj, const std::string& at, std::size_t index) {
+        Bus b;
+        if (auto id = r.field(obj, at, "id", true)) {
+            if (auto v = r.unsigned_integer(id, true)) {
+                b.id = *v;
+                const auto [it, inserted] = ids.try_emplace(*v, index);
+                if (!inserted)
+                    r.problem(id.path, "duplicate bus id " + std::to_string(*v) + " (already used by " +
+                                           json_path_append(f.path, it->second) + ")");
+            }
+        }
+        if (auto name = r.field(obj, at, "name", false))
+            if (auto s = r.text(name, false)) b.name = std::move(*s);
+        if (auto inserts = r.field(obj, at, "inserts", false)) read_inserts(r, inserts, b.inserts);
+        if (auto level = r.field(obj, at, "level", false))
+            if (auto x = r.number_within(level, 0.0, 4.0)) b.level = *x;
+        if (auto pan = r.field(obj, at, "pan", false))
+            if (auto x = r.number_within(pan, -1.0, 1.0)) b.pan = *x;
+        if (auto mute = r.field(obj, at, "mute", false))
+            if (auto v = r.flag(mute)) b.mute = *v;
+        if (auto solo = r.field(obj, at, "solo", false))
+            if (auto v = r.flag(solo)) b.solo = *v;
+        doc.buses.push_back(std::move(b));
+    });
+    return ids;
+}
+
+void read_tracks(Reader& r, const Field& f, Document& doc, const std::unordered_map<BusId, std::size_t>& bus_ids) {
     std::unordered_map<TrackId, std::size_t> track_ids;
     std::unordered_map<NoteId, IdOwner> note_ids;
     for_each_object(r, f, [&](const json& obj, const std::string& at, std::size_t track_index) {
@@ -713,18 +767,30 @@ void read_tracks(Reader& r, const Field& f, Document& doc) {
             if (auto b = r.flag(drums)) t.drums = *b;
         if (auto plugin = r.field(obj, at, "plugin", false))
             if (auto s = r.text(plugin, true)) t.plugin = std::move(*s);
+        if (auto state = r.field(obj, at, "plugin_state", false))
+            if (auto s = r.text(state, true)) t.plugin_state = std::move(*s);
         if (auto parameters = r.field(obj, at, "parameters", false))
             read_parameters(r, parameters, t.parameters);
-        if (auto inserts = r.field(obj, at, "inserts", false)) {
-            for_each_object(r, inserts, [&](const json& i, const std::string& insert_at, std::size_t) {
-                Insert insert;
-                if (auto plugin = r.field(i, insert_at, "plugin", true))
-                    if (auto s = r.text(plugin, false)) insert.plugin = std::move(*s);
-                if (auto parameters = r.field(i, insert_at, "parameters", false))
-                    read_parameters(r, parameters, insert.parameters);
-                if (auto bypass = r.field(i, insert_at, "bypass", false))
-                    if (auto b = r.flag(bypass)) insert.bypass = *b;
-                t.inserts.push_back(std::move(insert));
+        if (auto inserts = r.field(obj, at, "inserts", false)) read_inserts(r, inserts, t.inserts);
+        if (auto sends = r.field(obj, at, "sends", false)) {
+            for_each_object(r, sends, [&](const json& o, const std::string& send_at, std::size_t) {
+                Send send;
+                if (auto bus = r.field(o, send_at, "bus", true)) {
+                    if (auto v = r.unsigned_integer(bus, true)) {
+                        send.bus = *v;
+                        if (!bus_ids.count(*v))
+                            r.problem(bus.path, "no bus with id " + std::to_string(*v) + " (the document's buses: " +
+                                                    (bus_ids.empty() ? std::string("none") : describe_ids(bus_ids)) + ")");
+                        for (const Send& earlier : t.sends)
+                            if (earlier.bus == *v)
+                                r.problem(bus.path, "the track already sends to bus " + std::to_string(*v));
+                    }
+                }
+                if (auto level = r.field(o, send_at, "level", false))
+                    if (auto x = r.number_within(level, 0.0, 4.0)) send.level = *x;
+                if (auto pre = r.field(o, send_at, "pre_fader", false))
+                    if (auto b = r.flag(pre)) send.pre_fader = *b;
+                t.sends.push_back(send);
             });
         }
         if (auto notes = r.field(obj, at, "notes", false)) {
@@ -781,7 +847,10 @@ Document read_document(Reader& r, const json& root) {
     if (auto tempo = r.field(root, "", "tempo", false)) read_tempo(r, tempo, doc);
     if (auto meter = r.field(root, "", "meter", false)) read_meter(r, meter, doc);
     if (auto markers = r.field(root, "", "markers", false)) read_markers(r, markers, doc);
-    if (auto tracks = r.field(root, "", "tracks", false)) read_tracks(r, tracks, doc);
+    std::unordered_map<BusId, std::size_t> bus_ids;
+    if (auto buses = r.field(root, "", "buses", false)) bus_ids = read_buses(r, buses, doc);
+    if (auto master = r.field(root, "", "master_inserts", false)) read_inserts(r, master, doc.master_inserts);
+    if (auto tracks = r.field(root, "", "tracks", false)) read_tracks(r, tracks, doc, bus_ids);
     return doc;
 }
 
@@ -868,6 +937,24 @@ J csound_instrument_value(const std::string& text) {
 }
 
 template <class J>
+J inserts_value(const std::vector<Insert>& list) {
+    J inserts = J::array();
+    for (const Insert& i : list) {
+        J insert = J::object();
+        insert["plugin"] = i.plugin;
+        if (!i.parameters.empty()) {
+            J parameters = J::object();
+            for (const auto& [name, value] : i.parameters) parameters[name] = number_value<J>(value);
+            insert["parameters"] = std::move(parameters);
+        }
+        if (i.bypass) insert["bypass"] = true;
+        if (!i.state.empty()) insert["state"] = i.state;
+        inserts.push_back(std::move(insert));
+    }
+    return inserts;
+}
+
+template <class J>
 J to_json(const Document& doc) {
     J root = J::object();
     root["format"] = "tactus";
@@ -900,6 +987,22 @@ J to_json(const Document& doc) {
         markers.push_back(std::move(marker));
     }
     root["markers"] = std::move(markers);
+    if (!doc.buses.empty()) {
+        J buses = J::array();
+        for (const Bus& b : doc.buses) {
+            J bus = J::object();
+            bus["id"] = b.id;
+            bus["name"] = b.name;
+            bus["level"] = number_value<J>(b.level);
+            bus["pan"] = number_value<J>(b.pan);
+            bus["mute"] = b.mute;
+            bus["solo"] = b.solo;
+            if (!b.inserts.empty()) bus["inserts"] = inserts_value<J>(b.inserts);
+            buses.push_back(std::move(bus));
+        }
+        root["buses"] = std::move(buses);
+    }
+    if (!doc.master_inserts.empty()) root["master_inserts"] = inserts_value<J>(doc.master_inserts);
     J tracks = J::array();
     for (const Track& t : doc.tracks) {
         J track = J::object();
@@ -922,25 +1025,23 @@ J to_json(const Document& doc) {
         }
         if (t.drums) track["drums"] = true;
         if (!t.plugin.empty()) track["plugin"] = t.plugin;
+        if (!t.plugin_state.empty()) track["plugin_state"] = t.plugin_state;
         if (!t.parameters.empty()) {
             J parameters = J::object();
             for (const auto& [name, value] : t.parameters) parameters[name] = number_value<J>(value);
             track["parameters"] = std::move(parameters);
         }
-        if (!t.inserts.empty()) {
-            J inserts = J::array();
-            for (const Insert& i : t.inserts) {
-                J insert = J::object();
-                insert["plugin"] = i.plugin;
-                if (!i.parameters.empty()) {
-                    J parameters = J::object();
-                    for (const auto& [name, value] : i.parameters) parameters[name] = number_value<J>(value);
-                    insert["parameters"] = std::move(parameters);
-                }
-                if (i.bypass) insert["bypass"] = true;
-                inserts.push_back(std::move(insert));
+        if (!t.inserts.empty()) track["inserts"] = inserts_value<J>(t.inserts);
+        if (!t.sends.empty()) {
+            J sends = J::array();
+            for (const Send& send : t.sends) {
+                J o = J::object();
+                o["bus"] = send.bus;
+                o["level"] = number_value<J>(send.level);
+                if (send.pre_fader) o["pre_fader"] = true;
+                sends.push_back(std::move(o));
             }
-            track["inserts"] = std::move(inserts);
+            track["sends"] = std::move(sends);
         }
         J notes = J::array();
         for (const Note& n : t.notes) {

@@ -20,6 +20,8 @@ public:
         tempo_ = doc_.tempo.points();
         meter_ = doc_.meter;
         markers_ = doc_.markers;
+        buses_ = doc_.buses;
+        master_inserts_ = doc_.master_inserts;
     }
 
     std::optional<PlacedNote> note(NoteId id) const {
@@ -54,6 +56,12 @@ public:
     std::vector<TempoPoint> tempo_;
     std::vector<TimeSignature> meter_;
     std::vector<Marker> markers_;
+    std::vector<Bus> buses_;
+    std::vector<Insert> master_inserts_;
+
+    std::vector<Bus>::iterator bus(BusId id) {
+        return std::find_if(buses_.begin(), buses_.end(), [id](const Bus& b) { return b.id == id; });
+    }
 
 private:
     const DocumentEditor& editor_;
@@ -76,6 +84,9 @@ std::string no_note(NoteId id) {
 }
 std::string no_track(TrackId id) {
     return "no track with id " + std::to_string(id);
+}
+std::string no_bus(BusId id) {
+    return "no bus with id " + std::to_string(id);
 }
 
 }  // namespace
@@ -167,8 +178,9 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
                 instrument->id, it->instrument, it->preset,
                 edit::CsoundChoice{it->orchestra, it->csound_instrument, it->parameters},
                 it->instrument == "soundfont" ? std::optional(soundfont_of(*it)) : std::nullopt,
-                it->instrument == "lv2" ? std::optional(edit::PluginChoice{it->plugin, it->parameters})
-                                        : std::nullopt});
+                it->instrument == "lv2"
+                    ? std::optional(edit::PluginChoice{it->plugin, it->parameters, it->plugin_state})
+                    : std::nullopt});
             it->instrument = instrument->instrument;
             it->preset = instrument->preset;
             if (instrument->csound) {
@@ -180,12 +192,40 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
             if (instrument->lv2) {
                 it->plugin = instrument->lv2->plugin;
                 it->parameters = instrument->lv2->parameters;
+                it->plugin_state = instrument->lv2->state;
             }
         } else if (auto* inserts = std::get_if<edit::TrackInserts>(&e)) {
             auto it = view.track(inserts->id);
             if (it == view.tracks().end()) return fail(i, no_track(inserts->id));
             inverse.push_back(edit::TrackInserts{inserts->id, it->inserts});
             it->inserts = inserts->inserts;
+        } else if (auto* sends = std::get_if<edit::TrackSends>(&e)) {
+            auto it = view.track(sends->id);
+            if (it == view.tracks().end()) return fail(i, no_track(sends->id));
+            inverse.push_back(edit::TrackSends{sends->id, it->sends});
+            it->sends = sends->sends;
+        } else if (auto* badd = std::get_if<edit::BusAdd>(&e)) {
+            inverse.push_back(edit::BusRemove{badd->bus.id});
+            const std::size_t at = std::min(badd->index, view.buses_.size());
+            view.buses_.insert(view.buses_.begin() + static_cast<std::ptrdiff_t>(at), badd->bus);
+        } else if (auto* bremove = std::get_if<edit::BusRemove>(&e)) {
+            auto it = view.bus(bremove->id);
+            if (it == view.buses_.end()) return fail(i, no_bus(bremove->id));
+            inverse.push_back(edit::BusAdd{*it, static_cast<std::size_t>(it - view.buses_.begin())});
+            view.buses_.erase(it);
+        } else if (auto* brename = std::get_if<edit::BusRename>(&e)) {
+            auto it = view.bus(brename->id);
+            if (it == view.buses_.end()) return fail(i, no_bus(brename->id));
+            inverse.push_back(edit::BusRename{brename->id, it->name});
+            it->name = brename->name;
+        } else if (auto* binserts = std::get_if<edit::BusInserts>(&e)) {
+            auto it = view.bus(binserts->id);
+            if (it == view.buses_.end()) return fail(i, no_bus(binserts->id));
+            inverse.push_back(edit::BusInserts{binserts->id, it->inserts});
+            it->inserts = binserts->inserts;
+        } else if (auto* minserts = std::get_if<edit::MasterInserts>(&e)) {
+            inverse.push_back(edit::MasterInserts{view.master_inserts_});
+            view.master_inserts_ = minserts->inserts;
         } else if (auto* controllers = std::get_if<edit::TrackControllers>(&e)) {
             auto it = view.track(controllers->id);
             if (it == view.tracks().end()) return fail(i, no_track(controllers->id));

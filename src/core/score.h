@@ -16,6 +16,7 @@ namespace tactus {
 
 using TrackId = std::uint64_t;
 using NoteId = std::uint64_t;
+using BusId = std::uint64_t;
 
 // Document format version written by this build (see docs/document-format.md).
 inline constexpr int kDocumentFormatVersion = 1;
@@ -54,8 +55,40 @@ struct Insert {
     std::string plugin;                        // the LV2 URI
     std::map<std::string, double> parameters;  // control inputs by port symbol; the others keep defaults
     bool bypass = false;
+    // The plugin's LV2 state (state:interface) as Turtle, restored after its parameters when it is made;
+    // empty: none (the plugin has no state interface, or keeps its defaults).
+    std::string state;
 
     friend bool operator==(const Insert&, const Insert&) = default;
+};
+
+// Whose insert chain: a track's, a bus's, or the master's.
+enum class InsertOwner : std::int16_t { Track, Bus, Master };
+
+// A track's feed to an effect bus (engine/track_mixer.h): its signal after the inserts, scaled by
+// `level`; pre-fader before the track's level and pan (silenced with the track by mute and solo),
+// post-fader after them.
+struct Send {
+    BusId bus = 0;
+    double level = 1.0;  // linear gain, 0..4
+    bool pre_fader = false;
+
+    friend bool operator==(const Send&, const Send&) = default;
+};
+
+// An effect bus (a reverb return): the sum of the sends to it, through its inserts, then its own
+// level, pan, mute and solo into the master.
+struct Bus {
+    BusId id = 0;
+    std::string name;
+    std::vector<Insert> inserts;  // in signal order
+    std::vector<Send> sends;      // at most one per bus
+    double level = 1.0;           // linear gain, 0..4
+    double pan = 0.0;             // -1 (left) .. 1 (right), constant power
+    bool mute = false;
+    bool solo = false;
+
+    friend bool operator==(const Bus&, const Bus&) = default;
 };
 
 struct Track {
@@ -79,9 +112,11 @@ struct Track {
     int program = 0;
     bool drums = false;
     // instrument "lv2": the plugin's URI (an LV2 instrument: it takes MIDI); `parameters` holds its
-    // control inputs by port symbol.
+    // control inputs by port symbol, `plugin_state` its LV2 state (as Insert::state).
     std::string plugin;
+    std::string plugin_state;
     std::vector<Insert> inserts;  // in signal order
+    std::vector<Send> sends;      // at most one per bus
     double level = 1.0;           // linear gain, 0..4
     double pan = 0.0;             // -1 (left) .. 1 (right), constant power
     bool mute = false;
@@ -116,6 +151,8 @@ struct Document {
     std::vector<TimeSignature> meter{TimeSignature{}};
     std::vector<Marker> markers;
     std::vector<Track> tracks;
+    std::vector<Bus> buses;
+    std::vector<Insert> master_inserts;  // the master's insert chain, before the master level
 
     // The end of the last note, in beats (0 for an empty score).
     double end_beat() const;

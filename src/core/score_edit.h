@@ -79,6 +79,7 @@ struct SoundFontChoice {
 struct PluginChoice {
     std::string plugin;  // the URI
     std::map<std::string, double> parameters;
+    std::string state;  // its LV2 state (Track::plugin_state), "" for none
 
     friend bool operator==(const PluginChoice&, const PluginChoice&) = default;
 };
@@ -94,6 +95,30 @@ struct TrackInstrument {
 // A track's whole insert chain (engine/lv2/insert_chain.h), replacing the one it had.
 struct TrackInserts {
     TrackId id = 0;
+    std::vector<Insert> inserts;
+};
+// A track's sends, replacing the ones it had.
+struct TrackSends {
+    TrackId id = 0;
+    std::vector<Send> sends;
+};
+struct BusAdd {
+    Bus bus;                // bus.id must be new among the buses
+    std::size_t index = 0;  // position among the buses (clamped to the end)
+};
+// Refused while a track sends to the bus: remove those sends first (in the same batch).
+struct BusRemove {
+    BusId id = 0;
+};
+struct BusRename {
+    BusId id = 0;
+    std::string name;
+};
+struct BusInserts {
+    BusId id = 0;
+    std::vector<Insert> inserts;
+};
+struct MasterInserts {
     std::vector<Insert> inserts;
 };
 struct TrackControllers {
@@ -126,7 +151,8 @@ inline void set_soundfont(Track& t, const edit::SoundFontChoice& choice) {
 using Edit = std::variant<edit::NoteAdd, edit::NoteMove, edit::NoteResize, edit::NoteDelete, edit::NotePitch,
                           edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename,
                           edit::TrackMove, edit::TrackInstrument, edit::TempoReplace, edit::MeterReplace,
-                          edit::MarkersReplace, edit::TrackControllers, edit::TrackInserts>;
+                          edit::MarkersReplace, edit::TrackControllers, edit::TrackInserts, edit::TrackSends,
+                          edit::BusAdd, edit::BusRemove, edit::BusRename, edit::BusInserts, edit::MasterInserts>;
 
 // A batch applied atomically, and the revision it produced.
 struct EditBatch {

@@ -7,13 +7,18 @@
 
 namespace tactus {
 
-CompensatedMix::CompensatedMix(int lookahead_frames)
-    : lookahead_(std::clamp(lookahead_frames, 0, kMaxLookahead)) {
+CompensatedMix::CompensatedMix(int lookahead_frames, int max_lookahead)
+    : lookahead_(std::clamp(lookahead_frames, 0, kMaxLookahead)),
+      max_lookahead_(std::clamp(std::max(max_lookahead, lookahead_), 0, kMaxLookahead)) {
     // Room for the lookahead plus the longest span rendered before it is taken.
-    const std::size_t size = std::bit_ceil(static_cast<std::size_t>(lookahead_ + kMaxRenderFrames + 1));
+    const std::size_t size = std::bit_ceil(static_cast<std::size_t>(max_lookahead_ + kMaxRenderFrames + 1));
     left_.assign(size, 0.0f);
     right_.assign(size, 0.0f);
     mask_ = size - 1;
+}
+
+void CompensatedMix::set_lookahead(int frames) {
+    lookahead_ = std::clamp(frames, 0, max_lookahead_);
 }
 
 // The ring is walked in contiguous runs (it wraps at most once a call), and each run in groups of

@@ -18,9 +18,13 @@ public:
     // The largest lookahead an engine takes (170 ms at 48 kHz).
     static constexpr int kMaxLookahead = 8192;
 
-    explicit CompensatedMix(int lookahead_frames);
+    // The ring has room for `max_lookahead` (at least the lookahead), so set_lookahead can raise it.
+    explicit CompensatedMix(int lookahead_frames, int max_lookahead = 0);
 
     int lookahead() const { return lookahead_; }
+    // Up to the max_lookahead it was made with. What was added before comes out at the frames it was
+    // placed on: a change moves only what is added from now on (a bus whose senders' latency changed).
+    void set_lookahead(int frames);
     // Adds `frames` samples that an instrument with `latency` just rendered, for the frames the engine
     // is rendering now (0 < frames <= the span take() is called with next).
     void add(const float* left, const float* right, int frames, int latency);
@@ -32,6 +36,7 @@ public:
 
 private:
     int lookahead_;
+    int max_lookahead_;
     std::vector<float> left_, right_;  // a ring of a power-of-two size
     std::size_t mask_ = 0;
     std::size_t now_ = 0;  // ring position of the next frame take() writes

@@ -7,6 +7,7 @@
 #include "core/general_midi_font.h"
 #include "engine/csound/csound_instrument.h"
 #include "engine/csound/csound_orchestra.h"
+#include "engine/bus_input.h"
 #include "engine/lv2/instrument_with_inserts.h"
 #include "engine/lv2/lv2_instrument.h"
 #include "engine/lv2/plugin_catalogue.h"
@@ -211,6 +212,12 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc, const Csou
         for (std::size_t j = 0; j < track.inserts.size(); ++j)
             check_insert(track.inserts[j], base + "/inserts/" + std::to_string(j), problems);
     }
+    for (std::size_t i = 0; i < doc.buses.size(); ++i)
+        for (std::size_t j = 0; j < doc.buses[i].inserts.size(); ++j)
+            check_insert(doc.buses[i].inserts[j], "/buses/" + std::to_string(i) + "/inserts/" + std::to_string(j),
+                         problems);
+    for (std::size_t j = 0; j < doc.master_inserts.size(); ++j)
+        check_insert(doc.master_inserts[j], "/master_inserts/" + std::to_string(j), problems);
     return problems;
 }
 
@@ -291,6 +298,28 @@ std::unique_ptr<Instrument> make_instrument_or_silent(const Track& track, double
     return std::make_unique<InstrumentWithInserts>(std::move(instrument), std::move(chain));
 }
 
+std::unique_ptr<Instrument> make_bus_input(const Bus& bus, double sample_rate, std::string* error,
+                                           std::vector<std::string>* skipped) {
+    if (bus.inserts.empty()) return std::make_unique<BusInput>(nullptr);
+    auto chain = InsertChain::create(bus.inserts, sample_rate, error, skipped);
+    if (!chain) return nullptr;
+    return std::make_unique<BusInput>(std::move(chain));
+}
+
+std::shared_ptr<InsertChain> make_master_chain(const std::vector<Insert>& inserts, double sample_rate,
+                                               std::string* error, std::vector<std::string>* skipped) {
+    if (inserts.empty()) return nullptr;
+    return InsertChain::create(inserts, sample_rate, error, skipped);
+}
+
+std::vector<SendSpec> send_specs(const Track& track, const std::map<BusId, std::uint32_t>& bus_slots) {
+    std::vector<SendSpec> specs;
+    for (const Send& send : track.sends)
+        if (const auto it = bus_slots.find(send.bus); it != bus_slots.end())
+            specs.push_back({it->second, send.level, send.pre_fader});
+    return specs;
+}
+
 std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error,
                                              MidiOutBus* midi_out, const CsoundPermissions& csound,
                                              std::vector<std::string>* silenced) {
@@ -304,6 +333,27 @@ std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_
         if (!why.empty()) silenced->push_back("/tracks/" + std::to_string(i) + ": " + why);
         mixer->add_track(std::move(instrument), {track.level, track.pan, track.mute, track.solo});
     }
+    std::map<BusId, std::uint32_t> bus_slots;
+    for (std::size_t i = 0; i < doc.buses.size(); ++i) {
+        const Bus& bus = doc.buses[i];
+        std::vector<std::string> skipped;
+        auto input = make_bus_input(bus, sample_rate, error, silenced ? &skipped : nullptr);
+        if (!input) return nullptr;
+        for (const std::string& s : skipped) silenced->push_back("/buses/" + std::to_string(i) + ": " + s);
+        bus_slots[bus.id] = static_cast<std::uint32_t>(
+            mixer->add_bus(std::move(input), {bus.level, bus.pan, bus.mute, bus.solo}));
+    }
+    std::vector<std::vector<SendSpec>> sends;
+    for (const Track& track : doc.tracks) sends.push_back(send_specs(track, bus_slots));
+    mixer->set_sends(sends);
+    std::vector<std::string> skipped;
+    auto master = make_master_chain(doc.master_inserts, sample_rate, error, silenced ? &skipped : nullptr);
+    if (!master && !doc.master_inserts.empty()) return nullptr;
+    for (const std::string& s : skipped) silenced->push_back("/master_inserts: " + s);
+    mixer->set_master_chain(std::move(master));
+    // Not yet published: the sends' gains and the buses' alignment are set here, as the audio thread
+    // would at a switch.
+    mixer->take_over(nullptr);
     return mixer;
 }
 

@@ -2,6 +2,7 @@
 // names before anything is played. Off the audio thread (allocates).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -78,6 +79,15 @@ std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_
                                              MidiOutBus* midi_out = nullptr,
                                              const CsoundPermissions& csound = {},
                                              std::vector<std::string>* silenced = nullptr);
+// A bus's input (engine/bus_input.h) with its insert chain. An insert that cannot be made passes its
+// input through, its message appended to *skipped ("insert 2: ..."); without `skipped` it fails.
+std::unique_ptr<Instrument> make_bus_input(const Bus& bus, double sample_rate, std::string* error,
+                                           std::vector<std::string>* skipped = nullptr);
+// The master insert chain, or nullptr (with *error empty) when the document has none.
+std::shared_ptr<InsertChain> make_master_chain(const std::vector<Insert>& inserts, double sample_rate,
+                                               std::string* error, std::vector<std::string>* skipped = nullptr);
+// The mixer's sends of one track: bus ids as bus slots (a send to an unknown bus is left out).
+std::vector<SendSpec> send_specs(const Track& track, const std::map<BusId, std::uint32_t>& bus_slots);
 // make_instrument, but a csound track that fails gets a SilentInstrument and *silenced its error.
 std::unique_ptr<Instrument> make_instrument_or_silent(const Track& track, double sample_rate,
                                                       std::string* error, MidiOutBus* midi_out,

@@ -23,7 +23,9 @@ std::unique_ptr<OfflineRender> OfflineRender::create(const Document& doc, const 
         if (error) *error = "block size and sample rate must be positive";
         return nullptr;
     }
-    if (options.threads <= 1 || doc.tracks.size() < 2) return create_serial(doc, 0, options, error);
+    // Buses and the master chain mix what several tracks rendered: one thread renders it all.
+    const bool routed = !doc.buses.empty() || !doc.master_inserts.empty();
+    if (options.threads <= 1 || doc.tracks.size() < 2 || routed) return create_serial(doc, 0, options, error);
 
     std::vector<std::unique_ptr<OfflineRender>> stems;
     Frame score_end = 0;
@@ -72,10 +74,7 @@ std::unique_ptr<OfflineRender> OfflineRender::create_serial(const Document& doc,
             return nullptr;
         }
     }
-    int latency = 0;
-    for (const auto& channel : render->mixer_->channels())
-        latency = std::max(latency, channel->instrument->latency());
-    render->compensation_ = std::make_unique<CompensatedMix>(latency);
+    render->compensation_ = std::make_unique<CompensatedMix>(render->mixer_->latency());
     render->mixer_->set_compensation(render->compensation_.get());
     render->sequencer_.set_mixer(render->mixer_.get());
     render->end_at(render->snapshot_->end_frame());

@@ -281,6 +281,26 @@ void RealtimeEngine::apply(const Pending& pending, Frame at, bool late) {
             if (Instrument* instrument = mixer ? mixer->instrument(c.track) : nullptr)
                 instrument->set_parameter(static_cast<std::size_t>(c.a), c.value);
             break;
+        case CommandKind::BusLevel:
+            if (mixer) mixer->set_bus_level(c.track, c.value);
+            break;
+        case CommandKind::BusPan:
+            if (mixer) mixer->set_bus_pan(c.track, c.value);
+            break;
+        case CommandKind::BusMute:
+            if (mixer) mixer->set_bus_mute(c.track, c.flag);
+            break;
+        case CommandKind::BusSolo:
+            if (mixer) mixer->set_bus_solo(c.track, c.flag);
+            break;
+        case CommandKind::SendLevel:
+            if (mixer) mixer->set_send_level(c.track, static_cast<std::size_t>(c.a), c.value);
+            break;
+        case CommandKind::InsertParameter:
+            if (InsertChain* chain = mixer ? mixer->insert_chain(static_cast<InsertOwner>(c.pitch), c.track) : nullptr)
+                chain->set_parameter(static_cast<std::size_t>(c.a), static_cast<std::size_t>(c.b),
+                                     static_cast<float>(c.value));
+            break;
     }
     report(c, at, score_frame, late);
 }

@@ -1,5 +1,7 @@
 #include "engine/track_mixer.h"
 
+#include "engine/bus_input.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -52,73 +54,206 @@ void TrackMixer::set_retiring(std::vector<std::shared_ptr<TrackChannel>> channel
     retiring_sounding_.assign(words_for(retiring_.size()), 0);
 }
 
+std::size_t TrackMixer::add_bus(std::unique_ptr<Instrument> input, const TrackControls& controls) {
+    const auto slot = static_cast<std::uint32_t>(buses_.size());
+    buses_.push_back(
+        std::make_shared<TrackChannel>(std::move(input), sample_rate_for_strips_, controls, slot, true));
+    bus_sounding_.resize(words_for(buses_.size()));
+    bus_metered_.resize(bus_sounding_.size());
+    if (controls.solo) ++soloed_buses_;
+    return slot;
+}
+
+void TrackMixer::set_buses(std::vector<std::shared_ptr<TrackChannel>> buses) {
+    buses_ = std::move(buses);
+    bus_sounding_.assign(words_for(buses_.size()), 0);
+    bus_metered_.assign(bus_sounding_.size(), 0);
+    built_here_ = false;
+}
+
+void TrackMixer::set_sends(const std::vector<std::vector<SendSpec>>& per_slot) {
+    sends_.clear();
+    send_begin_.assign(1, 0);
+    for (const auto& sends : per_slot) {
+        for (const SendSpec& spec : sends) {
+            SendRoute route;
+            route.bus = spec.bus;
+            route.pre_fader = spec.pre_fader;
+            route.level = spec.level;
+            route.gain.set_ramp_frames(
+                static_cast<int>(std::lround(TrackStrip::kSmoothingSeconds * sample_rate_for_strips_)));
+            route.gain.jump_to(spec.level);
+            sends_.push_back(route);
+        }
+        send_begin_.push_back(static_cast<std::uint32_t>(sends_.size()));
+    }
+}
+
+void TrackMixer::set_master_chain(std::shared_ptr<InsertChain> chain) {
+    master_ = std::move(chain);
+}
+
 long TrackMixer::retiring_index(const TrackChannel* channel) const {
     const auto it = std::lower_bound(retiring_by_address_.begin(), retiring_by_address_.end(),
                                      std::pair<const TrackChannel*, std::uint32_t>{channel, 0});
     return it != retiring_by_address_.end() && it->first == channel ? long(it->second) : -1;
 }
 
+void TrackMixer::recount_solos(const std::vector<std::shared_ptr<TrackChannel>>* before,
+                               const std::vector<std::shared_ptr<TrackChannel>>& after, std::size_t& soloed,
+                               Bits& sounding) {
+    const std::size_t old_count = before ? before->size() : 0;
+    for (std::size_t slot = 0; slot < std::max(old_count, after.size()); ++slot) {
+        const TrackChannel* was = slot < old_count ? (*before)[slot].get() : nullptr;
+        TrackChannel* is = slot < after.size() ? after[slot].get() : nullptr;
+        if (was == is) continue;
+        if (was && was->controls.solo) --soloed;
+        if (!is) continue;
+        if (is->controls.solo) ++soloed;
+        if (!is->instrument->is_silent()) set_bit(sounding, slot);
+    }
+}
+
 void TrackMixer::take_over(const TrackMixer* previous) {
-    const std::size_t old_count = previous ? previous->tracks_.size() : 0;
     if (!built_here_) {
         // Only slots whose channel changed can change the count; the others keep their flags.
         soloed_ = previous ? previous->soloed_ : 0;
-        for (std::size_t slot = 0; slot < std::max(old_count, tracks_.size()); ++slot) {
-            const TrackChannel* before = slot < old_count ? previous->tracks_[slot].get() : nullptr;
-            TrackChannel* after = slot < tracks_.size() ? tracks_[slot].get() : nullptr;
-            if (before == after) continue;
-            if (before && before->controls.solo) --soloed_;
-            if (!after) continue;
-            if (after->controls.solo) ++soloed_;
-            if (!after->instrument->is_silent()) set_bit(sounding_, slot);
-        }
+        soloed_buses_ = previous ? previous->soloed_buses_ : 0;
+        recount_solos(previous ? &previous->tracks_ : nullptr, tracks_, soloed_, sounding_);
+        recount_solos(previous ? &previous->buses_ : nullptr, buses_, soloed_buses_, bus_sounding_);
     }
+    take_over_sends(previous);
+    align_buses();
     if (!previous) return;
     clock_ = previous->clock_;
     // Channels sounding there go on sounding here: in their slot, or among the retiring ones.
     const auto kept_in_slot = [this](const TrackChannel* c) {
-        return c->slot < tracks_.size() && tracks_[c->slot].get() == c;
+        const auto& slots = c->bus ? buses_ : tracks_;
+        return c->slot < slots.size() && slots[c->slot].get() == c;
     };
     const auto carry = [&](const TrackChannel* c) {
         if (kept_in_slot(c))
-            set_bit(sounding_, c->slot);
+            set_bit(c->bus ? bus_sounding_ : sounding_, c->slot);
         else if (const long i = retiring_index(c); i >= 0)
             set_bit(retiring_sounding_, std::size_t(i));
     };
     for_each_bit(previous->sounding_, [&](std::size_t slot) { carry(previous->tracks_[slot].get()); });
+    for_each_bit(previous->bus_sounding_, [&](std::size_t slot) { carry(previous->buses_[slot].get()); });
     for_each_bit(previous->retiring_sounding_, [&](std::size_t i) { carry(previous->retiring_[i].get()); });
     // A peak not yet reported stays to be reset with the others.
     for_each_bit(previous->metered_, [&](std::size_t slot) {
-        if (const TrackChannel* c = previous->tracks_[slot].get(); kept_in_slot(c))
-            set_bit(metered_, c->slot);
+        if (const TrackChannel* c = previous->tracks_[slot].get(); kept_in_slot(c)) set_bit(metered_, c->slot);
     });
+    for_each_bit(previous->bus_metered_, [&](std::size_t slot) {
+        if (const TrackChannel* c = previous->buses_[slot].get(); kept_in_slot(c))
+            set_bit(bus_metered_, c->slot);
+    });
+}
+
+// A send kept from the previous mixer goes on from its gain as it was (a level moved live, a ramp
+// under way); a new one starts where its track's mute and solo put it.
+void TrackMixer::take_over_sends(const TrackMixer* previous) {
+    for (std::size_t slot = 0; slot + 1 < send_begin_.size() && slot < tracks_.size(); ++slot) {
+        TrackChannel* c = tracks_[slot].get();
+        if (!c) continue;
+        const bool same_channel = previous && slot < previous->tracks_.size() &&
+                                  previous->tracks_[slot].get() == c && slot + 1 < previous->send_begin_.size();
+        for (std::uint32_t i = send_begin_[slot]; i < send_begin_[slot + 1]; ++i) {
+            SendRoute& route = sends_[i];
+            const SendRoute* kept = nullptr;
+            if (same_channel)
+                for (std::uint32_t j = previous->send_begin_[slot]; j < previous->send_begin_[slot + 1]; ++j) {
+                    const SendRoute& old = previous->sends_[j];
+                    if (old.bus == route.bus && old.pre_fader == route.pre_fader) kept = &old;
+                }
+            if (kept) {
+                const double level = route.level;
+                route.gain = kept->gain;
+                route.level = kept->level;
+                // A level the document gives anew (an edit of the sends) wins over the old one.
+                if (level != kept->level) {
+                    route.level = level;
+                    route.gain.set_target(route.pre_fader && !sends_audible(*c) ? 0.0 : level);
+                }
+            } else {
+                route.gain.jump_to(route.pre_fader && !sends_audible(*c) ? 0.0 : route.level);
+            }
+        }
+    }
+}
+
+void TrackMixer::align_buses() {
+    for (const auto& b : buses_)
+        if (b) static_cast<BusInput&>(*b->instrument).set_alignment(0);
+    for (std::size_t slot = 0; slot + 1 < send_begin_.size() && slot < tracks_.size(); ++slot) {
+        if (!tracks_[slot]) continue;
+        const int latency = tracks_[slot]->instrument->latency();
+        for (std::uint32_t i = send_begin_[slot]; i < send_begin_[slot + 1]; ++i) {
+            TrackChannel* b = bus_channel(sends_[i].bus);
+            if (!b) continue;
+            auto& input = static_cast<BusInput&>(*b->instrument);
+            input.set_alignment(std::max(input.alignment(), latency));
+        }
+    }
+}
+
+int TrackMixer::latency() const {
+    int latest = 0;
+    for (const auto* channels : {&tracks_, &buses_})
+        for (const auto& c : *channels)
+            if (c) latest = std::max(latest, c->instrument->latency());
+    return latest + (master_ ? master_->latency() : 0);
 }
 
 StripSettings TrackMixer::settings_for(const TrackChannel& channel) const {
     const TrackControls& c = channel.controls;
-    return {c.level, c.pan, !c.mute && (soloed_ == 0 || c.solo)};
+    const bool heard = channel.bus ? soloed_buses_ == 0 : soloed_ == 0 && soloed_buses_ == 0;
+    return {c.level, c.pan, !c.mute && (c.solo || heard)};
+}
+
+bool TrackMixer::sends_audible(const TrackChannel& channel) const {
+    return !channel.controls.mute && (channel.controls.solo || soloed_ == 0);
+}
+
+void TrackMixer::retarget(TrackChannel& channel, long slot, bool ramp) {
+    const StripSettings settings = settings_for(channel);
+    const StripSettings for_sends{channel.controls.level, channel.controls.pan, sends_audible(channel)};
+    if (ramp) {
+        channel.strip.change(settings);
+        channel.send_fader.change(for_sends);
+    } else {
+        channel.strip.reset(settings);
+        channel.send_fader.reset(for_sends);
+    }
+    if (slot >= 0 && std::size_t(slot) + 1 < send_begin_.size())
+        for (std::uint32_t i = send_begin_[std::size_t(slot)]; i < send_begin_[std::size_t(slot) + 1]; ++i) {
+            SendRoute& route = sends_[i];
+            const double target = route.pre_fader && !for_sends.audible ? 0.0 : route.level;
+            ramp ? route.gain.set_target(target) : route.gain.jump_to(target);
+        }
+    channel.solo_view = solo_view();
 }
 
 void TrackMixer::change_strip(std::size_t slot, TrackChannel& channel) {
-    channel.strip.change(settings_for(channel));
-    channel.strip_knows_solo = soloed_ > 0;
-    set_bit(sounding_, slot);  // rendered until the ramp is over
+    retarget(channel, channel.bus ? -1 : long(slot), true);
+    set_bit(channel.bus ? bus_sounding_ : sounding_, slot);  // rendered until the ramp is over
 }
 
-void TrackMixer::settle_solo(TrackChannel& channel, bool ramp) {
-    if (channel.strip_knows_solo == (soloed_ > 0)) return;
-    if (ramp)
-        channel.strip.change(settings_for(channel));
-    else
-        channel.strip.reset(settings_for(channel));
-    channel.strip_knows_solo = soloed_ > 0;
+void TrackMixer::settle_solo(TrackChannel& channel, long slot, bool ramp) {
+    if (channel.solo_view != solo_view()) retarget(channel, slot, ramp);
 }
 
 void TrackMixer::start_rendering(std::size_t slot) {
     if (bit(sounding_, slot)) return;
     // Silent until now with a steady strip: it takes the solo state as it is, without a ramp.
-    settle_solo(*tracks_[slot], false);
+    settle_solo(*tracks_[slot], long(slot), false);
     set_bit(sounding_, slot);
+}
+
+void TrackMixer::start_rendering_bus(std::size_t slot) {
+    if (bit(bus_sounding_, slot)) return;
+    settle_solo(*buses_[slot], -1, false);
+    set_bit(bus_sounding_, slot);
 }
 
 Instrument* TrackMixer::instrument(std::size_t slot) {
@@ -127,6 +262,19 @@ Instrument* TrackMixer::instrument(std::size_t slot) {
     start_rendering(slot);
     catch_up(*c);  // the event lands on the instrument's clock as it is now
     return c->instrument.get();
+}
+
+InsertChain* TrackMixer::insert_chain(InsertOwner owner, std::size_t slot) {
+    if (owner == InsertOwner::Master) return master_.get();
+    if (owner == InsertOwner::Track) {
+        Instrument* i = instrument(slot);
+        return i ? i->inserts() : nullptr;
+    }
+    TrackChannel* c = bus_channel(slot);
+    if (!c) return nullptr;
+    start_rendering_bus(slot);
+    catch_up(*c);
+    return c->instrument->inserts();
 }
 
 void TrackMixer::catch_up(TrackChannel& channel) {
@@ -165,19 +313,64 @@ void TrackMixer::set_solo(std::size_t track, bool solo) {
     change_strip(track, *c);
 }
 
+void TrackMixer::set_bus_level(std::size_t bus, double level) {
+    if (TrackChannel* c = bus_channel(bus)) {
+        c->controls.level = level;
+        change_strip(bus, *c);
+    }
+}
+
+void TrackMixer::set_bus_pan(std::size_t bus, double pan) {
+    if (TrackChannel* c = bus_channel(bus)) {
+        c->controls.pan = pan;
+        change_strip(bus, *c);
+    }
+}
+
+void TrackMixer::set_bus_mute(std::size_t bus, bool mute) {
+    if (TrackChannel* c = bus_channel(bus)) {
+        c->controls.mute = mute;
+        change_strip(bus, *c);
+    }
+}
+
+void TrackMixer::set_bus_solo(std::size_t bus, bool solo) {
+    TrackChannel* c = bus_channel(bus);
+    if (!c) return;
+    if (c->controls.solo != solo) solo ? ++soloed_buses_ : --soloed_buses_;
+    c->controls.solo = solo;
+    change_strip(bus, *c);
+}
+
+void TrackMixer::set_send_level(std::size_t track, std::size_t bus, double level) {
+    TrackChannel* c = channel(track);
+    if (!c || track + 1 >= send_begin_.size()) return;
+    for (std::uint32_t i = send_begin_[track]; i < send_begin_[track + 1]; ++i) {
+        SendRoute& route = sends_[i];
+        if (route.bus != bus) continue;
+        route.level = level;
+        route.gain.set_target(route.pre_fader && !sends_audible(*c) ? 0.0 : level);
+        set_bit(sounding_, track);  // rendered until the ramp is over
+    }
+}
+
 void TrackMixer::reset_peaks() {
     for_each_bit(metered_, [this](std::size_t slot) { tracks_[slot]->peak = 0.0f; });
     std::fill(metered_.begin(), metered_.end(), 0);
+    for_each_bit(bus_metered_, [this](std::size_t slot) { buses_[slot]->peak = 0.0f; });
+    std::fill(bus_metered_.begin(), bus_metered_.end(), 0);
 }
 
 bool TrackMixer::is_silent() const {
     if (compensation_ && !compensation_->is_silent()) return false;
+    if (master_ && !master_->is_quiet()) return false;
     if (aux_ && !aux_->is_silent()) return false;
     bool silent = true;
     for_each_bit(sounding_,
                  [&](std::size_t slot) { silent = silent && tracks_[slot]->instrument->is_silent(); });
     for_each_bit(retiring_sounding_,
                  [&](std::size_t i) { silent = silent && retiring_[i]->instrument->is_silent(); });
+    for_each_bit(bus_sounding_, [&](std::size_t slot) { silent = silent && buses_[slot]->instrument->is_silent(); });
     return silent;
 }
 
@@ -185,6 +378,7 @@ std::size_t TrackMixer::rendered_channels() const {
     std::size_t n = 0;
     for (const std::uint64_t w : sounding_) n += static_cast<std::size_t>(std::popcount(w));
     for (const std::uint64_t w : retiring_sounding_) n += static_cast<std::size_t>(std::popcount(w));
+    for (const std::uint64_t w : bus_sounding_) n += static_cast<std::size_t>(std::popcount(w));
     return n;
 }
 
@@ -198,25 +392,79 @@ void TrackMixer::render(float* left, float* right, int frames) {
     }
 }
 
-float TrackMixer::render_channel(TrackChannel& channel, float* left, float* right, int frames) {
+bool TrackMixer::sends_steady(std::size_t slot) const {
+    if (slot + 1 >= send_begin_.size()) return true;
+    for (std::uint32_t i = send_begin_[slot]; i < send_begin_[slot + 1]; ++i)
+        if (!sends_[i].gain.is_steady()) return false;
+    return true;
+}
+
+float TrackMixer::render_channel(TrackChannel& channel, float* left, float* right, int frames, long slot) {
+    const bool silent = channel.instrument->is_silent();
     // A solo change since it was last rendered: ramp while it sounds (a silent one jumps).
-    settle_solo(channel, !channel.instrument->is_silent());
-    // A silent instrument would add exact zeros: skip it (the strip's ramp state is per sample, so
-    // advance it only when it is moving; a steady strip needs nothing).
-    if (channel.instrument->is_silent() && channel.strip.is_steady()) return -1.0f;
+    settle_solo(channel, slot, !silent);
+    // A silent instrument would add exact zeros: skip it (the gains' ramps are per sample, so advance
+    // them only when they move; steady ones need nothing).
+    if (silent && channel.strip.is_steady() && channel.send_fader.is_steady() &&
+        (slot < 0 || sends_steady(std::size_t(slot))))
+        return -1.0f;
     catch_up(channel);
     channel.instrument->render(scratch_left_.data(), scratch_right_.data(), frames);
     channel.clock = clock_ + frames;
-    return channel.strip.mix_into(scratch_left_.data(), scratch_right_.data(), left, right, frames);
+    const float peak = channel.strip.mix_into(scratch_left_.data(), scratch_right_.data(), left, right, frames);
+    if (slot >= 0 && std::size_t(slot) + 1 < send_begin_.size() &&
+        send_begin_[std::size_t(slot)] != send_begin_[std::size_t(slot) + 1])
+        send(channel, std::size_t(slot), frames);
+    return peak;
 }
 
-float TrackMixer::mix_channel(TrackChannel& channel, float* left, float* right, int frames) {
+void TrackMixer::send(TrackChannel& channel, std::size_t slot, int frames) {
+    const int latency = channel.instrument->latency();
+    bool post_made = false;
+    for (std::uint32_t i = send_begin_[slot]; i < send_begin_[slot + 1]; ++i) {
+        SendRoute& route = sends_[i];
+        TrackChannel* bus = bus_channel(route.bus);
+        if (!bus) continue;
+        const float* from_left = scratch_left_.data();
+        const float* from_right = scratch_right_.data();
+        if (!route.pre_fader) {
+            // Level and pan once for every post-fader send of the track.
+            if (!post_made) {
+                std::fill_n(post_left_.data(), frames, 0.0f);
+                std::fill_n(post_right_.data(), frames, 0.0f);
+                channel.send_fader.mix_into(scratch_left_.data(), scratch_right_.data(), post_left_.data(),
+                                            post_right_.data(), frames);
+                post_made = true;
+            }
+            from_left = post_left_.data();
+            from_right = post_right_.data();
+        }
+        if (route.gain.is_steady()) {
+            if (route.gain.value() == 0.0) continue;  // a silenced send adds nothing
+            const float g = static_cast<float>(route.gain.value());
+            for (int f = 0; f < frames; ++f) {
+                send_left_[std::size_t(f)] = from_left[f] * g;
+                send_right_[std::size_t(f)] = from_right[f] * g;
+            }
+        } else {
+            for (int f = 0; f < frames; ++f) {
+                const float g = static_cast<float>(route.gain.next());
+                send_left_[std::size_t(f)] = from_left[f] * g;
+                send_right_[std::size_t(f)] = from_right[f] * g;
+            }
+        }
+        start_rendering_bus(route.bus);
+        static_cast<BusInput&>(*bus->instrument).add(send_left_.data(), send_right_.data(), frames, latency);
+    }
+}
+
+float TrackMixer::mix_channel(TrackChannel& channel, float* left, float* right, int frames, long slot) {
     const int latency = compensation_ ? channel.instrument->latency() : 0;
-    if (latency <= 0) return render_channel(channel, left, right, frames);
+    if (latency <= 0) return render_channel(channel, left, right, frames, slot);
     std::fill_n(latent_left_.data(), frames, 0.0f);
     std::fill_n(latent_right_.data(), frames, 0.0f);
-    const float peak = render_channel(channel, latent_left_.data(), latent_right_.data(), frames);
-    if (peak >= 0.0f) compensation_->add(latent_left_.data(), latent_right_.data(), frames, latency);
+    const float peak = render_channel(channel, latent_left_.data(), latent_right_.data(), frames, slot);
+    if (peak >= 0.0f) compensation_->add(latent_left_.data(), latent_right_.data(), frames, latency + master_latency());
     return peak;
 }
 
@@ -224,11 +472,12 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
     std::fill_n(left, frames, 0.0f);
     std::fill_n(right, frames, 0.0f);
     bool direct = false;  // a channel without latency (or the aux) was summed into left/right
-    // Slot order, then retiring order, as when every channel was visited: the sum is the same.
+    // Slot order, then retiring order, then the buses, as when every channel was visited: the sum is
+    // the same.
     for_each_bit(sounding_, [&](std::size_t slot) {
         TrackChannel& c = *tracks_[slot];
         direct = direct || c.instrument->latency() <= 0;
-        const float peak = mix_channel(c, left, right, frames);
+        const float peak = mix_channel(c, left, right, frames, long(slot));
         if (peak < 0.0f) {
             clear_bit(sounding_, slot);
         } else if (peak > c.peak) {
@@ -240,6 +489,17 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
         direct = direct || retiring_[i]->instrument->latency() <= 0;
         if (mix_channel(*retiring_[i], left, right, frames) < 0.0f) clear_bit(retiring_sounding_, i);
     });
+    for_each_bit(bus_sounding_, [&](std::size_t slot) {
+        TrackChannel& c = *buses_[slot];
+        direct = direct || c.instrument->latency() <= 0;
+        const float peak = mix_channel(c, left, right, frames);
+        if (peak < 0.0f) {
+            clear_bit(bus_sounding_, slot);
+        } else if (peak > c.peak) {
+            c.peak = peak;
+            set_bit(bus_metered_, slot);
+        }
+    });
     if (aux_ && !aux_->is_silent()) {
         direct = true;
         aux_->render(scratch_left_.data(), scratch_right_.data(), frames);
@@ -250,9 +510,18 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
     }
     // The channels without latency were summed in place; they enter the compensated mix together
     // (when there were none, left/right hold zeros, which would add nothing).
+    bool silent_out = !direct;
     if (compensation_) {
-        if (direct) compensation_->add(left, right, frames, 0);
+        if (direct) compensation_->add(left, right, frames, master_latency());
+        silent_out = compensation_->is_silent();
         compensation_->take(left, right, frames);
+    }
+    if (master_) {
+        // A quiet chain given silence moves its grid on without running its plugins, as a track's does.
+        if (silent_out && master_->is_quiet())
+            master_->skip(frames);
+        else
+            master_->process(left, right, frames);
     }
     clock_ += frames;
 }

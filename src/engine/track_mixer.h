@@ -1,6 +1,18 @@
-// The tracks' instruments and channel strips, summed into the stereo master.
-// Built off the audio thread (constructor, add_track, set_channels, set_retiring allocate);
-// render(), take_over() and the setters are audio-thread-safe.
+// The tracks' instruments and channel strips, their sends to effect buses, the buses, and the master
+// insert chain: the whole mix, into the stereo master.
+// Built off the audio thread (constructor, add_track, add_bus, set_channels, set_buses, set_sends,
+// set_retiring, set_master_chain allocate); render(), take_over() and the setters are audio-thread-safe.
+//
+// Buses: a bus is a channel too (engine/bus_input.h: it plays the sum of its sends through its inserts),
+// in a slot of its own, rendered after every track in the same span. A track's send takes its
+// instrument's output (after the track's inserts), pre-fader (silenced by mute and solo) or post-fader
+// (after level and pan too), scaled by the send's level. Solo: soloing tracks silences the others and
+// their sends (the buses play on: a soloed track keeps its reverb); soloing buses silences the other
+// buses and every unsoloed track's own output, while the tracks' sends go on feeding the soloed bus.
+//
+// Latency: every path to the master (a track: its instrument and inserts; a bus: the latest of its
+// senders, then its inserts) enters the compensated mix with its own latency plus the master chain's,
+// so tracks and buses come out sample-aligned, on the frame the score meant, the master chain included.
 //
 // Each track is a channel in a slot that stays its own while the document is edited: a mixer for an
 // edited track list shares the channels of the tracks that stay (their voices and strip state go on
@@ -22,7 +34,9 @@
 #include <vector>
 
 #include "engine/compensated_mix.h"
+#include "engine/engine_command.h"
 #include "engine/instrument.h"
+#include "engine/lv2/insert_chain.h"
 #include "engine/smoothed_gain.h"
 #include "engine/track_strip.h"
 
@@ -41,18 +55,33 @@ struct TrackControls {
 // thread once published.
 struct TrackChannel {
     TrackChannel(std::unique_ptr<Instrument> played_by, double sample_rate, const TrackControls& initial,
-                 std::uint32_t in_slot)
-        : instrument(std::move(played_by)), strip(sample_rate), controls(initial), slot(in_slot) {
+                 std::uint32_t in_slot, bool is_bus = false)
+        : instrument(std::move(played_by)),
+          strip(sample_rate),
+          send_fader(sample_rate),
+          controls(initial),
+          slot(in_slot),
+          bus(is_bus) {
         strip.reset({initial.level, initial.pan, !initial.mute});
+        send_fader.reset({initial.level, initial.pan, !initial.mute});
     }
-    std::unique_ptr<Instrument> instrument;
+    std::unique_ptr<Instrument> instrument;  // a bus's: a BusInput
     TrackStrip strip;
+    TrackStrip send_fader;  // level and pan for post-fader sends (silenced by mute and track solo only)
     TrackControls controls;
-    std::uint32_t slot;             // the mixer slot it was made for; it never moves to another
-    bool strip_knows_solo = false;  // the "any track soloed" its strip's target was set with
+    std::uint32_t slot;  // the mixer slot it was made for (among the buses for a bus); it never moves
+    bool bus;
+    std::uint8_t solo_view = 0;  // the solo state (TrackMixer::solo_view) its strip's target was set with
     float peak = 0.0f;
     // The mixer frame its instrument has been rendered (or told it skipped) up to; -1: never rendered.
     std::int64_t clock = -1;
+};
+
+// A track's send as the mixer plays it: to the bus in slot `bus`.
+struct SendSpec {
+    std::uint32_t bus = 0;
+    double level = 1.0;
+    bool pre_fader = false;
 };
 
 class TrackMixer {
@@ -65,6 +94,18 @@ public:
     // calls take_over() when it switches to this mixer.
     void set_channels(std::vector<std::shared_ptr<TrackChannel>> channels);
     const std::vector<std::shared_ptr<TrackChannel>>& channels() const { return tracks_; }
+    // The same for buses (each channel's instrument a BusInput, made with is_bus).
+    std::size_t add_bus(std::unique_ptr<Instrument> input, const TrackControls& controls);
+    void set_buses(std::vector<std::shared_ptr<TrackChannel>> buses);
+    const std::vector<std::shared_ptr<TrackChannel>>& buses() const { return buses_; }
+    // Off the audio thread: every track slot's sends (indexed like the slots; a send to a bus slot that
+    // is empty is ignored). A send kept from the previous mixer (same track channel, bus slot and
+    // fader point) keeps its gain's state at take_over(); a new one starts at its level.
+    void set_sends(const std::vector<std::vector<SendSpec>>& per_slot);
+    // Off the audio thread: the master insert chain (nullptr: none), kept across mixers by its owner.
+    void set_master_chain(std::shared_ptr<InsertChain> chain);
+    InsertChain* master_chain() const { return master_.get(); }
+    const std::shared_ptr<InsertChain>& master_chain_shared() const { return master_; }
     // Off the audio thread: channels no longer in any slot (a removed track, a replaced instrument)
     // that are still rendered, unmetered, so their released notes fade out instead of stopping dead.
     void set_retiring(std::vector<std::shared_ptr<TrackChannel>> channels);
@@ -78,13 +119,31 @@ public:
     // Audio thread: the instrument in `slot`, to send it an event (it is rendered from now on), or
     // nullptr for an empty or unknown slot.
     Instrument* instrument(std::size_t slot);
+    // Audio thread: the insert chain of a track's or bus's slot, or the master's; nullptr for none.
+    // A track's instrument is told it plays (as instrument() does): the change is rendered.
+    InsertChain* insert_chain(InsertOwner owner, std::size_t slot);
+    // Audio thread: the bus in `slot` (its inserts through Instrument::inserts()), or nullptr.
+    Instrument* bus(std::size_t slot) { return slot < buses_.size() && buses_[slot] ? buses_[slot]->instrument.get() : nullptr; }
     // Live strip changes (audio thread), smoothed; solo on any track silences the unsoloed ones. O(1).
     void set_level(std::size_t track, double level);
     void set_pan(std::size_t track, double pan);
     void set_mute(std::size_t track, bool mute);
     void set_solo(std::size_t track, bool solo);
-    // How many tracks are soloed now.
+    // The same for the bus in a bus slot.
+    void set_bus_level(std::size_t bus, double level);
+    void set_bus_pan(std::size_t bus, double pan);
+    void set_bus_mute(std::size_t bus, bool mute);
+    void set_bus_solo(std::size_t bus, bool solo);
+    // The level of the track's send to the bus in `bus` (smoothed; no such send: ignored). O(its sends).
+    void set_send_level(std::size_t track, std::size_t bus, double level);
+    // How many tracks (buses) are soloed now.
     std::size_t soloed_tracks() const { return soloed_; }
+    std::size_t soloed_buses() const { return soloed_buses_; }
+    // The latest path to the master, in frames: what an offline render's lookahead must cover. Buses'
+    // alignment is known after take_over() (or, for a mixer built by add_track/add_bus, align_buses()).
+    int latency() const;
+    // Sets every bus's alignment from its senders' latency (take_over() does it).
+    void align_buses();
 
     // Writes `frames` samples of the mix (any count; split internally into instrument-sized spans).
     // Through a compensated mix (set_compensation) the output is the mix rendered its lookahead ago.
@@ -103,6 +162,9 @@ public:
     float track_peak(std::size_t slot) const {
         return slot < tracks_.size() && tracks_[slot] ? tracks_[slot]->peak : 0.0f;
     }
+    float bus_peak(std::size_t slot) const {
+        return slot < buses_.size() && buses_[slot] ? buses_[slot]->peak : 0.0f;
+    }
     // O(slots / 64 + tracks that sounded since the last reset).
     void reset_peaks();
 
@@ -118,26 +180,52 @@ private:
     template <class Fn>
     static void for_each_bit(const Bits& bits, Fn&& fn);
 
+    struct SendRoute {
+        std::uint32_t bus = 0;  // bus slot
+        bool pre_fader = false;
+        double level = 1.0;
+        SmoothedGain gain;  // the level; a pre-fader send's is 0 while mute or solo silence the track
+    };
+
     void render_span(float* left, float* right, int frames);
     // Adds the channel to the mix: into left/right, or (a latent instrument with a compensated mix)
-    // straight into the compensated mix; returns as render_channel.
-    float mix_channel(TrackChannel& channel, float* left, float* right, int frames);
-    // Adds the channel's output to left/right; returns its peak, or -1 when it is silent with a
-    // steady strip (nothing to add: it leaves the sounding set).
-    float render_channel(TrackChannel& channel, float* left, float* right, int frames);
+    // straight into the compensated mix; returns as render_channel. `slot`: a track's slot, for its
+    // sends (-1: none).
+    float mix_channel(TrackChannel& channel, float* left, float* right, int frames, long slot = -1);
+    // Adds the channel's output to left/right and its sends to their buses; returns its peak, or -1
+    // when it is silent with a steady strip and sends (nothing to add: it leaves the sounding set).
+    float render_channel(TrackChannel& channel, float* left, float* right, int frames, long slot);
+    // The track's sends of the instrument output in scratch_left_/right_ to their buses.
+    void send(TrackChannel& channel, std::size_t slot, int frames);
+    bool sends_steady(std::size_t slot) const;
+    // (any track soloed) | (any bus soloed) << 1: what a channel's targets depend on.
+    std::uint8_t solo_view() const { return std::uint8_t((soloed_ > 0) | (soloed_buses_ > 0) << 1); }
     StripSettings settings_for(const TrackChannel& channel) const;
+    // The track's sends' point of view: mute and track solo silence them, bus solo does not.
+    bool sends_audible(const TrackChannel& channel) const;
+    // Sets the strip, send fader and sends of a channel (its slot, for a track's sends) to their
+    // settings: ramping, or jumping (a channel about to start sounding).
+    void retarget(TrackChannel& channel, long slot, bool ramp);
     // Ramps the strip of the channel in `slot` to its settings (a change the user made).
     void change_strip(std::size_t slot, TrackChannel& channel);
     // Brings a channel's strip up to date with the current solo state: a ramp while it sounds, a jump
     // when it is about to start sounding.
-    void settle_solo(TrackChannel& channel, bool ramp);
+    void settle_solo(TrackChannel& channel, long slot, bool ramp);
     void start_rendering(std::size_t slot);
+    void start_rendering_bus(std::size_t slot);
     // Tells the channel's instrument the frames it was skipped for being silent, up to clock_, so that
     // its own clock stays the mixer's (a Csound track's k-cycles stay on the frames they had).
     void catch_up(TrackChannel& channel);
     // The position of `channel` among the retiring ones, or -1.
     long retiring_index(const TrackChannel* channel) const;
     TrackChannel* channel(std::size_t slot) { return slot < tracks_.size() ? tracks_[slot].get() : nullptr; }
+    TrackChannel* bus_channel(std::size_t slot) { return slot < buses_.size() ? buses_[slot].get() : nullptr; }
+    // Counts the solos of the slots whose channel changed since `previous` (nullptr: every slot).
+    static void recount_solos(const std::vector<std::shared_ptr<TrackChannel>>* before,
+                              const std::vector<std::shared_ptr<TrackChannel>>& after, std::size_t& soloed,
+                              Bits& sounding);
+    void take_over_sends(const TrackMixer* previous);
+    int master_latency() const { return master_ ? master_->latency() : 0; }
 
     double sample_rate_for_strips_;
     std::vector<std::shared_ptr<TrackChannel>> tracks_;
@@ -146,7 +234,14 @@ private:
     Bits sounding_;           // slots rendered (bit per slot)
     Bits metered_;            // slots whose peak may be non-zero
     Bits retiring_sounding_;  // retiring channels rendered (bit per position in retiring_)
+    std::vector<std::shared_ptr<TrackChannel>> buses_;
+    Bits bus_sounding_;
+    Bits bus_metered_;
+    std::vector<SendRoute> sends_;               // by track slot, then in the document's order
+    std::vector<std::uint32_t> send_begin_{0};  // slot s's sends are [send_begin_[s], send_begin_[s + 1])
+    std::shared_ptr<InsertChain> master_;
     std::size_t soloed_ = 0;  // soloed channels in slots
+    std::size_t soloed_buses_ = 0;
     bool built_here_ = true;  // every channel made by add_track: soloed_ is known without take_over
     std::int64_t clock_ = 0;  // frames rendered, carried from mixer to mixer (take_over)
     Instrument* aux_ = nullptr;
@@ -155,6 +250,10 @@ private:
     std::array<float, kMaxRenderFrames> latent_right_{};
     std::array<float, kMaxRenderFrames> scratch_left_{};
     std::array<float, kMaxRenderFrames> scratch_right_{};
+    std::array<float, kMaxRenderFrames> post_left_{};  // a track's post-fader send signal
+    std::array<float, kMaxRenderFrames> post_right_{};
+    std::array<float, kMaxRenderFrames> send_left_{};  // one send, at its level
+    std::array<float, kMaxRenderFrames> send_right_{};
 };
 
 }  // namespace tactus

@@ -80,7 +80,8 @@ bool refersTo(const std::vector<Edit>& edits, const std::unordered_set<NoteId>& 
                                    std::is_same_v<T, edit::TrackMove> ||
                                    std::is_same_v<T, edit::TrackInstrument> ||
                                    std::is_same_v<T, edit::TrackControllers> ||
-                                   std::is_same_v<T, edit::TrackInserts>)
+                                   std::is_same_v<T, edit::TrackInserts> ||
+                                   std::is_same_v<T, edit::TrackSends>)
                     return track(x.id);
                 else
                     return false;

@@ -119,6 +119,14 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
         {"/track/solo", &ControlServer::on_track_solo},
         {"/track/parameters", &ControlServer::on_track_parameters},
         {"/track/parameter", &ControlServer::on_track_parameter},
+        {"/bus/level", &ControlServer::on_track_level},
+        {"/bus/pan", &ControlServer::on_track_pan},
+        {"/bus/mute", &ControlServer::on_track_mute},
+        {"/bus/solo", &ControlServer::on_track_solo},
+        {"/track/send", &ControlServer::on_track_send},
+        {"/track/insert/parameter", &ControlServer::on_insert_parameter},
+        {"/bus/insert/parameter", &ControlServer::on_insert_parameter},
+        {"/master/insert/parameter", &ControlServer::on_insert_parameter},
         {"/master/level", &ControlServer::on_master_level},
         {"/metronome", &ControlServer::on_metronome},
         {"/countin", &ControlServer::on_count_in},
@@ -145,7 +153,9 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
     for (const char* edit :
          {"/note/add", "/note/move", "/note/track", "/note/resize", "/note/delete", "/note/pitch",
           "/note/velocity", "/note/audition", "/track/add", "/track/remove", "/track/rename", "/track/move",
-          "/track/instrument", "/tempo/set", "/meter/set", "/markers/set", "/track/controllers"})
+          "/track/instrument", "/tempo/set", "/meter/set", "/markers/set", "/track/controllers",
+          "/track/plugin", "/track/inserts", "/track/sends", "/bus/add", "/bus/remove", "/bus/rename", "/bus/inserts",
+          "/master/inserts"})
         addresses_.push_back(edit);
     // A document loaded before the server started (tactusd --load): its track meters' order.
     if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
@@ -620,9 +630,22 @@ bool ControlServer::submit_track(const Context& ctx, CommandKind kind,
     return submit(ctx, c);
 }
 
+bool ControlServer::is_bus_address(const Context& ctx) {
+    return ctx.message.address.rfind("/bus/", 0) == 0;
+}
+
+std::uint32_t ControlServer::bus_arg(const Context& ctx, std::size_t index) const {
+    const OscArgs args(ctx.message);
+    const std::int64_t id = args.integer(index, "bus id");
+    const auto bus = host_.bus_index(static_cast<BusId>(id));
+    if (id <= 0 || !bus) throw OscArgError("no bus with id " + std::to_string(id) + " in the loaded document");
+    return *bus;
+}
+
 void ControlServer::mixer_changed(const Context& ctx, const MixChange& change,
                                   const std::vector<std::uint8_t>& message) {
-    host_.set_mix(static_cast<TrackId>(OscArgs(ctx.message).integer(0, "track id")), change);
+    const auto id = static_cast<std::uint64_t>(OscArgs(ctx.message).integer(0, "id"));
+    is_bus_address(ctx) ? host_.set_bus_mix(id, change) : host_.set_mix(id, change);
     push_to_subscribers(message, message, &ctx.from);
     journal_.record(message);
 }
@@ -892,24 +915,40 @@ void ControlServer::submit_mixer_value(const Context& ctx, CommandKind kind, con
     const auto read = [&](const OscArgs& args, EngineCommand& c) {
         c.value = args.number_in(1, name, lo, hi);
     };
-    if (!submit_track(ctx, kind, read)) return;
+    if (!submit_mixer(ctx, kind, read)) return;
     const OscArgs args(ctx.message);
     MixChange change;
     change.*setting = args.number(1, name);
     mixer_changed(ctx, change,
-                  OscOut(ctx.message.address).h(args.integer(0, "track id")).d(*(change.*setting)).bytes());
+                  OscOut(ctx.message.address).h(args.integer(0, "id")).d(*(change.*setting)).bytes());
 }
 
 void ControlServer::submit_mixer_switch(const Context& ctx, CommandKind kind, const char* name,
                                         std::optional<bool> MixChange::*setting) {
     const auto read = [&](const OscArgs& args, EngineCommand& c) { c.flag = args.boolean(1, name); };
-    if (!submit_track(ctx, kind, read)) return;
+    if (!submit_mixer(ctx, kind, read)) return;
     const OscArgs args(ctx.message);
     MixChange change;
     change.*setting = args.boolean(1, name);
-    mixer_changed(
-        ctx, change,
-        OscOut(ctx.message.address).h(args.integer(0, "track id")).i(*(change.*setting) ? 1 : 0).bytes());
+    mixer_changed(ctx, change,
+                  OscOut(ctx.message.address).h(args.integer(0, "id")).i(*(change.*setting) ? 1 : 0).bytes());
+}
+
+// A track's or a bus's strip (the address says which): the bus's command kind follows the track's.
+bool ControlServer::submit_mixer(const Context& ctx, CommandKind kind,
+                                 const std::function<void(const OscArgs&, EngineCommand&)>& read_value) {
+    if (!is_bus_address(ctx)) return submit_track(ctx, kind, read_value);
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    args.expect_at_most(2);
+    EngineCommand c;
+    c.kind = kind == CommandKind::TrackLevel  ? CommandKind::BusLevel
+             : kind == CommandKind::TrackPan  ? CommandKind::BusPan
+             : kind == CommandKind::TrackMute ? CommandKind::BusMute
+                                              : CommandKind::BusSolo;
+    c.track = bus_arg(ctx, 0);
+    read_value(args, c);
+    return submit(ctx, c);
 }
 
 void ControlServer::on_track_level(const Context& ctx) {
@@ -926,6 +965,76 @@ void ControlServer::on_track_mute(const Context& ctx) {
 
 void ControlServer::on_track_solo(const Context& ctx) {
     submit_mixer_switch(ctx, CommandKind::TrackSolo, "solo", &MixChange::solo);
+}
+
+// The level of a track's send to a bus, live: kept in the document, pushed and journaled like the
+// mixer's controls (adding or removing a send is an edit: /track/sends).
+void ControlServer::on_track_send(const Context& ctx) {
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    args.expect_at_most(3);
+    EngineCommand c;
+    c.kind = CommandKind::SendLevel;
+    c.track = track_arg(ctx, 0);
+    c.a = bus_arg(ctx, 1);
+    c.value = args.number_in(2, "level", 0.0, 4.0);
+    const auto track = static_cast<TrackId>(args.integer(0, "track id"));
+    const auto bus = static_cast<BusId>(args.integer(1, "bus id"));
+    const Track& t = host_.document().tracks[*host_.editor().track_position(track)];
+    if (std::none_of(t.sends.begin(), t.sends.end(), [&](const Send& s) { return s.bus == bus; }))
+        throw OscArgError("track " + std::to_string(track) + " has no send to bus " + std::to_string(bus) +
+                          " (add one with /track/sends)");
+    if (!submit(ctx, c)) return;
+    host_.set_send_level(track, bus, c.value);
+    const auto message = OscOut("/track/send").h(std::int64_t(track)).h(std::int64_t(bus)).d(c.value).bytes();
+    push_to_subscribers(message, message, &ctx.from);
+    journal_.record(message);
+}
+
+// A control of an insert, live, without rebuilding the chain: /track/insert/parameter TRACK INSERT
+// SYMBOL VALUE, /bus/insert/parameter BUS INSERT SYMBOL VALUE, /master/insert/parameter INSERT SYMBOL
+// VALUE (INSERT counts from 0). Applied on its frame, kept in the document, pushed and journaled.
+void ControlServer::on_insert_parameter(const Context& ctx) {
+    require_document(ctx);
+    const OscArgs args(ctx.message);
+    const std::string& address = ctx.message.address;
+    const bool master = address == "/master/insert/parameter";
+    const std::size_t first = master ? 0 : 1;
+    args.expect_at_most(first + 3);
+    EngineCommand c;
+    c.kind = CommandKind::InsertParameter;
+    InsertOwner owner = InsertOwner::Master;
+    std::uint64_t id = 0;
+    if (!master) {
+        owner = is_bus_address(ctx) ? InsertOwner::Bus : InsertOwner::Track;
+        c.track = owner == InsertOwner::Bus ? bus_arg(ctx, 0) : track_arg(ctx, 0);
+        id = static_cast<std::uint64_t>(args.integer(0, "id"));
+    }
+    c.pitch = static_cast<std::int16_t>(owner);
+    const std::vector<Insert>* inserts = host_.inserts_of(owner, id);
+    if (!inserts || inserts->empty())
+        throw OscArgError(std::string(master ? "the master" : owner == InsertOwner::Bus ? "bus " : "track ") +
+                          (master ? "" : std::to_string(id)) + " has no inserts");
+    const auto insert =
+        static_cast<std::size_t>(args.integer_in(first, "insert", 0, std::int64_t(inserts->size()) - 1));
+    const std::string& symbol = args.string(first + 1, "symbol");
+    const double value = args.number(first + 2, "value");
+    if (!std::isfinite(value)) throw OscArgError("argument " + std::to_string(first + 3) + " (value) must be finite");
+    const long control = host_.insert_control(owner, c.track, insert, symbol);
+    if (control < 0)
+        throw OscArgError("insert " + std::to_string(insert) + " (" + (*inserts)[insert].plugin +
+                          ") has no control input '" + symbol + "'" +
+                          (control == -2 ? " (the plugin could not be made: it passes its input through)" : ""));
+    c.a = insert;
+    c.b = control;
+    c.value = value;
+    if (!submit(ctx, c)) return;
+    host_.set_insert_parameter(owner, id, insert, symbol, value);
+    OscOut out(address);
+    if (!master) out.h(static_cast<std::int64_t>(id));
+    const auto message = out.i(static_cast<std::int32_t>(insert)).s(symbol).d(value).bytes();
+    push_to_subscribers(message, message, &ctx.from);
+    journal_.record(message);
 }
 
 // The parameters a track's instrument offers (a Csound orchestra's input channels), each with its range,

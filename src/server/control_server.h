@@ -116,6 +116,10 @@ private:
     void submit_mixer_switch(const Context& ctx, CommandKind kind, const char* name,
                              std::optional<bool> MixChange::*setting);
     std::uint32_t track_arg(const Context& ctx, std::size_t index) const;
+    std::uint32_t bus_arg(const Context& ctx, std::size_t index) const;
+    static bool is_bus_address(const Context& ctx);
+    bool submit_mixer(const Context& ctx, CommandKind kind,
+                      const std::function<void(const OscArgs&, EngineCommand&)>& read_value);
     void require_document(const Context& ctx) const;
 
     void on_load(const Context&);
@@ -136,6 +140,8 @@ private:
     void on_track_solo(const Context&);
     void on_track_parameters(const Context&);
     void on_track_parameter(const Context&);
+    void on_track_send(const Context&);
+    void on_insert_parameter(const Context&);
     void on_master_level(const Context&);
     void on_metronome(const Context&);
     void on_count_in(const Context&);

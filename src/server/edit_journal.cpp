@@ -53,7 +53,8 @@ std::uint32_t record_crc(std::uint32_t length, const std::uint8_t* payload) {
 }
 
 bool is_mixer_address(const std::string& a) {
-    return a == "/track/level" || a == "/track/pan" || a == "/track/mute" || a == "/track/solo";
+    return a == "/track/level" || a == "/track/pan" || a == "/track/mute" || a == "/track/solo" ||
+           a == "/bus/level" || a == "/bus/pan" || a == "/bus/mute" || a == "/bus/solo";
 }
 
 bool is_integer(const OscArg& a) {
@@ -96,11 +97,38 @@ std::string apply_record(const OscPacket& packet, DocumentEditor& editor, Journa
             return head.address + " with arguments ," + head.types;
         MixChange change;
         const double v = number(head.args[1]);
-        if (head.address == "/track/level") change.level = v;
-        if (head.address == "/track/pan") change.pan = v;
-        if (head.address == "/track/mute") change.mute = v != 0;
-        if (head.address == "/track/solo") change.solo = v != 0;
-        editor.set_mix(static_cast<TrackId>(head.args[0].i), change);  // a removed track: nothing to do
+        const std::string what = head.address.substr(head.address.rfind('/'));
+        if (what == "/level") change.level = v;
+        if (what == "/pan") change.pan = v;
+        if (what == "/mute") change.mute = v != 0;
+        if (what == "/solo") change.solo = v != 0;
+        // A removed track or bus: nothing to do.
+        const auto id = static_cast<std::uint64_t>(head.args[0].i);
+        head.address.rfind("/bus/", 0) == 0 ? editor.set_bus_mix(id, change) : editor.set_mix(id, change);
+        ++out.mixer_changes;
+        return {};
+    }
+    if (head.address == "/track/send") {
+        if (head.args.size() != 3 || !is_integer(head.args[0]) || !is_integer(head.args[1]) ||
+            !is_number(head.args[2]))
+            return head.address + " with arguments ," + head.types;
+        editor.set_send_level(static_cast<TrackId>(head.args[0].i), static_cast<BusId>(head.args[1].i),
+                              number(head.args[2]));
+        ++out.mixer_changes;
+        return {};
+    }
+    if (head.address.ends_with("/insert/parameter")) {
+        const bool master = head.address == "/master/insert/parameter";
+        const std::size_t first = master ? 0 : 1;
+        if (head.args.size() != first + 3 || (!master && !is_integer(head.args[0])) ||
+            !is_integer(head.args[first]) || head.types[first + 1] != 's' || !is_number(head.args[first + 2]))
+            return head.address + " with arguments ," + head.types;
+        const InsertOwner owner = master                                  ? InsertOwner::Master
+                                  : head.address.rfind("/bus/", 0) == 0 ? InsertOwner::Bus
+                                                                          : InsertOwner::Track;
+        editor.set_insert_parameter(owner, master ? 0 : static_cast<std::uint64_t>(head.args[0].i),
+                                    static_cast<std::size_t>(head.args[first].i), head.args[first + 1].s,
+                                    number(head.args[first + 2]));
         ++out.mixer_changes;
         return {};
     }

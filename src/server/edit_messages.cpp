@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <optional>
 #include <string>
 
 #include "server/osc_args.h"
@@ -39,6 +40,12 @@ constexpr EditShape kShapes[] = {
     {"/track/soundfont", 4, 5, "ID FONT BANK PROGRAM [DRUMS]"},
     {"/track/plugin", 2, SIZE_MAX, "ID URI (SYMBOL VALUE)..."},
     {"/track/inserts", 1, SIZE_MAX, "ID (URI BYPASS COUNT (SYMBOL VALUE)...)..."},
+    {"/track/sends", 1, SIZE_MAX, "ID (BUS LEVEL PRE_FADER)..."},
+    {"/bus/add", 2, 7, "ID NAME [INDEX [LEVEL PAN MUTE SOLO]]"},
+    {"/bus/remove", 1, 1, "ID"},
+    {"/bus/rename", 2, 2, "ID NAME"},
+    {"/bus/inserts", 1, SIZE_MAX, "ID (URI BYPASS COUNT (SYMBOL VALUE)...)..."},
+    {"/master/inserts", 0, SIZE_MAX, "(URI BYPASS COUNT (SYMBOL VALUE)...)..."},
     {"/tempo/set", 3, 0, "BEAT BPM RAMP"},
     {"/meter/set", 3, 0, "BAR NUMERATOR DENOMINATOR"},
     {"/markers/set", 2, 0, "BEAT NAME"},
@@ -109,14 +116,21 @@ void write_plugin(std::vector<std::vector<std::uint8_t>>& out, TrackId track,
     for (const auto& [symbol, value] : plugin.parameters) m.s(symbol).d(value);
     out.push_back(m.bytes());
 }
-void write_inserts(std::vector<std::vector<std::uint8_t>>& out, TrackId track,
+// `address` with the owner's id first (none for the master), then the inserts.
+void write_inserts(std::vector<std::vector<std::uint8_t>>& out, const char* address, std::optional<std::uint64_t> owner,
                    const std::vector<Insert>& inserts) {
-    OscOut m("/track/inserts");
-    m.h(static_cast<std::int64_t>(track));
+    OscOut m(address);
+    if (owner) m.h(static_cast<std::int64_t>(*owner));
     for (const Insert& insert : inserts) {
         m.s(insert.plugin).i(insert.bypass ? 1 : 0).i(static_cast<std::int32_t>(insert.parameters.size()));
         for (const auto& [symbol, value] : insert.parameters) m.s(symbol).d(value);
     }
+    out.push_back(m.bytes());
+}
+void write_sends(std::vector<std::vector<std::uint8_t>>& out, TrackId track, const std::vector<Send>& sends) {
+    OscOut m("/track/sends");
+    m.h(static_cast<std::int64_t>(track));
+    for (const Send& send : sends) m.h(static_cast<std::int64_t>(send.bus)).d(send.level).i(send.pre_fader ? 1 : 0);
     out.push_back(m.bytes());
 }
 // Name/value pairs from argument `first` to `end` (exclusive).
@@ -129,6 +143,29 @@ std::map<std::string, double> parameter_args(const OscArgs& args, std::size_t fi
         parameters[name] = args.number(i + 1, "value");
     }
     return parameters;
+}
+// Inserts from argument `first` on, each its URI, bypass, a parameter count and that many pairs.
+std::vector<Insert> insert_args(const OscArgs& args, std::size_t first, const EditShape& shape) {
+    std::vector<Insert> inserts;
+    const std::size_t n = args.size();
+    for (std::size_t i = first; i < n;) {
+        if (i + 3 > n)
+            throw OscArgError("takes the arguments " + std::string(shape.arguments) +
+                              ": each insert is its URI, bypass and parameter count; argument " +
+                              std::to_string(i + 1) + " starts an incomplete one");
+        Insert insert;
+        insert.plugin = args.string(i, "plugin URI");
+        insert.bypass = args.boolean(i + 1, "bypass");
+        const auto count = static_cast<std::size_t>(args.integer_in(i + 2, "parameter count", 0, 1 << 16));
+        const std::size_t end = i + 3 + 2 * count;
+        if (end > n)
+            throw OscArgError("argument " + std::to_string(i + 3) + " (parameter count) says " +
+                              std::to_string(count) + " parameters, but the message ends first");
+        insert.parameters = parameter_args(args, i + 3, end);
+        inserts.push_back(std::move(insert));
+        i = end;
+    }
+    return inserts;
 }
 void write_csound(OscOut& m, const std::string& orchestra, const std::string& csound_instrument,
                   const std::map<std::string, double>& parameters) {
@@ -244,35 +281,46 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
         if ((n - 2) % 2 != 0)
             throw OscArgError("takes the arguments " + std::string(shape->arguments) +
                               ": parameter symbols each with its value; got " + std::to_string(n));
-        edit::PluginChoice plugin{args.string(1, "plugin URI"), parameter_args(args, 2, n)};
+        edit::PluginChoice plugin{args.string(1, "plugin URI"), parameter_args(args, 2, n), {}};
         if (plugin.plugin.empty()) throw OscArgError("argument 2 (plugin URI) must not be empty");
         edits.push_back(edit::TrackInstrument{id_arg(args, 0, "track id"), "lv2", "plugin", std::nullopt,
                                               std::nullopt, std::move(plugin)});
         return;
     }
-    if (a == "/track/inserts") {
-        edit::TrackInserts inserts{id_arg(args, 0, "track id"), {}};
-        for (std::size_t i = 1; i < n;) {
-            if (i + 3 > n)
-                throw OscArgError("takes the arguments " + std::string(shape->arguments) +
-                                  ": each insert is its URI, bypass and parameter count; argument " +
-                                  std::to_string(i + 1) + " starts an incomplete one");
-            Insert insert;
-            insert.plugin = args.string(i, "plugin URI");
-            insert.bypass = args.boolean(i + 1, "bypass");
-            const auto count =
-                static_cast<std::size_t>(args.integer_in(i + 2, "parameter count", 0, 1 << 16));
-            const std::size_t end = i + 3 + 2 * count;
-            if (end > n)
-                throw OscArgError("argument " + std::to_string(i + 3) + " (parameter count) says " +
-                                  std::to_string(count) + " parameters, but the message ends first");
-            insert.parameters = parameter_args(args, i + 3, end);
-            inserts.inserts.push_back(std::move(insert));
-            i = end;
-        }
-        edits.push_back(std::move(inserts));
-        return;
+    if (a == "/track/inserts")
+        return edits.push_back(edit::TrackInserts{id_arg(args, 0, "track id"), insert_args(args, 1, *shape)});
+    if (a == "/bus/inserts")
+        return edits.push_back(edit::BusInserts{id_arg(args, 0, "bus id"), insert_args(args, 1, *shape)});
+    if (a == "/master/inserts") return edits.push_back(edit::MasterInserts{insert_args(args, 0, *shape)});
+    if (a == "/track/sends") {
+        if ((n - 1) % 3 != 0)
+            throw OscArgError("takes the arguments " + std::string(shape->arguments) +
+                              ": a track id, then groups of 3; got " + std::to_string(n));
+        edit::TrackSends sends{id_arg(args, 0, "track id"), {}};
+        for (std::size_t i = 1; i < n; i += 3)
+            sends.sends.push_back(
+                {id_arg(args, i, "bus id"), args.number(i + 1, "level"), args.boolean(i + 2, "pre-fader")});
+        return edits.push_back(std::move(sends));
     }
+    if (a == "/bus/add") {
+        if (n != 2 && n != 3 && n != 7)
+            throw OscArgError("takes the arguments " + std::string(shape->arguments) +
+                              ": the mixer comes all four or none; got " + std::to_string(n));
+        edit::BusAdd add;
+        add.bus.id = id_arg(args, 0, "bus id");
+        add.bus.name = args.string(1, "name");
+        add.index = args.has(2) ? index_arg(args, 2) : SIZE_MAX;
+        if (n == 7) {
+            add.bus.level = args.number(3, "level");
+            add.bus.pan = args.number(4, "pan");
+            add.bus.mute = args.boolean(5, "mute");
+            add.bus.solo = args.boolean(6, "solo");
+        }
+        return edits.push_back(std::move(add));
+    }
+    if (a == "/bus/remove") return edits.push_back(edit::BusRemove{id_arg(args, 0, "bus id")});
+    if (a == "/bus/rename")
+        return edits.push_back(edit::BusRename{id_arg(args, 0, "bus id"), args.string(1, "name")});
     if (a == "/track/soundfont") {
         // The font ("" plays the default one), bank and program; the preset's name is the client's to show.
         edit::SoundFontChoice font{args.string(1, "font"), small_int(args, 2, "bank"),
@@ -356,8 +404,9 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
         if (has_csound(t)) write_csound(m, t.orchestra, t.csound_instrument, t.parameters);
         out.push_back(m.bytes());
         if (t.instrument == "soundfont") write_soundfont(out, t.id, soundfont_of(t));
-        if (t.instrument == "lv2") write_plugin(out, t.id, {t.plugin, t.parameters});
-        if (!t.inserts.empty()) write_inserts(out, t.id, t.inserts);
+        if (t.instrument == "lv2") write_plugin(out, t.id, {t.plugin, t.parameters, t.plugin_state});
+        if (!t.inserts.empty()) write_inserts(out, "/track/inserts", t.id, t.inserts);
+        if (!t.sends.empty()) write_sends(out, t.id, t.sends);
     } else if (auto* remove = std::get_if<edit::TrackRemove>(&e)) {
         out.push_back(OscOut("/track/remove").h(id(remove->id)).bytes());
     } else if (auto* rename = std::get_if<edit::TrackRename>(&e)) {
@@ -377,7 +426,29 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
         else
             out.push_back(m.bytes());
     } else if (auto* inserts = std::get_if<edit::TrackInserts>(&e)) {
-        write_inserts(out, inserts->id, inserts->inserts);
+        write_inserts(out, "/track/inserts", inserts->id, inserts->inserts);
+    } else if (auto* sends = std::get_if<edit::TrackSends>(&e)) {
+        write_sends(out, sends->id, sends->sends);
+    } else if (auto* badd = std::get_if<edit::BusAdd>(&e)) {
+        const Bus& b = badd->bus;
+        out.push_back(OscOut("/bus/add")
+                          .h(id(b.id))
+                          .s(b.name)
+                          .i(static_cast<std::int32_t>(std::min<std::size_t>(badd->index, INT32_MAX)))
+                          .d(b.level)
+                          .d(b.pan)
+                          .i(b.mute ? 1 : 0)
+                          .i(b.solo ? 1 : 0)
+                          .bytes());
+        if (!b.inserts.empty()) write_inserts(out, "/bus/inserts", b.id, b.inserts);
+    } else if (auto* bremove = std::get_if<edit::BusRemove>(&e)) {
+        out.push_back(OscOut("/bus/remove").h(id(bremove->id)).bytes());
+    } else if (auto* brename = std::get_if<edit::BusRename>(&e)) {
+        out.push_back(OscOut("/bus/rename").h(id(brename->id)).s(brename->name).bytes());
+    } else if (auto* binserts = std::get_if<edit::BusInserts>(&e)) {
+        write_inserts(out, "/bus/inserts", binserts->id, binserts->inserts);
+    } else if (auto* minserts = std::get_if<edit::MasterInserts>(&e)) {
+        write_inserts(out, "/master/inserts", std::nullopt, minserts->inserts);
     } else if (auto* tempo = std::get_if<edit::TempoReplace>(&e)) {
         OscOut m("/tempo/set");
         for (const TempoPoint& p : tempo->points) m.d(p.beat).d(p.bpm).i(p.ramp ? 1 : 0);

@@ -76,6 +76,9 @@ void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mi
     if (new_mixer) {
         auto mixer = std::make_shared<TrackMixer>(backend_->sample_rate());
         mixer->set_channels(channels_);
+        mixer->set_buses(bus_channels_);
+        mixer->set_sends(sends_by_slot());
+        mixer->set_master_chain(master_);
         const auto now = std::chrono::steady_clock::now();
         std::erase_if(retiring_, [&](const Retiring& r) { return now - r.since > kRetireFor; });
         std::vector<std::shared_ptr<TrackChannel>> retiring;
@@ -101,9 +104,13 @@ bool EngineHost::load(Document doc, std::string* error, std::vector<std::string>
                                                          options_.csound, silenced ? silenced : &ignored);
     if (!mixer) return false;
     channels_ = mixer->channels();
+    bus_channels_ = mixer->buses();
+    master_ = mixer->master_chain_shared();
     retiring_.clear();
     slots_.clear();
     for (std::uint32_t i = 0; i < doc.tracks.size(); ++i) slots_[doc.tracks[i].id] = i;
+    bus_slots_.clear();
+    for (std::uint32_t i = 0; i < doc.buses.size(); ++i) bus_slots_[doc.buses[i].id] = i;
     editor_.reset(std::move(doc));
     mixer_ = std::move(mixer);
     publish(build_score(), false);
@@ -171,8 +178,10 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* e
     std::vector<SnapshotNote> removed, added;
     removed.reserve(effect.removed.size());
     for (const PlacedNote& n : effect.removed) removed.push_back(score_->compile(n.note, slots_.at(n.track)));
-    const bool channels_changed = !effect.instruments_changed.empty() || !effect.tracks_removed.empty();
+    const bool channels_changed = !effect.instruments_changed.empty() || !effect.tracks_removed.empty() ||
+                                  effect.routing_changed;
     if (channels_changed && !update_channels(effect, error)) return false;
+    if (effect.routing_changed && !update_buses(effect, error)) return false;
     if (effect.tempo_changed || effect.meter_changed || effect.controllers_changed) {
         publish(build_score(), channels_changed, apply_at);
         return true;
@@ -181,6 +190,70 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* e
     for (const PlacedNote& n : effect.added) added.push_back(score_->compile(n.note, slots_.at(n.track)));
     publish(score_->with_notes_changed(removed, added), channels_changed, apply_at);
     return true;
+}
+
+bool EngineHost::update_buses(const EditEffect& effect, std::string* error) {
+    const auto now = std::chrono::steady_clock::now();
+    const double rate = backend_->sample_rate();
+    for (BusId id : effect.buses_removed) {
+        const auto slot = bus_slots_.find(id);
+        if (slot == bus_slots_.end()) continue;  // added and removed in one batch
+        retiring_.push_back({std::move(bus_channels_[slot->second]), now});
+        bus_channels_[slot->second] = nullptr;
+        bus_slots_.erase(slot);
+    }
+    for (BusId id : effect.buses_changed) {
+        const auto position = editor_.bus_position(id);
+        if (!position) continue;
+        const Bus& bus = editor_.document().buses[*position];
+        std::vector<std::string> skipped;  // an insert that cannot be made passes through
+        auto input = make_bus_input(bus, rate, error, &skipped);
+        if (!input) return false;
+        const auto slot = bus_slots_.find(id);
+        const auto at = slot != bus_slots_.end() ? slot->second : static_cast<std::uint32_t>(bus_channels_.size());
+        auto channel = std::make_shared<TrackChannel>(
+            std::move(input), rate, TrackControls{bus.level, bus.pan, bus.mute, bus.solo}, at, true);
+        if (slot != bus_slots_.end()) {
+            retiring_.push_back({std::move(bus_channels_[at]), now});
+            bus_channels_[at] = std::move(channel);
+        } else {
+            bus_slots_[id] = at;
+            bus_channels_.push_back(std::move(channel));
+        }
+    }
+    if (effect.master_changed) {
+        std::vector<std::string> skipped;
+        master_ = make_master_chain(editor_.document().master_inserts, rate, error, &skipped);
+        if (!master_ && !editor_.document().master_inserts.empty()) return false;
+    }
+    return true;
+}
+
+std::vector<std::vector<SendSpec>> EngineHost::sends_by_slot() const {
+    std::vector<std::vector<SendSpec>> sends(channels_.size());
+    for (const Track& t : editor_.document().tracks)
+        if (const auto slot = slots_.find(t.id); slot != slots_.end() && slot->second < sends.size())
+            sends[slot->second] = send_specs(t, bus_slots_);
+    return sends;
+}
+
+long EngineHost::insert_control(InsertOwner owner, std::uint32_t slot, std::size_t insert,
+                                const std::string& symbol) const {
+    InsertChain* chain = master_.get();
+    if (owner != InsertOwner::Master) {
+        const auto& channels = owner == InsertOwner::Bus ? bus_channels_ : channels_;
+        // The chain's plugins are fixed once made: reading their ports races with nothing.
+        chain = slot < channels.size() && channels[slot] ? channels[slot]->instrument->inserts() : nullptr;
+    }
+    if (!chain || insert >= chain->size()) return -2;
+    const lv2::Plugin* plugin = chain->plugin(insert);
+    return plugin ? plugin->control_index(symbol) : -2;
+}
+
+std::optional<std::uint32_t> EngineHost::bus_index(BusId id) const {
+    const auto it = bus_slots_.find(id);
+    if (it == bus_slots_.end()) return std::nullopt;
+    return it->second;
 }
 
 bool EngineHost::instruments_ready() const {

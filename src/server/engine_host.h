@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -68,6 +69,22 @@ public:
     // Records a live mixer change in the document (not an edit: no revision). The engine gets the
     // change as a command; this keeps /document, saves and a track's next instrument in step with it.
     bool set_mix(TrackId id, const MixChange& change) { return editor_.set_mix(id, change); }
+    bool set_bus_mix(BusId id, const MixChange& change) { return editor_.set_bus_mix(id, change); }
+    bool set_send_level(TrackId track, BusId bus, double level) {
+        return editor_.set_send_level(track, bus, level);
+    }
+    const std::vector<Insert>* inserts_of(InsertOwner owner, std::uint64_t id) const {
+        return editor_.inserts_of(owner, id);
+    }
+    bool set_insert_parameter(InsertOwner owner, std::uint64_t id, std::size_t insert, const std::string& symbol,
+                              double value) {
+        return editor_.set_insert_parameter(owner, id, insert, symbol, value);
+    }
+    // The index of an insert's control input with this symbol in the chain of the track or bus in
+    // `slot` (or the master): -1 when it has none, -2 when the insert's plugin could not be made.
+    long insert_control(InsertOwner owner, std::uint32_t slot, std::size_t insert, const std::string& symbol) const;
+    // The mixer slot of a bus (stable while the document is edited), or nullopt.
+    std::optional<std::uint32_t> bus_index(BusId id) const;
     bool set_parameter(TrackId id, const std::string& name, double value) {
         return editor_.set_parameter(id, name, value);
     }
@@ -134,6 +151,9 @@ private:
     void publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mixer, Frame apply_at = kAsap);
     std::shared_ptr<const ScoreSnapshot> build_score() const;
     bool update_channels(const EditEffect& effect, std::string* error);
+    bool update_buses(const EditEffect& effect, std::string* error);
+    // Every track slot's sends, from the document.
+    std::vector<std::vector<SendSpec>> sends_by_slot() const;
 
     EngineHostOptions options_;
     std::unique_ptr<AudioBackend> backend_;
@@ -142,6 +162,10 @@ private:
     // Control-side copy of the mixer's channels by slot, and each track's slot.
     std::vector<std::shared_ptr<TrackChannel>> channels_;
     std::unordered_map<TrackId, std::uint32_t> slots_;
+    // The same for buses, and the master insert chain (shared by every mixer until it is replaced).
+    std::vector<std::shared_ptr<TrackChannel>> bus_channels_;
+    std::map<BusId, std::uint32_t> bus_slots_;
+    std::shared_ptr<InsertChain> master_;
     // Channels that left their slot, kept in the next mixers for a while so their notes fade out.
     struct Retiring {
         std::shared_ptr<TrackChannel> channel;

@@ -47,7 +47,7 @@ Document dry_song(double pan = -1.0) {
 }
 
 Document with_insert(Document doc, const Effect& effect, bool bypass = false) {
-    doc.tracks[0].inserts = {Insert{effect.uri, effect.controls, bypass}};
+    doc.tracks[0].inserts = {Insert{effect.uri, effect.controls, bypass, {}}};
     return doc;
 }
 
@@ -153,7 +153,7 @@ TEST_F(Lv2Inserts, a_track_with_an_insert_stays_aligned_with_one_without) {
                                test::note(3, 2.01, 1.0, 67)};
     Track plain = test::track(1, "saw", notes, -1.0);
     Track through = test::track(2, "saw", notes, 1.0);
-    through.inserts = {Insert{"http://plugin.org.uk/swh-plugins/amp", {{"gain", 0.0}}, false}};
+    through.inserts = {Insert{"http://plugin.org.uk/swh-plugins/amp", {{"gain", 0.0}}, false, {}}};
     doc.tracks = {plain, through};
     for (const int block : {100, 512}) {
         const test::StereoAudio audio = test::render_offline(doc, kRate, block);
@@ -169,7 +169,7 @@ TEST_F(Lv2Inserts, a_track_with_an_insert_stays_aligned_with_one_without) {
 TEST_F(Lv2Inserts, a_control_change_lands_on_its_frame) {
     for (const int at : {500, 517, 575, 576}) {
         std::string error;
-        const std::vector<Insert> amp = {Insert{"http://plugin.org.uk/swh-plugins/amp", {}, false}};
+        const std::vector<Insert> amp = {Insert{"http://plugin.org.uk/swh-plugins/amp", {}, false, {}}};
         auto plain = InsertChain::create(amp, kRate, &error);
         auto changed = InsertChain::create(amp, kRate, &error);
         ASSERT_TRUE(plain && changed) << error;
@@ -203,8 +203,8 @@ TEST_F(Lv2Inserts, a_delay_rings_on_after_the_instrument_falls_silent) {
 
 TEST_F(Lv2Inserts, a_missing_plugin_is_named_and_the_track_plays_on_without_it) {
     Document doc = dry_song();
-    doc.tracks[0].inserts = {Insert{"http://example.org/gone", {}, false},
-                             Insert{"http://drobilla.net/plugins/mda/EPiano", {}, false}};
+    doc.tracks[0].inserts = {Insert{"http://example.org/gone", {}, false, {}},
+                             Insert{"http://drobilla.net/plugins/mda/EPiano", {}, false, {}}};
     const auto problems = check_instruments(doc);
     ASSERT_EQ(problems.size(), 2u);
     EXPECT_EQ(problems[0].json_path, "/tracks/0/inserts/0/plugin");
@@ -228,8 +228,8 @@ TEST_F(Lv2Inserts, a_missing_plugin_is_named_and_the_track_plays_on_without_it) 
 
 TEST_F(Lv2Inserts, inserts_round_trip_through_the_document) {
     Document doc = dry_song();
-    doc.tracks[0].inserts = {Insert{"http://drobilla.net/plugins/mda/Overdrive", {{"drive", 0.25}}, true},
-                             Insert{"http://plugin.org.uk/swh-plugins/amp", {}, false}};
+    doc.tracks[0].inserts = {Insert{"http://drobilla.net/plugins/mda/Overdrive", {{"drive", 0.25}}, true, {}},
+                             Insert{"http://plugin.org.uk/swh-plugins/amp", {}, false, {}}};
     const LoadResult back = parse_document(document_to_string(doc), "inserts.json");
     ASSERT_TRUE(back.document) << (back.errors.empty() ? "" : back.errors[0].to_string());
     EXPECT_EQ(back.document->tracks[0].inserts, doc.tracks[0].inserts);

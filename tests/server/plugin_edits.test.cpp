@@ -74,8 +74,8 @@ TEST_F(PluginEdits, a_track_gets_a_plugin_and_inserts_as_edits_pushed_and_undone
                                .bytes(),
                            a_)),
               "/reply ,shi \"/track/inserts\" 5 1");
-    const std::vector<Insert> chain = {Insert{kOverdrive, {{"drive", 0.7}, {"muffle", 0.2}}, false},
-                                       Insert{kAmp, {}, true}};
+    const std::vector<Insert> chain = {Insert{kOverdrive, {{"drive", 0.7}, {"muffle", 0.2}}, false, {}},
+                                       Insert{kAmp, {}, true, {}}};
     EXPECT_EQ(host_.document().tracks[1].inserts, chain);
 
     mirror_pushes(mirror);
@@ -97,7 +97,7 @@ TEST_F(PluginEdits, a_track_gets_a_plugin_and_inserts_as_edits_pushed_and_undone
     // Undoing the two plugin edits gives the document before them.
     const std::vector<Edit> plugin_edits = {
         edit::TrackInstrument{2, "lv2", "plugin", std::nullopt, std::nullopt,
-                              edit::PluginChoice{kEPiano, {}}},
+                              edit::PluginChoice{kEPiano, {}, {}}},
         edit::TrackInserts{2, chain}};
     DocumentEditor original(before);
     const auto back = inverse_edits(original, plugin_edits, &error);

@@ -5,8 +5,9 @@
 
 namespace tactus {
 
-bool InsertChain::make_slot(Slot& slot, const Insert& spec, double sample_rate, std::string* error) {
-    auto plugin = lv2::Plugin::create(spec.plugin, sample_rate, kChunk, error);
+bool InsertChain::make_slot(Slot& slot, const Insert& spec, double sample_rate, lv2::WorkerMode worker,
+                            std::string* error) {
+    auto plugin = lv2::Plugin::create(spec.plugin, sample_rate, kChunk, error, worker);
     if (!plugin) return false;
     if (!plugin->info().is_effect()) {
         *error = plugin->info().label() + " has no audio input: it is not an effect";
@@ -14,7 +15,7 @@ bool InsertChain::make_slot(Slot& slot, const Insert& spec, double sample_rate, 
     }
     slot.bypass = spec.bypass;
     if (plugin->audio_inputs() == 1 && plugin->audio_outputs() == 1) {
-        slot.instances[1] = lv2::Plugin::create(spec.plugin, sample_rate, kChunk, error);
+        slot.instances[1] = lv2::Plugin::create(spec.plugin, sample_rate, kChunk, error, worker);
         if (!slot.instances[1]) return false;
     }
     slot.instances[0] = std::move(plugin);
@@ -23,6 +24,9 @@ bool InsertChain::make_slot(Slot& slot, const Insert& spec, double sample_rate, 
         for (const auto& [symbol, value] : spec.parameters)
             if (const long c = instance->control_index(symbol); c >= 0)
                 instance->set_control(std::size_t(c), static_cast<float>(value));
+        // A state that cannot be restored fails the insert, as a plugin that fails to load does: played
+        // without it, the plugin would not sound as the document was saved.
+        if (!instance->restore_state(spec.state, error)) return false;
         // Many plugins report their latency only once they have run.
         instance->run();
     }
@@ -33,13 +37,14 @@ bool InsertChain::make_slot(Slot& slot, const Insert& spec, double sample_rate, 
 }
 
 std::unique_ptr<InsertChain> InsertChain::create(const std::vector<Insert>& inserts, double sample_rate,
-                                                 std::string* error, std::vector<std::string>* skipped) {
+                                                 std::string* error, std::vector<std::string>* skipped,
+                                                 lv2::WorkerMode worker) {
     std::unique_ptr<InsertChain> chain(new InsertChain());
     chain->tail_ = QuietTail(sample_rate);
     chain->slots_.resize(inserts.size());
     for (std::size_t i = 0; i < inserts.size(); ++i) {
         std::string why;
-        if (!chain->make_slot(chain->slots_[i], inserts[i], sample_rate, &why)) {
+        if (!chain->make_slot(chain->slots_[i], inserts[i], sample_rate, worker, &why)) {
             why = "insert " + std::to_string(i + 1) + ": " + why;
             if (!skipped) {
                 if (error) *error = why;
@@ -52,6 +57,11 @@ std::unique_ptr<InsertChain> InsertChain::create(const std::vector<Insert>& inse
         chain->latency_ += chain->slots_[i].latency;
     }
     return chain;
+}
+
+std::string InsertChain::save_state(std::size_t insert) const {
+    if (insert >= slots_.size() || !slots_[insert].instances[0]) return {};
+    return slots_[insert].instances[0]->save_state();
 }
 
 void InsertChain::set_parameter(std::size_t insert, std::size_t control, float value) {

@@ -12,9 +12,16 @@
 // gives its one output to both. A bypassed insert passes its input through, delayed by the latency the
 // plugin reported when it was made, so the chain's timing never moves.
 //
-// Threading: create() off the audio thread (instantiates the plugins); the destructor off it too.
-// Everything else from the one thread that renders the track (the audio thread or an offline render),
-// without allocation or locks of ours.
+// State: an insert's Insert::state (LV2 state as Turtle) is restored after its parameters when the
+// chain is made (both instances of a mono plugin get it); save_state() reads it back.
+//
+// Threading: create() off the audio thread (instantiates the plugins, restores their state); the
+// destructor off it too. save_state() off the audio thread at any time, also while the chain is being
+// rendered (the LV2 state spec lets save() run concurrently with run()); it takes lilv's lock and
+// allocates. Everything else from the one thread that renders the track (the audio thread or an
+// offline render), without allocation or locks of ours. Plugins using the LV2 worker get one in the
+// mode create() is given (engine/lv2/lv2_worker.h: Threaded for the realtime engine, Synchronous for
+// offline renders).
 #pragma once
 
 #include <array>
@@ -35,16 +42,21 @@ public:
     static constexpr int kChunk = 64;
 
     // nullptr with *error naming the insert ("insert 2: LV2 plugin <uri> ...") when a plugin is missing,
-    // is an instrument, has no audio input, or fails. With `skipped`, such an insert instead passes its
-    // input through unchanged and its message is added there: the track plays on without it.
+    // is an instrument, has no audio input, fails, or its state cannot be restored. With `skipped`, such
+    // an insert instead passes its input through unchanged and its message is added there: the track
+    // plays on without it.
     static std::unique_ptr<InsertChain> create(const std::vector<Insert>& inserts, double sample_rate,
                                                std::string* error,
-                                               std::vector<std::string>* skipped = nullptr);
+                                               std::vector<std::string>* skipped = nullptr,
+                                               lv2::WorkerMode worker = lv2::WorkerMode::Threaded);
 
     std::size_t size() const { return slots_.size(); }
     // The plugin of an insert, or nullptr for one that could not be made (it passes its input through).
     const lv2::Plugin* plugin(std::size_t insert) const { return slots_[insert].instances[0].get(); }
     int latency() const { return latency_; }
+    // The insert's plugin state now, as Insert::state takes it ("" for none, a plugin without state, or
+    // an insert that could not be made). Off the audio thread (see the threading note above).
+    std::string save_state(std::size_t insert) const;
 
     // In place: `frames` frames of input become the output of `latency()` frames before.
     void process(float* left, float* right, int frames);
@@ -78,7 +90,8 @@ private:
     static constexpr std::size_t kMaxChangesPerChunk = 256;
 
     InsertChain() = default;
-    static bool make_slot(Slot& slot, const Insert& spec, double sample_rate, std::string* error);
+    static bool make_slot(Slot& slot, const Insert& spec, double sample_rate, lv2::WorkerMode worker,
+                          std::string* error);
     void run_chunk();
     void run_slot(Slot& slot, std::size_t index);
 

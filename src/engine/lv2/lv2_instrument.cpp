@@ -17,8 +17,9 @@ constexpr double kPanicFadeSeconds = 0.005;
 std::unique_ptr<Lv2Instrument> Lv2Instrument::create(const std::string& uri, double sample_rate,
                                                      int midi_channel,
                                                      const std::map<std::string, double>& parameters,
-                                                     std::string* error) {
-    auto plugin = lv2::Plugin::create(uri, sample_rate, kChunk, error);
+                                                     std::string* error, const std::string& state,
+                                                     lv2::WorkerMode worker) {
+    auto plugin = lv2::Plugin::create(uri, sample_rate, kChunk, error, worker);
     if (!plugin) return nullptr;
     for (const auto& [symbol, value] : parameters)
         if (const long i = plugin->control_index(symbol); i >= 0)
@@ -27,6 +28,9 @@ std::unique_ptr<Lv2Instrument> Lv2Instrument::create(const std::string& uri, dou
         if (error) *error = plugin->info().label() + " takes no MIDI: it is not an instrument";
         return nullptr;
     }
+    // A state that cannot be restored fails the instrument: played without it, the plugin would not
+    // sound as the document was saved.
+    if (!plugin->restore_state(state, error)) return nullptr;
     return std::unique_ptr<Lv2Instrument>(new Lv2Instrument(std::move(plugin), sample_rate, midi_channel));
 }
 

@@ -15,8 +15,13 @@
 // Silence: once no note is held and the output has stayed under -120 dBFS for half a second (QuietTail), the
 // instrument is silent (the mixer stops rendering it and the plugin does not run until the next event).
 //
-// Threading: create and destroy off the audio thread; every other call from the audio thread (or an
-// offline render loop) only.
+// State: the track's plugin_state (LV2 state as Turtle) is restored after its parameters when the
+// instrument is made; save_state() reads the plugin's state back.
+//
+// Threading: create and destroy off the audio thread; save_state() off the audio thread at any time,
+// also while the instrument renders (the LV2 state spec lets save() run concurrently with run()); every
+// other call from the audio thread (or an offline render loop) only. A plugin using the LV2 worker gets
+// one in the mode create() is given (lv2_worker.h).
 #pragma once
 
 #include <array>
@@ -36,12 +41,15 @@ class Lv2Instrument final : public Instrument {
 public:
     static constexpr int kChunk = 64;
 
-    // nullptr with *error naming the plugin when it is not installed, not an instrument, or fails.
-    // `parameters`: control input values by port symbol, set before the first chunk (unknown symbols are
-    // skipped: a plugin may have lost a port since the document was saved).
+    // nullptr with *error naming the plugin when it is not installed, not an instrument, fails, or its
+    // state cannot be restored. `parameters`: control input values by port symbol, set before the first
+    // chunk (unknown symbols are skipped: a plugin may have lost a port since the document was saved).
+    // `state`: Track::plugin_state, restored after the parameters ("" for none). `worker`: Threaded for
+    // the realtime engine, Synchronous for offline renders (lv2_worker.h).
     static std::unique_ptr<Lv2Instrument> create(const std::string& uri, double sample_rate, int midi_channel,
                                                  const std::map<std::string, double>& parameters,
-                                                 std::string* error);
+                                                 std::string* error, const std::string& state = {},
+                                                 lv2::WorkerMode worker = lv2::WorkerMode::Threaded);
 
     int latency() const override { return latency_; }
     void note_on(VoiceKey key, int pitch, double cents, int velocity) override;
@@ -57,6 +65,8 @@ public:
     void skip_silence(long long frames) override;
 
     const lv2::Plugin& plugin() const { return *plugin_; }
+    // The plugin's state now, as Track::plugin_state takes it ("" for none). Off the audio thread.
+    std::string save_state() const { return plugin_->save_state(); }
 
 private:
     static constexpr int kMaxHeld = 256;

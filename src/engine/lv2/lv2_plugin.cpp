@@ -2,13 +2,17 @@
 
 #include <lv2/atom/util.h>
 #include <lv2/buf-size/buf-size.h>
+#include <lv2/presets/presets.h>
 #include <lv2/urid/urid.h>
+#include <lv2/worker/worker.h>
+#include <serd/serd.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <map>
 
 #include "core/realtime_scope.h"
 #include "engine/lv2/lv2_world.h"
@@ -35,10 +39,123 @@ int log_printf(LV2_Log_Handle handle, LV2_URID type, const char* format, ...) {
     return n;
 }
 
+// The plugin lists worker:schedule among its required or optional features.
+bool uses_worker(const std::string& uri) {
+    World& world = World::shared();
+    auto guard = world.lock();
+    const LilvPlugin* plugin = world.plugin(uri);
+    if (!plugin) return false;
+    LilvNode* schedule = lilv_new_uri(world.lilv(), LV2_WORKER__schedule);
+    const bool uses = lilv_plugin_has_feature(plugin, schedule);
+    lilv_node_free(schedule);
+    return uses;
+}
+
+// What a state text says, read with serd before lilv sees it: lilv's reader keeps what it read before
+// a syntax error without a word, and crashes on Turtle without a pset:Preset.
+struct StateText {
+    SerdEnv* env = serd_env_new(nullptr);
+    std::string error;                              // the first syntax error
+    std::vector<std::string> presets;               // subjects that are a pset:Preset
+    std::map<std::string, std::string> applies_to;  // subject -> its lv2:appliesTo (a URI)
+
+    // lilv writes a state without @prefix lines: its reader knows these (as lilv's set_prefixes).
+    StateText() {
+        for (const auto& [name, uri] : {std::pair{"atom", LV2_ATOM_PREFIX},
+                                        {"lilv", LILV_NS_LILV},
+                                        {"lv2", LV2_CORE_PREFIX},
+                                        {"pset", LV2_PRESETS_PREFIX},
+                                        {"rdf", LILV_NS_RDF},
+                                        {"rdfs", LILV_NS_RDFS},
+                                        {"state", LV2_STATE_PREFIX},
+                                        {"xsd", LILV_NS_XSD}})
+            serd_env_set_prefix_from_strings(env, reinterpret_cast<const std::uint8_t*>(name),
+                                             reinterpret_cast<const std::uint8_t*>(uri));
+    }
+    ~StateText() { serd_env_free(env); }
+    std::string name(const SerdNode* node) const {
+        const std::string raw(reinterpret_cast<const char*>(node->buf), node->n_bytes);
+        if (node->type == SERD_BLANK) return "_:" + raw;
+        if (node->type != SERD_URI && node->type != SERD_CURIE) return "\"" + raw;  // a literal
+        SerdNode full = serd_env_expand_node(env, node);
+        std::string uri = full.buf ? std::string(reinterpret_cast<const char*>(full.buf), full.n_bytes) : raw;
+        serd_node_free(&full);
+        return uri;
+    }
+};
+
+// False with *why when `text` is not Turtle holding one pset:Preset that applies to `plugin_uri`.
+bool check_state_text(const std::string& text, const std::string& plugin_uri, std::string* why) {
+    if (text.find('\0') != std::string::npos) {
+        *why = "is not valid Turtle (it contains a NUL byte)";
+        return false;
+    }
+    StateText read;
+    SerdReader* reader = serd_reader_new(
+        SERD_TURTLE, &read, nullptr,
+        [](void* h, const SerdNode* uri) {
+            return serd_env_set_base_uri(static_cast<StateText*>(h)->env, uri);
+        },
+        [](void* h, const SerdNode* name, const SerdNode* uri) {
+            return serd_env_set_prefix(static_cast<StateText*>(h)->env, name, uri);
+        },
+        [](void* h, SerdStatementFlags, const SerdNode*, const SerdNode* subject, const SerdNode* predicate,
+           const SerdNode* object, const SerdNode*, const SerdNode*) {
+            auto& r = *static_cast<StateText*>(h);
+            const std::string p = r.name(predicate), o = r.name(object);
+            if (p == LILV_NS_RDF "type" && o == LV2_PRESETS__Preset) r.presets.push_back(r.name(subject));
+            if (p == LV2_CORE__appliesTo) r.applies_to[r.name(subject)] = o;
+            return SERD_SUCCESS;
+        },
+        nullptr);
+    serd_reader_set_error_sink(
+        reader,
+        [](void* h, const SerdError* e) {
+            auto& r = *static_cast<StateText*>(h);
+            if (!r.error.empty()) return e->status;
+            char message[256];
+            va_list args;
+            va_copy(args, *e->args);
+            std::vsnprintf(message, sizeof message, e->fmt, args);
+            va_end(args);
+            r.error =
+                "line " + std::to_string(e->line) + ", column " + std::to_string(e->col) + ": " + message;
+            while (r.error.back() == '\n' || r.error.back() == ' ') r.error.pop_back();
+            return e->status;
+        },
+        &read);
+    const SerdStatus status =
+        serd_reader_read_string(reader, reinterpret_cast<const std::uint8_t*>(text.c_str()));
+    serd_reader_free(reader);
+    if (status != SERD_SUCCESS) {
+        *why = "is not valid Turtle (" + (read.error.empty() ? std::string("unreadable") : read.error) + ")";
+        return false;
+    }
+    if (read.presets.size() != 1) {
+        *why = read.presets.empty() ? "is not LV2 state (no pset:Preset with a state:state)"
+                                    : "holds more than one pset:Preset";
+        return false;
+    }
+    const auto applies = read.applies_to.find(read.presets.front());
+    if (applies == read.applies_to.end() || applies->second.starts_with('"') ||
+        applies->second.starts_with("_:")) {
+        *why = "names no plugin (lv2:appliesTo)";
+        return false;
+    }
+    if (applies->second != plugin_uri) {
+        *why = "is for another plugin, <" + applies->second + ">";
+        return false;
+    }
+    return true;
+}
+
+constexpr std::uint32_t kStateFlags = LV2_STATE_IS_POD | LV2_STATE_IS_PORTABLE;
+constexpr const char* kStateUri = "urn:tactus:state";
+
 }  // namespace
 
 std::unique_ptr<Plugin> Plugin::create(const std::string& uri, double sample_rate, int chunk_frames,
-                                       std::string* error) {
+                                       std::string* error, WorkerMode worker) {
     auto info = find_plugin(uri, error);
     if (!info) return nullptr;
     if (const std::string why = info->unplayable_reason(); !why.empty()) {
@@ -78,6 +195,10 @@ std::unique_ptr<Plugin> Plugin::create(const std::string& uri, double sample_rat
     };
     if ((chunk_frames & (chunk_frames - 1)) == 0)
         p->features_.push_back({LV2_BUF_SIZE__powerOf2BlockLength, nullptr});
+    if (uses_worker(uri)) {
+        p->worker_ = std::make_unique<Worker>(worker);
+        p->features_.push_back({LV2_WORKER__schedule, p->worker_->schedule_feature()});
+    }
     for (const LV2_Feature& f : p->features_) p->feature_list_.push_back(&f);
     p->feature_list_.push_back(nullptr);
 
@@ -125,6 +246,14 @@ std::unique_ptr<Plugin> Plugin::create(const std::string& uri, double sample_rat
         if (error) *error = p->info_.label() + " failed to instantiate";
         return nullptr;
     }
+    p->state_interface_ = static_cast<const LV2_State_Interface*>(
+        lilv_instance_get_extension_data(p->instance_, LV2_STATE__interface));
+    if (p->state_interface_ && (!p->state_interface_->save || !p->state_interface_->restore))
+        p->state_interface_ = nullptr;
+    if (p->worker_)
+        p->worker_->attach(static_cast<const LV2_Worker_Interface*>(
+                               lilv_instance_get_extension_data(p->instance_, LV2_WORKER__interface)),
+                           lilv_instance_get_handle(p->instance_));
     std::size_t audio_in = 0, audio_out = 0;
     for (const PortInfo& port : p->info_.ports) {
         void* where = nullptr;
@@ -175,9 +304,63 @@ std::unique_ptr<Plugin> Plugin::create(const std::string& uri, double sample_rat
 }
 
 Plugin::~Plugin() {
+    if (worker_) worker_->detach();  // no work() of this instance runs past here
     if (!instance_) return;
     lilv_instance_deactivate(instance_);
     lilv_instance_free(instance_);
+}
+
+std::string Plugin::save_state() const {
+    if (!state_interface_) return {};
+    World& world = World::shared();
+    auto guard = world.lock();
+    const LilvPlugin* plugin = world.plugin(info_.uri);
+    if (!plugin) return {};
+    // No port values (get_value nullptr): the controls are the document's parameters. No directories:
+    // files the plugin names (an impulse response) are kept as absolute paths.
+    LilvState* state =
+        lilv_state_new_from_instance(plugin, instance_, world.map_feature(), nullptr, nullptr, nullptr,
+                                     nullptr, nullptr, nullptr, kStateFlags, feature_list_.data());
+    if (!state) return {};
+    std::string text;
+    if (lilv_state_get_num_properties(state) > 0) {
+        if (char* turtle = lilv_state_to_string(world.lilv(), world.map_feature(), world.unmap_feature(),
+                                                state, kStateUri, nullptr)) {
+            text = turtle;
+            lilv_free(turtle);
+        }
+    }
+    lilv_state_free(state);
+    return text;
+}
+
+bool Plugin::restore_state(const std::string& text, std::string* error) {
+    if (text.empty()) return true;
+    const auto fail = [&](const std::string& why) {
+        if (error) *error = info_.label() + ": " + why;
+        return false;
+    };
+    if (!state_interface_)
+        return fail("it has no LV2 state interface, so its saved state cannot be restored");
+    if (std::string why; !check_state_text(text, info_.uri, &why)) return fail("its saved state " + why);
+    World& world = World::shared();
+    LilvState* state = nullptr;
+    {
+        auto guard = world.lock();
+        state = lilv_state_new_from_string(world.lilv(), world.map_feature(), text.c_str());
+        if (!state) return fail("its saved state is not LV2 state (no pset:Preset with a state:state)");
+    }
+    // Outside the world's lock: a plugin may take long to restore (it loads its files). Work it
+    // schedules meanwhile runs here, and its responses reach it before this returns.
+    if (worker_) worker_->work_inline(true);
+    lilv_state_restore(state, instance_, nullptr, nullptr, kStateFlags, feature_list_.data());
+    if (worker_) {
+        worker_->work_inline(false);
+        worker_->deliver_responses();
+    }
+    auto guard = world.lock();
+    lilv_state_free(state);
+    return true;
 }
 
 void Plugin::set_control(std::size_t i, float value) {
@@ -240,7 +423,9 @@ void Plugin::run(int from, int to) {
     for (LV2_Atom_Sequence* seq : atom_outputs_)
         seq->atom = {static_cast<std::uint32_t>(sequence_size_) - std::uint32_t(sizeof(LV2_Atom)),
                      atom_chunk_};
+    if (worker_) worker_->before_run();
     lilv_instance_run(instance_, static_cast<std::uint32_t>(to - from));
+    if (worker_) worker_->after_run();
     if (to >= chunk_) {
         events_.clear();
         events_sent_ = 0;

@@ -1,22 +1,35 @@
 // One instance of an LV2 plugin, run in chunks of a fixed size the host chose: ports connected to
 // buffers it owns, control inputs as plain floats, a MIDI input as an atom sequence with frame times.
 //
+// State (state:interface): save_state() gives the plugin's own state as Turtle, restore_state() puts
+// such a text back into a new instance. Control values are not part of it: they are the document's
+// `parameters`, set through the control ports (a state's lv2:port values are ignored on restore).
+//
+// Worker (worker:schedule): a plugin that asks for it gets a Worker (lv2_worker.h), threaded or
+// synchronous as create() is told; its responses are delivered around each run().
+//
 // Threading: create() instantiates and activates off the audio thread (lilv, under World's lock) and
-// the destructor deactivates and frees there too. Between, one thread at a time (the audio thread, or
-// an offline render's) calls the rest: no allocation, no lock, no I/O of ours. What the plugin itself
-// does in run() is its own (docs/plugins.md lists what was measured).
+// the destructor deactivates and frees there too; restore_state() also off it, before the instance is
+// handed to the thread that runs it (it is an instantiation-class call: nothing else may call the
+// plugin meanwhile). save_state() off the audio thread at any time, also while another thread runs the
+// plugin (the state spec lets save() run concurrently with run(); not with create or restore).
+// Between, one thread at a time (the audio thread, or an offline render's) calls the rest: no
+// allocation, no lock, no I/O of ours. What the plugin itself does in run() is its own
+// (docs/plugins.md lists what was measured).
 #pragma once
 
 #include <lilv/lilv.h>
 #include <lv2/atom/atom.h>
 #include <lv2/log/log.h>
 #include <lv2/options/options.h>
+#include <lv2/state/state.h>
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/lv2/lv2_worker.h"
 #include "engine/lv2/plugin_catalogue.h"
 
 namespace tactus::lv2 {
@@ -24,9 +37,11 @@ namespace tactus::lv2 {
 class Plugin {
 public:
     // Every run() is `chunk_frames` long. nullptr with *error naming the plugin when it is not installed,
-    // cannot be played (plugin_catalogue.h) or fails to instantiate.
+    // cannot be played (plugin_catalogue.h) or fails to instantiate. `worker`: how a plugin that uses the
+    // worker extension gets its work done (Threaded for the realtime engine, Synchronous for offline
+    // renders: lv2_worker.h).
     static std::unique_ptr<Plugin> create(const std::string& uri, double sample_rate, int chunk_frames,
-                                          std::string* error);
+                                          std::string* error, WorkerMode worker = WorkerMode::Threaded);
     ~Plugin();
     Plugin(const Plugin&) = delete;
     Plugin& operator=(const Plugin&) = delete;
@@ -46,6 +61,19 @@ public:
     long control_index(const std::string& symbol) const;
     // Frames of latency the plugin reports now (its latency port after the last run; 0 without one).
     int reported_latency() const;
+
+    // True when the plugin has the state interface (state:interface).
+    bool has_state() const { return state_interface_ != nullptr; }
+    // The plugin's state as Turtle (a state:state of the plugin, URI urn:tactus:state), without port
+    // values; "" when it has no state interface or saves nothing. Off the audio thread (see above).
+    std::string save_state() const;
+    // Restores a text save_state() gave (for this plugin URI). "" restores nothing. False with *error
+    // naming the plugin when the text is not LV2 state in Turtle, is another plugin's, or the plugin
+    // has no state interface; the instance is then as it was. Work the plugin schedules while
+    // restoring (a file to load) is done before this returns, and its responses delivered.
+    bool restore_state(const std::string& state, std::string* error);
+    // The worker serving the plugin, or nullptr when it does not use the worker extension.
+    const Worker* worker() const { return worker_.get(); }
 
     // Queues a MIDI message (1..3 bytes) at `frame` (0 <= frame < chunk) of the next chunk, in frame
     // order. False when the chunk's queue is full (the message is dropped).
@@ -101,6 +129,8 @@ private:
     LV2_Log_Log log_{};
     std::vector<LV2_Feature> features_;
     std::vector<const LV2_Feature*> feature_list_;
+    std::unique_ptr<Worker> worker_;  // before instantiation (features_ points into it)
+    const LV2_State_Interface* state_interface_ = nullptr;
 };
 
 }  // namespace tactus::lv2

@@ -4,6 +4,7 @@
 #include <lv2/log/log.h>
 #include <lv2/options/options.h>
 #include <lv2/urid/urid.h>
+#include <lv2/worker/worker.h>
 
 #include <algorithm>
 
@@ -20,6 +21,7 @@ const std::vector<std::string>& supported_features() {
         LV2_BUF_SIZE__fixedBlockLength,
         LV2_BUF_SIZE__powerOf2BlockLength,
         LV2_LOG__log,
+        LV2_WORKER__schedule,  // lv2_worker.h
     };
     return features;
 }
