@@ -18,10 +18,11 @@ constexpr std::size_t kMaxMarkerName = 1000;
 
 const char* edit_name(const Edit& e) {
     static constexpr const char* kNames[] = {
-        "note/add",  "note/move",    "note/resize",       "note/delete",  "note/pitch",       "note/velocity",
-        "track/add", "track/remove", "track/rename",      "track/move",   "track/instrument", "tempo/set",
-        "meter/set", "markers/set",  "track/controllers", "track/inserts", "track/sends",     "bus/add",
-        "bus/remove", "bus/rename", "bus/inserts", "master/inserts"};
+        "note/add",         "note/move",     "note/resize",  "note/delete",  "note/pitch",
+        "note/velocity",    "track/add",     "track/remove", "track/rename", "track/move",
+        "track/instrument", "tempo/set",     "meter/set",    "markers/set",  "track/controllers",
+        "track/inserts",    "track/sends",   "bus/add",      "bus/remove",   "bus/rename",
+        "bus/inserts",      "master/inserts"};
     static_assert(std::size(kNames) == std::variant_size_v<Edit>, "a name for every kind of edit");
     return kNames[e.index()];
 }
@@ -106,10 +107,12 @@ std::string check_markers(const std::vector<Marker>& markers) {
 std::string check_inserts(const std::vector<Insert>& inserts) {
     for (std::size_t i = 0; i < inserts.size(); ++i) {
         const Insert& insert = inserts[i];
-        if (insert.plugin.empty()) return "insert " + std::to_string(i + 1) + ": the plugin's URI must not be empty";
+        if (insert.plugin.empty())
+            return "insert " + std::to_string(i + 1) + ": the plugin's URI must not be empty";
         for (const auto& [name, value] : insert.parameters)
             if (!std::isfinite(value))
-                return "insert " + std::to_string(i + 1) + ": parameter '" + name + "' must be a finite number";
+                return "insert " + std::to_string(i + 1) + ": parameter '" + name +
+                       "' must be a finite number";
     }
     return {};
 }
@@ -154,7 +157,8 @@ std::size_t parameters_bytes(const std::map<std::string, double>& parameters) {
 
 std::size_t inserts_heap_bytes(const std::vector<Insert>& inserts) {
     std::size_t bytes = vector_bytes(inserts);
-    for (const Insert& i : inserts) bytes += string_bytes(i.plugin) + string_bytes(i.state) + parameters_bytes(i.parameters);
+    for (const Insert& i : inserts)
+        bytes += string_bytes(i.plugin) + string_bytes(i.state) + parameters_bytes(i.parameters);
     return bytes;
 }
 
@@ -165,8 +169,9 @@ std::size_t bus_heap_bytes(const Bus& b) {
 std::size_t track_heap_bytes(const Track& t) {
     return string_bytes(t.name) + string_bytes(t.instrument) + string_bytes(t.preset) +
            string_bytes(t.orchestra) + string_bytes(t.csound_instrument) + string_bytes(t.soundfont) +
-           string_bytes(t.plugin) + string_bytes(t.plugin_state) + inserts_heap_bytes(t.inserts) + vector_bytes(t.sends) + vector_bytes(t.notes) +
-           vector_bytes(t.controllers) + parameters_bytes(t.parameters);
+           string_bytes(t.plugin) + string_bytes(t.plugin_state) + inserts_heap_bytes(t.inserts) +
+           vector_bytes(t.sends) + vector_bytes(t.notes) + vector_bytes(t.controllers) +
+           parameters_bytes(t.parameters);
 }
 
 std::size_t edit_heap_bytes(const Edit& e) {
@@ -598,7 +603,8 @@ std::string DocumentEditor::apply_one(Edit& e) {
         if (auto p = check_inserts(add->bus.inserts); !p.empty()) return p;
         add->index = std::min(add->index, doc_.buses.size());
         doc_.buses.insert(doc_.buses.begin() + static_cast<std::ptrdiff_t>(add->index), add->bus);
-        undo_.push_back([this, id = add->bus.id] { doc_.buses.erase(doc_.buses.begin() + *bus_position(id)); });
+        undo_.push_back(
+            [this, id = add->bus.id] { doc_.buses.erase(doc_.buses.begin() + *bus_position(id)); });
         effect_->buses_changed.push_back(add->bus.id);
         effect_->routing_changed = true;
         return {};

@@ -92,8 +92,8 @@ public:
     bool set_bus_mix(BusId id, const MixChange& change);
     bool set_send_level(TrackId track, BusId bus, double level);
     // The same for a control of an insert (`id`: the track or bus; unused for the master).
-    bool set_insert_parameter(InsertOwner owner, std::uint64_t id, std::size_t insert, const std::string& symbol,
-                              double value);
+    bool set_insert_parameter(InsertOwner owner, std::uint64_t id, std::size_t insert,
+                              const std::string& symbol, double value);
     // The insert chain of a track, a bus or the master, or nullptr for an unknown id.
     const std::vector<Insert>* inserts_of(InsertOwner owner, std::uint64_t id) const;
     // The same for a live parameter change (/track/parameter): recorded in the track, not an edit.

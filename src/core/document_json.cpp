@@ -717,7 +717,8 @@ std::unordered_map<BusId, std::size_t> read_buses(Reader& r, const Field& f, Doc
     return ids;
 }
 
-void read_tracks(Reader& r, const Field& f, Document& doc, const std::unordered_map<BusId, std::size_t>& bus_ids) {
+void read_tracks(Reader& r, const Field& f, Document& doc,
+                 const std::unordered_map<BusId, std::size_t>& bus_ids) {
     std::unordered_map<TrackId, std::size_t> track_ids;
     std::unordered_map<NoteId, IdOwner> note_ids;
     for_each_object(r, f, [&](const json& obj, const std::string& at, std::size_t track_index) {
@@ -779,8 +780,10 @@ void read_tracks(Reader& r, const Field& f, Document& doc, const std::unordered_
                     if (auto v = r.unsigned_integer(bus, true)) {
                         send.bus = *v;
                         if (!bus_ids.count(*v))
-                            r.problem(bus.path, "no bus with id " + std::to_string(*v) + " (the document's buses: " +
-                                                    (bus_ids.empty() ? std::string("none") : describe_ids(bus_ids)) + ")");
+                            r.problem(bus.path,
+                                      "no bus with id " + std::to_string(*v) + " (the document's buses: " +
+                                          (bus_ids.empty() ? std::string("none") : describe_ids(bus_ids)) +
+                                          ")");
                         for (const Send& earlier : t.sends)
                             if (earlier.bus == *v)
                                 r.problem(bus.path, "the track already sends to bus " + std::to_string(*v));

@@ -148,11 +148,12 @@ inline void set_soundfont(Track& t, const edit::SoundFontChoice& choice) {
     t.drums = choice.drums;
 }
 
-using Edit = std::variant<edit::NoteAdd, edit::NoteMove, edit::NoteResize, edit::NoteDelete, edit::NotePitch,
-                          edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename,
-                          edit::TrackMove, edit::TrackInstrument, edit::TempoReplace, edit::MeterReplace,
-                          edit::MarkersReplace, edit::TrackControllers, edit::TrackInserts, edit::TrackSends,
-                          edit::BusAdd, edit::BusRemove, edit::BusRename, edit::BusInserts, edit::MasterInserts>;
+using Edit =
+    std::variant<edit::NoteAdd, edit::NoteMove, edit::NoteResize, edit::NoteDelete, edit::NotePitch,
+                 edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename, edit::TrackMove,
+                 edit::TrackInstrument, edit::TempoReplace, edit::MeterReplace, edit::MarkersReplace,
+                 edit::TrackControllers, edit::TrackInserts, edit::TrackSends, edit::BusAdd, edit::BusRemove,
+                 edit::BusRename, edit::BusInserts, edit::MasterInserts>;
 
 // A batch applied atomically, and the revision it produced.
 struct EditBatch {

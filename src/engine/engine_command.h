@@ -25,19 +25,18 @@ enum class CommandKind : std::uint8_t {
     TrackSolo,    // track, flag
     MasterLevel,  // value
     Metronome,    // flag (on/off)
-    MidiInputTrack,  // track: the slot live MIDI input plays (flag false: none)
-    Record,          // flag: live MIDI input is also reported for recording while playing
-    MidiClock,       // flag: MIDI beat clock on the MIDI output (engine/midi_clock.h)
-    CancelPending,   // every command submitted before it and still waiting for its frame is cancelled
-    TrackParameter,  // track, a (the parameter's index in Instrument::parameters()), value
-    BusLevel,        // track (the bus slot), value
-    BusPan,          // track (the bus slot), value
-    BusMute,         // track (the bus slot), flag
-    BusSolo,         // track (the bus slot), flag
-    SendLevel,       // track, a (the bus slot), value
+    MidiInputTrack,   // track: the slot live MIDI input plays (flag false: none)
+    Record,           // flag: live MIDI input is also reported for recording while playing
+    MidiClock,        // flag: MIDI beat clock on the MIDI output (engine/midi_clock.h)
+    CancelPending,    // every command submitted before it and still waiting for its frame is cancelled
+    TrackParameter,   // track, a (the parameter's index in Instrument::parameters()), value
+    BusLevel,         // track (the bus slot), value
+    BusPan,           // track (the bus slot), value
+    BusMute,          // track (the bus slot), flag
+    BusSolo,          // track (the bus slot), flag
+    SendLevel,        // track, a (the bus slot), value
     InsertParameter,  // pitch (InsertOwner), track (its slot), a (the insert), b (the control), value
 };
-
 
 // Play from wherever the transport paused.
 inline constexpr Frame kResume = INT64_MIN;

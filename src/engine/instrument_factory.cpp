@@ -5,9 +5,9 @@
 #include <map>
 
 #include "core/general_midi_font.h"
+#include "engine/bus_input.h"
 #include "engine/csound/csound_instrument.h"
 #include "engine/csound/csound_orchestra.h"
-#include "engine/bus_input.h"
 #include "engine/lv2/instrument_with_inserts.h"
 #include "engine/lv2/lv2_instrument.h"
 #include "engine/lv2/plugin_catalogue.h"
@@ -214,8 +214,8 @@ std::vector<InstrumentProblem> check_instruments(const Document& doc, const Csou
     }
     for (std::size_t i = 0; i < doc.buses.size(); ++i)
         for (std::size_t j = 0; j < doc.buses[i].inserts.size(); ++j)
-            check_insert(doc.buses[i].inserts[j], "/buses/" + std::to_string(i) + "/inserts/" + std::to_string(j),
-                         problems);
+            check_insert(doc.buses[i].inserts[j],
+                         "/buses/" + std::to_string(i) + "/inserts/" + std::to_string(j), problems);
     for (std::size_t j = 0; j < doc.master_inserts.size(); ++j)
         check_insert(doc.master_inserts[j], "/master_inserts/" + std::to_string(j), problems);
     return problems;

@@ -85,7 +85,8 @@ std::unique_ptr<Instrument> make_bus_input(const Bus& bus, double sample_rate, s
                                            std::vector<std::string>* skipped = nullptr);
 // The master insert chain, or nullptr (with *error empty) when the document has none.
 std::shared_ptr<InsertChain> make_master_chain(const std::vector<Insert>& inserts, double sample_rate,
-                                               std::string* error, std::vector<std::string>* skipped = nullptr);
+                                               std::string* error,
+                                               std::vector<std::string>* skipped = nullptr);
 // The mixer's sends of one track: bus ids as bus slots (a send to an unknown bus is left out).
 std::vector<SendSpec> send_specs(const Track& track, const std::map<BusId, std::uint32_t>& bus_slots);
 // make_instrument, but a csound track that fails gets a SilentInstrument and *silenced its error.

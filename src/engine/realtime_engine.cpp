@@ -297,7 +297,8 @@ void RealtimeEngine::apply(const Pending& pending, Frame at, bool late) {
             if (mixer) mixer->set_send_level(c.track, static_cast<std::size_t>(c.a), c.value);
             break;
         case CommandKind::InsertParameter:
-            if (InsertChain* chain = mixer ? mixer->insert_chain(static_cast<InsertOwner>(c.pitch), c.track) : nullptr)
+            if (InsertChain* chain =
+                    mixer ? mixer->insert_chain(static_cast<InsertOwner>(c.pitch), c.track) : nullptr)
                 chain->set_parameter(static_cast<std::size_t>(c.a), static_cast<std::size_t>(c.b),
                                      static_cast<float>(c.value));
             break;

@@ -1,10 +1,10 @@
 #include "engine/track_mixer.h"
 
-#include "engine/bus_input.h"
-
 #include <algorithm>
 #include <bit>
 #include <cmath>
+
+#include "engine/bus_input.h"
 
 namespace tactus {
 
@@ -142,7 +142,8 @@ void TrackMixer::take_over(const TrackMixer* previous) {
     for_each_bit(previous->retiring_sounding_, [&](std::size_t i) { carry(previous->retiring_[i].get()); });
     // A peak not yet reported stays to be reset with the others.
     for_each_bit(previous->metered_, [&](std::size_t slot) {
-        if (const TrackChannel* c = previous->tracks_[slot].get(); kept_in_slot(c)) set_bit(metered_, c->slot);
+        if (const TrackChannel* c = previous->tracks_[slot].get(); kept_in_slot(c))
+            set_bit(metered_, c->slot);
     });
     for_each_bit(previous->bus_metered_, [&](std::size_t slot) {
         if (const TrackChannel* c = previous->buses_[slot].get(); kept_in_slot(c))
@@ -157,12 +158,14 @@ void TrackMixer::take_over_sends(const TrackMixer* previous) {
         TrackChannel* c = tracks_[slot].get();
         if (!c) continue;
         const bool same_channel = previous && slot < previous->tracks_.size() &&
-                                  previous->tracks_[slot].get() == c && slot + 1 < previous->send_begin_.size();
+                                  previous->tracks_[slot].get() == c &&
+                                  slot + 1 < previous->send_begin_.size();
         for (std::uint32_t i = send_begin_[slot]; i < send_begin_[slot + 1]; ++i) {
             SendRoute& route = sends_[i];
             const SendRoute* kept = nullptr;
             if (same_channel)
-                for (std::uint32_t j = previous->send_begin_[slot]; j < previous->send_begin_[slot + 1]; ++j) {
+                for (std::uint32_t j = previous->send_begin_[slot]; j < previous->send_begin_[slot + 1];
+                     ++j) {
                     const SendRoute& old = previous->sends_[j];
                     if (old.bus == route.bus && old.pre_fader == route.pre_fader) kept = &old;
                 }
@@ -370,7 +373,8 @@ bool TrackMixer::is_silent() const {
                  [&](std::size_t slot) { silent = silent && tracks_[slot]->instrument->is_silent(); });
     for_each_bit(retiring_sounding_,
                  [&](std::size_t i) { silent = silent && retiring_[i]->instrument->is_silent(); });
-    for_each_bit(bus_sounding_, [&](std::size_t slot) { silent = silent && buses_[slot]->instrument->is_silent(); });
+    for_each_bit(bus_sounding_,
+                 [&](std::size_t slot) { silent = silent && buses_[slot]->instrument->is_silent(); });
     return silent;
 }
 
@@ -411,7 +415,8 @@ float TrackMixer::render_channel(TrackChannel& channel, float* left, float* righ
     catch_up(channel);
     channel.instrument->render(scratch_left_.data(), scratch_right_.data(), frames);
     channel.clock = clock_ + frames;
-    const float peak = channel.strip.mix_into(scratch_left_.data(), scratch_right_.data(), left, right, frames);
+    const float peak =
+        channel.strip.mix_into(scratch_left_.data(), scratch_right_.data(), left, right, frames);
     if (slot >= 0 && std::size_t(slot) + 1 < send_begin_.size() &&
         send_begin_[std::size_t(slot)] != send_begin_[std::size_t(slot) + 1])
         send(channel, std::size_t(slot), frames);
@@ -464,7 +469,8 @@ float TrackMixer::mix_channel(TrackChannel& channel, float* left, float* right, 
     std::fill_n(latent_left_.data(), frames, 0.0f);
     std::fill_n(latent_right_.data(), frames, 0.0f);
     const float peak = render_channel(channel, latent_left_.data(), latent_right_.data(), frames, slot);
-    if (peak >= 0.0f) compensation_->add(latent_left_.data(), latent_right_.data(), frames, latency + master_latency());
+    if (peak >= 0.0f)
+        compensation_->add(latent_left_.data(), latent_right_.data(), frames, latency + master_latency());
     return peak;
 }
 

@@ -123,7 +123,9 @@ public:
     // A track's instrument is told it plays (as instrument() does): the change is rendered.
     InsertChain* insert_chain(InsertOwner owner, std::size_t slot);
     // Audio thread: the bus in `slot` (its inserts through Instrument::inserts()), or nullptr.
-    Instrument* bus(std::size_t slot) { return slot < buses_.size() && buses_[slot] ? buses_[slot]->instrument.get() : nullptr; }
+    Instrument* bus(std::size_t slot) {
+        return slot < buses_.size() && buses_[slot] ? buses_[slot]->instrument.get() : nullptr;
+    }
     // Live strip changes (audio thread), smoothed; solo on any track silences the unsoloed ones. O(1).
     void set_level(std::size_t track, double level);
     void set_pan(std::size_t track, double pan);
@@ -219,7 +221,9 @@ private:
     // The position of `channel` among the retiring ones, or -1.
     long retiring_index(const TrackChannel* channel) const;
     TrackChannel* channel(std::size_t slot) { return slot < tracks_.size() ? tracks_[slot].get() : nullptr; }
-    TrackChannel* bus_channel(std::size_t slot) { return slot < buses_.size() ? buses_[slot].get() : nullptr; }
+    TrackChannel* bus_channel(std::size_t slot) {
+        return slot < buses_.size() ? buses_[slot].get() : nullptr;
+    }
     // Counts the solos of the slots whose channel changed since `previous` (nullptr: every slot).
     static void recount_solos(const std::vector<std::shared_ptr<TrackChannel>>* before,
                               const std::vector<std::shared_ptr<TrackChannel>>& after, std::size_t& soloed,
@@ -237,7 +241,7 @@ private:
     std::vector<std::shared_ptr<TrackChannel>> buses_;
     Bits bus_sounding_;
     Bits bus_metered_;
-    std::vector<SendRoute> sends_;               // by track slot, then in the document's order
+    std::vector<SendRoute> sends_;              // by track slot, then in the document's order
     std::vector<std::uint32_t> send_begin_{0};  // slot s's sends are [send_begin_[s], send_begin_[s + 1])
     std::shared_ptr<InsertChain> master_;
     std::size_t soloed_ = 0;  // soloed channels in slots

@@ -151,11 +151,11 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
     };
     for (const auto& [address, handler] : handlers_) addresses_.push_back(address);
     for (const char* edit :
-         {"/note/add", "/note/move", "/note/track", "/note/resize", "/note/delete", "/note/pitch",
-          "/note/velocity", "/note/audition", "/track/add", "/track/remove", "/track/rename", "/track/move",
-          "/track/instrument", "/tempo/set", "/meter/set", "/markers/set", "/track/controllers",
-          "/track/plugin", "/track/inserts", "/track/sends", "/bus/add", "/bus/remove", "/bus/rename", "/bus/inserts",
-          "/master/inserts"})
+         {"/note/add",     "/note/move",         "/note/track",       "/note/resize",   "/note/delete",
+          "/note/pitch",   "/note/velocity",     "/note/audition",    "/track/add",     "/track/remove",
+          "/track/rename", "/track/move",        "/track/instrument", "/tempo/set",     "/meter/set",
+          "/markers/set",  "/track/controllers", "/track/plugin",     "/track/inserts", "/track/sends",
+          "/bus/add",      "/bus/remove",        "/bus/rename",       "/bus/inserts",   "/master/inserts"})
         addresses_.push_back(edit);
     // A document loaded before the server started (tactusd --load): its track meters' order.
     if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());
@@ -638,7 +638,8 @@ std::uint32_t ControlServer::bus_arg(const Context& ctx, std::size_t index) cons
     const OscArgs args(ctx.message);
     const std::int64_t id = args.integer(index, "bus id");
     const auto bus = host_.bus_index(static_cast<BusId>(id));
-    if (id <= 0 || !bus) throw OscArgError("no bus with id " + std::to_string(id) + " in the loaded document");
+    if (id <= 0 || !bus)
+        throw OscArgError("no bus with id " + std::to_string(id) + " in the loaded document");
     return *bus;
 }
 
@@ -1013,18 +1014,22 @@ void ControlServer::on_insert_parameter(const Context& ctx) {
     c.pitch = static_cast<std::int16_t>(owner);
     const std::vector<Insert>* inserts = host_.inserts_of(owner, id);
     if (!inserts || inserts->empty())
-        throw OscArgError(std::string(master ? "the master" : owner == InsertOwner::Bus ? "bus " : "track ") +
+        throw OscArgError(std::string(master                      ? "the master"
+                                      : owner == InsertOwner::Bus ? "bus "
+                                                                  : "track ") +
                           (master ? "" : std::to_string(id)) + " has no inserts");
     const auto insert =
         static_cast<std::size_t>(args.integer_in(first, "insert", 0, std::int64_t(inserts->size()) - 1));
     const std::string& symbol = args.string(first + 1, "symbol");
     const double value = args.number(first + 2, "value");
-    if (!std::isfinite(value)) throw OscArgError("argument " + std::to_string(first + 3) + " (value) must be finite");
+    if (!std::isfinite(value))
+        throw OscArgError("argument " + std::to_string(first + 3) + " (value) must be finite");
     const long control = host_.insert_control(owner, c.track, insert, symbol);
     if (control < 0)
-        throw OscArgError("insert " + std::to_string(insert) + " (" + (*inserts)[insert].plugin +
-                          ") has no control input '" + symbol + "'" +
-                          (control == -2 ? " (the plugin could not be made: it passes its input through)" : ""));
+        throw OscArgError(
+            "insert " + std::to_string(insert) + " (" + (*inserts)[insert].plugin +
+            ") has no control input '" + symbol + "'" +
+            (control == -2 ? " (the plugin could not be made: it passes its input through)" : ""));
     c.a = insert;
     c.b = control;
     c.value = value;

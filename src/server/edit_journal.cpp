@@ -123,9 +123,9 @@ std::string apply_record(const OscPacket& packet, DocumentEditor& editor, Journa
         if (head.args.size() != first + 3 || (!master && !is_integer(head.args[0])) ||
             !is_integer(head.args[first]) || head.types[first + 1] != 's' || !is_number(head.args[first + 2]))
             return head.address + " with arguments ," + head.types;
-        const InsertOwner owner = master                                  ? InsertOwner::Master
+        const InsertOwner owner = master                                ? InsertOwner::Master
                                   : head.address.rfind("/bus/", 0) == 0 ? InsertOwner::Bus
-                                                                          : InsertOwner::Track;
+                                                                        : InsertOwner::Track;
         editor.set_insert_parameter(owner, master ? 0 : static_cast<std::uint64_t>(head.args[0].i),
                                     static_cast<std::size_t>(head.args[first].i), head.args[first + 1].s,
                                     number(head.args[first + 2]));

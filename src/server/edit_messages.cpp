@@ -117,8 +117,8 @@ void write_plugin(std::vector<std::vector<std::uint8_t>>& out, TrackId track,
     out.push_back(m.bytes());
 }
 // `address` with the owner's id first (none for the master), then the inserts.
-void write_inserts(std::vector<std::vector<std::uint8_t>>& out, const char* address, std::optional<std::uint64_t> owner,
-                   const std::vector<Insert>& inserts) {
+void write_inserts(std::vector<std::vector<std::uint8_t>>& out, const char* address,
+                   std::optional<std::uint64_t> owner, const std::vector<Insert>& inserts) {
     OscOut m(address);
     if (owner) m.h(static_cast<std::int64_t>(*owner));
     for (const Insert& insert : inserts) {
@@ -130,7 +130,8 @@ void write_inserts(std::vector<std::vector<std::uint8_t>>& out, const char* addr
 void write_sends(std::vector<std::vector<std::uint8_t>>& out, TrackId track, const std::vector<Send>& sends) {
     OscOut m("/track/sends");
     m.h(static_cast<std::int64_t>(track));
-    for (const Send& send : sends) m.h(static_cast<std::int64_t>(send.bus)).d(send.level).i(send.pre_fader ? 1 : 0);
+    for (const Send& send : sends)
+        m.h(static_cast<std::int64_t>(send.bus)).d(send.level).i(send.pre_fader ? 1 : 0);
     out.push_back(m.bytes());
 }
 // Name/value pairs from argument `first` to `end` (exclusive).

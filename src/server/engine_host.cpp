@@ -178,8 +178,8 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* e
     std::vector<SnapshotNote> removed, added;
     removed.reserve(effect.removed.size());
     for (const PlacedNote& n : effect.removed) removed.push_back(score_->compile(n.note, slots_.at(n.track)));
-    const bool channels_changed = !effect.instruments_changed.empty() || !effect.tracks_removed.empty() ||
-                                  effect.routing_changed;
+    const bool channels_changed =
+        !effect.instruments_changed.empty() || !effect.tracks_removed.empty() || effect.routing_changed;
     if (channels_changed && !update_channels(effect, error)) return false;
     if (effect.routing_changed && !update_buses(effect, error)) return false;
     if (effect.tempo_changed || effect.meter_changed || effect.controllers_changed) {
@@ -210,7 +210,8 @@ bool EngineHost::update_buses(const EditEffect& effect, std::string* error) {
         auto input = make_bus_input(bus, rate, error, &skipped);
         if (!input) return false;
         const auto slot = bus_slots_.find(id);
-        const auto at = slot != bus_slots_.end() ? slot->second : static_cast<std::uint32_t>(bus_channels_.size());
+        const auto at =
+            slot != bus_slots_.end() ? slot->second : static_cast<std::uint32_t>(bus_channels_.size());
         auto channel = std::make_shared<TrackChannel>(
             std::move(input), rate, TrackControls{bus.level, bus.pan, bus.mute, bus.solo}, at, true);
         if (slot != bus_slots_.end()) {

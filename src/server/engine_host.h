@@ -76,13 +76,14 @@ public:
     const std::vector<Insert>* inserts_of(InsertOwner owner, std::uint64_t id) const {
         return editor_.inserts_of(owner, id);
     }
-    bool set_insert_parameter(InsertOwner owner, std::uint64_t id, std::size_t insert, const std::string& symbol,
-                              double value) {
+    bool set_insert_parameter(InsertOwner owner, std::uint64_t id, std::size_t insert,
+                              const std::string& symbol, double value) {
         return editor_.set_insert_parameter(owner, id, insert, symbol, value);
     }
     // The index of an insert's control input with this symbol in the chain of the track or bus in
     // `slot` (or the master): -1 when it has none, -2 when the insert's plugin could not be made.
-    long insert_control(InsertOwner owner, std::uint32_t slot, std::size_t insert, const std::string& symbol) const;
+    long insert_control(InsertOwner owner, std::uint32_t slot, std::size_t insert,
+                        const std::string& symbol) const;
     // The mixer slot of a bus (stable while the document is edited), or nullopt.
     std::optional<std::uint32_t> bus_index(BusId id) const;
     bool set_parameter(TrackId id, const std::string& name, double value) {

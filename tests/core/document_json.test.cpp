@@ -111,6 +111,21 @@ Document rich_document() {
     drums.notes = {{18446744073709551615ull, 0.0, 0.0, 36, 0.0, 110}};  // the largest id
     Track empty;
     empty.id = 4;
+    // Mixer routing: a send each way, a bus with an insert (and a plugin state), a master chain.
+    piano.sends = {{11, 0.35, false}, {12, 4.0, true}};
+    drums.inserts = {{"urn:example:eq", {{"gain", -3.5}}, true, "@prefix : <urn:x#> .\n"}};
+    Bus reverb;
+    reverb.id = 11;
+    reverb.name = "Reverb";
+    reverb.inserts = {{"urn:example:reverb", {{"size", 0.75}}, false, {}}};
+    reverb.level = 0.5;
+    reverb.pan = -0.25;
+    Bus echo;
+    echo.id = 12;
+    echo.mute = true;
+    echo.solo = true;
+    doc.buses = {reverb, echo};
+    doc.master_inserts = {{"urn:example:limiter", {}, false, {}}};
     doc.tracks = {piano, drums, empty};
     return doc;
 }
@@ -362,6 +377,28 @@ TEST(DocumentJsonErrors, track_id_must_be_unique) {
     const LoadError e = only_error(j);
     EXPECT_EQ(e.json_path, "/tracks/1/id");
     EXPECT_EQ(e.message, "duplicate track id 1 (already used by /tracks/0)");
+}
+
+TEST(DocumentJsonErrors, a_send_names_a_bus_of_the_document_once) {
+    json j = valid_song();
+    j["buses"] = json::parse(R"([{"id": 5, "name": "Reverb"}, {"id": 6}])");
+    j["tracks"][0]["sends"] = json::parse(R"([{"bus": 5, "level": 0.5}, {"bus": 9}, {"bus": 5}])");
+    const auto errors = errors_of(j);
+    ASSERT_EQ(errors.size(), 2u) << describe(errors);
+    EXPECT_EQ(errors[0].json_path, "/tracks/0/sends/1/bus");
+    EXPECT_EQ(errors[0].message, "no bus with id 9 (the document's buses: 5, 6)");
+    EXPECT_EQ(errors[1].json_path, "/tracks/0/sends/2/bus");
+    EXPECT_EQ(errors[1].message, "the track already sends to bus 5");
+}
+
+TEST(DocumentJsonErrors, bus_ids_are_unique_and_levels_in_range) {
+    json j = valid_song();
+    j["buses"] = json::parse(R"([{"id": 5, "level": 5}, {"id": 5}])");
+    const auto errors = errors_of(j);
+    ASSERT_EQ(errors.size(), 2u) << describe(errors);
+    EXPECT_EQ(errors[0].json_path, "/buses/0/level");
+    EXPECT_EQ(errors[1].json_path, "/buses/1/id");
+    EXPECT_EQ(errors[1].message, "duplicate bus id 5 (already used by /buses/0)");
 }
 
 TEST(DocumentJsonErrors, track_level_and_pan_ranges) {
