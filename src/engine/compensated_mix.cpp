@@ -11,27 +11,62 @@ CompensatedMix::CompensatedMix(int lookahead_frames, int max_lookahead)
     : lookahead_(std::clamp(lookahead_frames, 0, kMaxLookahead)),
       max_lookahead_(std::clamp(std::max(max_lookahead, lookahead_), 0, kMaxLookahead)) {
     // Room for the lookahead plus the longest span rendered before it is taken.
-    const std::size_t size = std::bit_ceil(static_cast<std::size_t>(max_lookahead_ + kMaxRenderFrames + 1));
-    left_.assign(size, 0.0f);
-    right_.assign(size, 0.0f);
-    mask_ = size - 1;
+    size_ = std::bit_ceil(static_cast<std::size_t>(max_lookahead_ + kMaxRenderFrames + 1));
+    mask_ = size_ - 1;
+    for (Lane& lane : lanes_) {
+        lane.left.assign(size_, 0.0f);
+        lane.right.assign(size_, 0.0f);
+    }
 }
 
 void CompensatedMix::set_lookahead(int frames) {
     lookahead_ = std::clamp(frames, 0, max_lookahead_);
 }
 
-// The ring is walked in contiguous runs (it wraps at most once a call), and each run in groups of
+// The lane of this latency; a silent lane is given up for a new latency, and with every lane sounding
+// the latest one takes it.
+CompensatedMix::Lane& CompensatedMix::lane_for(int latency) {
+    for (int i = 0; i < in_use_; ++i)
+        if (Lane& lane = lanes_[std::size_t(by_latency_[std::size_t(i)])]; lane.latency == latency) return lane;
+    for (int i = 0; i < in_use_;) {
+        if (lanes_[std::size_t(by_latency_[std::size_t(i)])].pending == 0) {
+            lanes_[std::size_t(by_latency_[std::size_t(i)])].latency = -1;
+            std::copy(by_latency_.begin() + i + 1, by_latency_.begin() + in_use_, by_latency_.begin() + i);
+            --in_use_;
+        } else {
+            ++i;
+        }
+    }
+    if (in_use_ == kLanes) return lanes_[std::size_t(by_latency_[std::size_t(kLanes - 1)])];
+    int free = 0;
+    while (lanes_[std::size_t(free)].latency >= 0) ++free;
+    lanes_[std::size_t(free)].latency = latency;
+    int at = in_use_;
+    while (at > 0 && lanes_[std::size_t(by_latency_[std::size_t(at - 1)])].latency > latency) {
+        by_latency_[std::size_t(at)] = by_latency_[std::size_t(at - 1)];
+        --at;
+    }
+    by_latency_[std::size_t(at)] = free;
+    ++in_use_;
+    return lanes_[std::size_t(free)];
+}
+
+// The rings are walked in contiguous runs (they wrap at most once a call), and each run in groups of
 // eight samples that the compiler turns into vector adds.
 void CompensatedMix::add(const float* left, const float* right, int frames, int latency) {
-    const int ahead = lookahead_ - std::clamp(latency, 0, lookahead_);
+    // Exact zeros add nothing to come out: silence stays silence.
+    int last_sound = frames - 1;
+    while (last_sound >= 0 && left[last_sound] == 0.0f && right[last_sound] == 0.0f) --last_sound;
+    if (last_sound < 0) return;
+    const int delay = std::clamp(latency, 0, lookahead_);
+    const int ahead = lookahead_ - delay;
+    Lane& lane = lane_for(delay);
     std::size_t at = (now_ + static_cast<std::size_t>(ahead)) & mask_;
     for (int done = 0; done < frames;) {
-        const int run =
-            static_cast<int>(std::min<std::size_t>(std::size_t(frames - done), left_.size() - at));
+        const int run = static_cast<int>(std::min<std::size_t>(std::size_t(frames - done), size_ - at));
         // The caller's buffers are never the ring: no aliasing.
-        float* __restrict l = left_.data() + at;
-        float* __restrict r = right_.data() + at;
+        float* __restrict l = lane.left.data() + at;
+        float* __restrict r = lane.right.data() + at;
         const float* __restrict from_l = left + done;
         const float* __restrict from_r = right + done;
         int i = 0;
@@ -47,25 +82,35 @@ void CompensatedMix::add(const float* left, const float* right, int frames, int 
         done += run;
         at = (at + std::size_t(run)) & mask_;
     }
-    // Exact zeros add nothing to come out: silence stays silence.
-    int last_sound = frames - 1;
-    while (last_sound >= 0 && left[last_sound] == 0.0f && right[last_sound] == 0.0f) --last_sound;
-    pending_ = std::max(pending_, ahead + last_sound + 1);
+    lane.pending = std::max(lane.pending, ahead + last_sound + 1);
+    pending_ = std::max(pending_, lane.pending);
 }
 
 void CompensatedMix::take(float* left, float* right, int frames) {
-    std::size_t at = now_;
-    for (int done = 0; done < frames;) {
-        const int run =
-            static_cast<int>(std::min<std::size_t>(std::size_t(frames - done), left_.size() - at));
-        std::copy_n(left_.data() + at, run, left + done);
-        std::copy_n(right_.data() + at, run, right + done);
-        std::fill_n(left_.data() + at, run, 0.0f);
-        std::fill_n(right_.data() + at, run, 0.0f);
-        done += run;
-        at = (at + std::size_t(run)) & mask_;
+    std::fill_n(left, frames, 0.0f);
+    std::fill_n(right, frames, 0.0f);
+    for (int k = 0; k < in_use_; ++k) {
+        Lane& lane = lanes_[std::size_t(by_latency_[std::size_t(k)])];
+        if (lane.pending == 0) continue;  // its cells are zeros
+        std::size_t at = now_;
+        for (int done = 0; done < frames;) {
+            const int run = static_cast<int>(std::min<std::size_t>(std::size_t(frames - done), size_ - at));
+            float* __restrict l = lane.left.data() + at;
+            float* __restrict r = lane.right.data() + at;
+            float* __restrict out_l = left + done;
+            float* __restrict out_r = right + done;
+            for (int i = 0; i < run; ++i) {
+                out_l[i] += l[i];
+                out_r[i] += r[i];
+                l[i] = 0.0f;
+                r[i] = 0.0f;
+            }
+            done += run;
+            at = (at + std::size_t(run)) & mask_;
+        }
+        lane.pending = std::max(0, lane.pending - frames);
     }
-    now_ = at;
+    now_ = (now_ + static_cast<std::size_t>(frames)) & mask_;
     pending_ = std::max(0, pending_ - frames);
 }
 

@@ -4,10 +4,18 @@
 // together, `lookahead` frames after the engine rendered its events: on the frame they were meant for.
 // An instrument with more latency than the lookahead is heard late by the excess.
 //
-// Threading: construct off the audio thread (it allocates its ring); every other call from the one
+// Sums that do not depend on the block size: paths of one latency meet in a lane of their own (each
+// output frame of a lane gets its adds in one span, in the order the mixer renders its channels), and
+// take() sums the lanes in order of latency. So offline and realtime renders, whatever their blocks,
+// add the same numbers in the same order: the same bits. (One ring for all would take a frame's adds in
+// an order that depends on where the blocks fall.) Beyond kLanes latencies sounding at once, the
+// latest lane takes the rest (still aligned; the order of those sums may then differ by rounding).
+//
+// Threading: construct off the audio thread (it allocates its rings); every other call from the one
 // thread that renders (the audio thread or an offline render loop), without allocation.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <vector>
 
@@ -17,8 +25,9 @@ class CompensatedMix {
 public:
     // The largest lookahead an engine takes (170 ms at 48 kHz).
     static constexpr int kMaxLookahead = 8192;
+    static constexpr int kLanes = 4;
 
-    // The ring has room for `max_lookahead` (at least the lookahead), so set_lookahead can raise it.
+    // The rings have room for `max_lookahead` (at least the lookahead), so set_lookahead can raise it.
     explicit CompensatedMix(int lookahead_frames, int max_lookahead = 0);
 
     int lookahead() const { return lookahead_; }
@@ -31,16 +40,26 @@ public:
     // Writes (not adds) the next `frames` output frames and moves on: what the engine rendered
     // `lookahead` frames ago, compensated.
     void take(float* left, float* right, int frames);
-    // True when nothing added is still to come out (the ring holds only exact zeros).
+    // True when nothing added is still to come out (the rings hold only exact zeros).
     bool is_silent() const { return pending_ == 0; }
 
 private:
+    struct Lane {
+        int latency = -1;  // the latency whose adds it holds; -1: free
+        int pending = 0;   // frames from now_ on that may hold a non-zero sample
+        std::vector<float> left, right;  // a ring of a power-of-two size
+    };
+    Lane& lane_for(int latency);
+
     int lookahead_;
     int max_lookahead_;
-    std::vector<float> left_, right_;  // a ring of a power-of-two size
+    std::array<Lane, kLanes> lanes_;
+    std::array<int, kLanes> by_latency_{};  // indices of the lanes in use, in order of latency
+    int in_use_ = 0;
+    std::size_t size_ = 0;
     std::size_t mask_ = 0;
     std::size_t now_ = 0;  // ring position of the next frame take() writes
-    int pending_ = 0;      // frames from now_ on that may hold a non-zero sample
+    int pending_ = 0;      // the largest lane's pending
 };
 
 }  // namespace tactus

@@ -81,7 +81,8 @@ void InsertChain::set_bypass(std::size_t insert, bool bypass) {
 }
 
 bool InsertChain::is_quiet() const {
-    return change_count_ == 0 && tail_.quiet();
+    // Its last chunk's output all zeros too: skipping it drops nothing the processing would have given.
+    return change_count_ == 0 && tail_.quiet() && silent_out_;
 }
 
 void InsertChain::run_slot(Slot& slot, std::size_t index) {
@@ -122,6 +123,17 @@ void InsertChain::run_slot(Slot& slot, std::size_t index) {
 }
 
 void InsertChain::run_chunk() {
+    // A quiet chain given a chunk of silence puts out silence without running its plugins, as skip()
+    // does: whether the renderer processes or skips such a chunk, the output is the same zeros.
+    const auto zero = [](float x) { return x == 0.0f; };
+    if (change_count_ == 0 && tail_.quiet() && std::all_of(in_left_.begin(), in_left_.end(), zero) &&
+        std::all_of(in_right_.begin(), in_right_.end(), zero)) {
+        out_left_.fill(0.0f);
+        out_right_.fill(0.0f);
+        silent_out_ = true;
+        tail_.heard(0.0f, kChunk);
+        return;
+    }
     scratch_left_ = in_left_;
     scratch_right_ = in_right_;
     for (std::size_t s = 0; s < slots_.size(); ++s) {
@@ -149,12 +161,14 @@ void InsertChain::run_chunk() {
         peak = std::max({peak, std::abs(scratch_left_[i]), std::abs(scratch_right_[i])});
     out_left_ = scratch_left_;
     out_right_ = scratch_right_;
+    silent_out_ = peak == 0.0f;
     tail_.heard(peak, kChunk);
 }
 
 // Output at chunk position p is the previous chunk's frame p + 1, until the chunk's last frame arrives:
 // then the chunk runs and its first frame comes out. So every frame leaves kChunk - 1 frames late.
 void InsertChain::process(float* left, float* right, int frames) {
+    ran_ = true;
     for (int i = 0; i < frames;) {
         const int n = std::min(frames - i, kChunk - 1 - position_);
         for (int j = 0; j < n; ++j) {
@@ -178,6 +192,7 @@ void InsertChain::process(float* left, float* right, int frames) {
 }
 
 void InsertChain::skip(long long frames) {
+    if (!ran_) return;  // the grid starts with the first frame processed
     if (position_ + frames < kChunk) {
         std::fill_n(in_left_.begin() + position_, frames, 0.0f);
         std::fill_n(in_right_.begin() + position_, frames, 0.0f);
@@ -190,6 +205,7 @@ void InsertChain::skip(long long frames) {
     in_right_.fill(0.0f);
     out_left_.fill(0.0f);
     out_right_.fill(0.0f);
+    silent_out_ = true;
 }
 
 }  // namespace tactus

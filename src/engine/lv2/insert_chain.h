@@ -68,7 +68,9 @@ public:
     // input, the rest of the output is (near) zeros.
     bool is_quiet() const;
     // The renderer skipped `frames` frames of silence (a quiet chain with a silent input): the chunk
-    // grid moves on as if they had been processed; the plugins do not run.
+    // grid moves on as if they had been processed; the plugins do not run. Before the first frame
+    // processed nothing moves: the grid starts there, on a frame the score sets (a note's, as heard
+    // through the chain), so offline and realtime renders run the plugins on the same chunks.
     void skip(long long frames);
 
 private:
@@ -101,6 +103,8 @@ private:
     std::array<float, kChunk> out_left_{}, out_right_{};  // the last chunk's output
     std::array<float, kChunk> scratch_left_{}, scratch_right_{};
     int position_ = 0;  // frames of the current chunk received
+    bool ran_ = false;         // process() has been called: the grid has started
+    bool silent_out_ = true;  // the last chunk's output is all zeros
     std::array<Change, kMaxChangesPerChunk> changes_{};
     std::size_t change_count_ = 0;
     QuietTail tail_{48000.0};  // made for the chain's rate by create()
