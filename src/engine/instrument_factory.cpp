@@ -231,7 +231,8 @@ static void apply_parameters(const Track& track, Instrument& instrument) {
 }
 
 std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error,
-                                            MidiOutBus* midi_out, const CsoundPermissions& csound) {
+                                            MidiOutBus* midi_out, const CsoundPermissions& csound,
+                                            lv2::WorkerMode worker) {
     if (track.instrument == kMidi && track.preset == kMidiOut) {
         // Without an engine's output (an offline render) the messages go nowhere: the track is silent.
         static MidiOutBus nowhere;
@@ -260,7 +261,7 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
     if (track.instrument == kLv2) {
         return Lv2Instrument::create(track.plugin, sample_rate,
                                      track.midi_channel > 0 ? track.midi_channel - 1 : 0, track.parameters,
-                                     error);
+                                     error, track.plugin_state, worker);
     }
     if (track.instrument == kSynth) {
         if (const SynthPreset* preset = find_synth_preset(track.preset))
@@ -277,9 +278,9 @@ namespace tactus {
 std::unique_ptr<Instrument> make_instrument_or_silent(const Track& track, double sample_rate,
                                                       std::string* error, MidiOutBus* midi_out,
                                                       const CsoundPermissions& csound,
-                                                      std::string* silenced) {
+                                                      std::string* silenced, lv2::WorkerMode worker) {
     std::string why;
-    auto instrument = make_instrument(track, sample_rate, &why, midi_out, csound);
+    auto instrument = make_instrument(track, sample_rate, &why, midi_out, csound, worker);
     if (!instrument) {
         if (!(track.instrument == kCsound || track.instrument == kSoundFont || track.instrument == kLv2) ||
             !silenced) {
@@ -292,24 +293,25 @@ std::unique_ptr<Instrument> make_instrument_or_silent(const Track& track, double
     if (track.inserts.empty()) return instrument;
     // An insert that cannot be made passes its input through where the track may play on (silenced).
     std::vector<std::string> skipped;
-    auto chain = InsertChain::create(track.inserts, sample_rate, error, silenced ? &skipped : nullptr);
+    auto chain = InsertChain::create(track.inserts, sample_rate, error, silenced ? &skipped : nullptr, worker);
     if (!chain) return nullptr;
     for (const std::string& s : skipped) *silenced += (silenced->empty() ? "" : "; ") + s;
     return std::make_unique<InstrumentWithInserts>(std::move(instrument), std::move(chain));
 }
 
 std::unique_ptr<Instrument> make_bus_input(const Bus& bus, double sample_rate, std::string* error,
-                                           std::vector<std::string>* skipped) {
+                                           std::vector<std::string>* skipped, lv2::WorkerMode worker) {
     if (bus.inserts.empty()) return std::make_unique<BusInput>(nullptr);
-    auto chain = InsertChain::create(bus.inserts, sample_rate, error, skipped);
+    auto chain = InsertChain::create(bus.inserts, sample_rate, error, skipped, worker);
     if (!chain) return nullptr;
     return std::make_unique<BusInput>(std::move(chain));
 }
 
 std::shared_ptr<InsertChain> make_master_chain(const std::vector<Insert>& inserts, double sample_rate,
-                                               std::string* error, std::vector<std::string>* skipped) {
+                                               std::string* error, std::vector<std::string>* skipped,
+                                               lv2::WorkerMode worker) {
     if (inserts.empty()) return nullptr;
-    return InsertChain::create(inserts, sample_rate, error, skipped);
+    return InsertChain::create(inserts, sample_rate, error, skipped, worker);
 }
 
 std::vector<SendSpec> send_specs(const Track& track, const std::map<BusId, std::uint32_t>& bus_slots) {
@@ -322,13 +324,13 @@ std::vector<SendSpec> send_specs(const Track& track, const std::map<BusId, std::
 
 std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error,
                                              MidiOutBus* midi_out, const CsoundPermissions& csound,
-                                             std::vector<std::string>* silenced) {
+                                             std::vector<std::string>* silenced, lv2::WorkerMode worker) {
     auto mixer = std::make_unique<TrackMixer>(sample_rate);
     for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
         const Track& track = doc.tracks[i];
         std::string why;
         auto instrument =
-            make_instrument_or_silent(track, sample_rate, error, midi_out, csound, silenced ? &why : nullptr);
+            make_instrument_or_silent(track, sample_rate, error, midi_out, csound, silenced ? &why : nullptr, worker);
         if (!instrument) return nullptr;
         if (!why.empty()) silenced->push_back("/tracks/" + std::to_string(i) + ": " + why);
         mixer->add_track(std::move(instrument), {track.level, track.pan, track.mute, track.solo});
@@ -337,7 +339,7 @@ std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_
     for (std::size_t i = 0; i < doc.buses.size(); ++i) {
         const Bus& bus = doc.buses[i];
         std::vector<std::string> skipped;
-        auto input = make_bus_input(bus, sample_rate, error, silenced ? &skipped : nullptr);
+        auto input = make_bus_input(bus, sample_rate, error, silenced ? &skipped : nullptr, worker);
         if (!input) return nullptr;
         for (const std::string& s : skipped) silenced->push_back("/buses/" + std::to_string(i) + ": " + s);
         bus_slots[bus.id] = static_cast<std::uint32_t>(
@@ -347,7 +349,7 @@ std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_
     for (const Track& track : doc.tracks) sends.push_back(send_specs(track, bus_slots));
     mixer->set_sends(sends);
     std::vector<std::string> skipped;
-    auto master = make_master_chain(doc.master_inserts, sample_rate, error, silenced ? &skipped : nullptr);
+    auto master = make_master_chain(doc.master_inserts, sample_rate, error, silenced ? &skipped : nullptr, worker);
     if (!master && !doc.master_inserts.empty()) return nullptr;
     for (const std::string& s : skipped) silenced->push_back("/master_inserts: " + s);
     mixer->set_master_chain(std::move(master));

@@ -10,6 +10,7 @@
 #include "core/score.h"
 #include "engine/csound/csound_orchestra_policy.h"
 #include "engine/instrument.h"
+#include "engine/lv2/lv2_worker.h"
 #include "engine/track_mixer.h"
 
 namespace tactus {
@@ -68,9 +69,12 @@ class MidiOutBus;
 // nullptr with *error set when the names are unknown (or a csound track's orchestra fails: each
 // csound track gets a Csound instance of its own, compiled at `sample_rate`). `midi_out` is where the "midi"
 // instrument sends (the engine's bus; none: an offline render, where such a track is silent).
+// `worker`: how LV2 plugins' work is done (engine/lv2/lv2_worker.h): on the worker thread in the realtime
+// engine, at once (deterministic) in an offline render.
 std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_rate, std::string* error,
                                             MidiOutBus* midi_out = nullptr,
-                                            const CsoundPermissions& csound = {});
+                                            const CsoundPermissions& csound = {},
+                                            lv2::WorkerMode worker = lv2::WorkerMode::Synchronous);
 
 // A mixer with one channel per track of `doc`, in order, with the tracks' level/pan/mute/solo. With
 // `silenced`, a csound track whose orchestra does not load gets a silent instrument and its error is
@@ -78,20 +82,24 @@ std::unique_ptr<Instrument> make_instrument(const Track& track, double sample_ra
 std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_rate, std::string* error,
                                              MidiOutBus* midi_out = nullptr,
                                              const CsoundPermissions& csound = {},
-                                             std::vector<std::string>* silenced = nullptr);
+                                             std::vector<std::string>* silenced = nullptr,
+                                             lv2::WorkerMode worker = lv2::WorkerMode::Synchronous);
 // A bus's input (engine/bus_input.h) with its insert chain. An insert that cannot be made passes its
 // input through, its message appended to *skipped ("insert 2: ..."); without `skipped` it fails.
 std::unique_ptr<Instrument> make_bus_input(const Bus& bus, double sample_rate, std::string* error,
-                                           std::vector<std::string>* skipped = nullptr);
+                                           std::vector<std::string>* skipped = nullptr,
+                                           lv2::WorkerMode worker = lv2::WorkerMode::Synchronous);
 // The master insert chain, or nullptr (with *error empty) when the document has none.
 std::shared_ptr<InsertChain> make_master_chain(const std::vector<Insert>& inserts, double sample_rate,
                                                std::string* error,
-                                               std::vector<std::string>* skipped = nullptr);
+                                               std::vector<std::string>* skipped = nullptr,
+                                               lv2::WorkerMode worker = lv2::WorkerMode::Synchronous);
 // The mixer's sends of one track: bus ids as bus slots (a send to an unknown bus is left out).
 std::vector<SendSpec> send_specs(const Track& track, const std::map<BusId, std::uint32_t>& bus_slots);
 // make_instrument, but a csound track that fails gets a SilentInstrument and *silenced its error.
 std::unique_ptr<Instrument> make_instrument_or_silent(const Track& track, double sample_rate,
                                                       std::string* error, MidiOutBus* midi_out,
-                                                      const CsoundPermissions& csound, std::string* silenced);
+                                                      const CsoundPermissions& csound, std::string* silenced,
+                                                      lv2::WorkerMode worker = lv2::WorkerMode::Synchronous);
 
 }  // namespace tactus

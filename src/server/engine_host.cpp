@@ -101,7 +101,8 @@ bool EngineHost::load(Document doc, std::string* error, std::vector<std::string>
     const double rate = backend_->sample_rate();
     std::vector<std::string> ignored;
     std::shared_ptr<TrackMixer> mixer = make_track_mixer(doc, rate, error, engine_->midi_out_bus(),
-                                                         options_.csound, silenced ? silenced : &ignored);
+                                                         options_.csound, silenced ? silenced : &ignored,
+                                                         lv2::WorkerMode::Threaded);
     if (!mixer) return false;
     channels_ = mixer->channels();
     bus_channels_ = mixer->buses();
@@ -132,7 +133,8 @@ bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
         const Track& track = editor_.document().tracks[*position];
         std::string why;  // the edit's check has the reason (EngineHost::edit)
         auto instrument =
-            make_instrument_or_silent(track, rate, error, engine_->midi_out_bus(), options_.csound, &why);
+            make_instrument_or_silent(track, rate, error, engine_->midi_out_bus(), options_.csound, &why,
+                                      lv2::WorkerMode::Threaded);
         if (!instrument) return false;
         const auto slot = slots_.find(id);
         const auto at = slot != slots_.end() ? slot->second : static_cast<std::uint32_t>(channels_.size());
@@ -207,7 +209,7 @@ bool EngineHost::update_buses(const EditEffect& effect, std::string* error) {
         if (!position) continue;
         const Bus& bus = editor_.document().buses[*position];
         std::vector<std::string> skipped;  // an insert that cannot be made passes through
-        auto input = make_bus_input(bus, rate, error, &skipped);
+        auto input = make_bus_input(bus, rate, error, &skipped, lv2::WorkerMode::Threaded);
         if (!input) return false;
         const auto slot = bus_slots_.find(id);
         const auto at =
@@ -224,7 +226,8 @@ bool EngineHost::update_buses(const EditEffect& effect, std::string* error) {
     }
     if (effect.master_changed) {
         std::vector<std::string> skipped;
-        master_ = make_master_chain(editor_.document().master_inserts, rate, error, &skipped);
+        master_ = make_master_chain(editor_.document().master_inserts, rate, error, &skipped,
+                                    lv2::WorkerMode::Threaded);
         if (!master_ && !editor_.document().master_inserts.empty()) return false;
     }
     return true;

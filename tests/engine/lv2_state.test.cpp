@@ -118,6 +118,8 @@ TEST_F(Lv2State, an_insert_restored_from_its_saved_state_plays_bit_identically) 
     // and pre-delay, which no port holds).
     const std::map<std::string, double> controls = {{"dry", -12.0}, {"wet", -3.0}};
     std::string error;
+    // The original made with the threaded worker, the copies with the synchronous one: restoring does its
+    // work at once either way.
     auto original = InsertChain::create({Insert{kConvolver, controls, false, convolver_state(ir)}}, kRate,
                                         &error, nullptr, lv2::WorkerMode::Threaded);
     ASSERT_TRUE(original) << error;
