@@ -47,7 +47,7 @@ double tactus_seconds(const tactus::lv2::PluginInfo& info, std::string* error) {
         }
         return cpu_seconds() - start;
     }
-    auto chain = tactus::InsertChain::create({tactus::Insert{info.uri, {}, false}}, kRate, error);
+    auto chain = tactus::InsertChain::create({tactus::Insert{info.uri, {}, false, {}}}, kRate, error);
     if (!chain) return -1;
     // A 220 Hz saw, not zeros (some plugins take shortcuts on silence), made before the clock starts.
     std::vector<float> signal(kCall * 8);

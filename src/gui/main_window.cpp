@@ -262,6 +262,9 @@ void MainWindow::onPacket(const OscPacket& packet) {
         if (m.address == "/instrument" && !m.args.empty() && m.args[0].s == "soundfont") {
             // One entry: its dialog lists the presets of any font by name (soundfont_choice.h).
             instruments_ << TrackStrip::soundFontEntry();
+        } else if (m.address == "/instrument" && !m.args.empty() && m.args[0].s == "lv2") {
+            // One entry: the plugin browser lists the engine's plugins (plugin_browser.h).
+            instruments_ << TrackStrip::pluginEntry();
         } else if (m.address == "/instrument" && !m.args.empty()) {
             for (std::size_t i = 1; i < m.args.size(); ++i)
                 instruments_ << QString::fromStdString(m.args[0].s + "/" + m.args[i].s);

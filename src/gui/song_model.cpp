@@ -23,10 +23,19 @@ bool changesTracks(const Edit& e) {
            std::holds_alternative<edit::TrackInstrument>(e);
 }
 
+bool changesBuses(const Edit& e) {
+    return std::holds_alternative<edit::BusAdd>(e) || std::holds_alternative<edit::BusRemove>(e) ||
+           std::holds_alternative<edit::BusRename>(e);
+}
+
 namespace {
 
 bool anyChangesTracks(const std::vector<Edit>& edits) {
     return std::any_of(edits.begin(), edits.end(), changesTracks);
+}
+
+bool anyChangesBuses(const std::vector<Edit>& edits) {
+    return std::any_of(edits.begin(), edits.end(), changesBuses);
 }
 
 bool isBatchReply(const std::string& address) {
@@ -118,6 +127,18 @@ NoteId SongModel::newNoteId() {
     return next_note_id_++;
 }
 
+const Bus* SongModel::bus(BusId id) const {
+    for (const Bus& b : editor_.document().buses)
+        if (b.id == id) return &b;
+    return nullptr;
+}
+
+BusId SongModel::newBusId() const {
+    BusId id = 0;
+    for (const Bus& b : editor_.document().buses) id = std::max(id, b.id);
+    return id + 1;
+}
+
 TrackId SongModel::newTrackId() const {
     TrackId id = 0;
     for (const Track& t : editor_.document().tracks) id = std::max(id, t.id);
@@ -156,6 +177,7 @@ bool SongModel::apply(std::vector<Edit> edits, const QString& description, std::
     redo_.clear();
     emit historyChanged();
     if (anyChangesTracks(edits)) emit tracksChanged();
+    if (anyChangesBuses(edits)) emit busesChanged();
     emit documentChanged();
     return true;
 }
@@ -183,6 +205,7 @@ bool SongModel::replay(std::vector<Step>& from, std::vector<Step>& to, bool forw
     to.push_back(std::move(step));
     emit historyChanged();
     if (anyChangesTracks(edits)) emit tracksChanged();
+    if (anyChangesBuses(edits)) emit busesChanged();
     emit documentChanged();
     return true;
 }
@@ -214,6 +237,7 @@ void SongModel::resetDocument(Document doc) {
     loadIntoEngine();
     emit historyChanged();
     emit tracksChanged();
+    emit busesChanged();
     emit documentChanged();
 }
 
@@ -286,7 +310,7 @@ void SongModel::onPacket(const OscPacket& packet) {
     const OscMessage& first = packet.messages.front();
     if (first.address == "/edited") return onEditBatchPushed(packet);
     for (const OscMessage& m : packet.messages) {
-        if (onMixerPushed(m)) continue;
+        if (onMixerPushed(m) || onRoutingPushed(m)) continue;
         if (m.address == "/document") {
             onDocument(m);
         } else if (m.address == "/resync") {
@@ -347,6 +371,7 @@ void SongModel::onEditBatchPushed(const OscPacket& packet) {
     }
     if (!applyLocal(edits, nullptr)) return requestResync();
     if (anyChangesTracks(edits)) emit tracksChanged();
+    if (anyChangesBuses(edits)) emit busesChanged();
     emit documentChanged();
 }
 
@@ -370,11 +395,12 @@ void SongModel::onDocument(const OscMessage& m) {
         applyLocal(p.edits, nullptr);
         p.revision = editor_.revision();
     }
-    for (const auto& [id, change] : mixer_unconfirmed_) editor_.set_mix(id, change);
+    for (const auto& apply : mixer_unconfirmed_) apply(editor_);
     mixer_unconfirmed_.clear();
     rejoining_ = false;
     replayUnsent();
     emit tracksChanged();
+    emit busesChanged();
     emit documentChanged();
     if (pending_.empty()) emit engineInSync(editor_.revision());
 }
@@ -390,7 +416,7 @@ void SongModel::replayUnsent() {
     std::unordered_set<TrackId> lost_tracks;
     for (Unsent& u : unsent) {
         if (u.mixer) {
-            if (lost_tracks.count(u.mixer->id) || !editor_.set_mix(u.mixer->id, u.mixer->change)) continue;
+            if ((u.mixer->track && lost_tracks.count(u.mixer->track)) || !u.mixer->apply(editor_)) continue;
             link_.send(u.mixer->message);
             continue;
         }
@@ -416,19 +442,78 @@ SongModel::Mixer SongModel::mixer(TrackId id) const {
     return t ? Mixer{t->level, t->pan, t->mute, t->solo} : Mixer{};
 }
 
-void SongModel::setMixer(TrackId id, const MixChange& change, std::vector<std::uint8_t> message) {
-    if (!editor_.set_mix(id, change)) return;
+void SongModel::setLive(LiveSetting setting) {
+    if (!setting.apply(editor_)) return;
     mixer_modified_ = true;
     if (holding()) {
         // A fader dragged while away is one change: the newest replaces the one queued just before.
-        if (!unsent_.empty() && unsent_.back().mixer && unsent_.back().mixer->id == id &&
-            addressOf(unsent_.back().mixer->message) == addressOf(message))
+        if (!unsent_.empty() && unsent_.back().mixer && unsent_.back().mixer->key == setting.key)
             unsent_.pop_back();
-        unsent_.push_back({{}, false, UnsentMixer{id, change, std::move(message)}});
+        unsent_.push_back({{}, false, std::move(setting)});
         return;
     }
-    if (resync_requested_) mixer_unconfirmed_.emplace_back(id, change);
-    link_.send(message);
+    if (resync_requested_) mixer_unconfirmed_.push_back(setting.apply);
+    link_.send(setting.message);
+}
+
+void SongModel::setMixer(TrackId id, const MixChange& change, std::vector<std::uint8_t> message) {
+    std::string key = addressOf(message) + " " + std::to_string(id);
+    setLive({std::move(key), id, [id, change](DocumentEditor& e) { return e.set_mix(id, change); },
+             std::move(message)});
+}
+
+void SongModel::setBusMixer(BusId id, const MixChange& change, std::vector<std::uint8_t> message) {
+    std::string key = addressOf(message) + " " + std::to_string(id);
+    setLive({std::move(key), 0, [id, change](DocumentEditor& e) { return e.set_bus_mix(id, change); },
+             std::move(message)});
+}
+
+SongModel::Mixer SongModel::busMixer(BusId id) const {
+    const Bus* b = bus(id);
+    return b ? Mixer{b->level, b->pan, b->mute, b->solo} : Mixer{};
+}
+
+void SongModel::setBusLevel(BusId id, double level) {
+    setBusMixer(id, MixChange{.level = level}, OscOut("/bus/level").h(std::int64_t(id)).d(level).bytes());
+}
+
+void SongModel::setBusPan(BusId id, double pan) {
+    setBusMixer(id, MixChange{.pan = pan}, OscOut("/bus/pan").h(std::int64_t(id)).d(pan).bytes());
+}
+
+void SongModel::setBusMute(BusId id, bool on) {
+    setBusMixer(id, MixChange{.mute = on}, OscOut("/bus/mute").h(std::int64_t(id)).i(on ? 1 : 0).bytes());
+}
+
+void SongModel::setBusSolo(BusId id, bool on) {
+    setBusMixer(id, MixChange{.solo = on}, OscOut("/bus/solo").h(std::int64_t(id)).i(on ? 1 : 0).bytes());
+}
+
+void SongModel::setSendLevel(TrackId track, BusId bus, double level) {
+    setLive({"/track/send " + std::to_string(track) + " " + std::to_string(bus), track,
+             [=](DocumentEditor& e) { return e.set_send_level(track, bus, level); },
+             OscOut("/track/send").h(std::int64_t(track)).h(std::int64_t(bus)).d(level).bytes()});
+}
+
+namespace {
+const char* insertParameterAddress(InsertOwner owner) {
+    return owner == InsertOwner::Master ? "/master/insert/parameter"
+           : owner == InsertOwner::Bus  ? "/bus/insert/parameter"
+                                        : "/track/insert/parameter";
+}
+}  // namespace
+
+void SongModel::setInsertParameter(InsertOwner owner, std::uint64_t id, std::size_t insert,
+                                   const std::string& symbol, double value) {
+    if (owner == InsertOwner::Master) id = 0;
+    OscOut message(insertParameterAddress(owner));
+    if (owner != InsertOwner::Master) message.h(std::int64_t(id));
+    message.i(std::int32_t(insert)).s(symbol).d(value);
+    setLive({std::string(insertParameterAddress(owner)) + " " + std::to_string(id) + " " +
+                 std::to_string(insert) + " " + symbol,
+             owner == InsertOwner::Track ? id : 0,
+             [=](DocumentEditor& e) { return e.set_insert_parameter(owner, id, insert, symbol, value); },
+             message.bytes()});
 }
 
 void SongModel::setTrackLevel(TrackId id, double level) {
@@ -478,6 +563,52 @@ bool SongModel::onMixerPushed(const OscMessage& m) {
     if (!editor_.set_mix(id, change)) return true;
     mixer_modified_ = true;  // what would be saved has changed
     emit mixerChanged(id);
+    emit documentChanged();
+    return true;
+}
+
+// Another client's bus mixer change (`/bus/level ,hd`, pan alike; mute and solo `,hi`), send level
+// (`/track/send ,hhd`) or insert control (`/track/insert/parameter ,hisd`, bus alike, master `,isd`).
+bool SongModel::onRoutingPushed(const OscMessage& m) {
+    const std::string& a = m.address;
+    if (a == "/bus/level" || a == "/bus/pan" || a == "/bus/mute" || a == "/bus/solo") {
+        const bool number = a == "/bus/level" || a == "/bus/pan";
+        if (m.types != (number ? "hd" : "hi")) return true;
+        const auto id = static_cast<BusId>(m.args[0].i);
+        MixChange change;
+        if (a == "/bus/level") change.level = m.args[1].f;
+        if (a == "/bus/pan") change.pan = m.args[1].f;
+        if (a == "/bus/mute") change.mute = m.args[1].i != 0;
+        if (a == "/bus/solo") change.solo = m.args[1].i != 0;
+        if (!editor_.set_bus_mix(id, change)) return true;
+        mixer_modified_ = true;
+        emit busMixerChanged(id);
+        emit documentChanged();
+        return true;
+    }
+    if (a == "/track/send") {
+        if (m.types != "hhd") return true;
+        const auto track = static_cast<TrackId>(m.args[0].i);
+        const auto bus = static_cast<BusId>(m.args[1].i);
+        if (!editor_.set_send_level(track, bus, m.args[2].f)) return true;
+        mixer_modified_ = true;
+        emit sendLevelChanged(track, bus, m.args[2].f);
+        emit documentChanged();
+        return true;
+    }
+    const bool master = a == "/master/insert/parameter";
+    if (!master && a != "/track/insert/parameter" && a != "/bus/insert/parameter") return false;
+    if (m.types != (master ? "isd" : "hisd")) return true;
+    const std::size_t at = master ? 0 : 1;
+    const InsertOwner owner = master                         ? InsertOwner::Master
+                              : a == "/bus/insert/parameter" ? InsertOwner::Bus
+                                                             : InsertOwner::Track;
+    const std::uint64_t id = master ? 0 : std::uint64_t(m.args[0].i);
+    const auto insert = std::size_t(m.args[at].i);
+    if (!editor_.set_insert_parameter(owner, id, insert, m.args[at + 1].s, m.args[at + 2].f)) return true;
+    mixer_modified_ = true;
+    emit insertParameterChanged(owner, id, int(insert), QString::fromStdString(m.args[at + 1].s),
+                                m.args[at + 2].f);
     emit documentChanged();
     return true;
 }

@@ -5,9 +5,10 @@
 // Staying in step with the engine: the engine answers each batch with its revision; a batch the engine
 // refuses, or another client's batch arriving while ours are in flight, makes the model fetch the
 // engine's document (/document) and re-apply what it sent after asking. Edits other clients make are
-// pushed to us (/edits/subscribe) and applied as they come. Mixer settings (level, pan, mute, solo)
-// are part of the document but not edits (no revision, no undo): set here and in the engine at once;
-// other clients' changes are pushed to us like edits.
+// pushed to us (/edits/subscribe) and applied as they come. Mixer settings (a track's or a bus's level,
+// pan, mute, solo; a send's level; an insert's control) are part of the document but not edits (no
+// revision, no undo): set here and in the engine at once; other clients' changes are pushed to us like
+// edits. Insert chains, sends and buses themselves are edits (undoable).
 //
 // Threading: the UI thread.
 #pragma once
@@ -16,6 +17,8 @@
 #include <QString>
 #include <QTimer>
 #include <deque>
+#include <functional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -35,6 +38,11 @@ public:
     std::uint64_t revision() const { return editor_.revision(); }
     std::optional<PlacedNote> findNote(NoteId id) const { return editor_.find_note(id); }
     const Track* track(TrackId id) const;
+    const Bus* bus(BusId id) const;
+    // The insert chain of a track, a bus (by id) or the master (id unused); nullptr for an unknown id.
+    const std::vector<Insert>* inserts(InsertOwner owner, std::uint64_t id) const {
+        return editor_.inserts_of(owner, id);
+    }
 
     // A user action: applies `edits` as one undoable step named `description`, sends them (with
     // `auditions`, note ids to sound at once, after them in the same bundle). False, with the reason
@@ -51,6 +59,7 @@ public:
     // Fresh ids for new notes and tracks (the largest in use, plus one).
     NoteId newNoteId();
     TrackId newTrackId() const;
+    BusId newBusId() const;
 
     // Replaces the document (new, open, import): clears the history and loads it into the engine.
     void resetDocument(Document doc);
@@ -93,6 +102,17 @@ public:
     // An instrument parameter set live (/track/parameter): kept in the document like the mixer, sent
     // at once (dropped while no engine is connected: the next full load carries the document's value).
     void setTrackParameter(TrackId id, const std::string& name, double value);
+    // A bus's mixer (/bus/level, pan, mute, solo), a send's level (/track/send) and one control of an
+    // insert (/track|bus|master/insert/parameter): like the track's mixer, kept in the document, sent
+    // at once (queued while no engine is connected).
+    Mixer busMixer(BusId id) const;
+    void setBusLevel(BusId id, double level);
+    void setBusPan(BusId id, double pan);
+    void setBusMute(BusId id, bool on);
+    void setBusSolo(BusId id, bool on);
+    void setSendLevel(TrackId track, BusId bus, double level);
+    void setInsertParameter(InsertOwner owner, std::uint64_t id, std::size_t insert,
+                            const std::string& symbol, double value);
     // The document as saved, and as a (re)started engine loads it.
     Document snapshot() const { return canonical_document(editor_.document()); }
 
@@ -114,6 +134,12 @@ signals:
     void engineRefused(const QString& message);
     void mixerChanged(TrackId id);  // another client changed a track's mixer settings
     void parameterChanged(TrackId id, const QString& name, double value);  // another client set one
+    void busesChanged();                                            // added, removed, renamed, new document
+    void busMixerChanged(BusId id);                                 // another client's bus mixer change
+    void sendLevelChanged(TrackId track, BusId bus, double level);  // another client moved a send
+    // Another client moved an insert's control (`id`: the track or bus; 0 for the master).
+    void insertParameterChanged(tactus::InsertOwner owner, std::uint64_t id, int insert,
+                                const QString& symbol, double value);
     void engineInSync(std::uint64_t revision);  // the engine answered every batch we sent
     void engineLoaded(std::uint64_t revision);  // the engine took the document loadIntoEngine() sent
     void engineLoadFailed(const QString& message);
@@ -135,8 +161,19 @@ private:
     void onEditBatchPushed(const OscPacket& packet);
     void onDocument(const OscMessage& message);
     void requestResync();
+    // A live setting (not an edit): `apply` sets it in a document; `key` names the setting (a newer value
+    // of it replaces one queued while disconnected); `track` the track it belongs to (0: none).
+    struct LiveSetting {
+        std::string key;
+        TrackId track = 0;
+        std::function<bool(DocumentEditor&)> apply;
+        std::vector<std::uint8_t> message;
+    };
+    void setLive(LiveSetting setting);
     void setMixer(TrackId id, const MixChange& change, std::vector<std::uint8_t> message);
+    void setBusMixer(BusId id, const MixChange& change, std::vector<std::uint8_t> message);
     bool onMixerPushed(const OscMessage& m);
+    bool onRoutingPushed(const OscMessage& m);
 
     EngineLink& link_;
     DocumentEditor editor_;
@@ -147,15 +184,10 @@ private:
     // connection dropped (maybe applied: every edit carries absolute values, so applying one again
     // changes nothing or is refused as already done).
     // Mixer changes made while disconnected wait in the same queue, in order with the edits.
-    struct UnsentMixer {
-        TrackId id = 0;
-        MixChange change;
-        std::vector<std::uint8_t> message;  // its address tells which setting it is
-    };
     struct Unsent {
         std::vector<Edit> edits;
         bool maybe_applied = false;
-        std::optional<UnsentMixer> mixer;  // set: a mixer change, not a batch
+        std::optional<LiveSetting> mixer;  // set: a mixer change, not a batch
     };
     std::vector<Unsent> unsent_;
     bool holding() const;  // nothing goes to the engine now: queue it in unsent_
@@ -169,7 +201,7 @@ private:
     bool mixer_modified_ = false;
     std::uint64_t resyncs_ = 0;
     // Mixer changes sent after asking for the engine's document: that answer may predate them.
-    std::vector<std::pair<TrackId, MixChange>> mixer_unconfirmed_;
+    std::vector<std::function<bool(DocumentEditor&)>> mixer_unconfirmed_;
     NoteId next_note_id_ = 1;
     QString last_error_;
     QString journal_path_;
@@ -177,5 +209,7 @@ private:
 
 // True for a structural edit (its application changes the track list).
 bool changesTracks(const Edit& e);
+// True for an edit that changes the bus list (added, removed, renamed).
+bool changesBuses(const Edit& e);
 
 }  // namespace tactus::gui

@@ -4,11 +4,13 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSlider>
 #include <QVBoxLayout>
 
+#include "gui/bus_panel.h"
 #include "gui/engine_link.h"
 #include "gui/level_meter.h"
+#include "gui/master_strip.h"
+#include "gui/plugin_services.h"
 #include "gui/roll_state.h"
 #include "gui/song_model.h"
 #include "gui/soundfont_presets.h"
@@ -25,17 +27,23 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
       state_(state),
       parameters_(new TrackParameters(song, link, this)),
       fonts_(new SoundFontPresets(link, this)),
+      plugins_(new PluginServices(song, link, this)),
       chooser_([](QWidget* asker) { return askForCsound(asker, QString()); }),
       font_chooser_(askForSoundFont),
       strip_layout_(new QVBoxLayout),
-      master_level_(new QSlider(Qt::Horizontal, this)),
-      master_meter_(new LevelMeter(this)) {
-    setMinimumWidth(230);
+      buses_(nullptr),
+      master_(new MasterStrip(song, link, *plugins_, this)) {
+    setMinimumWidth(260);
     auto* strips = new QWidget(this);
-    strips->setLayout(strip_layout_);
-    strip_layout_->setContentsMargins(2, 2, 2, 2);
+    auto* content = new QVBoxLayout(strips);
+    content->setContentsMargins(2, 2, 2, 2);
+    content->setSpacing(2);
+    strip_layout_->setContentsMargins(0, 0, 0, 0);
     strip_layout_->setSpacing(2);
-    strip_layout_->addStretch(1);
+    buses_ = new BusPanel(song, *plugins_, strips);
+    content->addLayout(strip_layout_);
+    content->addWidget(buses_);
+    content->addStretch(1);
     auto* scroll = new QScrollArea(this);
     scroll->setWidget(strips);
     scroll->setWidgetResizable(true);
@@ -48,21 +56,11 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
     buttons->addWidget(add);
     buttons->addWidget(remove);
 
-    master_level_->setRange(0, 200);
-    master_level_->setValue(100);
-    master_meter_->setFixedWidth(10);
-    connect(master_level_, &QSlider::valueChanged, this,
-            [this](int v) { link_.send(OscOut("/master/level").d(v / 100.0).bytes()); });
-    auto* master = new QHBoxLayout;
-    master->addWidget(new QLabel(tr("Master"), this));
-    master->addWidget(master_level_, 1);
-    master->addWidget(master_meter_);
-
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(scroll, 1);
     layout->addLayout(buttons);
-    layout->addLayout(master);
+    layout->addWidget(master_);
 
     connect(&song_, &SongModel::tracksChanged, this, &TrackPanel::rebuild);
     connect(&song_, &SongModel::tracksChanged, this, &TrackPanel::requestFonts);
@@ -95,9 +93,9 @@ void TrackPanel::rebuild() {
     strips_.clear();
     const Document& doc = song_.document();
     for (const Track& t : doc.tracks) {
-        auto* strip =
-            new TrackStrip(song_, *parameters_, *fonts_, t.id, instruments_, chooser_, font_chooser_, this);
-        strip_layout_->insertWidget(strip_layout_->count() - 1, strip);
+        auto* strip = new TrackStrip(song_, *parameters_, *fonts_, *plugins_, t.id, instruments_, chooser_,
+                                     font_chooser_, this);
+        strip_layout_->addWidget(strip);
         connect(strip, &TrackStrip::selected, this, &TrackPanel::select);
         strips_.push_back(strip);
     }
@@ -127,11 +125,19 @@ void TrackPanel::requestFonts() {
 }
 
 void TrackPanel::resendMaster() {
-    link_.send(OscOut("/master/level").d(master_level_->value() / 100.0).bytes());
+    master_->resendLevel();
+}
+
+LevelMeter* TrackPanel::masterMeter() const {
+    return master_->meter();
+}
+
+void TrackPanel::setPluginChooser(PluginChooser chooser) {
+    plugins_->setChooser(std::move(chooser));
 }
 
 void TrackPanel::showPeaks(const PositionReport& report, double elapsed_seconds) {
-    master_meter_->setPeak(std::max(report.peak_left, report.peak_right), elapsed_seconds);
+    master_->meter()->setPeak(std::max(report.peak_left, report.peak_right), elapsed_seconds);
     for (std::size_t i = 0; i < strips_.size(); ++i)
         strips_[i]->meter()->setPeak(i < report.track_peaks.size() ? report.track_peaks[i] : 0.0f,
                                      elapsed_seconds);

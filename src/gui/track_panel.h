@@ -1,6 +1,6 @@
-// The track list and mixer: a strip per track (in document order), the master level and meter, and
-// buttons to add and remove tracks. Rebuilt when the track list changes; meters fed from position
-// reports.
+// The track list and mixer: a strip per track (in document order) with its inserts and sends, the effect
+// buses (bus_panel.h), buttons to add and remove tracks, and the master strip (level, meter, inserts).
+// Rebuilt when the track list changes; meters fed from position reports.
 #pragma once
 
 #include <QStringList>
@@ -9,15 +9,18 @@
 
 #include "core/score.h"
 #include "gui/csound_choice.h"
+#include "gui/plugin_browser.h"
 #include "gui/soundfont_choice.h"
 
-class QSlider;
 class QVBoxLayout;
 
 namespace tactus::gui {
 
+class BusPanel;
 class EngineLink;
 class LevelMeter;
+class MasterStrip;
+class PluginServices;
 class RollState;
 class SongModel;
 class SoundFontPresets;
@@ -36,7 +39,12 @@ public:
     void addTrack();
     void removeCurrentTrack();
     const std::vector<TrackStrip*>& strips() const { return strips_; }
-    LevelMeter* masterMeter() const { return master_meter_; }
+    LevelMeter* masterMeter() const;
+    MasterStrip& masterStrip() const { return *master_; }
+    BusPanel& busPanel() const { return *buses_; }
+    PluginServices& plugins() const { return *plugins_; }
+    // How strips ask for a plugin (default: the plugin browser; tests drive it).
+    void setPluginChooser(PluginChooser chooser);
     // Sends the master level again (to an engine that restarted).
     void resendMaster();
     // How a strip asks for a Csound orchestra (default: askForCsound's dialogs; tests answer themselves).
@@ -58,12 +66,13 @@ private:
     QStringList instruments_;
     TrackParameters* parameters_;
     SoundFontPresets* fonts_;
+    PluginServices* plugins_;
     CsoundChooser chooser_;
     SoundFontChooser font_chooser_;
     QVBoxLayout* strip_layout_;
     std::vector<TrackStrip*> strips_;
-    QSlider* master_level_;
-    LevelMeter* master_meter_;
+    BusPanel* buses_;
+    MasterStrip* master_;
 };
 
 }  // namespace tactus::gui

@@ -17,7 +17,11 @@
 #include <utility>
 
 #include "core/general_midi_font.h"
+#include "gui/insert_slots.h"
 #include "gui/level_meter.h"
+#include "gui/plugin_catalog.h"
+#include "gui/plugin_services.h"
+#include "gui/send_controls.h"
 #include "gui/song_model.h"
 #include "gui/soundfont_presets.h"
 #include "gui/track_parameters.h"
@@ -27,6 +31,10 @@ namespace tactus::gui {
 namespace {
 const QString kCsound = QStringLiteral("csound");
 const QString kSoundFont = QStringLiteral("SoundFont");
+const QString kLv2 = QStringLiteral("LV2");
+// The rows below the parameters' (which start at row 3, one per parameter).
+constexpr int kInsertsRow = 1000;
+constexpr int kSendsRow = 1001;
 
 QString shortNumber(double v) {
     return QString::number(v, 'g', 5);
@@ -35,6 +43,10 @@ QString shortNumber(double v) {
 
 QString TrackStrip::soundFontEntry() {
     return kSoundFont + QStringLiteral("…");
+}
+
+QString TrackStrip::pluginEntry() {
+    return kLv2 + QStringLiteral(" plugin…");
 }
 
 // The menu's text for a track's instrument: "synth/pluck", "csound: bell.orc Bell", or
@@ -51,16 +63,19 @@ QString TrackStrip::instrumentKey(const Track& t) const {
         if (!font.isEmpty() && font != kGeneralMidiFont) name += " (" + QFileInfo(font).fileName() + ")";
         return kSoundFont + ": " + name;
     }
+    if (t.instrument == "lv2")
+        return kLv2 + ": " + plugins_.catalog().displayName(QString::fromStdString(t.plugin));
     return QString::fromStdString(t.instrument) + "/" + QString::fromStdString(t.preset);
 }
 
-TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPresets& fonts, TrackId id,
-                       const QStringList& instruments, CsoundChooser chooser, SoundFontChooser font_chooser,
-                       QWidget* parent)
+TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPresets& fonts,
+                       PluginServices& plugins, TrackId id, const QStringList& instruments,
+                       CsoundChooser chooser, SoundFontChooser font_chooser, QWidget* parent)
     : QFrame(parent),
       song_(song),
       parameters_(parameters),
       fonts_(fonts),
+      plugins_(plugins),
       id_(id),
       chooser_(std::move(chooser)),
       font_chooser_(std::move(font_chooser)),
@@ -72,7 +87,10 @@ TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPr
       pan_(new QDial(this)),
       mute_(new QToolButton(this)),
       solo_(new QToolButton(this)),
-      meter_(new LevelMeter(this)) {
+      meter_(new LevelMeter(this)),
+      edit_instrument_(new QToolButton(this)),
+      inserts_(new InsertSlots(song, plugins, {InsertOwner::Track, id}, this)),
+      sends_(new SendControls(song, id, this)) {
     setFrameShape(QFrame::StyledPanel);
     setAutoFillBackground(true);
     instrument_->addItems(instruments);
@@ -96,7 +114,16 @@ TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPr
     layout->addWidget(mute_, 0, 3);
     layout->addWidget(solo_, 0, 4);
     layout->addWidget(meter_, 0, 5, 3, 1);
-    layout->addWidget(instrument_, 1, 0, 1, 5);
+    layout->addWidget(instrument_, 1, 0, 1, 4);
+    layout->addWidget(edit_instrument_, 1, 4);
+    layout->addWidget(inserts_, kInsertsRow, 0, 1, 5);
+    layout->addWidget(sends_, kSendsRow, 0, 1, 5);
+    edit_instrument_->setText(tr("⚙"));
+    edit_instrument_->setToolTip(tr("Edit the instrument plugin's controls"));
+    edit_instrument_->setObjectName(QStringLiteral("editInstrument"));
+    connect(edit_instrument_, &QToolButton::clicked, this,
+            [this] { plugins_.edit(PluginTarget::trackInstrument(id_), this); });
+    connect(&plugins_.catalog(), &PluginCatalog::listed, this, &TrackStrip::refresh);
     layout->addWidget(level_, 2, 0, 1, 3);
     layout->addWidget(pan_, 2, 3, 1, 2);
 
@@ -108,6 +135,7 @@ TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPr
     connect(instrument_, &QComboBox::activated, this, [this](int) {
         if (instrument_->currentText().startsWith(kCsound)) return chooseCsound();
         if (instrument_->currentText().startsWith(kSoundFont)) return chooseSoundFont();
+        if (instrument_->currentText().startsWith(kLv2)) return void(choosePlugin());
         const QStringList parts = instrument_->currentText().split('/');
         const Track* t = song_.track(id_);
         if (!t || parts.size() != 2) return;
@@ -160,6 +188,27 @@ void TrackStrip::chooseSoundFont() {
                                             std::nullopt, std::move(choice)}},
                      tr("Choose SoundFont preset")))
         refresh();
+}
+
+// An LV2 instrument for the track, as one undoable edit (/track/plugin); the values set on the track are
+// kept when the plugin stays the same.
+bool TrackStrip::choosePlugin() {
+    const Track* t = song_.track(id_);
+    const std::optional<QString> uri = t ? plugins_.choose(this, PluginKind::Instrument) : std::nullopt;
+    t = song_.track(id_);  // the dialog ran the event loop
+    if (!t || !uri || uri->isEmpty()) {
+        refresh();
+        return false;
+    }
+    edit::PluginChoice choice{uri->toStdString(), {}, {}};
+    if (t->instrument == "lv2" && t->plugin == choice.plugin) choice.parameters = t->parameters;
+    if (!song_.apply(
+            {edit::TrackInstrument{id_, "lv2", "plugin", std::nullopt, std::nullopt, std::move(choice)}},
+            tr("Choose LV2 instrument"))) {
+        refresh();
+        return false;
+    }
+    return true;
 }
 
 void TrackStrip::showParameters() {
@@ -271,6 +320,7 @@ void TrackStrip::refresh() {
         shown_key_ = key;
     }
     instrument_->setCurrentText(key);
+    edit_instrument_->setVisible(t->instrument == "lv2");
     level_->setValue(int(std::lround(m.level * 100)));
     pan_->setValue(int(std::lround(m.pan * 100)));
     mute_->setChecked(m.mute);

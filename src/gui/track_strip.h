@@ -5,7 +5,10 @@
 // (soundfont_choice.h), and a soundfont track shows as "SoundFont: <preset name>". The parameters the track's
 // instrument offers (TrackParameters) show below as labelled controls: a slider over the declared range, a
 // spin box where there is none; moving one sends /track/parameter (at most one message per parameter every
-// kParameterIntervalMs). Clicking the strip makes its track the one the piano roll edits.
+// kParameterIntervalMs). Choosing "LV2 plugin…" asks for an installed instrument plugin in the plugin
+// browser (plugin_browser.h); an lv2 track shows as "LV2: <plugin name>" with a button that opens its
+// parameter editor. Below: the track's insert chain (insert_slots.h) and sends (send_controls.h).
+// Clicking the strip makes its track the one the piano roll edits.
 #pragma once
 
 #include <QFrame>
@@ -29,7 +32,10 @@ class QToolButton;
 
 namespace tactus::gui {
 
+class InsertSlots;
 class LevelMeter;
+class PluginServices;
+class SendControls;
 class SongModel;
 class SoundFontPresets;
 class TrackParameters;
@@ -37,16 +43,24 @@ class TrackParameters;
 class TrackStrip : public QFrame {
     Q_OBJECT
 public:
-    TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPresets& fonts, TrackId id,
-               const QStringList& instruments, CsoundChooser chooser, SoundFontChooser font_chooser,
-               QWidget* parent = nullptr);
+    TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPresets& fonts, PluginServices& plugins,
+               TrackId id, const QStringList& instruments, CsoundChooser chooser,
+               SoundFontChooser font_chooser, QWidget* parent = nullptr);
     // The instrument menu's entry that asks for a SoundFont preset.
     static QString soundFontEntry();
+    // The instrument menu's entry that asks for an LV2 instrument plugin.
+    static QString pluginEntry();
     static constexpr int kParameterIntervalMs = 20;
 
     TrackId trackId() const { return id_; }
     void setCurrent(bool current);
     LevelMeter* meter() const { return meter_; }
+    InsertSlots& inserts() const { return *inserts_; }
+    SendControls& sends() const { return *sends_; }
+    // Asks for an LV2 instrument in the plugin browser and gives it to the track (one undoable edit).
+    bool choosePlugin();
+    // The button that opens the LV2 instrument's parameter editor (shown for an lv2 track).
+    QToolButton* instrumentEditButton() const { return edit_instrument_; }
     // Shows the document's (and mixer's) values without sending anything.
     void refresh();
     // Rebuilds the parameter controls from what the engine says the instrument offers.
@@ -82,6 +96,7 @@ private:
     SongModel& song_;
     TrackParameters& parameters_;
     SoundFontPresets& fonts_;
+    PluginServices& plugins_;
     TrackId id_;
     CsoundChooser chooser_;
     SoundFontChooser font_chooser_;
@@ -97,6 +112,9 @@ private:
     QToolButton* mute_;
     QToolButton* solo_;
     LevelMeter* meter_;
+    QToolButton* edit_instrument_;
+    InsertSlots* inserts_;
+    SendControls* sends_;
 };
 
 }  // namespace tactus::gui

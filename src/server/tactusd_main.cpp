@@ -6,7 +6,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <ctime>
 #include <iostream>
 #include <thread>
 
@@ -14,8 +13,9 @@
 #include "core/document_json.h"
 #include "core/private_dir.h"
 #include "engine/instrument_factory.h"
-#include "engine/midi_out_bus.h"
+#include "engine/lv2/refused_plugins.h"
 #include "server/control_server.h"
+#include "server/crash_blame.h"
 #include "server/engine_host.h"
 #include "server/osc_transport.h"
 #include "server/owner_watch.h"
@@ -33,16 +33,6 @@ void on_signal(int signal) {
         std::raise(signal);
     }
     g_signal = signal;
-}
-
-// A crash: ask the audio thread (if it still runs) to send All Notes Off to the external synths on
-// the MIDI output, give it a few periods, then die as the signal says. Async-signal-safe only.
-void on_crash(int signal) {
-    tactus::MidiOutBus::emergency_all_notes_off();
-    const timespec wait{0, 50'000'000};
-    nanosleep(&wait, nullptr);
-    std::signal(signal, SIG_DFL);
-    std::raise(signal);
 }
 
 // True when `address` (the --listen host) is a loopback address, so that no other host can reach us.
@@ -129,7 +119,25 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
     app.add_option("--owner-pid", owner_pid,
                    "Stop when process PID ends (however it ends): a GUI or `tactus play` passes its own "
                    "pid for an engine it starts");
+    std::string crash_report;
+    app.add_option("--crash-report", crash_report,
+                   "When an LV2 plugin crashes the engine, write its URI (one line) to this file, emptied "
+                   "at start (docs/plugins.md, \"When a plugin crashes\")");
+    std::vector<std::string> bypass_plugins;
+    app.add_option("--bypass-plugin", bypass_plugins,
+                   "Do not make this LV2 plugin (a URI; repeatable): it crashed the engine last time. Its "
+                   "inserts pass their input through, its instrument tracks play silent");
     CLI11_PARSE(app, argc, argv);
+
+    {
+        // First: a plugin that crashes the engine from here on is named (crash_blame.h).
+        std::string why;
+        if (!tactus::install_crash_handlers(crash_report, &why)) {
+            std::cerr << "tactusd: " << why << "\n";
+            return 2;
+        }
+        for (const std::string& uri : bypass_plugins) lv2::refuse_plugin(uri);
+    }
 
     {
         std::string error;
@@ -246,13 +254,16 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
         // As for /load: a csound track whose orchestra does not load plays silent (an insert that cannot be
         // made is left out); anything else stops.
         bool refused = false;
-        for (const auto& p : check_instruments(*loaded.document, options.csound)) {
+        const auto problems = check_instruments(*loaded.document, options.csound);
+        for (const auto& p : problems) {
             std::cerr << "tactusd: " << (p.track_can_play_silent ? "warning: " : "error: ") << load_path
                       << ": " << p.json_path << ": " << p.message
                       << (p.track_can_play_silent ? p.consequence() : "") << "\n";
             refused = refused || !p.track_can_play_silent;
         }
         if (refused) return 1;
+        for (const std::string& w : bypassed_plugin_warnings(*loaded.document, problems))
+            std::cerr << "tactusd: warning: " << load_path << ": " << w << "\n";
         if (!host.load(std::move(*loaded.document), &error)) {
             std::cerr << "tactusd: error: " << load_path << ": " << error << "\n";
             return 1;
@@ -296,7 +307,6 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
     }
     ControlServer control(host, transport, &reporter, std::move(control_options));
 
-    for (int crash : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(crash, on_crash);
     const auto on_packet = [&](OscPacket& packet, const ReplyTarget& from, std::int64_t arrival_ns) {
         control.handle_packet(packet, from, arrival_ns);
     };

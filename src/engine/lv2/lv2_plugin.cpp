@@ -16,6 +16,8 @@
 
 #include "core/realtime_scope.h"
 #include "engine/lv2/lv2_world.h"
+#include "engine/lv2/refused_plugins.h"
+#include "engine/lv2/running_plugin.h"
 
 namespace tactus::lv2 {
 
@@ -158,6 +160,10 @@ std::unique_ptr<Plugin> Plugin::create(const std::string& uri, double sample_rat
                                        std::string* error, WorkerMode worker) {
     auto info = find_plugin(uri, error);
     if (!info) return nullptr;
+    if (const std::string why = refused_reason(uri); !why.empty()) {
+        if (error) *error = info->label() + " was bypassed: " + why;
+        return nullptr;
+    }
     if (const std::string why = info->unplayable_reason(); !why.empty()) {
         if (error) *error = info->label() + " cannot be played: " + why;
         return nullptr;
@@ -171,6 +177,7 @@ std::unique_ptr<Plugin> Plugin::create(const std::string& uri, double sample_rat
     p->chunk_ = chunk_frames;
     World& world = World::shared();
     const Urids& u = world.urids();
+    const char* const marked = p->info_.uri.c_str();  // names the plugin while its code runs
 
     p->sample_rate_f_ = static_cast<float>(sample_rate);
     p->min_block_ = p->max_block_ = p->nominal_block_ = chunk_frames;
@@ -239,6 +246,7 @@ std::unique_ptr<Plugin> Plugin::create(const std::string& uri, double sample_rat
     {
         auto guard = world.lock();
         const LilvPlugin* plugin = world.plugin(uri);
+        InPlugin in_plugin(marked);
         p->instance_ =
             plugin ? lilv_plugin_instantiate(plugin, sample_rate, p->feature_list_.data()) : nullptr;
     }
@@ -246,14 +254,28 @@ std::unique_ptr<Plugin> Plugin::create(const std::string& uri, double sample_rat
         if (error) *error = p->info_.label() + " failed to instantiate";
         return nullptr;
     }
+    InPlugin in_plugin(marked);  // extension_data, connect_port, activate
     p->state_interface_ = static_cast<const LV2_State_Interface*>(
         lilv_instance_get_extension_data(p->instance_, LV2_STATE__interface));
     if (p->state_interface_ && (!p->state_interface_->save || !p->state_interface_->restore))
         p->state_interface_ = nullptr;
-    if (p->worker_)
-        p->worker_->attach(static_cast<const LV2_Worker_Interface*>(
-                               lilv_instance_get_extension_data(p->instance_, LV2_WORKER__interface)),
-                           lilv_instance_get_handle(p->instance_));
+    if (p->worker_) {
+        const auto* interface = static_cast<const LV2_Worker_Interface*>(
+            lilv_instance_get_extension_data(p->instance_, LV2_WORKER__interface));
+        if (interface && interface->work) {
+            // The worker calls the plugin through MarkedWorker, which marks each call as in the plugin.
+            MarkedWorker& m = p->marked_worker_;
+            m.interface = {&MarkedWorker::work,
+                           interface->work_response ? &MarkedWorker::work_response : nullptr,
+                           interface->end_run ? &MarkedWorker::end_run : nullptr};
+            m.plugin = interface;
+            m.handle = lilv_instance_get_handle(p->instance_);
+            m.uri = marked;
+            p->worker_->attach(&m.interface, &m);
+        } else {
+            p->worker_->attach(nullptr, nullptr);  // its requests are refused
+        }
+    }
     std::size_t audio_in = 0, audio_out = 0;
     for (const PortInfo& port : p->info_.ports) {
         void* where = nullptr;
@@ -306,6 +328,7 @@ std::unique_ptr<Plugin> Plugin::create(const std::string& uri, double sample_rat
 Plugin::~Plugin() {
     if (worker_) worker_->detach();  // no work() of this instance runs past here
     if (!instance_) return;
+    InPlugin in_plugin(info_.uri.c_str());
     lilv_instance_deactivate(instance_);
     lilv_instance_free(instance_);
 }
@@ -318,9 +341,13 @@ std::string Plugin::save_state() const {
     if (!plugin) return {};
     // No port values (get_value nullptr): the controls are the document's parameters. No directories:
     // files the plugin names (an impulse response) are kept as absolute paths.
-    LilvState* state =
-        lilv_state_new_from_instance(plugin, instance_, world.map_feature(), nullptr, nullptr, nullptr,
-                                     nullptr, nullptr, nullptr, kStateFlags, feature_list_.data());
+    LilvState* state = nullptr;
+    {
+        InPlugin in_plugin(info_.uri.c_str());  // the plugin's state save()
+        state =
+            lilv_state_new_from_instance(plugin, instance_, world.map_feature(), nullptr, nullptr, nullptr,
+                                         nullptr, nullptr, nullptr, kStateFlags, feature_list_.data());
+    }
     if (!state) return {};
     std::string text;
     if (lilv_state_get_num_properties(state) > 0) {
@@ -352,11 +379,14 @@ bool Plugin::restore_state(const std::string& text, std::string* error) {
     }
     // Outside the world's lock: a plugin may take long to restore (it loads its files). Work it
     // schedules meanwhile runs here, and its responses reach it before this returns.
-    if (worker_) worker_->work_inline(true);
-    lilv_state_restore(state, instance_, nullptr, nullptr, kStateFlags, feature_list_.data());
-    if (worker_) {
-        worker_->work_inline(false);
-        worker_->deliver_responses();
+    {
+        InPlugin in_plugin(info_.uri.c_str());  // the plugin's restore(), its work and responses
+        if (worker_) worker_->work_inline(true);
+        lilv_state_restore(state, instance_, nullptr, nullptr, kStateFlags, feature_list_.data());
+        if (worker_) {
+            worker_->work_inline(false);
+            worker_->deliver_responses();
+        }
     }
     auto guard = world.lock();
     lilv_state_free(state);
@@ -413,6 +443,7 @@ bool Plugin::add_midi(int frame, const std::uint8_t* bytes, std::uint32_t size) 
 }
 
 void Plugin::run(int from, int to) {
+    InPlugin in_plugin(info_.uri.c_str());  // connect_port, run, the worker's responses and end_run
     std::size_t in = 0, out = 0;
     for (unsigned port : audio_in_)
         lilv_instance_connect_port(instance_, port, in_buffers_[in++].data() + from);
@@ -430,6 +461,26 @@ void Plugin::run(int from, int to) {
         events_.clear();
         events_sent_ = 0;
     }
+}
+
+LV2_Worker_Status Plugin::MarkedWorker::work(LV2_Handle self, LV2_Worker_Respond_Function respond,
+                                             LV2_Worker_Respond_Handle respond_handle, std::uint32_t size,
+                                             const void* data) {
+    const auto& m = *static_cast<const MarkedWorker*>(self);
+    InPlugin in_plugin(m.uri);
+    return m.plugin->work(m.handle, respond, respond_handle, size, data);
+}
+
+LV2_Worker_Status Plugin::MarkedWorker::work_response(LV2_Handle self, std::uint32_t size, const void* body) {
+    const auto& m = *static_cast<const MarkedWorker*>(self);
+    InPlugin in_plugin(m.uri);
+    return m.plugin->work_response(m.handle, size, body);
+}
+
+LV2_Worker_Status Plugin::MarkedWorker::end_run(LV2_Handle self) {
+    const auto& m = *static_cast<const MarkedWorker*>(self);
+    InPlugin in_plugin(m.uri);
+    return m.plugin->end_run(m.handle);
 }
 
 }  // namespace tactus::lv2

@@ -16,6 +16,11 @@
 // Between, one thread at a time (the audio thread, or an offline render's) calls the rest: no
 // allocation, no lock, no I/O of ours. What the plugin itself does in run() is its own
 // (docs/plugins.md lists what was measured).
+//
+// Crashes: every call into the plugin's code is made inside an lv2::InPlugin naming it
+// (running_plugin.h), so that tactusd's crash handler can name the plugin that crashed it. A plugin
+// refused for this process (refused_plugins.h, tactusd --bypass-plugin) is not made: create() fails
+// with "LV2 plugin <URI> (Name) was bypassed: it crashed the engine last time".
 #pragma once
 
 #include <lilv/lilv.h>
@@ -130,6 +135,19 @@ private:
     std::vector<LV2_Feature> features_;
     std::vector<const LV2_Feature*> feature_list_;
     std::unique_ptr<Worker> worker_;  // before instantiation (features_ points into it)
+    // What the worker calls: the plugin's worker interface, each call marked as in the plugin.
+    struct MarkedWorker {
+        LV2_Worker_Interface interface {};
+        const LV2_Worker_Interface* plugin = nullptr;
+        LV2_Handle handle = nullptr;
+        const char* uri = nullptr;
+        static LV2_Worker_Status work(LV2_Handle self, LV2_Worker_Respond_Function respond,
+                                      LV2_Worker_Respond_Handle respond_handle, std::uint32_t size,
+                                      const void* data);
+        static LV2_Worker_Status work_response(LV2_Handle self, std::uint32_t size, const void* body);
+        static LV2_Worker_Status end_run(LV2_Handle self);
+    };
+    MarkedWorker marked_worker_;
     const LV2_State_Interface* state_interface_ = nullptr;
 };
 
