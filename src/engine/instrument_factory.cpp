@@ -9,6 +9,7 @@
 #include "engine/csound/csound_instrument.h"
 #include "engine/csound/csound_orchestra.h"
 #include "engine/lv2/instrument_with_inserts.h"
+#include "engine/lv2/refused_plugins.h"
 #include "engine/lv2/lv2_instrument.h"
 #include "engine/lv2/plugin_catalogue.h"
 #include "engine/midi_out_instrument.h"
@@ -148,7 +149,9 @@ void check_plugin(const std::string& uri, bool as_instrument, const std::string&
                   std::vector<InstrumentProblem>& problems) {
     std::string problem;
     const auto info = lv2::find_plugin(uri, &problem);
-    if (info && as_instrument && !info->instrument)
+    if (const std::string refused = info ? lv2::refused_reason(uri) : ""; !refused.empty())
+        problem = info->label() + " was bypassed: " + refused;
+    else if (info && as_instrument && !info->instrument)
         problem = info->label() + " is an effect (" + info->category + "), not an instrument";
     else if (info && !as_instrument && !info->is_effect())
         problem = info->label() + " has no audio input: it is not an effect";

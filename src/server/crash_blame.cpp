@@ -138,34 +138,4 @@ bool install_crash_handlers(const std::string& report_path, std::string* error) 
     return true;
 }
 
-std::vector<std::string> bypassed_plugin_warnings(const Document& doc,
-                                                  const std::vector<InstrumentProblem>& reported) {
-    std::vector<std::string> warnings;
-    const auto warn = [&](const std::string& uri, const std::string& at, bool insert) {
-        const std::string why = lv2::refused_reason(uri);
-        if (why.empty()) return;
-        for (const InstrumentProblem& p : reported)
-            if (p.json_path == at) return;
-        const auto info = lv2::find_plugin(uri, nullptr);
-        if (!info) return;
-        warnings.push_back(at + ": " + info->label() + " was bypassed: " + why +
-                           (insert ? " (the track plays on without it)" : " (the track plays silent)"));
-    };
-    const auto inserts = [&](const std::vector<Insert>& list, const std::string& base) {
-        for (std::size_t j = 0; j < list.size(); ++j)
-            warn(list[j].plugin, base + "/inserts/" + std::to_string(j) + "/plugin", true);
-    };
-    for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
-        const Track& track = doc.tracks[i];
-        const std::string base = "/tracks/" + std::to_string(i);
-        if (track.instrument == "lv2") warn(track.plugin, base + "/plugin", false);
-        inserts(track.inserts, base);
-    }
-    for (std::size_t i = 0; i < doc.buses.size(); ++i)
-        inserts(doc.buses[i].inserts, "/buses/" + std::to_string(i));
-    for (std::size_t j = 0; j < doc.master_inserts.size(); ++j)
-        warn(doc.master_inserts[j].plugin, "/master_inserts/" + std::to_string(j) + "/plugin", true);
-    return warnings;
-}
-
 }  // namespace tactus

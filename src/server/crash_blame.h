@@ -17,19 +17,10 @@
 #include <string>
 #include <vector>
 
-#include "core/score.h"
-#include "engine/instrument_factory.h"
 
 namespace tactus {
 
 // `report_path` empty: stderr only. False with *error when the report file cannot be created.
 bool install_crash_handlers(const std::string& report_path, std::string* error);
-
-// For a document about to be loaded: one warning per lv2 instrument track and per insert whose plugin
-// is refused (--bypass-plugin), as check_instruments words its problems: "/tracks/0/inserts/1/plugin:
-// LV2 plugin <URI> (Name) was bypassed: it crashed the engine last time (the track plays on without
-// it)". Places already in `reported` (check_instruments' own problems) are left out.
-std::vector<std::string> bypassed_plugin_warnings(const Document& doc,
-                                                  const std::vector<InstrumentProblem>& reported);
 
 }  // namespace tactus

@@ -262,8 +262,6 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
             refused = refused || !p.track_can_play_silent;
         }
         if (refused) return 1;
-        for (const std::string& w : bypassed_plugin_warnings(*loaded.document, problems))
-            std::cerr << "tactusd: warning: " << load_path << ": " << w << "\n";
         if (!host.load(std::move(*loaded.document), &error)) {
             std::cerr << "tactusd: error: " << load_path << ": " << error << "\n";
             return 1;
