@@ -42,6 +42,9 @@ class AudioCallback {
 public:
     virtual ~AudioCallback() = default;
     virtual void process(const AudioBlock& block) = 0;  // realtime thread
+    // Frames an offline backend renders before output frame 0 (the engine's lookahead when the stream
+    // starts); asked once, as it starts.
+    virtual int preroll_frames() const { return 0; }
 };
 
 struct AudioBackendOptions {

@@ -111,6 +111,7 @@ void OfflineBackend::stop() {
 }
 
 void OfflineBackend::run(AudioCallback* callback) {
+    preroll_ = std::max(preroll_, callback->preroll_frames());
     Frame frame = -preroll_;
     std::string error;
     while (!stop_requested_.load(std::memory_order_relaxed) &&

@@ -61,7 +61,9 @@ RealtimeEngine::RealtimeEngine(const RealtimeEngineOptions& options)
       // Every command queued or held may be reported in one block (applied, rejected or cancelled),
       // and one program switch.
       events_(options.command_capacity + options.near_capacity + options.scheduled_capacity + 1),
-      mix_(options.lookahead_frames),
+      mix_(options.lookahead_frames, CompensatedMix::kMaxLookahead),
+      wanted_lookahead_(mix_.lookahead()),
+      lookahead_now_(mix_.lookahead()),
       click_(make_click(options.sample_rate)) {
     pending_.reserve(options.near_capacity + options.scheduled_capacity);
     near_frames_ = static_cast<Frame>(std::llround(options.near_seconds * options.sample_rate));
@@ -311,6 +313,12 @@ void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int fr
     RealtimeScope realtime;
     const std::int64_t started = now_ns();
     const std::int64_t cpu_started = thread_cpu_ns();
+    if (const int wanted = wanted_lookahead_.load(std::memory_order_acquire);
+        wanted != mix_.lookahead() && !sequencer_.playing() && mix_.is_silent() &&
+        (!sequencer_.mixer() || sequencer_.mixer()->is_silent())) {
+        mix_.set_lookahead(wanted);
+        lookahead_now_.store(mix_.lookahead(), std::memory_order_release);
+    }
     // The engine's own frames run a lookahead ahead of the output; the mix brings them back.
     const Frame engine_frame = frame_time + mix_.lookahead();
     midi_out_.begin_block(engine_frame);

@@ -86,7 +86,14 @@ public:
     // Any thread.
     EngineStatus status() const { return status_.load(); }
     double sample_rate() const { return options_.sample_rate; }
-    int lookahead() const { return mix_.lookahead(); }
+    // The lookahead the audio thread renders with now (any thread).
+    int lookahead() const { return lookahead_now_.load(std::memory_order_acquire); }
+    // Control thread: the lookahead wanted from now on (up to CompensatedMix::kMaxLookahead): a document
+    // whose plugins lag more than the lookahead raises it, so they are heard on their frames. The audio
+    // thread takes it at the start of a block when the transport is stopped and nothing sounds (the
+    // engine's time then jumps ahead by the change, where no note can be cut or shifted).
+    void request_lookahead(int frames) { wanted_lookahead_.store(frames, std::memory_order_release); }
+    int requested_lookahead() const { return wanted_lookahead_.load(std::memory_order_acquire); }
 
     // Audio thread: renders [frame_time, frame_time + frames) of output.
     // `midi_in`: live MIDI of this block (played on the armed track's instrument at its offsets, a
@@ -145,6 +152,8 @@ private:
     const EngineProgram* held_program_ = nullptr;
     Sequencer sequencer_;
     CompensatedMix mix_;
+    std::atomic<int> wanted_lookahead_;
+    std::atomic<int> lookahead_now_;
     std::unique_ptr<Instrument> click_;
     SmoothedGain master_{1.0};
     std::array<std::pair<Frame, double>, 64> master_changes_{};  // (output frame, level), in order

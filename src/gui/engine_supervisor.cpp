@@ -2,8 +2,11 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <atomic>
 
+#include "core/private_dir.h"
 #include "gui/engine_link.h"
 #include "server/osc_out.h"
 
@@ -30,10 +33,21 @@ EngineSupervisor::EngineSupervisor(EngineLink& link, EngineOptions options, QObj
     });
     connect(&link_, &EngineLink::connected, this, &EngineSupervisor::onConnected);
     connect(&link_, &EngineLink::disconnected, this, &EngineSupervisor::onDisconnected);
+    // A report file of this supervisor's own (a process may have several, one after another in tests).
+    static std::atomic<int> supervisors{0};
+    std::string error;
+    if (const auto dir = private_runtime_dir(&error))
+        crash_report_ = QStringLiteral("%1/gui-%2-%3.crash")
+                            .arg(QString::fromStdString(*dir))
+                            .arg(QCoreApplication::applicationPid())
+                            .arg(supervisors++);
+    else
+        qWarning("tactus-gui: engines will not name a plugin that crashes them: %s", error.c_str());
 }
 
 EngineSupervisor::~EngineSupervisor() {
     shutdown();
+    if (!crash_report_.isEmpty()) QFile::remove(crash_report_);
 }
 
 QString EngineSupervisor::program() const {
@@ -66,6 +80,16 @@ void EngineSupervisor::restart(EngineOptions options) {
         spawnNext();
     } else {
         start();
+    }
+}
+
+void EngineSupervisor::retryBypassedPlugins() {
+    if (bypassed_.isEmpty()) return;
+    bypassed_.clear();
+    emit bypassedPluginsChanged();
+    if (process_ != nullptr) {
+        emit statusMessage(tr("Restarting the engine with the bypassed plugins"));
+        restart(options_);  // engineReady(true): the document is loaded again, plugins included
     }
 }
 
@@ -106,6 +130,9 @@ QStringList EngineSupervisor::argumentsFor(const QString& audio) const {
              << QString::number(options_.period);
         if (!options_.device.isEmpty()) args << "--device" << options_.device;
     }
+    // The engine names a plugin that crashes it there; plugins that crashed one before are not made.
+    if (!crash_report_.isEmpty()) args << "--crash-report" << crash_report_;
+    for (const QString& uri : bypassed_) args << "--bypass-plugin" << uri;
     return args + options_.extraArgs;
 }
 
@@ -188,25 +215,46 @@ void EngineSupervisor::onDisconnected(const QString& why) {
     }
 }
 
+// The URI of the plugin the engine that ended crashed in (the report's first line), or "". The file is
+// removed, so that a report is read once (the next engine creates it again, empty).
+QString EngineSupervisor::takeCrashReport() {
+    if (crash_report_.isEmpty()) return {};
+    QFile file(crash_report_);
+    if (!file.open(QIODevice::ReadOnly)) return {};
+    const QString uri = QString::fromUtf8(file.readLine(4096)).trimmed();
+    file.close();
+    file.remove();
+    return uri;
+}
+
 void EngineSupervisor::onProcessFinished(int code, QProcess::ExitStatus status) {
     if (!process_) return;
     process_->deleteLater();
     process_ = nullptr;
     if (state_ == State::Stopped) return;
     retry_.stop();
+    const QString blamed = takeCrashReport();
     if (state_ == State::Spawning) {  // it could not start with this backend: try the next
         last_error_ = tr("tactusd --audio %1 exited with %2").arg(backend_).arg(code);
         link_.disconnectFromEngine();
         return spawnNext();
     }
     // It died while we used it: start it again at once with what worked.
-    const QString why =
-        status == QProcess::CrashExit ? tr("the engine crashed") : tr("the engine exited (%1)").arg(code);
+    const QString why = !blamed.isEmpty() ? tr("the engine crashed in the LV2 plugin %1").arg(blamed)
+                        : status == QProcess::CrashExit ? tr("the engine crashed")
+                                                        : tr("the engine exited (%1)").arg(code);
     last_error_ = why;
     if (!recovering_) {
         recovering_ = true;
         since_loss_.start();
         emit engineLost(why);
+    }
+    // A plugin crashed it: the next engine does not make that plugin (a crash that names none, or one
+    // already bypassed, is restarted as it was).
+    if (!blamed.isEmpty() && !bypassed_.contains(blamed)) {
+        bypassed_ << blamed;
+        emit bypassedPluginsChanged();
+        emit pluginCrashed(blamed);
     }
     state_ = State::Reconnecting;  // so that the disconnect below is not reported as a second loss
     link_.disconnectFromEngine();

@@ -6,6 +6,14 @@
 // never ended by the GUI. When an engine it attached to goes away for good (e.g. the GUI that started
 // it died), it starts one of its own after a few seconds and loads its document there.
 //
+// An engine it starts is given --crash-report (a file of the supervisor's own in the user's private
+// directory, core/private_dir.h) and --bypass-plugin for every plugin on its bypass list: when an LV2
+// plugin crashes the engine, tactusd names it in that file (docs/plugins.md, "When a plugin crashes"),
+// and the supervisor adds it to the list, says so (pluginCrashed) and restarts the engine as for any
+// crash; the restarted engine does not make that plugin (its inserts pass audio through, its instrument
+// tracks play silent). The list lasts as long as the supervisor (retryBypassedPlugins empties it). A
+// crash that names no plugin is restarted as before.
+//
 // Nothing here blocks: connection attempts and process start-up are driven by signals and timers.
 // Threading: the UI thread.
 #pragma once
@@ -55,6 +63,12 @@ public:
     // How long the last recovery took: from noticing the engine died to being connected again.
     qint64 lastRecoveryMs() const { return last_recovery_ms_; }
     int restarts() const { return restarts_; }
+    // The LV2 plugins (URIs) engines we start are told not to make: each crashed an engine of ours.
+    const QStringList& bypassedPlugins() const { return bypassed_; }
+    // Empties the bypass list and restarts an engine we started (engineReady(true) follows).
+    void retryBypassedPlugins();
+    // The file engines we start name a crashing plugin in ("" when the private directory is unusable).
+    QString crashReportPath() const { return crash_report_; }
 
 signals:
     // Connected. `started` is true when the engine is a process we just (re)started: it has no
@@ -63,6 +77,10 @@ signals:
     void engineReady(bool started);
     void engineLost(const QString& why);
     void statusMessage(const QString& text);
+    // The engine we started crashed in this LV2 plugin; it is on the bypass list now, and the engine is
+    // being restarted without it. Emitted before the restart's engineReady.
+    void pluginCrashed(const QString& uri);
+    void bypassedPluginsChanged();
 
 private:
     enum class State { Idle, Attaching, Spawning, Connected, Reconnecting, Stopped };
@@ -73,6 +91,7 @@ private:
     void onProcessFinished(int code, QProcess::ExitStatus status);
     QStringList argumentsFor(const QString& audio) const;
     QString program() const;
+    QString takeCrashReport();
 
     EngineLink& link_;
     EngineOptions options_;
@@ -87,6 +106,8 @@ private:
     qint64 last_recovery_ms_ = -1;
     int restarts_ = 0;
     QString last_error_;
+    QString crash_report_;
+    QStringList bypassed_;
 };
 
 }  // namespace tactus::gui

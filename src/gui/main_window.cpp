@@ -11,6 +11,7 @@
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QToolButton>
 
 #include "core/atomic_file.h"
 #include "core/document_json.h"
@@ -19,6 +20,8 @@
 #include "gui/engine_link.h"
 #include "gui/note_grid.h"
 #include "gui/piano_roll.h"
+#include "gui/plugin_catalog.h"
+#include "gui/plugin_services.h"
 #include "gui/render_dialog.h"
 #include "gui/roll_state.h"
 #include "gui/song_model.h"
@@ -85,6 +88,15 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent)
     connect(supervisor_, &EngineSupervisor::engineLost, this, &MainWindow::onEngineLost);
     connect(supervisor_, &EngineSupervisor::statusMessage, this,
             [this](const QString& text) { statusBar()->showMessage(text, 5000); });
+    connect(supervisor_, &EngineSupervisor::pluginCrashed, this, &MainWindow::onPluginCrashed);
+    connect(supervisor_, &EngineSupervisor::bypassedPluginsChanged, this, &MainWindow::refreshBypassed);
+    connect(&tracks_->plugins().catalog(), &PluginCatalog::listed, this, &MainWindow::refreshBypassed);
+    connect(song_, &SongModel::engineLoaded, this, [this] {
+        // After the supervisor's own messages about the restart: the user reads why it happened.
+        if (!crash_notice_pending_ || crash_notice_.isEmpty()) return;
+        crash_notice_pending_ = false;
+        statusBar()->showMessage(crash_notice_, 30000);
+    });
     connect(song_, &SongModel::engineRefused, this,
             [this](const QString& text) { statusBar()->showMessage(text, 8000); });
     connect(song_, &SongModel::documentChanged, this, &MainWindow::updateTitle);
@@ -93,7 +105,16 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent)
         statusBar()->showMessage(tr("The engine refused the document: %1").arg(message), 15000);
     });
 
+    bypassed_button_ = new QToolButton(this);
+    bypassed_button_->setObjectName("bypassedPlugins");
+    bypassed_button_->setAutoRaise(true);
+    bypassed_button_->setStyleSheet(QStringLiteral("color: #e05040; font-weight: bold"));
+    bypassed_button_->hide();
+    statusBar()->addPermanentWidget(bypassed_button_);
+
     buildMenus();
+    connect(bypassed_button_, &QToolButton::clicked, retry_bypassed_, &QAction::trigger);
+    refreshBypassed();
     connect(song_, &SongModel::historyChanged, this, [this] {
         undo_->setEnabled(song_->canUndo());
         undo_->setText(song_->canUndo() ? tr("&Undo %1").arg(song_->undoText()) : tr("&Undo"));
@@ -212,6 +233,15 @@ void MainWindow::buildMenus() {
 
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
     settings->addAction(tr("&Preferences…"), QKeySequence::Preferences, this, &MainWindow::showPreferences);
+    // Plugins that crashed the engine are left out of it until this (or the next start of the GUI).
+    retry_bypassed_ = settings->addAction(tr("Retry &Bypassed Plugins"), this, [this] {
+        if (supervisor_->bypassedPlugins().isEmpty()) return;
+        crash_notice_pending_ = false;
+        if (supervisor_->ownsEngine())
+            status_bar_->setConnected(false, tr("restarting with the bypassed plugins"));
+        supervisor_->retryBypassedPlugins();  // engineReady(true) loads the document again
+    });
+    retry_bypassed_->setObjectName("retryBypassedPlugins");
 }
 
 double MainWindow::cursorBeat() const {
@@ -252,6 +282,43 @@ void MainWindow::onEngineLost(const QString& why) {
         resume_beat_ = state_->cursorBeat();
     }
     clock_.update(0, state_->cursorBeat(), bpm_, false);
+}
+
+QString MainWindow::crashNotice(const QString& uri) const {
+    const PluginInfo* plugin = tracks_->plugins().catalog().find(uri);
+    const QString which = plugin && !plugin->name.isEmpty() ? tr("%1 (%2)").arg(plugin->name, uri) : uri;
+    return tr("The engine crashed in the LV2 plugin %1. It was restarted with that plugin bypassed: its "
+              "inserts pass audio through and its instrument tracks are silent.")
+        .arg(which);
+}
+
+void MainWindow::onPluginCrashed(const QString& uri) {
+    crash_notice_ = crashNotice(uri);
+    crash_notice_pending_ = true;
+    qWarning("tactus-gui: %s", qPrintable(crash_notice_));
+    statusBar()->showMessage(crash_notice_, 30000);
+    refreshBypassed();
+}
+
+void MainWindow::refreshBypassed() {
+    const QStringList& bypassed = supervisor_->bypassedPlugins();
+    retry_bypassed_->setEnabled(!bypassed.isEmpty());
+    bypassed_button_->setVisible(!bypassed.isEmpty());
+    if (bypassed.isEmpty()) {
+        crash_notice_.clear();
+        return;
+    }
+    crash_notice_ = crashNotice(bypassed.last());  // the plugin's name, once the catalogue has it
+    QStringList names, notices;
+    for (const QString& uri : bypassed) {
+        const PluginInfo* plugin = tracks_->plugins().catalog().find(uri);
+        names << (plugin && !plugin->name.isEmpty() ? plugin->name : uri);
+        notices << crashNotice(uri);
+    }
+    bypassed_button_->setText(tr("Bypassed: %1").arg(names.join(", ")));
+    bypassed_button_->setToolTip(notices.join('\n') + '\n' +
+                                 tr("Click to restart the engine with them (Settings ▸ Retry Bypassed "
+                                    "Plugins)."));
 }
 
 void MainWindow::onPacket(const OscPacket& packet) {

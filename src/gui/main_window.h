@@ -14,6 +14,7 @@
 
 class QAction;
 class QMenu;
+class QToolButton;
 
 namespace tactus::gui {
 
@@ -59,6 +60,10 @@ public:
     EngineSupervisor& supervisor() const { return *supervisor_; }
     const EngineStatus& engineStatus() const { return status_bar_->last(); }
     Autosave& autosave() const { return *autosave_; }
+    // What the user was told about the last plugin that crashed the engine (the engine was restarted
+    // with it bypassed); "" when no plugin is bypassed.
+    QString pluginCrashNotice() const { return crash_notice_; }
+    QAction& retryBypassedAction() const { return *retry_bypassed_; }
     double cursorBeat() const;
     std::uint64_t positionReports() const { return position_reports_; }
 
@@ -73,6 +78,10 @@ private:
     void buildMenus();
     void onEngineReady(bool started);
     void onEngineLost(const QString& why);
+    void onPluginCrashed(const QString& uri);
+    // The message for a plugin that crashed the engine, named as the engine's plugin list has it.
+    QString crashNotice(const QString& uri) const;
+    void refreshBypassed();  // the status bar's bypass button and the retry action
     void onPacket(const OscPacket& packet);
     void onPosition(const PositionReport& report);
     void animate();
@@ -110,6 +119,10 @@ private:
     QMenu* recent_menu_ = nullptr;
     QAction* undo_ = nullptr;
     QAction* redo_ = nullptr;
+    QAction* retry_bypassed_ = nullptr;
+    QToolButton* bypassed_button_ = nullptr;  // in the status bar while plugins are bypassed
+    QString crash_notice_;
+    bool crash_notice_pending_ = false;  // shown again once the restarted engine holds the document
     QTimer animation_;
     QTimer status_poll_;
     QTimer autosave_timer_;

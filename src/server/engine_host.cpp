@@ -100,9 +100,9 @@ void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mi
 bool EngineHost::load(Document doc, std::string* error, std::vector<std::string>* silenced) {
     const double rate = backend_->sample_rate();
     std::vector<std::string> ignored;
-    std::shared_ptr<TrackMixer> mixer = make_track_mixer(doc, rate, error, engine_->midi_out_bus(),
-                                                         options_.csound, silenced ? silenced : &ignored,
-                                                         lv2::WorkerMode::Threaded);
+    std::shared_ptr<TrackMixer> mixer =
+        make_track_mixer(doc, rate, error, engine_->midi_out_bus(), options_.csound,
+                         silenced ? silenced : &ignored, lv2::WorkerMode::Threaded);
     if (!mixer) return false;
     channels_ = mixer->channels();
     bus_channels_ = mixer->buses();
@@ -115,6 +115,7 @@ bool EngineHost::load(Document doc, std::string* error, std::vector<std::string>
     editor_.reset(std::move(doc));
     mixer_ = std::move(mixer);
     publish(build_score(), false);
+    fit_lookahead();
     loaded_ = true;
     return true;
 }
@@ -132,9 +133,8 @@ bool EngineHost::update_channels(const EditEffect& effect, std::string* error) {
         if (!position) continue;  // added and removed in one batch
         const Track& track = editor_.document().tracks[*position];
         std::string why;  // the edit's check has the reason (EngineHost::edit)
-        auto instrument =
-            make_instrument_or_silent(track, rate, error, engine_->midi_out_bus(), options_.csound, &why,
-                                      lv2::WorkerMode::Threaded);
+        auto instrument = make_instrument_or_silent(track, rate, error, engine_->midi_out_bus(),
+                                                    options_.csound, &why, lv2::WorkerMode::Threaded);
         if (!instrument) return false;
         const auto slot = slots_.find(id);
         const auto at = slot != slots_.end() ? slot->second : static_cast<std::uint32_t>(channels_.size());
@@ -184,6 +184,7 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* e
         !effect.instruments_changed.empty() || !effect.tracks_removed.empty() || effect.routing_changed;
     if (channels_changed && !update_channels(effect, error)) return false;
     if (effect.routing_changed && !update_buses(effect, error)) return false;
+    if (channels_changed) fit_lookahead();
     if (effect.tempo_changed || effect.meter_changed || effect.controllers_changed) {
         publish(build_score(), channels_changed, apply_at);
         return true;
@@ -231,6 +232,32 @@ bool EngineHost::update_buses(const EditEffect& effect, std::string* error) {
         if (!master_ && !editor_.document().master_inserts.empty()) return false;
     }
     return true;
+}
+
+int EngineHost::path_latency() const {
+    // Instruments' and chains' latencies are fixed when they are made: reading them races with nothing.
+    int latest = 0;
+    std::vector<int> bus_alignment(bus_channels_.size(), 0);
+    for (const Track& t : editor_.document().tracks) {
+        const auto slot = slots_.find(t.id);
+        if (slot == slots_.end() || !channels_[slot->second]) continue;
+        const int latency = channels_[slot->second]->instrument->latency();
+        latest = std::max(latest, latency);
+        for (const Send& send : t.sends)
+            if (const auto bus = bus_slots_.find(send.bus); bus != bus_slots_.end())
+                bus_alignment[bus->second] = std::max(bus_alignment[bus->second], latency);
+    }
+    for (std::size_t b = 0; b < bus_channels_.size(); ++b)
+        if (bus_channels_[b]) {
+            const InsertChain* chain = bus_channels_[b]->instrument->inserts();
+            latest = std::max(latest, bus_alignment[b] + (chain ? chain->latency() : 0));
+        }
+    return latest + (master_ ? master_->latency() : 0);
+}
+
+void EngineHost::fit_lookahead() {
+    engine_->request_lookahead(
+        std::clamp(std::max(options_.lookahead_frames, path_latency()), 0, CompensatedMix::kMaxLookahead));
 }
 
 std::vector<std::vector<SendSpec>> EngineHost::sends_by_slot() const {
@@ -296,7 +323,7 @@ bool EngineHost::set_tempo_scale(double scale, std::string* error, Frame apply_a
 
 Frame EngineHost::frame_for_arrival(std::int64_t arrival_ns) const {
     if (options_.immediate_latency_periods <= 0) return kAsap;
-    return backend_->frame_at_host_time(arrival_ns) + options_.lookahead_frames +
+    return backend_->frame_at_host_time(arrival_ns) + engine_->lookahead() +
            Frame(options_.immediate_latency_periods) * backend_->period();
 }
 

@@ -131,8 +131,12 @@ public:
 
     int sample_rate() const { return backend_->sample_rate(); }
     int period() const { return backend_->period(); }
-    // Frames the engine renders ahead of its output (EngineHostOptions::lookahead_frames).
-    int lookahead() const { return options_.lookahead_frames; }
+    // Frames the engine renders ahead of its output now: EngineHostOptions::lookahead_frames, raised
+    // while the document's plugins lag more (the latest path to the master: path_latency()).
+    int lookahead() const { return engine_->lookahead(); }
+    // The latest path to the master of the published channels, in frames (a track's instrument and
+    // inserts; a bus: its latest sender, then its inserts; plus the master chain).
+    int path_latency() const;
     const CsoundPermissions& csound_permissions() const { return options_.csound; }
     int output_latency_frames() const { return backend_->output_latency_frames(); }
     std::int64_t xruns() const { return backend_->xruns(); }
@@ -144,6 +148,7 @@ public:
 
     // AudioCallback (realtime thread).
     void process(const AudioBlock& block) override;
+    int preroll_frames() const override { return engine_->requested_lookahead(); }
 
 private:
     Document scaled_document() const;
@@ -153,6 +158,8 @@ private:
     std::shared_ptr<const ScoreSnapshot> build_score() const;
     bool update_channels(const EditEffect& effect, std::string* error);
     bool update_buses(const EditEffect& effect, std::string* error);
+    // Asks the engine for the lookahead the document's latency needs (never below the option's).
+    void fit_lookahead();
     // Every track slot's sends, from the document.
     std::vector<std::vector<SendSpec>> sends_by_slot() const;
 

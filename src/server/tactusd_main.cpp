@@ -93,7 +93,8 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
         ->capture_default_str();
     app.add_option("--lookahead", options.lookahead_frames,
                    "Frames the engine renders ahead of its output (0..8192), so instruments that compute "
-                   "ahead (Csound: ksmps - 1 frames) sound on their frame; commands need that much notice")
+                   "ahead (Csound: ksmps - 1 frames) sound on their frame; commands need that much notice. "
+                   "A document whose plugins lag more raises it while stopped")
         ->capture_default_str()
         ->check(CLI::Range(0, tactus::CompensatedMix::kMaxLookahead));
     std::string csound_allow = "none";

@@ -144,6 +144,27 @@ TEST_F(BusEdits, live_bus_and_send_and_insert_controls_are_heard_and_kept) {
         EXPECT_NE(std::find(pushed.begin(), pushed.end(), expected), pushed.end()) << expected;
 }
 
+TEST_F(BusEdits, the_lookahead_grows_to_the_latest_path_once_the_transport_stops) {
+    // A bus with an insert fed by a track with an insert, and a master chain: 63 + 63 + 63 frames,
+    // more than the default 128. While playing the engine keeps its lookahead (raising it would move
+    // the notes being heard); stopped and silent, it takes the larger one.
+    const int before = host_.lookahead();
+    send(OscOut("/play").bytes(), a_);
+    render(4800);
+    send(osc_bundle({OscOut("/bus/add").h(5).s("Amp").bytes(),
+                     OscOut("/bus/inserts").h(5).s(kAmp).i(0).i(0).bytes(),
+                     OscOut("/track/inserts").h(1).s(kAmp).i(0).i(0).bytes(),
+                     OscOut("/track/sends").h(1).h(5).d(1.0).i(0).bytes(),
+                     OscOut("/master/inserts").s(kAmp).i(0).i(0).bytes()}),
+         a_);
+    EXPECT_EQ(host_.path_latency(), 3 * 63);
+    render(4800);
+    EXPECT_EQ(host_.lookahead(), before);
+    send(OscOut("/stop").bytes(), a_);
+    render(4 * 48000);  // the saw's release and the chains' tails die away
+    EXPECT_EQ(host_.lookahead(), std::max(before, 3 * 63));
+}
+
 TEST_F(BusEdits, bad_targets_are_refused_naming_what_is_wrong) {
     expect_refused(OscOut("/track/sends").h(1).h(9).d(1.0).i(0).bytes(), "/track/sends",
                    "edit 1 of 1 (track/sends): send 1: no bus with id 9");

@@ -92,7 +92,8 @@ TEST_F(Lv2Daemon, plays_an_lv2_instrument_and_insert_exactly_as_tactus_render) {
 
 TEST_F(Lv2Daemon, plays_buses_sends_and_the_master_chain_exactly_as_tactus_render) {
     // Both tracks send to a delay bus (the EP pre-fader, the lead post-fader), and a master chain
-    // follows: every path is latency-aligned alike in both, within the engine's lookahead.
+    // follows: every path is latency-aligned alike in both (tactusd raises its lookahead to the
+    // latest path, beyond its default 128 frames).
     std::string text = kSong;
     text.replace(text.find("INSERTS"), 7, kOverdrive);
     text.replace(text.find(R"("pan": -0.5,)"), 12, R"("pan": -0.5, "sends": [{"bus": 9, "level": 0.7, "pre_fader": true}],)");
@@ -101,7 +102,7 @@ TEST_F(Lv2Daemon, plays_buses_sends_and_the_master_chain_exactly_as_tactus_rende
         {"plugin": "http://drobilla.net/plugins/mda/Delay", "parameters": {"feedback": 0.4, "fx_mix": 1}}]}],
       "master_inserts": [{"plugin": "http://plugin.org.uk/swh-plugins/amp", "parameters": {"gain": -3}}]})");
     std::ofstream(dir_ / "routed.json") << text;
-    const test::CliRun run = daemon(dir_ / "routed.json", dir_ / "played.wav", 4.0, " --lookahead 1024");
+    const test::CliRun run = daemon(dir_ / "routed.json", dir_ / "played.wav", 4.0);
     ASSERT_EQ(run.exit_code, 0) << run.output;
     std::string error;
     const auto played = read_audio_file((dir_ / "played.wav").string(), &error);
