@@ -20,6 +20,7 @@
 #include "server/osc_args.h"
 #include "server/osc_out.h"
 #include "server/osc_packet.h"
+#include "server/plugin_state_admission.h"
 #include "server/position_reporter.h"
 
 namespace tactus {
@@ -675,6 +676,11 @@ bool ControlServer::load_document(const Context& ctx, LoadResult result, std::op
     if (const OscArgs args(ctx.message); args.has(1))
         doc.revision = static_cast<std::uint64_t>(args.integer_in(1, "revision", 0, INT64_MAX));
     if (const std::string refused = admit_orchestras(doc, document_dir, options_.paths, confined(ctx));
+        !refused.empty()) {
+        reply_error(ctx.from, ctx.message.address, refused);
+        return false;
+    }
+    if (const std::string refused = admit_plugin_states(doc, options_.paths, confined(ctx));
         !refused.empty()) {
         reply_error(ctx.from, ctx.message.address, refused);
         return false;
