@@ -35,9 +35,15 @@ name="tactus-bench-$$"
 port=$((20000 + $$ % 20000))
 work=$(mktemp -d)
 pids=()
-# Clients first, the JACK server last (a client whose server vanished may hang on exit).
-cleanup() { for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+# Clients first, each gone before the JACK server is stopped (a client whose server vanished may hang on
+# exit, and a server stopped under its clients may leave its entry in jack2's registry).
+cleanup() {
+  for ((i = ${#pids[@]} - 1; i >= 1; i--)); do kill "${pids[i]}" 2>/dev/null || true; wait "${pids[i]}" 2>/dev/null || true; done
+  [ ${#pids[@]} -gt 0 ] && { kill "${pids[0]}" 2>/dev/null || true; wait "${pids[0]}" 2>/dev/null || true; }
+  rm -rf "$work"
+}
 trap cleanup EXIT
+"$root/bench/jack_reclaim.sh"
 
 jackd -n "$name" -d dummy -r 48000 -p "$period" > "$work/jackd.log" 2>&1 & pids+=($!)
 for _ in $(seq 50); do JACK_DEFAULT_SERVER=$name jack_lsp >/dev/null 2>&1 && break; sleep 0.1; done
@@ -45,7 +51,7 @@ JACK_DEFAULT_SERVER=$name jack_metro -n metro -b 120 > /dev/null 2>&1 & pids+=($
 "$root/$build/src/server/tactusd" --audio jack --jack-server "$name" --listen "127.0.0.1:$port" \
   --allow-dir "$(dirname "$load")" --load "$load" > "$work/tactusd.log" 2>&1 & pids+=($!)
 send() { "$root/$build/src/cli/tactus" send --port "$port" "$@" > /dev/null; }
-for _ in $(seq 50); do send /ping 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do send /ping 2>/dev/null && break; sleep 0.1; done
 send /loop idd 1 0 "$loop_end"
 send /play
 [ "$stress" = 1 ] && { stress-ng --cpu 2 --timeout "${seconds}s" > /dev/null 2>&1 & pids+=($!); }

@@ -45,21 +45,24 @@ bool reaped(pid_t pid) {
     return r == pid || (r < 0 && errno == ECHILD);
 }
 
-// The names of test servers in jack2's registry (/dev/shm/jack-shm-registry) whose test process is gone:
-// "jack-<uid>:tactus-test-<pid>-<n>:". Read as bytes, so the registry's layout does not matter.
+// The names of test and benchmark servers in jack2's registry (/dev/shm/jack-shm-registry) whose process
+// is gone: "jack-<uid>:tactus-test-<pid>-<n>:", "jack-<uid>:tactus-bench-<pid>:" (bench/jack_xruns.sh).
+// Read as bytes, so the registry's layout does not matter.
 std::vector<std::string> dead_test_server_names() {
     std::ifstream in("/dev/shm/jack-shm-registry", std::ios::binary);
     const std::string registry((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::string prefix = "jack-" + std::to_string(getuid()) + ":tactus-test-";
     std::vector<std::string> names;
-    for (std::size_t at = registry.find(prefix); at != std::string::npos;
-         at = registry.find(prefix, at + 1)) {
-        const std::size_t name_start = at + prefix.size() - std::string("tactus-test-").size();
-        const std::size_t name_end = registry.find(':', name_start);
-        if (name_end == std::string::npos) break;
-        const std::string name = registry.substr(name_start, name_end - name_start);
-        const pid_t owner = static_cast<pid_t>(std::atoi(name.c_str() + std::string("tactus-test-").size()));
-        if (owner > 0 && owner != getpid() && kill(owner, 0) != 0 && errno == ESRCH) names.push_back(name);
+    for (const std::string kind : {"tactus-test-", "tactus-bench-"}) {
+        const std::string prefix = "jack-" + std::to_string(getuid()) + ":" + kind;
+        for (std::size_t at = registry.find(prefix); at != std::string::npos;
+             at = registry.find(prefix, at + 1)) {
+            const std::size_t name_start = at + prefix.size() - kind.size();
+            const std::size_t name_end = registry.find(':', name_start);
+            if (name_end == std::string::npos) break;
+            const std::string name = registry.substr(name_start, name_end - name_start);
+            const pid_t owner = static_cast<pid_t>(std::atoi(name.c_str() + kind.size()));
+            if (owner > 0 && owner != getpid() && kill(owner, 0) != 0 && errno == ESRCH) names.push_back(name);
+        }
     }
     return names;
 }
