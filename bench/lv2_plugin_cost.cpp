@@ -104,7 +104,8 @@ int main(int argc, char** argv) {
                     100.0 * ours / (kFrames / kRate), b64 > 0 ? ours / b64 : 0.0);
     }
     std::printf(
-        "tactus: 2 channels of a saw through an insert (mono plugins: two instances), or an instrument playing\n"
+        "tactus: 2 channels of a saw through an insert (mono plugins: two instances), or an instrument "
+        "playing\n"
         "four-note chords; lv2bench: one instance, inputs on zeros, no notes (an instrument is silent).\n"
         "Seconds of CPU for 10 s of 48 kHz audio; load_%%: Tactus's share of one core.\n");
 }

@@ -27,7 +27,8 @@ void CompensatedMix::set_lookahead(int frames) {
 // the latest one takes it.
 CompensatedMix::Lane& CompensatedMix::lane_for(int latency) {
     for (int i = 0; i < in_use_; ++i)
-        if (Lane& lane = lanes_[std::size_t(by_latency_[std::size_t(i)])]; lane.latency == latency) return lane;
+        if (Lane& lane = lanes_[std::size_t(by_latency_[std::size_t(i)])]; lane.latency == latency)
+            return lane;
     for (int i = 0; i < in_use_;) {
         if (lanes_[std::size_t(by_latency_[std::size_t(i)])].pending == 0) {
             lanes_[std::size_t(by_latency_[std::size_t(i)])].latency = -1;

@@ -45,8 +45,8 @@ public:
 
 private:
     struct Lane {
-        int latency = -1;  // the latency whose adds it holds; -1: free
-        int pending = 0;   // frames from now_ on that may hold a non-zero sample
+        int latency = -1;                // the latency whose adds it holds; -1: free
+        int pending = 0;                 // frames from now_ on that may hold a non-zero sample
         std::vector<float> left, right;  // a ring of a power-of-two size
     };
     Lane& lane_for(int latency);

@@ -9,9 +9,9 @@
 #include "engine/csound/csound_instrument.h"
 #include "engine/csound/csound_orchestra.h"
 #include "engine/lv2/instrument_with_inserts.h"
-#include "engine/lv2/refused_plugins.h"
 #include "engine/lv2/lv2_instrument.h"
 #include "engine/lv2/plugin_catalogue.h"
+#include "engine/lv2/refused_plugins.h"
 #include "engine/midi_out_instrument.h"
 #include "engine/silent_instrument.h"
 #include "engine/soundfont/font_library.h"
@@ -280,8 +280,8 @@ namespace tactus {
 
 std::unique_ptr<Instrument> make_instrument_or_silent(const Track& track, double sample_rate,
                                                       std::string* error, MidiOutBus* midi_out,
-                                                      const CsoundPermissions& csound,
-                                                      std::string* silenced, lv2::WorkerMode worker) {
+                                                      const CsoundPermissions& csound, std::string* silenced,
+                                                      lv2::WorkerMode worker) {
     std::string why;
     auto instrument = make_instrument(track, sample_rate, &why, midi_out, csound, worker);
     if (!instrument) {
@@ -296,7 +296,8 @@ std::unique_ptr<Instrument> make_instrument_or_silent(const Track& track, double
     if (track.inserts.empty()) return instrument;
     // An insert that cannot be made passes its input through where the track may play on (silenced).
     std::vector<std::string> skipped;
-    auto chain = InsertChain::create(track.inserts, sample_rate, error, silenced ? &skipped : nullptr, worker);
+    auto chain =
+        InsertChain::create(track.inserts, sample_rate, error, silenced ? &skipped : nullptr, worker);
     if (!chain) return nullptr;
     for (const std::string& s : skipped) *silenced += (silenced->empty() ? "" : "; ") + s;
     return std::make_unique<InstrumentWithInserts>(std::move(instrument), std::move(chain));
@@ -332,8 +333,8 @@ std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_
     for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
         const Track& track = doc.tracks[i];
         std::string why;
-        auto instrument =
-            make_instrument_or_silent(track, sample_rate, error, midi_out, csound, silenced ? &why : nullptr, worker);
+        auto instrument = make_instrument_or_silent(track, sample_rate, error, midi_out, csound,
+                                                    silenced ? &why : nullptr, worker);
         if (!instrument) return nullptr;
         if (!why.empty()) silenced->push_back("/tracks/" + std::to_string(i) + ": " + why);
         mixer->add_track(std::move(instrument), {track.level, track.pan, track.mute, track.solo});
@@ -352,7 +353,8 @@ std::unique_ptr<TrackMixer> make_track_mixer(const Document& doc, double sample_
     for (const Track& track : doc.tracks) sends.push_back(send_specs(track, bus_slots));
     mixer->set_sends(sends);
     std::vector<std::string> skipped;
-    auto master = make_master_chain(doc.master_inserts, sample_rate, error, silenced ? &skipped : nullptr, worker);
+    auto master =
+        make_master_chain(doc.master_inserts, sample_rate, error, silenced ? &skipped : nullptr, worker);
     if (!master && !doc.master_inserts.empty()) return nullptr;
     for (const std::string& s : skipped) silenced->push_back("/master_inserts: " + s);
     mixer->set_master_chain(std::move(master));

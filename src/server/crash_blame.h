@@ -17,7 +17,6 @@
 #include <string>
 #include <vector>
 
-
 namespace tactus {
 
 // `report_path` empty: stderr only. False with *error when the report file cannot be created.

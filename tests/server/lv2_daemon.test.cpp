@@ -46,7 +46,8 @@ protected:
         std::ofstream(dir_ / name) << text;
         return dir_ / name;
     }
-    test::CliRun daemon(const fs::path& doc, const fs::path& out, double seconds, const std::string& options = "") {
+    test::CliRun daemon(const fs::path& doc, const fs::path& out, double seconds,
+                        const std::string& options = "") {
         const std::string command = std::string(TACTUS_DAEMON_PATH) + " --audio offline --out " +
                                     out.string() + " --seconds " + std::to_string(seconds) + options +
                                     " --listen 127.0.0.1:0 --no-socket --load " + doc.string() +
@@ -96,7 +97,8 @@ TEST_F(Lv2Daemon, plays_buses_sends_and_the_master_chain_exactly_as_tactus_rende
     // latest path, beyond its default 128 frames).
     std::string text = kSong;
     text.replace(text.find("INSERTS"), 7, kOverdrive);
-    text.replace(text.find(R"("pan": -0.5,)"), 12, R"("pan": -0.5, "sends": [{"bus": 9, "level": 0.7, "pre_fader": true}],)");
+    text.replace(text.find(R"("pan": -0.5,)"), 12,
+                 R"("pan": -0.5, "sends": [{"bus": 9, "level": 0.7, "pre_fader": true}],)");
     text.replace(text.find(R"("pan": 0.5,)"), 11, R"("pan": 0.5, "sends": [{"bus": 9, "level": 0.4}],)");
     text.replace(text.rfind('}'), 1, R"(, "buses": [{"id": 9, "name": "Echo", "pan": 0.2, "inserts": [
         {"plugin": "http://drobilla.net/plugins/mda/Delay", "parameters": {"feedback": 0.4, "fx_mix": 1}}]}],

@@ -46,23 +46,22 @@ bool reaped(pid_t pid) {
 }
 
 // The names of test and benchmark servers in jack2's registry (/dev/shm/jack-shm-registry) whose process
-// is gone: "jack-<uid>:tactus-test-<pid>-<n>:", "jack-<uid>:tactus-bench-<pid>:" (bench/jack_xruns.sh).
-// Read as bytes, so the registry's layout does not matter.
+// is gone: "jack-<uid>:tactus-<kind>-<pid>...:" (tests: "tactus-test-<pid>-<n>"; bench/*.sh:
+// "tactus-bench-<pid>", "tactus-dsp-<pid>"). Read as bytes, so the registry's layout does not matter.
 std::vector<std::string> dead_test_server_names() {
     std::ifstream in("/dev/shm/jack-shm-registry", std::ios::binary);
     const std::string registry((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string prefix = "jack-" + std::to_string(getuid()) + ":tactus-";
     std::vector<std::string> names;
-    for (const std::string kind : {"tactus-test-", "tactus-bench-"}) {
-        const std::string prefix = "jack-" + std::to_string(getuid()) + ":" + kind;
-        for (std::size_t at = registry.find(prefix); at != std::string::npos;
-             at = registry.find(prefix, at + 1)) {
-            const std::size_t name_start = at + prefix.size() - kind.size();
-            const std::size_t name_end = registry.find(':', name_start);
-            if (name_end == std::string::npos) break;
-            const std::string name = registry.substr(name_start, name_end - name_start);
-            const pid_t owner = static_cast<pid_t>(std::atoi(name.c_str() + kind.size()));
-            if (owner > 0 && owner != getpid() && kill(owner, 0) != 0 && errno == ESRCH) names.push_back(name);
-        }
+    for (std::size_t at = registry.find(prefix); at != std::string::npos;
+         at = registry.find(prefix, at + 1)) {
+        const std::size_t name_start = at + prefix.size() - std::string("tactus-").size();
+        const std::size_t name_end = registry.find(':', name_start);
+        const std::size_t kind_end = registry.find('-', at + prefix.size());
+        if (name_end == std::string::npos || kind_end == std::string::npos || kind_end > name_end) continue;
+        const std::string name = registry.substr(name_start, name_end - name_start);
+        const pid_t owner = static_cast<pid_t>(std::atoi(registry.c_str() + kind_end + 1));
+        if (owner > 0 && owner != getpid() && kill(owner, 0) != 0 && errno == ESRCH) names.push_back(name);
     }
     return names;
 }

@@ -102,8 +102,8 @@ private:
     std::array<float, kChunk> in_left_{}, in_right_{};    // the chunk being filled
     std::array<float, kChunk> out_left_{}, out_right_{};  // the last chunk's output
     std::array<float, kChunk> scratch_left_{}, scratch_right_{};
-    int position_ = 0;  // frames of the current chunk received
-    bool ran_ = false;         // process() has been called: the grid has started
+    int position_ = 0;        // frames of the current chunk received
+    bool ran_ = false;        // process() has been called: the grid has started
     bool silent_out_ = true;  // the last chunk's output is all zeros
     std::array<Change, kMaxChangesPerChunk> changes_{};
     std::size_t change_count_ = 0;
