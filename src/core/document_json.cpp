@@ -678,6 +678,19 @@ void read_inserts(Reader& r, const Field& f, std::vector<Insert>& into) {
     });
 }
 
+// A track's or a bus's level, pan, mute and solo.
+template <class Strip>
+void read_strip(Reader& r, const json& obj, const std::string& at, Strip& strip) {
+    if (auto level = r.field(obj, at, "level", false))
+        if (auto x = r.number_within(level, 0.0, 4.0)) strip.level = *x;
+    if (auto pan = r.field(obj, at, "pan", false))
+        if (auto x = r.number_within(pan, -1.0, 1.0)) strip.pan = *x;
+    if (auto mute = r.field(obj, at, "mute", false))
+        if (auto b = r.flag(mute)) strip.mute = *b;
+    if (auto solo = r.field(obj, at, "solo", false))
+        if (auto b = r.flag(solo)) strip.solo = *b;
+}
+
 std::string describe_ids(const std::unordered_map<BusId, std::size_t>& ids) {
     std::vector<BusId> sorted;
     for (const auto& [id, at] : ids) sorted.push_back(id);
@@ -704,14 +717,7 @@ std::unordered_map<BusId, std::size_t> read_buses(Reader& r, const Field& f, Doc
         if (auto name = r.field(obj, at, "name", false))
             if (auto s = r.text(name, false)) b.name = std::move(*s);
         if (auto inserts = r.field(obj, at, "inserts", false)) read_inserts(r, inserts, b.inserts);
-        if (auto level = r.field(obj, at, "level", false))
-            if (auto x = r.number_within(level, 0.0, 4.0)) b.level = *x;
-        if (auto pan = r.field(obj, at, "pan", false))
-            if (auto x = r.number_within(pan, -1.0, 1.0)) b.pan = *x;
-        if (auto mute = r.field(obj, at, "mute", false))
-            if (auto v = r.flag(mute)) b.mute = *v;
-        if (auto solo = r.field(obj, at, "solo", false))
-            if (auto v = r.flag(solo)) b.solo = *v;
+        read_strip(r, obj, at, b);
         doc.buses.push_back(std::move(b));
     });
     return ids;
@@ -739,14 +745,7 @@ void read_tracks(Reader& r, const Field& f, Document& doc,
             if (auto s = r.text(instrument, true)) t.instrument = std::move(*s);
         if (auto preset = r.field(obj, at, "preset", false))
             if (auto s = r.text(preset, true)) t.preset = std::move(*s);
-        if (auto level = r.field(obj, at, "level", false))
-            if (auto x = r.number_within(level, 0.0, 4.0)) t.level = *x;
-        if (auto pan = r.field(obj, at, "pan", false))
-            if (auto x = r.number_within(pan, -1.0, 1.0)) t.pan = *x;
-        if (auto mute = r.field(obj, at, "mute", false))
-            if (auto b = r.flag(mute)) t.mute = *b;
-        if (auto solo = r.field(obj, at, "solo", false))
-            if (auto b = r.flag(solo)) t.solo = *b;
+        read_strip(r, obj, at, t);
         if (auto channel = r.field(obj, at, "midi_channel", false))
             t.midi_channel = r.int_within(channel, 1, 16, t.midi_channel);
         if (auto orchestra = r.field(obj, at, "orchestra", false))

@@ -636,12 +636,7 @@ bool ControlServer::is_bus_address(const Context& ctx) {
 }
 
 std::uint32_t ControlServer::bus_arg(const Context& ctx, std::size_t index) const {
-    const OscArgs args(ctx.message);
-    const std::int64_t id = args.integer(index, "bus id");
-    const auto bus = host_.bus_index(static_cast<BusId>(id));
-    if (id <= 0 || !bus)
-        throw OscArgError("no bus with id " + std::to_string(id) + " in the loaded document");
-    return *bus;
+    return slot_arg(ctx, index, true);
 }
 
 void ControlServer::mixer_changed(const Context& ctx, const MixChange& change,
@@ -653,12 +648,19 @@ void ControlServer::mixer_changed(const Context& ctx, const MixChange& change,
 }
 
 std::uint32_t ControlServer::track_arg(const Context& ctx, std::size_t index) const {
+    return slot_arg(ctx, index, false);
+}
+
+// The mixer slot of the track (or bus) whose id is argument `index`.
+std::uint32_t ControlServer::slot_arg(const Context& ctx, std::size_t index, bool bus) const {
     const OscArgs args(ctx.message);
-    const std::int64_t id = args.integer(index, "track id");
-    const auto track = host_.track_index(static_cast<TrackId>(id));
-    if (id <= 0 || !track)
-        throw OscArgError("no track with id " + std::to_string(id) + " in the loaded document");
-    return *track;
+    const std::int64_t id = args.integer(index, bus ? "bus id" : "track id");
+    const auto slot =
+        bus ? host_.bus_index(static_cast<BusId>(id)) : host_.track_index(static_cast<TrackId>(id));
+    if (id <= 0 || !slot)
+        throw OscArgError(std::string(bus ? "no bus" : "no track") + " with id " + std::to_string(id) +
+                          " in the loaded document");
+    return *slot;
 }
 
 void ControlServer::require_document(const Context&) const {

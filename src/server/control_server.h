@@ -117,6 +117,7 @@ private:
                              std::optional<bool> MixChange::*setting);
     std::uint32_t track_arg(const Context& ctx, std::size_t index) const;
     std::uint32_t bus_arg(const Context& ctx, std::size_t index) const;
+    std::uint32_t slot_arg(const Context& ctx, std::size_t index, bool bus) const;
     static bool is_bus_address(const Context& ctx);
     bool submit_mixer(const Context& ctx, CommandKind kind,
                       const std::function<void(const OscArgs&, EngineCommand&)>& read_value);

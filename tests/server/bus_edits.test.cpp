@@ -33,17 +33,6 @@ class BusEdits : public InProcessServer {
 protected:
     std::string document() const override { return kDocument; }
 
-    void mirror_pushes(DocumentEditor& mirror) {
-        std::string error;
-        for (const OscPacket& push : b_.receive()) {
-            std::vector<Edit> edits;
-            std::vector<NoteId> auditions;
-            if (push.messages.empty() || push.messages[0].address != "/edited") continue;
-            for (std::size_t i = 1; i < push.messages.size(); ++i)
-                parse_edit_message(push.messages[i], edits, auditions);
-            ASSERT_TRUE(mirror.apply(edits, nullptr, &error)) << error;
-        }
-    }
     float peak(Frame from, Frame to) const {
         float p = 0.0f;
         for (Frame i = from; i < to; ++i) p = std::max(p, std::abs(out_[std::size_t(i)]));

@@ -36,13 +36,7 @@ protected:
         InProcessServer::SetUp();
         fs::create_directories(music_ / "songs");
         fs::create_directories(elsewhere_);
-        std::string error;
-        ControlServerOptions options;
-        auto paths = PathPolicy::create({music_.string()}, &error);
-        ASSERT_TRUE(paths) << error;
-        options.paths = std::move(*paths);
-        control_.reset();
-        control_.emplace(host_, transport_, nullptr, std::move(options));
+        confine_to(music_);
         write(music_ / "songs" / "bell.orc", kOrchestra);
         write(music_ / "songs" / "song.json",
               R"({"format": "tactus", "version": 1, "tracks": [{"id": 1, "name": "Lead"}]})");

@@ -42,13 +42,7 @@ protected:
     void serve() {
         fs::create_directories(music_ / "songs");
         fs::create_directories(elsewhere_);
-        std::string error;
-        ControlServerOptions options;
-        auto paths = PathPolicy::create({music_.string()}, &error);
-        ASSERT_TRUE(paths) << error;
-        options.paths = std::move(*paths);
-        control_.reset();
-        control_.emplace(host_, transport_, nullptr, std::move(options));
+        confine_to(music_);
     }
     void TearDown() override { fs::remove_all(root_); }
 

@@ -34,17 +34,6 @@ const std::string kAmp = "http://plugin.org.uk/swh-plugins/amp";
 class PluginEdits : public InProcessServer {
 protected:
     std::string document() const override { return kDocument; }
-
-    void mirror_pushes(DocumentEditor& mirror) {
-        std::string error;
-        for (const OscPacket& push : b_.receive()) {
-            std::vector<Edit> edits;
-            std::vector<NoteId> auditions;
-            for (std::size_t i = 1; i < push.messages.size(); ++i)
-                parse_edit_message(push.messages[i], edits, auditions);
-            ASSERT_TRUE(mirror.apply(edits, nullptr, &error)) << error;
-        }
-    }
 };
 
 TEST_F(PluginEdits, a_track_gets_a_plugin_and_inserts_as_edits_pushed_and_undone_exactly) {

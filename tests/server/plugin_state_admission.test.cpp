@@ -47,13 +47,7 @@ protected:
         fs::create_directories(elsewhere_);
         std::ofstream(music_ / "hall.wav") << "RIFF";
         std::ofstream(elsewhere_ / "secret.wav") << "RIFF";
-        std::string error;
-        ControlServerOptions options;
-        auto paths = PathPolicy::create({music_.string()}, &error);
-        ASSERT_TRUE(paths) << error;
-        options.paths = std::move(*paths);
-        control_.reset();
-        control_.emplace(host_, transport_, nullptr, std::move(options));
+        confine_to(music_);
     }
     void TearDown() override { fs::remove_all(root_); }
     std::string load_json(const std::string& text) {

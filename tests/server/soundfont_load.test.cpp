@@ -41,13 +41,7 @@ protected:
         InProcessServer::SetUp();
         fs::create_directories(music_);
         fs::create_directories(elsewhere_);
-        std::string error;
-        ControlServerOptions options;
-        auto paths = PathPolicy::create({music_.string()}, &error);
-        ASSERT_TRUE(paths) << error;
-        options.paths = std::move(*paths);
-        control_.reset();
-        control_.emplace(host_, transport_, nullptr, std::move(options));
+        confine_to(music_);
         test::write_test_soundfont(music_ / "test.sf2");
     }
     void TearDown() override { fs::remove_all(root_); }

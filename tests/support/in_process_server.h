@@ -21,7 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "core/document_editor.h"
 #include "server/control_server.h"
+#include "server/edit_messages.h"
 #include "server/engine_host.h"
 #include "server/osc_out.h"
 #include "server/osc_packet.h"
@@ -115,6 +117,30 @@ protected:
             *PathPolicy::create({std::filesystem::temp_directory_path().string()}, &error);
         control_.emplace(host_, transport_, nullptr, std::move(control_options));
         load(document());
+    }
+
+    // From now on the engine serves `dir` to its (confined, loopback) clients: they may name files there.
+    void confine_to(const std::filesystem::path& dir) {
+        std::string error;
+        ControlServerOptions options;
+        auto paths = PathPolicy::create({dir.string()}, &error);
+        ASSERT_TRUE(paths) << error;
+        options.paths = std::move(*paths);
+        control_.reset();
+        control_.emplace(host_, transport_, nullptr, std::move(options));
+    }
+
+    // Applies to `mirror` the edit batches pushed to b_ (an /edits/subscribe client), as a client would.
+    void mirror_pushes(DocumentEditor& mirror) {
+        std::string error;
+        for (const OscPacket& push : b_.receive()) {
+            if (push.messages.empty() || push.messages[0].address != "/edited") continue;
+            std::vector<Edit> edits;
+            std::vector<NoteId> auditions;
+            for (std::size_t i = 1; i < push.messages.size(); ++i)
+                parse_edit_message(push.messages[i], edits, auditions);
+            ASSERT_TRUE(mirror.apply(edits, nullptr, &error)) << error;
+        }
     }
 
     void load(const std::string& json, std::int64_t revision = -1) {
