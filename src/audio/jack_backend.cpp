@@ -377,6 +377,16 @@ Frame JackBackend::widen(std::uint32_t frame32) const {
     return reference + static_cast<std::int32_t>(frame32 - static_cast<std::uint32_t>(reference));
 }
 
+Frame JackBackend::timer_cycle_frame() const {
+    jack_nframes_t cycle_frame = 0;
+    jack_time_t cycle_usecs = 0, next_usecs = 0;
+    float period_usecs = 0;
+    if (jack_get_cycle_times(client_, &cycle_frame, &cycle_usecs, &next_usecs, &period_usecs) != 0) {
+        return last_frame_.load(std::memory_order_acquire);
+    }
+    return widen(cycle_frame);
+}
+
 Frame JackBackend::extrapolate_frame(std::int64_t ns) const {
     const Frame frame = last_frame_.load(std::memory_order_acquire);
     const std::int64_t at = last_host_ns_.load(std::memory_order_relaxed);

@@ -68,6 +68,10 @@ public:
     Frame frame_at_host_time(std::int64_t ns) const override;
     std::int64_t host_time_at_frame(Frame frame) const override;
     bool ended() const override { return server_lost(); }
+    // The first frame of the cycle JACK's timer is in now (jack_get_cycle_times). Inside process() it
+    // is the block's frame_time until the server starts the next cycle, which a late callback can
+    // outlive; frame/time conversions then read the next cycle's timer.
+    Frame timer_cycle_frame() const;
     std::string description() const override;
 
     // The server shut down or threw this client out (JACK's shutdown callback); nothing more will be

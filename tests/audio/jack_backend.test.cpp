@@ -36,7 +36,7 @@ float ramp(std::uint64_t frame) {
 // Everything it records is an atomic or a preallocated array: it runs on JACK's realtime thread.
 class RampCallback : public AudioCallback {
 public:
-    RampCallback(const AudioBackend& backend, int period) : backend_(backend), period_(period) {}
+    RampCallback(const JackBackend& backend, int period) : backend_(backend), period_(period) {}
 
     void process(const AudioBlock& block) override {
         const std::int64_t entered = monotonic_now_ns();
@@ -49,13 +49,13 @@ public:
         }
         expected_ = block.frame_time + block.frames;
         if (block.frames != period_) ++wrong_sizes;
-        // host_time_at_frame() reads JACK's clock filter as it is at the call; once the driver has
-        // started the next cycle (this one is late: a loaded machine) it may have moved on. Only a
-        // check that finished well inside its own cycle is judged.
+        // host_time_at_frame() reads JACK's timer as it is at the call; once the server has started
+        // the next cycle (this one is late: a loaded machine) it reads the next cycle's timer. Only a
+        // check that both began and ended inside its own cycle is judged.
+        const bool timer_before = backend_.timer_cycle_frame() == block.frame_time;
         const bool mismatch =
             std::llabs(backend_.host_time_at_frame(block.frame_time) - block.host_time_ns) > 1000;
-        const std::int64_t cycle_ns = std::int64_t{period_} * 1'000'000'000 / backend_.sample_rate();
-        if (monotonic_now_ns() - block.host_time_ns < cycle_ns - 200'000) {
+        if (timer_before && backend_.timer_cycle_frame() == block.frame_time) {
             ++host_time_judged;
             if (mismatch) ++host_time_mismatches;
         }
@@ -76,7 +76,7 @@ public:
     std::array<std::int64_t, 2048> lateness_ns{};
 
 private:
-    const AudioBackend& backend_;
+    const JackBackend& backend_;
     const int period_;
     Frame expected_ = 0;
 };
