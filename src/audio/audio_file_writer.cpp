@@ -109,6 +109,7 @@ struct AudioFileWriter::State {
     std::vector<float> float_buffer;
     std::vector<short> short_buffer;
     std::vector<int> int_buffer;
+    int pending = 0;        // frames gathered in the buffer, not yet handed to libsndfile
     bool finished = false;  // close() ran (whatever its result)
     std::string failure;    // set once anything failed; the writer is then failed for good
 
@@ -128,37 +129,57 @@ struct AudioFileWriter::State {
         return false;
     }
 
-    // Converts `frames` (<= kChunkFrames) frames and hands them to libsndfile.
-    bool write_chunk(const float* left, const float* right, int frames) {
+    // Converts up to kChunkFrames - pending frames into the buffer after the pending ones; returns how
+    // many it took. A full buffer goes to libsndfile (flush): one write call per chunk, whatever the
+    // caller's block size.
+    int gather(const float* left, const float* right, int frames) {
         const int channels = spec.channels;
+        const int n = std::min(frames, kChunkFrames - pending);
+        const auto at = [&](int i, int channel) {
+            return static_cast<std::size_t>((pending + i) * channels + channel);
+        };
+        switch (spec.format) {
+            case AudioSampleFormat::Float32:
+                for (int i = 0; i < n; ++i) {
+                    float_buffer[at(i, 0)] = left[i];
+                    if (channels == 2) float_buffer[at(i, 1)] = right[i];
+                }
+                break;
+            case AudioSampleFormat::Pcm16:
+                for (int i = 0; i < n; ++i) {
+                    short_buffer[at(i, 0)] = quantize_pcm16(left[i], dither[0]);
+                    if (channels == 2) short_buffer[at(i, 1)] = quantize_pcm16(right[i], dither[1]);
+                }
+                break;
+            case AudioSampleFormat::Pcm24:
+                for (int i = 0; i < n; ++i) {
+                    int_buffer[at(i, 0)] = quantize_pcm24(left[i]);
+                    if (channels == 2) int_buffer[at(i, 1)] = quantize_pcm24(right[i]);
+                }
+                break;
+        }
+        pending += n;
+        return n;
+    }
+
+    // Hands the gathered frames to libsndfile.
+    bool flush() {
+        if (pending == 0) return true;
         sf_count_t written = 0;
         switch (spec.format) {
             case AudioSampleFormat::Float32:
-                for (int i = 0; i < frames; ++i) {
-                    float_buffer[static_cast<std::size_t>(i * channels)] = left[i];
-                    if (channels == 2) float_buffer[static_cast<std::size_t>(i * 2 + 1)] = right[i];
-                }
-                written = sf_writef_float(file, float_buffer.data(), frames);
+                written = sf_writef_float(file, float_buffer.data(), pending);
                 break;
             case AudioSampleFormat::Pcm16:
-                for (int i = 0; i < frames; ++i) {
-                    short_buffer[static_cast<std::size_t>(i * channels)] = quantize_pcm16(left[i], dither[0]);
-                    if (channels == 2)
-                        short_buffer[static_cast<std::size_t>(i * 2 + 1)] =
-                            quantize_pcm16(right[i], dither[1]);
-                }
-                written = sf_writef_short(file, short_buffer.data(), frames);
+                written = sf_writef_short(file, short_buffer.data(), pending);
                 break;
             case AudioSampleFormat::Pcm24:
-                for (int i = 0; i < frames; ++i) {
-                    int_buffer[static_cast<std::size_t>(i * channels)] = quantize_pcm24(left[i]);
-                    if (channels == 2)
-                        int_buffer[static_cast<std::size_t>(i * 2 + 1)] = quantize_pcm24(right[i]);
-                }
-                written = sf_writef_int(file, int_buffer.data(), frames);
+                written = sf_writef_int(file, int_buffer.data(), pending);
                 break;
         }
-        return written == frames;
+        const bool ok = written == pending;
+        pending = 0;
+        return ok;
     }
 };
 
@@ -235,10 +256,9 @@ bool AudioFileWriter::write(const float* left, const float* right, int frames, s
         return false;
     }
     for (int done = 0; done < frames;) {
-        const int n = std::min(kChunkFrames, frames - done);
-        if (!s.write_chunk(left + done, right != nullptr ? right + done : nullptr, n))
+        done += s.gather(left + done, right != nullptr ? right + done : nullptr, frames - done);
+        if (s.pending == kChunkFrames && !s.flush())
             return s.fail("writing " + quoted(s.path) + " failed: " + sf_strerror(s.file), error);
-        done += n;
     }
     return true;
 }
@@ -253,6 +273,9 @@ bool AudioFileWriter::close(std::string* error) {
     if (!s.failure.empty()) {
         set_error(error, s.failure);
         return false;
+    }
+    if (!s.flush()) {
+        return s.fail("writing " + quoted(s.path) + " failed: " + sf_strerror(s.file), error);
     }
     // sf_close writes the final header (and, for FLAC, the last frames and the stream info).
     const int close_result = sf_close(s.file);

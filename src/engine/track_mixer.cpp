@@ -517,7 +517,17 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
     // The channels without latency were summed in place; they enter the compensated mix together
     // (when there were none, left/right hold zeros, which would add nothing).
     bool silent_out = !direct;
-    if (compensation_) {
+    if (compensation_ && compensation_->lookahead() == 0 && compensation_->is_silent()) {
+        // Nothing is delayed: the ring would hand the direct sum straight back, added to its zeros.
+        // Adding the zero here gives the same bits without the trip.
+        bool sound = false;
+        for (int i = 0; i < frames; ++i) {
+            left[i] += 0.0f;
+            right[i] += 0.0f;
+            sound = sound || left[i] != 0.0f || right[i] != 0.0f;
+        }
+        silent_out = !sound;  // (the ring too would hold nothing of exact zeros)
+    } else if (compensation_) {
         if (direct) compensation_->add(left, right, frames, master_latency());
         silent_out = compensation_->is_silent();
         compensation_->take(left, right, frames);

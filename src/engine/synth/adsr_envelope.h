@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "engine/synth/simd_lanes.h"
 #include "engine/synth/synth_preset.h"
 
 namespace tactus::synth {
@@ -28,11 +29,12 @@ struct AdsrShape {
 
     int attack_samples = 1;
     float attack_step = 1.0f;
-    float decay_coef = 0.0f;
     float decay_target = 0.0f;  // a little below sustain
     float sustain = 1.0f;
-    float release_coef = 0.0f;
     float release_target = 0.0f;  // a little below 0
+    // coef^1 .. coef^8 of each curve: a chunk of eight samples from its first sample's distance.
+    alignas(32) float decay_powers[kSimdWidth] = {};
+    alignas(32) float release_powers[kSimdWidth] = {};
 
     static AdsrShape make(const Adsr& times, double sample_rate) {
         AdsrShape shape;
@@ -43,10 +45,13 @@ struct AdsrShape {
         shape.sustain = static_cast<float>(sustain);
         const double decay_coef = curve_coef(times.decay * sample_rate);
         const double decay_target = sustain - kTargetRatio * (1.0 - sustain);
-        shape.decay_coef = static_cast<float>(decay_coef);
         shape.decay_target = static_cast<float>(decay_target);
-        shape.release_coef = static_cast<float>(curve_coef(times.release * sample_rate));
+        const double release_coef = curve_coef(times.release * sample_rate);
         shape.release_target = static_cast<float>(-kTargetRatio);
+        for (int k = 0; k < kSimdWidth; ++k) {
+            shape.decay_powers[k] = static_cast<float>(std::pow(decay_coef, k + 1));
+            shape.release_powers[k] = static_cast<float>(std::pow(release_coef, k + 1));
+        }
         return shape;
     }
 
@@ -116,14 +121,71 @@ public:
 
 private:
     // The curves run on the distance to their target, which shrinks by a constant factor per
-    // sample: the end time then does not drift with rounding.
+    // sample: the end time then does not drift with rounding. They go in chunks of eight samples
+    // counted from the stage's start: sample k of a chunk is the chunk's first distance times
+    // coef^(k+1), so every value depends on the stage's start and its distance from it, never on how
+    // the span is cut.
     void enter_decay() {
         stage_ = Stage::Decay;
-        distance_ = value_ - shape_->decay_target;
+        enter_curve(shape_->decay_target);
     }
     void enter_release() {
         stage_ = Stage::Release;
-        distance_ = value_ - shape_->release_target;
+        enter_curve(shape_->release_target);
+    }
+    void enter_curve(float target) {
+        distance_ = value_ - target;
+        curve_age_ = 0;
+    }
+
+    // Writes (first + k * direction) * step for k < m: the attack's and the fade's straight lines,
+    // each value exact for its place on the line.
+    static void line(float* out, int first, int direction, float step, int m) {
+        FloatLanes offsets;
+        lane_offsets(offsets);
+        int k = 0;
+        for (; k + kSimdWidth <= m; k += kSimdWidth) {
+            const FloatLanes v =
+                (static_cast<float>(first + k * direction) + offsets * float(direction)) * step;
+            store_lanes(out + k, v);
+        }
+        for (; k < m; ++k) out[k] = static_cast<float>(first + k * direction) * step;
+    }
+
+    // Runs a decay or release curve from out[i]; returns the new i. Sets *ended when it reached
+    // `end_value` (and wrote it).
+    template <bool Store>
+    int run_curve(float* out, int i, int n, const float* powers, float target, float end_value, bool* ended) {
+        const float end = end_value - target;  // the distance at which the curve has arrived
+        FloatLanes p;
+        load_lanes(p, powers);
+        while (i < n) {
+            const int k = curve_age_ % kSimdWidth;
+            const int m = std::min(n - i, kSimdWidth - k);
+            alignas(32) float d[kSimdWidth];
+            store_lanes(d, distance_ * p);
+            int last = k + m - 1;
+            int arrived = -1;
+            if (d[last] <= end) {  // the distance only shrinks: it arrives within this piece
+                arrived = k;
+                while (d[arrived] > end) ++arrived;
+                last = arrived;
+            }
+            if constexpr (Store) {
+                for (int j = k; j <= last; ++j) out[i + j - k] = target + d[j];
+            }
+            value_ = target + d[last];
+            i += last - k + 1;
+            curve_age_ += last - k + 1;
+            if (arrived >= 0) {
+                value_ = end_value;
+                if constexpr (Store) out[i - 1] = end_value;
+                *ended = true;
+                return i;
+            }
+            if (curve_age_ % kSimdWidth == 0) distance_ = d[kSimdWidth - 1];
+        }
+        return i;
     }
 
     template <bool Store>
@@ -135,13 +197,11 @@ private:
                     return i;
                 case Stage::Attack: {
                     const int m = std::min(n - i, remaining_);
-                    const float step = shape_->attack_step;
-                    for (int k = 0; k < m; ++k) {
-                        value_ += step;
-                        if constexpr (Store) out[i + k] = value_;
-                    }
+                    const int done_before = shape_->attack_samples - remaining_;
+                    if constexpr (Store) line(out + i, done_before + 1, 1, shape_->attack_step, m);
                     i += m;
                     remaining_ -= m;
+                    value_ = static_cast<float>(done_before + m) * shape_->attack_step;
                     if (remaining_ == 0) {
                         value_ = 1.0f;
                         if constexpr (Store) out[i - 1] = 1.0f;
@@ -156,22 +216,11 @@ private:
                     break;
                 }
                 case Stage::Decay: {
-                    const float coef = shape_->decay_coef;
-                    const float target = shape_->decay_target;
-                    const float end = shape_->sustain - target;
+                    bool ended = false;
                     const float sustain = shape_->sustain;
-                    for (; i < n; ++i) {
-                        distance_ *= coef;
-                        value_ = target + distance_;
-                        if (distance_ <= end) {
-                            value_ = sustain;
-                            if constexpr (Store) out[i] = value_;
-                            ++i;
-                            stage_ = sustain > 0.0f ? Stage::Sustain : Stage::Idle;
-                            break;
-                        }
-                        if constexpr (Store) out[i] = value_;
-                    }
+                    i = run_curve<Store>(out, i, n, shape_->decay_powers, shape_->decay_target, sustain,
+                                         &ended);
+                    if (ended) stage_ = sustain > 0.0f ? Stage::Sustain : Stage::Idle;
                     break;
                 }
                 case Stage::Sustain: {
@@ -180,31 +229,18 @@ private:
                     break;
                 }
                 case Stage::Release: {
-                    const float coef = shape_->release_coef;
-                    const float target = shape_->release_target;
-                    const float end = -target;
-                    for (; i < n; ++i) {
-                        distance_ *= coef;
-                        value_ = target + distance_;
-                        if (distance_ <= end) {
-                            value_ = 0.0f;
-                            if constexpr (Store) out[i] = 0.0f;
-                            ++i;
-                            stage_ = Stage::Idle;
-                            break;
-                        }
-                        if constexpr (Store) out[i] = value_;
-                    }
+                    bool ended = false;
+                    i = run_curve<Store>(out, i, n, shape_->release_powers, shape_->release_target, 0.0f,
+                                         &ended);
+                    if (ended) stage_ = Stage::Idle;
                     break;
                 }
                 case Stage::Fade: {
                     const int m = std::min(n - i, remaining_);
-                    for (int k = 0; k < m; ++k) {
-                        --remaining_;
-                        value_ = step_ * static_cast<float>(remaining_);  // ends at exact 0
-                        if constexpr (Store) out[i + k] = value_;
-                    }
+                    if constexpr (Store) line(out + i, remaining_ - 1, -1, step_, m);  // ends at exact 0
                     i += m;
+                    remaining_ -= m;
+                    value_ = step_ * static_cast<float>(remaining_);
                     if (remaining_ == 0) stage_ = Stage::Idle;
                     break;
                 }
@@ -215,7 +251,8 @@ private:
 
     const AdsrShape* shape_ = nullptr;
     float value_ = 0.0f;
-    float distance_ = 0.0f;  // decay / release: value - target
+    float distance_ = 0.0f;  // decay / release: value - target at the start of the current chunk
+    int curve_age_ = 0;      // decay / release: samples since the stage started
     float step_ = 0.0f;      // fade: level per sample
     int remaining_ = 0;
     Stage stage_ = Stage::Idle;

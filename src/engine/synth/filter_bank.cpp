@@ -8,7 +8,6 @@ namespace tactus::synth {
 namespace {
 
 using Lanes = FilterBank::Lanes;
-using LaneMask = FilterBank::LaneMask;
 
 // (By reference: passing a 32-byte vector by value would depend on the target's vector ABI.)
 template <typename V, typename T>
@@ -46,25 +45,22 @@ void FilterBank::process(VoiceLane* lanes, int count) {
     CoefTable coefs;
     alignas(32) float ic1_init[kLanes] = {};
     alignas(32) float ic2_init[kLanes] = {};
-    alignas(32) std::int32_t filtered_init[kLanes] = {};  // -1: filtered lane, 0: passes through
     int end = 0;
     for (int j = 0; j < count; ++j) {
         const VoiceLane& lane = lanes[j];
         if (lane.segment_count == 0) continue;
-        filtered_init[j] = -1;
         coefs.set(j, lane.segments[0].coefs);
         next_segment[j] = 1;
         ic1_init[j] = lane.state->ic1;
         ic2_init[j] = lane.state->ic2;
         end = std::max(end, lane.live);
+        for (int i = 0; i < lane.live; ++i) interleaved_[i * kLanes + j] = lane.signal[i];
     }
 
     Lanes ic1;
     Lanes ic2;
-    LaneMask filtered;
     load(ic1, ic1_init);
     load(ic2, ic2_init);
-    load(filtered, filtered_init);
     for (int position = 0; position < end;) {
         // The span runs to the next coefficient change or lane end of any lane.
         int stop = end;
@@ -88,15 +84,12 @@ void FilterBank::process(VoiceLane* lanes, int count) {
         load(band_gain, coefs.band_gain);
         load(low_gain, coefs.low_gain);
         for (int i = position; i < stop; ++i) {
-            float* x = signal_ + static_cast<std::ptrdiff_t>(i) * kLanes;
+            float* x = interleaved_ + static_cast<std::ptrdiff_t>(i) * kLanes;
             Lanes v0;
             Lanes y;
             load(v0, x);
             svf_tick(v0, ic1, ic2, a1, a2, a3, input_gain, band_gain, low_gain, y);
-            // Lanes without a filter pass through bit for bit.
-            // (A cast between vector types of one size reinterprets the bits.)
-            const LaneMask bits = ((LaneMask)y & filtered) | ((LaneMask)v0 & ~filtered);
-            store(x, bits);
+            store(x, y);  // (the lanes without a filter are not handed back)
         }
         position = stop;
         bool lane_ended = false;
@@ -109,6 +102,11 @@ void FilterBank::process(VoiceLane* lanes, int count) {
                 coefs.set(j, lane.segments[next_segment[j]++].coefs);
             }
         }
+    }
+    for (int j = 0; j < count; ++j) {
+        VoiceLane& lane = lanes[j];
+        if (lane.segment_count == 0) continue;
+        for (int i = 0; i < lane.live; ++i) lane.signal[i] = interleaved_[i * kLanes + j];
     }
 }
 

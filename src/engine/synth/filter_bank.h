@@ -2,9 +2,9 @@
 //
 // A filter's recursion is bound by the latency of its arithmetic, not by throughput: one voice at
 // a time leaves most of the CPU idle. FilterBank runs kLanes voices side by side, so they cost
-// about as much as one. Voices write their source signal into the bank's interleaved buffer
-// (sample i of lane j at signal(j)[i * kLanes]), so a step of all lanes is one vector load and
-// store. Each lane does exactly the arithmetic of SvfFilter::process and lanes never interact,
+// about as much as one. It interleaves the filtered lanes' signals into its own buffer (sample i of
+// lane j at [i * kLanes + j]), so a step of all lanes is one vector load and store, and hands the
+// results back. Each lane does exactly the arithmetic of SvfFilter::process and lanes never interact,
 // so a voice's output does not depend on which voices share its batch; lanes without a filter
 // pass through bit for bit.
 //
@@ -30,9 +30,7 @@ struct FilterSegment {
 
 // One voice's work for one render span.
 struct VoiceLane {
-    static constexpr int kStride = 8;  // == FilterBank::kLanes
-
-    float* signal = nullptr;  // interleaved: sample i at signal[i * kStride]; filtered in place
+    alignas(64) float signal[kMaxRenderFrames];  // the source, filtered in place
     alignas(64) float envelope[kMaxRenderFrames];
     FilterSegment segments[kMaxFilterSegments];
     int segment_count = 0;  // 0: the voice has no filter
@@ -47,24 +45,19 @@ struct VoiceLane {
 
 class FilterBank {
 public:
-    static constexpr int kLanes = VoiceLane::kStride;
+    static constexpr int kLanes = 8;
     // GCC/Clang vector extensions: lowered to whatever SIMD the target has (two SSE registers on
     // baseline x86-64, one AVX register with -mavx), always with per-lane IEEE arithmetic.
     typedef float Lanes __attribute__((vector_size(kLanes * sizeof(float))));
-    typedef std::int32_t LaneMask __attribute__((vector_size(kLanes * sizeof(float))));
 
-    // Where lane `lane` writes its source signal.
-    float* signal(int lane) { return signal_ + lane; }
-
-    // Filters lanes[0 .. count) (count <= kLanes; lanes[j] writes to signal(j)) in place over
-    // [0, live) with their own segments (the first starting at 0) and states. Lanes with no
-    // segments are left as they are.
+    // Filters the signals of lanes[0 .. count) (count <= kLanes) in place over [0, live) with their own
+    // segments (the first starting at 0) and states. Lanes with no segments are left as they are.
     void process(VoiceLane* lanes, int count);
 
 private:
     static void save_states(VoiceLane* lanes, int count, int position, const Lanes& ic1, const Lanes& ic2);
 
-    alignas(64) float signal_[kMaxRenderFrames * kLanes] = {};
+    alignas(64) float interleaved_[kMaxRenderFrames * kLanes] = {};
 };
 
 }  // namespace tactus::synth

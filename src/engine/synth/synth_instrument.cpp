@@ -218,8 +218,6 @@ void SynthInstrument::render(float* left, float* right, int frames) {
 
 void SynthInstrument::render_block(float* left, float* right, int frames) {
     RenderScratch& scratch = render_scratch();
-    for (int j = 0; j < synth::FilterBank::kLanes; ++j)
-        scratch.lanes[j].signal = scratch.filter_bank.signal(j);
     float* mix = scratch.mix;
     std::fill(mix, mix + frames, 0.0f);
     // Slot order is the summation order: fixed, whatever the call boundaries.

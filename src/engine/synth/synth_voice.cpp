@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/synth/simd_lanes.h"
+
 namespace tactus::synth {
 namespace {
 
@@ -18,8 +20,8 @@ double clamp_increment(double increment) {
 void SynthVoice::start(const VoicePatch& patch, const NoteStart& note, double bend_ratio) {
     patch_ = &patch;
     const SynthPreset& p = patch.preset;
-    osc1_.phase = p.start_phase;
-    osc2_.phase = p.start_phase;
+    osc1_.set_phase(p.start_phase);
+    osc2_.set_phase(p.start_phase);
     bendable_ = note.bendable;
     note_increment_ = note.frequency_hz / patch.sample_rate;
     base_increment_ = bendable_ ? note_increment_ * bend_ratio : note_increment_;
@@ -105,25 +107,23 @@ void SynthVoice::update_controls() {
     coefs_valid_ = true;
 }
 
-// Writes n samples to out[0], out[kStride], ...
+// Writes n samples to out[0 .. n).
 void SynthVoice::render_source(float* out, int n) {
-    constexpr int kStride = VoiceLane::kStride;
     const VoicePatch& patch = *patch_;
     const SynthPreset& p = patch.preset;
     if (patch.osc1_weight > 0.0f) {
-        render_oscillator<false>(p.waveform, osc1_, patch.osc1_weight, out, n, kStride);
+        render_oscillator<false>(p.waveform, osc1_, patch.osc1_weight, out, n);
     } else {
-        for (int i = 0; i < n; ++i) out[i * kStride] = 0.0f;
+        std::fill_n(out, n, 0.0f);
     }
-    if (patch.osc2_weight > 0.0f)
-        render_oscillator<true>(p.waveform2, osc2_, patch.osc2_weight, out, n, kStride);
+    if (patch.osc2_weight > 0.0f) render_oscillator<true>(p.waveform2, osc2_, patch.osc2_weight, out, n);
     if (!has_extra_source_) return;
     float tone = tone_gain_;
     float noise = noise_gain_;
     const float tone_coef = patch.tone_decay_coef;
     const float noise_coef = patch.noise_decay_coef;
     for (int i = 0; i < n; ++i) {
-        float& o = out[i * kStride];
+        float& o = out[i];
         o = o * tone + noise_.next() * noise;
         tone *= tone_coef;
         noise *= noise_coef;
@@ -146,18 +146,14 @@ void SynthVoice::begin_render(int n, VoiceLane& lane) {
         }
         const int span =
             controls_static() ? lane.live - done : std::min(lane.live - done, kControlPeriod - into_period);
-        render_source(lane.signal + static_cast<std::ptrdiff_t>(done) * VoiceLane::kStride, span);
+        render_source(lane.signal + done, span);
         done += span;
         age_ += span;
     }
 }
 
 void SynthVoice::end_render(const VoiceLane& lane, float* mix) const {
-    const float* __restrict signal = lane.signal;
-    const float* __restrict envelope = lane.envelope;
-    float* __restrict out = mix;
-    const float amp = amp_;
-    for (int i = 0; i < lane.live; ++i) out[i] += signal[i * VoiceLane::kStride] * envelope[i] * amp;
+    add_product(mix, lane.signal, lane.envelope, amp_, lane.live);
 }
 
 }  // namespace tactus::synth
