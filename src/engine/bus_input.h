@@ -41,6 +41,7 @@ public:
     }
     bool is_silent() const override { return ring_.is_silent() && (!chain_ || chain_->is_quiet()); }
     void skip_silence(long long frames) override {
+        ring_.skip(frames);  // (sends of this span may already wait in it, after the skipped frames)
         if (chain_) chain_->skip(frames);
     }
     int latency() const override { return ring_.lookahead() + (chain_ ? chain_->latency() : 0); }

@@ -115,4 +115,19 @@ void CompensatedMix::take(float* left, float* right, int frames) {
     pending_ = std::max(0, pending_ - frames);
 }
 
+void CompensatedMix::skip(long long frames) {
+    // Rings of exact zeros: where now_ stands does not matter (adds land relative to it).
+    if (pending_ == 0) return;
+    const auto n = static_cast<std::size_t>(std::min<long long>(frames, static_cast<long long>(size_)));
+    for (int k = 0; k < in_use_; ++k) {
+        Lane& lane = lanes_[std::size_t(by_latency_[std::size_t(k)])];
+        if (lane.pending == 0) continue;
+        for (std::size_t i = 0, at = now_; i < n; ++i, at = (at + 1) & mask_)
+            lane.left[at] = lane.right[at] = 0.0f;
+        lane.pending = static_cast<int>(std::max<long long>(0, lane.pending - frames));
+    }
+    now_ = (now_ + static_cast<std::size_t>(frames % static_cast<long long>(size_))) & mask_;
+    pending_ = static_cast<int>(std::max<long long>(0, pending_ - frames));
+}
+
 }  // namespace tactus

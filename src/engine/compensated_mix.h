@@ -40,6 +40,8 @@ public:
     // Writes (not adds) the next `frames` output frames and moves on: what the engine rendered
     // `lookahead` frames ago, compensated.
     void take(float* left, float* right, int frames);
+    // Moves on `frames` output frames without writing them, as take() into nothing would.
+    void skip(long long frames);
     // True when nothing added is still to come out (the rings hold only exact zeros).
     bool is_silent() const { return pending_ == 0; }
 

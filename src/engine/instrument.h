@@ -4,9 +4,11 @@
 // Threading: construct and destroy off the audio thread. Every other method is called only from
 // the audio thread (or the offline render loop) and must not allocate, lock, or do I/O.
 //
-// Timing contract: the sequencer splits its block at every event, so an event always applies at
-// the start of the next render() call. Output must not depend on how a span of frames is cut into
-// render() calls: render(a) then render(b) gives exactly the samples of render(a + b).
+// Timing contract: the mixer cuts each instrument's span at that instrument's own events, so an event
+// always applies at the start of the next render() call. Output must not depend on how a span of
+// frames is cut into render() calls: render(a) then render(b) gives exactly the samples of
+// render(a + b). An instrument is only ever called by one thread at a time, but not always the same
+// thread (the mixer may render its channels on several).
 #pragma once
 
 #include <cstdint>

@@ -43,9 +43,7 @@ void Sequencer::release_notes_gone_at(Frame score_frame) {
     active_.clear_marks();
     score_->for_each_note_sounding_at(
         score_frame, [this](const SnapshotNote& n) { active_.mark(n.track, n.key, n.pitch, n.cents); });
-    active_.release_unmarked([this](std::uint32_t track, VoiceKey key) {
-        if (Instrument* instrument = mixer_->instrument(track)) instrument->note_off(key);
-    });
+    active_.release_unmarked([this](std::uint32_t track, VoiceKey key) { deliver(track, note_off(key)); });
 }
 
 void Sequencer::seek(Frame score_frame) {
@@ -113,12 +111,14 @@ void Sequencer::chase(Frame score_frame) {
     if (!score_ || !mixer_) return;
     // Controllers first: a chased note then sounds with the program, pedal and bend of its place.
     score_->controller_chase().for_each_at(score_frame, [this](std::uint32_t slot, const ControllerEvent& c) {
-        if (Instrument* instrument = mixer_->instrument(slot)) instrument->controller(c);
+        ChannelEvent e;
+        e.kind = ChannelEventKind::Controller;
+        e.controller = c;
+        deliver(slot, e);
     });
     score_->for_each_note_sounding_at(score_frame, [this, score_frame](const SnapshotNote& n) {
-        Instrument* instrument = mixer_->instrument(n.track);
-        if (!instrument) return;
-        instrument->score_note_on(n.key, n.pitch, n.cents, n.velocity, n.off - score_frame);
+        if (!mixer_->has_channel(n.track)) return;
+        deliver(n.track, score_note_on(n.key, n.pitch, n.cents, n.velocity, n.off - score_frame));
         if (!active_.add(n.track, n.key, n.pitch, n.cents)) active_.set_overflowed(true);
     });
 }
@@ -139,42 +139,88 @@ void Sequencer::chase_track(std::uint32_t slot, Frame output_frame) {
 
 void Sequencer::release_score_notes() {
     if (!mixer_) return;
-    active_.release_all([this](std::uint32_t track, VoiceKey key) {
-        if (Instrument* instrument = mixer_->instrument(track)) instrument->note_off(key);
-    });
+    active_.release_all([this](std::uint32_t track, VoiceKey key) { deliver(track, note_off(key)); });
     if (active_.overflowed()) {
-        for (std::size_t t = 0; t < mixer_->track_count(); ++t)
-            if (Instrument* instrument = mixer_->instrument(t)) instrument->release_all();
+        ChannelEvent e;
+        e.kind = ChannelEventKind::ReleaseAll;
+        for (std::size_t t = 0; t < mixer_->track_count(); ++t) deliver(static_cast<std::uint32_t>(t), e);
         active_.set_overflowed(false);
     }
 }
 
+ChannelEvent Sequencer::score_note_on(VoiceKey key, int pitch, float cents, int velocity, long long length) {
+    ChannelEvent e;
+    e.kind = ChannelEventKind::ScoreNoteOn;
+    e.key = key;
+    e.pitch = static_cast<std::int16_t>(pitch);
+    e.cents = cents;
+    e.velocity = static_cast<std::uint8_t>(velocity);
+    e.length = length;
+    return e;
+}
+
+ChannelEvent Sequencer::note_off(VoiceKey key) {
+    ChannelEvent e;
+    e.kind = ChannelEventKind::NoteOff;
+    e.key = key;
+    return e;
+}
+
+void Sequencer::deliver(std::uint32_t slot, ChannelEvent e) {
+    if (!in_render_) {
+        if (Instrument* instrument = mixer_->instrument(slot)) apply_channel_event(*instrument, e);
+        return;
+    }
+    e.frame = mixer_->clock() + (offset_ - mixed_);
+    if (mixer_->queue(slot, e)) return;
+    // The queue is full: render up to here, play what waits here, then this.
+    flush(offset_);
+    mixer_->apply_queued();
+    if (Instrument* instrument = mixer_->instrument(slot)) apply_channel_event(*instrument, e);
+}
+
+void Sequencer::deliver_click(ChannelEvent e) {
+    if (in_render_ && mixer_ && mixer_->aux() == click_) {
+        e.frame = mixer_->clock() + (offset_ - mixed_);
+        if (mixer_->queue_aux(e)) return;
+        flush(offset_);
+        mixer_->apply_queued();
+    }
+    apply_channel_event(*click_, e);
+}
+
 void Sequencer::apply(const ScoreEvent& e) {
-    Instrument* target = mixer_ ? mixer_->instrument(e.track) : nullptr;
-    if (!target) return;
-    Instrument& instrument = *target;
+    if (!mixer_ || !mixer_->has_channel(e.track)) return;
     switch (e.kind) {
         case ScoreEventKind::NoteOn:
-            instrument.score_note_on(e.key, e.pitch, e.cents, e.velocity, e.off - e.frame);
+            deliver(e.track, score_note_on(e.key, e.pitch, e.cents, e.velocity, e.off - e.frame));
             if (!active_.add(e.track, e.key, e.pitch, e.cents)) active_.set_overflowed(true);
             break;
         case ScoreEventKind::NoteOff:
         case ScoreEventKind::ZeroLengthNoteOff:
-            instrument.note_off(e.key);
+            deliver(e.track, note_off(e.key));
             active_.remove(e.track, e.key);
             break;
-        case ScoreEventKind::Controller:
-            instrument.controller(score_->controllers()[e.controller]);
+        case ScoreEventKind::Controller: {
+            ChannelEvent c;
+            c.kind = ChannelEventKind::Controller;
+            c.controller = score_->controllers()[e.controller];
+            deliver(e.track, c);
             break;
+        }
     }
 }
 
 void Sequencer::click(Frame score_frame) {
     if (click_ && metronome_sounds(score_frame)) {
         const bool downbeat = score_->bar_at_beat(double(next_click_beat_)).beat_in_bar < 1e-9;
-        click_->note_off(kClickKey);
-        click_->note_on(kClickKey, downbeat ? kClickPitch : kClickPitchWeak, 0.0, downbeat ? 127 : 90);
-        click_->note_off(kClickKey);  // a shortest trigger: the click's own envelope shapes it
+        ChannelEvent on = note_off(kClickKey);
+        deliver_click(on);
+        on.kind = ChannelEventKind::NoteOn;
+        on.pitch = downbeat ? kClickPitch : kClickPitchWeak;
+        on.velocity = downbeat ? 127 : 90;
+        deliver_click(on);
+        deliver_click(note_off(kClickKey));  // a shortest trigger: the click's own envelope shapes it
     }
     ++next_click_beat_;
     next_click_frame_ = score_->score_frame_at_beat(double(next_click_beat_));
@@ -190,21 +236,27 @@ void Sequencer::mix(int offset, int frames) {
     }
 }
 
+void Sequencer::flush(int offset) {
+    mix(mixed_, offset - mixed_);
+    mixed_ = std::max(mixed_, offset);
+}
+
+// Events are queued on their frames (the mixer renders each channel up to each of its own events);
+// the block is mixed at its end, or earlier when the queue fills.
 void Sequencer::render(Frame output_frame, int frames, float* left, float* right) {
     block_left_ = left;
     block_right_ = right;
-    int done = 0;
-    while (done < frames) {
-        if (!transport_.playing || !score_) {
-            mix(done, frames - done);
-            break;
-        }
-        const Frame position = transport_.score_frame_at(output_frame + done);
+    in_render_ = true;
+    mixed_ = 0;
+    offset_ = 0;
+    while (offset_ < frames) {
+        if (!transport_.playing || !score_) break;
+        const Frame position = transport_.score_frame_at(output_frame + offset_);
         const LoopRange& loop = transport_.loop;
         const bool wraps = loop.active() && position < loop.end;
         const Frame span_end =
-            position + std::min<Frame>(frames - done, wraps ? loop.end - position : frames);
-        // Play every event inside [position, span_end), rendering up to each one's exact frame.
+            position + std::min<Frame>(frames - offset_, wraps ? loop.end - position : frames);
+        // Play every event inside [position, span_end), each on its exact frame.
         Frame cursor = position;
         for (;;) {
             const ScoreEvent* event = score_->event_at(next_event_);
@@ -215,8 +267,7 @@ void Sequencer::render(Frame output_frame, int frames, float* left, float* right
                 std::min({event_frame, next_click_frame_, pending_chase_, midi_clock_.next_frame()});
             if (next >= span_end) break;
             if (next > cursor) {
-                mix(done, static_cast<int>(next - cursor));
-                done += static_cast<int>(next - cursor);
+                offset_ += static_cast<int>(next - cursor);
                 cursor = next;
             }
             if (pending_chase_ == next) {
@@ -224,24 +275,26 @@ void Sequencer::render(Frame output_frame, int frames, float* left, float* right
                 chase(next);
             }
             if (next_click_frame_ == next) click(next);
-            if (midi_clock_.next_frame() == next) midi_clock_.send_due(next, output_frame + done);
+            if (midi_clock_.next_frame() == next) midi_clock_.send_due(next, output_frame + offset_);
             for (event = score_->event_at(next_event_); event && event->frame == next;
                  event = score_->event_at(next_event_)) {
                 apply(*event);
                 ++next_event_.index;
             }
         }
-        mix(done, static_cast<int>(span_end - cursor));
-        done += static_cast<int>(span_end - cursor);
+        offset_ += static_cast<int>(span_end - cursor);
         if (wraps && span_end == loop.end) {
             // The loop's end: release what sounds, jump back to its start on this very frame.
             release_score_notes();
-            transport_.anchor(output_frame + done, loop.begin);
+            transport_.anchor(output_frame + offset_, loop.begin);
             seek(loop.begin);
             chase(loop.begin);
-            midi_clock_.wrap(output_frame + done, loop.begin);
+            midi_clock_.wrap(output_frame + offset_, loop.begin);
         }
     }
+    offset_ = frames;
+    flush(frames);
+    in_render_ = false;
 }
 
 }  // namespace tactus

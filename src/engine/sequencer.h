@@ -1,6 +1,7 @@
 // Plays a ScoreSnapshot through a TrackMixer with sample-accurate timing.
-// For each block [f, f+n) of output frames it reads the events whose output frames fall inside,
-// splits the block at each event's exact offset, and handles locate (chasing notes already
+// For each block [f, f+n) of output frames it reads the events whose output frames fall inside and
+// queues each for its track's channel on its exact frame (engine/channel_events.h: the mixer cuts
+// only that channel's span there), and handles locate (chasing notes already
 // sounding), loop ranges (wrapping exactly every end - begin frames), the metronome (a click
 // on every beat, accented on the bar, forced on during a count-in before beat 0) and the MIDI
 // beat clock (engine/midi_clock.h).
@@ -78,6 +79,15 @@ private:
     void release_score_notes();
     void release_notes_gone_at(Frame score_frame);
     void apply(const ScoreEvent& event);
+    static ChannelEvent score_note_on(VoiceKey key, int pitch, float cents, int velocity, long long length);
+    static ChannelEvent note_off(VoiceKey key);
+    // Plays `e` on the instrument in `slot`: queued on the current frame of the block inside render(),
+    // at once outside it (a transport call between renders).
+    void deliver(std::uint32_t slot, ChannelEvent e);
+    // The same for the metronome's click.
+    void deliver_click(ChannelEvent e);
+    // Mixes the block from where it was mixed up to `offset`.
+    void flush(int offset);
     void click(Frame score_frame);
     void seek_metronome(Frame score_frame);
     bool metronome_sounds(Frame score_frame) const {
@@ -101,6 +111,9 @@ private:
     Frame pending_chase_ = INT64_MAX;  // chase notes here (the end of a count-in)
     float* block_left_ = nullptr;
     float* block_right_ = nullptr;
+    bool in_render_ = false;
+    int offset_ = 0;  // inside render(): the block's frame being played
+    int mixed_ = 0;   // inside render(): the block's frames mixed
 };
 
 }  // namespace tactus

@@ -16,7 +16,9 @@ std::size_t words_for(std::size_t bits) {
 
 }  // namespace
 
-TrackMixer::TrackMixer(double sample_rate) : sample_rate_for_strips_(sample_rate) {}
+TrackMixer::TrackMixer(double sample_rate) : sample_rate_for_strips_(sample_rate) {
+    events_.resize_slots(1);
+}
 
 template <class Fn>
 void TrackMixer::for_each_bit(const Bits& bits, Fn&& fn) {
@@ -32,6 +34,7 @@ std::size_t TrackMixer::add_track(std::unique_ptr<Instrument> instrument, const 
         std::make_shared<TrackChannel>(std::move(instrument), sample_rate_for_strips_, controls, slot));
     sounding_.resize(words_for(tracks_.size()));
     metered_.resize(sounding_.size());
+    events_.resize_slots(tracks_.size() + 1);
     if (controls.solo) ++soloed_;
     // An instrument that is never silent (MIDI out) counts its frames in every span: always rendered.
     if (!tracks_.back()->instrument->is_silent()) set_bit(sounding_, slot);
@@ -42,6 +45,7 @@ void TrackMixer::set_channels(std::vector<std::shared_ptr<TrackChannel>> channel
     tracks_ = std::move(channels);
     sounding_.assign(words_for(tracks_.size()), 0);
     metered_.assign(sounding_.size(), 0);
+    events_.resize_slots(tracks_.size() + 1);
     built_here_ = false;
 }
 
@@ -253,10 +257,11 @@ void TrackMixer::start_rendering(std::size_t slot) {
     set_bit(sounding_, slot);
 }
 
-void TrackMixer::start_rendering_bus(std::size_t slot) {
+void TrackMixer::start_rendering_bus(std::size_t slot, int from) {
     if (bit(bus_sounding_, slot)) return;
     settle_solo(*buses_[slot], -1, false);
     set_bit(bus_sounding_, slot);
+    buses_[slot]->start_offset = from;
 }
 
 Instrument* TrackMixer::instrument(std::size_t slot) {
@@ -280,10 +285,33 @@ InsertChain* TrackMixer::insert_chain(InsertOwner owner, std::size_t slot) {
     return c->instrument->inserts();
 }
 
-void TrackMixer::catch_up(TrackChannel& channel) {
-    if (channel.clock >= 0 && channel.clock < clock_)
-        channel.instrument->skip_silence(clock_ - channel.clock);
-    channel.clock = clock_;
+void TrackMixer::catch_up_to(TrackChannel& channel, std::int64_t frame) {
+    if (channel.clock >= 0 && channel.clock < frame) channel.instrument->skip_silence(frame - channel.clock);
+    channel.clock = frame;
+}
+
+bool TrackMixer::queue(std::size_t slot, const ChannelEvent& e) {
+    if (!channel(slot)) return true;  // an empty slot plays nothing
+    if (!events_.push(slot, e)) return false;
+    start_rendering(slot);
+    return true;
+}
+
+bool TrackMixer::queue_aux(const ChannelEvent& e) {
+    return events_.push(events_.slots() - 1, e);
+}
+
+void TrackMixer::apply_queued() {
+    for (std::size_t slot = 0; slot + 1 < events_.slots(); ++slot) {
+        for (; events_.has(slot); events_.pop(slot)) {
+            const ChannelEvent* e = events_.next_before(slot, INT64_MAX);
+            if (Instrument* i = instrument(slot)) apply_channel_event(*i, *e);
+        }
+    }
+    const std::size_t aux = events_.slots() - 1;
+    for (; events_.has(aux); events_.pop(aux))
+        if (aux_) apply_channel_event(*aux_, *events_.next_before(aux, INT64_MAX));
+    events_.taken_up_to(INT64_MAX);
 }
 
 void TrackMixer::set_level(std::size_t track, double level) {
@@ -403,20 +431,60 @@ bool TrackMixer::sends_steady(std::size_t slot) const {
     return true;
 }
 
-float TrackMixer::render_channel(TrackChannel& channel, float* left, float* right, int frames, long slot) {
-    const bool silent = channel.instrument->is_silent();
+void TrackMixer::render_instrument(TrackChannel& channel, long slot, int frames) {
+    bool silent = channel.instrument->is_silent();
     // A solo change since it was last rendered: ramp while it sounds (a silent one jumps).
     settle_solo(channel, slot, !silent);
     // A silent instrument would add exact zeros: skip it (the gains' ramps are per sample, so advance
     // them only when they move; steady ones need nothing).
-    if (silent && channel.strip.is_steady() && channel.send_fader.is_steady() &&
-        (slot < 0 || sends_steady(std::size_t(slot))))
-        return -1.0f;
-    catch_up(channel);
-    channel.instrument->render(scratch_left_.data(), scratch_right_.data(), frames);
-    channel.clock = clock_ + frames;
+    const bool steady = channel.strip.is_steady() && channel.send_fader.is_steady() &&
+                        (slot < 0 || sends_steady(std::size_t(slot)));
+    const std::int64_t end = clock_ + frames;
+    const bool has_events = slot >= 0 && events_.next_before(std::size_t(slot), end) != nullptr;
+    channel.rendered = has_events || !silent || !steady;
+    channel.first_rendered = frames;
+    if (!channel.rendered) return;
+    // A bus that started sounding in this span (its first send) renders from there.
+    int at = 0;
+    if (channel.start_offset > 0) {
+        // (Its clock starts with the span, so what its catch-up skips reaches the sends already added.)
+        if (channel.clock < 0) channel.clock = clock_;
+        render_part(channel, 0, channel.start_offset, true);
+        at = channel.start_offset;
+        channel.start_offset = 0;
+    }
+    if (has_events) {
+        const auto s = std::size_t(slot);
+        for (const ChannelEvent* e = events_.next_before(s, end); e; e = events_.next_before(s, end)) {
+            const int offset = static_cast<int>(std::max<std::int64_t>(e->frame - clock_, at));
+            render_part(channel, at, offset, silent && steady);
+            at = offset;
+            catch_up_to(channel, clock_ + at);  // the event lands on the instrument's clock as it is now
+            apply_channel_event(*channel.instrument, *e);
+            events_.pop(s);
+            silent = channel.instrument->is_silent();
+        }
+    }
+    render_part(channel, at, frames, silent && steady);
+}
+
+void TrackMixer::render_part(TrackChannel& channel, int from, int to, bool skip) {
+    if (to <= from) return;
+    if (skip) {
+        std::fill(channel.out_left.begin() + from, channel.out_left.begin() + to, 0.0f);
+        std::fill(channel.out_right.begin() + from, channel.out_right.begin() + to, 0.0f);
+        return;
+    }
+    catch_up_to(channel, clock_ + from);
+    channel.first_rendered = std::min(channel.first_rendered, from);
+    channel.instrument->render(channel.out_left.data() + from, channel.out_right.data() + from, to - from);
+    channel.clock = clock_ + to;
+}
+
+float TrackMixer::add_rendered(TrackChannel& channel, float* left, float* right, int frames, long slot) {
+    if (!channel.rendered) return -1.0f;
     const float peak =
-        channel.strip.mix_into(scratch_left_.data(), scratch_right_.data(), left, right, frames);
+        channel.strip.mix_into(channel.out_left.data(), channel.out_right.data(), left, right, frames);
     if (slot >= 0 && std::size_t(slot) + 1 < send_begin_.size() &&
         send_begin_[std::size_t(slot)] != send_begin_[std::size_t(slot) + 1])
         send(channel, std::size_t(slot), frames);
@@ -430,15 +498,15 @@ void TrackMixer::send(TrackChannel& channel, std::size_t slot, int frames) {
         SendRoute& route = sends_[i];
         TrackChannel* bus = bus_channel(route.bus);
         if (!bus) continue;
-        const float* from_left = scratch_left_.data();
-        const float* from_right = scratch_right_.data();
+        const float* from_left = channel.out_left.data();
+        const float* from_right = channel.out_right.data();
         if (!route.pre_fader) {
             // Level and pan once for every post-fader send of the track.
             if (!post_made) {
                 std::fill_n(post_left_.data(), frames, 0.0f);
                 std::fill_n(post_right_.data(), frames, 0.0f);
-                channel.send_fader.mix_into(scratch_left_.data(), scratch_right_.data(), post_left_.data(),
-                                            post_right_.data(), frames);
+                channel.send_fader.mix_into(channel.out_left.data(), channel.out_right.data(),
+                                            post_left_.data(), post_right_.data(), frames);
                 post_made = true;
             }
             from_left = post_left_.data();
@@ -458,34 +526,39 @@ void TrackMixer::send(TrackChannel& channel, std::size_t slot, int frames) {
                 send_right_[std::size_t(f)] = from_right[f] * g;
             }
         }
-        start_rendering_bus(route.bus);
+        // A bus that was silent starts where its first sender started sounding in the span (the grid of
+        // its inserts starts there, wherever the spans fall).
+        start_rendering_bus(route.bus, channel.first_rendered);
         static_cast<BusInput&>(*bus->instrument).add(send_left_.data(), send_right_.data(), frames, latency);
     }
 }
 
 float TrackMixer::mix_channel(TrackChannel& channel, float* left, float* right, int frames, long slot) {
     const int latency = compensation_ ? channel.instrument->latency() : 0;
-    if (latency <= 0) return render_channel(channel, left, right, frames, slot);
+    if (latency <= 0) return add_rendered(channel, left, right, frames, slot);
     std::fill_n(latent_left_.data(), frames, 0.0f);
     std::fill_n(latent_right_.data(), frames, 0.0f);
-    const float peak = render_channel(channel, latent_left_.data(), latent_right_.data(), frames, slot);
+    const float peak = add_rendered(channel, latent_left_.data(), latent_right_.data(), frames, slot);
     if (peak >= 0.0f)
         compensation_->add(latent_left_.data(), latent_right_.data(), frames, latency + master_latency());
     return peak;
 }
 
 void TrackMixer::render_span(float* left, float* right, int frames) {
+    // Every channel's instrument first, each into its own buffers...
+    for_each_bit(sounding_, [&](std::size_t slot) { render_instrument(*tracks_[slot], long(slot), frames); });
+    for_each_bit(retiring_sounding_, [&](std::size_t i) { render_instrument(*retiring_[i], -1, frames); });
+    // ...then the mix: slot order, then retiring order, then the buses, as when every channel was
+    // visited, so the sum is the same.
     std::fill_n(left, frames, 0.0f);
     std::fill_n(right, frames, 0.0f);
     bool direct = false;  // a channel without latency (or the aux) was summed into left/right
-    // Slot order, then retiring order, then the buses, as when every channel was visited: the sum is
-    // the same.
     for_each_bit(sounding_, [&](std::size_t slot) {
         TrackChannel& c = *tracks_[slot];
         direct = direct || c.instrument->latency() <= 0;
         const float peak = mix_channel(c, left, right, frames, long(slot));
         if (peak < 0.0f) {
-            clear_bit(sounding_, slot);
+            if (!events_.has(slot)) clear_bit(sounding_, slot);  // (events later in the render: it stays)
         } else if (peak > c.peak) {
             c.peak = peak;
             set_bit(metered_, slot);
@@ -498,6 +571,7 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
     for_each_bit(bus_sounding_, [&](std::size_t slot) {
         TrackChannel& c = *buses_[slot];
         direct = direct || c.instrument->latency() <= 0;
+        render_instrument(c, -1, frames);
         const float peak = mix_channel(c, left, right, frames);
         if (peak < 0.0f) {
             clear_bit(bus_sounding_, slot);
@@ -506,14 +580,7 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
             set_bit(bus_metered_, slot);
         }
     });
-    if (aux_ && !aux_->is_silent()) {
-        direct = true;
-        aux_->render(scratch_left_.data(), scratch_right_.data(), frames);
-        for (int i = 0; i < frames; ++i) {
-            left[i] += scratch_left_[i];
-            right[i] += scratch_right_[i];
-        }
-    }
+    if (render_aux(left, right, frames)) direct = true;
     // The channels without latency were summed in place; they enter the compensated mix together
     // (when there were none, left/right hold zeros, which would add nothing).
     bool silent_out = !direct;
@@ -540,6 +607,31 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
             master_->process(left, right, frames);
     }
     clock_ += frames;
+    events_.taken_up_to(clock_);
+}
+
+bool TrackMixer::render_aux(float* left, float* right, int frames) {
+    const std::size_t list = events_.slots() - 1;
+    const std::int64_t end = clock_ + frames;
+    if (!aux_) {
+        while (events_.next_before(list, end)) events_.pop(list);
+        return false;
+    }
+    if (aux_->is_silent() && !events_.next_before(list, end)) return false;
+    int at = 0;
+    for (const ChannelEvent* e = events_.next_before(list, end); e; e = events_.next_before(list, end)) {
+        const int offset = static_cast<int>(std::max<std::int64_t>(e->frame - clock_, at));
+        if (offset > at) aux_->render(scratch_left_.data() + at, scratch_right_.data() + at, offset - at);
+        at = offset;
+        apply_channel_event(*aux_, *e);
+        events_.pop(list);
+    }
+    if (frames > at) aux_->render(scratch_left_.data() + at, scratch_right_.data() + at, frames - at);
+    for (int i = 0; i < frames; ++i) {
+        left[i] += scratch_left_[i];
+        right[i] += scratch_right_[i];
+    }
+    return true;
 }
 
 }  // namespace tactus

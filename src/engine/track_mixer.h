@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/channel_events.h"
 #include "engine/compensated_mix.h"
 #include "engine/engine_command.h"
 #include "engine/instrument.h"
@@ -61,7 +62,9 @@ struct TrackChannel {
           send_fader(sample_rate),
           controls(initial),
           slot(in_slot),
-          bus(is_bus) {
+          bus(is_bus),
+          out_left(kMaxRenderFrames),
+          out_right(kMaxRenderFrames) {
         strip.reset({initial.level, initial.pan, !initial.mute});
         send_fader.reset({initial.level, initial.pan, !initial.mute});
     }
@@ -75,6 +78,12 @@ struct TrackChannel {
     float peak = 0.0f;
     // The mixer frame its instrument has been rendered (or told it skipped) up to; -1: never rendered.
     std::int64_t clock = -1;
+    // Its instrument's output for the span being mixed, and whether it rendered one (false: silent
+    // with steady gains, it leaves the sounding set).
+    std::vector<float> out_left, out_right;
+    bool rendered = false;
+    int first_rendered = 0;  // the first frame of the span its instrument rendered (before: zeros)
+    int start_offset = 0;    // a bus that starts sounding in this span: the frame it starts on
 };
 
 // A track's send as the mixer plays it: to the bus in slot `bus`.
@@ -116,6 +125,7 @@ public:
 
     // Number of slots (including empty ones).
     std::size_t track_count() const { return tracks_.size(); }
+    bool has_channel(std::size_t slot) const { return slot < tracks_.size() && tracks_[slot] != nullptr; }
     // Audio thread: the instrument in `slot`, to send it an event (it is rendered from now on), or
     // nullptr for an empty or unknown slot.
     Instrument* instrument(std::size_t slot);
@@ -147,6 +157,19 @@ public:
     // Sets every bus's alignment from its senders' latency (take_over() does it).
     void align_buses();
 
+    // Audio thread: plays `e` on the instrument in `slot` on its frame (e.frame, a mixer frame at or
+    // after clock(), before the end of the next render()), which renders up to it and goes on from
+    // there; events of one slot apply in the order queued. False when the queue is full (nothing
+    // queued): render up to the event's frame, apply_queued(), then play it directly.
+    bool queue(std::size_t slot, const ChannelEvent& e);
+    // The same for the aux instrument (the metronome).
+    bool queue_aux(const ChannelEvent& e);
+    // Audio thread: plays every queued event now, in each channel's order (they must all be on the
+    // current frame).
+    void apply_queued();
+    // The mixer frame render() writes next.
+    std::int64_t clock() const { return clock_; }
+
     // Writes `frames` samples of the mix (any count; split internally into instrument-sized spans).
     // Through a compensated mix (set_compensation) the output is the mix rendered its lookahead ago.
     void render(float* left, float* right, int frames);
@@ -173,6 +196,7 @@ public:
     // An instrument outside the tracks (the metronome), rendered into the mix after them at unity
     // gain. Owned elsewhere; nullptr removes it.
     void set_aux(Instrument* aux) { aux_ = aux; }
+    Instrument* aux() const { return aux_; }
 
 private:
     using Bits = std::vector<std::uint64_t>;
@@ -190,15 +214,22 @@ private:
     };
 
     void render_span(float* left, float* right, int frames);
-    // Adds the channel to the mix: into left/right, or (a latent instrument with a compensated mix)
-    // straight into the compensated mix; returns as render_channel. `slot`: a track's slot, for its
-    // sends (-1: none).
+    // Renders the channel's instrument for the span into its own buffers, cut at the events queued
+    // for `slot` (-1: none); sets channel.rendered. A channel that is silent with a steady strip and
+    // sends is not rendered where it has no event (its clock lags; catch_up tells it later).
+    void render_instrument(TrackChannel& channel, long slot, int frames);
+    // Renders [from, to) of the span into the channel's buffers; `skip`: it is silent and steady, zeros.
+    void render_part(TrackChannel& channel, int from, int to, bool skip);
+    // Adds the channel's rendered span to the mix: into left/right, or (a latent instrument with a
+    // compensated mix) straight into the compensated mix, and its sends to their buses; returns its
+    // peak, or -1 when it did not render (it leaves the sounding set). `slot`: a track's slot, for
+    // its sends (-1: none).
     float mix_channel(TrackChannel& channel, float* left, float* right, int frames, long slot = -1);
-    // Adds the channel's output to left/right and its sends to their buses; returns its peak, or -1
-    // when it is silent with a steady strip and sends (nothing to add: it leaves the sounding set).
-    float render_channel(TrackChannel& channel, float* left, float* right, int frames, long slot);
-    // The track's sends of the instrument output in scratch_left_/right_ to their buses.
+    float add_rendered(TrackChannel& channel, float* left, float* right, int frames, long slot);
+    // The track's sends of the channel's rendered output to their buses.
     void send(TrackChannel& channel, std::size_t slot, int frames);
+    // The aux instrument's span, cut at its queued events, added to left/right; true if it rendered.
+    bool render_aux(float* left, float* right, int frames);
     bool sends_steady(std::size_t slot) const;
     // (any track soloed) | (any bus soloed) << 1: what a channel's targets depend on.
     std::uint8_t solo_view() const { return std::uint8_t((soloed_ > 0) | (soloed_buses_ > 0) << 1); }
@@ -214,10 +245,11 @@ private:
     // when it is about to start sounding.
     void settle_solo(TrackChannel& channel, long slot, bool ramp);
     void start_rendering(std::size_t slot);
-    void start_rendering_bus(std::size_t slot);
+    void start_rendering_bus(std::size_t slot, int from = 0);
     // Tells the channel's instrument the frames it was skipped for being silent, up to clock_, so that
     // its own clock stays the mixer's (a Csound track's k-cycles stay on the frames they had).
-    void catch_up(TrackChannel& channel);
+    void catch_up(TrackChannel& channel) { catch_up_to(channel, clock_); }
+    void catch_up_to(TrackChannel& channel, std::int64_t frame);
     // The position of `channel` among the retiring ones, or -1.
     long retiring_index(const TrackChannel* channel) const;
     TrackChannel* channel(std::size_t slot) { return slot < tracks_.size() ? tracks_[slot].get() : nullptr; }
@@ -249,10 +281,11 @@ private:
     bool built_here_ = true;  // every channel made by add_track: soloed_ is known without take_over
     std::int64_t clock_ = 0;  // frames rendered, carried from mixer to mixer (take_over)
     Instrument* aux_ = nullptr;
+    ChannelEventQueue events_;  // lists 0 .. slots - 1 for the tracks, then one for the aux
     CompensatedMix* compensation_ = nullptr;
     std::array<float, kMaxRenderFrames> latent_left_{};  // one latent channel's strip output
     std::array<float, kMaxRenderFrames> latent_right_{};
-    std::array<float, kMaxRenderFrames> scratch_left_{};
+    std::array<float, kMaxRenderFrames> scratch_left_{};  // the aux's output
     std::array<float, kMaxRenderFrames> scratch_right_{};
     std::array<float, kMaxRenderFrames> post_left_{};  // a track's post-fader send signal
     std::array<float, kMaxRenderFrames> post_right_{};

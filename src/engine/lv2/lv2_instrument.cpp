@@ -106,6 +106,15 @@ float Lv2Instrument::gain_at(long long plugin_frame) const {
 }
 
 void Lv2Instrument::run_chunk() {
+    // Silent (nothing held or pending, the tail ended): the chunk is zeros without running the plugin,
+    // as skip_silence gives, so rendering and skipping a silent instrument sound the same.
+    if (is_silent()) {
+        out_left_.fill(0.0f);
+        out_right_.fill(0.0f);
+        tail_.heard(0.0f, kChunk);
+        chunk_start_ += kChunk;
+        return;
+    }
     // Parameter changes split the chunk on their frames (a plugin that needs whole chunks takes them
     // all from the chunk's start).
     int from = 0;
@@ -133,6 +142,12 @@ void Lv2Instrument::run_chunk() {
     }
     if (panic_at_ >= 0 && unmute_at_ <= chunk_start_ + kChunk) panic_at_ = unmute_at_ = -1;
     tail_.heard(peak, kChunk);
+    // The chunk that ends the tail is below -120 dBFS like the half second before it: it becomes the
+    // zeros that skipping it would give, wherever the mixer's spans fall.
+    if (is_silent()) {
+        out_left_.fill(0.0f);
+        out_right_.fill(0.0f);
+    }
     chunk_start_ += kChunk;
 }
 
