@@ -93,6 +93,9 @@ public:
     virtual int latency() const { return 0; }
     // The effect plugins after the instrument (engine/lv2/instrument_with_inserts.h), or nullptr.
     virtual InsertChain* inserts() { return nullptr; }
+    // True when render() writes to something other instruments write to as well (the MIDI output): the
+    // mixer then renders it on its own thread, in slot order, never at the same time as another.
+    virtual bool shares_output() const { return false; }
 };
 
 }  // namespace tactus

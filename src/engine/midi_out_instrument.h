@@ -27,6 +27,7 @@ public:
     void controller(const ControllerEvent& event) override;
     void render(float* left, float* right, int frames) override;
     bool is_silent() const override { return false; }
+    bool shares_output() const override { return true; }  // one MIDI output for every such track
 
 private:
     struct Held {

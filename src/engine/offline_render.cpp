@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "engine/instrument_factory.h"
-#include "engine/parallel_track_render.h"
 
 namespace tactus {
 
@@ -13,55 +12,12 @@ OfflineRender::OfflineRender(const OfflineRenderOptions& options) : options_(opt
 
 OfflineRender::~OfflineRender() = default;
 
-int OfflineRender::threads() const {
-    return parallel_ ? parallel_->threads() : 1;
-}
-
 std::unique_ptr<OfflineRender> OfflineRender::create(const Document& doc, const OfflineRenderOptions& options,
                                                      std::string* error) {
     if (options.block_frames <= 0 || !(options.sample_rate > 0.0)) {
         if (error) *error = "block size and sample rate must be positive";
         return nullptr;
     }
-    // Buses and the master chain mix what several tracks rendered: one thread renders it all.
-    const bool routed = !doc.buses.empty() || !doc.master_inserts.empty();
-    if (options.threads <= 1 || doc.tracks.size() < 2 || routed) return create_serial(doc, 0, options, error);
-
-    std::vector<std::unique_ptr<OfflineRender>> stems;
-    Frame score_end = 0;
-    for (std::size_t i = 0; i < doc.tracks.size(); ++i) {
-        stems.push_back(create_stem(doc, i, options, error));
-        if (!stems.back()) return nullptr;
-        score_end = std::max(score_end, stems.back()->score_end_);
-    }
-    for (auto& stem : stems) stem->end_at(score_end);
-    std::unique_ptr<OfflineRender> render(new OfflineRender(options));
-    render->end_at(score_end);
-    const int threads = static_cast<int>(std::min<std::size_t>(std::size_t(options.threads), stems.size()));
-    render->parallel_ =
-        std::make_unique<ParallelTrackRender>(std::move(stems), options.block_frames, threads);
-    return render;
-}
-
-std::unique_ptr<OfflineRender> OfflineRender::create_stem(const Document& doc, std::size_t track,
-                                                          const OfflineRenderOptions& options,
-                                                          std::string* error) {
-    Document alone;
-    alone.tempo = doc.tempo;
-    alone.meter = doc.meter;
-    alone.tracks.push_back(doc.tracks[track]);
-    // A soloed track elsewhere silences this one as the mixer would (TrackMixer::settings_for).
-    const bool any_solo =
-        std::any_of(doc.tracks.begin(), doc.tracks.end(), [](const Track& t) { return t.solo; });
-    Track& t = alone.tracks.back();
-    t.mute = t.mute || (any_solo && !t.solo);
-    t.solo = false;
-    return create_serial(alone, track, options, error);
-}
-
-std::unique_ptr<OfflineRender> OfflineRender::create_serial(const Document& doc, std::size_t first_track,
-                                                            const OfflineRenderOptions& options,
-                                                            std::string* error) {
     std::unique_ptr<OfflineRender> render(new OfflineRender(options));
     render->snapshot_ = ScoreSnapshot::build(doc, options.sample_rate);
     render->mixer_ = make_track_mixer(doc, options.sample_rate, error, nullptr, options.csound);
@@ -70,9 +26,15 @@ std::unique_ptr<OfflineRender> OfflineRender::create_serial(const Document& doc,
     for (std::size_t i = 0; i < render->mixer_->channels().size(); ++i) {
         std::string why;
         if (!render->mixer_->channels()[i]->instrument->wait_until_ready(&why)) {
-            if (error) *error = "/tracks/" + std::to_string(first_track + i) + ": " + why;
+            if (error) *error = "/tracks/" + std::to_string(i) + ": " + why;
             return nullptr;
         }
+    }
+    const int threads =
+        static_cast<int>(std::min<std::size_t>(std::size_t(std::max(1, options.threads)), doc.tracks.size()));
+    if (threads > 1) {
+        render->team_ = std::make_unique<ForkJoinTeam>(threads);
+        render->mixer_->set_team(render->team_.get());
     }
     render->compensation_ = std::make_unique<CompensatedMix>(render->mixer_->latency());
     render->mixer_->set_compensation(render->compensation_.get());
@@ -96,11 +58,6 @@ void OfflineRender::end_at(Frame score_end) {
 }
 
 int OfflineRender::render_next(float* left, float* right) {
-    if (parallel_) {
-        const int frames = parallel_->render_next(left, right);
-        position_ += frames;
-        return frames;
-    }
     const bool score_done = position_ > score_end_;
     if (position_ >= limit_ || (score_done && mixer_->is_silent())) return 0;
     const int frames = static_cast<int>(std::min<Frame>(options_.block_frames, limit_ - position_));

@@ -5,9 +5,9 @@
 // compensated as in the engine, with a lookahead of the largest latency among the tracks: every note
 // sounds on its frame.
 //
-// With options.threads > 1 the tracks render at once (engine/parallel_track_render.h): each track
-// alone, summed in track order as the engine's mixer sums them. For instruments without latency the
-// result is the same to the bit as one thread's; with latency (Csound), the same within rounding.
+// With options.threads > 1 the tracks' instruments render at once on a team of threads (TrackMixer::
+// set_team), then are mixed in slot order on the caller's: the output is the same to the bit as one
+// thread's, buses and the master chain included.
 #pragma once
 
 #include <cstddef>
@@ -22,8 +22,6 @@
 #include "engine/track_mixer.h"
 
 namespace tactus {
-
-class ParallelTrackRender;
 
 struct OfflineRenderOptions {
     double sample_rate = 48000.0;
@@ -52,21 +50,11 @@ public:
     Frame frame_limit() const { return limit_; }
     const OfflineRenderOptions& options() const { return options_; }
     // Threads rendering at once (1 unless the tracks are rendered in parallel).
-    int threads() const;
+    int threads() const { return team_ ? team_->size() : 1; }
 
 private:
     explicit OfflineRender(const OfflineRenderOptions& options);
 
-    // The tracks of `doc` in one mixer on the calling thread. `first_track`: the index of doc's first
-    // track in the document the user gave (for errors).
-    static std::unique_ptr<OfflineRender> create_serial(const Document& doc, std::size_t first_track,
-                                                        const OfflineRenderOptions& options,
-                                                        std::string* error);
-    // Track `track` of `doc` alone, its mute and solo resolved against the others'.
-    static std::unique_ptr<OfflineRender> create_stem(const Document& doc, std::size_t track,
-                                                      const OfflineRenderOptions& options,
-                                                      std::string* error);
-    // Ends where the whole document ends: a stem stops with the others, not with its own last note.
     void end_at(Frame score_end);
 
     OfflineRenderOptions options_;
@@ -74,12 +62,10 @@ private:
     std::unique_ptr<TrackMixer> mixer_;
     std::unique_ptr<CompensatedMix> compensation_;
     Sequencer sequencer_;
-    std::unique_ptr<ParallelTrackRender> parallel_;  // set: it renders, and the three above are unused
-    Frame position_ = 0;  // output frames written (the sequencer runs the lookahead ahead)
+    std::unique_ptr<ForkJoinTeam> team_;  // the mixer's helpers (threads > 1)
+    Frame position_ = 0;                  // output frames written (the sequencer runs the lookahead ahead)
     Frame score_end_ = 0;
     Frame limit_ = 0;
-
-    friend class ParallelTrackRender;
 };
 
 }  // namespace tactus

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 
+#include "core/realtime_scope.h"
 #include "engine/bus_input.h"
 
 namespace tactus {
@@ -35,6 +36,7 @@ std::size_t TrackMixer::add_track(std::unique_ptr<Instrument> instrument, const 
     sounding_.resize(words_for(tracks_.size()));
     metered_.resize(sounding_.size());
     events_.resize_slots(tracks_.size() + 1);
+    reserve_tasks();
     if (controls.solo) ++soloed_;
     // An instrument that is never silent (MIDI out) counts its frames in every span: always rendered.
     if (!tracks_.back()->instrument->is_silent()) set_bit(sounding_, slot);
@@ -46,6 +48,7 @@ void TrackMixer::set_channels(std::vector<std::shared_ptr<TrackChannel>> channel
     sounding_.assign(words_for(tracks_.size()), 0);
     metered_.assign(sounding_.size(), 0);
     events_.resize_slots(tracks_.size() + 1);
+    reserve_tasks();
     built_here_ = false;
 }
 
@@ -56,6 +59,7 @@ void TrackMixer::set_retiring(std::vector<std::shared_ptr<TrackChannel>> channel
         retiring_by_address_.emplace_back(retiring_[i].get(), static_cast<std::uint32_t>(i));
     std::sort(retiring_by_address_.begin(), retiring_by_address_.end());
     retiring_sounding_.assign(words_for(retiring_.size()), 0);
+    reserve_tasks();
 }
 
 std::size_t TrackMixer::add_bus(std::unique_ptr<Instrument> input, const TrackControls& controls) {
@@ -545,9 +549,30 @@ float TrackMixer::mix_channel(TrackChannel& channel, float* left, float* right, 
 }
 
 void TrackMixer::render_span(float* left, float* right, int frames) {
-    // Every channel's instrument first, each into its own buffers...
-    for_each_bit(sounding_, [&](std::size_t slot) { render_instrument(*tracks_[slot], long(slot), frames); });
-    for_each_bit(retiring_sounding_, [&](std::size_t i) { render_instrument(*retiring_[i], -1, frames); });
+    // Every channel's instrument first, each into its own buffers (on the team's threads)...
+    tasks_.clear();
+    const auto take = [&](TrackChannel& c, long slot) {
+        if (team_ && !c.instrument->shares_output())
+            tasks_.push_back({&c, slot});
+        else
+            render_instrument(c, slot, frames);
+    };
+    for_each_bit(sounding_, [&](std::size_t slot) { take(*tracks_[slot], long(slot)); });
+    for_each_bit(retiring_sounding_, [&](std::size_t i) { take(*retiring_[i], -1); });
+    if (tasks_.size() == 1) {
+        render_instrument(*tasks_[0].channel, tasks_[0].slot, frames);
+    } else if (!tasks_.empty()) {
+        const bool realtime = in_realtime_scope();
+        auto task = [&](std::size_t i) {
+            if (realtime) {
+                RealtimeScope rules;  // a helper thread keeps the audio thread's rules
+                render_instrument(*tasks_[i].channel, tasks_[i].slot, frames);
+            } else {
+                render_instrument(*tasks_[i].channel, tasks_[i].slot, frames);
+            }
+        };
+        team_->run(tasks_.size(), task);
+    }
     // ...then the mix: slot order, then retiring order, then the buses, as when every channel was
     // visited, so the sum is the same.
     std::fill_n(left, frames, 0.0f);

@@ -37,6 +37,7 @@
 #include "engine/compensated_mix.h"
 #include "engine/engine_command.h"
 #include "engine/instrument.h"
+#include "engine/lockfree/fork_join_team.h"
 #include "engine/lv2/insert_chain.h"
 #include "engine/smoothed_gain.h"
 #include "engine/track_strip.h"
@@ -170,6 +171,13 @@ public:
     // The mixer frame render() writes next.
     std::int64_t clock() const { return clock_; }
 
+    // Off the audio thread: the team that renders the channels' instruments at once (nullptr: the
+    // rendering thread alone). The instruments of a span render in parallel, each into its own
+    // buffers; the mix then sums them in slot order on the rendering thread, so the output is the
+    // same to the bit with any number of threads. Channels whose instrument shares_output() render on
+    // the rendering thread. The team must outlive its use; render() waits for it each span.
+    void set_team(ForkJoinTeam* team) { team_ = team; }
+
     // Writes `frames` samples of the mix (any count; split internally into instrument-sized spans).
     // Through a compensated mix (set_compensation) the output is the mix rendered its lookahead ago.
     void render(float* left, float* right, int frames);
@@ -282,6 +290,13 @@ private:
     std::int64_t clock_ = 0;  // frames rendered, carried from mixer to mixer (take_over)
     Instrument* aux_ = nullptr;
     ChannelEventQueue events_;  // lists 0 .. slots - 1 for the tracks, then one for the aux
+    ForkJoinTeam* team_ = nullptr;
+    struct RenderTask {
+        TrackChannel* channel;
+        long slot;
+    };
+    std::vector<RenderTask> tasks_;  // this span's instruments for the team (capacity: every channel)
+    void reserve_tasks() { tasks_.reserve(tracks_.size() + retiring_.size()); }
     CompensatedMix* compensation_ = nullptr;
     std::array<float, kMaxRenderFrames> latent_left_{};  // one latent channel's strip output
     std::array<float, kMaxRenderFrames> latent_right_{};

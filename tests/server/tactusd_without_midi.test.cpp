@@ -53,8 +53,10 @@ TEST(TactusdWithoutMidi, logs_one_line_and_plays_on_when_the_alsa_sequencer_is_m
     // RtAudio's JACK API opens several clients in a row; a busy machine refuses one now and then.
     for (int attempt = 0; attempt < 3; ++attempt) {
         const int port = tactus::test::free_local_port();
-        r = run_to_exit("JACK_DEFAULT_SERVER=" + server.name() + " timeout --preserve-status -s INT 3 " +
-                        TACTUS_DAEMON_PATH +
+        // --foreground: one SIGINT, to tactusd alone. Without it timeout signals its process group as
+        // well, and a second SIGINT ends tactusd at once (by design) if the first was already handled.
+        r = run_to_exit("JACK_DEFAULT_SERVER=" + server.name() +
+                        " timeout --foreground --preserve-status -s INT 3 " + TACTUS_DAEMON_PATH +
                         " --audio default --rate 48000 --period 128 --midi-in keyboard --listen 127.0.0.1:" +
                         std::to_string(port));
         if (r.output.find("OSC on") != std::string::npos) break;
