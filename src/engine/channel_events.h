@@ -96,7 +96,6 @@ public:
         if (head_[slot] == kNone) tail_[slot] = kNone;
     }
     bool has(std::size_t slot) const { return head_[slot] != kNone; }
-    bool empty() const { return used_ == 0; }
     // Once every event before `frame` has been taken (a render up to it), the array is reused.
     void taken_up_to(std::int64_t frame) {
         if (latest_ < frame) used_ = 0;

@@ -115,6 +115,22 @@ void CompensatedMix::take(float* left, float* right, int frames) {
     pending_ = std::max(0, pending_ - frames);
 }
 
+bool CompensatedMix::add_and_take(float* left, float* right, int frames, int latency, bool direct) {
+    if (lookahead_ == 0 && pending_ == 0) {
+        bool sound = false;
+        for (int i = 0; i < frames; ++i) {
+            left[i] += 0.0f;
+            right[i] += 0.0f;
+            sound = sound || left[i] != 0.0f || right[i] != 0.0f;
+        }
+        return !sound;
+    }
+    if (direct) add(left, right, frames, latency);
+    const bool silent = is_silent();
+    take(left, right, frames);
+    return silent;
+}
+
 void CompensatedMix::skip(long long frames) {
     // Rings of exact zeros: where now_ stands does not matter (adds land relative to it).
     if (pending_ == 0) return;

@@ -40,6 +40,11 @@ public:
     // Writes (not adds) the next `frames` output frames and moves on: what the engine rendered
     // `lookahead` frames ago, compensated.
     void take(float* left, float* right, int frames);
+    // add() of left/right (the paths without latency, summed in place; `direct`: there were some),
+    // then take() into them. Returns whether nothing was to come out (exact zeros). With nothing
+    // delayed (no lookahead, nothing pending) the ring would hand the sum straight back added to its
+    // zeros: the zero is added in place, the same bits without the trip.
+    bool add_and_take(float* left, float* right, int frames, int latency, bool direct);
     // Moves on `frames` output frames without writing them, as take() into nothing would.
     void skip(long long frames);
     // True when nothing added is still to come out (the rings hold only exact zeros).

@@ -166,25 +166,25 @@ ChannelEvent Sequencer::note_off(VoiceKey key) {
     return e;
 }
 
-void Sequencer::deliver(std::uint32_t slot, ChannelEvent e) {
-    if (!in_render_) {
-        if (Instrument* instrument = mixer_->instrument(slot)) apply_channel_event(*instrument, e);
-        return;
-    }
-    e.frame = mixer_->clock() + (offset_ - mixed_);
-    if (mixer_->queue(slot, e)) return;
-    // The queue is full: render up to here, play what waits here, then this.
+void Sequencer::make_room() {
     flush(offset_);
     mixer_->apply_queued();
+}
+
+void Sequencer::deliver(std::uint32_t slot, ChannelEvent e) {
+    if (in_render_) {
+        e.frame = queue_frame();
+        if (mixer_->queue(slot, e)) return;
+        make_room();
+    }
     if (Instrument* instrument = mixer_->instrument(slot)) apply_channel_event(*instrument, e);
 }
 
 void Sequencer::deliver_click(ChannelEvent e) {
     if (in_render_ && mixer_ && mixer_->aux() == click_) {
-        e.frame = mixer_->clock() + (offset_ - mixed_);
+        e.frame = queue_frame();
         if (mixer_->queue_aux(e)) return;
-        flush(offset_);
-        mixer_->apply_queued();
+        make_room();
     }
     apply_channel_event(*click_, e);
 }

@@ -88,6 +88,11 @@ private:
     void deliver_click(ChannelEvent e);
     // Mixes the block from where it was mixed up to `offset`.
     void flush(int offset);
+    // The mixer frame of the block's frame being played (inside render()).
+    Frame queue_frame() const { return mixer_->clock() + (offset_ - mixed_); }
+    // The queue is full: mixes up to here and plays what waits here; the caller then plays its event
+    // directly, after them.
+    void make_room();
     void click(Frame score_frame);
     void seek_metronome(Frame score_frame);
     bool metronome_sounds(Frame score_frame) const {

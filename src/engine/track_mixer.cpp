@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <optional>
 
 #include "core/realtime_scope.h"
 #include "engine/bus_input.h"
@@ -302,17 +303,17 @@ bool TrackMixer::queue(std::size_t slot, const ChannelEvent& e) {
 }
 
 bool TrackMixer::queue_aux(const ChannelEvent& e) {
-    return events_.push(events_.slots() - 1, e);
+    return events_.push(aux_list(), e);
 }
 
 void TrackMixer::apply_queued() {
-    for (std::size_t slot = 0; slot + 1 < events_.slots(); ++slot) {
+    for (std::size_t slot = 0; slot < aux_list(); ++slot) {
         for (; events_.has(slot); events_.pop(slot)) {
             const ChannelEvent* e = events_.next_before(slot, INT64_MAX);
             if (Instrument* i = instrument(slot)) apply_channel_event(*i, *e);
         }
     }
-    const std::size_t aux = events_.slots() - 1;
+    const std::size_t aux = aux_list();
     for (; events_.has(aux); events_.pop(aux))
         if (aux_) apply_channel_event(*aux_, *events_.next_before(aux, INT64_MAX));
     events_.taken_up_to(INT64_MAX);
@@ -457,19 +458,29 @@ void TrackMixer::render_instrument(TrackChannel& channel, long slot, int frames)
         at = channel.start_offset;
         channel.start_offset = 0;
     }
-    if (has_events) {
-        const auto s = std::size_t(slot);
-        for (const ChannelEvent* e = events_.next_before(s, end); e; e = events_.next_before(s, end)) {
-            const int offset = static_cast<int>(std::max<std::int64_t>(e->frame - clock_, at));
-            render_part(channel, at, offset, silent && steady);
-            at = offset;
-            catch_up_to(channel, clock_ + at);  // the event lands on the instrument's clock as it is now
-            apply_channel_event(*channel.instrument, *e);
-            events_.pop(s);
-            silent = channel.instrument->is_silent();
-        }
+    const auto render = [&](int from, int to) { render_part(channel, from, to, silent && steady); };
+    if (slot < 0) {
+        render(at, frames);
+        return;
     }
-    render_part(channel, at, frames, silent && steady);
+    play_events(std::size_t(slot), at, frames, render, [&](const ChannelEvent& e, int offset) {
+        catch_up_to(channel, clock_ + offset);  // the event lands on the instrument's clock as it is now
+        apply_channel_event(*channel.instrument, e);
+        silent = channel.instrument->is_silent();
+    });
+}
+
+template <class Render, class Apply>
+void TrackMixer::play_events(std::size_t list, int at, int frames, Render&& render, Apply&& apply) {
+    const std::int64_t end = clock_ + frames;
+    for (const ChannelEvent* e = events_.next_before(list, end); e; e = events_.next_before(list, end)) {
+        const int offset = static_cast<int>(std::max<std::int64_t>(e->frame - clock_, at));
+        render(at, offset);
+        at = offset;
+        apply(*e, offset);
+        events_.pop(list);
+    }
+    render(at, frames);
 }
 
 void TrackMixer::render_part(TrackChannel& channel, int from, int to, bool skip) {
@@ -564,12 +575,9 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
     } else if (!tasks_.empty()) {
         const bool realtime = in_realtime_scope();
         auto task = [&](std::size_t i) {
-            if (realtime) {
-                RealtimeScope rules;  // a helper thread keeps the audio thread's rules
-                render_instrument(*tasks_[i].channel, tasks_[i].slot, frames);
-            } else {
-                render_instrument(*tasks_[i].channel, tasks_[i].slot, frames);
-            }
+            std::optional<RealtimeScope> rules;  // a helper thread keeps the audio thread's rules
+            if (realtime) rules.emplace();
+            render_instrument(*tasks_[i].channel, tasks_[i].slot, frames);
         };
         team_->run(tasks_.size(), task);
     }
@@ -608,22 +616,8 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
     if (render_aux(left, right, frames)) direct = true;
     // The channels without latency were summed in place; they enter the compensated mix together
     // (when there were none, left/right hold zeros, which would add nothing).
-    bool silent_out = !direct;
-    if (compensation_ && compensation_->lookahead() == 0 && compensation_->is_silent()) {
-        // Nothing is delayed: the ring would hand the direct sum straight back, added to its zeros.
-        // Adding the zero here gives the same bits without the trip.
-        bool sound = false;
-        for (int i = 0; i < frames; ++i) {
-            left[i] += 0.0f;
-            right[i] += 0.0f;
-            sound = sound || left[i] != 0.0f || right[i] != 0.0f;
-        }
-        silent_out = !sound;  // (the ring too would hold nothing of exact zeros)
-    } else if (compensation_) {
-        if (direct) compensation_->add(left, right, frames, master_latency());
-        silent_out = compensation_->is_silent();
-        compensation_->take(left, right, frames);
-    }
+    const bool silent_out =
+        compensation_ ? compensation_->add_and_take(left, right, frames, master_latency(), direct) : !direct;
     if (master_) {
         // A quiet chain given silence moves its grid on without running its plugins, as a track's does.
         if (silent_out && master_->is_quiet())
@@ -636,22 +630,19 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
 }
 
 bool TrackMixer::render_aux(float* left, float* right, int frames) {
-    const std::size_t list = events_.slots() - 1;
+    const std::size_t list = aux_list();
     const std::int64_t end = clock_ + frames;
     if (!aux_) {
         while (events_.next_before(list, end)) events_.pop(list);
         return false;
     }
     if (aux_->is_silent() && !events_.next_before(list, end)) return false;
-    int at = 0;
-    for (const ChannelEvent* e = events_.next_before(list, end); e; e = events_.next_before(list, end)) {
-        const int offset = static_cast<int>(std::max<std::int64_t>(e->frame - clock_, at));
-        if (offset > at) aux_->render(scratch_left_.data() + at, scratch_right_.data() + at, offset - at);
-        at = offset;
-        apply_channel_event(*aux_, *e);
-        events_.pop(list);
-    }
-    if (frames > at) aux_->render(scratch_left_.data() + at, scratch_right_.data() + at, frames - at);
+    play_events(
+        list, 0, frames,
+        [&](int from, int to) {
+            if (to > from) aux_->render(scratch_left_.data() + from, scratch_right_.data() + from, to - from);
+        },
+        [&](const ChannelEvent& e, int) { apply_channel_event(*aux_, e); });
     for (int i = 0; i < frames; ++i) {
         left[i] += scratch_left_[i];
         right[i] += scratch_right_[i];

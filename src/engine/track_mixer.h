@@ -238,6 +238,11 @@ private:
     void send(TrackChannel& channel, std::size_t slot, int frames);
     // The aux instrument's span, cut at its queued events, added to left/right; true if it rendered.
     bool render_aux(float* left, float* right, int frames);
+    // Plays the events of `list` that fall in the span: render(from, to) up to each one's offset,
+    // apply(event, offset) on it, then render(.., frames) to the span's end (from `at` on).
+    template <class Render, class Apply>
+    void play_events(std::size_t list, int at, int frames, Render&& render, Apply&& apply);
+    std::size_t aux_list() const { return events_.slots() - 1; }  // the aux's list, after the slots
     bool sends_steady(std::size_t slot) const;
     // (any track soloed) | (any bus soloed) << 1: what a channel's targets depend on.
     std::uint8_t solo_view() const { return std::uint8_t((soloed_ > 0) | (soloed_buses_ > 0) << 1); }
