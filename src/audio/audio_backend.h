@@ -83,6 +83,11 @@ public:
     virtual std::int64_t xruns() const = 0;
     // Whether the audio thread runs with realtime scheduling, and memory is locked.
     virtual bool realtime_scheduling() const = 0;
+    // The SCHED_FIFO priority of the audio thread, for helper threads that work for it (JACK's client
+    // priority); 0 when it is not known or not realtime.
+    virtual int realtime_priority() const { return 0; }
+    // True for a backend without a device clock (an offline render): helpers need no realtime priority.
+    virtual bool clocked_by_caller() const { return false; }
     // The device frame clock, for mapping wall time to frames: the frame that plays at host time
     // `ns` (CLOCK_MONOTONIC), and back. Thread-safe; JACK uses jack_time_to_frames/jack_frames_to_time.
     virtual Frame frame_at_host_time(std::int64_t ns) const = 0;

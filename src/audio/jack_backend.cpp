@@ -2,6 +2,7 @@
 
 #include <jack/jack.h>
 #include <jack/midiport.h>
+#include <jack/thread.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -420,6 +421,11 @@ std::int64_t JackBackend::host_time_at_frame(Frame frame) const {
     const jack_time_t usecs = jack_frames_to_time(client_, static_cast<jack_nframes_t>(frame));
     if (usecs == 0) return extrapolate_time(frame);  // JACK's timer not initialised yet
     return host_ns_from_jack_us(usecs);
+}
+
+int JackBackend::realtime_priority() const {
+    const int priority = jack_client_real_time_priority(client_);
+    return priority > 0 ? priority : 0;
 }
 
 int JackBackend::sample_rate() const {

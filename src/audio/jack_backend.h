@@ -65,6 +65,7 @@ public:
     int output_latency_frames() const override;  // max of the ports' JackPlaybackLatency ranges
     std::int64_t xruns() const override;
     bool realtime_scheduling() const override;  // realtime_thread() && memory_locked()
+    int realtime_priority() const override;     // jack_client_real_time_priority (0 when not realtime)
     Frame frame_at_host_time(std::int64_t ns) const override;
     std::int64_t host_time_at_frame(Frame frame) const override;
     bool ended() const override { return server_lost(); }

@@ -58,6 +58,7 @@ public:
     int output_latency_frames() const override { return 0; }
     std::int64_t xruns() const override { return 0; }
     bool realtime_scheduling() const override { return false; }
+    bool clocked_by_caller() const override { return true; }
     Frame frame_at_host_time(std::int64_t ns) const override;
     std::int64_t host_time_at_frame(Frame frame) const override;
     // True once the render has ended (its length reached, a write error, or stop()) and the file is

@@ -84,6 +84,12 @@ bool current_thread_is_realtime() {
     return policy == SCHED_FIFO || policy == SCHED_RR;
 }
 
+bool make_current_thread_realtime(int priority) {
+    sched_param param{};
+    param.sched_priority = priority;
+    return pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0;
+}
+
 bool has_monotonic_raw_clock() {
     return true;
 }

@@ -29,6 +29,9 @@ const MemoryLock& lock_process_memory();
 
 // Whether the calling thread runs under a realtime policy (SCHED_FIFO or SCHED_RR).
 bool current_thread_is_realtime();
+// Puts the calling thread under SCHED_FIFO at `priority` (1..99); false when not permitted (no
+// CAP_SYS_NICE, no rtprio limit) or elsewhere than Linux.
+bool make_current_thread_realtime(int priority);
 
 // The host clock's raw twin: CLOCK_MONOTONIC_RAW counts the same hardware ticks as CLOCK_MONOTONIC but
 // without NTP's frequency corrections, so the two drift apart slowly (typically a few ppm, at most

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <thread>
 
+#include "audio/realtime_platform.h"
 #include "engine/instrument_factory.h"
 
 namespace tactus {
@@ -17,6 +19,7 @@ bool EngineHost::open(const EngineHostOptions& options, std::string* error) {
     options_.audio.offline_preroll_frames = options_.lookahead_frames;
     backend_ = open_audio_backend(options_.audio, error);
     if (!backend_) return false;
+    start_workers();
     RealtimeEngineOptions engine_options;
     engine_options.sample_rate = backend_->sample_rate();
     engine_options.command_capacity = options.command_capacity;
@@ -26,6 +29,35 @@ bool EngineHost::open(const EngineHostOptions& options, std::string* error) {
     mixer_ = std::make_shared<TrackMixer>(backend_->sample_rate());
     publish(ScoreSnapshot::build(Document(), backend_->sample_rate()), true);
     return true;
+}
+
+// Helpers wait for nothing but the audio thread's batches, at its priority: the audio thread then never
+// waits on a thread that runs below it. Without that priority (not permitted here) it renders alone.
+void EngineHost::start_workers() {
+    const int wanted = std::clamp(options_.workers, 1, 64);
+    if (wanted == 1) return;
+    const int priority = backend_->realtime_priority();
+    if (priority <= 0 && !backend_->clocked_by_caller()) {
+        workers_note_ = "the audio thread is not realtime here: it renders alone (--workers " +
+                        std::to_string(wanted) + " needs realtime scheduling)";
+        return;
+    }
+    auto promoted = std::make_shared<std::atomic<int>>(0);
+    auto refused = std::make_shared<std::atomic<int>>(0);
+    auto team = std::make_unique<ForkJoinTeam>(wanted, [priority, promoted, refused] {
+        if (priority <= 0 || platform::make_current_thread_realtime(priority))
+            promoted->fetch_add(1);
+        else
+            refused->fetch_add(1);
+    });
+    for (int i = 0; i < 500 && promoted->load() + refused->load() < wanted - 1; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (promoted->load() != wanted - 1) {
+        workers_note_ = "helper threads may not run at realtime priority " + std::to_string(priority) +
+                        " here: the audio thread renders alone";
+        return;
+    }
+    team_ = std::move(team);
 }
 
 bool EngineHost::start_audio(std::string* error) {
@@ -79,6 +111,7 @@ void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mi
         mixer->set_buses(bus_channels_);
         mixer->set_sends(sends_by_slot());
         mixer->set_master_chain(master_);
+        mixer->set_team(team_.get());
         const auto now = std::chrono::steady_clock::now();
         std::erase_if(retiring_, [&](const Retiring& r) { return now - r.since > kRetireFor; });
         std::vector<std::shared_ptr<TrackChannel>> retiring;
@@ -104,6 +137,7 @@ bool EngineHost::load(Document doc, std::string* error, std::vector<std::string>
         make_track_mixer(doc, rate, error, engine_->midi_out_bus(), options_.csound,
                          silenced ? silenced : &ignored, lv2::WorkerMode::Threaded);
     if (!mixer) return false;
+    mixer->set_team(team_.get());
     channels_ = mixer->channels();
     bus_channels_ = mixer->buses();
     master_ = mixer->master_chain_shared();

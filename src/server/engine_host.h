@@ -19,6 +19,7 @@
 #include "core/document_editor.h"
 #include "core/score.h"
 #include "engine/csound/csound_orchestra_policy.h"
+#include "engine/lockfree/fork_join_team.h"
 #include "engine/realtime_engine.h"
 
 namespace tactus {
@@ -35,6 +36,9 @@ struct EngineHostOptions {
     int lookahead_frames = 128;
     // What Csound orchestras may do besides making sound: the owner's --csound-allow, never a client's.
     CsoundPermissions csound;
+    // Threads rendering the tracks' instruments at once, the audio thread included. Helpers run at
+    // the audio thread's realtime priority; where that is not permitted the audio thread renders alone.
+    int workers = 1;
 };
 
 class EngineHost final : public AudioCallback {
@@ -143,6 +147,9 @@ public:
     bool realtime_scheduling() const { return backend_->realtime_scheduling(); }
     std::string backend_description() const { return backend_->description(); }
     std::string midi_status() const { return backend_->midi_status(); }
+    // Threads rendering instruments at once (1: the audio thread alone), and why not more when asked.
+    int workers() const { return team_ ? team_->size() : 1; }
+    const std::string& workers_note() const { return workers_note_; }
     std::uint64_t rejected_commands() const { return rejected_.load(std::memory_order_relaxed); }
     AudioBackend& backend() { return *backend_; }
 
@@ -160,11 +167,14 @@ private:
     bool update_buses(const EditEffect& effect, std::string* error);
     // Asks the engine for the lookahead the document's latency needs (never below the option's).
     void fit_lookahead();
+    void start_workers();
     // Every track slot's sends, from the document.
     std::vector<std::vector<SendSpec>> sends_by_slot() const;
 
     EngineHostOptions options_;
     std::unique_ptr<AudioBackend> backend_;
+    std::unique_ptr<ForkJoinTeam> team_;  // the mixers' helpers (declared before engine_: outlives them)
+    std::string workers_note_;
     std::unique_ptr<RealtimeEngine> engine_;
     DocumentEditor editor_;
     // Control-side copy of the mixer's channels by slot, and each track's slot.

@@ -97,6 +97,11 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
                    "A document whose plugins lag more raises it while stopped")
         ->capture_default_str()
         ->check(CLI::Range(0, tactus::CompensatedMix::kMaxLookahead));
+    app.add_option("--workers", options.workers,
+                   "Threads rendering the tracks' instruments at once, the audio thread's included (helpers "
+                   "run at its realtime priority; the output is the same with any number)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
     std::string csound_allow = "none";
     app.add_option("--csound-allow", csound_allow,
                    "What Csound orchestras may do besides making sound: files, network, devices, programs "
@@ -293,6 +298,7 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
               << " (udp) and " << transport.tcp_local_address() << " (tcp)"
               << (no_socket ? std::string() : ", local socket " + transport.local_socket_path()) << "\n";
     if (const std::string midi = host.midi_status(); !midi.empty()) std::cerr << "tactusd: " << midi << "\n";
+    if (!host.workers_note().empty()) std::cerr << "tactusd: note: " << host.workers_note() << "\n";
     // Realtime scheduling is known once the audio thread has run.
     for (int i = 0; i < 100 && host.status().block_frames == 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

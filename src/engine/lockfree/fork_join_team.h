@@ -19,6 +19,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -26,9 +27,14 @@ namespace tactus {
 
 class ForkJoinTeam {
 public:
-    // threads: members including the owner (at least 1).
-    explicit ForkJoinTeam(int threads) {
-        for (int i = 1; i < threads; ++i) members_.emplace_back([this] { serve(); });
+    // threads: members including the owner (at least 1). Each member thread calls `setup` first (a
+    // realtime team raises its members' priority there).
+    explicit ForkJoinTeam(int threads, const std::function<void()>& setup = {}) {
+        for (int i = 1; i < threads; ++i)
+            members_.emplace_back([this, setup] {
+                if (setup) setup();
+                serve();
+            });
     }
     ~ForkJoinTeam() {
         stop_.store(true, std::memory_order_relaxed);
