@@ -115,6 +115,25 @@ TEST_F(Lv2Daemon, plays_buses_sends_and_the_master_chain_exactly_as_tactus_rende
     expect_same_start(*played, *rendered);
 }
 
+// With helper threads rendering the instruments the mix is summed in slot order all the same.
+TEST_F(Lv2Daemon, with_two_workers_plays_exactly_as_tactus_render) {
+    std::string text = kSong;
+    text.replace(text.find("INSERTS"), 7, kOverdrive);
+    text.replace(text.find(R"("pan": 0.5,)"), 11, R"("pan": 0.5, "sends": [{"bus": 9, "level": 0.4}],)");
+    text.replace(text.rfind('}'), 1, R"(, "buses": [{"id": 9, "name": "Echo", "inserts": [
+        {"plugin": "http://drobilla.net/plugins/mda/Delay", "parameters": {"feedback": 0.4, "fx_mix": 1}}]}]})");
+    std::ofstream(dir_ / "routed.json") << text;
+    const test::CliRun run = daemon(dir_ / "routed.json", dir_ / "played.wav", 4.0, " --workers 2");
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.output.find("renders alone"), std::string::npos) << run.output;
+    std::string error;
+    const auto played = read_audio_file((dir_ / "played.wav").string(), &error);
+    ASSERT_TRUE(played) << error;
+    const auto rendered = render(dir_ / "routed.json", dir_ / "rendered.wav");
+    ASSERT_TRUE(rendered);
+    expect_same_start(*played, *rendered);
+}
+
 TEST_F(Lv2Daemon, a_missing_insert_is_named_and_the_track_plays_on_without_it) {
     const fs::path doc =
         song("song.json", R"({"plugin": "http://example.org/no-such-effect"}, )" + std::string(kOverdrive));
