@@ -299,6 +299,9 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
               << (no_socket ? std::string() : ", local socket " + transport.local_socket_path()) << "\n";
     if (const std::string midi = host.midi_status(); !midi.empty()) std::cerr << "tactusd: " << midi << "\n";
     if (!host.workers_note().empty()) std::cerr << "tactusd: note: " << host.workers_note() << "\n";
+    if (host.workers() > 1)
+        std::cerr << "tactusd: " << host.workers() << " threads render the instruments (the audio thread and "
+                  << host.workers() - 1 << " realtime helper" << (host.workers() > 2 ? "s" : "") << ")\n";
     // Realtime scheduling is known once the audio thread has run.
     for (int i = 0; i < 100 && host.status().block_frames == 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

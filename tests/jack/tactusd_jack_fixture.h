@@ -54,12 +54,16 @@ protected:
         // Another build of the engine may be tested with the same suite: TACTUSD=/path/to/tactusd.
         if (const char* other = std::getenv("TACTUSD"); other && *other) options.daemon_path = other;
         options.jack_server = server_->name();
+        options.extra_args = tactusd_extra_args_;
         tactusd_options_ = options;
         tactusd_ = std::make_unique<TactusdProcess>(options);
         ASSERT_TRUE(tactusd_->running()) << tactusd_->error();
         std::string error;
         ASSERT_TRUE(osc_.open(tactusd_->port(), &error)) << error;
     }
+
+    // Arguments for tactusd besides the fixture's own; a test's fixture sets them in its constructor.
+    std::vector<std::string> tactusd_extra_args_;
 
     // A fresh tactusd on the same JACK server, for a test that repeats a round because xruns left too
     // little to judge: each round starts from the same engine state (no voices, no edits, revision
