@@ -4,7 +4,8 @@
 #               (all but the 2.5-minute GUI flood, a timing test that the sanitizers' slowdown would distort),
 #               then the lock-free tests (threads crossing the audio thread) under ThreadSanitizer,
 #               then fuzzes the OSC dispatch and the MIDI file reader for a minute each and the access
-#               rules (paths, token), the Csound policy and the SoundFont reader for half a minute each (fuzz-ci)
+#               rules (paths, token), the Csound policy, the SoundFont reader and the document reader for half
+#               a minute each (fuzz-ci)
 JOBS ?= $(shell nproc)
 BUILD ?= build
 DEBIAN_PACKAGES := build-essential cmake ninja-build pkg-config nlohmann-json3-dev libsndfile1-dev libvorbis-dev \
@@ -87,7 +88,7 @@ fuzz-ci: deps
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTACTUS_FUZZ=ON \
 	  -DTACTUS_RTCHECK=OFF -DTACTUS_BUILD_TESTS=OFF -DTACTUS_BUILD_BENCH=OFF $(CCACHE) $(CMAKE_FLAGS)
 	cmake --build build-fuzz -j $(JOBS) --target osc_dispatch_fuzz midi_file_fuzz access_fuzz \
-	  csound_policy_fuzz sf2_reader_fuzz
+	  csound_policy_fuzz sf2_reader_fuzz document_json_fuzz
 	corpus=$$(mktemp -d) && cp fuzz/corpus/osc_dispatch/* $$corpus/ && \
 	  ./build-fuzz/fuzz/osc_dispatch_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
 	    -dict=fuzz/osc_dispatch.dict -artifact_prefix=build-fuzz/ $$corpus; \
@@ -103,6 +104,10 @@ fuzz-ci: deps
 	corpus=$$(mktemp -d) && cp fuzz/corpus/sf2_reader/* $$corpus/ && \
 	  ./build-fuzz/fuzz/sf2_reader_fuzz -max_total_time=$(ACCESS_FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
 	    -dict=fuzz/sf2_reader.dict -artifact_prefix=build-fuzz/ $$corpus; \
+	  status=$$?; rm -rf $$corpus; [ $$status -eq 0 ] || exit $$status
+	corpus=$$(mktemp -d) && cp fuzz/corpus/document_json/* $$corpus/ && \
+	  ./build-fuzz/fuzz/document_json_fuzz -max_total_time=$(ACCESS_FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \
+	    -dict=fuzz/document_json.dict -artifact_prefix=build-fuzz/ $$corpus; \
 	  status=$$?; rm -rf $$corpus; [ $$status -eq 0 ] || exit $$status
 	corpus=$$(mktemp -d) && cp fuzz/corpus/midi_file/* $$corpus/ && \
 	  ./build-fuzz/fuzz/midi_file_fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -timeout=25 \

@@ -25,8 +25,34 @@ std::uint8_t clamp_velocity(int velocity) {
 }
 
 bool event_before(const ScoreEvent& a, const ScoreEvent& b) {
-    return std::tie(a.frame, a.kind, a.track, a.key, a.controller) <
-           std::tie(b.frame, b.kind, b.track, b.key, b.controller);
+    if (a.frame != b.frame) return a.frame < b.frame;  // (nearly always decides: the sort's hot path)
+    return std::tie(a.kind, a.track, a.key, a.controller) < std::tie(b.kind, b.track, b.key, b.controller);
+}
+
+// Sorts `events` made of the runs [runs[i], runs[i + 1]): each run sorted (most already are), then
+// adjacent runs merged pairwise until one is left. Linear in events for sorted runs, where a full
+// sort of a million notes' events costs several times more.
+void sort_runs(std::vector<ScoreEvent>& events, std::vector<std::size_t> runs) {
+    const auto at = [&](std::vector<ScoreEvent>& v, std::size_t i) {
+        return v.begin() + static_cast<std::ptrdiff_t>(i);
+    };
+    runs.erase(std::unique(runs.begin(), runs.end()), runs.end());  // no empty runs
+    for (std::size_t r = 0; r + 1 < runs.size(); ++r)
+        if (!std::is_sorted(at(events, runs[r]), at(events, runs[r + 1]), event_before))
+            std::sort(at(events, runs[r]), at(events, runs[r + 1]), event_before);
+    if (runs.size() <= 2) return;
+    std::vector<ScoreEvent> merged(events.size());
+    while (runs.size() > 2) {
+        std::vector<std::size_t> next{0};
+        for (std::size_t r = 0; r + 1 < runs.size(); r += 2) {
+            const std::size_t end = r + 2 < runs.size() ? runs[r + 2] : runs[r + 1];
+            std::merge(at(events, runs[r]), at(events, runs[r + 1]), at(events, runs[r + 1]), at(events, end),
+                       at(merged, runs[r]), event_before);
+            next.push_back(end);
+        }
+        events.swap(merged);
+        runs = std::move(next);
+    }
 }
 
 bool sounding_before(const SnapshotNote& a, const SnapshotNote& b) {
@@ -189,21 +215,23 @@ std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::build(const Document& doc, d
     snap->meter_ = MeterMap(doc.meter);
 
     std::vector<ScoreEvent> events;
-    std::vector<SnapshotNote> notes;
     events.reserve(2 * doc.note_count());
-    notes.reserve(doc.note_count());
+    std::vector<std::size_t> runs{0};  // events[runs[i], runs[i + 1]) is one track's ons, offs or controllers
     auto controllers = std::make_shared<std::vector<ControllerEvent>>();
     auto chase = std::make_shared<ControllerChase>();
     std::vector<Frame> controller_frames;
     for (std::uint32_t t = 0; t < doc.tracks.size(); ++t) {
         const Track& track = doc.tracks[t];
         const std::uint32_t slot = t < track_slots.size() ? track_slots[t] : t;
-        for (const Note& note : track.notes) {
-            const SnapshotNote n = snap->compile(note, slot);
-            notes.push_back(n);
-            events.push_back(note_on_event(n));
-            events.push_back(note_off_event(n));
-        }
+        // A track's note-ons, then its note-offs, then its controllers: each run is in order already
+        // where notes are in order (as editors and the MIDI import write them), sorted otherwise.
+        const std::size_t ons = events.size();
+        for (const Note& note : track.notes) events.push_back(note_on_event(snap->compile(note, slot)));
+        const std::size_t offs = events.size();
+        for (std::size_t i = ons; i < offs; ++i) events.push_back(note_off_event(note_of(events[i])));
+        runs.push_back(ons);
+        runs.push_back(offs);
+        runs.push_back(events.size());
         controller_frames.clear();
         for (const ControllerEvent& c : track.controllers) {
             ScoreEvent e;
@@ -217,33 +245,37 @@ std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::build(const Document& doc, d
         }
         chase->add_track(slot, track.program, track.controllers, controller_frames);
     }
+    runs.push_back(events.size());
     snap->controllers_ = std::move(controllers);
     snap->chase_ = std::move(chase);
-    std::sort(events.begin(), events.end(), event_before);
+    sort_runs(events, runs);
 
-    // Cut the events into chunks of about kBuildChunkEvents, never between two on one frame.
+    // Cut the events into chunks of about kBuildChunkEvents, never between two on one frame; each
+    // chunk's vector is allocated once, at its size.
     std::vector<std::shared_ptr<EventChunk>> chunks;
-    chunks.push_back(std::make_shared<EventChunk>());
-    chunks.back()->start = kFirstChunkStart;
+    std::size_t from = 0;
+    Frame start = kFirstChunkStart;
+    for (std::size_t i = 0; i <= events.size(); ++i) {
+        const bool cut =
+            i == events.size() || (i - from >= kBuildChunkEvents && events[i - 1].frame < events[i].frame);
+        if (!cut) continue;
+        auto chunk = std::make_shared<EventChunk>();
+        chunk->start = start;
+        chunk->events.assign(events.begin() + static_cast<std::ptrdiff_t>(from),
+                             events.begin() + static_cast<std::ptrdiff_t>(i));
+        chunks.push_back(std::move(chunk));
+        snap->chunk_starts_.push_back(start);
+        if (i < events.size()) start = events[i].frame;
+        from = i;
+    }
+    // Each note is listed as sounding in every chunk whose start it crosses. Note-ons in event order
+    // are in sounding order (frame, then track and key), so the lists come out sorted.
     for (const ScoreEvent& e : events) {
-        auto& current = chunks.back()->events;
-        if (current.size() >= kBuildChunkEvents && current.back().frame < e.frame) {
-            chunks.push_back(std::make_shared<EventChunk>());
-            chunks.back()->start = e.frame;
-        }
-        chunks.back()->events.push_back(e);
-    }
-    for (const auto& c : chunks) {
-        c->events.shrink_to_fit();  // push_back doubled the capacity: keep only what is used
-        snap->chunk_starts_.push_back(c->start);
-    }
-    // Each note is listed as sounding in every chunk whose start it crosses; notes are visited in
-    // sounding order, so the lists come out sorted.
-    std::sort(notes.begin(), notes.end(), sounding_before);
-    for (const SnapshotNote& n : notes) {
-        auto first = std::upper_bound(snap->chunk_starts_.begin(), snap->chunk_starts_.end(), n.on);
-        for (auto it = first; it != snap->chunk_starts_.end() && *it < n.off; ++it)
-            chunks[static_cast<std::size_t>(it - snap->chunk_starts_.begin())]->sounding.push_back(n);
+        if (e.kind != ScoreEventKind::NoteOn) continue;
+        auto first = std::upper_bound(snap->chunk_starts_.begin(), snap->chunk_starts_.end(), e.frame);
+        for (auto it = first; it != snap->chunk_starts_.end() && *it < e.off; ++it)
+            chunks[static_cast<std::size_t>(it - snap->chunk_starts_.begin())]->sounding.push_back(
+                note_of(e));
     }
     snap->chunks_.assign(chunks.begin(), chunks.end());
     snap->update_end_frame();

@@ -101,6 +101,9 @@ std::vector<std::uint32_t> EngineHost::slots_in_document_order() const {
 }
 
 std::shared_ptr<const ScoreSnapshot> EngineHost::build_score() const {
+    // (Unscaled, the editor's own document: no copy of a million notes.)
+    if (tempo_scale_ == 1.0)
+        return ScoreSnapshot::build(editor_.document(), backend_->sample_rate(), slots_in_document_order());
     return ScoreSnapshot::build(scaled_document(), backend_->sample_rate(), slots_in_document_order());
 }
 

@@ -770,5 +770,95 @@ TEST(DocumentJson, load_error_to_string_forms) {
               "a.json:2:7: invalid JSON: oops");
 }
 
+// Notes are read while the text is parsed, never held as a JSON tree (a million notes' trees would
+// take most of a gigabyte): what the tree-based reading reported, in the same order and places.
+
+TEST(DocumentJsonNotes, problems_keep_their_order_among_the_track_problems_around_them) {
+    // A track's own problems before its notes' and its controllers' after, track by track.
+    json j = valid_song();
+    j["tracks"][0]["name"] = 7;
+    j["tracks"][0]["notes"][1]["pitch"] = 128;
+    j["tracks"][0]["controllers"][0]["number"] = 300;
+    j["tracks"][1]["name"] = 8;
+    j["tracks"][1]["notes"][0]["velocity"] = 0;
+    const auto errors = errors_of(j);
+    ASSERT_EQ(errors.size(), 5u) << describe(errors);
+    EXPECT_EQ(errors[0].json_path, "/tracks/0/name");
+    EXPECT_EQ(errors[1].json_path, "/tracks/0/notes/1/pitch");
+    EXPECT_EQ(errors[1].message, "must be an integer within 0..127 (got 128)");
+    EXPECT_EQ(errors[2].json_path, "/tracks/0/controllers/0/number");
+    EXPECT_EQ(errors[3].json_path, "/tracks/1/name");
+    EXPECT_EQ(errors[4].json_path, "/tracks/1/notes/0/velocity");
+}
+
+TEST(DocumentJsonNotes, an_element_that_is_not_an_object_is_named_at_its_index) {
+    const auto errors = errors_in_text(R"({"format": "tactus", "version": 1, "tracks": [{"id": 1, "notes": [
+        {"id": 1, "start": 0, "length": 1, "pitch": 60}, 5, [1, {"a": 2}], null,
+        {"id": 2, "start": 1, "length": 1, "pitch": 61}]}]})");
+    ASSERT_EQ(errors.size(), 3u) << describe(errors);
+    EXPECT_EQ(errors[0].json_path, "/tracks/0/notes/1");
+    EXPECT_EQ(errors[0].message, "must be an object (got 5)");
+    EXPECT_EQ(errors[1].json_path, "/tracks/0/notes/2");
+    EXPECT_EQ(errors[1].message, "must be an object (got an array)");
+    EXPECT_EQ(errors[2].json_path, "/tracks/0/notes/3");
+}
+
+TEST(DocumentJsonNotes, nested_values_and_unknown_members_of_a_note_are_read_as_the_tree_reads_them) {
+    // Unknown members are ignored, whatever they hold; a nested value where a number belongs is refused.
+    const Document doc = parse_ok(R"({"format": "tactus", "version": 1, "tracks": [{"id": 1, "notes": [
+        {"id": 1, "_x": {"deep": [1, [2, {"k": null}]]}, "start": 0.5, "length": 1, "pitch": 60, "_y": "s"},
+        {"id": 2, "start": 1, "length": 1, "pitch": 62.0, "velocity": 90.0, "cents": -3}]}]})");
+    ASSERT_EQ(doc.tracks.at(0).notes.size(), 2u);
+    EXPECT_EQ(doc.tracks[0].notes[0], (Note{1, 0.5, 1.0, 60, 0.0, 100}));
+    EXPECT_EQ(doc.tracks[0].notes[1], (Note{2, 1.0, 1.0, 62, -3.0, 90}));
+    const LoadError e =
+        only_error_in_text(R"({"format": "tactus", "version": 1, "tracks": [{"id": 1, "notes": [
+        {"id": 1, "start": 0, "length": {"beats": 1}, "pitch": 60}]}]})");
+    EXPECT_EQ(e.json_path, "/tracks/0/notes/0/length");
+    EXPECT_EQ(e.message, "must be a number (got an object)");
+}
+
+TEST(DocumentJsonNotes, a_key_repeated_in_a_note_or_nested_in_it_is_found) {
+    auto errors = errors_in_text(R"({"format": "tactus", "version": 1, "tracks": [{"id": 1, "notes": [
+        {"id": 1, "start": 0, "length": 1, "pitch": 60, "_x": {"a": 1, "a": 2}}]}]})");
+    ASSERT_EQ(errors.size(), 1u) << describe(errors);
+    EXPECT_EQ(errors[0].json_path, "/tracks/0/notes/0/_x/a");
+    errors = errors_in_text(R"({"format": "tactus", "version": 1, "tracks": [{"id": 1,
+        "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60}],
+        "notes": [{"id": 2, "start": 0, "length": 1, "pitch": 61}]}]})");
+    ASSERT_GE(errors.size(), 1u) << describe(errors);
+    EXPECT_TRUE(contains(errors[0].message, "duplicate key \"notes\"")) << describe(errors);
+}
+
+TEST(DocumentJsonNotes, only_the_root_tracks_notes_are_notes) {
+    // A "tracks" member elsewhere (here in a marker, which ignores unknown members) is not read as notes.
+    const Document doc = parse_ok(R"({"format": "tactus", "version": 1,
+        "markers": [{"beat": 0, "name": "m", "tracks": [{"notes": [{"id": 1}]}]}],
+        "tracks": [{"id": 1, "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60}]}]})");
+    ASSERT_EQ(doc.tracks.size(), 1u);
+    EXPECT_EQ(doc.tracks[0].notes.size(), 1u);
+}
+
+TEST(DocumentJsonNotes, repeated_ids_are_named_across_tracks_whichever_way_the_note_was_read) {
+    // The second note with id 1 is plain (read without a tree); the third has a problem of its own too.
+    const auto errors = errors_in_text(R"({"format": "tactus", "version": 1, "tracks": [
+        {"id": 1, "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60}]},
+        {"id": 2, "notes": [{"id": 1, "start": 0, "length": 1, "pitch": 60},
+                            {"id": 1, "start": -1, "length": 1, "pitch": 60}]}]})");
+    ASSERT_EQ(errors.size(), 3u) << describe(errors);
+    EXPECT_EQ(errors[0].json_path, "/tracks/1/notes/0/id");
+    EXPECT_TRUE(contains(errors[0].message, "already used at /tracks/0/notes/0/id"));
+    EXPECT_EQ(errors[1].json_path, "/tracks/1/notes/1/id");
+    EXPECT_EQ(errors[2].json_path, "/tracks/1/notes/1/start");
+}
+
+TEST(DocumentJsonNotes, a_document_without_tracks_or_with_empty_notes_loads) {
+    EXPECT_TRUE(parse_ok(R"({"format": "tactus", "version": 1})").tracks.empty());
+    const Document doc =
+        parse_ok(R"({"format": "tactus", "version": 1, "tracks": [{"id": 1, "notes": []}]})");
+    ASSERT_EQ(doc.tracks.size(), 1u);
+    EXPECT_TRUE(doc.tracks[0].notes.empty());
+}
+
 }  // namespace
 }  // namespace tactus
