@@ -68,6 +68,7 @@ std::size_t TrackMixer::add_bus(std::unique_ptr<Instrument> input, const TrackCo
     buses_.push_back(
         std::make_shared<TrackChannel>(std::move(input), sample_rate_for_strips_, controls, slot, true));
     bus_sounding_.resize(words_for(buses_.size()));
+    reserve_tasks();
     bus_metered_.resize(bus_sounding_.size());
     if (controls.solo) ++soloed_buses_;
     return slot;
@@ -77,6 +78,7 @@ void TrackMixer::set_buses(std::vector<std::shared_ptr<TrackChannel>> buses) {
     buses_ = std::move(buses);
     bus_sounding_.assign(words_for(buses_.size()), 0);
     bus_metered_.assign(bus_sounding_.size(), 0);
+    reserve_tasks();
     built_here_ = false;
 }
 
@@ -570,17 +572,7 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
     };
     for_each_bit(sounding_, [&](std::size_t slot) { take(*tracks_[slot], long(slot)); });
     for_each_bit(retiring_sounding_, [&](std::size_t i) { take(*retiring_[i], -1); });
-    if (tasks_.size() == 1) {
-        render_instrument(*tasks_[0].channel, tasks_[0].slot, frames);
-    } else if (!tasks_.empty()) {
-        const bool realtime = in_realtime_scope();
-        auto task = [&](std::size_t i) {
-            std::optional<RealtimeScope> rules;  // a helper thread keeps the audio thread's rules
-            if (realtime) rules.emplace();
-            render_instrument(*tasks_[i].channel, tasks_[i].slot, frames);
-        };
-        team_->run(tasks_.size(), task);
-    }
+    render_tasks(frames);
     // ...then the mix: slot order, then retiring order, then the buses, as when every channel was
     // visited, so the sum is the same.
     std::fill_n(left, frames, 0.0f);
@@ -601,10 +593,17 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
         direct = direct || retiring_[i]->instrument->latency() <= 0;
         if (mix_channel(*retiring_[i], left, right, frames) < 0.0f) clear_bit(retiring_sounding_, i);
     });
+    // ...then the buses, whose inputs (the tracks' sends) are all in now: their insert chains at once
+    // on the team, then their mix in slot order.
+    if (team_) {
+        tasks_.clear();
+        for_each_bit(bus_sounding_, [&](std::size_t slot) { tasks_.push_back({buses_[slot].get(), -1}); });
+        render_tasks(frames);
+    }
     for_each_bit(bus_sounding_, [&](std::size_t slot) {
         TrackChannel& c = *buses_[slot];
         direct = direct || c.instrument->latency() <= 0;
-        render_instrument(c, -1, frames);
+        if (!team_) render_instrument(c, -1, frames);
         const float peak = mix_channel(c, left, right, frames);
         if (peak < 0.0f) {
             clear_bit(bus_sounding_, slot);
@@ -627,6 +626,20 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
     }
     clock_ += frames;
     events_.taken_up_to(clock_);
+}
+
+void TrackMixer::render_tasks(int frames) {
+    if (tasks_.size() == 1) {
+        render_instrument(*tasks_[0].channel, tasks_[0].slot, frames);
+    } else if (!tasks_.empty()) {
+        const bool realtime = in_realtime_scope();
+        auto task = [&](std::size_t i) {
+            std::optional<RealtimeScope> rules;  // a helper thread keeps the audio thread's rules
+            if (realtime) rules.emplace();
+            render_instrument(*tasks_[i].channel, tasks_[i].slot, frames);
+        };
+        team_->run(tasks_.size(), task);
+    }
 }
 
 bool TrackMixer::render_aux(float* left, float* right, int frames) {

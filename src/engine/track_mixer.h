@@ -301,7 +301,9 @@ private:
         long slot;
     };
     std::vector<RenderTask> tasks_;  // this span's instruments for the team (capacity: every channel)
-    void reserve_tasks() { tasks_.reserve(tracks_.size() + retiring_.size()); }
+    void reserve_tasks() { tasks_.reserve(std::max(tracks_.size() + retiring_.size(), buses_.size())); }
+    // Renders the channels in tasks_ (their instruments), on the team when there is more than one.
+    void render_tasks(int frames);
     CompensatedMix* compensation_ = nullptr;
     std::array<float, kMaxRenderFrames> latent_left_{};  // one latent channel's strip output
     std::array<float, kMaxRenderFrames> latent_right_{};

@@ -217,6 +217,44 @@ TEST_F(ParallelRender, a_random_64_track_score_with_buses_equals_the_one_thread_
                      "with a soloed track and bus");
 }
 
+// Buses whose inputs are in (every track's sends) run their insert chains side by side on the team,
+// then mix in slot order: four buses with a delay each (mda Delay, installed with the dependencies).
+TEST_F(ParallelRender, buses_with_insert_chains_render_side_by_side_and_equal_the_one_thread_render) {
+    const std::vector<std::string> presets = synth_preset_names();
+    std::mt19937 random(1617);
+    auto uniform = [&](double lo, double hi) {
+        return std::uniform_real_distribution<double>(lo, hi)(random);
+    };
+    Document doc;
+    for (BusId b = 1; b <= 4; ++b) {
+        Bus bus;
+        bus.id = b;
+        bus.name = "delay " + std::to_string(b);
+        bus.pan = uniform(-1.0, 1.0);
+        bus.inserts.push_back(
+            Insert{"http://drobilla.net/plugins/mda/Delay",
+                   {{"feedback", uniform(0.2, 0.7)}, {"fx_mix", 1.0}, {"l_delay", uniform(0.1, 0.9)}},
+                   false,
+                   {}});
+        doc.buses.push_back(bus);
+    }
+    NoteId id = 1;
+    for (TrackId t = 1; t <= 12; ++t) {
+        Track track = synth(t, presets[random() % presets.size()], uniform(0.05, 0.3), uniform(-1.0, 1.0));
+        track.sends.push_back(Send{BusId(1 + t % 4), uniform(0.2, 0.9), t % 3 == 0});
+        for (int n = 0; n < 20; ++n)
+            track.notes.push_back(
+                Note{id++, uniform(0.0, 6.0), uniform(0.0, 1.0), int(36 + random() % 60), 0.0, 100});
+        doc.tracks.push_back(track);
+    }
+    constexpr double kTail = 3.0;  // of the delays' repeats
+    const test::StereoAudio one = test::render_offline(doc, kRate, 512, 1, kTail);
+    ASSERT_GT(peak(one), 0.05f);
+    expect_same_bits(one, test::render_offline(doc, kRate, 512, 2, kTail), "2 threads, block 512");
+    expect_same_bits(test::render_offline(doc, kRate, 100, 1, kTail),
+                     test::render_offline(doc, kRate, 100, 3, kTail), "3 threads, block 100");
+}
+
 // What README's demo command and the examples folder play.
 TEST_F(ParallelRender, every_bundled_example_equals_its_one_thread_render_to_the_bit) {
     int examples = 0;

@@ -3,7 +3,8 @@
 // bus levels, insert controls, bypass, solo), through Tactus's code and each plugin's run(). This binary
 // links the realtime checker: an allocation, free or mutex lock anywhere on that path (ours or a
 // plugin's) aborts it. Each effect is tried in every place; the ones that break the rules in their own
-// code are listed in docs/plugins.md instead.
+// code are listed in docs/plugins.md instead. Each runs on the audio thread alone and with a helper
+// (tactusd --workers 2): the tracks, then the two buses, side by side, the helper under the same rules.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/realtime_scope.h"
+#include "engine/lockfree/fork_join_team.h"
 #include "engine/lv2/plugin_catalogue.h"
 #include "support/render_helpers.h"
 #include "support/score_builder.h"
@@ -28,23 +30,28 @@ Document routed_song(const std::string& effect) {
             notes.push_back(test::note(id++, i * 0.25, 0.2, 40 + int(t) * 5 + i % 12));
         Track track = test::track(t, t == 2 ? "pluck" : "saw", notes, 0.3 * double(t) - 0.6);
         track.inserts = {Insert{effect, {}, false, {}}};
-        track.sends = {Send{9, 0.5, t == 3}};
+        track.sends = {Send{BusId(t == 2 ? 10 : 9), 0.5, t == 3}};
         doc.tracks.push_back(std::move(track));
     }
-    Bus bus;
-    bus.id = 9;
-    bus.inserts = {Insert{effect, {}, false, {}}};
-    doc.buses = {bus};
+    for (BusId b : {BusId{9}, BusId{10}}) {
+        Bus bus;
+        bus.id = b;
+        bus.inserts = {Insert{effect, {}, false, {}}};
+        doc.buses.push_back(bus);
+    }
     doc.master_inserts = {Insert{effect, {}, false, {}}};
     return doc;
 }
 
-class MixerPluginsRealtime : public ::testing::TestWithParam<std::string> {};
+class MixerPluginsRealtime : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
 
 TEST_P(MixerPluginsRealtime, a_routed_mix_plays_and_changes_live_without_allocating_or_locking) {
-    if (!lv2::find_plugin(GetParam(), nullptr)) GTEST_SKIP() << GetParam() << " is not installed";
-    test::SequencerRig rig(routed_song(GetParam()), 48000);
+    const auto& [effect, threads] = GetParam();
+    if (!lv2::find_plugin(effect, nullptr)) GTEST_SKIP() << effect << " is not installed";
+    test::SequencerRig rig(routed_song(effect), 48000);
     TrackMixer& mixer = *rig.mixer;
+    ForkJoinTeam team(threads);
+    if (threads > 1) mixer.set_team(&team);
     rig.sequencer.play(0, 0);
     std::vector<float> left(256), right(256);
     Frame position = 0;
@@ -95,15 +102,18 @@ TEST_P(MixerPluginsRealtime, a_routed_mix_plays_and_changes_live_without_allocat
 
 INSTANTIATE_TEST_SUITE_P(
     Effects, MixerPluginsRealtime,
-    ::testing::Values("http://plugin.org.uk/swh-plugins/amp", "http://drobilla.net/plugins/mda/Overdrive",
-                      "http://gareus.org/oss/lv2/fil4#stereo", "http://gareus.org/oss/lv2/darc#stereo",
-                      "urn:dragonfly:plate", "https://github.com/michaelwillis/dragonfly-reverb",
-                      "http://drobilla.net/plugins/mda/Delay", "http://plugin.org.uk/swh-plugins/sc4"),
+    ::testing::Combine(
+        ::testing::Values("http://plugin.org.uk/swh-plugins/amp", "http://drobilla.net/plugins/mda/Overdrive",
+                          "http://gareus.org/oss/lv2/fil4#stereo", "http://gareus.org/oss/lv2/darc#stereo",
+                          "urn:dragonfly:plate", "https://github.com/michaelwillis/dragonfly-reverb",
+                          "http://drobilla.net/plugins/mda/Delay", "http://plugin.org.uk/swh-plugins/sc4"),
+        ::testing::Values(1, 2)),
     [](const auto& p) {
-        std::string name = p.param.substr(p.param.rfind('/') + 1);
+        const std::string& uri = std::get<0>(p.param);
+        std::string name = uri.substr(uri.rfind('/') + 1);
         for (char& c : name)
             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-        return name;
+        return name + "_" + std::to_string(std::get<1>(p.param)) + "_threads";
     });
 
 }  // namespace
