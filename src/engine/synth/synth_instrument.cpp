@@ -223,8 +223,12 @@ void SynthInstrument::render_block(float* left, float* right, int frames) {
     // Slot order is the summation order: fixed, whatever the call boundaries.
     int batch[synth::FilterBank::kLanes];
     int count = 0;
-    for (int slot = 0; slot < allocator_.slot_count() && allocator_.active() > 0; ++slot) {
+    // Only up to the last sounding voice: with a few voices and small blocks the scan of free slots
+    // would cost more than the voices.
+    int unvisited = allocator_.active();
+    for (int slot = 0; unvisited > 0 && slot < allocator_.slot_count(); ++slot) {
         if (allocator_.state(slot) == synth::VoiceAllocator::State::Free) continue;
+        --unvisited;
         voices_[slot].begin_render(frames, scratch.lanes[count]);
         batch[count++] = slot;
         if (count == synth::FilterBank::kLanes) {
