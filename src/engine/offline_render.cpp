@@ -42,6 +42,8 @@ std::unique_ptr<OfflineRender> OfflineRender::create(const Document& doc, const 
     render->end_at(render->snapshot_->end_frame());
     render->sequencer_.set_score(render->snapshot_.get(), 0);
     render->sequencer_.play(0, 0);
+    render->pending_left_.assign(std::size_t(options.block_frames), 0.0f);
+    render->pending_right_.assign(std::size_t(options.block_frames), 0.0f);
     // The lookahead's first frames come out before output frame 0: rendered, not written.
     std::vector<float> left(std::size_t(options.block_frames)), right(left.size());
     for (int done = 0; done < render->compensation_->lookahead();) {
@@ -57,13 +59,54 @@ void OfflineRender::end_at(Frame score_end) {
     limit_ = score_end + static_cast<Frame>(std::ceil(options_.max_tail_seconds * options_.sample_rate));
 }
 
-int OfflineRender::render_next(float* left, float* right) {
+bool OfflineRender::render_block() {
     const bool score_done = position_ > score_end_;
-    if (position_ >= limit_ || (score_done && mixer_->is_silent())) return 0;
+    if (position_ >= limit_ || (score_done && mixer_->is_silent())) return false;
     const int frames = static_cast<int>(std::min<Frame>(options_.block_frames, limit_ - position_));
-    sequencer_.render(position_ + compensation_->lookahead(), frames, left, right);
+    sequencer_.render(position_ + compensation_->lookahead(), frames, pending_left_.data(),
+                      pending_right_.data());
     position_ += frames;
-    return frames;
+    // Up to the block's last sound; the zeros after it are held until more sound shows they are not the end.
+    int end = frames;
+    while (end > 0 && pending_left_[std::size_t(end - 1)] == 0.0f &&
+           pending_right_[std::size_t(end - 1)] == 0.0f)
+        --end;
+    if (end > 0) {
+        zeros_due_ += held_zeros_;
+        held_zeros_ = 0;
+    }
+    held_zeros_ += frames - end;
+    pending_at_ = 0;
+    pending_end_ = end;
+    return true;
+}
+
+int OfflineRender::render_next(float* left, float* right) {
+    for (;;) {
+        if (zeros_due_ > 0) {
+            const int n = static_cast<int>(std::min<Frame>(zeros_due_, options_.block_frames));
+            std::fill_n(left, n, 0.0f);
+            std::fill_n(right, n, 0.0f);
+            zeros_due_ -= n;
+            handed_out_ += n;
+            return n;
+        }
+        if (pending_at_ < pending_end_) {
+            const int n = pending_end_ - pending_at_;
+            std::copy_n(pending_left_.data() + pending_at_, n, left);
+            std::copy_n(pending_right_.data() + pending_at_, n, right);
+            pending_at_ = pending_end_;
+            handed_out_ += n;
+            return n;
+        }
+        if (over_) return 0;
+        if (!render_block()) {
+            // The end: the silence held back counts only as far as the last note's end.
+            over_ = true;
+            zeros_due_ = std::clamp<Frame>(score_end_ + 1 - handed_out_, 0, held_zeros_);
+            held_zeros_ = 0;
+        }
+    }
 }
 
 }  // namespace tactus

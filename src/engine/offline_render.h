@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/score.h"
 #include "engine/compensated_mix.h"
@@ -41,10 +42,13 @@ public:
                                                  std::string* error);
     ~OfflineRender();
 
-    // Writes up to block_frames frames; returns how many (0 once the tails have died away).
+    // Writes up to block_frames frames; returns how many (0 once the tails have died away). The render
+    // ends after its last sample that is not zero (and not before the last note's end): the same
+    // length, to the frame, whatever the block size, since silence is only seen at a block's edge.
     int render_next(float* left, float* right);
 
-    Frame frames_rendered() const { return position_; }
+    // Frames handed out so far.
+    Frame frames_rendered() const { return handed_out_; }
     // Where the last note ends, and the most the render can run to (score end + max tail).
     Frame score_end_frame() const { return score_end_; }
     Frame frame_limit() const { return limit_; }
@@ -56,6 +60,9 @@ private:
     explicit OfflineRender(const OfflineRenderOptions& options);
 
     void end_at(Frame score_end);
+    // Renders the next block into pending_; false once the render is over (the tails died away or
+    // the limit was reached).
+    bool render_block();
 
     OfflineRenderOptions options_;
     std::shared_ptr<const ScoreSnapshot> snapshot_;
@@ -63,9 +70,19 @@ private:
     std::unique_ptr<CompensatedMix> compensation_;
     Sequencer sequencer_;
     std::unique_ptr<ForkJoinTeam> team_;  // the mixer's helpers (threads > 1)
-    Frame position_ = 0;                  // output frames written (the sequencer runs the lookahead ahead)
+    Frame position_ = 0;                  // output frames rendered (the sequencer runs the lookahead ahead)
     Frame score_end_ = 0;
     Frame limit_ = 0;
+    // Rendered frames not handed out yet: silence that ends the render if nothing sounds after it
+    // (held_zeros_), zeros known to come before more sound (zeros_due_), and a block's frames up to
+    // its last sound (pending_, from pending_at_ to pending_end_).
+    std::vector<float> pending_left_, pending_right_;
+    int pending_at_ = 0;
+    int pending_end_ = 0;
+    Frame held_zeros_ = 0;
+    Frame zeros_due_ = 0;
+    Frame handed_out_ = 0;
+    bool over_ = false;
 };
 
 }  // namespace tactus

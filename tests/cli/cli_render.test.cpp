@@ -57,14 +57,15 @@ TEST_F(CliRender, float_wav_holds_exactly_the_engine_output_including_the_releas
         ASSERT_EQ(file->samples[2 * i], expected.left[i]) << "frame " << i;
         ASSERT_EQ(file->samples[2 * i + 1], expected.right[i]) << "frame " << i;
     }
-    // The file runs past the last note's end (the release tail) and ends in silence.
+    // The file runs past the last note's end (the release tail) to its last sound, not to the tail limit.
     const auto last_note_end = static_cast<std::int64_t>(doc.tempo.seconds_at(doc.end_beat()) * 44100);
     EXPECT_GT(file->frames(), last_note_end + 4410) << "release tail kept (pad release is long)";
     bool tail_sounds = false;
     for (std::int64_t i = last_note_end; i < last_note_end + 4410; ++i)
         tail_sounds |= file->samples[2 * i] != 0.0f;
     EXPECT_TRUE(tail_sounds);
-    EXPECT_EQ(file->samples.back(), 0.0f);
+    EXPECT_TRUE(file->samples.back() != 0.0f || file->samples[file->samples.size() - 2] != 0.0f);
+    EXPECT_LT(file->frames(), last_note_end + 5 * 44100);
 }
 
 TEST_F(CliRender, flac_and_16_bit_outputs_are_written) {

@@ -158,9 +158,11 @@ TEST_F(CsoundTrackFactory, an_offline_render_plays_the_note_in_its_span_and_its_
         left.insert(left.end(), l.begin(), l.begin() + n);
         right.insert(right.end(), r.begin(), r.begin() + n);
     }
-    // The render ends once the orchestra is silent: after the last release, long before the tail limit.
-    ASSERT_GE(left.size(), 156000u + 4800u);
-    EXPECT_LE(left.size(), 156000u + 4800u + 2048u);
+    // The render ends with the last release's last sound (linsegr reaches 0 in its last control period
+    // of 32 frames), long before the tail limit.
+    ASSERT_GE(left.size(), 156000u + 4800u - 2 * 32u);
+    EXPECT_LE(left.size(), 156000u + 4800u);
+    EXPECT_TRUE(left.back() != 0.0f || right.back() != 0.0f) << "it ends on its last sound";
     // The strip pans the centre at -3 dB (constant power): a 0.5 sine peaks at 0.354.
     // Silence well before each note, its sound throughout its span, its release fading after its
     // end, then silence again.

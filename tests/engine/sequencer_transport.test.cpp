@@ -44,16 +44,36 @@ TEST(Sequencer, output_is_bit_identical_for_block_sizes_1_7_64_512_4096) {
     float peak = 0;
     for (float s : reference.left) peak = std::max(peak, std::abs(s));
     ASSERT_GT(peak, 0.01f) << "the busy score must actually make sound";
-    for (int block : {1, 7, 64, 4096}) {
+    for (int block : {1, 7, 64, 1000, 4096}) {
         const test::StereoAudio audio = test::render_offline(doc, 48000, block);
-        const std::size_t common = std::min(audio.left.size(), reference.left.size());
-        // Renders stop at a block boundary once silent, so lengths differ only by trailing silence.
-        for (std::size_t i = common; i < audio.left.size(); ++i) ASSERT_EQ(audio.left[i], 0.0f);
-        for (std::size_t i = common; i < reference.left.size(); ++i) ASSERT_EQ(reference.left[i], 0.0f);
-        for (std::size_t i = 0; i < common; ++i) {
+        // The same length too: the render ends after its last sound, wherever the blocks fall.
+        ASSERT_EQ(audio.left.size(), reference.left.size()) << "block " << block;
+        for (std::size_t i = 0; i < audio.left.size(); ++i) {
             ASSERT_EQ(audio.left[i], reference.left[i]) << "block " << block << " frame " << i;
             ASSERT_EQ(audio.right[i], reference.right[i]) << "block " << block << " frame " << i;
         }
+    }
+}
+
+// A render ends right after its last sample that is not zero, or at the last note's end if it is
+// silent by then (a note ending in silence keeps its place in the file).
+TEST(Sequencer, a_render_ends_after_its_last_sound_and_not_before_the_last_note_ends) {
+    Document doc;
+    doc.tracks.push_back(track(1, "click", {note(1, 0.0, 0.05, 69), note(2, 1.0, 0.05, 72)}, 0.0));
+    for (int block : {64, 333, 512}) {
+        const test::StereoAudio audio = test::render_offline(doc, 48000, block);
+        ASSERT_FALSE(audio.left.empty());
+        EXPECT_TRUE(audio.left.back() != 0.0f || audio.right.back() != 0.0f) << "block " << block;
+        EXPECT_GT(audio.left.size(), std::size_t(frame_at_120(1.05, 48000))) << "block " << block;
+    }
+    // A note on a track at level 0 plays unheard to beat 8: the render runs in zeros to its end.
+    Document quiet = doc;
+    quiet.tracks.push_back(track(2, "sine", {note(3, 0.0, 8.0, 60)}, 0.0));
+    quiet.tracks[1].level = 0.0;
+    const Frame last_note_end = frame_at_120(8.0, 48000);
+    for (int block : {64, 512}) {
+        const test::StereoAudio audio = test::render_offline(quiet, 48000, block);
+        EXPECT_EQ(Frame(audio.left.size()), last_note_end + 1) << "block " << block;
     }
 }
 
