@@ -162,8 +162,18 @@ private:
         while (i < n) {
             const int k = curve_age_ % kSimdWidth;
             const int m = std::min(n - i, kSimdWidth - k);
+            const FloatLanes distances = distance_ * p;
             alignas(32) float d[kSimdWidth];
-            store_lanes(d, distance_ * p);
+            store_lanes(d, distances);
+            if (k == 0 && m == kSimdWidth && d[kSimdWidth - 1] > end) {
+                // A whole chunk that does not arrive (the common case): eight values at once.
+                if constexpr (Store) store_lanes(out + i, target + distances);
+                value_ = target + d[kSimdWidth - 1];
+                distance_ = d[kSimdWidth - 1];
+                i += kSimdWidth;
+                curve_age_ += kSimdWidth;
+                continue;
+            }
             int last = k + m - 1;
             int arrived = -1;
             if (d[last] <= end) {  // the distance only shrinks: it arrives within this piece
