@@ -3,6 +3,8 @@
 // at 48 kHz (where round-half-up decides). And the check that the recorded onsets are on their frames.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -157,6 +159,30 @@ inline OnsetCheck check_onsets(const JackRecorder& recorder, const std::vector<E
         }
     }
     return check;
+}
+
+// The notes of a judged test heard in some round: each round's check adds the notes it could observe.
+class HeardNotes {
+public:
+    explicit HeardNotes(std::size_t notes) : heard_(notes, false) {}
+    void add(const OnsetCheck& check) {
+        std::vector<bool> lost(heard_.size(), false);
+        for (std::size_t i : check.lost_notes) lost[i] = true;
+        for (std::size_t i = 0; i < heard_.size(); ++i)
+            if (!lost[i] && !heard_[i]) heard_[i] = true, ++count_;
+    }
+    std::int64_t count() const { return count_; }
+
+private:
+    std::vector<bool> heard_;
+    std::int64_t count_ = 0;
+};
+
+// Every observable onset of `check` on its exact frame: each one off it is a failure, named.
+inline void expect_exact_onsets(const OnsetCheck& check, const std::string& during = "") {
+    for (const std::string& failure : check.failures) ADD_FAILURE() << failure;
+    EXPECT_EQ(check.max_error, 0) << "largest onset error in samples over " << check.observable
+                                  << " observable notes" << during;
 }
 
 }  // namespace tactus::test

@@ -32,8 +32,7 @@ TEST_F(TactusdJackTest, a_command_flood_leaves_onsets_exact) {
     // Rounds (each with a fresh engine) until three quarters of the notes were heard in some round,
     // at most 3: every note heard in any round must be exact.
     const std::size_t notes = doc.tracks.at(0).notes.size();
-    std::vector<bool> observed(notes, false);
-    std::int64_t observed_notes = 0;
+    HeardNotes heard(notes);
     JudgedRounds rounds("notes", static_cast<std::int64_t>(notes) * 3 / 4, 3);
     while (rounds.another()) {
         SCOPED_TRACE("round " + std::to_string(rounds.rounds() + 1));
@@ -55,14 +54,10 @@ TEST_F(TactusdJackTest, a_command_flood_leaves_onsets_exact) {
         recorder->stop();
 
         const OnsetCheck check = check_onsets(*recorder, expected, play, play - 4 * kPeriod, end);
-        for (const std::string& failure : check.failures) ADD_FAILURE() << failure;
-        EXPECT_EQ(check.max_error, 0) << "largest onset error in samples during the flood";
-        std::vector<bool> lost(notes, false);
-        for (std::size_t i : check.lost_notes) lost[i] = true;
-        for (std::size_t i = 0; i < notes; ++i)
-            if (!lost[i] && !observed[i]) observed[i] = true, ++observed_notes;
+        expect_exact_onsets(check, " during the flood");
+        heard.add(check);
         rounds.add_round(check.observable, check.unobservable);
-        rounds.set_judged_total(observed_notes);
+        rounds.set_judged_total(heard.count());
 
         // The engine still answers, and says what the flood cost.
         osc_.send("/status");
@@ -73,7 +68,7 @@ TEST_F(TactusdJackTest, a_command_flood_leaves_onsets_exact) {
         report("kernel_udp_drops", status->integer(13));
         report("xruns", status->integer(8));
     }
-    report("notes_observed_in_some_round", observed_notes);
+    report("notes_observed_in_some_round", heard.count());
     TACTUS_SKIP_IF_NOTHING_JUDGED(rounds);
 }
 
