@@ -37,15 +37,10 @@ TEST_F(TactusdJackTest, a_csound_track_plays_every_note_on_its_frame_through_jac
     JudgedRounds rounds("notes", static_cast<std::int64_t>(notes) * 9 / 10, 3);
     while (rounds.another()) {
         SCOPED_TRACE("round " + std::to_string(rounds.rounds() + 1));
-        if (rounds.rounds() > 0) {
-            ASSERT_TRUE(restart_tactusd());
-        }
-        ASSERT_TRUE(load(path));
-        JackRecorder* recorder = start_recorder(32.0);
-        ASSERT_NE(recorder, nullptr);
-        std::this_thread::sleep_for(100ms);  // the connections take effect
-        const auto play = play_from(0.0);
-        ASSERT_TRUE(play.has_value());
+        const auto started = begin_round(rounds.rounds(), path, 32.0);
+        ASSERT_TRUE(started);
+        JackRecorder* recorder = started->recorder;
+        const std::optional<JackFrame> play = started->play;
 
         const std::vector<ExpectedOnset> expected = expected_onsets(doc, kClickTempo, *play, kRate);
         const JackFrame end = expected.back().frame + kRate / 2;

@@ -50,20 +50,13 @@ TEST_F(TactusdWorkersJackTest, onsets_stay_exact_with_a_realtime_helper_renderin
     JudgedRounds rounds("notes", static_cast<std::int64_t>(notes) * 9 / 10, 3);
     while (rounds.another()) {
         SCOPED_TRACE("round " + std::to_string(rounds.rounds() + 1));
-        if (rounds.rounds() > 0) {
-            ASSERT_TRUE(restart_tactusd());
-        }
+        const auto started = begin_round(rounds.rounds(), path, 32.0);
+        ASSERT_TRUE(started);
         // The helper exists: tactusd says how many threads render (or why only one would).
         ASSERT_NE(tactusd_->log().find("2 threads render the instruments"), std::string::npos)
             << tactusd_->log();
-        ASSERT_TRUE(load(path));
-        JackRecorder* recorder = start_recorder(32.0);
-        ASSERT_NE(recorder, nullptr);
-        const JackFrame recording_from = recorder->recorded_until();
-        std::this_thread::sleep_for(100ms);  // the connections take effect
-        const auto play = play_from(0.0);
-        ASSERT_TRUE(play.has_value());
-        ASSERT_GT(*play, recording_from);
+        JackRecorder* recorder = started->recorder;
+        const std::optional<JackFrame> play = started->play;
 
         const std::vector<ExpectedOnset> expected = expected_onsets(doc, kClickTempo, *play, kRate);
         const JackFrame end = expected.back().frame + kRate / 2;
