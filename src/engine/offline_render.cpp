@@ -66,10 +66,11 @@ bool OfflineRender::render_block() {
     sequencer_.render(position_ + compensation_->lookahead(), frames, pending_left_.data(),
                       pending_right_.data());
     position_ += frames;
-    // Up to the block's last sound; the zeros after it are held until more sound shows they are not the end.
+    // Up to the block's last sound; the zeros after it are held until more sound shows they are not the
+    // end. Only +0.0 is held (and handed out again as +0.0): a -0.0 keeps its sign bit in a float file.
+    const auto zero = [](float s) { return s == 0.0f && !std::signbit(s); };
     int end = frames;
-    while (end > 0 && pending_left_[std::size_t(end - 1)] == 0.0f &&
-           pending_right_[std::size_t(end - 1)] == 0.0f)
+    while (end > 0 && zero(pending_left_[std::size_t(end - 1)]) && zero(pending_right_[std::size_t(end - 1)]))
         --end;
     if (end > 0) {
         zeros_due_ += held_zeros_;
