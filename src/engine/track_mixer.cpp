@@ -595,15 +595,12 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
     });
     // ...then the buses, whose inputs (the tracks' sends) are all in now: their insert chains at once
     // on the team, then their mix in slot order.
-    if (team_) {
-        tasks_.clear();
-        for_each_bit(bus_sounding_, [&](std::size_t slot) { tasks_.push_back({buses_[slot].get(), -1}); });
-        render_tasks(frames);
-    }
+    tasks_.clear();
+    for_each_bit(bus_sounding_, [&](std::size_t slot) { tasks_.push_back({buses_[slot].get(), -1}); });
+    render_tasks(frames);
     for_each_bit(bus_sounding_, [&](std::size_t slot) {
         TrackChannel& c = *buses_[slot];
         direct = direct || c.instrument->latency() <= 0;
-        if (!team_) render_instrument(c, -1, frames);
         const float peak = mix_channel(c, left, right, frames);
         if (peak < 0.0f) {
             clear_bit(bus_sounding_, slot);
@@ -629,8 +626,8 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
 }
 
 void TrackMixer::render_tasks(int frames) {
-    if (tasks_.size() == 1) {
-        render_instrument(*tasks_[0].channel, tasks_[0].slot, frames);
+    if (!team_ || tasks_.size() == 1) {
+        for (const RenderTask& t : tasks_) render_instrument(*t.channel, t.slot, frames);  // in order
     } else if (!tasks_.empty()) {
         const bool realtime = in_realtime_scope();
         auto task = [&](std::size_t i) {

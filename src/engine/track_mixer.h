@@ -302,7 +302,8 @@ private:
     };
     std::vector<RenderTask> tasks_;  // this span's instruments for the team (capacity: every channel)
     void reserve_tasks() { tasks_.reserve(std::max(tracks_.size() + retiring_.size(), buses_.size())); }
-    // Renders the channels in tasks_ (their instruments), on the team when there is more than one.
+    // Renders the channels in tasks_ (their instruments): on the team when there is one and more than
+    // one task, else in order on this thread.
     void render_tasks(int frames);
     CompensatedMix* compensation_ = nullptr;
     std::array<float, kMaxRenderFrames> latent_left_{};  // one latent channel's strip output
