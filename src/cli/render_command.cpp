@@ -2,7 +2,6 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -18,31 +17,24 @@
 #include "cli/time_format.h"
 #include "core/realtime_scope.h"
 #include "engine/offline_render.h"
+#include "engine/peak_level.h"
 
 namespace tactus::cli {
 
 namespace {
 
+constexpr int kFramesPerWrite = 4096;
+
 struct LevelMeter {
     float peak = 0.0f;
     std::int64_t clipped = 0;
 
-    // Eight independent maxima (so the compiler can keep them in one vector register); clipped samples
-    // are counted only in a block that has one.
+    // Clipped samples are counted only in a run that has one.
     void add(const float* samples, int count) {
-        std::array<float, 8> lanes{};
-        int i = 0;
-        for (; i + 8 <= count; i += 8)
-            for (std::size_t j = 0; j < 8; ++j) {
-                const float a = std::abs(samples[i + int(j)]);
-                lanes[j] = lanes[j] < a ? a : lanes[j];
-            }
-        float block = 0.0f;
-        for (const float lane : lanes) block = std::max(block, lane);
-        for (; i < count; ++i) block = std::max(block, std::abs(samples[i]));
+        const float block = peak_of(samples, count);
         peak = std::max(peak, block);
         if (block > 1.0f)
-            for (i = 0; i < count; ++i)
+            for (int i = 0; i < count; ++i)
                 if (std::abs(samples[i]) > 1.0f) ++clipped;
     }
 };
@@ -116,7 +108,11 @@ int run_render_command(const RenderCommandOptions& options) {
         return 1;
     }
 
-    std::vector<float> left(static_cast<std::size_t>(options.block)), right(left.size());
+    // The file, the meter and the progress take whole runs of blocks: their cost per call must not
+    // depend on --block, whose job is the engine's block size.
+    const int blocks_per_write = std::max(1, kFramesPerWrite / options.block);
+    const int write_frames = blocks_per_write * options.block;
+    std::vector<float> left(static_cast<std::size_t>(write_frames)), right(left.size());
     LevelMeter meter;
     ProgressBar progress("Rendering");
     const double expected = std::max<double>(1.0, static_cast<double>(render->score_end_frame()));
@@ -126,7 +122,8 @@ int run_render_command(const RenderCommandOptions& options) {
         int frames = 0;
         {
             RealtimeScope realtime;  // the render path obeys the audio thread's rules
-            frames = render->render_next(left.data(), right.data());
+            for (int got = options.block; got == options.block && frames < write_frames; frames += got)
+                got = render->render_next(left.data() + frames, right.data() + frames);
         }
         if (frames == 0) break;
         meter.add(left.data(), frames);

@@ -32,6 +32,7 @@ struct EngineStatus {
     float dsp_load_peak = 0.0f;            // largest since start
     // Largest CPU time the audio thread itself used in one block, over the block duration. A wall-clock
     // peak far above it means the thread was preempted (by the host or the hypervisor), not busy.
+    // Measured in one block per 256 frames (every block at periods of 256 and more).
     float dsp_cpu_peak = 0.0f;
     // Peak |sample| over the last ~50 ms, per output channel and per track (both channels).
     std::array<float, 2> master_peak{};

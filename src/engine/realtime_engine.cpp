@@ -6,6 +6,7 @@
 
 #include "core/realtime_scope.h"
 #include "engine/instrument_factory.h"
+#include "engine/peak_level.h"
 
 namespace tactus {
 
@@ -32,6 +33,9 @@ std::unique_ptr<Instrument> make_click(double rate) {
 }
 
 constexpr double kPeakWindowSeconds = 0.05;
+
+// At most one read of the thread's CPU clock per this many frames (every block at periods this long).
+constexpr Frame kCpuClockFrames = 256;
 
 bool shares_a_channel(const TrackMixer& before, const TrackMixer& after) {
     const auto& a = before.channels();
@@ -312,7 +316,13 @@ void RealtimeEngine::process(Frame frame_time, std::int64_t host_time_ns, int fr
                              float* right, std::span<const MidiInputEvent> midi_in) {
     RealtimeScope realtime;
     const std::int64_t started = now_ns();
-    const std::int64_t cpu_started = thread_cpu_ns();
+    // The thread's CPU clock is a system call: at small periods it is read in one block of every
+    // kCpuClockFrames (-1: not this block).
+    std::int64_t cpu_started = -1;
+    if (frame_time >= cpu_clock_due_ || frame_time + kCpuClockFrames < cpu_clock_due_) {
+        cpu_started = thread_cpu_ns();
+        cpu_clock_due_ = frame_time + kCpuClockFrames;
+    }
     if (const int wanted = wanted_lookahead_.load(std::memory_order_acquire);
         wanted != mix_.lookahead() && !sequencer_.playing() && mix_.is_silent() &&
         (!sequencer_.mixer() || sequencer_.mixer()->is_silent())) {
@@ -500,10 +510,8 @@ void RealtimeEngine::publish_status(Frame frame_time, std::int64_t host_time_ns,
         if (TrackMixer* mixer = sequencer_.mixer()) mixer->reset_peaks();
         peak_window_end_ = frame_time + static_cast<Frame>(kPeakWindowSeconds * options_.sample_rate);
     }
-    for (int i = 0; i < frames; ++i) {
-        master_peak_[0] = std::max(master_peak_[0], std::abs(left[i]));
-        master_peak_[1] = std::max(master_peak_[1], std::abs(right[i]));
-    }
+    master_peak_[0] = std::max(master_peak_[0], peak_of(left, frames));
+    master_peak_[1] = std::max(master_peak_[1], peak_of(right, frames));
     EngineStatus& s = board_;
     s.block_frame = frame_time;
     s.block_host_ns = host_time_ns;
@@ -515,13 +523,19 @@ void RealtimeEngine::publish_status(Frame frame_time, std::int64_t host_time_ns,
     s.track_count =
         mixer ? static_cast<int>(std::min<std::size_t>(mixer->track_count(), kMaxMeteredTracks)) : 0;
     for (int t = 0; t < s.track_count; ++t) s.track_peak[t] = mixer->track_peak(t);
-    // CPU time is read inside the wall-clock span, so a block's CPU figure never exceeds its load.
-    const std::int64_t cpu_used_ns = thread_cpu_ns() - cpu_started_ns;
-    const std::int64_t wall_ns = now_ns() - started_ns;
+    // CPU time is read inside the wall-clock span, so a block's CPU figure never exceeds its load. A
+    // block's CPU time is at most its wall-clock time, so only a block whose load exceeds the CPU peak
+    // can raise it: the others skip the clock (a system call, a large part of a small block's cost).
     const double budget_ns = 1e9 * frames / options_.sample_rate;
-    s.dsp_load = static_cast<float>(double(wall_ns) / budget_ns);
+    const auto load_of = [&](std::int64_t ns) { return static_cast<float>(double(ns) / budget_ns); };
+    float wall_load = load_of(now_ns() - started_ns);
+    if (cpu_started_ns >= 0 && wall_load > s.dsp_cpu_peak) {
+        const float cpu_load = load_of(thread_cpu_ns() - cpu_started_ns);
+        wall_load = load_of(now_ns() - started_ns);  // (a span that holds the CPU clock's)
+        s.dsp_cpu_peak = std::max(s.dsp_cpu_peak, cpu_load);
+    }
+    s.dsp_load = wall_load;
     s.dsp_load_peak = std::max(s.dsp_load_peak, s.dsp_load);
-    s.dsp_cpu_peak = std::max(s.dsp_cpu_peak, static_cast<float>(double(cpu_used_ns) / budget_ns));
     status_.store(s);
 }
 

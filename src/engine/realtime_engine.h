@@ -166,6 +166,7 @@ private:
     EngineStatus board_;         // the audio thread's working copy of the status
     Frame peak_window_end_ = 0;
     std::array<float, 2> master_peak_{};
+    Frame cpu_clock_due_ = 0;  // the next block from this output frame reads the CPU clock
 };
 
 }  // namespace tactus

@@ -44,7 +44,7 @@ class SeqLock {
 
 public:
     // Off the audio thread, before any thread uses it.
-    explicit SeqLock(const T& initial = T{}) { write_words(initial, std::memory_order_relaxed); }
+    explicit SeqLock(const T& initial = T{}) { write_words<std::memory_order_relaxed>(initial); }
 
     SeqLock(const SeqLock&) = delete;
     SeqLock& operator=(const SeqLock&) = delete;
@@ -54,7 +54,7 @@ public:
         const std::uint64_t seq = seq_.load(std::memory_order_relaxed);  // only the writer changes it
         seq_.store(seq + 1, std::memory_order_relaxed);
         // The release stores of the words keep the odd seq store above before each of them.
-        write_words(value, std::memory_order_release);
+        write_words<std::memory_order_release>(value);
         seq_.store(seq + 2, std::memory_order_release);
     }
 
@@ -102,13 +102,16 @@ private:
         return std::bit_cast<T>(exact);
     }
 
-    void write_words(const T& value, std::memory_order order) noexcept {
+    // The order is a template argument: given at run time, the compiler makes every store a locked
+    // exchange (seq_cst), about 20 cycles each instead of a plain move.
+    template <std::memory_order Order>
+    void write_words(const T& value) noexcept {
         Bytes bytes{};  // zero padding in the last word
         std::memcpy(bytes.data(), &value, sizeof(T));
         for (std::size_t i = 0; i < kWords; ++i) {
             std::uint64_t word;
             std::memcpy(&word, bytes.data() + i * sizeof word, sizeof word);
-            words_[i].store(word, order);
+            words_[i].store(word, Order);
         }
     }
 

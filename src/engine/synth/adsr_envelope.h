@@ -234,7 +234,7 @@ private:
                     break;
                 }
                 case Stage::Sustain: {
-                    if constexpr (Store) std::fill(out + i, out + n, value_);
+                    if constexpr (Store) fill_lanes(out + i, n - i, value_);
                     i = n;
                     break;
                 }

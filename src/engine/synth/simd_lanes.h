@@ -35,6 +35,14 @@ inline void lane_offsets(FloatLanes& out) {
     out = FloatLanes{0, 1, 2, 3, 4, 5, 6, 7};
 }
 
+// out[i] = value for i < n, eight at a time (std::fill stays scalar at -O2).
+inline void fill_lanes(float* out, int n, float value) {
+    const FloatLanes v = FloatLanes{} + value;
+    int i = 0;
+    for (; i + kSimdWidth <= n; i += kSimdWidth) store_lanes(out + i, v);
+    for (; i < n; ++i) out[i] = value;
+}
+
 // out[i] += a[i] * b[i] * scale for i < n, in chunks of eight (each sample the same arithmetic as the
 // scalar expression, whatever chunk it falls in).
 inline void add_product(float* __restrict out, const float* __restrict a, const float* __restrict b,

@@ -8,6 +8,7 @@
 
 #include "engine/synth/denormals.h"
 #include "engine/synth/drum_kit.h"
+#include "engine/synth/synth_voice_render.h"
 
 namespace tactus {
 namespace {
@@ -46,7 +47,7 @@ namespace synth {
 struct RenderScratch {
     synth::VoiceLane lanes[synth::FilterBank::kLanes];
     synth::FilterBank filter_bank;
-    alignas(64) float mix[kMaxRenderFrames];
+    float* mix = nullptr;  // the voices' sum: the left output, copied to the right at the end
 };
 
 RenderScratch& render_scratch() {
@@ -216,9 +217,9 @@ void SynthInstrument::render(float* left, float* right, int frames) {
     }
 }
 
-void SynthInstrument::render_block(float* left, float* right, int frames) {
+TACTUS_VOICE_LOOP void SynthInstrument::render_block(float* left, float* right, int frames) {
     RenderScratch& scratch = render_scratch();
-    float* mix = scratch.mix;
+    float* mix = scratch.mix = left;  // (mono: the right is a copy)
     std::fill(mix, mix + frames, 0.0f);
     // Slot order is the summation order: fixed, whatever the call boundaries.
     int batch[synth::FilterBank::kLanes];
@@ -237,8 +238,7 @@ void SynthInstrument::render_block(float* left, float* right, int frames) {
         }
     }
     finish_batch(batch, count, scratch);
-    std::memcpy(left, mix, sizeof(float) * static_cast<std::size_t>(frames));
-    std::memcpy(right, mix, sizeof(float) * static_cast<std::size_t>(frames));
+    if (right != left) std::memcpy(right, left, sizeof(float) * static_cast<std::size_t>(frames));
 }
 
 void SynthInstrument::finish_batch(const int* slots, int count, RenderScratch& scratch) {

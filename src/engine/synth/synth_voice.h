@@ -5,9 +5,9 @@
 //                 its filter coefficients change;
 //   (the bank filters the lanes of several voices at once);
 //   end_render:   adds signal * envelope * level to the mix.
-// Each half is a few tight loops with no per-sample dispatch. Control-rate work (cutoff from the
-// filter envelope, pitch envelope) happens when the voice's own age is a multiple of
-// kControlPeriod, never at render() call boundaries, so the output does not depend on how a span
+// Each half is a few tight loops with no per-sample dispatch (defined inline in synth_voice_render.h).
+// Control-rate work (cutoff from the filter envelope, pitch envelope) happens when the voice's own age is a
+// multiple of kControlPeriod, never at render() call boundaries, so the output does not depend on how a span
 // is cut into calls.
 //
 // Audio thread only (start() included); no allocation, locking or I/O. The VoicePatch it plays must
