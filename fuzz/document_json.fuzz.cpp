@@ -4,7 +4,9 @@
 //    than the limit and the line saying so;
 //  - an accepted document saves to text that reads back equal (the writer and reader agree);
 //  - the notes read while parsing are the notes in nlohmann's own tree of the same text, track by
-//    track and element by element (id, start, length, pitch): none lost, moved or made up.
+//    track and element by element (id, start, length, pitch): none lost, moved or made up;
+//  - the notes parsed on threads, in pieces of a few bytes (parse_document_on_threads), give what one
+//    thread gives: the same document, or the same problems in the same order.
 #include "core/document_json.h"
 
 #include <cstdint>
@@ -50,6 +52,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     using namespace tactus;
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     const LoadResult result = parse_document(text, "fuzz.json");
+    const LoadResult threaded = parse_document_on_threads(text, "fuzz.json", ContentInErrors::Quoted, 2, 8);
+    if (threaded.document.has_value() != result.document.has_value())
+        die("the threaded parse and the one-thread parse disagree on whether the text is a document");
+    if (result.document && !(*threaded.document == *result.document))
+        die("the threaded parse read another document");
+    if (!result.document) {
+        if (threaded.errors.size() != result.errors.size()) die("the threaded parse found other problems");
+        for (std::size_t i = 0; i < result.errors.size(); ++i)
+            if (threaded.errors[i].to_string() != result.errors[i].to_string())
+                die("the threaded parse reported: " + threaded.errors[i].to_string());
+    }
     if (!result.document) {
         if (result.errors.empty()) die("refused without a problem");
         if (result.errors.size() > kMaxLoadErrors + 1) die("more problems than the limit");

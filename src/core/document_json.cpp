@@ -1,6 +1,7 @@
 #include "core/document_json.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -18,6 +20,7 @@
 #include "core/general_midi_font.h"
 #include "core/json_path.h"
 #include "core/midi_convert.h"
+#include "core/notes_text_scan.h"
 
 namespace tactus {
 
@@ -28,6 +31,8 @@ using nlohmann::ordered_json;
 
 constexpr std::size_t kMaxQuotedChars = 40;     // of a string value shown in a message
 constexpr std::size_t kMaxSyntaxMessage = 300;  // nlohmann quotes the last token read, which can be long
+
+std::atomic<std::uint64_t> parsed_on_threads_count{0};  // documents the threaded parse delivered
 
 // ---------------------------------------------------------------------------------------------
 // Text helpers
@@ -952,6 +957,23 @@ public:
             t.notes.push_back(read_note(r, tree, at, tracks_path, {track, index}, ids_));
     }
 
+    // Notes parsed elsewhere (the pieces of a text parsed on several threads), appended to the track's.
+    void adopt(std::size_t track, std::vector<Note> notes) {
+        if (track >= tracks_.size()) tracks_.resize(track + 1);
+        std::vector<Note>& into = tracks_[track].notes;
+        if (into.empty()) {
+            into = std::move(notes);
+        } else {
+            into.insert(into.end(), notes.begin(), notes.end());
+        }
+    }
+    // Whether any note or problem was streamed here.
+    bool holds_notes() const {
+        for (const TrackNotes& t : tracks_)
+            if (!t.notes.empty() || t.problems) return true;
+        return false;
+    }
+
     // Moves the notes of the track at `track` into `into` and reports their problems through `r`.
     void take(std::size_t track, Reader& r, std::vector<Note>& into) {
         if (track >= tracks_.size()) return;
@@ -1358,6 +1380,10 @@ std::string tempo_error_path(std::string_view message) {
     return point;
 }
 
+std::uint64_t documents_parsed_on_threads() {
+    return parsed_on_threads_count.load(std::memory_order_relaxed);
+}
+
 }  // namespace detail
 
 std::string LoadError::to_string() const {
@@ -1369,8 +1395,14 @@ std::string LoadError::to_string() const {
     return file + ": " + json_path + ": " + message;
 }
 
-LoadResult parse_document(std::string_view json_text, const std::string& source_name,
-                          ContentInErrors content) {
+namespace {
+
+// Parses the text on the calling thread. With `adopt`, once the text is parsed and before the tree
+// is read, it hands its StreamedNotes the notes parsed elsewhere; it returns nullopt (and `adopt`
+// false) when they would not fit what was streamed.
+using AdoptNotes = bool (*)(void* context, StreamedNotes& notes);
+std::optional<LoadResult> parse_text(std::string_view json_text, const std::string& source_name,
+                                     ContentInErrors content, AdoptNotes adopt, void* adopt_context) {
     const ContentQuotingScope quoting(content);
     Problems problems(source_name);
     LoadResult result;
@@ -1402,6 +1434,7 @@ LoadResult parse_document(std::string_view json_text, const std::string& source_
         result.errors = problems.take();
         return result;
     }
+    if (adopt != nullptr && !adopt(adopt_context, notes)) return std::nullopt;
     if (!root.is_object()) {
         problems.add("", "the top level must be a JSON object (got " + describe(root) + ")");
         result.errors = problems.take();
@@ -1422,6 +1455,158 @@ LoadResult parse_document(std::string_view json_text, const std::string& source_
         result.errors = problems.take();
     }
     return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A large text on several threads. The tracks' notes are nearly all of a big document, and parsing
+// them is nearly all of its load time: they are cut into pieces of whole elements (notes_text_scan.h)
+// and parsed side by side, each piece as the notes of a one-track document; the rest of the text
+// (the skeleton, its notes arrays emptied) is parsed as before and given the pieces' notes. This is
+// only for documents without a problem: at the first sign of one (a piece that does not parse, a note
+// that is not plain, a repeated id, any problem in the skeleton) the whole text is parsed again on
+// one thread, so every message, and their order, is the one-thread parse's.
+
+// The notes of one piece, or why they cannot be taken as they are.
+struct PieceNotes {
+    std::vector<Note> notes;
+    std::vector<NoteId> ids;  // sorted
+    bool plain = false;       // parsed, and every element a plain note
+};
+
+class PieceSink final : public NoteElementSink {
+public:
+    explicit PieceSink(PieceNotes& out) : out_(out) {}
+    void notes_begin(std::size_t) override {}
+    void note_element(std::size_t, std::size_t, CapturedElement& element) override {
+        if (auto note = plain_note(element)) {
+            out_.notes.push_back(*note);
+        } else {
+            all_plain_ = false;
+        }
+    }
+    bool all_plain() const { return all_plain_; }
+
+private:
+    PieceNotes& out_;
+    bool all_plain_ = true;
+};
+
+PieceNotes parse_piece(std::string_view text, const NotesTextPiece& piece, const std::string& source_name) {
+    constexpr std::string_view kOpen = R"({"tracks":[{"notes":[)";
+    constexpr std::string_view kClose = "]}]}";
+    std::string wrapped;
+    wrapped.reserve(kOpen.size() + (piece.end - piece.begin) + kClose.size());
+    wrapped.append(kOpen).append(text.substr(piece.begin, piece.end - piece.begin)).append(kClose);
+    PieceNotes out;
+    json root;
+    Problems problems(source_name);
+    PieceSink sink(out);
+    DuplicateKeyWatchingParser parser(root, problems, &sink);
+    out.plain = json::sax_parse(wrapped, &parser) && sink.all_plain() && problems.empty();
+    if (!out.plain) return out;
+    out.ids.reserve(out.notes.size());
+    for (const Note& note : out.notes) out.ids.push_back(note.id);
+    std::sort(out.ids.begin(), out.ids.end());
+    return out;
+}
+
+// Whether the pieces' ids, each list sorted, are all different.
+bool ids_unique(std::vector<PieceNotes>& pieces) {
+    std::vector<std::vector<NoteId>> lists;
+    for (PieceNotes& p : pieces) lists.push_back(std::move(p.ids));
+    while (lists.size() > 1) {  // merged in pairs: n log(pieces)
+        std::vector<std::vector<NoteId>> merged;
+        for (std::size_t k = 0; k + 1 < lists.size(); k += 2) {
+            std::vector<NoteId> both(lists[k].size() + lists[k + 1].size());
+            std::merge(lists[k].begin(), lists[k].end(), lists[k + 1].begin(), lists[k + 1].end(),
+                       both.begin());
+            merged.push_back(std::move(both));
+        }
+        if (lists.size() % 2 == 1) merged.push_back(std::move(lists.back()));
+        lists = std::move(merged);
+    }
+    return lists.empty() || std::adjacent_find(lists[0].begin(), lists[0].end()) == lists[0].end();
+}
+
+struct Adoption {
+    const NotesTextLayout* layout = nullptr;
+    std::vector<PieceNotes>* pieces = nullptr;
+};
+
+bool adopt_pieces(void* context, StreamedNotes& notes) {
+    const Adoption& a = *static_cast<const Adoption*>(context);
+    if (notes.holds_notes()) return false;  // notes the scan did not see (an escaped key): ids unchecked
+    // Each track's pieces, whole, in text order.
+    for (std::size_t k = 0; k < a.layout->pieces.size();) {
+        const std::size_t track = a.layout->pieces[k].track;
+        std::size_t total = 0, end = k;
+        for (; end < a.layout->pieces.size() && a.layout->pieces[end].track == track; ++end)
+            total += (*a.pieces)[end].notes.size();
+        std::vector<Note> all;
+        all.reserve(total);
+        for (; k < end; ++k) {
+            std::vector<Note>& part = (*a.pieces)[k].notes;
+            all.insert(all.end(), part.begin(), part.end());
+            std::vector<Note>().swap(part);
+        }
+        notes.adopt(track, std::move(all));
+    }
+    return true;
+}
+
+std::optional<LoadResult> parse_on_threads(std::string_view json_text, const std::string& source_name,
+                                           ContentInErrors content, int threads, std::size_t piece_bytes) {
+    std::optional<NotesTextLayout> layout = scan_notes_text(json_text, piece_bytes);
+    if (!layout || layout->pieces.empty()) return std::nullopt;
+    std::vector<PieceNotes> pieces(layout->pieces.size());
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    const auto work = [&] {
+        try {
+            for (std::size_t k;
+                 !failed.load(std::memory_order_relaxed) && (k = next.fetch_add(1)) < pieces.size();) {
+                pieces[k] = parse_piece(json_text, layout->pieces[k], source_name);
+                if (!pieces[k].plain) failed = true;
+            }
+        } catch (...) {  // (out of memory) the one-thread parse will say
+            failed = true;
+        }
+    };
+    std::vector<std::thread> helpers;
+    const int helper_count = std::min<int>(threads - 1, static_cast<int>(pieces.size()) - 1);
+    for (int t = 0; t < helper_count; ++t) helpers.emplace_back(work);
+    work();
+    for (std::thread& helper : helpers) helper.join();
+    if (failed || !ids_unique(pieces)) return std::nullopt;
+    Adoption adoption{&*layout, &pieces};
+    std::optional<LoadResult> result =
+        parse_text(layout->skeleton, source_name, content, adopt_pieces, &adoption);
+    if (!result || !result->errors.empty()) return std::nullopt;
+    parsed_on_threads_count.fetch_add(1, std::memory_order_relaxed);
+    return result;
+}
+
+// Texts from this size are parsed on every core.
+constexpr std::size_t kThreadedFromBytes = std::size_t(8) << 20;
+constexpr std::size_t kPieceBytes = std::size_t(1) << 20;
+
+}  // namespace
+
+LoadResult parse_document(std::string_view json_text, const std::string& source_name,
+                          ContentInErrors content) {
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    if (json_text.size() >= kThreadedFromBytes && cores > 1)
+        if (auto result = parse_on_threads(json_text, source_name, content, cores, kPieceBytes))
+            return std::move(*result);
+    return *parse_text(json_text, source_name, content, nullptr, nullptr);
+}
+
+LoadResult parse_document_on_threads(std::string_view json_text, const std::string& source_name,
+                                     ContentInErrors content, int threads, std::size_t piece_bytes) {
+    if (threads > 1)
+        if (auto result = parse_on_threads(json_text, source_name, content, threads, piece_bytes))
+            return std::move(*result);
+    return *parse_text(json_text, source_name, content, nullptr, nullptr);
 }
 
 LoadResult load_document_file(const std::string& path, ContentInErrors content) {

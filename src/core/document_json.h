@@ -56,6 +56,12 @@ LoadResult load_document_bytes(const std::string& text, const std::string& path,
 LoadResult parse_document(std::string_view json_text, const std::string& source_name,
                           ContentInErrors content = ContentInErrors::Quoted);
 
+// parse_document with a large text's notes parsed on `threads` threads, in pieces of about
+// `piece_bytes` (parse_document does so on every core from 8 MiB of text, in 1 MiB pieces). The result
+// is the one-thread parse's, errors and their order included: tests and the fuzzer compare them.
+LoadResult parse_document_on_threads(std::string_view json_text, const std::string& source_name,
+                                     ContentInErrors content, int threads, std::size_t piece_bytes);
+
 // The document as JSON of the current format version (every field written, defaults included).
 nlohmann::json document_to_json(const Document& doc);
 // The document as the text a file holds: fields in schema order, one note/point/event per line,
@@ -69,6 +75,9 @@ namespace detail {
 // The JSON path a TempoMap::from_points message points at ("tempo point 2: bpm ..." -> "/tempo/2/bpm").
 // Exposed for tests.
 std::string tempo_error_path(std::string_view from_points_message);
+// How many documents parse_document_on_threads (or parse_document) read on several threads rather
+// than falling back to one. Exposed for tests.
+std::uint64_t documents_parsed_on_threads();
 }  // namespace detail
 
 }  // namespace tactus
