@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
@@ -48,6 +49,15 @@ Document newSong() {
 }
 
 constexpr int kMaxRecent = 8;
+
+// `path` with ".<extensions[0]>" added unless it ends with one of `extensions` (any case): a name typed
+// without one would otherwise be a file that nothing opens.
+QString withExtension(const QString& path, const QStringList& extensions) {
+    const QString suffix = QFileInfo(path).suffix();
+    for (const QString& e : extensions)
+        if (suffix.compare(e, Qt::CaseInsensitive) == 0) return path;
+    return path + "." + extensions.front();
+}
 
 }  // namespace
 
@@ -199,8 +209,10 @@ void MainWindow::buildMenus() {
     transport->addAction(tr("Play / Stop"), QKeySequence(Qt::Key_Space), transport_,
                          &TransportBar::togglePlay);
     transport->addAction(tr("Pause"), transport_, &TransportBar::pause);
-    transport->addAction(tr("Go to start"), QKeySequence(Qt::Key_Home), transport_,
-                         [this] { transport_->locate(0); });
+    transport->addAction(tr("Go to start"), QKeySequence(Qt::Key_Home), transport_, [this] {
+        transport_->locate(0);
+        roll_->revealBeat(0);
+    });
     transport->addAction(tr("Panic"), QKeySequence(Qt::Key_Escape), transport_, &TransportBar::panic);
     transport->addAction(tr("Resume following"), QKeySequence(Qt::Key_F), this,
                          [this] { state_->resumeFollow(); });
@@ -212,11 +224,15 @@ void MainWindow::buildMenus() {
     const auto zoomPitch = [this](double factor) {
         state_->setKeyHeight(state_->keyHeight() * factor, roll_->grid()->height() / 2.0);
     };
-    view->addAction(tr("Zoom in"), QKeySequence::ZoomIn, this, [zoomTime] { zoomTime(1.25); });
-    view->addAction(tr("Zoom out"), QKeySequence::ZoomOut, this, [zoomTime] { zoomTime(0.8); });
-    view->addAction(tr("Taller keys"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Equal), this,
+    // Ctrl+= as well as Ctrl++ (which is Ctrl+Shift+= on most layouts). Pitch zoom stays off Shift: on a
+    // US layout Ctrl+Shift+= is Ctrl++, and two actions on one key make Qt fire neither.
+    QAction* zoomIn = view->addAction(tr("Zoom in"), this, [zoomTime] { zoomTime(1.25); });
+    zoomIn->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence(Qt::CTRL | Qt::Key_Plus)});
+    view->addAction(tr("Zoom out"), QKeySequence(Qt::CTRL | Qt::Key_Minus), this,
+                    [zoomTime] { zoomTime(0.8); });
+    view->addAction(tr("Taller keys"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_Equal), this,
                     [zoomPitch] { zoomPitch(1.25); });
-    view->addAction(tr("Shorter keys"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Minus), this,
+    view->addAction(tr("Shorter keys"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_Minus), this,
                     [zoomPitch] { zoomPitch(0.8); });
     view->addAction(tr("Scroll up"), QKeySequence(Qt::Key_PageUp), this,
                     [this] { state_->setTopPitch(state_->topPitch() + 12); });
@@ -451,7 +467,8 @@ bool MainWindow::save() {
 }
 
 bool MainWindow::saveAs() {
-    QString path = QFileDialog::getSaveFileName(this, tr("Save as"), path_, tr("Tactus documents (*.json)"));
+    QString path = QFileDialog::getSaveFileName(this, tr("Save as"), suggestedPath("json"),
+                                                tr("Tactus documents (*.json)"));
     if (path.isEmpty()) return false;
     if (!path.endsWith(".json")) path += ".json";
     return saveTo(path);
@@ -464,11 +481,14 @@ void MainWindow::importMidi() {
     if (!path.isEmpty()) openFile(path);
 }
 
-bool MainWindow::exportMidiTo(const QString& path, QString* error) {
+bool MainWindow::exportMidiTo(const QString& chosen, QString* error) {
+    const QString path = withExtension(chosen, {"mid", "midi"});
     const auto bytes = serialise_midi(export_midi(song_->snapshot()).file);
     std::string message;
-    if (write_file_atomically(path.toStdString(), std::string(bytes.begin(), bytes.end()), &message))
+    if (write_file_atomically(path.toStdString(), std::string(bytes.begin(), bytes.end()), &message)) {
+        statusBar()->showMessage(tr("Exported MIDI to %1").arg(path), 10000);
         return true;
+    }
     if (error)
         *error = QString::fromStdString(message);
     else
@@ -477,15 +497,26 @@ bool MainWindow::exportMidiTo(const QString& path, QString* error) {
 }
 
 void MainWindow::exportMidi() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export MIDI"), {}, tr("MIDI files (*.mid)"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export MIDI"), suggestedPath("mid"), tr("MIDI files (*.mid)"));
     if (!path.isEmpty()) exportMidiTo(path);
 }
 
+// Where a file made from the document goes by default: beside it, with its name and `extension`.
+QString MainWindow::suggestedPath(const QString& extension) const {
+    if (path_.isEmpty()) return QStringLiteral("untitled.") + extension;
+    const QFileInfo info(path_);
+    return info.dir().filePath(info.completeBaseName() + "." + extension);
+}
+
 void MainWindow::renderToWav() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Render to WAV"), {}, tr("WAV files (*.wav)"));
-    if (path.isEmpty()) return;
+    const QString chosen = QFileDialog::getSaveFileName(this, tr("Render to WAV"), suggestedPath("wav"),
+                                                        tr("WAV files (*.wav)"));
+    if (chosen.isEmpty()) return;
+    const QString path = withExtension(chosen, {"wav"});
     RenderDialog dialog(song_->snapshot(), path, options_.cliProgram, this);
     dialog.exec();
+    if (dialog.succeeded()) statusBar()->showMessage(tr("Rendered to %1").arg(path), 10000);
 }
 
 void MainWindow::showPreferences() {

@@ -47,7 +47,8 @@ public:
     // Opens a document (JSON or MIDI); false with a message box (or `error`) when it cannot.
     bool openFile(const QString& path, QString* error = nullptr);
     bool saveTo(const QString& path, QString* error = nullptr);
-    // The document as a Standard MIDI File (format 1, 480 PPQ).
+    // The document as a Standard MIDI File (format 1, 480 PPQ), at `path` with ".mid" added when it has
+    // no MIDI extension; the status bar says where it went.
     bool exportMidiTo(const QString& path, QString* error = nullptr);
     QString currentPath() const { return path_; }
 
@@ -94,6 +95,7 @@ private:
     void importMidi();
     void exportMidi();
     void renderToWav();
+    QString suggestedPath(const QString& extension) const;
     void showPreferences();
     void offerRecovery();
     // A journal beside the file `path` (holding `doc`) left by a crash: offered, and on accept `doc`

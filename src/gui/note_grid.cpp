@@ -1,5 +1,6 @@
 #include "gui/note_grid.h"
 
+#include <QLineF>
 #include <QMouseEvent>
 #include <QPainter>
 #include <algorithm>
@@ -12,6 +13,9 @@
 namespace tactus::gui {
 
 namespace {
+
+// How far the mouse moves from a press on empty space before it draws (less is a click).
+constexpr double kDragPixels = 4.0;
 constexpr double kEdgePixels = 6.0;
 bool isBlackKey(int pitch) {
     const int pc = pitch % 12;
@@ -149,7 +153,7 @@ void NoteGrid::paintGesture(QPainter& p) const {
         return;
     }
     p.setPen(QPen(QColor(255, 255, 255), 1.5));
-    if (gesture_ == Gesture::Draw) {
+    if (gesture_ == Gesture::Draw && drawing_) {
         Note ghost = primary_;
         ghost.length = std::max(state_.gridStep(), drag_beats_);
         p.drawRect(noteRect(ghost));
@@ -202,13 +206,24 @@ void NoteGrid::mousePressEvent(QMouseEvent* event) {
         gesture_ = Gesture::RubberBand;
         rubber_band_ = QRectF(pos, pos);
     } else {
+        // A drag from here draws; a click only clears the selection (on release).
         gesture_ = Gesture::Draw;
+        drawing_ = false;
         primary_ =
             Note{0, std::max(0.0, state_.floorSnap(press_beat_)), state_.gridStep(), press_pitch_, 0.0, 100};
         drag_beats_ = primary_.length;
-        state_.setSelection({});
     }
     update();
+}
+
+void NoteGrid::mouseDoubleClickEvent(QMouseEvent* event) {
+    ++events_handled_;
+    // (Qt's default would take it as a second press.)
+    if (event->button() != Qt::LeftButton || !editedTrack() || event->modifiers() != Qt::NoModifier) return;
+    const QPointF pos = event->position();
+    if (hitTest(pos).note) return;
+    drawNote(Note{0, std::max(0.0, state_.floorSnap(state_.beatOfX(pos.x()))), state_.gridStep(),
+                  state_.pitchOfY(pos.y()), 0.0, 100});
 }
 
 void NoteGrid::mouseMoveEvent(QMouseEvent* event) {
@@ -222,6 +237,7 @@ void NoteGrid::mouseMoveEvent(QMouseEvent* event) {
     const double beat = state_.beatOfX(pos.x());
     switch (gesture_) {
         case Gesture::Draw:
+            drawing_ = drawing_ || QLineF(press_pos_, pos).length() >= kDragPixels;
             drag_beats_ = std::max(state_.gridStep(), state_.snapBeat(beat) - primary_.start);
             break;
         case Gesture::Move: {
@@ -250,6 +266,14 @@ void NoteGrid::mouseReleaseEvent(QMouseEvent* event) {
     if (event->button() == Qt::LeftButton) finishGesture();
 }
 
+void NoteGrid::drawNote(const Note& note) {
+    Note n = note;
+    n.id = song_.newNoteId();
+    if (song_.apply({edit::NoteAdd{state_.currentTrack(), n}}, tr("Draw note"),
+                    state_.auditionEnabled() ? std::vector<NoteId>{n.id} : std::vector<NoteId>{}))
+        state_.setSelection({n.id});
+}
+
 void NoteGrid::finishGesture() {
     const Gesture gesture = gesture_;
     gesture_ = Gesture::None;
@@ -258,12 +282,13 @@ void NoteGrid::finishGesture() {
     const auto selected = selectedNotes(song_.document(), track, state_.selection());
     switch (gesture) {
         case Gesture::Draw: {
+            if (!drawing_) {  // a click on empty space
+                state_.setSelection({});
+                break;
+            }
             Note n = primary_;
             n.length = std::max(state_.gridStep(), drag_beats_);
-            n.id = song_.newNoteId();
-            if (song_.apply({edit::NoteAdd{track, n}}, tr("Draw note"),
-                            audition ? std::vector<NoteId>{n.id} : std::vector<NoteId>{}))
-                state_.setSelection({n.id});
+            drawNote(n);
             break;
         }
         case Gesture::Move:

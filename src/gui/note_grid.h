@@ -1,8 +1,9 @@
 // The piano roll's note area: the bars/beats grid, every track's notes (the edited track's in colour),
 // the selection, the loop region and the time cursor; and the mouse editing of the edited track:
-// click or drag on empty space draws a note, drag a note to move it (time and pitch), drag its right
-// edge to resize, shift-click toggles selection, shift-drag on empty space selects with a rubber band,
-// right-click deletes. Each gesture is one undoable batch, applied when the mouse is released.
+// drag on empty space draws a note (as long as the drag), double-click on it draws one of the grid's
+// step, and a plain click there clears the selection; drag a note to move it (time and pitch), drag its
+// right edge to resize, shift-click toggles selection, shift-drag on empty space selects with a rubber
+// band, right-click deletes. Each gesture is one undoable batch, applied when the mouse is released.
 #pragma once
 
 #include <QPoint>
@@ -34,6 +35,7 @@ protected:
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
 
 private:
     enum class Gesture { None, Draw, Move, Resize, RubberBand };
@@ -48,6 +50,7 @@ private:
     void paintNotes(QPainter& p, const QRect& area) const;
     void paintGesture(QPainter& p) const;
     void finishGesture();
+    void drawNote(const Note& n);
 
     SongModel& song_;
     RollState& state_;
@@ -59,6 +62,7 @@ private:
     Note primary_;             // the note under the mouse at the press (Move/Resize), or the drawn one
     double drag_beats_ = 0.0;  // Move: time offset; Resize: length change
     int drag_pitch_ = 0;       // Move: semitones
+    bool drawing_ = false;     // Draw: the mouse has moved far enough from the press to be a drag
     QRectF rubber_band_;
     double cursor_x_ = -10.0;
     std::uint64_t events_handled_ = 0;

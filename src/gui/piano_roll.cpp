@@ -106,9 +106,13 @@ bool PianoRoll::eventFilter(QObject* watched, QEvent* event) {
 
 void PianoRoll::showCursor(double beat, bool playing) {
     state_.setCursorBeat(beat);
-    if (playing && !state_.followPaused()) {
-        const double visible = grid_->width() / state_.pixelsPerBeat();
-        const double left = state_.leftBeat();
+    const double visible = grid_->width() / state_.pixelsPerBeat();
+    const double left = state_.leftBeat();
+    const bool located = !playing && std::abs(beat - shown_beat_) > 1e-6;
+    shown_beat_ = beat;
+    if (located) {
+        revealBeat(beat);
+    } else if (playing && !state_.followPaused()) {
         if (state_.followMode() == FollowMode::Continuous) {
             const double target = std::max(0.0, beat - visible / 2);
             if (std::abs(target - left) * state_.pixelsPerBeat() >= 0.5) state_.setLeftBeat(target);
@@ -119,6 +123,13 @@ void PianoRoll::showCursor(double beat, bool playing) {
     }
     grid_->moveCursor(beat);
     ruler_->moveCursor(beat);
+}
+
+void PianoRoll::revealBeat(double beat) {
+    const double visible = grid_->width() / state_.pixelsPerBeat();
+    const double left = state_.leftBeat();
+    if (beat < left || beat >= left + visible * 0.95)
+        state_.setLeftBeat(std::max(0.0, beat - visible * 0.05));
 }
 
 std::vector<Note> PianoRoll::selection() const {

@@ -29,8 +29,12 @@ class PianoRoll : public QWidget {
 public:
     PianoRoll(SongModel& song, EngineLink& link, RollState& state, QWidget* parent = nullptr);
 
-    // Called at display rate with the beat being heard: moves the cursor and follows it.
+    // Called at display rate with the beat being heard: moves the cursor and follows it while playing.
+    // Stopped, a cursor that moved (a locate: Home, the ruler, another client) or is shown for the first
+    // time (a window attaching to a running engine) is brought into view, whatever the follow mode.
     void showCursor(double beat, bool playing);
+    // Scrolls so that `beat` is in view (near the left edge) when it is not.
+    void revealBeat(double beat);
     NoteGrid* grid() const { return grid_; }
     Ruler* ruler() const { return ruler_; }
     TempoLane* tempoLane() const { return tempo_; }
@@ -68,6 +72,7 @@ private:
     QScrollBar* vbar_;
     bool syncing_ = false;
     Clip clip_;
+    double shown_beat_ = -1.0;  // the cursor's beat at the last showCursor (-1: never shown)
 };
 
 }  // namespace tactus::gui

@@ -173,6 +173,7 @@ bool SongModel::apply(std::vector<Edit> edits, const QString& description, std::
     step.forward = edits;
     std::erase_if(auditions, [this](NoteId id) { return !editor_.find_note(id); });  // deleted meanwhile
     send(edits, auditions);
+    if (static_cast<long>(undo_.size()) < saved_depth_) saved_depth_ = -1;  // the saved state was in redo
     undo_.push_back(std::move(step));
     redo_.clear();
     emit historyChanged();
@@ -230,7 +231,8 @@ void SongModel::resetDocument(Document doc) {
     unsent_.clear();
     mixer_unconfirmed_.clear();
     next_note_id_ = 1;
-    saved_revision_ = editor_.revision();
+    saved_depth_ = 0;
+    foreign_changes_ = false;
     mixer_modified_ = false;
     rejoining_ = false;
     needs_full_load_ = !link_.isConnected();  // the engine still has the old document
@@ -370,6 +372,7 @@ void SongModel::onEditBatchPushed(const OscPacket& packet) {
         return requestResync();
     }
     if (!applyLocal(edits, nullptr)) return requestResync();
+    foreign_changes_ = true;
     if (anyChangesTracks(edits)) emit tracksChanged();
     if (anyChangesBuses(edits)) emit busesChanged();
     emit documentChanged();
@@ -389,6 +392,7 @@ void SongModel::onDocument(const OscMessage& m) {
     }
     Document doc = std::move(*loaded.document);
     doc.revision = std::uint64_t(m.args[0].i);
+    if (doc.revision != editor_.revision()) foreign_changes_ = true;  // (unsure what changed: say modified)
     editor_.reset(std::move(doc));
     // What we sent after asking is not in that document yet: apply it again, in order.
     for (Pending& p : pending_) {

@@ -116,10 +116,16 @@ public:
     // The document as saved, and as a (re)started engine loads it.
     Document snapshot() const { return canonical_document(editor_.document()); }
 
-    // Saved-state tracking for the unsaved-changes prompt.
-    bool isModified() const { return editor_.revision() != saved_revision_ || mixer_modified_; }
-    void markSaved() { saved_revision_ = editor_.revision(), mixer_modified_ = false; }
-    void markUnsaved() { saved_revision_ = ~std::uint64_t{0}; }  // recovered work: not on disk yet
+    // Saved-state tracking for the unsaved-changes prompt and the title's star: the document is as
+    // saved when the undo history stands where it stood at the save (undoing back to it counts), no
+    // other client changed it since and no mixer change is unsaved.
+    bool isModified() const {
+        return static_cast<long>(undo_.size()) != saved_depth_ || foreign_changes_ || mixer_modified_;
+    }
+    void markSaved() {
+        saved_depth_ = static_cast<long>(undo_.size()), foreign_changes_ = mixer_modified_ = false;
+    }
+    void markUnsaved() { saved_depth_ = -1; }  // recovered work: not on disk yet
     // Batches sent that the engine has not yet answered.
     std::size_t pendingBatches() const { return pending_.size(); }
     std::uint64_t resyncs() const { return resyncs_; }
@@ -197,7 +203,8 @@ private:
     QTimer* resync_timer_ = nullptr;
     bool resync_requested_ = false;
     bool awaiting_load_ = false;
-    std::uint64_t saved_revision_ = 0;
+    long saved_depth_ = 0;          // undo steps at the last save (-1: the saved state cannot come back)
+    bool foreign_changes_ = false;  // another client (or a resync) changed the document since
     bool mixer_modified_ = false;
     std::uint64_t resyncs_ = 0;
     // Mixer changes sent after asking for the engine's document: that answer may predate them.

@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -61,6 +62,9 @@ TransportBar::TransportBar(SongModel& song, EngineLink& link, RollState& state, 
     tempo_->setToolTip(tr("The tempo at the cursor: a new value changes that tempo segment"));
     addWidget(tempo_);
     connect(tempo_, &QDoubleSpinBox::editingFinished, this, &TransportBar::applyTempo);
+    // Space would go into the box (emptying it), Enter would leave the focus there: neither does what a
+    // musician who just typed a tempo means.
+    tempo_->installEventFilter(this);
     addSeparator();
     loop_ = addAction(tr("Loop"));
     loop_->setCheckable(true);
@@ -162,6 +166,24 @@ void TransportBar::resendState() {
     if (state_.loopOn()) setLoop(true, state_.loopBegin(), state_.loopEnd());
     if (metronome_->isChecked()) link_.send(OscOut("/metronome").i(1).bytes());
     if (count_in_->value() > 0) link_.send(OscOut("/countin").i(count_in_->value()).bytes());
+}
+
+bool TransportBar::eventFilter(QObject* watched, QEvent* event) {
+    if (watched != tempo_ || (event->type() != QEvent::KeyPress && event->type() != QEvent::ShortcutOverride))
+        return QToolBar::eventFilter(watched, event);
+    const auto* key = static_cast<QKeyEvent*>(event);
+    const bool space = key->key() == Qt::Key_Space && key->modifiers() == Qt::NoModifier;
+    const bool enter = key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter;
+    if (!space && !enter) return QToolBar::eventFilter(watched, event);
+    if (event->type() == QEvent::ShortcutOverride) {  // Space: ours, not the Play shortcut's (handled here)
+        event->accept();
+        return true;
+    }
+    tempo_->interpretText();
+    applyTempo();
+    tempo_->clearFocus();  // back to the window: keys are shortcuts again
+    if (space) togglePlay();
+    return true;
 }
 
 void TransportBar::applyTempo() {

@@ -40,6 +40,10 @@ public:
     QAction* playAction() const { return play_; }
     QAction* stopAction() const { return stop_; }
 
+protected:
+    // The tempo box gives Space to the transport: a typed tempo is taken, then Space plays or stops.
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void applyTempo();
 

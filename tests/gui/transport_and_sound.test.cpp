@@ -140,12 +140,12 @@ private slots:
         const QPoint at(int(state().xOfBeat(3.0) + 3), int(state().yOfPitch(70) + state().keyHeight() / 2));
         QTest::qWait(300);  // the last notes' release
         loudest_ = 0.0f;
-        QTest::mouseClick(grid, Qt::LeftButton, Qt::NoModifier, at);
+        QTest::mouseDClick(grid, Qt::LeftButton, Qt::NoModifier, at);
         QVERIFY(session_->waitUntilEngineCaughtUp());
         QTest::qWait(400);
         QVERIFY2(loudest_ == 0.0f, "audition is off, yet the track sounded");
         state().setAuditionEnabled(true);
-        QTest::mouseClick(grid, Qt::LeftButton, Qt::NoModifier, at + QPoint(int(state().pixelsPerBeat()), 0));
+        QTest::mouseDClick(grid, Qt::LeftButton, Qt::NoModifier, at + QPoint(int(state().pixelsPerBeat()), 0));
         QVERIFY2(QTest::qWaitFor([&] { return loudest_ > 0.01f; }, 18000), "the drawn note was not heard");
 
         QWidget* keys = grid->parentWidget()->findChild<QWidget*>("pianoKeys");

@@ -1,0 +1,221 @@
+// What a newcomer tripped on (issue 17), each against a real tactusd, checked in what the engine holds:
+// a click on empty grid clears the selection and draws nothing (a drag or a double-click draws); the
+// zoom shortcuts the README names fire, and no two actions share a key; undoing back to the saved
+// state clears the modified mark; Space after typing a tempo takes it and plays; Home and a locate
+// while stopped bring the view to the cursor; exported MIDI gets its extension and a confirmation.
+#include <QAction>
+#include <QDoubleSpinBox>
+#include <QFileInfo>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+#include <map>
+
+#include "gui/note_grid.h"
+#include "gui/piano_roll.h"
+#include "gui/roll_state.h"
+#include "gui/song_model.h"
+#include "gui/transport_bar.h"
+#include "gui_session.h"
+#include "server/osc_out.h"
+
+using namespace tactus;
+using namespace tactus::test;
+
+namespace {
+
+Document song() {
+    Document doc;
+    doc.title = "newcomer";
+    doc.tempo = TempoMap(92.0);
+    Track piano;
+    piano.id = 1;
+    piano.name = "Piano";
+    piano.preset = "pluck";
+    piano.notes = {Note{1, 0.0, 1.0, 60, 0.0, 90}, Note{2, 1.0, 1.0, 62, 0.0, 90}};
+    doc.tracks = {piano};
+    return doc;
+}
+
+std::size_t noteCount(const Document& doc) {
+    std::size_t n = 0;
+    for (const Track& t : doc.tracks) n += t.notes.size();
+    return n;
+}
+
+}  // namespace
+
+class NewcomerFixes : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    std::unique_ptr<GuiSession> session_;
+
+    gui::MainWindow& window() { return session_->window(); }
+    gui::RollState& state() { return window().rollState(); }
+    QWidget* grid() { return window().pianoRoll().grid(); }
+    QPoint at(double beat, int pitch) {
+        return QPoint(int(std::lround(state().xOfBeat(beat) + 3)),
+                      int(std::lround(state().yOfPitch(pitch) + state().keyHeight() / 2)));
+    }
+    bool modifiedMark() { return window().windowTitle().contains('*'); }
+    std::pair<double, bool> engineBeat() {
+        auto status = session_->probe().call(OscOut("/status").bytes(), "/status");
+        if (!status || status->args.size() < 5) qFatal("no /status");
+        return {status->args[4].f, status->args[3].i != 0};
+    }
+
+private slots:
+    void initTestCase() {
+        session_ = GuiSession::showing(song(), dir_.path());
+        QVERIFY2(session_->error().isEmpty(), qPrintable(session_->error()));
+        state().setCurrentTrack(1);
+        state().setSnap(0.25);
+        state().setAuditionEnabled(false);
+    }
+
+    void cleanupTestCase() { session_.reset(); }
+
+    void a_click_on_empty_grid_clears_the_selection_and_draws_nothing() {
+        state().setSelection({1, 2});
+        const Document before = session_->engineDocument();
+        QTest::mouseClick(grid(), Qt::LeftButton, Qt::NoModifier, at(6.0, 70));
+        QVERIFY(state().selection().empty());
+        const Document after = session_->engineDocument();
+        QCOMPARE(noteCount(after), noteCount(before));
+        QCOMPARE(after.revision, before.revision);
+    }
+
+    void a_double_click_on_empty_grid_draws_a_note_of_the_snaps_length() {
+        const Document before = session_->engineDocument();
+        QTest::mouseDClick(grid(), Qt::LeftButton, Qt::NoModifier, at(6.0, 70));
+        const Document after = session_->engineDocument();
+        QCOMPARE(noteCount(after), noteCount(before) + 1);
+        const Note* drawn = nullptr;
+        for (const Note& n : after.tracks[0].notes)
+            if (n.start == 6.0 && n.pitch == 70) drawn = &n;
+        QVERIFY2(drawn, "no note at beat 6, pitch 70 in the engine");
+        QCOMPARE(drawn->length, 0.25);
+        QCOMPARE(state().selection(), std::set<NoteId>{drawn->id});
+        QVERIFY(window().song().undo());
+        QCOMPARE(noteCount(session_->engineDocument()), noteCount(before));
+    }
+
+    void the_readmes_zoom_keys_fire_and_no_two_actions_share_a_key() {
+        grid()->setFocus();
+        const double ppb = state().pixelsPerBeat();
+        QTest::keyClick(grid(), Qt::Key_Equal, Qt::ControlModifier);
+        QCOMPARE(state().pixelsPerBeat(), ppb * 1.25);
+        // Ctrl++ (the keypad's +, or a layout where + needs no Shift).
+        QTest::keyClick(grid(), Qt::Key_Plus, Qt::ControlModifier);
+        QCOMPARE(state().pixelsPerBeat(), ppb * 1.25 * 1.25);
+        QTest::keyClick(grid(), Qt::Key_Minus, Qt::ControlModifier);
+        QTest::keyClick(grid(), Qt::Key_Minus, Qt::ControlModifier);
+        QVERIFY(std::abs(state().pixelsPerBeat() - ppb) < 1e-9);
+        const double keys = state().keyHeight();
+        QTest::keyClick(grid(), Qt::Key_Equal, Qt::ControlModifier | Qt::AltModifier);
+        QCOMPARE(state().keyHeight(), keys * 1.25);
+        QTest::keyClick(grid(), Qt::Key_Minus, Qt::ControlModifier | Qt::AltModifier);
+        QVERIFY(std::abs(state().keyHeight() - keys) < 1e-9);
+        // An ambiguous key does nothing at all in Qt: every shortcut belongs to one action.
+        std::map<QString, QString> owner;
+        for (QAction* action : window().findChildren<QAction*>())
+            for (const QKeySequence& key : action->shortcuts()) {
+                const QString text = key.toString();
+                const auto [it, fresh] = owner.emplace(text, action->text());
+                QVERIFY2(fresh, qPrintable(text + " is both " + it->second + " and " + action->text()));
+            }
+    }
+
+    void undoing_back_to_the_saved_state_clears_the_modified_mark() {
+        QTest::mouseDClick(grid(), Qt::LeftButton, Qt::NoModifier, at(8.0, 74));  // a step before the save
+        QString error;
+        QVERIFY2(window().saveTo(dir_.filePath("song.json"), &error), qPrintable(error));
+        QVERIFY(!window().song().isModified());
+        QVERIFY(!modifiedMark());
+        QTest::mouseDClick(grid(), Qt::LeftButton, Qt::NoModifier, at(7.0, 72));
+        QVERIFY(modifiedMark());
+        QVERIFY(window().song().undo());
+        QVERIFY2(!modifiedMark(), qPrintable(window().windowTitle()));
+        QVERIFY(window().song().redo());
+        QVERIFY(modifiedMark());
+        QVERIFY(window().song().undo());
+        QVERIFY(!modifiedMark());
+        // Below the save, a new edit loses the saved state for good (its redo is gone), even where the
+        // history is as deep as it was at the save.
+        QVERIFY(window().song().undo());
+        QVERIFY(modifiedMark());
+        QTest::mouseDClick(grid(), Qt::LeftButton, Qt::NoModifier, at(7.0, 72));
+        QVERIFY(modifiedMark());
+        QVERIFY(window().song().undo());
+        QVERIFY(modifiedMark());
+        QVERIFY(session_->waitUntilEngineCaughtUp());
+    }
+
+    void the_tempo_box_shows_the_songs_tempo() {
+        auto* tempo = window().findChild<QDoubleSpinBox*>();
+        QVERIFY(tempo);
+        QVERIFY2(QTest::qWaitFor([&] { return tempo->value() == 92.0; }, 5000),
+                 qPrintable(QString("the box shows %1 for a 92 bpm song").arg(tempo->value())));
+    }
+
+    void space_after_typing_a_tempo_takes_it_and_plays() {
+        auto* tempo = window().findChild<QDoubleSpinBox*>();
+        QVERIFY(tempo);
+        tempo->setFocus();
+        tempo->selectAll();
+        QTest::keyClicks(tempo, "150");
+        QTest::keyClick(tempo, Qt::Key_Space);
+        QCOMPARE(tempo->value(), 150.0);
+        QVERIFY(!tempo->hasFocus());
+        QVERIFY(QTest::qWaitFor([&] { return engineBeat().second; }, 10000));
+        QCOMPARE(session_->engineDocument().tempo.bpm_at(0.0), 150.0);
+        window().transport().stop();
+        QVERIFY(QTest::qWaitFor([&] { return !engineBeat().second; }, 10000));
+    }
+
+    void home_and_a_locate_while_stopped_bring_the_view_to_the_cursor() {
+        QVERIFY(QTest::qWaitFor([&] { return !engineBeat().second; }, 10000));
+        const auto inView = [&](double beat) {
+            const double visible = grid()->width() / state().pixelsPerBeat();
+            return beat >= state().leftBeat() && beat < state().leftBeat() + visible;
+        };
+        // The cursor away from the start first, so that Home's locate is seen arriving.
+        QVERIFY(session_->probe().call(OscOut("/locate/beat").d(40.0).bytes(), "/locate/beat"));
+        QVERIFY(QTest::qWaitFor([&] { return state().cursorBeat() == 40.0; }, 10000));
+        state().setLeftBeat(200.0);
+        QVERIFY(!inView(0.0));
+        grid()->setFocus();
+        QTest::keyClick(grid(), Qt::Key_Home);
+        QVERIFY(inView(0.0));
+        QVERIFY(QTest::qWaitFor([&] { return state().cursorBeat() == 0.0; }, 10000));
+        // Another client's locate moves the cursor: the view goes with it.
+        QVERIFY(session_->probe().call(OscOut("/locate/beat").d(300.0).bytes(), "/locate/beat"));
+        QVERIFY2(QTest::qWaitFor([&] { return inView(300.0); }, 10000),
+                 qPrintable(QString("view from beat %1").arg(state().leftBeat())));
+        // Scrolling by hand while stopped stays where it was put.
+        state().setLeftBeat(10.0);
+        QTest::qWait(300);
+        QVERIFY2(state().leftBeat() == 10.0, qPrintable(QString("view from %1, cursor %2, engine %3")
+                                                            .arg(state().leftBeat())
+                                                            .arg(state().cursorBeat())
+                                                            .arg(engineBeat().first)));
+    }
+
+    void exported_midi_gets_its_extension_and_a_confirmation() {
+        const QString chosen = dir_.filePath("for-the-band");
+        QString error;
+        QVERIFY2(window().exportMidiTo(chosen, &error), qPrintable(error));
+        QVERIFY(QFileInfo::exists(chosen + ".mid"));
+        QVERIFY(!QFileInfo::exists(chosen));
+        QVERIFY2(window().statusBar()->currentMessage().contains(chosen + ".mid"),
+                 qPrintable(window().statusBar()->currentMessage()));
+        // A name that has one keeps it.
+        QVERIFY2(window().exportMidiTo(dir_.filePath("take.MIDI"), &error), qPrintable(error));
+        QVERIFY(QFileInfo::exists(dir_.filePath("take.MIDI")));
+    }
+};
+
+QTEST_MAIN(NewcomerFixes)
+#include "newcomer_fixes.test.moc"
