@@ -1,6 +1,7 @@
 // tactus-gui: the Tactus desktop app. Options name the engine to use or start; see --help.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSettings>
 #include <memory>
 
 #include "gui/classic_scheduler.h"
@@ -55,6 +56,20 @@ int main(int argc, char** argv) {
     options.engine.startEngine = !parser.isSet(attach);
     options.engine.sampleRate = parser.value(rate).toInt();
     options.engine.period = parser.value(period).toInt();
+    // The audio settings chosen in Preferences last time (MainWindow::showPreferences keeps them); an
+    // option given here wins.
+    {
+        const QSettings settings;
+        const auto remembered = [&](const QCommandLineOption& option, const char* key) {
+            return !parser.isSet(option) && settings.contains(key);
+        };
+        if (remembered(audio, "audio")) options.engine.audio = settings.value("audio").toString();
+        if (remembered(jack_server, "jackServer"))
+            options.engine.jackServer = settings.value("jackServer").toString();
+        if (remembered(rate, "rate")) options.engine.sampleRate = settings.value("rate").toInt();
+        if (remembered(period, "period")) options.engine.period = settings.value("period").toInt();
+        if (settings.contains("device")) options.engine.device = settings.value("device").toString();
+    }
     if (!parser.positionalArguments().isEmpty()) options.document = parser.positionalArguments().front();
 
     tactus::TrackId classic_from = 0, classic_to = 0;

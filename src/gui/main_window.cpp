@@ -70,6 +70,7 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent)
     prefs_.engine = options_.engine;
     if (options_.useSettings) {
         QSettings s;
+        recent_ = s.value("recent").toStringList();
         prefs_.audition = s.value("audition", true).toBool();
         prefs_.follow = FollowMode(s.value("follow", int(FollowMode::Page)).toInt());
     }
@@ -383,7 +384,10 @@ void MainWindow::animate() {
 }
 
 void MainWindow::updateTitle() {
-    const QString name = path_.isEmpty() ? tr("Untitled") : QFileInfo(path_).fileName();
+    const QString name = !path_.isEmpty() ? QFileInfo(path_).fileName()
+                         : !imported_from_.isEmpty()
+                             ? tr("%1 (imported)").arg(QFileInfo(imported_from_).fileName())
+                             : tr("Untitled");
     setWindowTitle(QStringLiteral("%1%2 — Tactus").arg(name, song_->isModified() ? "*" : ""));
 }
 
@@ -398,6 +402,7 @@ bool MainWindow::maybeSave() {
 
 void MainWindow::newDocument() {
     path_.clear();
+    imported_from_.clear();
     song_->endJournal();
     song_->resetDocument(newSong());
     updateTitle();
@@ -419,6 +424,7 @@ bool MainWindow::openFile(const QString& path, QString* error) {
     // Our own live journal is not a crash's: reopening the file being edited reloads it as saved.
     const bool recovered = !midi && path != song_->journalPath() && offerJournal(path, *loaded.document);
     path_ = midi ? QString() : path;  // a MIDI file is imported, then saved as a document
+    imported_from_ = midi ? path : QString();
     song_->endJournal();
     song_->setJournalPath(path_);
     song_->resetDocument(std::move(*loaded.document));
@@ -431,7 +437,7 @@ bool MainWindow::openFile(const QString& path, QString* error) {
             tr("Opened with %n warning(s); the first: %1", nullptr, int(loaded.warnings.size()))
                 .arg(QString::fromStdString(loaded.warnings.front())),
             15000);
-    if (!midi) addRecent(path);
+    addRecent(path);
     updateTitle();
     return true;
 }
@@ -439,7 +445,9 @@ bool MainWindow::openFile(const QString& path, QString* error) {
 void MainWindow::open() {
     if (!maybeSave()) return;
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open"), {}, tr("Tactus documents (*.json);;MIDI files (*.mid *.midi)"));
+        this, tr("Open"), {},
+        tr("Tactus documents and MIDI files (*.json *.mid *.midi);;Tactus documents (*.json);;"
+           "MIDI files (*.mid *.midi)"));
     if (!path.isEmpty()) openFile(path);
 }
 
@@ -453,6 +461,7 @@ bool MainWindow::saveTo(const QString& path, QString* error) {
         return false;
     }
     path_ = path;
+    imported_from_.clear();
     song_->markSaved();
     song_->setJournalPath(path);
     song_->journalSaved();  // the saved file is the base of a fresh journal
@@ -504,8 +513,9 @@ void MainWindow::exportMidi() {
 
 // Where a file made from the document goes by default: beside it, with its name and `extension`.
 QString MainWindow::suggestedPath(const QString& extension) const {
-    if (path_.isEmpty()) return QStringLiteral("untitled.") + extension;
-    const QFileInfo info(path_);
+    const QString& from = path_.isEmpty() ? imported_from_ : path_;  // an imported MIDI file's name
+    if (from.isEmpty()) return QStringLiteral("untitled.") + extension;
+    const QFileInfo info(from);
     return info.dir().filePath(info.completeBaseName() + "." + extension);
 }
 
@@ -609,20 +619,28 @@ void MainWindow::doAutosave() {
 }
 
 void MainWindow::addRecent(const QString& path) {
-    if (!options_.useSettings) return;
-    QSettings s;
-    QStringList recent = s.value("recent").toStringList();
-    recent.removeAll(path);
-    recent.prepend(QFileInfo(path).absoluteFilePath());
+    // One entry per file, however it was named ("song.json", "./song.json", a link to it).
+    const auto normal = [](const QString& p) {
+        const QFileInfo info(p);
+        const QString canonical = info.canonicalFilePath();
+        return canonical.isEmpty() ? info.absoluteFilePath() : canonical;
+    };
+    QStringList recent{normal(path)};
+    for (const QString& earlier : recent_)
+        if (!recent.contains(normal(earlier))) recent.append(normal(earlier));
     while (recent.size() > kMaxRecent) recent.removeLast();
-    s.setValue("recent", recent);
+    recent_ = recent;
+    if (options_.useSettings) QSettings().setValue("recent", recent_);
     refreshRecentMenu();
+}
+
+QStringList MainWindow::recentFiles() const {
+    return recent_;
 }
 
 void MainWindow::refreshRecentMenu() {
     recent_menu_->clear();
-    if (!options_.useSettings) return;
-    for (const QString& path : QSettings().value("recent").toStringList())
+    for (const QString& path : recent_)
         recent_menu_->addAction(path, this, [this, path] {
             if (maybeSave()) openFile(path);
         });

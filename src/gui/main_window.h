@@ -51,6 +51,8 @@ public:
     // no MIDI extension; the status bar says where it went.
     bool exportMidiTo(const QString& path, QString* error = nullptr);
     QString currentPath() const { return path_; }
+    // The recent files (File > Open Recent), newest first, one entry per file.
+    QStringList recentFiles() const;
 
     SongModel& song() const { return *song_; }
     EngineLink& link() const { return *link_; }
@@ -117,6 +119,9 @@ private:
     EngineStatusBar* status_bar_;
     std::unique_ptr<Autosave> autosave_;
     QString path_;
+    QString imported_from_;
+    QStringList recent_;  // newest first (kept in QSettings when options_.useSettings)  // the MIDI file the
+                          // document was imported from, until it is saved
     QString journal_recovered_;  // the file whose journal was taken (its autosaves are older)
     QMenu* recent_menu_ = nullptr;
     QAction* undo_ = nullptr;

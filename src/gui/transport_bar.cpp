@@ -66,6 +66,11 @@ TransportBar::TransportBar(SongModel& song, EngineLink& link, RollState& state, 
     // musician who just typed a tempo means.
     tempo_->installEventFilter(this);
     addSeparator();
+    stop_at_end_ = addAction(tr("Stop at end"));
+    stop_at_end_->setObjectName("stopAtEnd");
+    stop_at_end_->setCheckable(true);
+    stop_at_end_->setChecked(true);
+    stop_at_end_->setToolTip(tr("Stop when playback passes the end of the last note (not while looping)"));
     loop_ = addAction(tr("Loop"));
     loop_->setCheckable(true);
     loop_->setToolTip(tr("Loop the region set by Shift-dragging on the ruler"));
@@ -99,7 +104,11 @@ TransportBar::TransportBar(SongModel& song, EngineLink& link, RollState& state, 
     audition_->setChecked(state_.auditionEnabled());
     audition_->setToolTip(tr("Sound notes as they are drawn, moved or transposed"));
     connect(audition_, &QAction::toggled, this, [this](bool on) { state_.setAuditionEnabled(on); });
-    connect(&song_, &SongModel::documentChanged, this, [this] { meter_ = MeterMap(song_.document().meter); });
+    connect(&song_, &SongModel::documentChanged, this, [this] {
+        meter_ = MeterMap(song_.document().meter);
+        end_beat_ = songEnd(song_.document());
+    });
+    end_beat_ = songEnd(song_.document());
     connect(&state_, &RollState::changed, this, [this] {
         const int i = follow_->findData(int(state_.followMode()));
         if (i != follow_->currentIndex()) follow_->setCurrentIndex(i);
@@ -108,6 +117,11 @@ TransportBar::TransportBar(SongModel& song, EngineLink& link, RollState& state, 
 }
 
 void TransportBar::showPosition(double beat, bool playing, double bpm) {
+    // Passing the song's end (not being past it: playing on from there is a choice) stops it.
+    if (playing && playing_ && stop_at_end_->isChecked() && !state_.loopOn() && end_beat_ > 0 &&
+        shown_beat_ < end_beat_ && beat >= end_beat_)
+        stop();
+    shown_beat_ = beat;
     playing_ = playing;
     if (play_->isChecked() != playing) {
         const QSignalBlocker block(play_);
@@ -166,6 +180,13 @@ void TransportBar::resendState() {
     if (state_.loopOn()) setLoop(true, state_.loopBegin(), state_.loopEnd());
     if (metronome_->isChecked()) link_.send(OscOut("/metronome").i(1).bytes());
     if (count_in_->value() > 0) link_.send(OscOut("/countin").i(count_in_->value()).bytes());
+}
+
+double TransportBar::songEnd(const Document& doc) {
+    double end = 0.0;
+    for (const Track& t : doc.tracks)
+        for (const Note& n : t.notes) end = std::max(end, n.end());
+    return end;
 }
 
 bool TransportBar::eventFilter(QObject* watched, QEvent* event) {

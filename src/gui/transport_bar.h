@@ -7,6 +7,7 @@
 #include <QToolBar>
 
 #include "core/meter_map.h"
+#include "core/score.h"
 
 class QAction;
 class QComboBox;
@@ -46,6 +47,8 @@ protected:
 
 private:
     void applyTempo();
+    // Where the last note ends, in beats (0 for a song without notes).
+    static double songEnd(const Document& doc);
 
     SongModel& song_;
     EngineLink& link_;
@@ -55,6 +58,7 @@ private:
     QAction* pause_;
     QAction* stop_;
     QAction* panic_;
+    QAction* stop_at_end_;
     QAction* loop_;
     QAction* metronome_;
     QSpinBox* count_in_;
@@ -65,6 +69,8 @@ private:
     QAction* audition_;
     bool playing_ = false;
     double shown_bpm_ = 0.0;
+    double shown_beat_ = 0.0;
+    double end_beat_ = 0.0;
 };
 
 }  // namespace tactus::gui

@@ -2,7 +2,9 @@
 // a click on empty grid clears the selection and draws nothing (a drag or a double-click draws); the
 // zoom shortcuts the README names fire, and no two actions share a key; undoing back to the saved
 // state clears the modified mark; Space after typing a tempo takes it and plays; Home and a locate
-// while stopped bring the view to the cursor; exported MIDI gets its extension and a confirmation.
+// while stopped bring the view to the cursor; playback stops at the song's end unless looping;
+// exported MIDI gets its extension and a confirmation; a MIDI file opens under its own name and enters
+// Open Recent once, however its path is written.
 #include <QAction>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
@@ -203,6 +205,34 @@ private slots:
                                                             .arg(engineBeat().first)));
     }
 
+    void playback_stops_where_the_last_note_ends_unless_looping() {
+        QVERIFY(QTest::qWaitFor([&] { return !engineBeat().second; }, 10000));
+        const double end = 2.0;  // the last note: beat 1, one beat long
+        auto* stopAtEnd = window().transport().findChild<QAction*>("stopAtEnd");
+        QVERIFY(stopAtEnd && stopAtEnd->isChecked());
+        window().transport().locate(0.0);
+        QVERIFY(QTest::qWaitFor([&] { return state().cursorBeat() == 0.0; }, 10000));
+        window().transport().play();
+        QVERIFY(QTest::qWaitFor([&] { return engineBeat().second; }, 10000));
+        QVERIFY2(QTest::qWaitFor([&] { return !engineBeat().second; }, 10000), "it played on past the end");
+        // Looping over the end, or with the option off, it plays on.
+        for (const bool looping : {true, false}) {
+            window().transport().setLoop(looping, 0.0, 4.0);
+            stopAtEnd->setChecked(looping);
+            window().transport().locate(0.0);
+            window().transport().play();
+            QVERIFY(QTest::qWaitFor([&] { return engineBeat().second; }, 10000));
+            QTest::qWait(2500);  // 6 beats at 150 bpm
+            const auto [beat, playing] = engineBeat();
+            QVERIFY2(playing, looping ? "a loop over the end stopped" : "stopped with Stop at end off");
+            QVERIFY(looping || beat > end);
+            window().transport().stop();
+            QVERIFY(QTest::qWaitFor([&] { return !engineBeat().second; }, 10000));
+        }
+        window().transport().setLoop(false, 0.0, 4.0);
+        stopAtEnd->setChecked(true);
+    }
+
     void exported_midi_gets_its_extension_and_a_confirmation() {
         const QString chosen = dir_.filePath("for-the-band");
         QString error;
@@ -214,6 +244,24 @@ private slots:
         // A name that has one keeps it.
         QVERIFY2(window().exportMidiTo(dir_.filePath("take.MIDI"), &error), qPrintable(error));
         QVERIFY(QFileInfo::exists(dir_.filePath("take.MIDI")));
+    }
+
+    // Last: it replaces the document.
+    void a_midi_file_opens_under_its_name_and_enters_open_recent_once() {
+        const QString mid = dir_.filePath("piece.mid");
+        QString error;
+        QVERIFY2(window().exportMidiTo(mid, &error), qPrintable(error));
+        QVERIFY2(window().openFile(mid, &error), qPrintable(error));
+        QVERIFY2(window().windowTitle().contains("piece.mid"), qPrintable(window().windowTitle()));
+        QVERIFY(window().currentPath().isEmpty());  // saved as a document of its own
+        // Named three ways: one entry.
+        QVERIFY2(window().openFile(dir_.path() + "/./piece.mid", &error), qPrintable(error));
+        QVERIFY2(window().openFile(dir_.path() + "/../" + QFileInfo(dir_.path()).fileName() + "/piece.mid",
+                                   &error),
+                 qPrintable(error));
+        const QStringList recent = window().recentFiles();
+        QCOMPARE(recent.count(QFileInfo(mid).canonicalFilePath()), 1);
+        QCOMPARE(recent.front(), QFileInfo(mid).canonicalFilePath());
     }
 };
 
