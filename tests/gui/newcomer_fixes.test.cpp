@@ -3,7 +3,8 @@
 // zoom shortcuts the README names fire, and no two actions share a key; undoing back to the saved
 // state clears the modified mark; Space after typing a tempo takes it and plays; Home and a locate
 // while stopped bring the view to the cursor; playback stops at the song's end unless looping;
-// exported MIDI gets its extension and a confirmation; a MIDI file opens under its own name and enters
+// exported MIDI gets its extension and a confirmation; the velocity lane takes the chord note meant;
+// a MIDI file opens under its own name and enters
 // Open Recent once, however its path is written.
 #include <QAction>
 #include <QDoubleSpinBox>
@@ -18,6 +19,7 @@
 #include "gui/roll_state.h"
 #include "gui/song_model.h"
 #include "gui/transport_bar.h"
+#include "gui/velocity_lane.h"
 #include "gui_session.h"
 #include "server/osc_out.h"
 
@@ -244,6 +246,49 @@ private slots:
         // A name that has one keeps it.
         QVERIFY2(window().exportMidiTo(dir_.filePath("take.MIDI"), &error), qPrintable(error));
         QVERIFY(QFileInfo::exists(dir_.filePath("take.MIDI")));
+    }
+
+    void the_velocity_lane_takes_the_chord_note_meant() {
+        std::vector<Edit> chord;
+        for (const auto& [pitch, velocity] : {std::pair{60, 40}, std::pair{64, 80}, std::pair{67, 120}})
+            chord.push_back(edit::NoteAdd{1, Note{0, 12.0, 1.0, pitch, 0.0, velocity}});
+        QVERIFY(window().song().apply(chord, "chord"));
+        std::map<int, NoteId> id;  // by pitch
+        for (const Note& n : window().song().document().tracks[0].notes)
+            if (n.start == 12.0) id[n.pitch] = n.id;
+        QCOMPARE(id.size(), std::size_t(3));
+        // The cursor there first: a cursor that moves while stopped brings the view along.
+        window().transport().locate(12.0);
+        QVERIFY(QTest::qWaitFor([&] { return state().cursorBeat() == 12.0; }, 10000));
+        state().setLeftBeat(10.0);
+        auto* lane = window().findChild<gui::VelocityLane*>();
+        QVERIFY(lane);
+        const int x = int(std::lround(state().xOfBeat(12.0))) + 1;
+        const int h = lane->height();
+        const auto yOf = [&](int v) { return int(std::lround(h - 4 - (h - 8) * v / 127.0)); };
+        const auto velocityAt = [&](int y) {
+            return std::clamp(int(std::lround(127.0 * (h - 4 - y) / (h - 8))), 1, 127);
+        };
+        const auto dragStalk = [&](int fromVelocity, int toVelocity) {
+            QTest::mousePress(lane, Qt::LeftButton, Qt::NoModifier, QPoint(x, yOf(fromVelocity)));
+            QTest::mouseMove(lane, QPoint(x, yOf(toVelocity)));
+            QTest::mouseRelease(lane, Qt::LeftButton, Qt::NoModifier, QPoint(x, yOf(toVelocity)));
+        };
+        const auto velocities = [&] {
+            std::map<int, int> v;
+            for (const Note& n : session_->engineDocument().tracks[0].notes)
+                if (n.start == 12.0) v[n.pitch] = n.velocity;
+            return v;
+        };
+        // Nothing selected: the stalk whose top is nearest the press.
+        state().setSelection({});
+        dragStalk(118, 110);
+        QCOMPARE(velocities(), (std::map<int, int>{{60, 40}, {64, 80}, {67, velocityAt(yOf(110))}}));
+        // A selected note of the chord, wherever on its x the press is.
+        state().setSelection({id[60]});
+        dragStalk(60, 90);  // (nearest to 64's top: the selection wins)
+        QCOMPARE(velocities(),
+                 (std::map<int, int>{{60, velocityAt(yOf(90))}, {64, 80}, {67, velocityAt(yOf(110))}}));
     }
 
     // Last: it replaces the document.
