@@ -428,6 +428,7 @@ bool MainWindow::openFile(const QString& path, QString* error) {
     song_->endJournal();
     song_->setJournalPath(path_);
     song_->resetDocument(std::move(*loaded.document));
+    roll_->frameSong();
     if (recovered) {
         song_->markUnsaved();
         journal_recovered_ = path;

@@ -16,6 +16,9 @@ namespace {
 
 // How far the mouse moves from a press on empty space before it draws (less is a click).
 constexpr double kDragPixels = 4.0;
+// A gesture held this close to the left or right edge (or past it) scrolls the view.
+constexpr double kAutoscrollZone = 8.0;
+constexpr int kAutoscrollMs = 30;
 constexpr double kEdgePixels = 6.0;
 bool isBlackKey(int pitch) {
     const int pc = pitch % 12;
@@ -35,6 +38,8 @@ NoteGrid::NoteGrid(SongModel& song, RollState& state, QWidget* parent)
     });
     connect(&state_, &RollState::changed, this, qOverload<>(&QWidget::update));
     connect(&state_, &RollState::selectionChanged, this, qOverload<>(&QWidget::update));
+    autoscroll_.setInterval(kAutoscrollMs);
+    connect(&autoscroll_, &QTimer::timeout, this, &NoteGrid::autoscrollStep);
 }
 
 const Track* NoteGrid::editedTrack() const {
@@ -234,6 +239,40 @@ void NoteGrid::mouseMoveEvent(QMouseEvent* event) {
         setCursor(hit.note ? (hit.rightEdge ? Qt::SizeHorCursor : Qt::OpenHandCursor) : Qt::CrossCursor);
         return;
     }
+    last_pos_ = pos;
+    updateGesture(pos);
+    // Held near or past the left or right edge while drawing, moving or resizing: the view scrolls on
+    // its own (a timer), so a note can be taken past what is shown.
+    const bool scrolls =
+        gesture_ == Gesture::Move || gesture_ == Gesture::Resize || (gesture_ == Gesture::Draw && drawing_);
+    if (scrolls && edgeOvershoot(pos.x()) != 0.0) {
+        if (!autoscroll_.isActive()) autoscroll_.start();
+    } else {
+        autoscroll_.stop();
+    }
+}
+
+// Pixels past the autoscroll zone at either edge (negative: left), 0 inside.
+double NoteGrid::edgeOvershoot(double x) const {
+    if (x > width() - kAutoscrollZone) return x - (width() - kAutoscrollZone);
+    if (x < kAutoscrollZone && state_.leftBeat() > 0.0) return x - kAutoscrollZone;
+    return 0.0;
+}
+
+void NoteGrid::autoscrollStep() {
+    const double over = edgeOvershoot(last_pos_.x());
+    if (gesture_ == Gesture::None || over == 0.0) {
+        autoscroll_.stop();
+        return;
+    }
+    // Faster the further past the edge, at least a few pixels a tick.
+    const double pixels = std::copysign(std::max(3.0, std::abs(over) * 0.5), over);
+    state_.pauseFollow();
+    state_.setLeftBeat(std::max(0.0, state_.leftBeat() + pixels / state_.pixelsPerBeat()));
+    updateGesture(last_pos_);  // the beat under the mouse has moved on
+}
+
+void NoteGrid::updateGesture(QPointF pos) {
     const double beat = state_.beatOfX(pos.x());
     switch (gesture_) {
         case Gesture::Draw:
@@ -263,6 +302,7 @@ void NoteGrid::mouseMoveEvent(QMouseEvent* event) {
 
 void NoteGrid::mouseReleaseEvent(QMouseEvent* event) {
     ++events_handled_;
+    autoscroll_.stop();
     if (event->button() == Qt::LeftButton) finishGesture();
 }
 

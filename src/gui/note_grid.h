@@ -4,10 +4,12 @@
 // step, and a plain click there clears the selection; drag a note to move it (time and pitch), drag its
 // right edge to resize, shift-click toggles selection, shift-drag on empty space selects with a rubber
 // band, right-click deletes. Each gesture is one undoable batch, applied when the mouse is released.
+// A drag held at the left or right edge scrolls the view.
 #pragma once
 
 #include <QPoint>
 #include <QRect>
+#include <QTimer>
 #include <QWidget>
 #include <vector>
 
@@ -51,6 +53,9 @@ private:
     void paintGesture(QPainter& p) const;
     void finishGesture();
     void drawNote(const Note& n);
+    void updateGesture(QPointF pos);
+    double edgeOvershoot(double x) const;
+    void autoscrollStep();
 
     SongModel& song_;
     RollState& state_;
@@ -62,7 +67,10 @@ private:
     Note primary_;             // the note under the mouse at the press (Move/Resize), or the drawn one
     double drag_beats_ = 0.0;  // Move: time offset; Resize: length change
     int drag_pitch_ = 0;       // Move: semitones
-    bool drawing_ = false;     // Draw: the mouse has moved far enough from the press to be a drag
+    bool drawing_ = false;
+    QPointF last_pos_;   // where the mouse was last seen during a gesture
+    QTimer autoscroll_;  // while a gesture is held at an edge     // Draw: the mouse has moved far enough
+                         // from the press to be a drag
     QRectF rubber_band_;
     double cursor_x_ = -10.0;
     std::uint64_t events_handled_ = 0;

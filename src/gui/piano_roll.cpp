@@ -51,6 +51,7 @@ PianoRoll::PianoRoll(SongModel& song, EngineLink& link, RollState& state, QWidge
     connect(ruler_, &Ruler::locateRequested, this, &PianoRoll::locateRequested);
     connect(ruler_, &Ruler::loopRequested, this, &PianoRoll::loopRequested);
     connect(&state_, &RollState::changed, this, &PianoRoll::updateScrollBars);
+    connect(&state_, &RollState::trackChanged, this, &PianoRoll::frameTrackNotes);
     connect(&song_, &SongModel::documentChanged, this, &PianoRoll::updateScrollBars);
     connect(hbar_, &QScrollBar::valueChanged, this, [this](int v) {
         if (!syncing_) state_.setLeftBeat(v / state_.pixelsPerBeat());
@@ -130,6 +131,27 @@ void PianoRoll::revealBeat(double beat) {
     const double left = state_.leftBeat();
     if (beat < left || beat >= left + visible * 0.95)
         state_.setLeftBeat(std::max(0.0, beat - visible * 0.05));
+}
+
+void PianoRoll::frameSong() {
+    double end = 0.0;
+    for (const Track& t : song_.document().tracks)
+        for (const Note& n : t.notes) end = std::max(end, n.end());
+    const double beats = std::max(end, 4.0) * 1.05;  // a little room after the last note
+    state_.setPixelsPerBeat(grid_->width() / beats, 0.0);
+    state_.setLeftBeat(0.0);
+    frameTrackNotes();
+}
+
+void PianoRoll::frameTrackNotes() {
+    const Track* track = song_.track(state_.currentTrack());
+    if (!track || track->notes.empty()) return;
+    int low = 127, high = 0;
+    for (const Note& n : track->notes) low = std::min(low, n.pitch), high = std::max(high, n.pitch);
+    const double rows = grid_->height() / state_.keyHeight();
+    const double top = state_.topPitch();  // the row at the top edge; rows below it are in view
+    if (high <= top && low >= top - rows + 1) return;
+    state_.setTopPitch(std::clamp((low + high) / 2.0 + rows / 2.0, std::min(128.0, rows), 128.0));
 }
 
 std::vector<Note> PianoRoll::selection() const {

@@ -35,6 +35,12 @@ public:
     void showCursor(double beat, bool playing);
     // Scrolls so that `beat` is in view (near the left edge) when it is not.
     void revealBeat(double beat);
+    // Zooms time so that the whole song fits the width (from beat 0), and frames the edited track's
+    // notes: what a file opening shows.
+    void frameSong();
+    // Scrolls pitches so that the edited track's notes are in view (centred) when they are not: on a
+    // change of track, whose notes may sit in another register (a drum kit's kick and snare).
+    void frameTrackNotes();
     NoteGrid* grid() const { return grid_; }
     Ruler* ruler() const { return ruler_; }
     TempoLane* tempoLane() const { return tempo_; }

@@ -34,6 +34,7 @@ void RollState::setCurrentTrack(TrackId id) {
     selection_.clear();
     emit selectionChanged();
     emit changed();
+    emit trackChanged();
 }
 
 }  // namespace tactus::gui

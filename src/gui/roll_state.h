@@ -76,6 +76,7 @@ public:
 signals:
     void changed();           // view, snap or track
     void selectionChanged();  // the selected notes
+    void trackChanged();      // another track is edited
 
 private:
     double pixels_per_beat_ = 80.0;

@@ -4,7 +4,8 @@
 // state clears the modified mark; Space after typing a tempo takes it and plays; Home and a locate
 // while stopped bring the view to the cursor; playback stops at the song's end unless looping;
 // exported MIDI gets its extension and a confirmation; the velocity lane takes the chord note meant;
-// a MIDI file opens under its own name and enters
+// a note dragged past the edge scrolls the view; an opened file is framed, and a change of track
+// frames its notes; a MIDI file opens under its own name and enters
 // Open Recent once, however its path is written.
 #include <QAction>
 #include <QDoubleSpinBox>
@@ -14,6 +15,7 @@
 #include <QTest>
 #include <map>
 
+#include "core/document_json.h"
 #include "gui/note_grid.h"
 #include "gui/piano_roll.h"
 #include "gui/roll_state.h"
@@ -291,7 +293,62 @@ private slots:
                  (std::map<int, int>{{60, velocityAt(yOf(90))}, {64, 80}, {67, velocityAt(yOf(110))}}));
     }
 
+    void a_note_dragged_past_the_edge_scrolls_the_view_and_lands_beyond_it() {
+        window().transport().locate(0.0);
+        QVERIFY(QTest::qWaitFor([&] { return state().cursorBeat() == 0.0; }, 10000));
+        state().setLeftBeat(0.0);
+        const double visibleEnd = state().beatOfX(grid()->width());
+        const QPoint from = at(1.0, 62);  // note 2: beat 1, pitch 62
+        const QPoint past(grid()->width() + 40, from.y());
+        QTest::mousePress(grid(), Qt::LeftButton, Qt::NoModifier, from);
+        QTest::mouseMove(grid(), QPoint(grid()->width() - 2, from.y()));
+        QTest::mouseMove(grid(), past);
+        QTest::qWait(600);  // held there: the view scrolls on
+        QVERIFY2(state().leftBeat() > 0.0, "the view did not scroll");
+        QTest::mouseRelease(grid(), Qt::LeftButton, Qt::NoModifier, past);
+        const auto moved = window().song().findNote(2);
+        QVERIFY(moved);
+        QVERIFY2(moved->note.start > visibleEnd,
+                 qPrintable(QString("note at %1, view ended at %2").arg(moved->note.start).arg(visibleEnd)));
+        QCOMPARE(session_->engineDocument().tracks[0].notes.size(),
+                 window().song().document().tracks[0].notes.size());
+        QVERIFY(window().song().undo());
+        QCOMPARE(window().song().findNote(2)->note.start, 1.0);
+    }
+
     // Last: it replaces the document.
+    void opening_a_file_frames_the_song_and_a_track_change_its_notes() {
+        // 48 beats of low notes on track 1, high ones on track 2.
+        Document doc;
+        Track low, high;
+        low.id = 1, low.preset = "pluck";
+        high.id = 2, high.preset = "pluck";
+        for (int k = 0; k < 48; ++k) {
+            low.notes.push_back(Note{NoteId(100 + k), double(k), 1.0, 28 + k % 8, 0.0, 100});
+            high.notes.push_back(Note{NoteId(200 + k), double(k), 1.0, 100 + k % 6, 0.0, 100});
+        }
+        doc.tracks = {low, high};
+        const QString path = dir_.filePath("framed.json");
+        std::string error;
+        QVERIFY(save_document_file(doc, path.toStdString(), &error));
+        state().setPixelsPerBeat(400.0, 0.0);
+        state().setLeftBeat(30.0);
+        state().setTopPitch(84.0);
+        QString message;
+        QVERIFY2(window().openFile(path, &message), qPrintable(message));
+        state().setCurrentTrack(1);
+        const auto rowsShown = [&](int pitch) {
+            const double y = state().yOfPitch(pitch);
+            return y >= 0.0 && y + state().keyHeight() <= grid()->height() + 0.5;
+        };
+        QCOMPARE(state().leftBeat(), 0.0);
+        QVERIFY2(state().beatOfX(grid()->width()) >= 48.0,
+                 qPrintable(QString::number(state().beatOfX(grid()->width()))));
+        QVERIFY(rowsShown(28) && rowsShown(35));
+        state().setCurrentTrack(2);
+        QVERIFY(rowsShown(100) && rowsShown(105));
+    }
+
     void a_midi_file_opens_under_its_name_and_enters_open_recent_once() {
         const QString mid = dir_.filePath("piece.mid");
         QString error;

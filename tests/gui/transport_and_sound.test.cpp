@@ -71,6 +71,8 @@ private slots:
                     if (!r.track_peaks.empty()) loudest_ = std::max(loudest_, r.track_peaks[0]);
                 });
         state().setCurrentTrack(1);
+        state().setPixelsPerBeat(80.0, 0.0);  // (opening framed all 200 beats: clicks want room)
+        state().setLeftBeat(0.0);
     }
     void cleanupTestCase() { session_.reset(); }
 
