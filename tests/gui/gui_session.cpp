@@ -146,6 +146,12 @@ Document GuiSession::engineDocument() {
     return *doc;
 }
 
+std::pair<double, bool> GuiSession::engineBeat() {
+    auto status = probe_->call(OscOut("/status").bytes(), "/status");
+    if (!status || status->args.size() < 5) qFatal("the engine did not answer /status");
+    return {status->args[4].f, status->args[3].i != 0};
+}
+
 Document comparable(Document doc) {
     doc = canonical_document(std::move(doc));
     doc.revision = 0;

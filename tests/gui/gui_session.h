@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "core/score.h"
 #include "gui/main_window.h"
@@ -57,6 +58,8 @@ public:
     // The engine's document once it has answered every batch the GUI sent; aborts the test program
     // when the engine does not answer (nothing after that could be trusted).
     Document engineDocument();
+    // The engine's beat and whether it plays, from /status; aborts the test program without an answer.
+    std::pair<double, bool> engineBeat();
 
     // Whether the JACK server runs and the window's engine took the document within `timeout_ms`.
     bool waitUntilSynced(int timeout_ms = 15000);

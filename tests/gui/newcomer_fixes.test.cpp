@@ -66,11 +66,7 @@ private:
                       int(std::lround(state().yOfPitch(pitch) + state().keyHeight() / 2)));
     }
     bool modifiedMark() { return window().windowTitle().contains('*'); }
-    std::pair<double, bool> engineBeat() {
-        auto status = session_->probe().call(OscOut("/status").bytes(), "/status");
-        if (!status || status->args.size() < 5) qFatal("no /status");
-        return {status->args[4].f, status->args[3].i != 0};
-    }
+    std::pair<double, bool> engineBeat() { return session_->engineBeat(); }
 
 private slots:
     void initTestCase() {

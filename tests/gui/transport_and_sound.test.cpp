@@ -38,12 +38,7 @@ private:
     bool replied(const std::string& address) {
         return std::find(replies_.begin(), replies_.end(), address) != replies_.end();
     }
-    // The engine's beat and playing flag, from /status.
-    std::pair<double, bool> engineBeat() {
-        auto status = session_->probe().call(OscOut("/status").bytes(), "/status");
-        if (!status || status->args.size() < 5) qFatal("no /status");
-        return {status->args[4].f, status->args[3].i != 0};
-    }
+    std::pair<double, bool> engineBeat() { return session_->engineBeat(); }
 
 private slots:
     void initTestCase() {
@@ -147,7 +142,8 @@ private slots:
         QTest::qWait(400);
         QVERIFY2(loudest_ == 0.0f, "audition is off, yet the track sounded");
         state().setAuditionEnabled(true);
-        QTest::mouseDClick(grid, Qt::LeftButton, Qt::NoModifier, at + QPoint(int(state().pixelsPerBeat()), 0));
+        QTest::mouseDClick(grid, Qt::LeftButton, Qt::NoModifier,
+                           at + QPoint(int(state().pixelsPerBeat()), 0));
         QVERIFY2(QTest::qWaitFor([&] { return loudest_ > 0.01f; }, 18000), "the drawn note was not heard");
 
         QWidget* keys = grid->parentWidget()->findChild<QWidget*>("pianoKeys");
