@@ -143,7 +143,12 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent)
     });
 
     if (options_.document.isEmpty() || !openFile(options_.document)) song_->resetDocument(newSong());
-    offerRecovery();
+    // Asking waits for the window to be on screen, so the question appears over it and not alone in a
+    // corner of the screen; the automatic answers (tests, scripts) are taken at once.
+    if (options_.recovery == AppOptions::Recovery::Ask)
+        QTimer::singleShot(0, this, &MainWindow::offerRecovery);
+    else
+        offerRecovery();
 
     animation_.setTimerType(Qt::PreciseTimer);
     connect(&animation_, &QTimer::timeout, this, &MainWindow::animate);

@@ -1,5 +1,10 @@
 #include "gui/tempo_lane.h"
 
+#include <QCheckBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
 #include <QMouseEvent>
 #include <QPainter>
 #include <algorithm>
@@ -12,14 +17,46 @@ namespace tactus::gui {
 
 namespace {
 constexpr double kHandleRadius = 4.0;
+constexpr double kBpmPerPixel = 0.5;       // dragging a handle
+constexpr double kFineBpmPerPixel = 0.05;  // ... with Shift
+
+double tenths(double bpm) {
+    return std::clamp(std::round(bpm * 10) / 10, TempoMap::kMinBpm, TempoMap::kMaxBpm);
 }
+
+std::optional<TempoPoint> askForTempoPoint(QWidget* parent, const TempoPoint& point, bool can_ramp) {
+    QDialog dialog(parent);
+    dialog.setWindowTitle(QObject::tr("Tempo change at beat %1").arg(point.beat));
+    auto* bpm = new QDoubleSpinBox(&dialog);
+    bpm->setRange(TempoMap::kMinBpm, TempoMap::kMaxBpm);
+    bpm->setDecimals(2);
+    bpm->setSuffix(QObject::tr(" BPM"));
+    bpm->setValue(point.bpm);
+    auto* ramp = new QCheckBox(QObject::tr("Ramp to the next change"), &dialog);
+    ramp->setChecked(point.ramp);
+    ramp->setEnabled(can_ramp);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    QObject::connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    QObject::connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto* layout = new QFormLayout(&dialog);
+    layout->addRow(QObject::tr("Tempo"), bpm);
+    layout->addRow(ramp);
+    layout->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted) return std::nullopt;
+    TempoPoint edited = point;
+    edited.bpm = bpm->value();
+    edited.ramp = can_ramp && ramp->isChecked();
+    return edited;
+}
+}  // namespace
 
 TempoLane::TempoLane(SongModel& song, RollState& state, QWidget* parent)
     : QWidget(parent), song_(song), state_(state) {
     setFixedHeight(54);
     setAttribute(Qt::WA_OpaquePaintEvent);
-    setToolTip(
-        tr("Tempo: click to add a change, drag to edit, double-click for a ramp, right-click to remove"));
+    setToolTip(tr(
+        "Tempo: click to add a change, drag to edit (Shift: finely), double-click to type a tempo or set a "
+        "ramp, right-click to remove"));
     connect(&song_, &SongModel::documentChanged, this, [this] {
         fitRange();
         update();
@@ -42,8 +79,7 @@ double TempoLane::yOfBpm(double bpm) const {
 }
 
 double TempoLane::bpmOfY(double y) const {
-    const double bpm = max_bpm_ - (y - 4) * (max_bpm_ - min_bpm_) / (height() - 8);
-    return std::clamp(std::round(bpm * 10) / 10, TempoMap::kMinBpm, TempoMap::kMaxBpm);
+    return tenths(max_bpm_ - (y - 4) * (max_bpm_ - min_bpm_) / (height() - 8));
 }
 
 int TempoLane::handleAt(QPointF pos) const {
@@ -101,20 +137,25 @@ void TempoLane::mousePressEvent(QMouseEvent* event) {
     if (handle >= 0) {
         dragging_ = handle;
         draft_ = points;
+        press_pos_ = event->position();
+        press_bpm_ = points[std::size_t(handle)].bpm;
         return;
     }
     const double beat = std::max(0.0, state_.snapBeat(state_.beatOfX(event->position().x())));
     if (std::any_of(points.begin(), points.end(), [&](const TempoPoint& p) { return p.beat == beat; }))
         return;
+    // The tempo in force there: a new change starts where the music is, and a drag or a double-click
+    // then sets it (the lane's height is too coarse to aim a tempo at).
     std::vector<TempoPoint> next = points;
-    next.push_back({beat, bpmOfY(event->position().y()), false});
+    next.push_back({beat, tenths(song_.document().tempo.bpm_at(beat)), false});
     commit(std::move(next), tr("Add tempo change"));
 }
 
 void TempoLane::mouseMoveEvent(QMouseEvent* event) {
     if (dragging_ < 0) return;
     TempoPoint& p = draft_[std::size_t(dragging_)];
-    p.bpm = bpmOfY(event->position().y());
+    const double per_pixel = event->modifiers() & Qt::ShiftModifier ? kFineBpmPerPixel : kBpmPerPixel;
+    p.bpm = tenths(press_bpm_ + (press_pos_.y() - event->position().y()) * per_pixel);
     if (dragging_ > 0) {  // the first point stays at beat 0; others keep their order
         const double lo = draft_[std::size_t(dragging_ - 1)].beat;
         const double hi =
@@ -134,12 +175,17 @@ void TempoLane::mouseReleaseEvent(QMouseEvent*) {
 
 void TempoLane::mouseDoubleClickEvent(QMouseEvent* event) {
     const int handle = handleAt(event->position());
-    const auto& points = song_.document().tempo.points();
-    if (handle < 0 || std::size_t(handle) + 1 >= points.size()) return;
+    if (handle < 0) return;
+    dragging_ = -1;
+    const std::vector<TempoPoint> points = song_.document().tempo.points();
+    const std::size_t i = std::size_t(handle);
+    const bool can_ramp = i + 1 < points.size();
+    const auto edited = editor_ ? editor_(points[i], can_ramp) : askForTempoPoint(this, points[i], can_ramp);
+    if (!edited || (edited->bpm == points[i].bpm && edited->ramp == points[i].ramp)) return;
     std::vector<TempoPoint> next = points;
-    const bool ramp = !next[std::size_t(handle)].ramp;
-    next[std::size_t(handle)].ramp = ramp;
-    commit(std::move(next), ramp ? tr("Ramp tempo") : tr("Step tempo"));
+    next[i].bpm = std::clamp(edited->bpm, TempoMap::kMinBpm, TempoMap::kMaxBpm);
+    next[i].ramp = can_ramp && edited->ramp;
+    commit(std::move(next), tr("Change tempo"));
 }
 
 }  // namespace tactus::gui

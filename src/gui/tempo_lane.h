@@ -1,11 +1,14 @@
 // The tempo lane under the ruler: the tempo map drawn as a curve (steps, and straight lines for
 // ramps), a handle per tempo point. Click on empty space adds a point there (at the snapped beat,
-// with the tempo under the mouse); drag a handle to change its tempo (and beat, except the first);
-// double-click a handle to turn its ramp to the next point on or off; right-click removes it (not the
+// with the tempo already in force there); drag a handle to change its tempo, half a BPM per pixel from
+// where it was (a twentieth with Shift), and its beat (except the first's); double-click a handle to
+// type its tempo and turn its ramp to the next point on or off; right-click removes it (not the
 // first). Each gesture is one undoable /tempo/set edit.
 #pragma once
 
 #include <QWidget>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include "core/tempo_map.h"
@@ -15,10 +18,17 @@ namespace tactus::gui {
 class RollState;
 class SongModel;
 
+// Asks for a tempo point's values (default: a small dialog); nullopt when cancelled. `can_ramp` is
+// false for the last point, which has no next point to ramp to.
+using TempoPointEditor = std::function<std::optional<TempoPoint>(const TempoPoint& point, bool can_ramp)>;
+
 class TempoLane : public QWidget {
     Q_OBJECT
 public:
     TempoLane(SongModel& song, RollState& state, QWidget* parent = nullptr);
+
+    // How a double-click asks for a point's tempo and ramp (tests answer themselves).
+    void setPointEditor(TempoPointEditor editor) { editor_ = std::move(editor); }
 
     // The tempo range shown, bottom to top (widens to fit the map).
     double minBpm() const { return min_bpm_; }
@@ -44,6 +54,9 @@ private:
     double max_bpm_ = 200.0;
     int dragging_ = -1;
     std::vector<TempoPoint> draft_;  // the map while a handle is dragged
+    QPointF press_pos_;
+    double press_bpm_ = 0.0;  // the dragged point's tempo at the press
+    TempoPointEditor editor_;
 };
 
 }  // namespace tactus::gui

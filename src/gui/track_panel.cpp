@@ -4,6 +4,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include "gui/bus_panel.h"
@@ -44,9 +45,9 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
     content->addLayout(strip_layout_);
     content->addWidget(buses_);
     content->addStretch(1);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidget(strips);
-    scroll->setWidgetResizable(true);
+    scroll_ = new QScrollArea(this);
+    scroll_->setWidget(strips);
+    scroll_->setWidgetResizable(true);
 
     auto* add = new QPushButton(tr("Add track"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
@@ -58,7 +59,7 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(scroll, 1);
+    layout->addWidget(scroll_, 1);
     layout->addLayout(buttons);
     layout->addWidget(master_);
 
@@ -80,6 +81,14 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
     connect(&state_, &RollState::changed, this, [this] {
         for (TrackStrip* s : strips_) s->setCurrent(s->trackId() == state_.currentTrack());
     });
+    // The edited track's strip in view (a track just added sits at the bottom of the list), once the
+    // layout has placed it.
+    connect(&state_, &RollState::trackChanged, this, [this] {
+        QTimer::singleShot(0, this, [this] {
+            for (TrackStrip* s : strips_)
+                if (s->trackId() == state_.currentTrack()) scroll_->ensureWidgetVisible(s);
+        });
+    });
     rebuild();
 }
 
@@ -89,12 +98,18 @@ void TrackPanel::setInstruments(const QStringList& instruments) {
 }
 
 void TrackPanel::rebuild() {
-    for (TrackStrip* s : strips_) s->deleteLater();
+    for (TrackStrip* s : strips_) {  // out of the layout now; deleted once their signals are done
+        strip_layout_->removeWidget(s);
+        s->hide();
+        s->deleteLater();
+    }
     strips_.clear();
     const Document& doc = song_.document();
     for (const Track& t : doc.tracks) {
         auto* strip = new TrackStrip(song_, *parameters_, *fonts_, *plugins_, t.id, instruments_, chooser_,
                                      font_chooser_, this);
+        // Never squeezed: many tracks make the list scroll rather than shrink every strip to nothing.
+        strip->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
         strip_layout_->addWidget(strip);
         connect(strip, &TrackStrip::selected, this, &TrackPanel::select);
         strips_.push_back(strip);

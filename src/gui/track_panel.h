@@ -12,6 +12,7 @@
 #include "gui/plugin_browser.h"
 #include "gui/soundfont_choice.h"
 
+class QScrollArea;
 class QVBoxLayout;
 
 namespace tactus::gui {
@@ -70,6 +71,7 @@ private:
     CsoundChooser chooser_;
     SoundFontChooser font_chooser_;
     QVBoxLayout* strip_layout_;
+    QScrollArea* scroll_ = nullptr;
     std::vector<TrackStrip*> strips_;
     BusPanel* buses_;
     MasterStrip* master_;

@@ -1,5 +1,6 @@
 // The lanes around the piano roll against a real tactusd: a click on the tempo lane adds a tempo
-// change and a drag of its handle changes it; a drag in the velocity lane sets a note's velocity;
+// change at the tempo in force there, a drag of its handle changes it by half a BPM a pixel and a
+// double-click types a tempo and a ramp; a drag in the velocity lane sets a note's velocity;
 // the keyboard commands transpose, nudge, quantize and paste; markers and the meter change through
 // edits. Each is checked in the engine's own document.
 #include <QTemporaryDir>
@@ -51,26 +52,47 @@ private slots:
 
     void a_click_on_the_tempo_lane_adds_a_tempo_change_and_a_drag_edits_it() {
         gui::TempoLane* lane = window().pianoRoll().tempoLane();
+        const double before = engineDocument().tempo.bpm_at(8.0);
         const QPoint click(int(state().xOfBeat(8.0)), int(lane->yOfBpm(150.0)));
         QTest::mouseClick(lane, Qt::LeftButton, Qt::NoModifier, click);
         auto points = engineDocument().tempo.points();
         QCOMPARE(points.size(), std::size_t(2));
         QCOMPARE(points[1].beat, 8.0);
-        QCOMPARE(points[1].bpm, lane->bpmOfY(click.y()));
-        // Drag that handle down to about 90 bpm.
-        const QPoint to(click.x(), int(lane->yOfBpm(90.0)));
-        QTest::mousePress(lane, Qt::LeftButton, Qt::NoModifier, click);
-        QTest::mouseMove(lane, to);
-        QTest::mouseRelease(lane, Qt::LeftButton, Qt::NoModifier, to);
+        QCOMPARE(points[1].bpm, before);  // the tempo in force there, whatever the height clicked
+        // Drag that handle up 20 pixels: half a BPM a pixel, from where it was.
+        const QPoint handle(click.x(), int(std::lround(lane->yOfBpm(before))));
+        const QPoint up = handle - QPoint(0, 20);
+        QTest::mousePress(lane, Qt::LeftButton, Qt::NoModifier, handle);
+        QTest::mouseMove(lane, up);
+        QTest::mouseRelease(lane, Qt::LeftButton, Qt::NoModifier, up);
         points = engineDocument().tempo.points();
         QCOMPARE(points.size(), std::size_t(2));
         QCOMPARE(points[1].beat, 8.0);
-        QCOMPARE(points[1].bpm, lane->bpmOfY(to.y()));
-        QVERIFY(std::abs(points[1].bpm - 90.0) < 3.0);
-        // Undo twice: back to the single tempo of the file.
-        QVERIFY(window().song().undo());
-        QVERIFY(window().song().undo());
+        QCOMPARE(points[1].bpm, before + 10.0);
+        // A double-click types a tempo (and a ramp where there is a next change to ramp to).
+        std::vector<bool> could_ramp;
+        lane->setPointEditor([&](const TempoPoint& point, bool can_ramp) {
+            could_ramp.push_back(can_ramp);
+            TempoPoint edited = point;
+            edited.bpm = 133.5;
+            edited.ramp = true;
+            return std::optional<TempoPoint>(edited);
+        });
+        QTest::mouseDClick(lane, Qt::LeftButton, Qt::NoModifier,
+                           QPoint(click.x(), int(std::lround(lane->yOfBpm(before + 10.0)))));
+        QTest::mouseDClick(
+            lane, Qt::LeftButton, Qt::NoModifier,
+            QPoint(int(std::lround(state().xOfBeat(0.0))), int(std::lround(lane->yOfBpm(before)))));
+        points = engineDocument().tempo.points();
+        QCOMPARE(could_ramp, (std::vector<bool>{false, true}));
+        QCOMPARE(points[1].bpm, 133.5);
+        QVERIFY(!points[1].ramp);  // the last change has nothing to ramp to
+        QCOMPARE(points[0].bpm, 133.5);
+        QVERIFY(points[0].ramp);
+        // Undo every step: back to the single tempo of the file.
+        for (int i = 0; i < 4; ++i) QVERIFY(window().song().undo());
         QCOMPARE(engineDocument().tempo.points().size(), std::size_t(1));
+        QCOMPARE(engineDocument().tempo.points()[0].bpm, before);
     }
 
     void keyboard_commands_transpose_nudge_quantize_and_paste() {

@@ -4,9 +4,9 @@
 // state clears the modified mark; Space after typing a tempo takes it and plays; Home and a locate
 // while stopped bring the view to the cursor; playback stops at the song's end unless looping;
 // exported MIDI gets its extension and a confirmation; the velocity lane takes the chord note meant;
-// a note dragged past the edge scrolls the view; an opened file is framed, and a change of track
-// frames its notes; a MIDI file opens under its own name and enters
-// Open Recent once, however its path is written.
+// a note dragged past the edge scrolls the view; a new track's strip is scrolled into view; an opened file is
+// framed, and a change of track frames its notes; a MIDI file opens under its own name and enters Open Recent
+// once, however its path is written.
 #include <QAction>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
@@ -20,6 +20,8 @@
 #include "gui/piano_roll.h"
 #include "gui/roll_state.h"
 #include "gui/song_model.h"
+#include "gui/track_panel.h"
+#include "gui/track_strip.h"
 #include "gui/transport_bar.h"
 #include "gui/velocity_lane.h"
 #include "gui_session.h"
@@ -313,6 +315,18 @@ private slots:
     }
 
     // Last: it replaces the document.
+    void a_new_track_is_scrolled_into_view() {
+        for (int i = 0; i < 24; ++i) window().trackPanel().addTrack();
+        const TrackId added = state().currentTrack();
+        gui::TrackStrip* strip = nullptr;
+        for (gui::TrackStrip* s : window().trackPanel().strips())
+            if (s->trackId() == added) strip = s;
+        QVERIFY(strip);
+        QVERIFY2(QTest::qWaitFor([&] { return !strip->visibleRegion().isEmpty(); }, 5000),
+                 "the new track's strip is out of view");
+        QCOMPARE(session_->engineDocument().tracks.size(), window().song().document().tracks.size());
+    }
+
     void opening_a_file_frames_the_song_and_a_track_change_its_notes() {
         // 48 beats of low notes on track 1, high ones on track 2.
         Document doc;
