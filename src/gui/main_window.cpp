@@ -236,6 +236,7 @@ void MainWindow::buildMenus() {
     zoomIn->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence(Qt::CTRL | Qt::Key_Plus)});
     view->addAction(tr("Zoom out"), QKeySequence(Qt::CTRL | Qt::Key_Minus), this,
                     [zoomTime] { zoomTime(0.8); });
+    view->addAction(tr("Zoom to fit"), QKeySequence(Qt::CTRL | Qt::Key_0), roll_, &PianoRoll::frameSong);
     view->addAction(tr("Taller keys"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_Equal), this,
                     [zoomPitch] { zoomPitch(1.25); });
     view->addAction(tr("Shorter keys"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_Minus), this,
@@ -433,7 +434,7 @@ bool MainWindow::openFile(const QString& path, QString* error) {
     song_->endJournal();
     song_->setJournalPath(path_);
     song_->resetDocument(std::move(*loaded.document));
-    roll_->frameSong();
+    roll_->frameTrackNotes();
     if (recovered) {
         song_->markUnsaved();
         journal_recovered_ = path;

@@ -36,7 +36,7 @@ public:
     // Scrolls so that `beat` is in view (near the left edge) when it is not.
     void revealBeat(double beat);
     // Zooms time so that the whole song fits the width (from beat 0), and frames the edited track's
-    // notes: what a file opening shows.
+    // notes (View > Zoom to fit; not on opening: a long song zoomed out paints every note).
     void frameSong();
     // Scrolls pitches so that the edited track's notes are in view (centred) when they are not: on a
     // change of track, whose notes may sit in another register (a drum kit's kick and snare).

@@ -327,7 +327,7 @@ private slots:
         QCOMPARE(session_->engineDocument().tracks.size(), window().song().document().tracks.size());
     }
 
-    void opening_a_file_frames_the_song_and_a_track_change_its_notes() {
+    void opening_a_file_and_a_track_change_frame_the_tracks_notes() {
         // 48 beats of low notes on track 1, high ones on track 2.
         Document doc;
         Track low, high;
@@ -351,9 +351,6 @@ private slots:
             const double y = state().yOfPitch(pitch);
             return y >= 0.0 && y + state().keyHeight() <= grid()->height() + 0.5;
         };
-        QCOMPARE(state().leftBeat(), 0.0);
-        QVERIFY2(state().beatOfX(grid()->width()) >= 48.0,
-                 qPrintable(QString::number(state().beatOfX(grid()->width()))));
         QVERIFY(rowsShown(28) && rowsShown(35));
         state().setCurrentTrack(2);
         QVERIFY(rowsShown(100) && rowsShown(105));
