@@ -276,7 +276,8 @@ private slots:
         };
         const auto velocities = [&] {
             std::map<int, int> v;
-            for (const Note& n : session_->engineDocument().tracks[0].notes)
+            const Document doc = session_->engineDocument();  // (held: a loop over a temporary's member
+            for (const Note& n : doc.tracks[0].notes)         //  would outlive it)
                 if (n.start == 12.0) v[n.pitch] = n.velocity;
             return v;
         };
