@@ -134,10 +134,8 @@ void PianoRoll::revealBeat(double beat) {
 }
 
 void PianoRoll::frameSong() {
-    double end = 0.0;
-    for (const Track& t : song_.document().tracks)
-        for (const Note& n : t.notes) end = std::max(end, n.end());
-    const double beats = std::max(end, 4.0) * 1.05;  // a little room after the last note
+    const double beats =
+        std::max(song_.document().end_beat(), 4.0) * 1.05;  // a little room after the last note
     state_.setPixelsPerBeat(grid_->width() / beats, 0.0);
     state_.setLeftBeat(0.0);
     frameTrackNotes();

@@ -106,9 +106,9 @@ TransportBar::TransportBar(SongModel& song, EngineLink& link, RollState& state, 
     connect(audition_, &QAction::toggled, this, [this](bool on) { state_.setAuditionEnabled(on); });
     connect(&song_, &SongModel::documentChanged, this, [this] {
         meter_ = MeterMap(song_.document().meter);
-        end_beat_ = songEnd(song_.document());
+        end_beat_ = song_.document().end_beat();
     });
-    end_beat_ = songEnd(song_.document());
+    end_beat_ = song_.document().end_beat();
     connect(&state_, &RollState::changed, this, [this] {
         const int i = follow_->findData(int(state_.followMode()));
         if (i != follow_->currentIndex()) follow_->setCurrentIndex(i);
@@ -180,13 +180,6 @@ void TransportBar::resendState() {
     if (state_.loopOn()) setLoop(true, state_.loopBegin(), state_.loopEnd());
     if (metronome_->isChecked()) link_.send(OscOut("/metronome").i(1).bytes());
     if (count_in_->value() > 0) link_.send(OscOut("/countin").i(count_in_->value()).bytes());
-}
-
-double TransportBar::songEnd(const Document& doc) {
-    double end = 0.0;
-    for (const Track& t : doc.tracks)
-        for (const Note& n : t.notes) end = std::max(end, n.end());
-    return end;
 }
 
 bool TransportBar::eventFilter(QObject* watched, QEvent* event) {

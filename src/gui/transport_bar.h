@@ -47,8 +47,6 @@ protected:
 
 private:
     void applyTempo();
-    // Where the last note ends, in beats (0 for a song without notes).
-    static double songEnd(const Document& doc);
 
     SongModel& song_;
     EngineLink& link_;
