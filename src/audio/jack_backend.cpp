@@ -172,6 +172,14 @@ void JackBackend::identify_jack_clock() {
     if (platform::has_monotonic_raw_clock() &&
         matches(offset_from(&platform::monotonic_raw_now_ns, &span), span)) {
         jack_clock_ = JackClock::MonotonicRaw;
+        std::int64_t best_span = std::numeric_limits<std::int64_t>::max();
+        for (int i = 0; i < 8; ++i) {
+            const std::int64_t offset = platform::monotonic_minus_raw_ns(&span);
+            if (span < best_span) {
+                best_span = span;
+                raw_offset_ns_.store(offset, std::memory_order_relaxed);
+            }
+        }
         return;
     }
     const std::int64_t offset = offset_from(&monotonic_now_ns, &span);
@@ -183,13 +191,21 @@ void JackBackend::identify_jack_clock() {
     }
 }
 
+// The two clocks drift apart by NTP's frequency correction (ppm), so the offset is followed cycle by
+// cycle; a reading whose bracket shows the thread was preempted (over 2 µs) is skipped.
+void JackBackend::refresh_raw_offset() {
+    std::int64_t span = 0;
+    const std::int64_t offset = platform::monotonic_minus_raw_ns(&span);
+    if (span <= 2000) raw_offset_ns_.store(offset, std::memory_order_relaxed);
+}
+
 std::int64_t JackBackend::host_ns_from_jack_us(std::uint64_t usecs) const {
     const auto ns = static_cast<std::int64_t>(usecs) * 1000;
     switch (jack_clock_) {
         case JackClock::Monotonic:
             return ns;
         case JackClock::MonotonicRaw:
-            return ns + platform::monotonic_minus_raw_ns();
+            return ns + raw_offset_ns_.load(std::memory_order_relaxed);
         case JackClock::Other:
             break;
     }
@@ -201,7 +217,7 @@ std::int64_t JackBackend::jack_ns_from_host_ns(std::int64_t ns) const {
         case JackClock::Monotonic:
             return ns;
         case JackClock::MonotonicRaw:
-            return ns - platform::monotonic_minus_raw_ns();
+            return ns - raw_offset_ns_.load(std::memory_order_relaxed);
         case JackClock::Other:
             break;
     }
@@ -298,6 +314,7 @@ int JackBackend::on_process(std::uint32_t nframes, void* arg) {
         cycle_usecs = jack_frames_to_time(self.client_, frame32);
     }
     const Frame frame_time = self.widen(frame32);
+    if (self.jack_clock_ == JackClock::MonotonicRaw) self.refresh_raw_offset();
     const std::int64_t host_ns = self.host_ns_from_jack_us(cycle_usecs);
     self.last_host_ns_.store(host_ns, std::memory_order_relaxed);
     self.last_frame_.store(frame_time, std::memory_order_release);

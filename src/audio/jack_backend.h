@@ -119,6 +119,12 @@ private:
     enum class JackClock { Monotonic, MonotonicRaw, Other };
     JackClock jack_clock_ = JackClock::Monotonic;
     std::int64_t other_offset_ns_ = 0;  // JackClock::Other: host ns = JACK µs × 1000 + this
+    // JackClock::MonotonicRaw: CLOCK_MONOTONIC − CLOCK_MONOTONIC_RAW, measured at open and again at the
+    // start of each cycle by the process thread, kept only from a tight bracket. One value serves a
+    // whole cycle, so a block's host time and host_time_at_frame() of its first frame agree to the ns
+    // (a fresh reading per call jittered by µs whenever the reader was preempted between its clocks).
+    std::atomic<std::int64_t> raw_offset_ns_{0};
+    void refresh_raw_offset();
     bool active_ = false;
 
     std::atomic<AudioCallback*> callback_{nullptr};

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <stdexcept>
 #else
 #include <chrono>
@@ -106,16 +107,25 @@ std::int64_t monotonic_raw_now_ns() {
     return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
-std::int64_t monotonic_minus_raw_ns() {
+std::int64_t monotonic_minus_raw_ns(std::int64_t* span_ns) {
     auto monotonic = [] {
         timespec now{};
         clock_gettime(CLOCK_MONOTONIC, &now);
         return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
     };
-    const std::int64_t before = monotonic();
-    const std::int64_t raw = monotonic_raw_now_ns();
-    const std::int64_t after = monotonic();
-    return before + (after - before) / 2 - raw;
+    std::int64_t best_span = std::numeric_limits<std::int64_t>::max();
+    std::int64_t offset = 0;
+    for (int i = 0; i < 4; ++i) {
+        const std::int64_t before = monotonic();
+        const std::int64_t raw = monotonic_raw_now_ns();
+        const std::int64_t after = monotonic();
+        if (after - before < best_span) {
+            best_span = after - before;
+            offset = before + (after - before) / 2 - raw;
+        }
+    }
+    if (span_ns) *span_ns = best_span;
+    return offset;
 }
 
 void sleep_until_monotonic_ns(std::int64_t ns) {
@@ -150,7 +160,8 @@ bool has_monotonic_raw_clock() {
 std::int64_t monotonic_raw_now_ns() {
     return 0;
 }
-std::int64_t monotonic_minus_raw_ns() {
+std::int64_t monotonic_minus_raw_ns(std::int64_t* span_ns) {
+    if (span_ns) *span_ns = 0;
     return 0;
 }
 

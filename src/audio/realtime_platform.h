@@ -39,9 +39,10 @@ bool make_current_thread_realtime(int priority);
 // vDSO clock reads: realtime-safe. Elsewhere: false / 0.
 bool has_monotonic_raw_clock();
 std::int64_t monotonic_raw_now_ns();
-// CLOCK_MONOTONIC minus CLOCK_MONOTONIC_RAW right now (one RAW reading between two MONOTONIC ones),
-// to ±the reading time (tens of ns).
-std::int64_t monotonic_minus_raw_ns();
+// CLOCK_MONOTONIC minus CLOCK_MONOTONIC_RAW right now: a RAW reading between two MONOTONIC ones, the
+// tightest of four brackets. Exact to ±half the bracket, which is tens of ns unless the thread was
+// preempted between the readings (then µs); `span_ns`, when given, receives that bracket.
+std::int64_t monotonic_minus_raw_ns(std::int64_t* span_ns = nullptr);
 
 // Sleeps until CLOCK_MONOTONIC reaches `ns` (an absolute time, so the wake-up does not drift by the
 // time spent computing it: clock_nanosleep(TIMER_ABSTIME) on Linux; elsewhere sleep_for the
