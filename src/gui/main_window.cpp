@@ -1,6 +1,7 @@
 #include "gui/main_window.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -236,6 +237,22 @@ void MainWindow::buildMenus() {
     zoomIn->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Equal), QKeySequence(Qt::CTRL | Qt::Key_Plus)});
     view->addAction(tr("Zoom out"), QKeySequence(Qt::CTRL | Qt::Key_Minus), this,
                     [zoomTime] { zoomTime(0.8); });
+    QMenu* follow = view->addMenu(tr("&Follow playback"));
+    auto* follow_modes = new QActionGroup(follow);
+    for (const auto& [mode, name] :
+         {std::pair{FollowMode::Page, tr("By &page")}, std::pair{FollowMode::Continuous, tr("&Centred")},
+          std::pair{FollowMode::Off, tr("&Off")}}) {
+        QAction* a = follow->addAction(name, this, [this, mode] { state_->setFollowMode(mode); });
+        a->setCheckable(true);
+        a->setData(int(mode));
+        follow_modes->addAction(a);
+    }
+    const auto showFollowMode = [this, follow_modes] {
+        for (QAction* a : follow_modes->actions())
+            if (a->data().toInt() == int(state_->followMode()) && !a->isChecked()) a->setChecked(true);
+    };
+    connect(state_, &RollState::changed, follow, showFollowMode);
+    showFollowMode();
     view->addAction(tr("Zoom to fit"), QKeySequence(Qt::CTRL | Qt::Key_0), roll_, &PianoRoll::frameSong);
     view->addAction(tr("Taller keys"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_Equal), this,
                     [zoomPitch] { zoomPitch(1.25); });
@@ -537,6 +554,7 @@ void MainWindow::renderToWav() {
 }
 
 void MainWindow::showPreferences() {
+    prefs_.follow = state_->followMode();  // as chosen meanwhile in View > Follow playback
     PreferencesDialog dialog(prefs_, this);
     if (dialog.exec() != QDialog::Accepted) return;
     const bool restart = dialog.audioChanged();

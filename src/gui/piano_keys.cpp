@@ -2,6 +2,7 @@
 
 #include <QMouseEvent>
 #include <QPainter>
+#include <algorithm>
 
 #include "gui/engine_link.h"
 #include "gui/roll_state.h"
@@ -22,7 +23,9 @@ void PianoKeys::paintEvent(QPaintEvent* event) {
     p.fillRect(event->rect(), QColor(235, 235, 230));
     const int top = state_.pitchOfY(event->rect().top());
     const int bottom = state_.pitchOfY(event->rect().bottom());
-    p.setFont(QFont(font().family(), 7));
+    QFont labels = font();
+    labels.setPointSizeF(std::max(8.5, labels.pointSizeF() - 0.5));
+    p.setFont(labels);
     for (int pitch = top; pitch >= bottom; --pitch) {
         const QRectF row(0, state_.yOfPitch(pitch), width(), state_.keyHeight());
         const int pc = pitch % 12;
@@ -32,7 +35,7 @@ void PianoKeys::paintEvent(QPaintEvent* event) {
         p.setPen(QColor(170, 170, 165));
         if (pc == 0 || pc == 5) p.drawLine(row.bottomLeft(), row.bottomRight());
         if (pc == 0 && state_.keyHeight() >= 7) {
-            p.setPen(QColor(60, 60, 60));
+            p.setPen(QColor(15, 15, 15));
             p.drawText(row.adjusted(0, 0, -3, 0), Qt::AlignRight | Qt::AlignVCenter,
                        QStringLiteral("C%1").arg(pitch / 12 - 1));
         }

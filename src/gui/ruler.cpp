@@ -1,6 +1,7 @@
 #include "gui/ruler.h"
 
 #include <QContextMenuEvent>
+#include <QFontMetricsF>
 #include <QInputDialog>
 #include <QMenu>
 #include <QMessageBox>
@@ -13,9 +14,14 @@
 
 namespace tactus::gui {
 
+namespace {
+constexpr double kMarkHalfWidth = 5.0;  // the cursor's triangle
+constexpr double kMarkHeight = 8.0;
+}  // namespace
+
 Ruler::Ruler(SongModel& song, RollState& state, QWidget* parent)
     : QWidget(parent), song_(song), state_(state), meter_(song.document().meter) {
-    setFixedHeight(26);
+    setFixedHeight(32);
     setAttribute(Qt::WA_OpaquePaintEvent);
     connect(&song_, &SongModel::documentChanged, this, [this] {
         meter_ = MeterMap(song_.document().meter);
@@ -46,10 +52,10 @@ void Ruler::paintEvent(QPaintEvent* event) {
     // Bars get a number; at wide zoom every beat a tick. Sparse labels when bars are narrow.
     const double bar_px = meter_.segment_at(first).beats_per_bar * state_.pixelsPerBeat();
     const int label_every = bar_px >= 40 ? 1 : bar_px >= 20 ? 2 : bar_px >= 8 ? 4 : 16;
-    p.setFont(QFont(font().family(), 8));
+    p.setFont(rulerFont());
     for (double b = meter_.beat_of_bar(bar); b <= last; b = meter_.beat_of_bar(++bar)) {
         const double x = std::round(state_.xOfBeat(b)) + 0.5;
-        p.setPen(QColor(170, 172, 180));
+        p.setPen(QColor(215, 218, 228));
         p.drawLine(QPointF(x, 12), QPointF(x, height()));
         if (bar % label_every == 0) p.drawText(QPointF(x + 3, 11), QString::number(bar + 1));
         const MeterSegment& m = meter_.segment_at(b);
@@ -61,16 +67,38 @@ void Ruler::paintEvent(QPaintEvent* event) {
             }
         }
     }
-    p.setPen(QColor(255, 210, 120));
     for (const Marker& m : song_.document().markers) {
         if (m.beat < first || m.beat > last) continue;
-        const double x = state_.xOfBeat(m.beat);
-        p.drawText(QPointF(x + 3, 24), QString::fromStdString(m.name));
+        const double x = std::round(state_.xOfBeat(m.beat)) + 0.5;
+        const QRectF label = markerLabelRect(m);
+        p.setPen(QColor(255, 210, 120));
+        p.drawLine(QPointF(x, label.top()), QPointF(x, height()));  // the marker's own line
+        p.fillRect(label, QColor(30, 31, 35, 220));
+        p.drawText(label, Qt::AlignLeft | Qt::AlignVCenter, QString::fromStdString(m.name));
     }
     p.setPen(Qt::NoPen);
     p.setBrush(QColor(255, 80, 60));
-    const QPointF tip(cursor_x_, height());
-    p.drawPolygon(QPolygonF({tip, tip + QPointF(-5, -8), tip + QPointF(5, -8)}));
+    const QRectF mark = cursorMarkRect();
+    p.drawPolygon(QPolygonF({QPointF(mark.center().x(), mark.bottom()), mark.topLeft(), mark.topRight()}));
+}
+
+QFont Ruler::rulerFont() const {
+    QFont f = font();
+    f.setPointSizeF(std::max(9.0, f.pointSizeF()));
+    return f;
+}
+
+QRectF Ruler::cursorMarkRect() const {
+    return QRectF(cursor_x_ - kMarkHalfWidth, height() - kMarkHeight, 2 * kMarkHalfWidth, kMarkHeight);
+}
+
+QRectF Ruler::markerLabelRect(const Marker& marker) const {
+    const QFontMetricsF metrics(rulerFont());
+    const double x = std::round(state_.xOfBeat(marker.beat)) + 0.5;
+    const double width = metrics.horizontalAdvance(QString::fromStdString(marker.name)) + 4;
+    // Right of the line, clear of the cursor's mark when the cursor stands on the marker, and above
+    // the mark's height.
+    return QRectF(x + kMarkHalfWidth + 2, 13, width, height() - 13 - kMarkHeight);
 }
 
 void Ruler::mousePressEvent(QMouseEvent* event) {

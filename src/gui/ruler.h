@@ -6,6 +6,7 @@
 #include <QWidget>
 
 #include "core/meter_map.h"
+#include "core/score.h"
 
 namespace tactus::gui {
 
@@ -17,6 +18,11 @@ class Ruler : public QWidget {
 public:
     Ruler(SongModel& song, RollState& state, QWidget* parent = nullptr);
     void moveCursor(double beat);
+
+    // Where the cursor's mark and a marker's label are drawn (they never overlap: the label starts
+    // right of the widest the mark can be).
+    QRectF cursorMarkRect() const;
+    QRectF markerLabelRect(const Marker& marker) const;
 
 signals:
     void locateRequested(double beat);
@@ -30,6 +36,8 @@ protected:
     void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
+    QFont rulerFont() const;
+
     SongModel& song_;
     RollState& state_;
     MeterMap meter_;

@@ -4,6 +4,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
+#include <QFontMetricsF>
 #include <QFormLayout>
 #include <QMouseEvent>
 #include <QPainter>
@@ -111,9 +112,25 @@ void TempoLane::paintEvent(QPaintEvent* event) {
         const QPointF c(state_.xOfBeat(points[i].beat), yOfBpm(points[i].bpm));
         p.setBrush(points[i].ramp ? QColor(240, 170, 70) : QColor(32, 33, 38));
         p.drawEllipse(c, kHandleRadius, kHandleRadius);
-        p.drawText(c + QPointF(6, points[i].bpm > (min_bpm_ + max_bpm_) / 2 ? 12 : -4),
-                   QString::number(points[i].bpm, 'g', 5));
+        p.drawText(labelRect(i), Qt::AlignLeft | Qt::AlignVCenter, label(points[i]));
     }
+}
+
+QString TempoLane::label(const TempoPoint& point) {
+    return QString::number(point.bpm, 'g', 5);
+}
+
+QRectF TempoLane::labelRect(std::size_t i) const {
+    const auto& points = song_.document().tempo.points();
+    const TempoPoint& point = points.at(i);
+    const QPointF c(state_.xOfBeat(point.beat), yOfBpm(point.bpm));
+    const QFontMetricsF metrics(font());
+    const double w = metrics.horizontalAdvance(label(point)) + 2, h = metrics.height();
+    // Right of the handle, or left of it where the lane ends; below it in the lane's upper half.
+    double x = c.x() + 6;
+    if (x + w > width()) x = c.x() - 6 - w;
+    const double y = point.bpm > (min_bpm_ + max_bpm_) / 2 ? c.y() + 2 : c.y() - 2 - h;
+    return QRectF(x, std::clamp(y, 0.0, std::max(0.0, height() - h)), w, h);
 }
 
 void TempoLane::commit(std::vector<TempoPoint> points, const QString& what) {

@@ -35,6 +35,8 @@ public:
     double maxBpm() const { return max_bpm_; }
     double yOfBpm(double bpm) const;
     double bpmOfY(double y) const;
+    // Where point `i`'s tempo is written: inside the lane (left of a handle at its right end).
+    QRectF labelRect(std::size_t i) const;
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -45,6 +47,7 @@ protected:
 
 private:
     int handleAt(QPointF pos) const;  // index of the point under `pos`, or -1
+    static QString label(const TempoPoint& point);
     void fitRange();
     void commit(std::vector<TempoPoint> points, const QString& what);
 

@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QStyle>
 #include <cmath>
 
 #include "gui/engine_link.h"
@@ -40,19 +41,22 @@ TransportBar::TransportBar(SongModel& song, EngineLink& link, RollState& state, 
       count_in_(new QSpinBox(this)),
       tempo_(new QDoubleSpinBox(this)),
       position_(new QLabel(this)),
-      snap_(new QComboBox(this)),
-      follow_(new QComboBox(this)) {
+      snap_(new QComboBox(this)) {
     setObjectName("transport");
-    play_ = addAction(tr("Play"), this, &TransportBar::togglePlay);
+    // Icons (the names stay as tooltips and for screen readers): the bar must fit a 1024-pixel window.
+    setToolButtonStyle(Qt::ToolButtonIconOnly);
+    play_ =
+        addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("Play"), this, &TransportBar::togglePlay);
     play_->setToolTip(tr("Play / stop (Space)"));
     play_->setCheckable(true);  // shown pressed while the engine plays
-    pause_ = addAction(tr("Pause"), this, &TransportBar::pause);
-    stop_ = addAction(tr("Stop"), this, &TransportBar::stop);
+    pause_ = addAction(style()->standardIcon(QStyle::SP_MediaPause), tr("Pause"), this, &TransportBar::pause);
+    stop_ = addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("Stop"), this, &TransportBar::stop);
     panic_ = addAction(tr("Panic"), this, &TransportBar::panic);
     panic_->setToolTip(tr("Silence every sounding note"));
     addSeparator();
-    position_->setMinimumWidth(190);
     position_->setFont(QFont("Monospace", 11));
+    position_->setMinimumWidth(
+        QFontMetrics(position_->font()).horizontalAdvance(QStringLiteral("999:9:999  99:99.999")) + 8);
     addWidget(position_);
     addSeparator();
     addWidget(new QLabel(tr(" BPM "), this));
@@ -90,16 +94,15 @@ TransportBar::TransportBar(SongModel& song, EngineLink& link, RollState& state, 
     addSeparator();
     for (const SnapChoice& s : kSnaps) snap_->addItem(tr(s.name), s.beats);
     snap_->setCurrentIndex(3);
+    snap_->setToolTip(tr("Grid snap for drawing, moving and the ruler"));
+    auto* snap_label = new QLabel(tr(" Snap "), this);
+    snap_label->setBuddy(snap_);
+    addWidget(snap_label);
     addWidget(snap_);
     connect(snap_, &QComboBox::currentIndexChanged, this,
             [this](int i) { state_.setSnap(snap_->itemData(i).toDouble()); });
-    follow_->addItem(tr("Follow: page"), int(FollowMode::Page));
-    follow_->addItem(tr("Follow: centred"), int(FollowMode::Continuous));
-    follow_->addItem(tr("Follow: off"), int(FollowMode::Off));
-    addWidget(follow_);
-    connect(follow_, &QComboBox::activated, this,
-            [this](int i) { state_.setFollowMode(FollowMode(follow_->itemData(i).toInt())); });
-    audition_ = addAction(tr("Audition"));
+    // Following playback is chosen in View > Follow playback (and the preferences).
+    audition_ = addAction(style()->standardIcon(QStyle::SP_MediaVolume), tr("Audition"));
     audition_->setCheckable(true);
     audition_->setChecked(state_.auditionEnabled());
     audition_->setToolTip(tr("Sound notes as they are drawn, moved or transposed"));
@@ -109,10 +112,6 @@ TransportBar::TransportBar(SongModel& song, EngineLink& link, RollState& state, 
         end_beat_ = song_.document().end_beat();
     });
     end_beat_ = song_.document().end_beat();
-    connect(&state_, &RollState::changed, this, [this] {
-        const int i = follow_->findData(int(state_.followMode()));
-        if (i != follow_->currentIndex()) follow_->setCurrentIndex(i);
-    });
     showPosition(0, false, song_.document().tempo.bpm_at(0));
 }
 

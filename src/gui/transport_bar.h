@@ -63,7 +63,6 @@ private:
     QDoubleSpinBox* tempo_;
     QLabel* position_;
     QComboBox* snap_;
-    QComboBox* follow_;
     QAction* audition_;
     bool playing_ = false;
     double shown_bpm_ = 0.0;

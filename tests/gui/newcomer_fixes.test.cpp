@@ -10,6 +10,7 @@
 #include <QAction>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
+#include <QLabel>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,7 +20,9 @@
 #include "gui/note_grid.h"
 #include "gui/piano_roll.h"
 #include "gui/roll_state.h"
+#include "gui/ruler.h"
 #include "gui/song_model.h"
+#include "gui/tempo_lane.h"
 #include "gui/track_panel.h"
 #include "gui/track_strip.h"
 #include "gui/transport_bar.h"
@@ -313,6 +316,51 @@ private slots:
                  window().song().document().tracks[0].notes.size());
         QVERIFY(window().song().undo());
         QCOMPARE(window().song().findNote(2)->note.start, 1.0);
+    }
+
+    void labels_stay_clear_and_the_transport_fits_a_1024_pixel_window() {
+        // A marker where the cursor stands: its label is right of the cursor's mark, not under it.
+        QVERIFY(window().song().apply({edit::MarkersReplace{{{0.0, "Intro"}}}}, "marker"));
+        window().transport().locate(0.0);
+        QVERIFY(QTest::qWaitFor([&] { return state().cursorBeat() == 0.0; }, 10000));
+        state().setLeftBeat(0.0);
+        gui::Ruler* ruler = window().pianoRoll().ruler();
+        QVERIFY(QTest::qWaitFor(
+            [&] { return std::abs(ruler->cursorMarkRect().center().x() - state().xOfBeat(0.0)) < 1; }, 5000));
+        const QRectF label = ruler->markerLabelRect({0.0, "Intro"});
+        QVERIFY(!ruler->cursorMarkRect().intersects(label));
+        QVERIFY(label.width() > 10);
+        // The last tempo change at the lane's right end: its number is written inside the lane.
+        gui::TempoLane* lane = window().pianoRoll().tempoLane();
+        const double edge = state().snapBeat(state().beatOfX(lane->width() - 4));
+        std::vector<TempoPoint> points = window().song().document().tempo.points();
+        points.push_back({edge, 127.5, false});
+        QVERIFY(window().song().apply({edit::TempoReplace{points}}, "tempo"));
+        const QRectF number = lane->labelRect(window().song().document().tempo.points().size() - 1);
+        QVERIFY2(QRectF(lane->rect()).contains(number),
+                 qPrintable(QString("label at %1..%2 in a lane %3 wide")
+                                .arg(number.left())
+                                .arg(number.right())
+                                .arg(lane->width())));
+        QVERIFY(window().song().undo());
+        QVERIFY(window().song().undo());
+        // The snap box is named; play, pause and stop have icons; the bar fits a 1024-pixel window.
+        bool named = false;
+        for (QLabel* l : window().transport().findChildren<QLabel*>())
+            named = named || l->text().trimmed() == "Snap";
+        QVERIFY(named);
+        QVERIFY(!window().transport().playAction()->icon().isNull());
+        QVERIFY(!window().transport().stopAction()->icon().isNull());
+        QString widths;  // what each item takes, for the failure message
+        for (QAction* a : window().transport().actions())
+            if (QWidget* w = window().transport().widgetForAction(a))
+                widths += QString(" %1=%2")
+                              .arg(a->text().isEmpty() ? w->metaObject()->className() : a->text())
+                              .arg(w->sizeHint().width());
+        QVERIFY2(window().transport().sizeHint().width() <= 1024,
+                 qPrintable(QString("the transport wants %1 pixels:%2")
+                                .arg(window().transport().sizeHint().width())
+                                .arg(widths)));
     }
 
     // Last: it replaces the document.
