@@ -36,18 +36,22 @@ EngineSupervisor::EngineSupervisor(EngineLink& link, EngineOptions options, QObj
     // A report file of this supervisor's own (a process may have several, one after another in tests).
     static std::atomic<int> supervisors{0};
     std::string error;
-    if (const auto dir = private_runtime_dir(&error))
-        crash_report_ = QStringLiteral("%1/gui-%2-%3.crash")
-                            .arg(QString::fromStdString(*dir))
-                            .arg(QCoreApplication::applicationPid())
-                            .arg(supervisors++);
-    else
+    if (const auto dir = private_runtime_dir(&error)) {
+        const QString stem = QStringLiteral("%1/gui-%2-%3")
+                                 .arg(QString::fromStdString(*dir))
+                                 .arg(QCoreApplication::applicationPid())
+                                 .arg(supervisors++);
+        crash_report_ = stem + QStringLiteral(".crash");
+        exit_reason_ = stem + QStringLiteral(".exit");
+    } else {
         qWarning("tactus-gui: engines will not name a plugin that crashes them: %s", error.c_str());
+    }
 }
 
 EngineSupervisor::~EngineSupervisor() {
     shutdown();
     if (!crash_report_.isEmpty()) QFile::remove(crash_report_);
+    if (!exit_reason_.isEmpty()) QFile::remove(exit_reason_);
 }
 
 QString EngineSupervisor::program() const {
@@ -76,6 +80,7 @@ void EngineSupervisor::restart(EngineOptions options) {
     candidates_.clear();
     // Only an engine we started is ours to replace; another program's engine keeps its settings.
     if (owned && options_.startEngine) {
+        start_failures_.clear();
         candidates_ = options_.audio == "auto" ? QStringList{"jack", "default"} : QStringList{options_.audio};
         spawnNext();
     } else {
@@ -132,6 +137,7 @@ QStringList EngineSupervisor::argumentsFor(const QString& audio) const {
     }
     // The engine names a plugin that crashes it there; plugins that crashed one before are not made.
     if (!crash_report_.isEmpty()) args << "--crash-report" << crash_report_;
+    if (!exit_reason_.isEmpty()) args << "--exit-reason" << exit_reason_;
     for (const QString& uri : bypassed_) args << "--bypass-plugin" << uri;
     return args + options_.extraArgs;
 }
@@ -139,12 +145,17 @@ QStringList EngineSupervisor::argumentsFor(const QString& audio) const {
 void EngineSupervisor::spawnNext() {
     if (candidates_.isEmpty()) {
         state_ = State::Stopped;
-        emit statusMessage(tr("No engine: tactusd could not start (%1)").arg(last_error_));
-        emit engineLost(last_error_);
+        const QString why = start_failures_.isEmpty() ? last_error_ : start_failures_.join("; ");
+        start_failures_.clear();
+        emit statusMessage(tr("No engine: tactusd could not start (%1)").arg(why));
+        emit engineLost(why);
+        emit engineUnavailable(why);
         return;
     }
     const QString audio = candidates_.takeFirst();
     process_ = new QProcess(this);
+    // Its output goes straight to ours (and stays there should this GUI die first); why it could not
+    // start comes from its --exit-reason file.
     process_->setProcessChannelMode(QProcess::ForwardedChannels);
     connect(process_, &QProcess::finished, this, &EngineSupervisor::onProcessFinished);
     connect(process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
@@ -177,6 +188,7 @@ void EngineSupervisor::onDisconnected(const QString& why) {
     switch (state_) {
         case State::Attaching:
             if (options_.startEngine) {
+                start_failures_.clear();
                 candidates_ =
                     options_.audio == "auto" ? QStringList{"jack", "default"} : QStringList{options_.audio};
                 spawnNext();
@@ -203,6 +215,7 @@ void EngineSupervisor::onDisconnected(const QString& why) {
             // An engine we attached to that has gone for longer than a stop takes is not coming
             // back (its own GUI ended it): start our own, which loads our document.
             if (!process_ && options_.startEngine && since_loss_.elapsed() > kTakeOverAfterMs) {
+                start_failures_.clear();
                 candidates_ =
                     options_.audio == "auto" ? QStringList{"jack", "default"} : QStringList{options_.audio};
                 spawnNext();
@@ -213,6 +226,21 @@ void EngineSupervisor::onDisconnected(const QString& why) {
         default:
             break;
     }
+}
+
+// The engine's own words for why it ended with an error ("jack: cannot connect to …"), or "".
+QString EngineSupervisor::takeExitReason() {
+    if (exit_reason_.isEmpty()) return {};
+    QFile file(exit_reason_);
+    if (!file.open(QIODevice::ReadOnly)) return {};
+    QString line = QString::fromUtf8(file.readLine(4096)).trimmed();
+    file.close();
+    file.remove();
+    static const QString kAudio = QStringLiteral("tactusd: cannot open audio: ");
+    static const QString kOwn = QStringLiteral("tactusd: ");
+    if (line.startsWith(kAudio)) return line.mid(kAudio.size());
+    if (line.startsWith(kOwn)) return line.mid(kOwn.size());
+    return line;
 }
 
 // The URI of the plugin the engine that ended crashed in (the report's first line), or "". The file is
@@ -234,14 +262,18 @@ void EngineSupervisor::onProcessFinished(int code, QProcess::ExitStatus status) 
     if (state_ == State::Stopped) return;
     retry_.stop();
     const QString blamed = takeCrashReport();
+    const QString reason = takeExitReason();
     if (state_ == State::Spawning) {  // it could not start with this backend: try the next
-        last_error_ = tr("tactusd --audio %1 exited with %2").arg(backend_).arg(code);
+        last_error_ =
+            !reason.isEmpty() ? reason : tr("tactusd --audio %1 exited with %2").arg(backend_).arg(code);
+        start_failures_ << last_error_;
         link_.disconnectFromEngine();
         return spawnNext();
     }
     // It died while we used it: start it again at once with what worked.
     const QString why = !blamed.isEmpty() ? tr("the engine crashed in the LV2 plugin %1").arg(blamed)
                         : status == QProcess::CrashExit ? tr("the engine crashed")
+                        : !reason.isEmpty()             ? tr("the engine stopped: %1").arg(reason)
                                                         : tr("the engine exited (%1)").arg(code);
     last_error_ = why;
     if (!recovering_) {
@@ -259,6 +291,7 @@ void EngineSupervisor::onProcessFinished(int code, QProcess::ExitStatus status) 
     state_ = State::Reconnecting;  // so that the disconnect below is not reported as a second loss
     link_.disconnectFromEngine();
     ++restarts_;
+    start_failures_.clear();
     candidates_ = QStringList{backend_};
     spawnNext();
 }

@@ -81,6 +81,10 @@ signals:
     // being restarted without it. Emitted before the restart's engineReady.
     void pluginCrashed(const QString& uri);
     void bypassedPluginsChanged();
+    // No engine could start with any of the audio backends tried (none is running now, and none will be
+    // started until start() or restart()). `why` gives each backend's own error, as tactusd printed it
+    // ("jack: cannot connect to the JACK server 'default' …; default: no audio output device found").
+    void engineUnavailable(const QString& why);
 
 private:
     enum class State { Idle, Attaching, Spawning, Connected, Reconnecting, Stopped };
@@ -92,6 +96,7 @@ private:
     QStringList argumentsFor(const QString& audio) const;
     QString program() const;
     QString takeCrashReport();
+    QString takeExitReason();
 
     EngineLink& link_;
     EngineOptions options_;
@@ -106,7 +111,9 @@ private:
     qint64 last_recovery_ms_ = -1;
     int restarts_ = 0;
     QString last_error_;
+    QStringList start_failures_;  // why each backend tried since the last start failed
     QString crash_report_;
+    QString exit_reason_;  // tactusd --exit-reason: its last error line when it exits with an error
     QStringList bypassed_;
 };
 

@@ -101,6 +101,7 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent)
     connect(supervisor_, &EngineSupervisor::statusMessage, this,
             [this](const QString& text) { statusBar()->showMessage(text, 5000); });
     connect(supervisor_, &EngineSupervisor::pluginCrashed, this, &MainWindow::onPluginCrashed);
+    connect(supervisor_, &EngineSupervisor::engineUnavailable, this, &MainWindow::onEngineUnavailable);
     connect(supervisor_, &EngineSupervisor::bypassedPluginsChanged, this, &MainWindow::refreshBypassed);
     connect(&tracks_->plugins().catalog(), &PluginCatalog::listed, this, &MainWindow::refreshBypassed);
     connect(song_, &SongModel::engineLoaded, this, [this] {
@@ -312,6 +313,22 @@ void MainWindow::onEngineReady(bool started) {
         resume_playing_ = false;
         link_->send(OscOut("/play").d(resume_beat_).bytes());
     }
+}
+
+// Not a status line that goes by: without an engine nothing sounds, and the user needs to know why
+// and what to do. Not modal, so the window stays usable for editing, saving and rendering.
+void MainWindow::onEngineUnavailable(const QString& why) {
+    auto* box =
+        new QMessageBox(QMessageBox::Warning, tr("No audio engine"),
+                        tr("The engine could not start, so nothing will sound."), QMessageBox::Ok, this);
+    box->setObjectName("engineUnavailable");
+    box->setInformativeText(
+        tr("%1\n\nStart a JACK server or connect an audio device, then choose it in Settings > Preferences "
+           "(the engine starts again). Editing, saving and File > Render to WAV work without one.")
+            .arg(why));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setModal(false);
+    box->show();
 }
 
 void MainWindow::onEngineLost(const QString& why) {

@@ -80,6 +80,7 @@ protected:
 private:
     void buildMenus();
     void onEngineReady(bool started);
+    void onEngineUnavailable(const QString& why);
     void onEngineLost(const QString& why);
     void onPluginCrashed(const QString& uri);
     // The message for a plugin that crashed the engine, named as the engine's plugin list has it.

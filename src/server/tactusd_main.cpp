@@ -17,6 +17,7 @@
 #include "server/control_server.h"
 #include "server/crash_blame.h"
 #include "server/engine_host.h"
+#include "server/exit_reason.h"
 #include "server/osc_transport.h"
 #include "server/owner_watch.h"
 #include "server/position_reporter.h"
@@ -129,6 +130,10 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
     app.add_option("--crash-report", crash_report,
                    "When an LV2 plugin crashes the engine, write its URI (one line) to this file, emptied "
                    "at start (docs/plugins.md, \"When a plugin crashes\")");
+    std::string exit_reason;  // read by ExitReason in main(), before this parse
+    app.add_option("--exit-reason", exit_reason,
+                   "When the engine cannot start or stops on an error, write why (its last error line) to "
+                   "this file, emptied at start (for the program that starts it)");
     std::vector<std::string> bypass_plugins;
     app.add_option("--bypass-plugin", bypass_plugins,
                    "Do not make this LV2 plugin (a URI; repeatable): it crashed the engine last time. Its "
@@ -354,9 +359,11 @@ int serve(int argc, char** argv, tactus::StopWatchdog& watchdog, std::string& st
 }  // namespace
 
 int main(int argc, char** argv) {
+    tactus::ExitReason exit_reason(argc, argv);  // first: it sees every line tactusd writes to stderr
     tactus::StopWatchdog watchdog;
     std::string stopped_by;
     const int status = serve(argc, argv, watchdog, stopped_by);
+    exit_reason.record_exit(status);
     if (watchdog.armed()) {  // it ran and stopped (rather than failing to start), audio closed in time
         watchdog.disarm();
         std::cerr << "tactusd: stopped" << stopped_by << "\n";

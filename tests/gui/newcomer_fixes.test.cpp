@@ -6,17 +6,20 @@
 // exported MIDI gets its extension and a confirmation; the velocity lane takes the chord note meant;
 // a note dragged past the edge scrolls the view; a new track's strip is scrolled into view; an opened file is
 // framed, and a change of track frames its notes; a MIDI file opens under its own name and enters Open Recent
-// once, however its path is written.
+// once, however its path is written; without an audio output the engine's own reason is given.
 #include <QAction>
 #include <QDoubleSpinBox>
 #include <QFileInfo>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
 #include <map>
 
 #include "core/document_json.h"
+#include "gui/engine_link.h"
+#include "gui/engine_supervisor.h"
 #include "gui/note_grid.h"
 #include "gui/piano_roll.h"
 #include "gui/roll_state.h"
@@ -361,6 +364,26 @@ private slots:
                  qPrintable(QString("the transport wants %1 pixels:%2")
                                 .arg(window().transport().sizeHint().width())
                                 .arg(widths)));
+    }
+
+    void without_an_audio_output_the_engines_own_reason_is_given() {
+        // A JACK server that is not there stands for a machine with no audio output: the engine started
+        // with it fails, and the failure names the server, not an exit code.
+        gui::EngineLink link;
+        gui::EngineOptions options;
+        options.program = TACTUS_DAEMON_PATH;
+        options.audio = "jack";
+        options.jackServer = QStringLiteral("tactus-absent-%1").arg(QCoreApplication::applicationPid());
+        options.port = freePort();
+        gui::EngineSupervisor supervisor(link, options);
+        QSignalSpy unavailable(&supervisor, &gui::EngineSupervisor::engineUnavailable);
+        supervisor.start();
+        QVERIFY(unavailable.wait(30000));
+        const QString why = unavailable.front().front().toString();
+        QVERIFY2(why.contains("jack: cannot connect to the JACK server '" + options.jackServer + "'"),
+                 qPrintable(why));
+        QVERIFY2(!why.contains("exited with"), qPrintable(why));
+        QVERIFY(!supervisor.ownsEngine());
     }
 
     // Last: it replaces the document.
