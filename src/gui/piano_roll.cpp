@@ -3,9 +3,12 @@
 #include <QGridLayout>
 #include <QLabel>
 #include <QScrollBar>
+#include <QStackedWidget>
 #include <QWheelEvent>
 #include <cmath>
 
+#include "gui/controller_lane.h"
+#include "gui/lane_bar.h"
 #include "gui/note_grid.h"
 #include "gui/piano_keys.h"
 #include "gui/roll_state.h"
@@ -25,6 +28,10 @@ PianoRoll::PianoRoll(SongModel& song, EngineLink& link, RollState& state, QWidge
       keys_(new PianoKeys(link, state, this)),
       grid_(new NoteGrid(song, state, this)),
       velocity_(new VelocityLane(song, state, this)),
+      controller_(new ControllerLane(song, state, this)),
+      lane_bar_(new LaneBar(song, state, this)),
+      lanes_(new QStackedWidget(this)),
+      lane_label_(new QLabel(tr("Vel"), this)),
       hbar_(new QScrollBar(Qt::Horizontal, this)),
       vbar_(new QScrollBar(Qt::Vertical, this)) {
     auto* layout = new QGridLayout(this);
@@ -38,15 +45,25 @@ PianoRoll::PianoRoll(SongModel& song, EngineLink& link, RollState& state, QWidge
     layout->addWidget(keys_, 2, 0);
     layout->addWidget(grid_, 2, 1);
     layout->addWidget(vbar_, 2, 2);
-    auto* velocity_label = new QLabel(tr("Vel"), this);
-    velocity_label->setAlignment(Qt::AlignCenter);
-    layout->addWidget(velocity_label, 3, 0);
-    layout->addWidget(velocity_, 3, 1);
-    layout->addWidget(hbar_, 4, 1);
+    layout->addWidget(lane_bar_, 3, 0, 1, 2);
+    lane_label_->setAlignment(Qt::AlignCenter);
+    layout->addWidget(lane_label_, 4, 0);
+    lanes_->addWidget(velocity_);
+    lanes_->addWidget(controller_);
+    lanes_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    lanes_->setFixedHeight(controller_->height());
+    layout->addWidget(lanes_, 4, 1);
+    layout->addWidget(hbar_, 5, 1);
     layout->setRowStretch(2, 1);
     layout->setColumnStretch(1, 1);
+    connect(lane_bar_, &LaneBar::laneChosen, this, [this](std::optional<LaneTarget> target) {
+        if (target) controller_->setTarget(*target);
+        lanes_->setCurrentWidget(target ? static_cast<QWidget*>(controller_) : velocity_);
+        lane_label_->setText(target ? laneShortName(*target) : tr("Vel"));
+    });
+    connect(lane_bar_, &LaneBar::toolChosen, controller_, &ControllerLane::setTool);
 
-    for (QWidget* w : std::initializer_list<QWidget*>{ruler_, tempo_, keys_, grid_, velocity_})
+    for (QWidget* w : std::initializer_list<QWidget*>{ruler_, tempo_, keys_, grid_, velocity_, controller_})
         w->installEventFilter(this);
     connect(ruler_, &Ruler::locateRequested, this, &PianoRoll::locateRequested);
     connect(ruler_, &Ruler::loopRequested, this, &PianoRoll::loopRequested);

@@ -1,4 +1,5 @@
-// The piano roll: ruler, side keyboard, note grid and velocity lane around one shared RollState, with
+// The piano roll: ruler, tempo lane, side keyboard, note grid and a bottom lane (velocity, or a
+// controller: LaneBar chooses) around one shared RollState, with
 // scroll bars, wheel zoom and scroll, the edit commands (delete, transpose, nudge, quantize, copy,
 // paste, select all), and the cursor that follows playback.
 //
@@ -11,11 +12,15 @@
 
 #include "gui/roll_commands.h"
 
+class QLabel;
 class QScrollBar;
+class QStackedWidget;
 
 namespace tactus::gui {
 
+class ControllerLane;
 class EngineLink;
+class LaneBar;
 class NoteGrid;
 class PianoKeys;
 class RollState;
@@ -44,6 +49,9 @@ public:
     NoteGrid* grid() const { return grid_; }
     Ruler* ruler() const { return ruler_; }
     TempoLane* tempoLane() const { return tempo_; }
+    LaneBar* laneBar() const { return lane_bar_; }
+    ControllerLane* controllerLane() const { return controller_; }
+    VelocityLane* velocityLane() const { return velocity_; }
 
 public slots:
     void deleteSelection();
@@ -74,6 +82,10 @@ private:
     PianoKeys* keys_;
     NoteGrid* grid_;
     VelocityLane* velocity_;
+    ControllerLane* controller_;
+    LaneBar* lane_bar_;
+    QStackedWidget* lanes_;
+    QLabel* lane_label_;
     QScrollBar* hbar_;
     QScrollBar* vbar_;
     bool syncing_ = false;

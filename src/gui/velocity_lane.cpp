@@ -14,7 +14,7 @@ namespace tactus::gui {
 
 VelocityLane::VelocityLane(SongModel& song, RollState& state, QWidget* parent)
     : QWidget(parent), song_(song), state_(state) {
-    setFixedHeight(70);
+    setFixedHeight(80);
     setAttribute(Qt::WA_OpaquePaintEvent);
     connect(&song_, &SongModel::documentChanged, this, qOverload<>(&QWidget::update));
     connect(&state_, &RollState::changed, this, qOverload<>(&QWidget::update));
