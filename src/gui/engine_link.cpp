@@ -1,5 +1,6 @@
 #include "gui/engine_link.h"
 
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QLocalSocket>
@@ -85,7 +86,14 @@ void EngineLink::disconnectFromEngine() {
 }
 
 void EngineLink::flush(int timeout_ms) {
-    if (isConnected()) stream_->waitForBytesWritten(timeout_ms);
+    // waitForBytesWritten returns once some bytes went, not all: a large document ahead of /quit
+    // left /quit in the buffer, and the engine never saw it.
+    QElapsedTimer timer;
+    timer.start();
+    while (isConnected() && stream_->bytesToWrite() > 0) {
+        const qint64 left = timeout_ms - timer.elapsed();
+        if (left <= 0 || !stream_->waitForBytesWritten(int(left))) break;
+    }
 }
 
 bool EngineLink::isConnected() const {

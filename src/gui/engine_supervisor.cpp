@@ -113,11 +113,14 @@ void EngineSupervisor::shutdown() {
         link_.send(OscOut("/quit").bytes());
         link_.flush(500);
     }
-    link_.disconnectFromEngine();
+    // The connection stays open until the engine has gone: closed at once, the engine's reply to a
+    // request still ahead of /quit (a window closed right after it opened) fails, and the engine drops
+    // the connection with /quit unread (it then ran on until killed, 10 s later).
     if (!p->waitForFinished(kQuitWaitMs)) {
         p->kill();
         p->waitForFinished(1000);
     }
+    link_.disconnectFromEngine();
     p->deleteLater();
 }
 
