@@ -254,6 +254,23 @@ void MainWindow::buildMenus() {
     };
     connect(state_, &RollState::changed, follow, showFollowMode);
     showFollowMode();
+    QAction* drum_mode = view->addAction(tr("&Drum mode"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    drum_mode->setObjectName("drumMode");
+    drum_mode->setCheckable(true);
+    drum_mode->setToolTip(tr("One named row per sound, hits as marks (on by default for drum tracks)"));
+    connect(drum_mode, &QAction::triggered, roll_, &PianoRoll::setDrumMode);
+    QAction* hide_rows = view->addAction(tr("&Hide unused drum rows"));
+    hide_rows->setObjectName("hideUnusedRows");
+    hide_rows->setCheckable(true);
+    connect(hide_rows, &QAction::triggered, roll_, &PianoRoll::setHideUnusedRows);
+    const auto showDrumView = [this, drum_mode, hide_rows] {
+        drum_mode->setChecked(roll_->drumMode());
+        hide_rows->setChecked(roll_->hidesUnusedRows());
+        hide_rows->setEnabled(roll_->drumMode());
+    };
+    connect(roll_, &PianoRoll::drumViewChanged, this, showDrumView);
+    connect(state_, &RollState::trackChanged, this, showDrumView);
+    showDrumView();
     view->addAction(tr("Zoom to fit"), QKeySequence(Qt::CTRL | Qt::Key_0), roll_, &PianoRoll::frameSong);
     view->addAction(tr("Taller keys"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_Equal), this,
                     [zoomPitch] { zoomPitch(1.25); });

@@ -20,6 +20,9 @@ constexpr double kDragPixels = 4.0;
 constexpr double kAutoscrollZone = 8.0;
 constexpr int kAutoscrollMs = 30;
 constexpr double kEdgePixels = 6.0;
+// A drum hit's mark: as wide as the row is high, within these.
+constexpr double kHitMinWidth = 9.0;
+constexpr double kHitMaxWidth = 16.0;
 bool isBlackKey(int pitch) {
     const int pc = pitch % 12;
     return pc == 1 || pc == 3 || pc == 6 || pc == 8 || pc == 10;
@@ -48,6 +51,12 @@ const Track* NoteGrid::editedTrack() const {
 
 QRectF NoteGrid::noteRect(const Note& n) const {
     const double x = state_.xOfBeat(n.start);
+    if (state_.drumMode()) {
+        // A hit: a mark as wide as the row is high (within reason), whatever its length, centred on
+        // its start so that its onset is the mark's middle.
+        const double w = std::clamp(state_.keyHeight(), kHitMinWidth, kHitMaxWidth);
+        return QRectF(x - w / 2, state_.yOfPitch(n.pitch), w, state_.keyHeight());
+    }
     const double w = std::max(3.0, n.length * state_.pixelsPerBeat());
     return QRectF(x, state_.yOfPitch(n.pitch), w, state_.keyHeight());
 }
@@ -60,7 +69,8 @@ NoteGrid::Hit NoteGrid::hitTest(QPointF pos) const {
         const QRectF r = noteRect(n);
         if (!r.contains(pos)) continue;
         hit.note = &n;
-        hit.rightEdge = r.width() > 2 * kEdgePixels && pos.x() > r.right() - kEdgePixels;
+        hit.rightEdge =
+            !state_.drumMode() && r.width() > 2 * kEdgePixels && pos.x() > r.right() - kEdgePixels;
     }
     return hit;
 }
@@ -90,12 +100,14 @@ void NoteGrid::paintGrid(QPainter& p, const QRect& area) const {
     p.fillRect(area, QColor(44, 46, 52));
     const double kh = state_.keyHeight();
     // Rows: black keys darker, a line under every C.
-    const int top = state_.pitchOfY(area.top());
-    const int bottom = state_.pitchOfY(area.bottom());
-    for (int pitch = top; pitch >= bottom; --pitch) {
+    const int top = state_.rowOf(state_.pitchOfY(area.top()));
+    const int bottom = state_.rowOf(state_.pitchOfY(area.bottom()));
+    const bool drums = state_.drumMode();
+    for (int r = top; r >= bottom; --r) {
+        const int pitch = state_.pitchOfRow(r);
         const QRectF row(area.left(), state_.yOfPitch(pitch), area.width(), kh);
-        if (isBlackKey(pitch)) p.fillRect(row, QColor(36, 38, 43));
-        if (pitch % 12 == 0) {
+        if (drums ? r % 2 != 0 : isBlackKey(pitch)) p.fillRect(row, QColor(36, 38, 43));
+        if (drums || pitch % 12 == 0) {
             p.setPen(QColor(70, 72, 80));
             p.drawLine(QPointF(area.left(), row.bottom()), QPointF(area.right(), row.bottom()));
         }
@@ -139,13 +151,26 @@ void NoteGrid::paintNotes(QPainter& p, const QRect& area) const {
     }
     const Track* track = editedTrack();
     if (!track) return;
+    const bool drums = state_.drumMode();
+    const double margin = drums ? kHitMaxWidth / state_.pixelsPerBeat() : 0.0;
     for (const Note& n : track->notes) {
-        if (n.end() < first || n.start > last) continue;
+        if (n.end() < first - margin || n.start > last + margin) continue;
         const bool selected = state_.isSelected(n.id);
         const QRectF r = noteRect(n);
+        p.setPen(QPen(selected ? QColor(255, 240, 200) : QColor(20, 30, 40), selected && moving ? 0.5 : 1.0));
+        if (drums) {
+            // A diamond, from dim to bright with the velocity.
+            const double v = n.velocity / 127.0;
+            p.setBrush(selected ? QColor(255, 196, 90)
+                                : QColor(int(60 + 40 * v), int(90 + 165 * v), int(110 + 110 * v)));
+            const QPointF c = r.center();
+            const double hw = r.width() / 2 - 0.5, hh = r.height() / 2 - 0.5;
+            p.drawPolygon(QPolygonF(
+                {c + QPointF(0, -hh), c + QPointF(hw, 0), c + QPointF(0, hh), c + QPointF(-hw, 0)}));
+            continue;
+        }
         const int shade = 110 + n.velocity;  // louder notes brighter
         p.setBrush(selected ? QColor(255, 196, 90) : QColor(70, std::min(255, shade), 200));
-        p.setPen(QPen(selected ? QColor(255, 240, 200) : QColor(20, 30, 40), selected && moving ? 0.5 : 1.0));
         p.drawRect(r.adjusted(0.5, 0.5, -0.5, -0.5));
     }
 }
@@ -166,7 +191,7 @@ void NoteGrid::paintGesture(QPainter& p) const {
         for (Note n : selectedNotes(song_.document(), state_.currentTrack(), state_.selection())) {
             if (gesture_ == Gesture::Move) {
                 n.start += drag_beats_;
-                n.pitch = std::clamp(n.pitch + drag_pitch_, 0, 127);
+                n.pitch = state_.shiftedPitch(n.pitch, drag_pitch_);
             } else {
                 n.length = std::max(0.0, n.length + drag_beats_);
             }
@@ -282,7 +307,7 @@ void NoteGrid::updateGesture(QPointF pos) {
         case Gesture::Move: {
             const double start = std::max(0.0, state_.snapBeat(primary_.start + beat - press_beat_));
             drag_beats_ = start - primary_.start;
-            drag_pitch_ = state_.pitchOfY(pos.y()) - press_pitch_;
+            drag_pitch_ = state_.rowOf(state_.pitchOfY(pos.y())) - state_.rowOf(press_pitch_);  // rows
             break;
         }
         case Gesture::Resize: {
@@ -333,7 +358,11 @@ void NoteGrid::finishGesture() {
         }
         case Gesture::Move:
             if (drag_beats_ != 0 || drag_pitch_ != 0) {
-                auto edits = shiftNotes(selected, drag_beats_, drag_pitch_);
+                // Rows are semitones unless rows are hidden (a drum track's unused sounds).
+                auto edits = state_.rows().empty() ? shiftNotes(selected, drag_beats_, drag_pitch_)
+                                                   : moveNotes(selected, drag_beats_, [this](int pitch) {
+                                                         return state_.shiftedPitch(pitch, drag_pitch_);
+                                                     });
                 std::vector<NoteId> auditions;
                 if (audition) auditions.push_back(primary_.id);
                 song_.apply(std::move(edits), selected.size() > 1 ? tr("Move notes") : tr("Move note"),

@@ -4,7 +4,8 @@
 // step, and a plain click there clears the selection; drag a note to move it (time and pitch), drag its
 // right edge to resize, shift-click toggles selection, shift-drag on empty space selects with a rubber
 // band, right-click deletes. Each gesture is one undoable batch, applied when the mouse is released.
-// A drag held at the left or right edge scrolls the view.
+// A drag held at the left or right edge scrolls the view. In drum mode (RollState::drumMode) notes are
+// hits: fixed-width diamonds shaded by velocity, moved between rows (sounds) but not resized.
 #pragma once
 
 #include <QPoint>
@@ -31,6 +32,8 @@ public:
     // Gestures handled since creation (press, move or release of a mouse button), for tests and the
     // flood benchmark.
     std::uint64_t eventsHandled() const { return events_handled_; }
+    // Where a note is drawn: its length wide, or in drum mode a fixed-width mark centred on its start.
+    QRectF noteRect(const Note& n) const;
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -46,7 +49,6 @@ private:
         bool rightEdge = false;
     };
     Hit hitTest(QPointF pos) const;
-    QRectF noteRect(const Note& n) const;
     const Track* editedTrack() const;
     void paintGrid(QPainter& p, const QRect& area) const;
     void paintNotes(QPainter& p, const QRect& area) const;
@@ -66,7 +68,7 @@ private:
     int press_pitch_ = 60;
     Note primary_;             // the note under the mouse at the press (Move/Resize), or the drawn one
     double drag_beats_ = 0.0;  // Move: time offset; Resize: length change
-    int drag_pitch_ = 0;       // Move: semitones
+    int drag_pitch_ = 0;       // Move: rows (semitones when every row shows)
     bool drawing_ = false;
     QPointF last_pos_;   // where the mouse was last seen during a gesture
     QTimer autoscroll_;  // while a gesture is held at an edge     // Draw: the mouse has moved far enough

@@ -68,15 +68,22 @@ PianoRoll::PianoRoll(SongModel& song, EngineLink& link, RollState& state, QWidge
     connect(ruler_, &Ruler::locateRequested, this, &PianoRoll::locateRequested);
     connect(ruler_, &Ruler::loopRequested, this, &PianoRoll::loopRequested);
     connect(&state_, &RollState::changed, this, &PianoRoll::updateScrollBars);
-    connect(&state_, &RollState::trackChanged, this, &PianoRoll::frameTrackNotes);
-    connect(&song_, &SongModel::documentChanged, this, &PianoRoll::updateScrollBars);
+    connect(&state_, &RollState::trackChanged, this, [this] {
+        updateDrumView();
+        frameTrackNotes();
+    });
+    connect(&song_, &SongModel::documentChanged, this, [this] {
+        updateDrumView();  // a track that became a drum track, or a sound used for the first time
+        updateScrollBars();
+    });
     connect(hbar_, &QScrollBar::valueChanged, this, [this](int v) {
         if (!syncing_) state_.setLeftBeat(v / state_.pixelsPerBeat());
     });
     connect(hbar_, &QScrollBar::actionTriggered, this, [this] { state_.pauseFollow(); });
     connect(vbar_, &QScrollBar::valueChanged, this, [this](int v) {
-        if (!syncing_) state_.setTopPitch(128.0 - v / state_.keyHeight());
+        if (!syncing_) state_.setTopPitch(state_.rowCount() - v / state_.keyHeight());
     });
+    updateDrumView();
     updateScrollBars();
 }
 
@@ -90,10 +97,11 @@ void PianoRoll::updateScrollBars() {
     hbar_->setSingleStep(int(ppb));
     hbar_->setValue(int(std::lround(state_.leftBeat() * ppb)));
     const double kh = state_.keyHeight();
-    vbar_->setRange(0, std::max(0, int(128 * kh) - grid_->height()));
+    const double rows = state_.rowCount();
+    vbar_->setRange(0, std::max(0, int(rows * kh) - grid_->height()));
     vbar_->setPageStep(grid_->height());
     vbar_->setSingleStep(int(kh));
-    vbar_->setValue(int(std::lround((128.0 - state_.topPitch()) * kh)));
+    vbar_->setValue(int(std::lround((rows - state_.topPitch()) * kh)));
     syncing_ = false;
 }
 
@@ -161,12 +169,57 @@ void PianoRoll::frameSong() {
 void PianoRoll::frameTrackNotes() {
     const Track* track = song_.track(state_.currentTrack());
     if (!track || track->notes.empty()) return;
-    int low = 127, high = 0;
-    for (const Note& n : track->notes) low = std::min(low, n.pitch), high = std::max(high, n.pitch);
+    int low = 127, high = 0;  // in rows (pitches unless rows are hidden)
+    for (const Note& n : track->notes) {
+        const int row = state_.rowOf(n.pitch);
+        if (row >= 0) low = std::min(low, row), high = std::max(high, row);
+    }
+    if (low > high) return;
     const double rows = grid_->height() / state_.keyHeight();
     const double top = state_.topPitch();  // the row at the top edge; rows below it are in view
     if (high <= top && low >= top - rows + 1) return;
-    state_.setTopPitch(std::clamp((low + high) / 2.0 + rows / 2.0, std::min(128.0, rows), 128.0));
+    const double count = state_.rowCount();
+    state_.setTopPitch(std::clamp((low + high) / 2.0 + rows / 2.0, std::min(count, rows), count));
+}
+
+bool PianoRoll::drumMode() const {
+    return drumModeOf(state_.currentTrack());
+}
+
+bool PianoRoll::drumModeOf(TrackId id) const {
+    if (const auto chosen = drum_choice_.find(id); chosen != drum_choice_.end()) return chosen->second;
+    const Track* track = song_.track(id);
+    return track && (track->drums || track->midi_channel == 10);
+}
+
+void PianoRoll::setDrumMode(bool on) {
+    drum_choice_[state_.currentTrack()] = on;
+    updateDrumView();
+    frameTrackNotes();
+}
+
+void PianoRoll::setHideUnusedRows(bool hide) {
+    hide_unused_rows_ = hide;
+    updateDrumView();
+    frameTrackNotes();
+}
+
+void PianoRoll::updateDrumView() {
+    const bool drums = drumMode();
+    std::vector<int> rows;
+    if (drums && hide_unused_rows_)
+        if (const Track* track = song_.track(state_.currentTrack())) {
+            std::vector<bool> used(128, false);
+            for (const Note& n : track->notes) used[std::size_t(std::clamp(n.pitch, 0, 127))] = true;
+            for (int pitch = 0; pitch < 128; ++pitch)
+                if (used[std::size_t(pitch)]) rows.push_back(pitch);
+        }
+    const bool changed = drums != state_.drumMode() || rows != state_.rows();
+    state_.setDrumView(drums, std::move(rows));
+    if (changed) {
+        updateScrollBars();
+        emit drumViewChanged();
+    }
 }
 
 std::vector<Note> PianoRoll::selection() const {

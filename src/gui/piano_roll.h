@@ -9,6 +9,7 @@
 #pragma once
 
 #include <QWidget>
+#include <map>
 
 #include "gui/roll_commands.h"
 
@@ -46,7 +47,15 @@ public:
     // Scrolls pitches so that the edited track's notes are in view (centred) when they are not: on a
     // change of track, whose notes may sit in another register (a drum kit's kick and snare).
     void frameTrackNotes();
+    // Drum mode for the edited track: one named row per sound, hits as fixed-width marks. On by default
+    // for a drum track (its `drums` flag, or MIDI channel 10); the choice is kept per track while the
+    // window lives. With unused rows hidden, only the sounds the track uses have rows.
+    bool drumMode() const;
+    void setDrumMode(bool on);
+    bool hidesUnusedRows() const { return hide_unused_rows_; }
+    void setHideUnusedRows(bool hide);
     NoteGrid* grid() const { return grid_; }
+    PianoKeys* keys() const { return keys_; }
     Ruler* ruler() const { return ruler_; }
     TempoLane* tempoLane() const { return tempo_; }
     LaneBar* laneBar() const { return lane_bar_; }
@@ -64,6 +73,7 @@ public slots:
     void selectAll();
 
 signals:
+    void drumViewChanged();  // drum mode or hidden rows, for the menu's check marks
     void locateRequested(double beat);
     void loopRequested(double begin, double end);
 
@@ -73,6 +83,8 @@ protected:
 
 private:
     void updateScrollBars();
+    bool drumModeOf(TrackId track) const;
+    void updateDrumView();
     std::vector<Note> selection() const;
 
     SongModel& song_;
@@ -90,7 +102,9 @@ private:
     QScrollBar* vbar_;
     bool syncing_ = false;
     Clip clip_;
-    double shown_beat_ = -1.0;  // the cursor's beat at the last showCursor (-1: never shown)
+    double shown_beat_ = -1.0;
+    std::map<TrackId, bool> drum_choice_;  // drum mode chosen by hand, per track
+    bool hide_unused_rows_ = false;        // the cursor's beat at the last showCursor (-1: never shown)
 };
 
 }  // namespace tactus::gui

@@ -40,6 +40,19 @@ std::vector<Edit> shiftNotes(const std::vector<Note>& notes, double beats, int s
     return edits;
 }
 
+std::vector<Edit> moveNotes(const std::vector<Note>& notes, double beats,
+                            const std::function<int(int)>& pitchOf) {
+    for (const Note& n : notes)
+        if (n.start + beats < 0 || n.start + beats > kMaxDocumentBeat) return {};
+    std::vector<Edit> edits;
+    for (const Note& n : notes) {
+        if (beats != 0) edits.push_back(edit::NoteMove{n.id, n.start + beats, 0});
+        if (const int pitch = std::clamp(pitchOf(n.pitch), 0, 127); pitch != n.pitch)
+            edits.push_back(edit::NotePitch{n.id, pitch, n.cents});
+    }
+    return edits;
+}
+
 std::vector<Edit> quantizeNotes(const std::vector<Note>& notes, double grid) {
     std::vector<Edit> edits;
     if (grid <= 0) return edits;

@@ -3,6 +3,7 @@
 // without a window; the caller applies the batch through SongModel (one undo step each).
 #pragma once
 
+#include <functional>
 #include <set>
 #include <vector>
 
@@ -17,6 +18,10 @@ std::vector<Note> selectedNotes(const Document& doc, TrackId track, const std::s
 std::vector<Edit> deleteNotes(const std::vector<Note>& notes);
 // Moves by `beats` and `semitones`; nothing when any note would leave 0..kMaxDocumentBeat or 0..127.
 std::vector<Edit> shiftNotes(const std::vector<Note>& notes, double beats, int semitones);
+// Moves by `beats`, each note to the pitch `pitchOf` gives for its own (drum rows: the sound so many
+// rows away); nothing when any note would leave 0..kMaxDocumentBeat.
+std::vector<Edit> moveNotes(const std::vector<Note>& notes, double beats,
+                            const std::function<int(int)>& pitchOf);
 // Each start to the nearest multiple of `grid` beats (lengths kept).
 std::vector<Edit> quantizeNotes(const std::vector<Note>& notes, double grid);
 // Each length changed by `delta_beats`, to at least `min_length`.

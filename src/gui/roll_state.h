@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <vector>
 
 #include "core/score.h"
 
@@ -24,13 +25,24 @@ public:
     double leftBeat() const { return left_beat_; }
     double xOfBeat(double beat) const { return (beat - left_beat_) * pixels_per_beat_; }
     double beatOfX(double x) const { return left_beat_ + x / pixels_per_beat_; }
-    // Vertical: pitch rows, 127 at the top.
+    // Vertical: one row per pitch shown, the highest at the top. Normally all 128 (row = pitch); a
+    // drum track with unused rows hidden shows only the sounds it uses (setRows).
     double keyHeight() const { return key_height_; }
-    double topPitch() const { return top_pitch_; }  // the pitch row at y = 0 (fractional when scrolled)
-    double yOfPitch(int pitch) const { return (top_pitch_ - pitch) * key_height_; }  // the row's top
-    int pitchOfY(double y) const {
-        return std::clamp(int(std::floor(top_pitch_ - y / key_height_ + 1.0)), 0, 127);
+    // The row coordinate at y = 0, counted from the bottom (fractional when scrolled): the pitch there
+    // when all 128 rows show.
+    double topPitch() const { return top_pitch_; }
+    int rowCount() const { return rows_.empty() ? 128 : int(rows_.size()); }
+    int rowOf(int pitch) const;                   // the row (from the bottom) showing `pitch`, -1 when hidden
+    int pitchOfRow(int row) const;                // row clamped to the rows there are
+    int shiftedPitch(int pitch, int rows) const;  // the pitch `rows` rows above (below when negative)
+    double yOfPitch(int pitch) const {            // the row's top; far above the view for a hidden pitch
+        const int row = rowOf(pitch);
+        return row < 0 ? -1e7 : (top_pitch_ - row) * key_height_;
     }
+    int pitchOfY(double y) const { return pitchOfRow(int(std::floor(top_pitch_ - y / key_height_ + 1.0))); }
+    // Drum mode: hits as fixed-width marks, rows named by their sound (PianoRoll decides per track).
+    bool drumMode() const { return drum_mode_; }
+    const std::vector<int>& rows() const { return rows_; }  // ascending; empty: all 128
 
     // Grid snap in beats (0: off). Snapping rounds to the nearest line; floorSnap to the line before.
     double snap() const { return snap_; }
@@ -55,6 +67,8 @@ public:
     void setLeftBeat(double beat);
     void setTopPitch(double pitch);
     void setSnap(double beats) { snap_ = beats, emit changed(); }
+    // Drum mode and the rows shown (ascending pitches; empty: all 128). The view keeps its top row.
+    void setDrumView(bool drum, std::vector<int> rows);
     void setCurrentTrack(TrackId id);
     void setSelection(std::set<NoteId> ids) { selection_ = std::move(ids), emit selectionChanged(); }
     void setCursorBeat(double beat) { cursor_beat_ = beat; }
@@ -84,6 +98,8 @@ private:
     double key_height_ = 12.0;
     double top_pitch_ = 84.0;
     double snap_ = 0.25;
+    bool drum_mode_ = false;
+    std::vector<int> rows_;
     TrackId current_track_ = 0;
     std::set<NoteId> selection_;
     double cursor_beat_ = 0.0;
