@@ -200,6 +200,8 @@ void MainWindow::buildMenus() {
     edit->addAction(tr("Select &All"), QKeySequence::SelectAll, roll_, &PianoRoll::selectAll);
     edit->addSeparator();
     edit->addAction(tr("&Quantize"), QKeySequence(Qt::Key_Q), roll_, &PianoRoll::quantize);
+    edit->addAction(tr("Quantize &with…"), QKeySequence(Qt::SHIFT | Qt::Key_Q), roll_,
+                    &PianoRoll::quantizeWithDialog);
     edit->addAction(tr("Transpose up"), QKeySequence(Qt::Key_Up), roll_, [this] { roll_->transpose(1); });
     edit->addAction(tr("Transpose down"), QKeySequence(Qt::Key_Down), roll_,
                     [this] { roll_->transpose(-1); });

@@ -11,6 +11,7 @@
 #include "gui/lane_bar.h"
 #include "gui/note_grid.h"
 #include "gui/piano_keys.h"
+#include "gui/quantize_dialog.h"
 #include "gui/roll_state.h"
 #include "gui/ruler.h"
 #include "gui/song_model.h"
@@ -245,7 +246,16 @@ void PianoRoll::nudge(int steps) {
 }
 
 void PianoRoll::quantize() {
-    song_.apply(quantizeNotes(selection(), state_.gridStep()), tr("Quantize"));
+    QuantizeSettings settings = quantize_;
+    settings.grid = state_.gridStep();
+    song_.apply(quantizeNotes(selection(), settings), tr("Quantize"));
+}
+
+void PianoRoll::quantizeWithDialog() {
+    QuantizeDialog dialog(quantize_, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    quantize_ = dialog.result();
+    quantize();
 }
 
 void PianoRoll::copySelection() {

@@ -58,6 +58,9 @@ public:
     PianoKeys* keys() const { return keys_; }
     Ruler* ruler() const { return ruler_; }
     TempoLane* tempoLane() const { return tempo_; }
+    // Strength, swing and ends for Quantize (the grid is the snap's).
+    const QuantizeSettings& quantizeSettings() const { return quantize_; }
+    void setQuantizeSettings(const QuantizeSettings& settings) { quantize_ = settings; }
     LaneBar* laneBar() const { return lane_bar_; }
     ControllerLane* controllerLane() const { return controller_; }
     VelocityLane* velocityLane() const { return velocity_; }
@@ -65,8 +68,9 @@ public:
 public slots:
     void deleteSelection();
     void transpose(int semitones);
-    void nudge(int steps);  // by the snap (or a 16th when snap is off)
-    void quantize();
+    void nudge(int steps);      // by the snap (or a 16th when snap is off)
+    void quantize();            // the selection, to the snap, with the quantize settings
+    void quantizeWithDialog();  // asks for strength, swing and ends, then quantizes
     void copySelection();
     void cutSelection();
     void paste();  // at the cursor
@@ -102,6 +106,7 @@ private:
     QScrollBar* vbar_;
     bool syncing_ = false;
     Clip clip_;
+    QuantizeSettings quantize_;
     double shown_beat_ = -1.0;
     std::map<TrackId, bool> drum_choice_;  // drum mode chosen by hand, per track
     bool hide_unused_rows_ = false;        // the cursor's beat at the last showCursor (-1: never shown)

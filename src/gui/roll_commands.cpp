@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/document_json.h"
 
@@ -53,12 +54,30 @@ std::vector<Edit> moveNotes(const std::vector<Note>& notes, double beats,
     return edits;
 }
 
-std::vector<Edit> quantizeNotes(const std::vector<Note>& notes, double grid) {
+double nearestGridLine(double beat, double grid, double swing) {
+    const double pair = 2 * grid;
+    const double first = std::floor(beat / pair) - 1;
+    double best = 0, distance = std::numeric_limits<double>::infinity();
+    for (double q = first; q <= first + 2; ++q)
+        for (const double line : {q * pair, q * pair + grid + swing * grid})
+            if (line >= 0 && std::abs(line - beat) < distance) distance = std::abs(line - beat), best = line;
+    return best;
+}
+
+std::vector<Edit> quantizeNotes(const std::vector<Note>& notes, const QuantizeSettings& s) {
     std::vector<Edit> edits;
-    if (grid <= 0) return edits;
+    if (s.grid <= 0) return edits;
+    const double strength = std::clamp(s.strength, 0.0, 1.0), swing = std::clamp(s.swing, 0.0, 0.75);
+    const auto toward = [&](double beat) {
+        return beat + strength * (nearestGridLine(beat, s.grid, swing) - beat);
+    };
     for (const Note& n : notes) {
-        const double start = std::round(n.start / grid) * grid;
-        if (start != n.start) edits.push_back(edit::NoteMove{n.id, start, 0});
+        const double start = std::max(0.0, toward(n.start));
+        if (std::abs(start - n.start) > 1e-12) edits.push_back(edit::NoteMove{n.id, start, 0});
+        if (!s.ends || n.length <= 0) continue;
+        double end = toward(n.end());
+        if (end <= start + 1e-9) end = start + s.grid;  // not to nothing
+        if (std::abs((end - start) - n.length) > 1e-12) edits.push_back(edit::NoteResize{n.id, end - start});
     }
     return edits;
 }

@@ -23,7 +23,18 @@ std::vector<Edit> shiftNotes(const std::vector<Note>& notes, double beats, int s
 std::vector<Edit> moveNotes(const std::vector<Note>& notes, double beats,
                             const std::function<int(int)>& pitchOf);
 // Each start to the nearest multiple of `grid` beats (lengths kept).
-std::vector<Edit> quantizeNotes(const std::vector<Note>& notes, double grid);
+// Quantize: each start moves `strength` of the way to the nearest grid line. With swing, every second
+// line (the second of each pair of grid steps) is `swing` of a step later. With `ends`, each end moves
+// likewise to its nearest line (a note keeps at least one step; zero-length hits keep no length).
+struct QuantizeSettings {
+    double grid = 0.25;     // beats
+    double strength = 1.0;  // 0..1
+    double swing = 0.0;     // 0..0.75 of a step
+    bool ends = false;
+};
+std::vector<Edit> quantizeNotes(const std::vector<Note>& notes, const QuantizeSettings& settings);
+// The swung grid line nearest `beat`.
+double nearestGridLine(double beat, double grid, double swing);
 // Each length changed by `delta_beats`, to at least `min_length`.
 std::vector<Edit> resizeNotes(const std::vector<Note>& notes, double delta_beats, double min_length);
 

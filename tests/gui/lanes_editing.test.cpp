@@ -1,8 +1,8 @@
 // The lanes around the piano roll against a real tactusd: a click on the tempo lane adds a tempo
 // change at the tempo in force there, a drag of its handle changes it by half a BPM a pixel and a
 // double-click types a tempo and a ramp; a drag in the velocity lane sets a note's velocity;
-// the keyboard commands transpose, nudge, quantize and paste; markers and the meter change through
-// edits. Each is checked in the engine's own document.
+// the keyboard commands transpose, nudge, quantize (with strength, swing and ends) and paste; markers and the
+// meter change through edits. Each is checked in the engine's own document.
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -93,6 +93,30 @@ private slots:
         for (int i = 0; i < 4; ++i) QVERIFY(window().song().undo());
         QCOMPARE(engineDocument().tempo.points().size(), std::size_t(1));
         QCOMPARE(engineDocument().tempo.points()[0].bpm, before);
+    }
+
+    void quantize_moves_by_its_strength_to_swung_lines_and_can_take_the_ends() {
+        const std::vector<Note> notes = {Note{100, 0.6, 0.3, 50, 0.0, 90}, Note{101, 1.3, 0.3, 52, 0.0, 90}};
+        std::vector<Edit> adds;
+        for (const Note& n : notes) adds.push_back(edit::NoteAdd{1, n});
+        QVERIFY(window().song().apply(adds, "notes"));
+        state().setSnap(0.25);
+        state().setSelection({100, 101});
+        // Half strength, 50 % swing (the second 16th of each pair at .375), ends too.
+        window().pianoRoll().setQuantizeSettings({0.25, 0.5, 0.5, true});
+        window().pianoRoll().quantize();
+        const Document doc = engineDocument();
+        // 0.6 is nearest 0.5: half way there. Its end 0.9 is nearest the swung 0.875.
+        QCOMPARE(engineNote(doc, 100).start, 0.55);
+        QCOMPARE(engineNote(doc, 100).end(), 0.8875);
+        // 1.3 is nearest the swung 1.375 (not 1.25); its end 1.6 nearest 1.5.
+        QCOMPARE(engineNote(doc, 101).start, 1.3375);
+        QCOMPARE(engineNote(doc, 101).end(), 1.55);
+        QVERIFY(window().song().undo());
+        QCOMPARE(engineNote(engineDocument(), 101).start, 1.3);
+        QVERIFY(window().song().undo());
+        window().pianoRoll().setQuantizeSettings({});
+        state().setSelection({});
     }
 
     void keyboard_commands_transpose_nudge_quantize_and_paste() {
