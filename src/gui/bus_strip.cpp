@@ -2,6 +2,7 @@
 
 #include <QDial>
 #include <QGridLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalBlocker>
 #include <QSlider>
@@ -9,6 +10,7 @@
 #include <cmath>
 
 #include "gui/insert_slots.h"
+#include "gui/mixer_controls.h"
 #include "gui/routing_commands.h"
 #include "gui/song_model.h"
 
@@ -19,19 +21,22 @@ BusStrip::BusStrip(SongModel& song, PluginServices& plugins, BusId id, QWidget* 
       song_(song),
       id_(id),
       name_(new QLineEdit(this)),
-      level_(new QSlider(Qt::Horizontal, this)),
-      pan_(new QDial(this)),
+      level_(new LevelFader(this)),
+      pan_(new PanDial(this)),
+      level_text_(new QLabel(this)),
+      pan_text_(new QLabel(this)),
       mute_(new QToolButton(this)),
       solo_(new QToolButton(this)),
       remove_(new QToolButton(this)),
       inserts_(new InsertSlots(song, plugins, {InsertOwner::Bus, id}, this)) {
     setFrameShape(QFrame::StyledPanel);
     name_->setToolTip(tr("Bus name"));
-    level_->setRange(0, 200);  // percent of unity; the engine takes 0..4
-    level_->setToolTip(tr("Bus level"));
-    pan_->setRange(-100, 100);
     pan_->setFixedSize(30, 30);
-    pan_->setToolTip(tr("Bus pan"));
+    level_text_->setMinimumWidth(level_text_->fontMetrics().horizontalAdvance(QStringLiteral("-60.0 dB")));
+    level_text_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    pan_text_->setMinimumWidth(pan_text_->fontMetrics().horizontalAdvance(QStringLiteral("R 100")));
+    connect(level_, &LevelFader::valueShown, level_text_, &QLabel::setText);
+    connect(pan_, &PanDial::valueShown, pan_text_, &QLabel::setText);
     mute_->setText(tr("M"));
     mute_->setCheckable(true);
     mute_->setToolTip(tr("Mute the bus"));
@@ -49,8 +54,10 @@ BusStrip::BusStrip(SongModel& song, PluginServices& plugins, BusId id, QWidget* 
     layout->addWidget(mute_, 0, 2);
     layout->addWidget(solo_, 0, 3);
     layout->addWidget(remove_, 0, 4);
-    layout->addWidget(level_, 1, 0, 1, 3);
-    layout->addWidget(pan_, 1, 3, 1, 2);
+    layout->addWidget(level_, 1, 0, 1, 2);
+    layout->addWidget(level_text_, 1, 2);
+    layout->addWidget(pan_, 1, 3);
+    layout->addWidget(pan_text_, 1, 4);
     layout->addWidget(inserts_, 2, 0, 1, 5);
 
     connect(name_, &QLineEdit::editingFinished, this, [this] {
@@ -58,7 +65,7 @@ BusStrip::BusStrip(SongModel& song, PluginServices& plugins, BusId id, QWidget* 
         const std::string name = name_->text().toStdString();
         if (b && b->name != name) song_.apply({edit::BusRename{id_, name}}, tr("Rename bus"));
     });
-    connect(level_, &QSlider::valueChanged, this, [this](int v) { song_.setBusLevel(id_, v / 100.0); });
+    connect(level_, &LevelFader::levelEdited, this, [this](double level) { song_.setBusLevel(id_, level); });
     connect(pan_, &QDial::valueChanged, this, [this](int v) { song_.setBusPan(id_, v / 100.0); });
     connect(mute_, &QToolButton::toggled, this, [this](bool on) { song_.setBusMute(id_, on); });
     connect(solo_, &QToolButton::toggled, this, [this](bool on) { song_.setBusSolo(id_, on); });
@@ -81,8 +88,10 @@ void BusStrip::refresh() {
     const SongModel::Mixer m = song_.busMixer(id_);
     const QSignalBlocker b1(level_), b2(pan_), b3(mute_), b4(solo_);
     if (!name_->hasFocus()) name_->setText(QString::fromStdString(b->name));
-    level_->setValue(int(std::lround(m.level * 100)));
+    level_->setLevel(m.level);
     pan_->setValue(int(std::lround(m.pan * 100)));
+    level_text_->setText(LevelFader::text(level_->level()));  // (their own signals are blocked here)
+    pan_text_->setText(PanDial::text(pan_->value()));
     mute_->setChecked(m.mute);
     solo_->setChecked(m.solo);
 }

@@ -9,12 +9,15 @@
 
 #include "core/score.h"
 
-class QDial;
+class QLabel;
 class QLineEdit;
 class QSlider;
 class QToolButton;
 
 namespace tactus::gui {
+
+class LevelFader;
+class PanDial;
 
 class InsertSlots;
 class PluginServices;
@@ -27,7 +30,7 @@ public:
 
     BusId busId() const { return id_; }
     InsertSlots& inserts() const { return *inserts_; }
-    QSlider* levelSlider() const { return level_; }
+    LevelFader* levelSlider() const { return level_; }
     QLineEdit* nameEdit() const { return name_; }
     // Removes the bus and the sends to it (one undoable edit).
     bool removeBus();
@@ -38,8 +41,10 @@ private:
     SongModel& song_;
     BusId id_;
     QLineEdit* name_;
-    QSlider* level_;
-    QDial* pan_;
+    LevelFader* level_;
+    PanDial* pan_;
+    QLabel* level_text_;
+    QLabel* pan_text_;
     QToolButton* mute_;
     QToolButton* solo_;
     QToolButton* remove_;

@@ -6,12 +6,13 @@
 
 #include <QFrame>
 
-class QSlider;
+class QLabel;
 
 namespace tactus::gui {
 
 class EngineLink;
 class InsertSlots;
+class LevelFader;
 class LevelMeter;
 class PluginServices;
 class SongModel;
@@ -23,12 +24,14 @@ public:
 
     LevelMeter* meter() const { return meter_; }
     InsertSlots& inserts() const { return *inserts_; }
+    LevelFader* levelFader() const { return level_; }
     // Sends the master level again (to an engine that restarted).
     void resendLevel();
 
 private:
     EngineLink& link_;
-    QSlider* level_;
+    LevelFader* level_;
+    QLabel* level_text_;
     LevelMeter* meter_;
     InsertSlots* inserts_;
 };

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "gui/mixer_controls.h"
 #include "gui/routing_commands.h"
 #include "gui/song_model.h"
 
@@ -44,7 +45,7 @@ SendControls::SendControls(SongModel& song, TrackId track, QWidget* parent)
     connect(&song_, &SongModel::sendLevelChanged, this, [this](TrackId t, BusId bus, double level) {
         if (t != track_ || !levelSlider(bus)) return;
         const QSignalBlocker block(levelSlider(bus));
-        levelSlider(bus)->setValue(int(std::lround(level * 100)));
+        levelSlider(bus)->setLevel(level);
     });
     refresh();
 }
@@ -88,9 +89,7 @@ void SendControls::refresh() {
             auto* name = new QLabel(
                 b && !b->name.empty() ? QString::fromStdString(b->name) : tr("Bus %1").arg(s.bus), widget);
             name->setMinimumWidth(40);
-            Row row{widget, new QSlider(Qt::Horizontal, widget), new QToolButton(widget)};
-            row.level->setRange(0, 200);
-            row.level->setToolTip(tr("Send level"));
+            Row row{widget, new LevelFader(widget), new QToolButton(widget)};
             row.level->setObjectName(QStringLiteral("sendLevel"));
             row.pre->setText(tr("Pre"));
             row.pre->setCheckable(true);
@@ -106,8 +105,8 @@ void SendControls::refresh() {
             h->addWidget(row.pre);
             h->addWidget(remove);
             const BusId bus = s.bus;
-            connect(row.level, &QSlider::valueChanged, this,
-                    [this, bus](int v) { song_.setSendLevel(track_, bus, v / 100.0); });
+            connect(row.level, &LevelFader::levelEdited, this,
+                    [this, bus](double level) { song_.setSendLevel(track_, bus, level); });
             // Queued: the edit rebuilds the rows, deleting the button that was clicked.
             connect(
                 row.pre, &QToolButton::toggled, this, [this, bus](bool on) { setPreFader(bus, on); },
@@ -121,7 +120,7 @@ void SendControls::refresh() {
     for (const Send& s : t->sends) {
         const Row& row = rows_.at(s.bus);
         const QSignalBlocker b1(row.level), b2(row.pre);
-        if (!row.level->isSliderDown()) row.level->setValue(int(std::lround(s.level * 100)));
+        row.level->setLevel(s.level);
         row.pre->setChecked(s.pre_fader);
     }
 }
@@ -144,7 +143,7 @@ bool SendControls::setPreFader(BusId bus, bool pre_fader) {
     return done;
 }
 
-QSlider* SendControls::levelSlider(BusId bus) const {
+LevelFader* SendControls::levelSlider(BusId bus) const {
     const auto it = rows_.find(bus);
     return it == rows_.end() ? nullptr : it->second.level;
 }

@@ -12,11 +12,12 @@
 
 #include "core/score.h"
 
-class QSlider;
 class QToolButton;
 class QVBoxLayout;
 
 namespace tactus::gui {
+
+class LevelFader;
 
 class SongModel;
 
@@ -30,7 +31,7 @@ public:
     bool removeSend(BusId bus);
     bool setPreFader(BusId bus, bool pre_fader);
     // The level slider (0..200: percent of unity) and pre-fader switch of the send to `bus`, or nullptr.
-    QSlider* levelSlider(BusId bus) const;
+    LevelFader* levelSlider(BusId bus) const;
     QToolButton* preFaderButton(BusId bus) const;
     QToolButton* addButton() const { return add_; }
     int count() const { return int(rows_.size()); }
@@ -41,7 +42,7 @@ public:
 private:
     struct Row {
         QWidget* widget = nullptr;
-        QSlider* level = nullptr;
+        LevelFader* level = nullptr;
         QToolButton* pre = nullptr;
     };
     void offerBuses();

@@ -19,6 +19,7 @@
 #include "core/general_midi_font.h"
 #include "gui/insert_slots.h"
 #include "gui/level_meter.h"
+#include "gui/mixer_controls.h"
 #include "gui/plugin_catalog.h"
 #include "gui/plugin_services.h"
 #include "gui/send_controls.h"
@@ -83,8 +84,10 @@ TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPr
       throttle_(new QTimer(this)),
       name_(new QLineEdit(this)),
       instrument_(new QComboBox(this)),
-      level_(new QSlider(Qt::Horizontal, this)),
-      pan_(new QDial(this)),
+      level_(new LevelFader(this)),
+      pan_(new PanDial(this)),
+      level_text_(new QLabel(this)),
+      pan_text_(new QLabel(this)),
       mute_(new QToolButton(this)),
       solo_(new QToolButton(this)),
       meter_(new LevelMeter(this)),
@@ -94,11 +97,12 @@ TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPr
     setFrameShape(QFrame::StyledPanel);
     setAutoFillBackground(true);
     instrument_->addItems(instruments);
-    level_->setRange(0, 200);  // percent of unity; the engine takes 0..4
-    level_->setToolTip(tr("Level"));
-    pan_->setRange(-100, 100);
     pan_->setFixedSize(30, 30);
-    pan_->setToolTip(tr("Pan"));
+    level_text_->setMinimumWidth(level_text_->fontMetrics().horizontalAdvance(QStringLiteral("-60.0 dB")));
+    level_text_->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    pan_text_->setMinimumWidth(pan_text_->fontMetrics().horizontalAdvance(QStringLiteral("R 100")));
+    connect(level_, &LevelFader::valueShown, level_text_, &QLabel::setText);
+    connect(pan_, &PanDial::valueShown, pan_text_, &QLabel::setText);
     mute_->setText(tr("M"));
     mute_->setCheckable(true);
     mute_->setToolTip(tr("Mute"));
@@ -124,8 +128,10 @@ TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPr
     connect(edit_instrument_, &QToolButton::clicked, this,
             [this] { plugins_.edit(PluginTarget::trackInstrument(id_), this); });
     connect(&plugins_.catalog(), &PluginCatalog::listed, this, &TrackStrip::refresh);
-    layout->addWidget(level_, 2, 0, 1, 3);
-    layout->addWidget(pan_, 2, 3, 1, 2);
+    layout->addWidget(level_, 2, 0, 1, 2);
+    layout->addWidget(level_text_, 2, 2);
+    layout->addWidget(pan_, 2, 3);
+    layout->addWidget(pan_text_, 2, 4);
 
     connect(name_, &QLineEdit::editingFinished, this, [this] {
         const Track* t = song_.track(id_);
@@ -143,7 +149,8 @@ TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPr
                          tr("Change instrument")))
             refresh();
     });
-    connect(level_, &QSlider::valueChanged, this, [this](int v) { song_.setTrackLevel(id_, v / 100.0); });
+    connect(level_, &LevelFader::levelEdited, this,
+            [this](double level) { song_.setTrackLevel(id_, level); });
     connect(pan_, &QDial::valueChanged, this, [this](int v) { song_.setTrackPan(id_, v / 100.0); });
     connect(mute_, &QToolButton::toggled, this, [this](bool on) { song_.setTrackMute(id_, on); });
     connect(solo_, &QToolButton::toggled, this, [this](bool on) { song_.setTrackSolo(id_, on); });
@@ -321,8 +328,10 @@ void TrackStrip::refresh() {
     }
     instrument_->setCurrentText(key);
     edit_instrument_->setVisible(t->instrument == "lv2");
-    level_->setValue(int(std::lround(m.level * 100)));
+    level_->setLevel(m.level);
+    level_text_->setText(LevelFader::text(level_->level()));  // (its own signal is blocked here)
     pan_->setValue(int(std::lround(m.pan * 100)));
+    pan_text_->setText(PanDial::text(pan_->value()));
     mute_->setChecked(m.mute);
     solo_->setChecked(m.solo);
 }

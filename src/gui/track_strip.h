@@ -21,7 +21,6 @@
 #include "gui/soundfont_choice.h"
 
 class QComboBox;
-class QDial;
 class QDoubleSpinBox;
 class QGridLayout;
 class QLabel;
@@ -31,6 +30,9 @@ class QSlider;
 class QToolButton;
 
 namespace tactus::gui {
+
+class LevelFader;
+class PanDial;
 
 class InsertSlots;
 class LevelMeter;
@@ -107,8 +109,10 @@ private:
     QTimer* throttle_;
     QLineEdit* name_;
     QComboBox* instrument_;
-    QSlider* level_;
-    QDial* pan_;
+    LevelFader* level_;
+    PanDial* pan_;
+    QLabel* level_text_;
+    QLabel* pan_text_;
     QToolButton* mute_;
     QToolButton* solo_;
     LevelMeter* meter_;

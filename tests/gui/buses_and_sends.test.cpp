@@ -15,6 +15,7 @@
 #include "gui/bus_strip.h"
 #include "gui/insert_slots.h"
 #include "gui/master_strip.h"
+#include "gui/mixer_controls.h"
 #include "gui/send_controls.h"
 #include "gui/song_model.h"
 #include "gui/track_panel.h"
@@ -91,9 +92,9 @@ private slots:
 
         // The level acts live: no edit, no revision.
         const std::uint64_t revision = doc.revision;
-        QSlider* level = strip(1)->sends().levelSlider(bus_);
+        gui::LevelFader* level = strip(1)->sends().levelSlider(bus_);
         QVERIFY(level);
-        level->setValue(50);
+        level->editLevel(0.5);
         QVERIFY(engineShows([&](const Document& d) { return d.tracks[0].sends[0].level == 0.5; }));
         QCOMPARE(engineDocument().revision, revision);
         QCOMPARE(window().song().document().tracks[0].sends[0].level, 0.5);
@@ -112,7 +113,7 @@ private slots:
     void the_bus_strip_sets_level_name_and_inserts() {
         gui::BusStrip* bus = buses().strip(bus_);
         QVERIFY(bus);
-        bus->levelSlider()->setValue(80);
+        bus->levelSlider()->editLevel(0.8);
         QVERIFY(engineShows([](const Document& d) { return d.buses[0].level == 0.8; }));
         bus->nameEdit()->setText("Hall");
         emit bus->nameEdit()->editingFinished();
@@ -147,12 +148,12 @@ private slots:
         auto reply = session_->probe().call(OscOut("/track/send").h(1).h(std::int64_t(bus_)).d(1.5).bytes(),
                                             "/track/send");
         QVERIFY(reply && reply->address == "/reply");
-        QVERIFY(QTest::qWaitFor([&] { return strip(1)->sends().levelSlider(bus_)->value() == 150; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return strip(1)->sends().levelSlider(bus_)->level() == 1.5; }, 5000));
         QCOMPARE(window().song().document().tracks[0].sends[0].level, 1.5);
         reply =
             session_->probe().call(OscOut("/bus/level").h(std::int64_t(bus_)).d(0.3).bytes(), "/bus/level");
         QVERIFY(reply && reply->address == "/reply");
-        QVERIFY(QTest::qWaitFor([&] { return buses().strip(bus_)->levelSlider()->value() == 30; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return buses().strip(bus_)->levelSlider()->level() == 0.3; }, 5000));
         QCOMPARE(window().song().busMixer(bus_).level, 0.3);
     }
 

@@ -13,6 +13,7 @@
 #include <QToolButton>
 
 #include "core/document_json.h"
+#include "gui/mixer_controls.h"
 #include "gui/render_dialog.h"
 #include "gui/roll_state.h"
 #include "gui/song_model.h"
@@ -96,7 +97,7 @@ private slots:
         const TrackId id = added_doc.tracks[1].id;
         gui::TrackStrip* strip = window().trackPanel().strips().back();
         QCOMPARE(strip->trackId(), id);
-        strip->findChild<QSlider*>()->setValue(40);  // the user's fader: level 0.4
+        strip->findChild<gui::LevelFader*>()->editLevel(0.4);  // the user's fader: level 0.4
         window().song().setTrackPan(id, -0.5);
         window().song().apply({edit::NoteAdd{id, Note{500, 1.0, 1.0, 48, 0.0, 90}}}, "note");
 
