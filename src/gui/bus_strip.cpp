@@ -66,6 +66,13 @@ BusStrip::BusStrip(SongModel& song, PluginServices& plugins, BusId id, QWidget* 
         if (b && b->name != name) song_.apply({edit::BusRename{id_, name}}, tr("Rename bus"));
     });
     connect(level_, &LevelFader::levelEdited, this, [this](double level) { song_.setBusLevel(id_, level); });
+    using Gesture = SongModel::MixerGesture;
+    connect(level_, &LevelFader::gestureFinished, this, [this](double before, double after) {
+        song_.recordMixerGesture({Gesture::Control::BusLevel, id_, 0, before, after});
+    });
+    connect(pan_, &PanDial::gestureFinished, this, [this](int before, int after) {
+        song_.recordMixerGesture({Gesture::Control::BusPan, id_, 0, before / 100.0, after / 100.0});
+    });
     connect(pan_, &QDial::valueChanged, this, [this](int v) { song_.setBusPan(id_, v / 100.0); });
     connect(mute_, &QToolButton::toggled, this, [this](bool on) { song_.setBusMute(id_, on); });
     connect(solo_, &QToolButton::toggled, this, [this](bool on) { song_.setBusSolo(id_, on); });

@@ -25,10 +25,16 @@ LevelFader::LevelFader(QWidget* parent) : QSlider(Qt::Horizontal, parent) {
     setToolTip(tr("Level (double-click to type it, Ctrl-click for 0 dB)"));
     connect(this, &QSlider::valueChanged, this, [this](int position) {
         if (showing_) return;
+        const double before = level_;
         level_ = gainAt(position);
         setToolTip(text(level_));
         emit valueShown(text(level_));
         emit levelEdited(level_);
+        if (!isSliderDown()) emit gestureFinished(before, level_);  // a key, the wheel, a page click
+    });
+    connect(this, &QSlider::sliderPressed, this, [this] { drag_before_ = level_; });
+    connect(this, &QSlider::sliderReleased, this, [this] {
+        if (level_ != drag_before_) emit gestureFinished(drag_before_, level_);
     });
 }
 
@@ -64,8 +70,10 @@ void LevelFader::setLevel(double gain) {
 }
 
 void LevelFader::editLevel(double gain) {
+    const double before = level_;
     show(std::clamp(gain, 0.0, 4.0));
     emit levelEdited(level_);
+    if (level_ != before) emit gestureFinished(before, level_);
 }
 
 void LevelFader::paintEvent(QPaintEvent* event) {
@@ -106,7 +114,17 @@ PanDial::PanDial(QWidget* parent) : QDial(parent) {
     connect(this, &QDial::valueChanged, this, [this](int v) {
         setToolTip(text(v));
         emit valueShown(text(v));
+        if (!isSliderDown()) emit gestureFinished(previous_, v);  // a key, the wheel, typed, reset
     });
+    connect(this, &QDial::sliderPressed, this, [this] { drag_before_ = value(); });
+    connect(this, &QDial::sliderReleased, this, [this] {
+        if (value() != drag_before_) emit gestureFinished(drag_before_, value());
+    });
+}
+
+void PanDial::sliderChange(SliderChange change) {
+    if (change == SliderValueChange) previous_ = std::exchange(current_, value());
+    QDial::sliderChange(change);
 }
 
 QString PanDial::text(int value) {

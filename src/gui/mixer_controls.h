@@ -3,7 +3,9 @@
 //   PanDial     -100 (left) to +100 (right), shown as L 30 / C / R 30.
 // Both: the value is shown beside them (valueShown), double-click types a value, Ctrl-click resets
 // (unity, centre). A change by the user is reported (levelEdited / valueChanged); setLevel shows a
-// value without reporting it (another client's change, a refresh). Threading: the UI thread.
+// value without reporting it (another client's change, a refresh). Each finished gesture (a drag
+// from press to release, an arrow key or wheel step, a typed value, a reset) is reported once with
+// the values before and after it (gestureFinished), for one undo step. Threading: the UI thread.
 #pragma once
 
 #include <QDial>
@@ -28,6 +30,7 @@ public:
 signals:
     void levelEdited(double gain);
     void valueShown(const QString& text);
+    void gestureFinished(double before, double after);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -37,6 +40,7 @@ protected:
 private:
     void show(double gain);
     double level_ = 1.0;
+    double drag_before_ = 1.0;
     bool showing_ = false;
 };
 
@@ -48,14 +52,18 @@ public:
 
 signals:
     void valueShown(const QString& text);
+    void gestureFinished(int before, int after);
 
 protected:
+    void sliderChange(SliderChange change) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseDoubleClickEvent(QMouseEvent* event) override;
 
 private:
-    bool reset_pressed_ = false;  // a Ctrl-click's release must not turn the knob to the pointer
+    bool reset_pressed_ = false;      // a Ctrl-click's release must not turn the knob to the pointer
+    int previous_ = 0, current_ = 0;  // values before and after the latest change, signals blocked or not
+    int drag_before_ = 0;
 };
 
 }  // namespace tactus::gui

@@ -107,6 +107,10 @@ void SendControls::refresh() {
             const BusId bus = s.bus;
             connect(row.level, &LevelFader::levelEdited, this,
                     [this, bus](double level) { song_.setSendLevel(track_, bus, level); });
+            connect(row.level, &LevelFader::gestureFinished, this, [this, bus](double before, double after) {
+                song_.recordMixerGesture(
+                    {SongModel::MixerGesture::Control::SendLevel, track_, bus, before, after});
+            });
             // Queued: the edit rebuilds the rows, deleting the button that was clicked.
             connect(
                 row.pre, &QToolButton::toggled, this, [this, bus](bool on) { setPreFader(bus, on); },

@@ -168,7 +168,7 @@ bool SongModel::apply(std::vector<Edit> edits, const QString& description, std::
     if (edits.empty()) return true;
     for (Edit& e : edits)  // ids first, so the step can be undone
         if (auto* add = std::get_if<edit::NoteAdd>(&e); add && add->note.id == 0) add->note.id = newNoteId();
-    Step step{description, {}, {}};
+    Step step{description, {}, {}, std::nullopt};
     if (!applyLocal(edits, &step.backward)) return false;
     step.forward = edits;
     std::erase_if(auditions, [this](NoteId id) { return !editor_.find_note(id); });  // deleted meanwhile
@@ -195,6 +195,12 @@ bool SongModel::replay(std::vector<Step>& from, std::vector<Step>& to, bool forw
     if (from.empty()) return false;
     Step step = std::move(from.back());
     from.pop_back();
+    if (step.mixer) {  // live, like the gesture itself
+        applyMixerGesture(*step.mixer, forward ? step.mixer->after : step.mixer->before);
+        to.push_back(std::move(step));
+        emit historyChanged();
+        return true;
+    }
     std::vector<Edit> edits = forward ? step.forward : step.backward;
     if (!applyLocal(edits, forward ? &step.backward : &step.forward)) {  // e.g. another client deleted it
         emit historyChanged();
@@ -491,6 +497,48 @@ void SongModel::setBusMute(BusId id, bool on) {
 
 void SongModel::setBusSolo(BusId id, bool on) {
     setBusMixer(id, MixChange{.solo = on}, OscOut("/bus/solo").h(std::int64_t(id)).i(on ? 1 : 0).bytes());
+}
+
+void SongModel::recordMixerGesture(const MixerGesture& gesture) {
+    if (gesture.before == gesture.after) return;
+    using C = MixerGesture::Control;
+    const QString what = gesture.control == C::TrackLevel ? tr("Track level")
+                         : gesture.control == C::TrackPan ? tr("Track pan")
+                         : gesture.control == C::BusLevel ? tr("Bus level")
+                         : gesture.control == C::BusPan   ? tr("Bus pan")
+                                                          : tr("Send level");
+    if (static_cast<long>(undo_.size()) < saved_depth_) saved_depth_ = -1;  // the saved state was in redo
+    // (The live changes marked the document modified; undoing the gesture leaves that mark: a mute
+    // or another fader moved meanwhile is not in the history, and must not pass for saved.)
+    undo_.push_back(Step{what, {}, {}, gesture});
+    redo_.clear();
+    emit historyChanged();
+}
+
+void SongModel::applyMixerGesture(const MixerGesture& g, double value) {
+    using C = MixerGesture::Control;
+    switch (g.control) {
+        case C::TrackLevel:
+            setTrackLevel(g.id, value);
+            emit mixerChanged(g.id);
+            break;
+        case C::TrackPan:
+            setTrackPan(g.id, value);
+            emit mixerChanged(g.id);
+            break;
+        case C::BusLevel:
+            setBusLevel(g.id, value);
+            emit busMixerChanged(g.id);
+            break;
+        case C::BusPan:
+            setBusPan(g.id, value);
+            emit busMixerChanged(g.id);
+            break;
+        case C::SendLevel:
+            setSendLevel(g.id, g.bus, value);
+            emit sendLevelChanged(g.id, g.bus, value);
+            break;
+    }
 }
 
 void SongModel::setSendLevel(TrackId track, BusId bus, double level) {

@@ -113,6 +113,16 @@ public:
     void setSendLevel(TrackId track, BusId bus, double level);
     void setInsertParameter(InsertOwner owner, std::uint64_t id, std::size_t insert,
                             const std::string& symbol, double value);
+    // A finished mixer gesture (a fader drag from press to release, a knob turn, a typed value, a reset)
+    // becomes one undo step: undo sets `before` again, redo `after`, live like the gesture itself.
+    struct MixerGesture {
+        enum class Control { TrackLevel, TrackPan, BusLevel, BusPan, SendLevel };
+        Control control = Control::TrackLevel;
+        std::uint64_t id = 0;  // the track (TrackLevel, TrackPan, SendLevel) or bus
+        BusId bus = 0;         // SendLevel: the bus sent to
+        double before = 0, after = 0;
+    };
+    void recordMixerGesture(const MixerGesture& gesture);
     // The document as saved, and as a (re)started engine loads it.
     Document snapshot() const { return canonical_document(editor_.document()); }
 
@@ -155,7 +165,9 @@ private:
         QString description;
         std::vector<Edit> forward;
         std::vector<Edit> backward;
+        std::optional<MixerGesture> mixer;  // set: a mixer gesture, not edits
     };
+    void applyMixerGesture(const MixerGesture& gesture, double value);
     struct Pending {
         std::uint64_t revision = 0;  // the revision the engine should answer with
         std::vector<Edit> edits;

@@ -151,6 +151,13 @@ TrackStrip::TrackStrip(SongModel& song, TrackParameters& parameters, SoundFontPr
     });
     connect(level_, &LevelFader::levelEdited, this,
             [this](double level) { song_.setTrackLevel(id_, level); });
+    using Gesture = SongModel::MixerGesture;
+    connect(level_, &LevelFader::gestureFinished, this, [this](double before, double after) {
+        song_.recordMixerGesture({Gesture::Control::TrackLevel, id_, 0, before, after});
+    });
+    connect(pan_, &PanDial::gestureFinished, this, [this](int before, int after) {
+        song_.recordMixerGesture({Gesture::Control::TrackPan, id_, 0, before / 100.0, after / 100.0});
+    });
     connect(pan_, &QDial::valueChanged, this, [this](int v) { song_.setTrackPan(id_, v / 100.0); });
     connect(mute_, &QToolButton::toggled, this, [this](bool on) { song_.setTrackMute(id_, on); });
     connect(solo_, &QToolButton::toggled, this, [this](bool on) { song_.setTrackSolo(id_, on); });

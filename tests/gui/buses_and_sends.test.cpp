@@ -90,7 +90,7 @@ private slots:
         QCOMPARE(doc.tracks[0].sends, (std::vector<Send>{Send{bus_, 1.0, false}}));
         QCOMPARE(window().song().undoText(), QStringLiteral("Add send"));
 
-        // The level acts live: no edit, no revision.
+        // The level acts live: no edit, no revision; the gesture is one undo step.
         const std::uint64_t revision = doc.revision;
         gui::LevelFader* level = strip(1)->sends().levelSlider(bus_);
         QVERIFY(level);
@@ -98,7 +98,13 @@ private slots:
         QVERIFY(engineShows([&](const Document& d) { return d.tracks[0].sends[0].level == 0.5; }));
         QCOMPARE(engineDocument().revision, revision);
         QCOMPARE(window().song().document().tracks[0].sends[0].level, 0.5);
-        QCOMPARE(window().song().undoText(), QStringLiteral("Add send"));
+        QCOMPARE(window().song().undoText(), QStringLiteral("Send level"));
+        QVERIFY(window().song().undo());
+        QVERIFY(engineShows([&](const Document& d) { return d.tracks[0].sends[0].level == 1.0; }));
+        QCOMPARE(strip(1)->sends().levelSlider(bus_)->level(), 1.0);
+        QVERIFY(window().song().redo());
+        QVERIFY(engineShows([&](const Document& d) { return d.tracks[0].sends[0].level == 0.5; }));
+        QCOMPARE(engineDocument().revision, revision);
 
         // Pre-fader is an edit.
         strip(1)->sends().preFaderButton(bus_)->click();

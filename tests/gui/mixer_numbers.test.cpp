@@ -1,6 +1,7 @@
 // The mixer's numbers against a real tactusd: a track's fader moves in dB (tenths, unity marked) and
-// shows its value, the pan knob shows L/C/R percent, Ctrl-click resets each (0 dB, centre), and another
-// client's change shows in dB too. Each value is checked in the engine's own document.
+// shows its value, the pan knob shows L/C/R percent, Ctrl-click resets each (0 dB, centre), each gesture
+// is one undo step, and another client's change shows in dB too. Each value is checked in the engine's own
+// document.
 #include <QLabel>
 #include <QTemporaryDir>
 #include <QTest>
@@ -93,6 +94,33 @@ private slots:
         QTest::mouseClick(knob(), Qt::LeftButton, Qt::ControlModifier, knob()->rect().center());
         QVERIFY(engineShows([](const Track& t) { return t.pan == 0.0; }));
         QVERIFY(stripShows("C"));
+    }
+
+    void each_gesture_is_one_undo_step() {
+        const double before = fader()->level();
+        // A drag through three positions, from press to release: one step.
+        fader()->setSliderDown(true);
+        for (int db : {-3, -6, -9}) fader()->setValue(LevelFader::kUnityPosition + 10 * db);
+        fader()->setSliderDown(false);
+        QCOMPARE(window().song().undoText(), QString("Track level"));
+        const double dragged = std::pow(10.0, -9.0 / 20);
+        QVERIFY(engineShows([&](const Track& t) { return std::abs(t.level - dragged) < 1e-12; }));
+        QVERIFY(window().song().undo());  // straight back to before the drag, not to -6 dB
+        QVERIFY(engineShows([&](const Track& t) { return t.level == before; }));
+        QCOMPARE(fader()->level(), before);
+        QVERIFY(window().song().redo());
+        QVERIFY(engineShows([&](const Track& t) { return std::abs(t.level - dragged) < 1e-12; }));
+        QVERIFY(stripShows("-9.0 dB"));
+        // A knob turned by a key (no drag): one step too.
+        const int pan = knob()->value();
+        knob()->setValue(50);
+        QCOMPARE(window().song().undoText(), QString("Track pan"));
+        QVERIFY(engineShows([](const Track& t) { return t.pan == 0.5; }));
+        QVERIFY(window().song().undo());
+        QVERIFY(engineShows([&](const Track& t) { return t.pan == pan / 100.0; }));
+        QCOMPARE(knob()->value(), pan);
+        QVERIFY(window().song().undo());  // the drag
+        QVERIFY(engineShows([&](const Track& t) { return t.level == before; }));
     }
 
     void another_clients_level_shows_in_decibels() {
