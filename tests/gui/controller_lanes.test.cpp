@@ -39,15 +39,10 @@ std::vector<ControllerEvent> of(const std::vector<ControllerEvent>& events, cons
 
 }  // namespace
 
-class ControllerLanes : public QObject {
+class ControllerLanes : public GuiTestCase {
     Q_OBJECT
 
 private:
-    QTemporaryDir dir_;
-    std::unique_ptr<GuiSession> session_;
-
-    gui::MainWindow& window() { return session_->window(); }
-    gui::RollState& state() { return window().rollState(); }
     ControllerLane* lane() { return window().pianoRoll().controllerLane(); }
     std::vector<ControllerEvent> engineControllers() {
         const Document doc = session_->engineDocument();

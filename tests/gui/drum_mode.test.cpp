@@ -46,24 +46,13 @@ Document song() {
 
 }  // namespace
 
-class DrumMode : public QObject {
+class DrumMode : public GuiTestCase {
     Q_OBJECT
 
 private:
-    QTemporaryDir dir_;
-    std::unique_ptr<GuiSession> session_;
-
-    gui::MainWindow& window() { return session_->window(); }
-    gui::RollState& state() { return window().rollState(); }
     gui::PianoRoll& roll() { return window().pianoRoll(); }
     gui::NoteGrid* grid() { return roll().grid(); }
     QAction* action(const char* name) { return window().findChild<QAction*>(name); }
-    const Note& engineNote(const Document& doc, NoteId id) {
-        for (const Track& t : doc.tracks)
-            for (const Note& n : t.notes)
-                if (n.id == id) return n;
-        qFatal("the engine has no note %llu", static_cast<unsigned long long>(id));
-    }
     QPoint centreOf(const Note& n) { return grid()->noteRect(n).center().toPoint(); }
 
 private slots:
@@ -112,12 +101,12 @@ private slots:
         QTest::mouseMove(grid(), from - QPoint(0, 3));
         QTest::mouseMove(grid(), to);
         QTest::mouseRelease(grid(), Qt::LeftButton, Qt::NoModifier, to);
-        QCOMPARE(engineNote(session_->engineDocument(), 1).pitch, 38);
-        QCOMPARE(engineNote(session_->engineDocument(), 1).start, 0.0);
+        QCOMPARE(noteIn(session_->engineDocument(), 1).pitch, 38);
+        QCOMPARE(noteIn(session_->engineDocument(), 1).start, 0.0);
         // No kick left: its row goes.
         QCOMPARE(state().rows(), (std::vector<int>{38, 42}));
         QVERIFY(window().song().undo());
-        QCOMPARE(engineNote(session_->engineDocument(), 1).pitch, 36);
+        QCOMPARE(noteIn(session_->engineDocument(), 1).pitch, 36);
         QCOMPARE(state().rows(), (std::vector<int>{36, 38, 42}));
     }
 

@@ -158,4 +158,11 @@ Document comparable(Document doc) {
     return doc;
 }
 
+const Note& noteIn(const Document& doc, NoteId id) {
+    for (const Track& t : doc.tracks)
+        for (const Note& n : t.notes)
+            if (n.id == id) return n;
+    qFatal("the engine has no note %llu", static_cast<unsigned long long>(id));
+}
+
 }  // namespace tactus::test

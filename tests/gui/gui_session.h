@@ -12,6 +12,7 @@
 
 #include "core/score.h"
 #include "gui/main_window.h"
+#include "gui/roll_state.h"
 #include "support/jack_server.h"
 
 class QTcpSocket;
@@ -84,5 +85,19 @@ private:
 // The document without what the engine does not keep exactly as the GUI does (notes in canonical
 // order; revision compared separately).
 Document comparable(Document doc);
+
+// What a Qt Test class driving one session has in common: its folder, the session, and short names
+// for what the tests reach. A test class derives from it and adds Q_OBJECT and its slots.
+class GuiTestCase : public QObject {
+protected:
+    QTemporaryDir dir_;
+    std::unique_ptr<GuiSession> session_;
+    gui::MainWindow& window() { return session_->window(); }
+    gui::RollState& state() { return window().rollState(); }
+    Document engineDocument() { return session_->engineDocument(); }
+};
+
+// Note `id` of `doc`; aborts the test program when there is none (nothing after could be trusted).
+const Note& noteIn(const Document& doc, NoteId id);
 
 }  // namespace tactus::test

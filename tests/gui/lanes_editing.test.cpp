@@ -16,22 +16,8 @@
 using namespace tactus;
 using namespace tactus::test;
 
-class LanesEditing : public QObject {
+class LanesEditing : public GuiTestCase {
     Q_OBJECT
-
-private:
-    QTemporaryDir dir_;
-    std::unique_ptr<GuiSession> session_;
-
-    gui::MainWindow& window() { return session_->window(); }
-    gui::RollState& state() { return window().rollState(); }
-    Document engineDocument() { return session_->engineDocument(); }
-    const Note& engineNote(const Document& doc, NoteId id) {
-        for (const Track& t : doc.tracks)
-            for (const Note& n : t.notes)
-                if (n.id == id) return n;
-        qFatal("the engine has no note %llu", static_cast<unsigned long long>(id));
-    }
 
 private slots:
     void initTestCase() {
@@ -107,13 +93,13 @@ private slots:
         window().pianoRoll().quantize();
         const Document doc = engineDocument();
         // 0.6 is nearest 0.5: half way there. Its end 0.9 is nearest the swung 0.875.
-        QCOMPARE(engineNote(doc, 100).start, 0.55);
-        QCOMPARE(engineNote(doc, 100).end(), 0.8875);
+        QCOMPARE(noteIn(doc, 100).start, 0.55);
+        QCOMPARE(noteIn(doc, 100).end(), 0.8875);
         // 1.3 is nearest the swung 1.375 (not 1.25); its end 1.6 nearest 1.5.
-        QCOMPARE(engineNote(doc, 101).start, 1.3375);
-        QCOMPARE(engineNote(doc, 101).end(), 1.55);
+        QCOMPARE(noteIn(doc, 101).start, 1.3375);
+        QCOMPARE(noteIn(doc, 101).end(), 1.55);
         QVERIFY(window().song().undo());
-        QCOMPARE(engineNote(engineDocument(), 101).start, 1.3);
+        QCOMPARE(noteIn(engineDocument(), 101).start, 1.3);
         QVERIFY(window().song().undo());
         window().pianoRoll().setQuantizeSettings({});
         state().setSelection({});
@@ -123,23 +109,23 @@ private slots:
         state().setSelection({1, 2});
         window().pianoRoll().transpose(12);
         Document doc = engineDocument();
-        QCOMPARE(engineNote(doc, 1).pitch, 72);
-        QCOMPARE(engineNote(doc, 2).pitch, 76);
+        QCOMPARE(noteIn(doc, 1).pitch, 72);
+        QCOMPARE(noteIn(doc, 2).pitch, 76);
         window().pianoRoll().quantize();  // to the 1/16 grid: 0.1 -> 0, 1.05 -> 1
         doc = engineDocument();
-        QCOMPARE(engineNote(doc, 1).start, 0.0);
-        QCOMPARE(engineNote(doc, 2).start, 1.0);
+        QCOMPARE(noteIn(doc, 1).start, 0.0);
+        QCOMPARE(noteIn(doc, 2).start, 1.0);
         window().pianoRoll().nudge(2);  // two 16ths later
         doc = engineDocument();
-        QCOMPARE(engineNote(doc, 1).start, 0.5);
-        QCOMPARE(engineNote(doc, 2).start, 1.5);
+        QCOMPARE(noteIn(doc, 1).start, 0.5);
+        QCOMPARE(noteIn(doc, 2).start, 1.5);
         window().pianoRoll().copySelection();
         state().setCursorBeat(16.0);
         window().pianoRoll().paste();
         doc = engineDocument();
         QCOMPARE(state().selection().size(), std::size_t(2));
         for (NoteId id : state().selection()) {
-            const Note& n = engineNote(doc, id);
+            const Note& n = noteIn(doc, id);
             QVERIFY(n.start == 16.0 || n.start == 17.0);
         }
         QCOMPARE(doc.note_count(), std::size_t(5));

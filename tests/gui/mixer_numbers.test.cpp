@@ -21,14 +21,10 @@ using namespace tactus::test;
 using gui::LevelFader;
 using gui::PanDial;
 
-class MixerNumbers : public QObject {
+class MixerNumbers : public GuiTestCase {
     Q_OBJECT
 
 private:
-    QTemporaryDir dir_;
-    std::unique_ptr<GuiSession> session_;
-
-    gui::MainWindow& window() { return session_->window(); }
     gui::TrackStrip* strip() { return window().trackPanel().strips().front(); }
     LevelFader* fader() { return strip()->findChild<LevelFader*>(); }
     PanDial* knob() { return strip()->findChild<PanDial*>(); }

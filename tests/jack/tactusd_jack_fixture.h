@@ -158,7 +158,8 @@ protected:
     }
 
     // One round of a judged test (support/judged_rounds.h) under way: a fresh engine after the first round,
-    // `path` loaded, a recorder with room for `record_seconds` running, and /play from beat 0 sent.
+    // `path` loaded as the file holds it, a recorder with room for `record_seconds` running, and /play
+    // from beat 0 sent.
     // `play` is the JACK frame beat 0 plays on. nullopt with a failure recorded when a step failed.
     struct PlayingRound {
         JackRecorder* recorder = nullptr;
@@ -169,6 +170,10 @@ protected:
             ADD_FAILURE() << "tactusd did not start again for round " << round + 1;
             return std::nullopt;
         }
+        // The last round's engine journaled its live edits beside the file, and /load would replay
+        // them (the crash recovery of docs/protocol.md): a repeated round starts from the file itself.
+        std::error_code ignored;
+        std::filesystem::remove(journal_path_for(path), ignored);
         if (!load(path)) return std::nullopt;
         JackRecorder* recorder = start_recorder(record_seconds);
         if (!recorder) return std::nullopt;
