@@ -1,16 +1,23 @@
 // Takes the screenshots in docs/images: the main window with a document loaded and playing, the cursor
-// mid-view. Run under a real X server (tools/take-screenshots.sh starts Xvfb and a JACK dummy server):
-// the picture is grabbed from the X screen, as a user would see it.
+// mid-view; optionally one track edited, in drum mode, or with a controller lane shown (and, for the
+// picture, a smooth curve drawn in it through the lane's own tools). Run under a real X server
+// (tools/take-screenshots.sh starts Xvfb and a JACK dummy server): the picture is grabbed from the X
+// screen, as a user would see it.
 //
-//   gui_screenshot DOCUMENT OUTPUT.png --jack-server NAME [--beat B]
+//   gui_screenshot DOCUMENT OUTPUT.png --jack-server NAME [--beat B] [--track NAME] [--drum-mode]
+//                  [--lane CC] [--curve FROM:TO]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QScreen>
 #include <QTest>
 
+#include "gui/controller_edits.h"
+#include "gui/lane_bar.h"
 #include "gui/main_window.h"
+#include "gui/piano_roll.h"
 #include "gui/roll_state.h"
+#include "gui/song_model.h"
 #include "gui/transport_bar.h"
 
 int main(int argc, char** argv) {
@@ -22,7 +29,12 @@ int main(int argc, char** argv) {
     QCommandLineOption engine("engine", "tactusd", "path");
     QCommandLineOption beat("beat", "take the picture once the cursor passes this beat", "beat", "10");
     QCommandLineOption port("port", "OSC port", "port", "7790");
-    parser.addOptions({jack_server, engine, beat, port});
+    QCommandLineOption track("track", "edit the track of this name", "name");
+    QCommandLineOption drum_mode("drum-mode", "show the track in drum mode, unused rows hidden");
+    QCommandLineOption lane("lane", "show the controller lane of this CC number", "cc");
+    QCommandLineOption curve("curve", "draw a smooth curve 0 to 127 and back in the lane over beats FROM:TO",
+                             "from:to");
+    parser.addOptions({jack_server, engine, beat, port, track, drum_mode, lane, curve});
     parser.process(app);
     if (parser.positionalArguments().size() != 2) parser.showHelp(2);
 
@@ -44,6 +56,34 @@ int main(int argc, char** argv) {
     if (!QTest::qWaitFor([&] { return synced; }, 15000)) {
         qCritical("the engine did not take the document");
         return 1;
+    }
+    using namespace tactus;
+    if (parser.isSet(track)) {
+        for (const Track& t : window.song().document().tracks)
+            if (QString::fromStdString(t.name) == parser.value(track))
+                window.rollState().setCurrentTrack(t.id);
+    }
+    if (parser.isSet(drum_mode)) {
+        window.pianoRoll().setDrumMode(true);
+        window.pianoRoll().setHideUnusedRows(true);
+    }
+    if (parser.isSet(lane)) {
+        const gui::LaneTarget target{ControllerKind::ControlChange, parser.value(lane).toInt()};
+        window.pianoRoll().laneBar()->choose(target);
+        if (parser.isSet(curve)) {
+            const QStringList span = parser.value(curve).split(':');
+            const double from = span.value(0).toDouble(), to = span.value(1).toDouble(),
+                         mid = (from + to) / 2;
+            const Track* t = window.song().track(window.rollState().currentTrack());
+            if (t) {
+                auto points = gui::rampPoints(target, from, 0, mid, 127, 0.25, gui::CurveShape::Smooth);
+                const auto down = gui::rampPoints(target, mid, 127, to, 20, 0.25, gui::CurveShape::Smooth);
+                points.insert(points.end(), down.begin() + 1, down.end());
+                window.song().apply({edit::TrackControllers{
+                                        t->id, gui::replaceSpan(t->controllers, target, from, to, points)}},
+                                    "curve");
+            }
+        }
     }
     window.rollState().setFollowMode(tactus::gui::FollowMode::Continuous);  // cursor mid-view
     window.transport().play();

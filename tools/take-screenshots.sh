@@ -13,4 +13,8 @@ sleep 1
 mkdir -p docs/images
 DISPLAY=$display "$build/tools/gui_screenshot" examples/demo.json docs/images/tactus-gui.png \
   --jack-server "$server" --engine "$build/src/server/tactusd" --beat 22
-echo "wrote docs/images/tactus-gui.png"
+DISPLAY=$display "$build/tools/gui_screenshot" examples/demo.json docs/images/drum-mode.png \
+  --jack-server "$server" --engine "$build/src/server/tactusd" --beat 14 --track Drums --drum-mode
+DISPLAY=$display "$build/tools/gui_screenshot" examples/demo.json docs/images/controller-lane.png \
+  --jack-server "$server" --engine "$build/src/server/tactusd" --beat 14 --track Lead --lane 1 --curve 8:24
+echo "wrote docs/images/tactus-gui.png, drum-mode.png and controller-lane.png"

@@ -4,8 +4,10 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "gui/bus_panel.h"
 #include "gui/engine_link.h"
@@ -48,6 +50,9 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
     scroll_ = new QScrollArea(this);
     scroll_->setWidget(strips);
     scroll_->setWidgetResizable(true);
+    // Strips scroll up and down only; the panel is kept as wide as a strip needs (rebuild), since a
+    // strip cut at its left edge hid the names and faders.
+    scroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 
     auto* add = new QPushButton(tr("Add track"), this);
     auto* remove = new QPushButton(tr("Remove"), this);
@@ -86,7 +91,9 @@ TrackPanel::TrackPanel(SongModel& song, EngineLink& link, RollState& state, QWid
     connect(&state_, &RollState::trackChanged, this, [this] {
         QTimer::singleShot(0, this, [this] {
             for (TrackStrip* s : strips_)
-                if (s->trackId() == state_.currentTrack()) scroll_->ensureWidgetVisible(s);
+                if (s->trackId() == state_.currentTrack())
+                    scroll_->ensureVisible(0, s->y() + s->height() / 2, 0,
+                                           s->height() / 2 + 4);  // vertically
         });
     });
     rebuild();
@@ -118,6 +125,10 @@ void TrackPanel::rebuild() {
     if (!song_.track(state_.currentTrack()))
         state_.setCurrentTrack(doc.tracks.empty() ? 0 : doc.tracks.front().id);
     for (TrackStrip* s : strips_) s->setCurrent(s->trackId() == state_.currentTrack());
+    int widest = buses_->minimumSizeHint().width();
+    for (TrackStrip* s : strips_) widest = std::max(widest, s->minimumSizeHint().width());
+    scroll_->setMinimumWidth(widest + 4 + scroll_->verticalScrollBar()->sizeHint().width() +
+                             2 * scroll_->frameWidth());
 }
 
 void TrackPanel::select(TrackId id) {
