@@ -19,6 +19,7 @@
 #include "core/document_json.h"
 #include "core/midi_convert.h"
 #include "gui/autosave.h"
+#include "gui/bar_beat.h"
 #include "gui/engine_link.h"
 #include "gui/note_grid.h"
 #include "gui/piano_roll.h"
@@ -226,6 +227,41 @@ void MainWindow::buildMenus() {
     transport->addAction(tr("Panic"), QKeySequence(Qt::Key_Escape), transport_, &TransportBar::panic);
     transport->addAction(tr("Resume following"), QKeySequence(Qt::Key_F), this,
                          [this] { state_->resumeFollow(); });
+    transport->addSeparator();
+    // Markers: jump to the next or previous one from the cursor, or to any by name.
+    const auto jumpToMarker = [this](int direction) {
+        const double at = state_->cursorBeat();
+        std::optional<double> target;
+        for (const Marker& m : song_->document().markers)
+            if (direction > 0 ? m.beat > at + 1e-9 && (!target || m.beat < *target)
+                              : m.beat < at - 1e-9 && (!target || m.beat > *target))
+                target = m.beat;
+        if (!target) return;
+        transport_->locate(*target);
+        roll_->revealBeat(*target);
+    };
+    QAction* next_marker = transport->addAction(tr("Next marker"), QKeySequence(Qt::ALT | Qt::Key_Right),
+                                                this, [jumpToMarker] { jumpToMarker(1); });
+    next_marker->setObjectName("nextMarker");
+    QAction* previous_marker =
+        transport->addAction(tr("Previous marker"), QKeySequence(Qt::ALT | Qt::Key_Left), this,
+                             [jumpToMarker] { jumpToMarker(-1); });
+    previous_marker->setObjectName("previousMarker");
+    QMenu* markers = transport->addMenu(tr("&Markers"));
+    markers->setObjectName("markersMenu");
+    connect(markers, &QMenu::aboutToShow, this, [this, markers] {
+        markers->clear();
+        const MeterMap meter(song_->document().meter);
+        for (const Marker& m : song_->document().markers)
+            markers->addAction(
+                QStringLiteral("%1   %2").arg(QString::fromStdString(m.name), barBeatText(meter, m.beat)),
+                this, [this, beat = m.beat] {
+                    transport_->locate(beat);
+                    roll_->revealBeat(beat);
+                });
+        if (markers->isEmpty())
+            markers->addAction(tr("(none: add one from the ruler's menu)"))->setEnabled(false);
+    });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     const auto zoomTime = [this](double factor) {

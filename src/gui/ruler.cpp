@@ -8,7 +8,9 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <cmath>
+#include <utility>
 
+#include "gui/bar_beat.h"
 #include "gui/roll_state.h"
 #include "gui/song_model.h"
 
@@ -76,6 +78,11 @@ void Ruler::paintEvent(QPaintEvent* event) {
         p.fillRect(label, QColor(30, 31, 35, 220));
         p.drawText(label, Qt::AlignLeft | Qt::AlignVCenter, QString::fromStdString(m.name));
     }
+    if (moving_marker_) {  // where the dragged marker lands
+        const double x = std::round(state_.xOfBeat(marker_to_)) + 0.5;
+        p.setPen(QPen(QColor(255, 210, 120), 1, Qt::DashLine));
+        p.drawLine(QPointF(x, 12), QPointF(x, height()));
+    }
     p.setPen(Qt::NoPen);
     p.setBrush(QColor(255, 80, 60));
     const QRectF mark = cursorMarkRect();
@@ -101,9 +108,28 @@ QRectF Ruler::markerLabelRect(const Marker& marker) const {
     return QRectF(x + kMarkHalfWidth + 2, 13, width, height() - 13 - kMarkHeight);
 }
 
+std::optional<Marker> Ruler::markerAt(QPointF pos) const {
+    for (const Marker& m : song_.document().markers)
+        if (markerLabelRect(m).adjusted(-kMarkHalfWidth - 2, 0, 0, 0).contains(pos)) return m;
+    return std::nullopt;
+}
+
+void Ruler::commitMarkers(std::vector<Marker> markers, const QString& what) {
+    std::stable_sort(markers.begin(), markers.end(),
+                     [](const Marker& a, const Marker& b) { return a.beat < b.beat; });
+    song_.apply({edit::MarkersReplace{std::move(markers)}}, what);
+}
+
 void Ruler::mousePressEvent(QMouseEvent* event) {
     if (event->button() != Qt::LeftButton) return;
     const double beat = std::max(0.0, state_.snapBeat(state_.beatOfX(event->position().x())));
+    pressed_marker_ = (event->modifiers() & Qt::ShiftModifier) ? std::nullopt : markerAt(event->position());
+    if (pressed_marker_) {
+        press_x_ = event->position().x();
+        marker_to_ = pressed_marker_->beat;
+        moving_marker_ = false;
+        return;
+    }
     if (event->modifiers() & Qt::ShiftModifier) {
         dragging_loop_ = true;
         drag_from_ = drag_to_ = beat;
@@ -113,12 +139,35 @@ void Ruler::mousePressEvent(QMouseEvent* event) {
 }
 
 void Ruler::mouseMoveEvent(QMouseEvent* event) {
+    if (pressed_marker_) {
+        const double dx = event->position().x() - press_x_;
+        moving_marker_ = moving_marker_ || std::abs(dx) >= 4;
+        if (moving_marker_) {
+            marker_to_ = std::max(0.0, state_.snapBeat(pressed_marker_->beat + dx / state_.pixelsPerBeat()));
+            update();
+        }
+        return;
+    }
     if (!dragging_loop_) return;
     drag_to_ = std::max(0.0, state_.snapBeat(state_.beatOfX(event->position().x())));
     update();
 }
 
 void Ruler::mouseReleaseEvent(QMouseEvent*) {
+    if (const auto marker = std::exchange(pressed_marker_, std::nullopt)) {
+        if (!moving_marker_) {
+            emit locateRequested(marker->beat);  // a click on a marker jumps to it
+            return;
+        }
+        moving_marker_ = false;
+        std::vector<Marker> markers = song_.document().markers;
+        const auto it = std::find(markers.begin(), markers.end(), *marker);
+        if (it == markers.end() || marker_to_ == marker->beat) return update();
+        it->beat = marker_to_;
+        commitMarkers(std::move(markers), tr("Move marker"));
+        update();
+        return;
+    }
     if (!dragging_loop_) return;
     dragging_loop_ = false;
     if (drag_to_ != drag_from_)
@@ -126,19 +175,40 @@ void Ruler::mouseReleaseEvent(QMouseEvent*) {
     update();
 }
 
+void Ruler::mouseDoubleClickEvent(QMouseEvent* event) {
+    const auto marker = markerAt(event->position());
+    if (!marker || event->button() != Qt::LeftButton) return;
+    pressed_marker_.reset();
+    std::optional<QString> name;
+    if (name_editor_) {
+        name = name_editor_(*marker);
+    } else {
+        bool ok = false;
+        const QString typed = QInputDialog::getText(this, tr("Rename marker"), tr("Name:"), QLineEdit::Normal,
+                                                    QString::fromStdString(marker->name), &ok);
+        if (ok) name = typed;
+    }
+    if (!name || name->toStdString() == marker->name) return;
+    std::vector<Marker> markers = song_.document().markers;
+    const auto it = std::find(markers.begin(), markers.end(), *marker);
+    if (it == markers.end()) return;
+    it->name = name->toStdString();
+    commitMarkers(std::move(markers), tr("Rename marker"));
+}
+
 void Ruler::contextMenuEvent(QContextMenuEvent* event) {
     const Document& doc = song_.document();
     const double beat = std::max(0.0, state_.snapBeat(state_.beatOfX(event->pos().x())));
     const int bar = meter_.bar_at_beat(state_.beatOfX(event->pos().x())).bar;
     QMenu menu(this);
-    menu.addAction(tr("Add marker at %1…").arg(beat), this, [this, beat] {
+    menu.addAction(tr("Add marker at %1…").arg(barBeatText(meter_, beat)), this, [this, beat] {
         bool ok = false;
         const QString name =
             QInputDialog::getText(this, tr("Add marker"), tr("Name:"), QLineEdit::Normal, {}, &ok);
         if (!ok) return;
         std::vector<Marker> markers = song_.document().markers;
         markers.push_back({beat, name.toStdString()});
-        song_.apply({edit::MarkersReplace{std::move(markers)}}, tr("Add marker"));
+        commitMarkers(std::move(markers), tr("Add marker"));
     });
     for (const Marker& near : doc.markers) {
         if (std::abs(state_.xOfBeat(near.beat) - event->pos().x()) > 40) continue;

@@ -3,12 +3,15 @@
 // double-click types a tempo and a ramp; a drag in the velocity lane sets a note's velocity;
 // the keyboard commands transpose, nudge, quantize (with strength, swing and ends) and paste; markers and the
 // meter change through edits. Each is checked in the engine's own document.
+#include <QAction>
+#include <QMenu>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include "core/document_json.h"
 #include "gui/piano_roll.h"
 #include "gui/roll_state.h"
+#include "gui/ruler.h"
 #include "gui/song_model.h"
 #include "gui/tempo_lane.h"
 #include "gui_session.h"
@@ -129,6 +132,50 @@ private slots:
             QVERIFY(n.start == 16.0 || n.start == 17.0);
         }
         QCOMPARE(doc.note_count(), std::size_t(5));
+    }
+
+    void markers_move_rename_list_and_jump() {
+        gui::SongModel& song = window().song();
+        QVERIFY(song.apply({edit::MarkersReplace{{{4, "Verse"}, {12, "Chorus"}}}}, "markers"));
+        state().setSnap(0.25);
+        state().setPixelsPerBeat(40.0, 0.0);
+        state().setLeftBeat(0.0);
+        gui::Ruler* ruler = window().pianoRoll().ruler();
+        // Drag Verse's label two beats later: moved, snapped, one edit.
+        const QPoint verse = ruler->markerLabelRect({4, "Verse"}).center().toPoint();
+        const QPoint later = verse + QPoint(80, 0);
+        QTest::mousePress(ruler, Qt::LeftButton, Qt::NoModifier, verse);
+        QTest::mouseMove(ruler, verse + QPoint(10, 0));
+        QTest::mouseMove(ruler, later);
+        QTest::mouseRelease(ruler, Qt::LeftButton, Qt::NoModifier, later);
+        QCOMPARE(engineDocument().markers, (std::vector<Marker>{{6, "Verse"}, {12, "Chorus"}}));
+        QCOMPARE(song.undoText(), QString("Move marker"));
+        // Double-click Chorus to rename it.
+        ruler->setNameEditor([](const Marker&) { return std::optional<QString>("Hook"); });
+        QTest::mouseDClick(ruler, Qt::LeftButton, Qt::NoModifier,
+                           ruler->markerLabelRect({12, "Chorus"}).center().toPoint());
+        QCOMPARE(engineDocument().markers, (std::vector<Marker>{{6, "Verse"}, {12, "Hook"}}));
+        // A click on a label jumps there; Next and Previous marker go from the cursor.
+        QTest::mouseClick(ruler, Qt::LeftButton, Qt::NoModifier,
+                          ruler->markerLabelRect({6, "Verse"}).center().toPoint());
+        QVERIFY(QTest::qWaitFor([&] { return session_->engineBeat().first == 6.0; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return state().cursorBeat() == 6.0; }, 5000));
+        window().findChild<QAction*>("nextMarker")->trigger();
+        QVERIFY(QTest::qWaitFor([&] { return session_->engineBeat().first == 12.0; }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return state().cursorBeat() == 12.0; }, 5000));
+        window().findChild<QAction*>("previousMarker")->trigger();
+        QVERIFY(QTest::qWaitFor([&] { return session_->engineBeat().first == 6.0; }, 5000));
+        // The Markers menu lists them by name and bar:beat (4/4: beat 6 is bar 2, beat 3).
+        auto* menu = window().findChild<QMenu*>("markersMenu");
+        QVERIFY(menu);
+        emit menu->aboutToShow();
+        QStringList items;
+        for (QAction* a : menu->actions()) items << a->text();
+        QCOMPARE(items, (QStringList{"Verse   2:3", "Hook   4:1"}));
+        menu->actions()[1]->trigger();
+        QVERIFY(QTest::qWaitFor([&] { return session_->engineBeat().first == 12.0; }, 5000));
+        ruler->setNameEditor({});
+        while (!engineDocument().markers.empty()) QVERIFY(song.undo());
     }
 
     void markers_and_meter_change_through_edits() {
