@@ -37,8 +37,10 @@ NoteGrid::NoteGrid(SongModel& song, RollState& state, QWidget* parent)
     setMinimumSize(200, 120);
     connect(&song_, &SongModel::documentChanged, this, [this] {
         meter_ = MeterMap(song_.document().meter);
+        index_.update(song_.document());
         update();
     });
+    index_.update(song_.document());
     connect(&state_, &RollState::changed, this, qOverload<>(&QWidget::update));
     connect(&state_, &RollState::selectionChanged, this, qOverload<>(&QWidget::update));
     autoscroll_.setInterval(kAutoscrollMs);
@@ -141,20 +143,43 @@ void NoteGrid::paintNotes(QPainter& p, const QRect& area) const {
     const Document& doc = song_.document();
     const double first = state_.beatOfX(area.left()), last = state_.beatOfX(area.right() + 1);
     const bool moving = gesture_ == Gesture::Move || gesture_ == Gesture::Resize;
-    for (const Track& t : doc.tracks) {
-        const bool edited = t.id == state_.currentTrack();
-        if (edited) continue;  // drawn last, on top
-        p.setPen(Qt::NoPen);
-        p.setBrush(QColor(120, 124, 136, 90));
-        for (const Note& n : t.notes)
-            if (n.end() >= first && n.start <= last) p.drawRect(noteRect(n));
-    }
-    const Track* track = editedTrack();
-    if (!track) return;
     const bool drums = state_.drumMode();
     const double margin = drums ? kHitMaxWidth / state_.pixelsPerBeat() : 0.0;
-    for (const Note& n : track->notes) {
-        if (n.end() < first - margin || n.start > last + margin) continue;
+    // The other tracks' notes: grey ghosts, in one call per track (zoomed out there are thousands).
+    p.setPen(Qt::NoPen);
+    p.setBrush(QColor(120, 124, 136, 90));
+    // Zoomed out, a note is a pixel or two wide and there are tens of thousands in view: those are
+    // written straight into an image of the area (one colour, overlaps drawn once), which is drawn
+    // with one call; wider ones go out in one drawRects per track.
+    const QColor ghost(120, 124, 136, 90);
+    const QRgb ghost_pixel = qPremultiply(ghost.rgba());
+    QImage narrow;
+    std::vector<QRectF> ghosts;
+    for (const Track& t : doc.tracks) {
+        if (t.id == state_.currentTrack()) continue;  // drawn last, on top
+        ghosts.clear();
+        index_.forEachIn(t, first - margin, last + margin, [&](const Note& n) {
+            const QRectF r = noteRect(n);
+            if (r.width() > 3.0) return ghosts.push_back(r);  // (3 px: the narrowest a note is drawn)
+            if (narrow.isNull()) {
+                narrow = QImage(area.size(), QImage::Format_ARGB32_Premultiplied);
+                narrow.fill(Qt::transparent);
+            }
+            const int x0 = std::max(0, int(std::floor(r.left())) - area.left());
+            const int x1 = std::min(area.width(), int(std::ceil(r.right())) - area.left());
+            const int y0 = std::max(0, int(std::lround(r.top())) - area.top());
+            const int y1 = std::min(area.height(), int(std::lround(r.bottom())) - area.top());
+            for (int y = y0; y < y1; ++y) {
+                auto* line = reinterpret_cast<QRgb*>(narrow.scanLine(y));
+                std::fill(line + x0, line + std::max(x0, x1), ghost_pixel);
+            }
+        });
+        p.drawRects(ghosts.data(), int(ghosts.size()));
+    }
+    if (!narrow.isNull()) p.drawImage(area.topLeft(), narrow);
+    const Track* track = editedTrack();
+    if (!track) return;
+    index_.forEachIn(*track, first - margin, last + margin, [&](const Note& n) {
         const bool selected = state_.isSelected(n.id);
         const QRectF r = noteRect(n);
         p.setPen(QPen(selected ? QColor(255, 240, 200) : QColor(20, 30, 40), selected && moving ? 0.5 : 1.0));
@@ -167,12 +192,12 @@ void NoteGrid::paintNotes(QPainter& p, const QRect& area) const {
             const double hw = r.width() / 2 - 0.5, hh = r.height() / 2 - 0.5;
             p.drawPolygon(QPolygonF(
                 {c + QPointF(0, -hh), c + QPointF(hw, 0), c + QPointF(0, hh), c + QPointF(-hw, 0)}));
-            continue;
+            return;
         }
         const int shade = 110 + n.velocity;  // louder notes brighter
         p.setBrush(selected ? QColor(255, 196, 90) : QColor(70, std::min(255, shade), 200));
         p.drawRect(r.adjusted(0.5, 0.5, -0.5, -0.5));
-    }
+    });
 }
 
 void NoteGrid::paintGesture(QPainter& p) const {

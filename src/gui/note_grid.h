@@ -16,6 +16,7 @@
 
 #include "core/meter_map.h"
 #include "core/score.h"
+#include "gui/note_span_index.h"
 
 namespace tactus::gui {
 
@@ -62,6 +63,7 @@ private:
     SongModel& song_;
     RollState& state_;
     MeterMap meter_;
+    NoteSpanIndex index_;  // paints and hit tests cost what is in view
     Gesture gesture_ = Gesture::None;
     QPointF press_pos_;
     double press_beat_ = 0.0;
