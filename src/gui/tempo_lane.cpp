@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "gui/bar_beat.h"
 #include "gui/roll_state.h"
 #include "gui/song_model.h"
 
@@ -25,9 +26,10 @@ double tenths(double bpm) {
     return std::clamp(std::round(bpm * 10) / 10, TempoMap::kMinBpm, TempoMap::kMaxBpm);
 }
 
-std::optional<TempoPoint> askForTempoPoint(QWidget* parent, const TempoPoint& point, bool can_ramp) {
+std::optional<TempoPoint> askForTempoPoint(QWidget* parent, const TempoPoint& point, bool can_ramp,
+                                           const QString& where) {
     QDialog dialog(parent);
-    dialog.setWindowTitle(QObject::tr("Tempo change at beat %1").arg(point.beat));
+    dialog.setWindowTitle(QObject::tr("Tempo change at %1").arg(where));
     auto* bpm = new QDoubleSpinBox(&dialog);
     bpm->setRange(TempoMap::kMinBpm, TempoMap::kMaxBpm);
     bpm->setDecimals(2);
@@ -197,7 +199,10 @@ void TempoLane::mouseDoubleClickEvent(QMouseEvent* event) {
     const std::vector<TempoPoint> points = song_.document().tempo.points();
     const std::size_t i = std::size_t(handle);
     const bool can_ramp = i + 1 < points.size();
-    const auto edited = editor_ ? editor_(points[i], can_ramp) : askForTempoPoint(this, points[i], can_ramp);
+    const auto edited = editor_
+                            ? editor_(points[i], can_ramp)
+                            : askForTempoPoint(this, points[i], can_ramp,
+                                               barBeatText(MeterMap(song_.document().meter), points[i].beat));
     if (!edited || (edited->bpm == points[i].bpm && edited->ramp == points[i].ramp)) return;
     std::vector<TempoPoint> next = points;
     next[i].bpm = std::clamp(edited->bpm, TempoMap::kMinBpm, TempoMap::kMaxBpm);
