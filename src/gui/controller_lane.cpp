@@ -108,24 +108,36 @@ void ControllerLane::commit(std::vector<ControllerEvent> events, const QString& 
     song_.apply({edit::TrackControllers{track, std::move(events)}}, what);
 }
 
-std::vector<ControllerEvent> ControllerLane::gesturePreview() const {
-    const double b0 = state_.beatOfX(press_.x()), b1 = state_.beatOfX(now_.x());
+// The events as the gesture under way leaves `events` (the track's whole list on release, the lane's
+// own for the preview: the tools touch only the lane's target, so both come out alike).
+std::vector<ControllerEvent> ControllerLane::gestureResult(const std::vector<ControllerEvent>& events) const {
     switch (gesture_) {
-        case Gesture::Draw:
-            return replaceSpan(targetEvents(), target_, stroke_begin_, stroke_end_, stroke_);
-        case Gesture::Ramp:
-            return replaceSpan(targetEvents(), target_, std::min(b0, b1), std::max(b0, b1),
-                               rampPoints(target_, std::max(0.0, state_.snapBeat(b0)), valueOfY(press_.y()),
-                                          std::max(0.0, state_.snapBeat(b1)), valueOfY(now_.y()), step(),
+        case Gesture::Draw: {
+            std::vector<ControllerEvent> points;  // a flat stretch needs its first point only
+            for (const ControllerEvent& e : stroke_)
+                if (points.empty() || laneValueOf(points.back()) != laneValueOf(e)) points.push_back(e);
+            return replaceSpan(events, target_, stroke_begin_, stroke_end_, points);
+        }
+        case Gesture::Ramp: {
+            const double b0 = std::max(0.0, state_.snapBeat(state_.beatOfX(press_.x())));
+            const double b1 = std::max(0.0, state_.snapBeat(state_.beatOfX(now_.x())));
+            return replaceSpan(events, target_, b0, b1,
+                               rampPoints(target_, b0, valueOfY(press_.y()), b1, valueOfY(now_.y()), step(),
                                           tool_ == Tool::Curve ? CurveShape::Smooth : CurveShape::Line));
+        }
         case Gesture::Move: {
-            const double beats = std::round((b1 - b0) / step()) * step();
-            const double value = valueChangeOfDrag(now_.y() - press_.y());
-            return moveEvents(targetEvents(), selection_, target_, beats, value);
+            const auto [beats, value] = moveDelta();
+            return moveEvents(events, selection_, target_, beats, value);
         }
         default:
-            return targetEvents();
+            return events;
     }
+}
+
+std::pair<double, double> ControllerLane::moveDelta() const {
+    const double beats =
+        std::round((state_.beatOfX(now_.x()) - state_.beatOfX(press_.x())) / step()) * step();
+    return {beats, valueChangeOfDrag(now_.y() - press_.y())};
 }
 
 void ControllerLane::paintEvent(QPaintEvent* event) {
@@ -143,7 +155,7 @@ void ControllerLane::paintEvent(QPaintEvent* event) {
         const double x = std::round(state_.xOfBeat(b)) + 0.5;
         p.drawLine(QPointF(x, 0), QPointF(x, height()));
     }
-    if (song_.track(state_.currentTrack())) paintGraph(p, gesturePreview());
+    if (song_.track(state_.currentTrack())) paintGraph(p, gestureResult(targetEvents()));
     if (gesture_ == Gesture::Band) {
         p.setPen(QPen(QColor(220, 220, 230), 1, Qt::DashLine));
         p.setBrush(Qt::NoBrush);
@@ -267,42 +279,24 @@ void ControllerLane::mouseReleaseEvent(QMouseEvent* event) {
     if (gesture == Gesture::Draw) mouseMoveEvent(event);
     const std::vector<ControllerEvent> all = events();
     switch (gesture) {
-        case Gesture::Draw: {
-            gesture_ = Gesture::None;
-            // A flat stretch needs its first point only.
-            std::vector<ControllerEvent> points;
-            for (const ControllerEvent& e : stroke_)
-                if (points.empty() || laneValueOf(points.back()) != laneValueOf(e)) points.push_back(e);
-            commit(replaceSpan(all, target_, stroke_begin_, stroke_end_, points),
-                   tr("Draw %1").arg(laneName(target_)));
+        case Gesture::Draw:
+            commit(gestureResult(all), tr("Draw %1").arg(laneName(target_)));
             break;
-        }
-        case Gesture::Ramp: {
-            gesture_ = Gesture::None;
-            const double b0 = std::max(0.0, state_.snapBeat(state_.beatOfX(press_.x())));
-            const double b1 = std::max(0.0, state_.snapBeat(state_.beatOfX(now_.x())));
-            const auto points = rampPoints(target_, b0, valueOfY(press_.y()), b1, valueOfY(now_.y()), step(),
-                                           tool_ == Tool::Curve ? CurveShape::Smooth : CurveShape::Line);
-            commit(replaceSpan(all, target_, b0, b1, points), tool_ == Tool::Curve
-                                                                  ? tr("Curve %1").arg(laneName(target_))
-                                                                  : tr("Line %1").arg(laneName(target_)));
+        case Gesture::Ramp:
+            commit(gestureResult(all), tool_ == Tool::Curve ? tr("Curve %1").arg(laneName(target_))
+                                                            : tr("Line %1").arg(laneName(target_)));
             break;
-        }
         case Gesture::Move: {
-            gesture_ = Gesture::None;
-            const double beats =
-                std::round((state_.beatOfX(now_.x()) - state_.beatOfX(press_.x())) / step()) * step();
-            const double value = valueChangeOfDrag(now_.y() - press_.y());
+            const auto [beats, value] = moveDelta();
             if (beats == 0 && value == 0) break;
             std::vector<ControllerEvent> moved;
             for (const ControllerEvent& e : selection_)
                 moved.push_back(laneEvent(target_, std::max(0.0, e.beat + beats), laneValueOf(e) + value));
-            commit(moveEvents(all, selection_, target_, beats, value), tr("Move %1").arg(laneName(target_)));
+            commit(gestureResult(all), tr("Move %1").arg(laneName(target_)));
             selection_ = std::move(moved);
             break;
         }
         case Gesture::Band: {
-            gesture_ = Gesture::None;
             const QRectF band = QRectF(press_, now_).normalized().adjusted(-1, -1, 1, 1);
             for (const ControllerEvent& e : all) {
                 if (!target_.matches(e)) continue;
@@ -316,6 +310,7 @@ void ControllerLane::mouseReleaseEvent(QMouseEvent* event) {
         case Gesture::None:
             break;
     }
+    gesture_ = Gesture::None;
     update();
 }
 

@@ -13,6 +13,7 @@
 
 #include <QWidget>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/score.h"
@@ -61,8 +62,9 @@ private:
     double step() const;  // the grid step tools place points on
     void commit(std::vector<ControllerEvent> events, const QString& what);
     void paintGraph(QPainter& p, const std::vector<ControllerEvent>& shown) const;
-    std::vector<ControllerEvent> gesturePreview()
-        const;  // the target's events as the gesture would leave them
+    // `events` as the gesture under way leaves them (the preview and the edit alike).
+    std::vector<ControllerEvent> gestureResult(const std::vector<ControllerEvent>& events) const;
+    std::pair<double, double> moveDelta() const;  // Move: beats (on the grid) and value
 
     SongModel& song_;
     RollState& state_;
