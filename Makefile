@@ -63,6 +63,7 @@ test-asan: deps clear-stale-jack
 	  -DTACTUS_BUILD_BENCH=OFF $(CCACHE) $(CMAKE_FLAGS)
 	cmake --build build-asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
 	  ctest --test-dir build-asan --output-on-failure -j $(JOBS) -LE gui_flood
 
 # Only the lock-free tests: they are the code whose correctness depends on memory ordering. Some
