@@ -196,6 +196,10 @@ int main(int argc, char** argv) {
         h(m, 1), d(m, 1.0), s(m, "cc"), i(m, 64), d(m, 127.0), d(m, 2.0), s(m, "pitch_bend"), i(m, 0),
             d(m, -0.5), d(m, 3.0), s(m, "program"), i(m, 5), d(m, 0.0);
     });
+    message("automation_set", "/automation/set", [&](lo_message m) {
+        s(m, "track"), h(m, 1), s(m, "level"), d(m, 0.0), d(m, 1.0), s(m, "smooth"), d(m, 4.0), d(m, 0.5),
+            s(m, "hold");
+    });
     message("track_remove", "/track/remove", [&](lo_message m) { h(m, 2); });
     message("track_rename", "/track/rename", [&](lo_message m) { h(m, 1), s(m, "Melody"); });
     message("track_move", "/track/move", [&](lo_message m) { h(m, 1), i(m, 1); });

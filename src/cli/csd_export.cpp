@@ -311,6 +311,8 @@ CsdExportResult export_csound(const Document& doc, const CsdExportOptions& optio
                 if (e.controller < controllers.size())
                     add_controller(plan, controllers[e.controller], e.frame, options.sample_rate);
                 break;
+            case ScoreEventKind::Automation:  // the mix is Tactus's: a .csd plays the instruments
+                break;
         }
     });
     for (OrchestraPlan& plan : plans) {

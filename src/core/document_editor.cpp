@@ -18,11 +18,11 @@ constexpr std::size_t kMaxMarkerName = 1000;
 
 const char* edit_name(const Edit& e) {
     static constexpr const char* kNames[] = {
-        "note/add",         "note/move",     "note/resize",  "note/delete",  "note/pitch",
-        "note/velocity",    "track/add",     "track/remove", "track/rename", "track/move",
-        "track/instrument", "tempo/set",     "meter/set",    "markers/set",  "track/controllers",
-        "track/inserts",    "track/sends",   "bus/add",      "bus/remove",   "bus/rename",
-        "bus/inserts",      "master/inserts"};
+        "note/add",         "note/move",      "note/resize",   "note/delete",  "note/pitch",
+        "note/velocity",    "track/add",      "track/remove",  "track/rename", "track/move",
+        "track/instrument", "tempo/set",      "meter/set",     "markers/set",  "track/controllers",
+        "track/inserts",    "track/sends",    "bus/add",       "bus/remove",   "bus/rename",
+        "bus/inserts",      "master/inserts", "automation/set"};
     static_assert(std::size(kNames) == std::variant_size_v<Edit>, "a name for every kind of edit");
     return kNames[e.index()];
 }
@@ -200,12 +200,29 @@ std::size_t edit_heap_bytes(const Edit& e) {
         return vector_bytes(controllers->events);
     if (const auto* tempo = std::get_if<edit::TempoReplace>(&e)) return vector_bytes(tempo->points);
     if (const auto* meter = std::get_if<edit::MeterReplace>(&e)) return vector_bytes(meter->meter);
+    if (const auto* set = std::get_if<edit::AutomationSet>(&e))
+        return string_bytes(set->target.control) + vector_bytes(set->points);
     if (const auto* markers = std::get_if<edit::MarkersReplace>(&e)) {
         std::size_t bytes = vector_bytes(markers->markers);
         for (const Marker& m : markers->markers) bytes += string_bytes(m.name);
         return bytes;
     }
     return 0;
+}
+
+bool lane_before(const AutomationLane& lane, const AutomationTarget& target) {
+    return automation_target_less(lane.target, target);
+}
+
+void sort_points(std::vector<AutomationPoint>& points) {
+    std::stable_sort(points.begin(), points.end(),
+                     [](const AutomationPoint& a, const AutomationPoint& b) { return a.beat < b.beat; });
+}
+
+void sort_lanes(std::vector<AutomationLane>& lanes) {
+    std::stable_sort(lanes.begin(), lanes.end(), [](const AutomationLane& a, const AutomationLane& b) {
+        return automation_target_less(a.target, b.target);
+    });
 }
 
 // What a deque of batches spends per element beyond the batch itself (its slot, and the size kept
@@ -222,6 +239,8 @@ std::size_t estimated_bytes(const EditBatch& batch) {
 
 void DocumentEditor::reset(Document doc) {
     doc_ = std::move(doc);
+    sort_lanes(doc_.automation);
+    for (AutomationLane& lane : doc_.automation) sort_points(lane.points);
     notes_.clear();
     next_note_id_ = 1;
     for (const Track& t : doc_.tracks) {
@@ -341,6 +360,47 @@ Track DocumentEditor::take_track(std::size_t position) {
         reindex_tracks(position);
     });
     return t;
+}
+
+void DocumentEditor::set_lane(const AutomationTarget& target, std::vector<AutomationPoint> points) {
+    auto& lanes = doc_.automation;
+    const auto it = std::lower_bound(lanes.begin(), lanes.end(), target, lane_before);
+    const auto at = it - lanes.begin();
+    if (it == lanes.end() || it->target != target) {
+        if (points.empty()) return;  // no lane, and none wanted
+        lanes.insert(it, AutomationLane{target, std::move(points)});
+        undo_.push_back([this, at] { doc_.automation.erase(doc_.automation.begin() + at); });
+        return;
+    }
+    if (points.empty()) {
+        undo_.push_back(
+            [this, at, old = std::move(*it)] { doc_.automation.insert(doc_.automation.begin() + at, old); });
+        lanes.erase(it);
+        return;
+    }
+    undo_.push_back(
+        [this, at, old = std::move(it->points)] { doc_.automation[std::size_t(at)].points = old; });
+    it->points = std::move(points);
+}
+
+bool DocumentEditor::remove_lanes(const std::function<bool(const AutomationTarget&)>& which) {
+    std::vector<std::pair<std::size_t, AutomationLane>> removed;  // with their positions, ascending
+    std::vector<AutomationLane> kept;
+    for (std::size_t i = 0; i < doc_.automation.size(); ++i) {
+        AutomationLane& lane = doc_.automation[i];
+        if (which(lane.target)) {
+            removed.emplace_back(i, std::move(lane));
+        } else {
+            kept.push_back(std::move(lane));
+        }
+    }
+    if (removed.empty()) return false;
+    doc_.automation = std::move(kept);
+    undo_.push_back([this, removed = std::move(removed)] {
+        for (const auto& [at, lane] : removed)
+            doc_.automation.insert(doc_.automation.begin() + static_cast<std::ptrdiff_t>(at), lane);
+    });
+    return true;
 }
 
 bool DocumentEditor::apply(std::vector<Edit> edits, EditEffect* effect, std::string* error,
@@ -489,6 +549,11 @@ std::string DocumentEditor::apply_one(Edit& e) {
         if (!at) return no_track(remove->id);
         effect_->routing_changed = effect_->routing_changed || !doc_.tracks[*at].sends.empty();
         take_track(*at);
+        // Its lanes go with it (an undo of the batch brings them back).
+        if (remove_lanes([id = remove->id](const AutomationTarget& t) {
+                return t.owner == AutomationOwner::Track && t.id == id;
+            }))
+            effect_->automation_changed = true;
         effect_->tracks_changed = true;
         effect_->tracks_removed.push_back(remove->id);
         return {};
@@ -623,6 +688,13 @@ std::string DocumentEditor::apply_one(Edit& e) {
             doc_.buses.insert(doc_.buses.begin() + static_cast<std::ptrdiff_t>(at), old);
         });
         doc_.buses.erase(doc_.buses.begin() + static_cast<std::ptrdiff_t>(*at));
+        // Its lanes go with it, and every track's lane of its send to it.
+        if (remove_lanes([id = remove->id](const AutomationTarget& t) {
+                if (t.owner == AutomationOwner::Bus) return t.id == id;
+                const auto control = parse_automated_control(t.owner, t.control, nullptr);
+                return control && control->control == AutomatedControl::SendLevel && control->bus == id;
+            }))
+            effect_->automation_changed = true;
         effect_->buses_removed.push_back(remove->id);
         effect_->routing_changed = true;
         return {};
@@ -686,6 +758,25 @@ std::string DocumentEditor::apply_one(Edit& e) {
         undo_.push_back([this, id = t->id, old = t->controllers] { track_by_id(id)->controllers = old; });
         t->controllers = controllers->events;
         effect_->controllers_changed = true;
+        return {};
+    }
+    if (auto* set = std::get_if<edit::AutomationSet>(&e)) {
+        const AutomationTarget& target = set->target;
+        const bool bus = target.owner == AutomationOwner::Bus;
+        if (bus ? !bus_by_id(target.id) : !track_by_id(target.id))
+            return bus ? no_bus(target.id) : no_track(target.id);
+        std::string problem;
+        const auto control = parse_automated_control(target.owner, target.control, &problem);
+        if (!control) return problem;
+        // A send lane needs its bus (it goes with it), not the send: without one it stays silent.
+        if (control->control == AutomatedControl::SendLevel && !bus_by_id(control->bus))
+            return "no bus with id " + std::to_string(control->bus) + " (for \"" + target.control + "\")";
+        problem = check_automation_points(control->control, set->points, kMaxDocumentBeat);
+        if (!problem.empty()) return problem;
+        // Sorted so that the document (and what is pushed and logged) has one form for one content.
+        sort_points(set->points);
+        set_lane(target, set->points);
+        effect_->automation_changed = true;
         return {};
     }
     return "unsupported edit";
@@ -781,6 +872,7 @@ std::optional<std::vector<const EditBatch*>> DocumentEditor::batches_since(std::
 }
 
 Document canonical_document(Document doc) {
+    sort_lanes(doc.automation);
     for (Track& t : doc.tracks)
         std::sort(t.notes.begin(), t.notes.end(), [](const Note& a, const Note& b) {
             return std::tie(a.start, a.id) < std::tie(b.start, b.id);

@@ -6,6 +6,12 @@
 // the oldest batches are dropped once the log holds more than log_byte_limit() (kLogBytes by
 // default). The newest batch is always kept, however large, so last_batch() is there after apply().
 //
+// Automation lanes (Document::automation) are kept sorted by target (automation_target_less), on reset
+// and on every edit, so that a lane removed and put back (an undo) lands where it was and equal
+// content is an equal document. A lane goes with its track or bus, and a track's "send:BUS" lane with
+// that bus. A send lane is allowed for a send the track does not have (yet): it stays silent until
+// the send is there.
+//
 // Cost per edited note is O(1) on average (notes are found through an id index; a delete moves the
 // track's last note into the hole, so note order within a track is not kept; documents are compared
 // and written with notes in canonical order, see canonical_document()).
@@ -46,6 +52,9 @@ struct EditEffect {
     std::vector<BusId> buses_removed;
     bool routing_changed = false;  // sends, buses or the master chain changed: the mixer is rebuilt
     bool master_changed = false;   // the master's insert chain was replaced
+    // Some automation lane was set, made or removed (by automation/set, or with its track or bus): the
+    // score's automation is rebuilt.
+    bool automation_changed = false;
 };
 
 // A mixer setting of one track (the fields given). Not an edit: no revision, not logged.
@@ -71,7 +80,8 @@ public:
     DocumentEditor() = default;
     explicit DocumentEditor(Document doc) { reset(std::move(doc)); }
 
-    // Replaces the document (a load); the log restarts at its revision.
+    // Replaces the document (a load); the log restarts at its revision. Automation lanes are put in
+    // their order and each lane's points sorted by beat (stable).
     void reset(Document doc);
     const Document& document() const { return doc_; }
     std::uint64_t revision() const { return doc_.revision; }
@@ -131,6 +141,10 @@ private:
     void set_note(NoteId id, const Note& note);
     void insert_track(std::size_t position, Track track);
     Track take_track(std::size_t position);
+    // Replaces the points of the lane of `target` (points sorted; none: the lane goes).
+    void set_lane(const AutomationTarget& target, std::vector<AutomationPoint> points);
+    // Removes the lanes whose target `which` picks; true when there were any.
+    bool remove_lanes(const std::function<bool(const AutomationTarget&)>& which);
     void touch(NoteId id);
     void trim_log();  // drops the oldest batches beyond the byte bound, never the newest
 
@@ -151,7 +165,8 @@ private:
     const InstrumentCheck* check_instrument_ = nullptr;
 };
 
-// `doc` with every track's notes sorted by (start, id): the form documents are written and compared in.
+// `doc` with every track's notes sorted by (start, id) and its automation lanes by target: the form
+// documents are written and compared in.
 Document canonical_document(Document doc);
 
 }  // namespace tactus

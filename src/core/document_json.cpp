@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -1078,6 +1080,118 @@ void read_tracks(Reader& r, const Field& f, Document& doc,
     });
 }
 
+// The document's lanes, after its tracks and buses (whose ids they name): kept in the editor's order,
+// by target, with each lane's points sorted by beat (stable: points on one beat keep their order).
+void read_automation(Reader& r, const Field& f, Document& doc) {
+    std::unordered_map<TrackId, std::size_t> track_ids;
+    std::unordered_map<BusId, std::size_t> bus_ids;
+    for (std::size_t i = 0; i < doc.tracks.size(); ++i)
+        if (doc.tracks[i].id != 0) track_ids.try_emplace(doc.tracks[i].id, i);
+    for (std::size_t i = 0; i < doc.buses.size(); ++i)
+        if (doc.buses[i].id != 0) bus_ids.try_emplace(doc.buses[i].id, i);
+    const auto listed = [](const std::unordered_map<std::uint64_t, std::size_t>& ids) {
+        return ids.empty() ? std::string("none") : describe_ids(ids);
+    };
+    // Each target read whole, with its lane's path.
+    std::map<std::tuple<AutomationOwner, std::uint64_t, std::string>, std::string> seen;
+    for_each_object(r, f, [&](const json& obj, const std::string& at, std::size_t) {
+        AutomationLane lane;
+        bool complete = true;  // owner, id and control all read: the target is known
+        std::optional<AutomationOwner> owner;
+        if (auto owner_field = r.field(obj, at, "owner", true)) {
+            const json& v = *owner_field.value;
+            if (v.is_string()) owner = automation_owner_from_name(v.get_ref<const std::string&>());
+            if (owner) {
+                lane.target.owner = *owner;
+            } else {
+                r.problem(owner_field.path, "must be \"track\" or \"bus\" (got " + describe(v) + ")");
+            }
+        }
+        complete = complete && owner.has_value();
+        if (auto id = r.field(obj, at, "id", true)) {
+            if (auto v = r.unsigned_integer(id, true)) {
+                lane.target.id = *v;
+                if (owner == AutomationOwner::Track && !track_ids.count(*v)) {
+                    r.problem(id.path, "no track with id " + std::to_string(*v) +
+                                           " (the document's tracks: " + listed(track_ids) + ")");
+                    complete = false;
+                } else if (owner == AutomationOwner::Bus && !bus_ids.count(*v)) {
+                    r.problem(id.path, "no bus with id " + std::to_string(*v) +
+                                           " (the document's buses: " + listed(bus_ids) + ")");
+                    complete = false;
+                }
+            } else {
+                complete = false;
+            }
+        } else {
+            complete = false;
+        }
+        std::optional<ParsedControl> control;
+        if (auto control_field = r.field(obj, at, "control", true)) {
+            if (auto text = r.text(control_field, false)) {
+                lane.target.control = std::move(*text);
+                if (owner) {
+                    std::string error;
+                    control = parse_automated_control(*owner, lane.target.control, &error);
+                    if (!control) {
+                        r.problem(control_field.path, error);
+                    } else if (control->control == AutomatedControl::SendLevel &&
+                               !bus_ids.count(control->bus)) {
+                        r.problem(control_field.path, "no bus with id " + std::to_string(control->bus) +
+                                                          " (the document's buses: " + listed(bus_ids) + ")");
+                    }
+                }
+            }
+        }
+        complete = complete && control.has_value();
+        if (auto points = r.field(obj, at, "points", true)) {
+            if (points.value->is_array() && points.value->empty())
+                r.problem(points.path, "must contain at least one point (a lane without points is left out)");
+            for_each_object(r, points, [&](const json& p, const std::string& point_at, std::size_t) {
+                AutomationPoint point;
+                if (auto beat = r.field(p, point_at, "beat", true))
+                    if (auto b = r.beats(beat)) point.beat = *b;
+                if (auto value = r.field(p, point_at, "value", true)) {
+                    if (control) {
+                        double low = 0.0, high = 0.0;
+                        automated_control_range(control->control, &low, &high);
+                        if (auto x = r.number_within(value, low, high)) point.value = *x;
+                    } else if (auto x = r.number(value)) {  // still report a wrong type
+                        point.value = *x;
+                    }
+                }
+                if (auto shape = r.field(p, point_at, "shape", false)) {
+                    const json& v = *shape.value;
+                    std::optional<AutomationShape> parsed;
+                    if (v.is_string()) parsed = automation_shape_from_name(v.get_ref<const std::string&>());
+                    if (parsed) {
+                        point.shape = *parsed;
+                    } else {
+                        r.problem(shape.path, "must be one of \"hold\", \"linear\", \"smooth\" (got " +
+                                                  describe(v) + ")");
+                    }
+                }
+                lane.points.push_back(point);
+            });
+        }
+        if (complete) {
+            const AutomationTarget& t = lane.target;
+            const auto [first, inserted] = seen.try_emplace({t.owner, t.id, t.control}, at);
+            if (!inserted)
+                r.problem(at, std::string("a second lane for ") + automation_owner_name(t.owner) + " " +
+                                  std::to_string(t.id) + "'s \"" + t.control +
+                                  "\" (one lane per target; the first is " + first->second + ")");
+        }
+        std::stable_sort(lane.points.begin(), lane.points.end(),
+                         [](const AutomationPoint& a, const AutomationPoint& b) { return a.beat < b.beat; });
+        doc.automation.push_back(std::move(lane));
+    });
+    std::stable_sort(doc.automation.begin(), doc.automation.end(),
+                     [](const AutomationLane& a, const AutomationLane& b) {
+                         return automation_target_less(a.target, b.target);
+                     });
+}
+
 // Reads a tree of the current version; problems go to `r`.
 Document read_document(Reader& r, const json& root, StreamedNotes& notes) {
     Document doc;
@@ -1092,6 +1206,7 @@ Document read_document(Reader& r, const json& root, StreamedNotes& notes) {
     if (auto buses = r.field(root, "", "buses", false)) bus_ids = read_buses(r, buses, doc);
     if (auto master = r.field(root, "", "master_inserts", false)) read_inserts(r, master, doc.master_inserts);
     if (auto tracks = r.field(root, "", "tracks", false)) read_tracks(r, tracks, doc, bus_ids, notes);
+    if (auto automation = r.field(root, "", "automation", false)) read_automation(r, automation, doc);
     return doc;
 }
 
@@ -1311,6 +1426,26 @@ J to_json(const Document& doc) {
         tracks.push_back(std::move(track));
     }
     root["tracks"] = std::move(tracks);
+    if (!doc.automation.empty()) {  // left out when there is none (such documents are as before)
+        J automation = J::array();
+        for (const AutomationLane& l : doc.automation) {
+            J lane = J::object();
+            lane["owner"] = automation_owner_name(l.target.owner);
+            lane["id"] = l.target.id;
+            lane["control"] = l.target.control;
+            J points = J::array();
+            for (const AutomationPoint& p : l.points) {
+                J point = J::object();
+                point["beat"] = number_value<J>(p.beat);
+                point["value"] = number_value<J>(p.value);
+                point["shape"] = automation_shape_name(p.shape);
+                points.push_back(std::move(point));
+            }
+            lane["points"] = std::move(points);
+            automation.push_back(std::move(lane));
+        }
+        root["automation"] = std::move(automation);
+    }
     return root;
 }
 

@@ -22,6 +22,7 @@ public:
         markers_ = doc_.markers;
         buses_ = doc_.buses;
         master_inserts_ = doc_.master_inserts;
+        automation_ = doc_.automation;
     }
 
     std::optional<PlacedNote> note(NoteId id) const {
@@ -61,6 +62,44 @@ public:
 
     std::vector<Bus>::iterator bus(BusId id) {
         return std::find_if(buses_.begin(), buses_.end(), [id](const Bus& b) { return b.id == id; });
+    }
+
+    // The lanes, kept in the editor's order (by target), as the batch has left them so far.
+    std::vector<AutomationLane> automation_;
+
+    // The lane's points now (none: no lane).
+    std::vector<AutomationPoint> lane_points(const AutomationTarget& target) const {
+        for (const AutomationLane& lane : automation_)
+            if (lane.target == target) return lane.points;
+        return {};
+    }
+    // As the editor sets a lane: points sorted by beat (stable); none removes the lane.
+    void set_lane(const AutomationTarget& target, std::vector<AutomationPoint> points) {
+        std::stable_sort(points.begin(), points.end(),
+                         [](const AutomationPoint& a, const AutomationPoint& b) { return a.beat < b.beat; });
+        const auto it = std::lower_bound(automation_.begin(), automation_.end(), target,
+                                         [](const AutomationLane& lane, const AutomationTarget& t) {
+                                             return automation_target_less(lane.target, t);
+                                         });
+        const bool found = it != automation_.end() && it->target == target;
+        if (points.empty()) {
+            if (found) automation_.erase(it);
+        } else if (found) {
+            it->points = std::move(points);
+        } else {
+            automation_.insert(it, AutomationLane{target, std::move(points)});
+        }
+    }
+    // Removes the lanes `which` picks and returns them, as edits that set them again.
+    template <class Which>
+    std::vector<Edit> take_lanes(Which which) {
+        std::vector<Edit> restore;
+        std::erase_if(automation_, [&](const AutomationLane& lane) {
+            if (!which(lane.target)) return false;
+            restore.push_back(edit::AutomationSet{lane.target, lane.points});
+            return true;
+        });
+        return restore;
     }
 
 private:
@@ -153,6 +192,11 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
             if (!it->controllers.empty())
                 inverse.push_back(edit::TrackControllers{remove->id, it->controllers});
             for (const Note& n : view.notes_on(remove->id)) inverse.push_back(edit::NoteAdd{remove->id, n});
+            // Its lanes, which went with it (the editor puts them back in their places).
+            for (Edit& lane : view.take_lanes([id = remove->id](const AutomationTarget& t) {
+                     return t.owner == AutomationOwner::Track && t.id == id;
+                 }))
+                inverse.push_back(std::move(lane));
             view.drop_notes_of(remove->id);
             view.tracks().erase(it);
         } else if (auto* rename = std::get_if<edit::TrackRename>(&e)) {
@@ -212,6 +256,13 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
             auto it = view.bus(bremove->id);
             if (it == view.buses_.end()) return fail(i, no_bus(bremove->id));
             inverse.push_back(edit::BusAdd{*it, static_cast<std::size_t>(it - view.buses_.begin())});
+            // Its lanes and the tracks' lanes of their sends to it, which went with it, after it is back.
+            for (Edit& lane : view.take_lanes([id = bremove->id](const AutomationTarget& t) {
+                     if (t.owner == AutomationOwner::Bus) return t.id == id;
+                     const auto control = parse_automated_control(t.owner, t.control, nullptr);
+                     return control && control->control == AutomatedControl::SendLevel && control->bus == id;
+                 }))
+                inverse.push_back(std::move(lane));
             view.buses_.erase(it);
         } else if (auto* brename = std::get_if<edit::BusRename>(&e)) {
             auto it = view.bus(brename->id);
@@ -240,6 +291,14 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
         } else if (auto* markers = std::get_if<edit::MarkersReplace>(&e)) {
             inverse.push_back(edit::MarkersReplace{view.markers_});
             view.markers_ = markers->markers;
+        } else if (auto* set = std::get_if<edit::AutomationSet>(&e)) {
+            const AutomationTarget& target = set->target;
+            if (target.owner == AutomationOwner::Bus && view.bus(target.id) == view.buses_.end())
+                return fail(i, no_bus(target.id));
+            if (target.owner == AutomationOwner::Track && !view.has_track(target.id))
+                return fail(i, no_track(target.id));
+            inverse.push_back(edit::AutomationSet{target, view.lane_points(target)});
+            view.set_lane(target, set->points);
         }
         undo.push_back(std::move(inverse));
     }

@@ -17,7 +17,9 @@ namespace tactus {
 // names something that does not exist at that point (the batch itself would be refused) or adds a
 // note with id 0 (its id is not known until applied: give new notes their ids first).
 // A removed track comes back whole: its place, name, instrument, mixer settings and MIDI channel (as
-// /track/add carries them), its controller events (/track/controllers) and its notes.
+// /track/add carries them), its controller events (/track/controllers), its notes and its automation
+// lanes (/automation/set); a removed bus its lanes and the tracks' lanes of their sends to it. An
+// automation/set is undone by one setting the lane's old points (none: the lane goes again).
 std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, const std::vector<Edit>& edits,
                                                std::string* error);
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/automation.h"
 #include "core/tempo_map.h"
 
 namespace tactus {
@@ -153,6 +154,9 @@ struct Document {
     std::vector<Track> tracks;
     std::vector<Bus> buses;
     std::vector<Insert> master_inserts;  // the master's insert chain, before the master level
+    // At most one lane per target (core/automation.h); a lane of a send the track no longer has stays,
+    // silent, until the send is back or the lane is removed.
+    std::vector<AutomationLane> automation;
 
     // The end of the last note, in beats (0 for an empty score).
     double end_beat() const;

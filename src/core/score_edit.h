@@ -131,6 +131,11 @@ struct TempoReplace {
 struct MeterReplace {
     std::vector<TimeSignature> meter;
 };
+// A lane's points, replacing the ones it had (no lane: one is made; no points: the lane is removed).
+struct AutomationSet {
+    AutomationTarget target;
+    std::vector<AutomationPoint> points;  // any order (kept sorted by beat, stable)
+};
 struct MarkersReplace {
     std::vector<Marker> markers;  // any order; may be empty
 };
@@ -153,7 +158,7 @@ using Edit =
                  edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename, edit::TrackMove,
                  edit::TrackInstrument, edit::TempoReplace, edit::MeterReplace, edit::MarkersReplace,
                  edit::TrackControllers, edit::TrackInserts, edit::TrackSends, edit::BusAdd, edit::BusRemove,
-                 edit::BusRename, edit::BusInserts, edit::MasterInserts>;
+                 edit::BusRename, edit::BusInserts, edit::MasterInserts, edit::AutomationSet>;
 
 // A batch applied atomically, and the revision it produced.
 struct EditBatch {

@@ -206,8 +206,51 @@ SnapshotNote ScoreSnapshot::compile(const Note& note, std::uint32_t slot) const 
     return n;
 }
 
+namespace {
+
+// The document's lanes with their controls in mixer slots and points on score frames. A lane whose
+// track, bus or send's bus is not in the document plays nothing (the editor removes such lanes; a send
+// lane may outlive its send, and then the mixer finds no send to move).
+CompiledAutomation compile_automation(const ScoreSnapshot& snap, const Document& doc,
+                                      std::span<const std::uint32_t> track_slots,
+                                      std::span<const std::uint32_t> bus_slots) {
+    const auto slot_of = [](const auto& items, std::uint64_t id, std::span<const std::uint32_t> slots,
+                            std::uint32_t* slot) {
+        for (std::uint32_t i = 0; i < items.size(); ++i)
+            if (items[i].id == id) {
+                *slot = i < slots.size() ? slots[i] : i;
+                return true;
+            }
+        return false;
+    };
+    std::vector<CompiledAutomationLane> lanes;
+    for (const AutomationLane& lane : doc.automation) {
+        const auto parsed = parse_automated_control(lane.target.owner, lane.target.control, nullptr);
+        if (!parsed || lane.points.empty()) continue;
+        CompiledAutomationLane compiled;
+        compiled.control.control = parsed->control;
+        compiled.control.bus = lane.target.owner == AutomationOwner::Bus;
+        const bool found = compiled.control.bus
+                               ? slot_of(doc.buses, lane.target.id, bus_slots, &compiled.control.slot)
+                               : slot_of(doc.tracks, lane.target.id, track_slots, &compiled.control.slot);
+        if (!found) continue;
+        if (parsed->control == AutomatedControl::SendLevel &&
+            !slot_of(doc.buses, parsed->bus, bus_slots, &compiled.control.send_bus))
+            continue;
+        for (const AutomationPoint& p : lane.points)
+            compiled.points.push_back({snap.score_frame_at_beat(p.beat), p.value, p.shape});
+        std::stable_sort(compiled.points.begin(), compiled.points.end(),
+                         [](const auto& a, const auto& b) { return a.frame < b.frame; });
+        lanes.push_back(std::move(compiled));
+    }
+    return CompiledAutomation(std::move(lanes));
+}
+
+}  // namespace
+
 std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::build(const Document& doc, double sample_rate,
-                                                          std::span<const std::uint32_t> track_slots) {
+                                                          std::span<const std::uint32_t> track_slots,
+                                                          std::span<const std::uint32_t> bus_slots) {
     auto snap = std::make_shared<ScoreSnapshot>();
     snap->sample_rate_ = sample_rate;
     snap->tempo_ = doc.tempo;
@@ -245,6 +288,22 @@ std::shared_ptr<const ScoreSnapshot> ScoreSnapshot::build(const Document& doc, d
         }
         chase->add_track(slot, track.program, track.controllers, controller_frames);
     }
+    runs.push_back(events.size());  // the automation's events: a run of their own
+    auto automation =
+        std::make_shared<const CompiledAutomation>(compile_automation(*snap, doc, track_slots, bus_slots));
+    for (std::size_t l = 0; l < automation->lanes().size(); ++l) {
+        const CompiledAutomationLane& lane = automation->lanes()[l];
+        for (std::size_t i = 0; i < lane.points.size(); ++i) {
+            ScoreEvent e;
+            e.frame = lane.points[i].frame;
+            e.kind = ScoreEventKind::Automation;
+            e.track = lane.control.slot;
+            e.controller = static_cast<std::uint32_t>(l);
+            e.key = i;
+            events.push_back(e);
+        }
+    }
+    snap->automation_ = std::move(automation);
     runs.push_back(events.size());
     snap->controllers_ = std::move(controllers);
     snap->chase_ = std::move(chase);

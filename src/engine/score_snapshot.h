@@ -19,6 +19,7 @@
 #include "core/frames.h"
 #include "core/meter_map.h"
 #include "core/score.h"
+#include "engine/automation_lanes.h"
 #include "engine/controller_chase.h"
 #include "engine/instrument.h"
 
@@ -26,7 +27,15 @@ namespace tactus {
 
 // Order of events that share a frame: a note ending frees its voice before a new one starts on the
 // same frame, and a zero-length note's release comes after its own start.
-enum class ScoreEventKind : std::uint8_t { NoteOff = 0, Controller = 1, NoteOn = 2, ZeroLengthNoteOff = 3 };
+// An automation point's event (the start of its segment) comes last: it changes a mixer control, not
+// a voice.
+enum class ScoreEventKind : std::uint8_t {
+    NoteOff = 0,
+    Controller = 1,
+    NoteOn = 2,
+    ZeroLengthNoteOff = 3,
+    Automation = 4
+};
 
 struct ScoreEvent {
     Frame frame = 0;
@@ -36,8 +45,9 @@ struct ScoreEvent {
     std::uint8_t velocity = 0;
     std::int16_t pitch = 0;
     float cents = 0.0f;
-    VoiceKey key = 0;              // the note's id, for note events
-    std::uint32_t controller = 0;  // index into ScoreSnapshot::controllers(), for Controller events
+    VoiceKey key = 0;              // the note's id, for note events; Automation: the point's index
+    std::uint32_t controller = 0;  // index into ScoreSnapshot::controllers(), for Controller events;
+                                   // Automation: the lane's index in automation().lanes()
 
     friend bool operator==(const ScoreEvent&, const ScoreEvent&) = default;
 };
@@ -74,9 +84,11 @@ public:
     static constexpr std::size_t kMaxChunkEvents = 512;
 
     // Compiles `doc` at `sample_rate`. The document must already be valid (see document_json.h).
-    // `track_slots[i]` is the mixer slot of document track i (default: slot i).
+    // `track_slots[i]` is the mixer slot of document track i (default: slot i), `bus_slots[i]` the
+    // same for bus i.
     static std::shared_ptr<const ScoreSnapshot> build(const Document& doc, double sample_rate,
-                                                      std::span<const std::uint32_t> track_slots = {});
+                                                      std::span<const std::uint32_t> track_slots = {},
+                                                      std::span<const std::uint32_t> bus_slots = {});
 
     // `note` of the track in `slot`, compiled with this snapshot's tempo map and rate.
     SnapshotNote compile(const Note& note, std::uint32_t slot) const;
@@ -91,6 +103,8 @@ public:
     std::span<const ControllerEvent> controllers() const { return *controllers_; }
     // The controller state a locate or loop wrap to `frame` must chase (engine/controller_chase.h).
     const ControllerChase& controller_chase() const { return *chase_; }
+    // The automation lanes, by mixer control; each point is also an Automation event on its frame.
+    const CompiledAutomation& automation() const { return *automation_; }
     std::size_t chunk_count() const { return chunks_.size(); }
     const EventChunk& chunk(std::size_t i) const { return *chunks_[i]; }
 
@@ -147,6 +161,7 @@ private:
     MeterMap meter_;
     std::shared_ptr<const std::vector<ControllerEvent>> controllers_;
     std::shared_ptr<const ControllerChase> chase_ = std::make_shared<const ControllerChase>();
+    std::shared_ptr<const CompiledAutomation> automation_ = std::make_shared<const CompiledAutomation>();
     std::vector<std::shared_ptr<const EventChunk>> chunks_;  // chunk 0 starts before any frame
     std::vector<Frame> chunk_starts_;                        // chunks_[i]->start, for binary search
     Frame end_frame_ = 0;

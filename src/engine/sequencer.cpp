@@ -30,6 +30,7 @@ void Sequencer::set_score(const ScoreSnapshot* score, Frame output_frame, bool k
         transport_.anchor(output_frame, new_position);
     }
     if (!transport_.playing) stopped_at_ = new_position;
+    const ScoreSnapshot* previous = score_;
     score_ = score;
     midi_clock_.set_score(score, new_position);
     // In-flight notes keep their keys, so their note-offs in the new snapshot still find them; a
@@ -37,6 +38,11 @@ void Sequencer::set_score(const ScoreSnapshot* score, Frame output_frame, bool k
     // with its envelope.
     if (transport_.playing && score_ && mixer_) release_notes_gone_at(new_position);
     seek(new_position);
+    // Controls whose lane is gone go back to their settings; every lane of the new score takes its place.
+    if (previous && mixer_)
+        for (const CompiledAutomationLane& lane : previous->automation().lanes())
+            if (!score_ || !score_->automation().find(lane.control)) mixer_->release_automation(lane.control);
+    place_automation(new_position, transport_.playing && new_position >= count_in_end_);
 }
 
 void Sequencer::release_notes_gone_at(Frame score_frame) {
@@ -79,6 +85,7 @@ void Sequencer::play(Frame output_frame, Frame score_frame, Frame count_in_frame
         // The score's own events start at score_frame: nothing before it plays during the count-in.
         next_event_ = score_ ? score_->first_event_at_or_after(score_frame) : EventCursor{};
         pending_chase_ = score_frame;
+        place_automation(score_frame, false);  // the values the score starts with, held until it does
     } else {
         pending_chase_ = kNever;
         chase(score_frame);
@@ -92,6 +99,7 @@ void Sequencer::stop(Frame output_frame) {
     transport_.playing = false;
     midi_clock_.stop(output_frame);
     release_score_notes();
+    place_automation(stopped_at_, false);
 }
 
 void Sequencer::locate(Frame output_frame, Frame score_frame) {
@@ -104,11 +112,14 @@ void Sequencer::locate(Frame output_frame, Frame score_frame) {
     if (transport_.playing) {
         chase(score_frame);
         midi_clock_.start(output_frame, score_frame);
+    } else {
+        place_automation(score_frame, false);
     }
 }
 
 void Sequencer::chase(Frame score_frame) {
     if (!score_ || !mixer_) return;
+    place_automation(score_frame, true);
     // Controllers first: a chased note then sounds with the program, pedal and bend of its place.
     score_->controller_chase().for_each_at(score_frame, [this](std::uint32_t slot, const ControllerEvent& c) {
         ChannelEvent e;
@@ -121,6 +132,43 @@ void Sequencer::chase(Frame score_frame) {
         deliver(n.track, score_note_on(n.key, n.pitch, n.cents, n.velocity, n.off - score_frame));
         if (!active_.add(n.track, n.key, n.pitch, n.cents)) active_.set_overflowed(true);
     });
+}
+
+Frame Sequencer::automation_frame() {
+    if (!in_render_) return mixer_->clock();
+    flush(offset_);  // what comes before this frame is mixed with the controls as they were
+    return queue_frame();
+}
+
+void Sequencer::follow_segment(const CompiledAutomationLane& lane, long point, Frame into) {
+    AutomationCurve curve;
+    const Frame now = automation_frame();
+    const std::size_t next = std::size_t(point + 1);
+    if (point < 0) {
+        curve.hold(lane.points.front().value);
+    } else if (next == lane.points.size()) {
+        curve.hold(lane.points.back().value);
+    } else {
+        const CompiledAutomationPoint& p = lane.points[std::size_t(point)];
+        const CompiledAutomationPoint& q = lane.points[next];
+        curve.follow(p.value, q.value, p.shape, now - into, q.frame - p.frame);
+    }
+    mixer_->automate(lane.control, curve);
+}
+
+void Sequencer::place_automation(Frame score_frame, bool follow) {
+    if (!score_ || !mixer_) return;
+    for (const CompiledAutomationLane& lane : score_->automation().lanes()) {
+        if (!follow) {
+            AutomationCurve held;
+            held.hold(lane.value_at(score_frame));
+            automation_frame();
+            mixer_->automate(lane.control, held);
+            continue;
+        }
+        const long point = lane.segment_at(score_frame);
+        follow_segment(lane, point, point < 0 ? 0 : score_frame - lane.points[std::size_t(point)].frame);
+    }
 }
 
 void Sequencer::chase_track(std::uint32_t slot, Frame output_frame) {
@@ -190,7 +238,13 @@ void Sequencer::deliver_click(ChannelEvent e) {
 }
 
 void Sequencer::apply(const ScoreEvent& e) {
-    if (!mixer_ || !mixer_->has_channel(e.track)) return;
+    if (!mixer_) return;
+    if (e.kind == ScoreEventKind::Automation) {
+        // (Its control may be a bus's: e.track is then a bus slot.)
+        follow_segment(score_->automation().lanes()[e.controller], static_cast<long>(e.key), 0);
+        return;
+    }
+    if (!mixer_->has_channel(e.track)) return;
     switch (e.kind) {
         case ScoreEventKind::NoteOn:
             deliver(e.track, score_note_on(e.key, e.pitch, e.cents, e.velocity, e.off - e.frame));
@@ -208,6 +262,8 @@ void Sequencer::apply(const ScoreEvent& e) {
             deliver(e.track, c);
             break;
         }
+        case ScoreEventKind::Automation:
+            break;
     }
 }
 
@@ -249,6 +305,13 @@ void Sequencer::render(Frame output_frame, int frames, float* left, float* right
     in_render_ = true;
     mixed_ = 0;
     offset_ = 0;
+    // Output frames were lost (an xrun) but the mixer's clock went on without them: the automation
+    // curves, on mixer frames, are put back on the score's frames.
+    if (transport_.playing && score_ && output_frame != next_output_frame_) {
+        const Frame position = transport_.score_frame_at(output_frame);
+        place_automation(position, position >= count_in_end_);
+    }
+    next_output_frame_ = output_frame + frames;
     while (offset_ < frames) {
         if (!transport_.playing || !score_) break;
         const Frame position = transport_.score_frame_at(output_frame + offset_);
@@ -286,6 +349,7 @@ void Sequencer::render(Frame output_frame, int frames, float* left, float* right
         if (wraps && span_end == loop.end) {
             // The loop's end: release what sounds, jump back to its start on this very frame.
             release_score_notes();
+            count_in_end_ = std::min(count_in_end_, loop.begin);  // (a stop after the wrap stays there)
             transport_.anchor(output_frame + offset_, loop.begin);
             seek(loop.begin);
             chase(loop.begin);

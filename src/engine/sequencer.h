@@ -6,6 +6,11 @@
 // on every beat, accented on the bar, forced on during a count-in before beat 0) and the MIDI
 // beat clock (engine/midi_clock.h).
 //
+// Automation: each lane's control follows the segment of its curve the score is in, as a function of
+// the mixer frame (engine/automation_curve.h); a point's event starts its segment on its frame, and a
+// play, locate, loop wrap or new snapshot puts every lane on its place. Stopped, each control holds the
+// value of the stop position. The mix is cut at each point (flush), so the segment before it ends there.
+//
 // Transport calls (play, stop, locate, ...) take effect at the next frame rendered: `output_frame`
 // is that frame. A caller that schedules a command inside a block renders up to its frame first.
 //
@@ -79,6 +84,14 @@ private:
     void release_score_notes();
     void release_notes_gone_at(Frame score_frame);
     void apply(const ScoreEvent& event);
+    // Every lane of the score on its curve at `score_frame`: following it (playing; `score_frame` is
+    // heard at the current frame) or holding its value there (stopped).
+    void place_automation(Frame score_frame, bool follow);
+    // Lane `lane` from the start of point `point`'s segment (-1: before the first point), which is
+    // `into` frames before the current frame.
+    void follow_segment(const CompiledAutomationLane& lane, long point, Frame into);
+    // The mixer frame the next control change applies on (in a render: the mix is cut there first).
+    Frame automation_frame();
     static ChannelEvent score_note_on(VoiceKey key, int pitch, float cents, int velocity, long long length);
     static ChannelEvent note_off(VoiceKey key);
     // Plays `e` on the instrument in `slot`: queued on the current frame of the block inside render(),
@@ -117,8 +130,9 @@ private:
     float* block_left_ = nullptr;
     float* block_right_ = nullptr;
     bool in_render_ = false;
-    int offset_ = 0;  // inside render(): the block's frame being played
-    int mixed_ = 0;   // inside render(): the block's frames mixed
+    int offset_ = 0;               // inside render(): the block's frame being played
+    int mixed_ = 0;                // inside render(): the block's frames mixed
+    Frame next_output_frame_ = 0;  // the output frame that follows the last render
 };
 
 }  // namespace tactus

@@ -184,13 +184,14 @@ void TrackMixer::take_over_sends(const TrackMixer* previous) {
                 const double level = route.level;
                 route.gain = kept->gain;
                 route.level = kept->level;
+                route.automation = kept->automation;
                 // A level the document gives anew (an edit of the sends) wins over the old one.
                 if (level != kept->level) {
                     route.level = level;
-                    route.gain.set_target(route.pre_fader && !sends_audible(*c) ? 0.0 : level);
+                    route.gain.set_target(send_target(route, sends_audible(*c)));
                 }
             } else {
-                route.gain.jump_to(route.pre_fader && !sends_audible(*c) ? 0.0 : route.level);
+                route.gain.jump_to(send_target(route, sends_audible(*c)));
             }
         }
     }
@@ -242,7 +243,7 @@ void TrackMixer::retarget(TrackChannel& channel, long slot, bool ramp) {
     if (slot >= 0 && std::size_t(slot) + 1 < send_begin_.size())
         for (std::uint32_t i = send_begin_[std::size_t(slot)]; i < send_begin_[std::size_t(slot) + 1]; ++i) {
             SendRoute& route = sends_[i];
-            const double target = route.pre_fader && !for_sends.audible ? 0.0 : route.level;
+            const double target = send_target(route, for_sends.audible);
             ramp ? route.gain.set_target(target) : route.gain.jump_to(target);
         }
     channel.solo_view = solo_view();
@@ -387,8 +388,63 @@ void TrackMixer::set_send_level(std::size_t track, std::size_t bus, double level
         SendRoute& route = sends_[i];
         if (route.bus != bus) continue;
         route.level = level;
-        route.gain.set_target(route.pre_fader && !sends_audible(*c) ? 0.0 : level);
+        route.gain.set_target(send_target(route, sends_audible(*c)));
         set_bit(sounding_, track);  // rendered until the ramp is over
+    }
+}
+
+TrackMixer::SendRoute* TrackMixer::send_route(std::size_t track, std::uint32_t bus) {
+    if (!channel(track) || track + 1 >= send_begin_.size()) return nullptr;
+    for (std::uint32_t i = send_begin_[track]; i < send_begin_[track + 1]; ++i)
+        if (sends_[i].bus == bus) return &sends_[i];
+    return nullptr;
+}
+
+// A control that starts (or stops) following automation changes its setting's part of the gains: at
+// once when the channel is not sounding, else ramped, as a setting's change (rendered until it is over).
+void TrackMixer::automate(const AutomatedControlRef& control, const AutomationCurve& curve) {
+    if (control.control == AutomatedControl::SendLevel) {
+        SendRoute* route = send_route(control.slot, control.send_bus);
+        if (!route) return;
+        const bool starts = !route->automation.active();
+        route->automation = curve;
+        if (!starts) return;
+        const bool audible = sends_audible(*channel(control.slot));
+        if (bit(sounding_, control.slot)) {
+            route->gain.set_target(send_target(*route, audible));
+        } else {
+            route->gain.jump_to(send_target(*route, audible));
+        }
+        return;
+    }
+    TrackChannel* c = control.bus ? bus_channel(control.slot) : channel(control.slot);
+    if (!c) return;
+    const bool jump = !bit(control.bus ? bus_sounding_ : sounding_, control.slot);
+    for (TrackStrip* strip : {&c->strip, &c->send_fader}) {
+        if (control.control == AutomatedControl::Level)
+            strip->automate_level(curve, jump);
+        else
+            strip->automate_pan(curve, jump);
+    }
+}
+
+void TrackMixer::release_automation(const AutomatedControlRef& control) {
+    if (control.control == AutomatedControl::SendLevel) {
+        SendRoute* route = send_route(control.slot, control.send_bus);
+        if (!route || !route->automation.active()) return;
+        route->automation.release();
+        route->gain.set_target(send_target(*route, sends_audible(*channel(control.slot))));
+        set_bit(sounding_, control.slot);
+        return;
+    }
+    TrackChannel* c = control.bus ? bus_channel(control.slot) : channel(control.slot);
+    if (!c) return;
+    const bool jump = !bit(control.bus ? bus_sounding_ : sounding_, control.slot);
+    for (TrackStrip* strip : {&c->strip, &c->send_fader}) {
+        if (control.control == AutomatedControl::Level)
+            strip->release_level(jump);
+        else
+            strip->release_pan(jump);
     }
 }
 
@@ -500,8 +556,8 @@ void TrackMixer::render_part(TrackChannel& channel, int from, int to, bool skip)
 
 float TrackMixer::add_rendered(TrackChannel& channel, float* left, float* right, int frames, long slot) {
     if (!channel.rendered) return -1.0f;
-    const float peak =
-        channel.strip.mix_into(channel.out_left.data(), channel.out_right.data(), left, right, frames);
+    const float peak = channel.strip.mix_into(channel.out_left.data(), channel.out_right.data(), left, right,
+                                              frames, clock_);
     if (slot >= 0 && std::size_t(slot) + 1 < send_begin_.size() &&
         send_begin_[std::size_t(slot)] != send_begin_[std::size_t(slot) + 1])
         send(channel, std::size_t(slot), frames);
@@ -523,22 +579,27 @@ void TrackMixer::send(TrackChannel& channel, std::size_t slot, int frames) {
                 std::fill_n(post_left_.data(), frames, 0.0f);
                 std::fill_n(post_right_.data(), frames, 0.0f);
                 channel.send_fader.mix_into(channel.out_left.data(), channel.out_right.data(),
-                                            post_left_.data(), post_right_.data(), frames);
+                                            post_left_.data(), post_right_.data(), frames, clock_);
                 post_made = true;
             }
             from_left = post_left_.data();
             from_right = post_right_.data();
         }
-        if (route.gain.is_steady()) {
-            if (route.gain.value() == 0.0) continue;  // a silenced send adds nothing
-            const float g = static_cast<float>(route.gain.value());
+        const AutomationCurve& automation = route.automation;
+        if (route.gain.is_steady() && !automation.moves_in(clock_, frames)) {
+            const double level =
+                route.gain.value() * (automation.active() ? automation.value_at(clock_) : 1.0);
+            if (level == 0.0) continue;  // a silenced send adds nothing
+            const float g = static_cast<float>(level);
             for (int f = 0; f < frames; ++f) {
                 send_left_[std::size_t(f)] = from_left[f] * g;
                 send_right_[std::size_t(f)] = from_right[f] * g;
             }
         } else {
             for (int f = 0; f < frames; ++f) {
-                const float g = static_cast<float>(route.gain.next());
+                double level = route.gain.next();
+                if (automation.active()) level *= automation.value_at(clock_ + f);
+                const float g = static_cast<float>(level);
                 send_left_[std::size_t(f)] = from_left[f] * g;
                 send_right_[std::size_t(f)] = from_right[f] * g;
             }

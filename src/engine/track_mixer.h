@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/automation_lanes.h"
 #include "engine/channel_events.h"
 #include "engine/compensated_mix.h"
 #include "engine/engine_command.h"
@@ -149,6 +150,12 @@ public:
     void set_bus_solo(std::size_t bus, bool solo);
     // The level of the track's send to the bus in `bus` (smoothed; no such send: ignored). O(its sends).
     void set_send_level(std::size_t track, std::size_t bus, double level);
+    // Automation (audio thread): the control follows `curve` (on mixer frames) instead of its setting,
+    // until the next call or release_automation(). A track's level and pan move its post-fader sends
+    // too. A control that does not exist here (an empty slot, a send the track does not have) is
+    // ignored. O(1), a send O(the track's sends).
+    void automate(const AutomatedControlRef& control, const AutomationCurve& curve);
+    void release_automation(const AutomatedControlRef& control);
     // How many tracks (buses) are soloed now.
     std::size_t soloed_tracks() const { return soloed_; }
     std::size_t soloed_buses() const { return soloed_buses_; }
@@ -219,7 +226,15 @@ private:
         bool pre_fader = false;
         double level = 1.0;
         SmoothedGain gain;  // the level; a pre-fader send's is 0 while mute or solo silence the track
+        AutomationCurve automation;  // while active, the level (and `gain` is 1, or 0 when silenced)
     };
+    // What a send's smoothed gain aims at: its level (1 while automated: the curve is the level), or 0
+    // for a pre-fader send that mute or solo silence.
+    static double send_target(const SendRoute& route, bool audible) {
+        if (route.pre_fader && !audible) return 0.0;
+        return route.automation.active() ? 1.0 : route.level;
+    }
+    SendRoute* send_route(std::size_t track, std::uint32_t bus);
 
     void render_span(float* left, float* right, int frames);
     // Renders the channel's instrument for the span into its own buffers, cut at the events queued

@@ -92,6 +92,8 @@ bool refersTo(const std::vector<Edit>& edits, const std::unordered_set<NoteId>& 
                                    std::is_same_v<T, edit::TrackInserts> ||
                                    std::is_same_v<T, edit::TrackSends>)
                     return track(x.id);
+                else if constexpr (std::is_same_v<T, edit::AutomationSet>)
+                    return x.target.owner == AutomationOwner::Track && track(x.target.id);
                 else
                     return false;
             },

@@ -50,6 +50,7 @@ constexpr EditShape kShapes[] = {
     {"/meter/set", 3, 0, "BAR NUMERATOR DENOMINATOR"},
     {"/markers/set", 2, 0, "BEAT NAME"},
     {"/track/controllers", 1, 0, "TRACK_ID (BEAT KIND NUMBER VALUE)..."},
+    {"/automation/set", 3, 0, "OWNER ID CONTROL (BEAT VALUE SHAPE)..."},
 };
 
 const EditShape* shape_of(std::string_view address) {
@@ -206,6 +207,32 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
             controllers.events.push_back(c);
         }
         return edits.push_back(std::move(controllers));
+    }
+    if (message.address == "/automation/set") {
+        if (n < 3 || (n - 3) % 3 != 0)
+            throw OscArgError(std::string("takes the arguments ") + shape->arguments +
+                              ": an owner, an id and a control, then groups of 3; got " + std::to_string(n));
+        const std::string& owner_name = args.string(0, "owner");
+        const auto owner = automation_owner_from_name(owner_name);
+        if (!owner) throw OscArgError("argument 1 (owner) must be track or bus (got \"" + owner_name + "\")");
+        edit::AutomationSet set{
+            {*owner, id_arg(args, 1, *owner == AutomationOwner::Bus ? "bus id" : "track id"),
+             args.string(2, "control")},
+            {}};
+        for (std::size_t i = 3; i < n; i += 3) {
+            AutomationPoint p;
+            p.beat = args.number(i, "beat");
+            p.value = args.number(i + 1, "value");
+            const std::string& shape_name = args.string(i + 2, "shape");
+            const auto parsed = automation_shape_from_name(shape_name);
+            if (!parsed)
+                throw OscArgError("argument " + std::to_string(i + 3) +
+                                  " (shape) must be one of hold, linear, smooth (got \"" + shape_name +
+                                  "\")");
+            p.shape = *parsed;
+            set.points.push_back(p);
+        }
+        return edits.push_back(std::move(set));
     }
     if (shape->max_args == 0) {
         if (n == 0 || n % shape->group != 0)
@@ -467,6 +494,11 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
         m.h(id(controllers->id));
         for (const ControllerEvent& c : controllers->events)
             m.d(c.beat).s(controller_kind_name(c.kind)).i(c.number).d(c.value);
+        out.push_back(m.bytes());
+    } else if (auto* set = std::get_if<edit::AutomationSet>(&e)) {
+        OscOut m("/automation/set");
+        m.s(automation_owner_name(set->target.owner)).h(id(set->target.id)).s(set->target.control);
+        for (const AutomationPoint& p : set->points) m.d(p.beat).d(p.value).s(automation_shape_name(p.shape));
         out.push_back(m.bytes());
     }
 }

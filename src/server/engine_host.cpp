@@ -100,11 +100,19 @@ std::vector<std::uint32_t> EngineHost::slots_in_document_order() const {
     return slots;
 }
 
+std::vector<std::uint32_t> EngineHost::bus_slots_in_document_order() const {
+    std::vector<std::uint32_t> slots;
+    for (const Bus& b : editor_.document().buses) slots.push_back(bus_slots_.at(b.id));
+    return slots;
+}
+
 std::shared_ptr<const ScoreSnapshot> EngineHost::build_score() const {
     // (Unscaled, the editor's own document: no copy of a million notes.)
     if (tempo_scale_ == 1.0)
-        return ScoreSnapshot::build(editor_.document(), backend_->sample_rate(), slots_in_document_order());
-    return ScoreSnapshot::build(scaled_document(), backend_->sample_rate(), slots_in_document_order());
+        return ScoreSnapshot::build(editor_.document(), backend_->sample_rate(), slots_in_document_order(),
+                                    bus_slots_in_document_order());
+    return ScoreSnapshot::build(scaled_document(), backend_->sample_rate(), slots_in_document_order(),
+                                bus_slots_in_document_order());
 }
 
 void EngineHost::publish(std::shared_ptr<const ScoreSnapshot> score, bool new_mixer, Frame apply_at) {
@@ -222,7 +230,11 @@ bool EngineHost::edit(std::vector<Edit> edits, std::string* error, EditEffect* e
     if (channels_changed && !update_channels(effect, error)) return false;
     if (effect.routing_changed && !update_buses(effect, error)) return false;
     if (channels_changed) fit_lookahead();
-    if (effect.tempo_changed || effect.meter_changed || effect.controllers_changed) {
+    // Automation lanes name tracks and buses by slot: new routing compiles them again too (a send lane
+    // waiting for its bus).
+    const bool automation_moved =
+        effect.automation_changed || (effect.routing_changed && !editor_.document().automation.empty());
+    if (effect.tempo_changed || effect.meter_changed || effect.controllers_changed || automation_moved) {
         publish(build_score(), channels_changed, apply_at);
         return true;
     }

@@ -97,6 +97,7 @@ public:
     const std::vector<InstrumentParameter>& track_parameters(TrackId id) const;
     // Mixer slots in document order (for per-track meters).
     std::vector<std::uint32_t> slots_in_document_order() const;
+    std::vector<std::uint32_t> bus_slots_in_document_order() const;
 
     // Editing (control thread): applies the batch all or none and publishes the result: only the
     // touched chunks of the score for note edits, shared channels for track edits, a rebuild for

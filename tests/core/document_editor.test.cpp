@@ -256,6 +256,173 @@ TEST(DocumentEditor, a_batch_larger_than_the_whole_bound_is_kept_alone_as_the_ne
 }
 
 // ------------------------------------------------------------------------------------------------
+// Automation lanes
+
+AutomationTarget target(AutomationOwner owner, std::uint64_t id, std::string control) {
+    return AutomationTarget{owner, id, std::move(control)};
+}
+constexpr auto kTrack = AutomationOwner::Track;
+constexpr auto kBus = AutomationOwner::Bus;
+constexpr auto kHold = AutomationShape::Hold;
+constexpr auto kLinear = AutomationShape::Linear;
+constexpr auto kSmooth = AutomationShape::Smooth;
+
+// two_tracks() with buses 5 and 6, track 1 sending to bus 5.
+Document with_buses() {
+    Document doc = two_tracks();
+    Bus reverb;
+    reverb.id = 5;
+    Bus echo;
+    echo.id = 6;
+    doc.buses = {reverb, echo};
+    doc.tracks[0].sends = {Send{5, 0.5, false}};
+    return doc;
+}
+
+std::vector<AutomationTarget> targets_of(const Document& doc) {
+    std::vector<AutomationTarget> out;
+    for (const AutomationLane& lane : doc.automation) out.push_back(lane.target);
+    return out;
+}
+
+TEST(DocumentEditor, an_automation_lane_is_made_replaced_and_removed_with_its_points_sorted) {
+    DocumentEditor editor(with_buses());
+    std::string error;
+    EditEffect effect;
+    const std::vector<AutomationPoint> unsorted = {{4, 0.5, kLinear}, {0, 1.0, kHold}, {4, 0.25, kSmooth}};
+    ASSERT_TRUE(editor.apply({edit::AutomationSet{target(kTrack, 2, "level"), unsorted}}, &effect, &error))
+        << error;
+    EXPECT_TRUE(effect.automation_changed);
+    EXPECT_EQ(editor.revision(), 41u);
+    const std::vector<AutomationPoint> sorted = {{0, 1.0, kHold}, {4, 0.5, kLinear}, {4, 0.25, kSmooth}};
+    ASSERT_EQ(editor.document().automation.size(), 1u);
+    EXPECT_EQ(editor.document().automation[0], (AutomationLane{target(kTrack, 2, "level"), sorted}))
+        << "points on one beat keep their order (a jump)";
+    EXPECT_EQ(std::get<edit::AutomationSet>(editor.last_batch()->edits[0]).points, sorted)
+        << "the logged (and pushed) edit is the sorted one";
+
+    // More lanes, in one batch: whatever order they come in, the document keeps them by target. Track 2
+    // has no send to bus 6: its lane is allowed (silent until there is a send).
+    ASSERT_TRUE(editor.apply({edit::AutomationSet{target(kBus, 5, "pan"), {{0, -1, kLinear}}},
+                              edit::AutomationSet{target(kTrack, 2, "send:6"), {{2, 3.5, kHold}}},
+                              edit::AutomationSet{target(kTrack, 1, "pan"), {{1, 0.5, kSmooth}}}},
+                             &effect, &error))
+        << error;
+    EXPECT_EQ(targets_of(editor.document()),
+              (std::vector{target(kTrack, 1, "pan"), target(kTrack, 2, "level"), target(kTrack, 2, "send:6"),
+                           target(kBus, 5, "pan")}));
+
+    // Replaced, then removed (no points).
+    ASSERT_TRUE(
+        editor.apply({edit::AutomationSet{target(kTrack, 2, "level"), {{8, 2.0, kLinear}}}}, &effect, &error))
+        << error;
+    EXPECT_EQ(editor.document().automation[1].points, (std::vector<AutomationPoint>{{8, 2.0, kLinear}}));
+    effect = {};
+    ASSERT_TRUE(editor.apply({edit::AutomationSet{target(kTrack, 2, "level"), {}}}, &effect, &error))
+        << error;
+    EXPECT_TRUE(effect.automation_changed);
+    EXPECT_EQ(targets_of(editor.document()),
+              (std::vector{target(kTrack, 1, "pan"), target(kTrack, 2, "send:6"), target(kBus, 5, "pan")}));
+
+    // A batch that fails later leaves every lane as it was: made, replaced and removed ones alike.
+    const Document before = editor.document();
+    EXPECT_FALSE(editor.apply({edit::AutomationSet{target(kTrack, 1, "level"), {{0, 1, kLinear}}},
+                               edit::AutomationSet{target(kTrack, 1, "pan"), {{3, -0.5, kHold}}},
+                               edit::AutomationSet{target(kBus, 5, "pan"), {}}, edit::NoteDelete{99}},
+                              &effect, &error));
+    EXPECT_EQ(error, "edit 4 of 4 (note/delete): no note with id 99");
+    EXPECT_EQ(editor.document(), before);
+    EXPECT_FALSE(effect.automation_changed);
+
+    // What the edit accepts, the file format takes back.
+    const LoadResult reloaded = parse_document(document_to_string(editor.document()), "<edited>");
+    ASSERT_TRUE(reloaded.errors.empty()) << reloaded.errors.front().to_string();
+    EXPECT_EQ(reloaded.document->automation, editor.document().automation);
+}
+
+TEST(DocumentEditor, an_automation_edit_names_a_missing_target_a_bad_control_or_a_bad_point) {
+    DocumentEditor editor(with_buses());
+    const Document before = editor.document();
+    std::string error;
+    const auto refused = [&](AutomationTarget t, std::vector<AutomationPoint> points) {
+        EXPECT_FALSE(editor.apply({edit::AutomationSet{std::move(t), std::move(points)}}, nullptr, &error));
+        return error;
+    };
+    const std::vector<AutomationPoint> one = {{0, 1, kLinear}};
+    EXPECT_EQ(refused(target(kTrack, 9, "level"), one), "edit 1 of 1 (automation/set): no track with id 9");
+    EXPECT_EQ(refused(target(kBus, 7, "pan"), one), "edit 1 of 1 (automation/set): no bus with id 7");
+    EXPECT_EQ(refused(target(kTrack, 1, "volume"), one),
+              "edit 1 of 1 (automation/set): unknown control \"volume\" (automatable: \"level\", \"pan\", "
+              "\"send:BUS_ID\")");
+    EXPECT_EQ(refused(target(kTrack, 1, "send:05"), one),
+              "edit 1 of 1 (automation/set): unknown control \"send:05\" (automatable: \"level\", \"pan\", "
+              "\"send:BUS_ID\")")
+        << "one spelling per control";
+    EXPECT_EQ(refused(target(kBus, 5, "send:6"), one),
+              "edit 1 of 1 (automation/set): a bus has no sends to automate (\"send:6\")");
+    EXPECT_EQ(refused(target(kTrack, 1, "send:9"), one),
+              "edit 1 of 1 (automation/set): no bus with id 9 (for \"send:9\")");
+    EXPECT_EQ(refused(target(kTrack, 1, "level"), {{0, 1, kLinear}, {2, 5, kLinear}}),
+              "edit 1 of 1 (automation/set): automation point 2: value must be within 0..4 (got 5)");
+    EXPECT_EQ(refused(target(kTrack, 1, "send:5"), {{0, -0.5, kLinear}}),
+              "edit 1 of 1 (automation/set): automation point 1: value must be within 0..4 (got -0.5)");
+    EXPECT_EQ(refused(target(kBus, 6, "pan"), {{0, 1.5, kLinear}}),
+              "edit 1 of 1 (automation/set): automation point 1: value must be within -1..1 (got 1.5)");
+    EXPECT_EQ(refused(target(kTrack, 2, "pan"), {{-1, 0, kLinear}}),
+              "edit 1 of 1 (automation/set): automation point 1: beat must be within 0..1000000 (got -1)");
+    EXPECT_EQ(refused(target(kTrack, 2, "pan"), {{0, 0, kLinear}, {1e7, 0, kLinear}}),
+              "edit 1 of 1 (automation/set): automation point 2: beat must be within 0..1000000 (got "
+              "10000000)");
+    EXPECT_EQ(editor.document(), before);
+    EXPECT_EQ(editor.revision(), before.revision);
+}
+
+TEST(DocumentEditor, lanes_go_with_their_track_or_bus_and_come_back_when_the_batch_fails) {
+    Document doc = with_buses();
+    // Given out of order: the editor keeps them by target.
+    doc.automation = {{target(kBus, 6, "pan"), {{0, 0.5, kLinear}}},
+                      {target(kTrack, 2, "send:5"), {{0, 1, kLinear}}},
+                      {target(kTrack, 1, "send:6"), {{2, 1, kSmooth}, {0, 0, kHold}}},
+                      {target(kBus, 5, "level"), {{0, 2, kHold}}},
+                      {target(kTrack, 2, "pan"), {{1, -1, kLinear}}},
+                      {target(kTrack, 1, "level"), {{0, 1, kLinear}}},
+                      {target(kTrack, 1, "send:5"), {{4, 0.5, kLinear}}}};
+    DocumentEditor editor(doc);
+    EXPECT_EQ(targets_of(editor.document()),
+              (std::vector{target(kTrack, 1, "level"), target(kTrack, 1, "send:5"),
+                           target(kTrack, 1, "send:6"), target(kTrack, 2, "pan"), target(kTrack, 2, "send:5"),
+                           target(kBus, 5, "level"), target(kBus, 6, "pan")}));
+    EXPECT_EQ(editor.document().automation[2].points,
+              (std::vector<AutomationPoint>{{0, 0, kHold}, {2, 1, kSmooth}}))
+        << "a loaded lane's points are sorted too";
+    const Document loaded = editor.document();
+
+    // A batch removing the track and (with its send) the bus, failing at its end: all lanes come back.
+    std::string error;
+    EditEffect effect;
+    EXPECT_FALSE(
+        editor.apply({edit::TrackRemove{1}, edit::BusRemove{5}, edit::BusRemove{6}, edit::NoteDelete{99}},
+                     &effect, &error));
+    EXPECT_EQ(error, "edit 4 of 4 (note/delete): no note with id 99");
+    EXPECT_EQ(editor.document(), loaded);
+
+    // The track takes its own lanes along, its send lanes included; the others stay.
+    ASSERT_TRUE(editor.apply({edit::TrackRemove{1}}, &effect, &error)) << error;
+    EXPECT_TRUE(effect.automation_changed);
+    EXPECT_EQ(targets_of(editor.document()),
+              (std::vector{target(kTrack, 2, "pan"), target(kTrack, 2, "send:5"), target(kBus, 5, "level"),
+                           target(kBus, 6, "pan")}));
+    // The bus takes its lanes and every track's lane of a send to it (track 2 has none, but a lane).
+    ASSERT_TRUE(editor.apply({edit::BusRemove{5}}, &effect, &error)) << error;
+    EXPECT_TRUE(effect.automation_changed);
+    EXPECT_EQ(targets_of(editor.document()), (std::vector{target(kTrack, 2, "pan"), target(kBus, 6, "pan")}));
+    // A removal that takes no lane does not say it changed any.
+    ASSERT_TRUE(editor.apply({edit::TrackAdd{track(3, "sine"), 9}}, nullptr, &error)) << error;
+    ASSERT_TRUE(editor.apply({edit::TrackRemove{3}}, &effect, &error)) << error;
+    EXPECT_FALSE(effect.automation_changed);
+}
+
+// ------------------------------------------------------------------------------------------------
 // The model: notes by id with their track, tracks in order. Validity is decided here, from the
 // rules in docs/protocol.md, not by asking the editor.
 struct Model {

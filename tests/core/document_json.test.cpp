@@ -603,6 +603,148 @@ TEST(DocumentJsonErrors, controller_kind_number_and_value) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Automation
+
+// rich_document() with lanes of its tracks (7, 3, 4), buses (11, 12) and a send, every shape among them.
+Document with_automation() {
+    Document doc = rich_document();
+    using enum AutomationOwner;
+    doc.automation = {
+        {{Track, 3, "pan"}, {{0, -1, AutomationShape::Linear}}},
+        {{Track, 7, "level"},
+         {{0, 1, AutomationShape::Hold},
+          {4, 0.5, AutomationShape::Linear},
+          {4, 2.5, AutomationShape::Smooth},
+          {1.0 / 3.0 + 8, 4, AutomationShape::Linear}}},
+        {{Track, 7, "send:12"}, {{2, 0, AutomationShape::Smooth}, {1e6, 0.1 + 0.2, AutomationShape::Hold}}},
+        {{Bus, 11, "pan"}, {{16, 0.75, AutomationShape::Smooth}}}};
+    return doc;
+}
+
+TEST(DocumentJson, automation_lanes_round_trip_with_every_shape) {
+    const Document doc = with_automation();
+    const std::string text = document_to_string(doc);
+    EXPECT_EQ(parse_ok(text), doc);
+    EXPECT_EQ(parse_ok(document_to_json(doc).dump()), doc);
+    EXPECT_EQ(document_to_string(parse_ok(text)), text);
+    EXPECT_TRUE(contains(text,
+                         "  \"automation\": [\n    {\n      \"owner\": \"track\",\n      \"id\": 3,\n"
+                         "      \"control\": \"pan\",\n      \"points\": [\n"
+                         "        {\"beat\": 0, \"value\": -1, \"shape\": \"linear\"}\n      ]\n    },\n"))
+        << text;
+    EXPECT_TRUE(contains(text, "{\"beat\": 0, \"value\": 1, \"shape\": \"hold\"},\n"));
+    EXPECT_TRUE(contains(text, "{\"beat\": 4, \"value\": 2.5, \"shape\": \"smooth\"},\n"));
+    EXPECT_TRUE(contains(text, "\"owner\": \"bus\",\n      \"id\": 11,"));
+    const json j = document_to_json(doc);
+    EXPECT_EQ(j["automation"][2]["control"], "send:12");
+    EXPECT_EQ(j["automation"][2]["points"][1]["beat"], 1000000);
+
+    // A document without lanes is written as before: no "automation" key at all.
+    EXPECT_FALSE(contains(document_to_string(rich_document()), "automation"));
+    EXPECT_FALSE(document_to_json(rich_document()).contains("automation"));
+}
+
+TEST(DocumentJson, automation_shape_defaults_to_linear_and_lanes_and_points_are_put_in_order) {
+    json j = valid_song();
+    j["buses"] = json::parse(R"([{"id": 5}])");
+    j["automation"] = json::parse(R"([
+        {"owner": "bus", "id": 5, "control": "level", "points": [{"beat": 0, "value": 0.5}]},
+        {"owner": "track", "id": 2, "control": "send:5",
+         "points": [{"beat": 8, "value": 1}, {"beat": 2, "value": 3, "shape": "smooth"},
+                    {"beat": 2, "value": 0, "shape": "hold"}]},
+        {"owner": "track", "id": 1, "control": "pan", "points": [{"beat": 0, "value": -0.5}]}])");
+    const Document doc = parse_ok(j.dump());
+    using enum AutomationOwner;
+    EXPECT_EQ(doc.automation,
+              (std::vector<AutomationLane>{{{Track, 1, "pan"}, {{0, -0.5, AutomationShape::Linear}}},
+                                           {{Track, 2, "send:5"},
+                                            {{2, 3, AutomationShape::Smooth},
+                                             {2, 0, AutomationShape::Hold},
+                                             {8, 1, AutomationShape::Linear}}},
+                                           {{Bus, 5, "level"}, {{0, 0.5, AutomationShape::Linear}}}}))
+        << "track 2 has no send to bus 5: its lane loads (and stays silent)";
+}
+
+TEST(DocumentJsonErrors, automation_points_name_their_value_beat_and_shape) {
+    json j = valid_song();
+    j["automation"] = json::parse(R"([
+        {"owner": "track", "id": 1, "control": "level",
+         "points": [{"beat": 0, "value": 1}, {"beat": 2, "value": 5}, {"beat": -1, "value": 0.5},
+                    {"beat": 3, "value": 1, "shape": "curvy"}, {"value": 1}, {"beat": 4, "value": "loud"}]},
+        {"owner": "track", "id": 2, "control": "pan", "points": [{"beat": 0, "value": -1.5}]},
+        {"owner": "track", "id": 2, "control": "level", "points": []},
+        {"owner": "track", "id": 1, "control": "pan"}])");
+    const auto errors = errors_of(j);
+    ASSERT_EQ(errors.size(), 8u) << describe(errors);
+    EXPECT_EQ(errors[0].json_path, "/automation/0/points/1/value");
+    EXPECT_EQ(errors[0].message, "must be within 0..4 (got 5)");
+    EXPECT_EQ(errors[1].json_path, "/automation/0/points/2/beat");
+    EXPECT_EQ(errors[1].message, "must be >= 0 (got -1)");
+    EXPECT_EQ(errors[2].json_path, "/automation/0/points/3/shape");
+    EXPECT_EQ(errors[2].message, "must be one of \"hold\", \"linear\", \"smooth\" (got a string \"curvy\")");
+    EXPECT_EQ(errors[3].json_path, "/automation/0/points/4/beat");
+    EXPECT_EQ(errors[3].message, "required field is missing");
+    EXPECT_EQ(errors[4].json_path, "/automation/0/points/5/value");
+    EXPECT_EQ(errors[4].message, "must be a number (got a string \"loud\")");
+    EXPECT_EQ(errors[5].json_path, "/automation/1/points/0/value");
+    EXPECT_EQ(errors[5].message, "must be within -1..1 (got -1.5)");
+    EXPECT_EQ(errors[6].json_path, "/automation/2/points");
+    EXPECT_EQ(errors[6].message, "must contain at least one point (a lane without points is left out)");
+    EXPECT_EQ(errors[7].json_path, "/automation/3/points");
+    EXPECT_EQ(errors[7].message, "required field is missing");
+}
+
+TEST(DocumentJsonErrors, automation_targets_name_a_missing_owner_id_or_control_and_a_second_lane) {
+    json j = valid_song();
+    j["buses"] = json::parse(R"([{"id": 5}])");
+    j["automation"] = json::parse(R"([
+        {"owner": "track", "id": 1, "control": "level", "points": [{"beat": 0, "value": 1}]},
+        {"owner": "track", "id": 9, "control": "pan", "points": [{"beat": 0, "value": 0}]},
+        {"owner": "bus", "id": 6, "control": "pan", "points": [{"beat": 0, "value": 0}]},
+        {"owner": "group", "id": 1, "control": "pan", "points": [{"beat": 0, "value": 0}]},
+        {"owner": "track", "id": 2, "control": "volume", "points": [{"beat": 0, "value": 0}]},
+        {"owner": "bus", "id": 5, "control": "send:5", "points": [{"beat": 0, "value": 0}]},
+        {"owner": "track", "id": 2, "control": "send:8", "points": [{"beat": 0, "value": 0}]},
+        {"owner": "track", "id": 2, "control": "send:05", "points": [{"beat": 0, "value": 0}]},
+        {"owner": "track", "id": 1, "control": "level", "points": [{"beat": 4, "value": 0}]},
+        {"id": 0, "control": 3, "points": [{"beat": 0, "value": 0}]}])");
+    const auto errors = errors_of(j);
+    ASSERT_EQ(errors.size(), 11u) << describe(errors);
+    EXPECT_EQ(errors[0].json_path, "/automation/1/id");
+    EXPECT_EQ(errors[0].message, "no track with id 9 (the document's tracks: 1, 2)");
+    EXPECT_EQ(errors[1].json_path, "/automation/2/id");
+    EXPECT_EQ(errors[1].message, "no bus with id 6 (the document's buses: 5)");
+    EXPECT_EQ(errors[2].json_path, "/automation/3/owner");
+    EXPECT_EQ(errors[2].message, "must be \"track\" or \"bus\" (got a string \"group\")");
+    EXPECT_EQ(errors[3].json_path, "/automation/4/control");
+    EXPECT_EQ(errors[3].message,
+              "unknown control \"volume\" (automatable: \"level\", \"pan\", \"send:BUS_ID\")");
+    EXPECT_EQ(errors[4].json_path, "/automation/5/control");
+    EXPECT_EQ(errors[4].message, "a bus has no sends to automate (\"send:5\")");
+    EXPECT_EQ(errors[5].json_path, "/automation/6/control");
+    EXPECT_EQ(errors[5].message, "no bus with id 8 (the document's buses: 5)");
+    EXPECT_EQ(errors[6].json_path, "/automation/7/control");
+    EXPECT_EQ(errors[6].message,
+              "unknown control \"send:05\" (automatable: \"level\", \"pan\", \"send:BUS_ID\")");
+    EXPECT_EQ(errors[7].json_path, "/automation/8");
+    EXPECT_EQ(errors[7].message,
+              "a second lane for track 1's \"level\" (one lane per target; the first is /automation/0)");
+    EXPECT_EQ(errors[8].json_path, "/automation/9/owner");
+    EXPECT_EQ(errors[8].message, "required field is missing");
+    EXPECT_EQ(errors[9].json_path, "/automation/9/id");
+    EXPECT_EQ(errors[9].message, "must be a positive integer (got 0)");
+    EXPECT_EQ(errors[10].json_path, "/automation/9/control");
+    EXPECT_EQ(errors[10].message, "must be a string (got 3)");
+
+    j["automation"] = "none";
+    const LoadError e = only_error(j);
+    EXPECT_EQ(e.json_path, "/automation");
+    EXPECT_EQ(e.message, "must be an array (got a string \"none\")");
+    j["automation"] = json::array({1});
+    EXPECT_EQ(only_error(j).json_path, "/automation/0");
+}
+
+// ---------------------------------------------------------------------------------------------
 // The file as a whole
 
 TEST(DocumentJsonErrors, several_problems_are_all_reported) {

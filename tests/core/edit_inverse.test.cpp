@@ -130,6 +130,96 @@ TEST(EditInverse, replacing_controller_events_is_undone) {
                           edit::TrackControllers{1, {}}, edit::TrackControllers{2, {}}});
 }
 
+// three_tracks() with buses 5 and 6 (track 1 sends to 5) and lanes of tracks, buses and sends.
+Document with_automation() {
+    Document doc = three_tracks();
+    Bus reverb;
+    reverb.id = 5;
+    Bus echo;
+    echo.id = 6;
+    doc.buses = {reverb, echo};
+    doc.tracks[0].sends = {Send{5, 0.5, false}};
+    using enum AutomationOwner;
+    doc.automation = {
+        {{Track, 1, "level"}, {{0, 1, AutomationShape::Hold}, {4, 0.5, AutomationShape::Linear}}},
+        {{Track, 1, "send:5"}, {{2, 0.25, AutomationShape::Smooth}}},
+        {{Track, 2, "pan"}, {{0, -1, AutomationShape::Linear}, {8, 1, AutomationShape::Linear}}},
+        {{Track, 2, "send:5"}, {{1, 2, AutomationShape::Hold}}},  // no send (yet): silent
+        {{Track, 3, "send:6"}, {{0, 3, AutomationShape::Linear}}},
+        {{Bus, 5, "level"}, {{0, 0.5, AutomationShape::Smooth}}},
+        {{Bus, 6, "pan"}, {{3, 0.5, AutomationShape::Linear}}}};
+    return doc;
+}
+
+// As expect_undo_restores, and the lanes come back in their places (not only as a set).
+void expect_lanes_restored(const Document& start, const std::vector<Edit>& edits) {
+    expect_undo_restores(start, edits);
+    DocumentEditor editor(start);
+    std::string error;
+    const auto inverse = inverse_edits(editor, edits, &error);
+    ASSERT_TRUE(inverse.has_value()) << error;
+    ASSERT_TRUE(editor.apply(edits, nullptr, &error)) << error;
+    ASSERT_TRUE(editor.apply(*inverse, nullptr, &error)) << error;
+    EXPECT_EQ(editor.document().automation, start.automation);
+}
+
+TEST(EditInverse, setting_a_lane_is_undone_by_setting_its_old_points) {
+    using enum AutomationOwner;
+    const Document start = with_automation();
+    const std::vector<AutomationPoint> points = {{6, 0.1, AutomationShape::Smooth},
+                                                 {2, 0.9, AutomationShape::Hold}};
+    expect_lanes_restored(start, {edit::AutomationSet{{Track, 3, "pan"}, points}});    // a new lane
+    expect_lanes_restored(start, {edit::AutomationSet{{Track, 1, "level"}, points}});  // replaced
+    expect_lanes_restored(start, {edit::AutomationSet{{Track, 2, "send:5"}, {}}});     // removed
+    expect_lanes_restored(start, {edit::AutomationSet{{Bus, 6, "level"}, points},      // set twice,
+                                  edit::AutomationSet{{Bus, 6, "level"}, {}},          // and another
+                                  edit::AutomationSet{{Bus, 6, "pan"}, points}});
+
+    DocumentEditor editor(start);
+    std::string error;
+    auto inverse = inverse_edits(editor, {edit::AutomationSet{{Track, 3, "pan"}, points}}, &error);
+    ASSERT_TRUE(inverse.has_value()) << error;
+    ASSERT_EQ(inverse->size(), 1u);
+    const auto& back = std::get<edit::AutomationSet>(inverse->front());
+    EXPECT_EQ(back.target, (AutomationTarget{Track, 3, "pan"}));
+    EXPECT_TRUE(back.points.empty()) << "no lane before: the undo removes it";
+    inverse = inverse_edits(editor, {edit::AutomationSet{{Track, 1, "level"}, {}}}, &error);
+    ASSERT_TRUE(inverse.has_value()) << error;
+    EXPECT_EQ(std::get<edit::AutomationSet>(inverse->front()).points, start.automation[0].points);
+
+    EXPECT_FALSE(inverse_edits(editor, {edit::AutomationSet{{Bus, 9, "pan"}, points}}, &error));
+    EXPECT_EQ(error, "edit 1: no bus with id 9");
+    EXPECT_FALSE(inverse_edits(editor, {edit::AutomationSet{{Track, 9, "pan"}, points}}, &error));
+    EXPECT_EQ(error, "edit 1: no track with id 9");
+}
+
+TEST(EditInverse, a_removed_track_or_bus_comes_back_with_its_lanes_in_their_places) {
+    const Document start = with_automation();
+    expect_lanes_restored(start, {edit::TrackRemove{1}});
+    expect_lanes_restored(start, {edit::TrackRemove{3}});
+    expect_lanes_restored(start, {edit::BusRemove{6}});
+    expect_lanes_restored(start, {edit::TrackSends{1, {}}, edit::BusRemove{5}});
+    // Either order: the bus comes back before the lanes of sends to it are set again.
+    expect_lanes_restored(start, {edit::TrackRemove{1}, edit::BusRemove{5}, edit::TrackRemove{3}});
+    expect_lanes_restored(start, {edit::TrackSends{1, {}}, edit::BusRemove{5}, edit::TrackRemove{1}});
+    // A lane set in the batch and then removed with its track.
+    expect_lanes_restored(
+        start, {edit::AutomationSet{{AutomationOwner::Track, 2, "level"}, {{0, 2, AutomationShape::Linear}}},
+                edit::TrackRemove{2}});
+
+    // The lanes follow the track's re-adding, its notes and controllers.
+    DocumentEditor editor(start);
+    std::string error;
+    const auto inverse = inverse_edits(editor, {edit::TrackRemove{1}}, &error);
+    ASSERT_TRUE(inverse.has_value()) << error;
+    ASSERT_TRUE(std::holds_alternative<edit::TrackAdd>(inverse->front()));
+    std::vector<AutomationLane> restored;
+    for (const Edit& e : *inverse)
+        if (const auto* set = std::get_if<edit::AutomationSet>(&e))
+            restored.push_back({set->target, set->points});
+    EXPECT_EQ(restored, (std::vector<AutomationLane>{start.automation[0], start.automation[1]}));
+}
+
 TEST(EditInverse, a_batch_that_touches_a_note_twice_is_undone_to_the_first_state) {
     expect_undo_restores(three_tracks(), {edit::NoteMove{1, 5.0, 0}, edit::NoteMove{1, 6.0, 2},
                                           edit::NoteResize{1, 3}, edit::NotePitch{1, 30, 0}});

@@ -1,7 +1,7 @@
 // What tactusd plays through JACK is what the offline renderer computes, sample for sample: the
 // engine's mix in the audio callback is the same code as OfflineRender's, so once the capture is
 // aligned by the frame /play reported (never by searching the audio), every recorded frame of both
-// channels must equal the offline render bit for bit (float32 all the way).
+// channels must equal the offline render bit for bit (float32 all the way), automation included.
 //
 // An xrun may lose cycles: nothing is compared in them, and since the voices sounding across a lost
 // cycle are then late by that much (the engine skipped those frames, its voices did not), the
@@ -64,6 +64,19 @@ Document band_score() {
         add(tri, id, b + 2.0, 0.5, chord[1] + 24);
     }
     doc.tracks = {pluck, bass, lead, drums, pad, tri};
+    // Automation on the audio thread, which must come out the same too: the pad's level falls along a
+    // line over the song, the lead's pan sweeps on an S-curve and back, the bass steps.
+    doc.automation = {
+        {{AutomationOwner::Track, 5, "level"},
+         {{0.0, 1.0, AutomationShape::Linear}, {kBars * 4.0 - 2.0, 0.2, AutomationShape::Linear}}},
+        {{AutomationOwner::Track, 3, "pan"},
+         {{2.0, 0.5, AutomationShape::Smooth},
+          {10.0, -0.7, AutomationShape::Smooth},
+          {18.0, 0.9, AutomationShape::Linear}}},
+        {{AutomationOwner::Track, 2, "level"},
+         {{4.0, 0.5, AutomationShape::Hold},
+          {12.0, 1.2, AutomationShape::Hold},
+          {20.5, 0.8, AutomationShape::Hold}}}};
     return doc;
 }
 

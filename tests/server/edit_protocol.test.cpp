@@ -23,6 +23,7 @@
 #include "server/control_server.h"
 #include "server/edit_messages.h"
 #include "server/engine_host.h"
+#include "server/osc_args.h"
 #include "server/osc_out.h"
 #include "server/osc_packet.h"
 #include "server/osc_transport.h"
@@ -428,6 +429,157 @@ TEST_F(EditProtocol, a_level_set_live_holds_when_the_track_gets_a_new_instrument
     render(2 * 48000);  // to 4 s: the new sine has taken the note over
     EXPECT_NEAR(peak(3 * 48000, 4 * 48000), turned_down, 0.05f * full)
         << "the new instrument came back at the loaded level";
+}
+
+// ------------------------------------------------------------------------------------------------
+// Automation
+
+OscMessage parsed(const std::vector<std::uint8_t>& bytes) {
+    OscPacket packet;
+    std::string error;
+    EXPECT_TRUE(parse_osc_packet(bytes.data(), bytes.size(), packet, &error)) << error;
+    return packet.messages.empty() ? OscMessage{} : packet.messages.front();
+}
+
+TEST(AutomationMessages, parsing_what_is_written_gives_the_same_edit_for_every_shape_and_owner) {
+    const std::vector<edit::AutomationSet> sets = {
+        {{AutomationOwner::Track, 3, "level"},
+         {{0, 1, AutomationShape::Hold},
+          {2.5, 0.25, AutomationShape::Linear},
+          {4, 4, AutomationShape::Smooth}}},
+        {{AutomationOwner::Track, 9007199254740991, "send:12"}, {{1.0 / 3.0, 0.1, AutomationShape::Linear}}},
+        {{AutomationOwner::Bus, 12, "pan"}, {{0, -1, AutomationShape::Smooth}}},
+        {{AutomationOwner::Bus, 5, "level"}, {}}};  // no points: the lane goes
+    for (const edit::AutomationSet& set : sets) {
+        const auto messages = edit_messages({set});
+        ASSERT_EQ(messages.size(), 1u);
+        const OscMessage m = parsed(messages[0]);
+        EXPECT_EQ(m.address, "/automation/set");
+        EXPECT_EQ(
+            m.types, "shs" + [&] {
+                std::string groups;
+                for (std::size_t i = 0; i < set.points.size(); ++i) groups += "dds";
+                return groups;
+            }());
+        std::vector<Edit> edits;
+        std::vector<NoteId> auditions;
+        parse_edit_message(m, edits, auditions);
+        ASSERT_EQ(edits.size(), 1u);
+        const auto& back = std::get<edit::AutomationSet>(edits[0]);
+        EXPECT_EQ(back.target, set.target);
+        EXPECT_EQ(back.points, set.points);
+        EXPECT_TRUE(auditions.empty());
+    }
+    EXPECT_EQ(text_of(parsed(edit_messages({sets[2]})[0])),
+              "/automation/set ,shsdds \"bus\" 12 \"pan\" 0.000000 "
+              "-1.000000 \"smooth\"");
+    EXPECT_TRUE(is_edit_address("/automation/set"));
+}
+
+TEST(AutomationMessages, bad_arguments_are_named) {
+    const auto error_of = [](const std::vector<std::uint8_t>& bytes) -> std::string {
+        std::vector<Edit> edits;
+        std::vector<NoteId> auditions;
+        try {
+            parse_edit_message(parsed(bytes), edits, auditions);
+        } catch (const OscArgError& e) {
+            EXPECT_TRUE(edits.empty());
+            return e.what();
+        }
+        return "accepted";
+    };
+    EXPECT_EQ(error_of(OscOut("/automation/set").s("group").h(1).s("level").bytes()),
+              "argument 1 (owner) must be track or bus (got \"group\")");
+    EXPECT_EQ(error_of(OscOut("/automation/set").h(1).h(1).s("level").bytes()),
+              "argument 1 (owner) must be a string (s)");
+    EXPECT_EQ(error_of(OscOut("/automation/set").s("track").h(-1).s("level").bytes()),
+              "argument 2 (track id) must be a positive id (got -1)");
+    EXPECT_EQ(error_of(OscOut("/automation/set").s("bus").h(0).s("pan").bytes()),
+              "argument 2 (bus id) must be a positive id (got 0)");
+    EXPECT_EQ(error_of(OscOut("/automation/set").s("track").h(1).i(3).bytes()),
+              "argument 3 (control) must be a string (s)");
+    EXPECT_EQ(error_of(OscOut("/automation/set").s("track").h(1).s("level").d(0).d(1).s("curvy").bytes()),
+              "argument 6 (shape) must be one of hold, linear, smooth (got \"curvy\")");
+    EXPECT_EQ(error_of(OscOut("/automation/set").s("track").h(1).s("level").s("soon").d(1).s("hold").bytes()),
+              "argument 4 (beat) must be a number (i, h, f or d)");
+    EXPECT_EQ(error_of(OscOut("/automation/set").s("track").h(1).s("level").d(0).s("x").s("hold").bytes()),
+              "argument 5 (value) must be a number (i, h, f or d)");
+    EXPECT_EQ(
+        error_of(OscOut("/automation/set").s("track").h(1).s("level").d(0).d(1).bytes()),
+        "takes the arguments OWNER ID CONTROL (BEAT VALUE SHAPE)...: an owner, an id and a control, then "
+        "groups of 3; got 5");
+    EXPECT_EQ(
+        error_of(OscOut("/automation/set").s("track").h(1).bytes()),
+        "takes the arguments OWNER ID CONTROL (BEAT VALUE SHAPE)...: an owner, an id and a control, then "
+        "groups of 3; got 2");
+}
+
+TEST_F(EditProtocol, automation_lanes_are_edits_pushed_refused_by_name_and_undone_with_their_track) {
+    call(OscOut("/edits/subscribe").bytes(), b_);
+    DocumentEditor mirror(host_.document());  // b's copy, kept up to date from pushes alone
+    EXPECT_EQ(text_of(call(OscOut("/automation/set")
+                               .s("track")
+                               .h(2)
+                               .s("level")
+                               .d(4.0)
+                               .d(0.5)
+                               .s("smooth")
+                               .d(0.0)
+                               .d(1.0)
+                               .s("hold")
+                               .bytes(),
+                           a_)),
+              "/reply ,shi \"/automation/set\" 8 1");
+    EXPECT_EQ(text_of(call(
+                  OscOut("/automation/set").s("track").h(1).s("pan").i(2).d(-1.0).s("linear").bytes(), a_)),
+              "/reply ,shi \"/automation/set\" 9 1");
+    const std::vector<AutomationLane> expected = {
+        {{AutomationOwner::Track, 1, "pan"}, {{2, -1, AutomationShape::Linear}}},
+        {{AutomationOwner::Track, 2, "level"},
+         {{0, 1, AutomationShape::Hold}, {4, 0.5, AutomationShape::Smooth}}}};
+    EXPECT_EQ(host_.document().automation, expected);
+    mirror_pushes(mirror);
+    EXPECT_EQ(mirror.document(), host_.document());
+
+    expect_refused(OscOut("/automation/set").s("track").h(2).s("level").d(0.0).d(5.0).s("hold").bytes(),
+                   "/automation/set",
+                   "edit 1 of 1 (automation/set): automation point 1: value must be within 0..4 (got 5)");
+    expect_refused(OscOut("/automation/set").s("bus").h(4).s("pan").d(0.0).d(0.0).s("hold").bytes(),
+                   "/automation/set", "edit 1 of 1 (automation/set): no bus with id 4");
+    expect_refused(OscOut("/automation/set").s("track").h(2).s("send:4").d(0.0).d(1.0).s("hold").bytes(),
+                   "/automation/set", "edit 1 of 1 (automation/set): no bus with id 4 (for \"send:4\")");
+    expect_refused(OscOut("/automation/set").s("track").h(2).s("level").d(0.0).d(1.0).s("jump").bytes(),
+                   "/automation/set",
+                   "argument 6 (shape) must be one of hold, linear, smooth (got \"jump\")");
+
+    // Undo of removing track 2, as a GUI computes it, brings its lane back.
+    const Document before = host_.document();
+    std::string error;
+    const std::vector<Edit> removal = {edit::TrackRemove{2}};
+    const auto undo = inverse_edits(host_.editor(), removal, &error);
+    ASSERT_TRUE(undo.has_value()) << error;
+    call(osc_bundle(edit_messages(removal)), a_);
+    EXPECT_EQ(host_.document().automation, (std::vector<AutomationLane>{expected[0]}));
+    call(osc_bundle(edit_messages(*undo)), a_);
+    Document restored = canonical_document(host_.document());
+    restored.revision = before.revision;
+    EXPECT_EQ(restored, canonical_document(before));
+    EXPECT_EQ(host_.document().automation, expected);
+
+    // Only the owner, id and control: the lane goes.
+    EXPECT_EQ(text_of(call(OscOut("/automation/set").s("track").h(1).s("pan").bytes(), a_)),
+              "/reply ,shi \"/automation/set\" 12 1");
+    EXPECT_EQ(host_.document().automation, (std::vector<AutomationLane>{expected[1]}));
+    mirror_pushes(mirror);
+    EXPECT_EQ(canonical_document(mirror.document()), canonical_document(host_.document()));
+
+    // The document the engine gives back holds the lane.
+    send(OscOut("/document").bytes(), b_);
+    const auto packets = b_.receive();
+    ASSERT_EQ(packets.size(), 1u);
+    LoadResult fetched = parse_document(packets[0].messages[0].args[1].s, "<reply>");
+    ASSERT_TRUE(fetched.errors.empty()) << fetched.errors.front().to_string();
+    EXPECT_EQ(fetched.document->automation, host_.document().automation);
 }
 
 TEST_F(EditProtocol, auditioning_a_missing_note_is_refused) {

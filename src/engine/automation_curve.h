@@ -1,0 +1,58 @@
+// One segment of an automation lane (core/automation.h) as a mixer control follows it: its value is a
+// function of the mixer frame, so a channel that was not rendered for a while (silent) is still on the
+// curve when it sounds again, and the value on each frame is the same whatever the block size.
+//
+// value(f) = from + (to - from) * automation_fraction(shape, (f - start) / length) inside the segment,
+// `from` before it and `to` from start + length on. A steady curve (length 0) is `to` everywhere.
+//
+// A plain value: owned by the audio thread once its strip or send is published; no allocation.
+#pragma once
+
+#include <cstdint>
+
+#include "core/automation.h"
+
+namespace tactus {
+
+class AutomationCurve {
+public:
+    // Not automated: the control's own setting applies.
+    bool active() const { return active_; }
+    void release() { active_ = false; }
+
+    // Holds `value` on every frame.
+    void hold(double value) { follow(value, value, AutomationShape::Hold, 0, 0); }
+    // Follows the segment from mixer frame `start` (which may be in the past: a locate into it) for
+    // `length` frames.
+    void follow(double from, double to, AutomationShape shape, std::int64_t start, std::int64_t length) {
+        active_ = true;
+        from_ = from;
+        to_ = to;
+        shape_ = shape;
+        start_ = start;
+        length_ = length > 0 ? length : 0;
+    }
+
+    double value_at(std::int64_t frame) const {
+        const std::int64_t k = frame - start_;
+        if (k >= length_) return to_;
+        if (k <= 0) return from_;
+        const double t = double(k) / double(length_);
+        return from_ + (to_ - from_) * automation_fraction(shape_, t);
+    }
+    // Whether the value changes anywhere in [frame, frame + frames] (the per-sample path is needed).
+    bool moves_in(std::int64_t frame, int frames) const {
+        if (!active_ || length_ == 0 || from_ == to_) return false;
+        return frame < start_ + length_ && frame + frames > start_;
+    }
+
+private:
+    bool active_ = false;
+    AutomationShape shape_ = AutomationShape::Hold;
+    double from_ = 0.0;
+    double to_ = 0.0;
+    std::int64_t start_ = 0;
+    std::int64_t length_ = 0;
+};
+
+}  // namespace tactus
