@@ -18,6 +18,8 @@ namespace {
 // Item data: -1 velocity, -2 "Other CC…", else kind * 1000 + number.
 constexpr int kVelocity = -1;
 constexpr int kOtherCc = -2;
+// An automation lane's item data: this prefix and the control ("auto:level").
+const QString kAutomationPrefix = QStringLiteral("auto:");
 int code(const LaneTarget& t) {
     return int(t.kind) * 1000 + t.number;
 }
@@ -89,12 +91,39 @@ void LaneBar::refill() {
         lanes_->addItem(has ? laneName(t) + QStringLiteral("  ●") : laneName(t), code(t));
     }
     lanes_->addItem(tr("Other CC…"), kOtherCc);
-    lanes_->setCurrentIndex(std::max(0, lanes_->findData(chosen_ ? code(*chosen_) : kVelocity)));
+    // The track's automation lanes: its level, its pan, each of its sends.
+    lanes_->insertSeparator(lanes_->count());
+    std::vector<std::pair<QString, QString>> automation{{QStringLiteral("level"), tr("Level automation")},
+                                                        {QStringLiteral("pan"), tr("Pan automation")}};
+    if (track)
+        for (const Send& send : track->sends) {
+            const Bus* bus = song_.bus(send.bus);
+            automation.emplace_back(
+                QStringLiteral("send:%1").arg(send.bus),
+                tr("Send to %1 automation")
+                    .arg(bus ? QString::fromStdString(bus->name) : QString::number(send.bus)));
+        }
+    for (const auto& [control, name] : automation) {
+        bool has = false;
+        if (track)
+            for (const AutomationLane& lane : song_.document().automation)
+                has = has || (lane.target.owner == AutomationOwner::Track && lane.target.id == track->id &&
+                              lane.target.control == control.toStdString());
+        lanes_->addItem(has ? name + QStringLiteral("  ●") : name, kAutomationPrefix + control);
+    }
+    const int shown = !chosen_automation_.isEmpty() ? lanes_->findData(kAutomationPrefix + chosen_automation_)
+                                                    : lanes_->findData(chosen_ ? code(*chosen_) : kVelocity);
+    lanes_->setCurrentIndex(std::max(0, shown));
     for (QToolButton* b : tools_) b->setEnabled(chosen_.has_value());
 }
 
 void LaneBar::onActivated(int index) {
-    const int choice = lanes_->itemData(index).toInt();
+    const QVariant item = lanes_->itemData(index);
+    if (item.typeId() == QMetaType::QString) {
+        const QString text = item.toString();
+        if (text.startsWith(kAutomationPrefix)) return chooseAutomation(text.mid(kAutomationPrefix.size()));
+    }
+    const int choice = item.toInt();
     if (choice == kOtherCc) {
         bool ok = false;
         const int number = QInputDialog::getInt(this, tr("Controller lane"), tr("CC number (0-127):"),
@@ -107,8 +136,16 @@ void LaneBar::onActivated(int index) {
 
 void LaneBar::choose(std::optional<LaneTarget> target) {
     chosen_ = target;
+    chosen_automation_.clear();
     refill();
     emit laneChosen(target);
+}
+
+void LaneBar::chooseAutomation(const QString& control) {
+    chosen_.reset();
+    chosen_automation_ = control;
+    refill();
+    emit automationChosen(control);
 }
 
 void LaneBar::chooseTool(ControllerLane::Tool tool) {

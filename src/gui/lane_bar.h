@@ -1,6 +1,7 @@
 // The bar above the piano roll's bottom lane: which lane it shows (velocity, or a controller: the
-// common ones by name, any CC the edited track uses, "Other CC…" for any number) and the controller
-// tools (draw, line, curve, select). Lanes whose target the track has events for are marked "●".
+// common ones by name, any CC the edited track uses, "Other CC…" for any number; or the track's level,
+// pan or a send's level automation) and the controller tools (draw, line, curve, select). Lanes whose
+// target the track has events or points for are marked "●".
 // Threading: the UI thread.
 #pragma once
 
@@ -26,9 +27,13 @@ public:
     void choose(std::optional<LaneTarget> target);
     std::optional<LaneTarget> chosen() const { return chosen_; }
     void chooseTool(ControllerLane::Tool tool);
+    // Chooses an automation lane of the edited track: "level", "pan", "send:BUS_ID".
+    void chooseAutomation(const QString& control);
+    QString chosenAutomation() const { return chosen_automation_; }
 
 signals:
     void laneChosen(std::optional<LaneTarget> target);
+    void automationChosen(const QString& control);
     void toolChosen(ControllerLane::Tool tool);
 
 private:
@@ -40,6 +45,7 @@ private:
     QComboBox* lanes_;
     QToolButton* tools_[4];
     std::optional<LaneTarget> chosen_;
+    QString chosen_automation_;  // set: an automation lane is shown (chosen_ is then nullopt)
 };
 
 }  // namespace tactus::gui

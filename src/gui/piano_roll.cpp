@@ -7,6 +7,7 @@
 #include <QWheelEvent>
 #include <cmath>
 
+#include "gui/automation_lane_view.h"
 #include "gui/controller_lane.h"
 #include "gui/lane_bar.h"
 #include "gui/note_grid.h"
@@ -30,6 +31,7 @@ PianoRoll::PianoRoll(SongModel& song, EngineLink& link, RollState& state, QWidge
       grid_(new NoteGrid(song, state, this)),
       velocity_(new VelocityLane(song, state, this)),
       controller_(new ControllerLane(song, state, this)),
+      automation_(new AutomationLaneView(song, state, this)),
       lane_bar_(new LaneBar(song, state, this)),
       lanes_(new QStackedWidget(this)),
       lane_label_(new QLabel(tr("Vel"), this)),
@@ -51,6 +53,7 @@ PianoRoll::PianoRoll(SongModel& song, EngineLink& link, RollState& state, QWidge
     layout->addWidget(lane_label_, 4, 0);
     lanes_->addWidget(velocity_);
     lanes_->addWidget(controller_);
+    lanes_->addWidget(automation_);
     lanes_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     lanes_->setFixedHeight(controller_->height());
     layout->addWidget(lanes_, 4, 1);
@@ -63,8 +66,16 @@ PianoRoll::PianoRoll(SongModel& song, EngineLink& link, RollState& state, QWidge
         lane_label_->setText(target ? laneShortName(*target) : tr("Vel"));
     });
     connect(lane_bar_, &LaneBar::toolChosen, controller_, &ControllerLane::setTool);
+    connect(lane_bar_, &LaneBar::automationChosen, this, [this](const QString& control) {
+        automation_->setControl(control);
+        lanes_->setCurrentWidget(automation_);
+        lane_label_->setText(control == QStringLiteral("level") ? tr("Level")
+                             : control == QStringLiteral("pan") ? tr("Pan")
+                                                                : tr("Send"));
+    });
 
-    for (QWidget* w : std::initializer_list<QWidget*>{ruler_, tempo_, keys_, grid_, velocity_, controller_})
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{ruler_, tempo_, keys_, grid_, velocity_, controller_, automation_})
         w->installEventFilter(this);
     connect(ruler_, &Ruler::locateRequested, this, &PianoRoll::locateRequested);
     connect(ruler_, &Ruler::loopRequested, this, &PianoRoll::loopRequested);

@@ -19,6 +19,7 @@ class QStackedWidget;
 
 namespace tactus::gui {
 
+class AutomationLaneView;
 class ControllerLane;
 class EngineLink;
 class LaneBar;
@@ -63,6 +64,7 @@ public:
     void setQuantizeSettings(const QuantizeSettings& settings) { quantize_ = settings; }
     LaneBar* laneBar() const { return lane_bar_; }
     ControllerLane* controllerLane() const { return controller_; }
+    AutomationLaneView* automationLane() const { return automation_; }
     VelocityLane* velocityLane() const { return velocity_; }
 
 public slots:
@@ -99,6 +101,7 @@ private:
     NoteGrid* grid_;
     VelocityLane* velocity_;
     ControllerLane* controller_;
+    AutomationLaneView* automation_;
     LaneBar* lane_bar_;
     QStackedWidget* lanes_;
     QLabel* lane_label_;
