@@ -5,7 +5,7 @@
 // screen, as a user would see it.
 //
 //   gui_screenshot DOCUMENT OUTPUT.png --jack-server NAME [--beat B] [--track NAME] [--drum-mode]
-//                  [--lane CC] [--curve FROM:TO]
+//                  [--lane CC] [--curve FROM:TO] [--automation CONTROL]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
@@ -34,7 +34,11 @@ int main(int argc, char** argv) {
     QCommandLineOption lane("lane", "show the controller lane of this CC number", "cc");
     QCommandLineOption curve("curve", "draw a smooth curve 0 to 127 and back in the lane over beats FROM:TO",
                              "from:to");
-    parser.addOptions({jack_server, engine, beat, port, track, drum_mode, lane, curve});
+    QCommandLineOption automation("automation",
+                                  "show the track's automation lane of CONTROL (level, pan); with --curve, "
+                                  "points of every shape over beats FROM:TO",
+                                  "control");
+    parser.addOptions({jack_server, engine, beat, port, track, drum_mode, lane, curve, automation});
     parser.process(app);
     if (parser.positionalArguments().size() != 2) parser.showHelp(2);
 
@@ -83,6 +87,26 @@ int main(int argc, char** argv) {
                                         t->id, gui::replaceSpan(t->controllers, target, from, to, points)}},
                                     "curve");
             }
+        }
+    }
+    if (parser.isSet(automation)) {
+        window.pianoRoll().laneBar()->chooseAutomation(parser.value(automation));
+        const Track* t = window.song().track(window.rollState().currentTrack());
+        if (t && parser.isSet(curve)) {
+            const QStringList span = parser.value(curve).split(':');
+            const double from = span.value(0).toDouble(), to = span.value(1).toDouble(),
+                         part = (to - from) / 4;
+            const bool pan = parser.value(automation) == "pan";
+            const auto v = [pan](double level, double side) { return pan ? side : level; };
+            const std::vector<AutomationPoint> points{{from, v(0.1, -0.8), AutomationShape::Smooth},
+                                                      {from + part, v(1.0, 0.6), AutomationShape::Linear},
+                                                      {from + 2 * part, v(0.35, -0.2), AutomationShape::Hold},
+                                                      {from + 3 * part, v(1.6, 0.9), AutomationShape::Smooth},
+                                                      {to, v(0.7, 0.0), AutomationShape::Linear}};
+            window.song().apply(
+                {edit::AutomationSet{{AutomationOwner::Track, t->id, parser.value(automation).toStdString()},
+                                     points}},
+                "automation");
         }
     }
     window.rollState().setFollowMode(tactus::gui::FollowMode::Continuous);  // cursor mid-view

@@ -17,4 +17,7 @@ DISPLAY=$display "$build/tools/gui_screenshot" examples/demo.json docs/images/dr
   --jack-server "$server" --engine "$build/src/server/tactusd" --beat 14 --track Drums --drum-mode
 DISPLAY=$display "$build/tools/gui_screenshot" examples/demo.json docs/images/controller-lane.png \
   --jack-server "$server" --engine "$build/src/server/tactusd" --beat 14 --track Lead --lane 1 --curve 8:24
-echo "wrote docs/images/tactus-gui.png, drum-mode.png and controller-lane.png"
+DISPLAY=$display "$build/tools/gui_screenshot" examples/demo.json docs/images/automation-lane.png \
+  --jack-server "$server" --engine "$build/src/server/tactusd" --beat 14 --track Pad --automation level \
+  --curve 9:21
+echo "wrote docs/images/tactus-gui.png, drum-mode.png, controller-lane.png and automation-lane.png"

@@ -114,7 +114,10 @@ void LaneBar::refill() {
     const int shown = !chosen_automation_.isEmpty() ? lanes_->findData(kAutomationPrefix + chosen_automation_)
                                                     : lanes_->findData(chosen_ ? code(*chosen_) : kVelocity);
     lanes_->setCurrentIndex(std::max(0, shown));
-    for (QToolButton* b : tools_) b->setEnabled(chosen_.has_value());
+    for (QToolButton* b : tools_) {
+        b->setEnabled(chosen_.has_value());
+        b->setVisible(chosen_automation_.isEmpty());  // an automation lane has tools of its own
+    }
 }
 
 void LaneBar::onActivated(int index) {
