@@ -200,6 +200,7 @@ int main(int argc, char** argv) {
         s(m, "track"), h(m, 1), s(m, "level"), d(m, 0.0), d(m, 1.0), s(m, "smooth"), d(m, 4.0), d(m, 0.5),
             s(m, "hold");
     });
+    message("time_shift", "/time/shift", [&](lo_message m) { d(m, 4.0), d(m, 8.0), i(m, 1), i(m, 2); });
     message("track_remove", "/track/remove", [&](lo_message m) { h(m, 2); });
     message("track_rename", "/track/rename", [&](lo_message m) { h(m, 1), s(m, "Melody"); });
     message("track_move", "/track/move", [&](lo_message m) { h(m, 1), i(m, 1); });

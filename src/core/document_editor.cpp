@@ -18,11 +18,11 @@ constexpr std::size_t kMaxMarkerName = 1000;
 
 const char* edit_name(const Edit& e) {
     static constexpr const char* kNames[] = {
-        "note/add",         "note/move",      "note/resize",   "note/delete",  "note/pitch",
-        "note/velocity",    "track/add",      "track/remove",  "track/rename", "track/move",
-        "track/instrument", "tempo/set",      "meter/set",     "markers/set",  "track/controllers",
-        "track/inserts",    "track/sends",    "bus/add",       "bus/remove",   "bus/rename",
-        "bus/inserts",      "master/inserts", "automation/set"};
+        "note/add",         "note/move",      "note/resize",    "note/delete",  "note/pitch",
+        "note/velocity",    "track/add",      "track/remove",   "track/rename", "track/move",
+        "track/instrument", "tempo/set",      "meter/set",      "markers/set",  "track/controllers",
+        "track/inserts",    "track/sends",    "bus/add",        "bus/remove",   "bus/rename",
+        "bus/inserts",      "master/inserts", "automation/set", "time/shift"};
     static_assert(std::size(kNames) == std::variant_size_v<Edit>, "a name for every kind of edit");
     return kNames[e.index()];
 }
@@ -779,7 +779,178 @@ std::string DocumentEditor::apply_one(Edit& e) {
         effect_->automation_changed = true;
         return {};
     }
+    if (auto* shift = std::get_if<edit::TimeShift>(&e)) return shift_time(*shift);
     return "unsupported edit";
+}
+
+std::string DocumentEditor::shift_time(const edit::TimeShift& shift) {
+    const double at = shift.at;
+    const double by = shift.by;
+    if (auto p = check_range("at", at, 0, kMaxDocumentBeat); !p.empty()) return p;
+    if (auto p = check_range("by", by, -kMaxDocumentBeat, kMaxDocumentBeat); !p.empty()) return p;
+    const double to = at + by;  // where what stood at `at` lands
+    if (to < 0 || to > kMaxDocumentBeat)
+        return "at + by must be within 0.." + number(kMaxDocumentBeat) + " (got " + number(to) + ")";
+    if (shift.bar < 0 || shift.bar > kMaxDocumentBeat)
+        return check_range("bar", shift.bar, 0, kMaxDocumentBeat);
+    constexpr auto kMaxBar = static_cast<std::int64_t>(kMaxDocumentBeat);
+    const std::int64_t to_bar = std::int64_t{shift.bar} + shift.bars;
+    if (to_bar < 0 || to_bar > kMaxBar)
+        return "bar + bars must be within 0.." + number(kMaxDocumentBeat) + " (got " +
+               std::to_string(to_bar) + ")";
+    const auto sign = [](double v) { return (v > 0) - (v < 0); };
+    if (sign(by) != sign(shift.bars))
+        return "by (" + number(by) + " beats) and bars (" + std::to_string(shift.bars) +
+               ") must have the same sign, or both be 0";
+    if (by == 0) return {};  // nothing moves
+
+    const bool removing = by < 0;
+    const auto moves = [at](double beat) { return beat >= at; };
+    const auto bar_moves = [&shift](int bar) { return bar != 0 && bar >= shift.bar; };
+    const std::string span = "the removed span " + number(to) + ".." + number(at) + ": delete it first";
+    const auto inside = [&](double beat) { return removing && beat >= to && beat < at; };
+    const auto beyond = [&](double beat) { return !removing && moves(beat) && beat + by > kMaxDocumentBeat; };
+    const std::string past = ", beyond beat " + number(kMaxDocumentBeat);
+    std::vector<TempoPoint> tempo = doc_.tempo.points();
+
+    // Refused while the removed span holds something, or something would land outside the document.
+    const Note* first_note = nullptr;
+    for (const Track& t : doc_.tracks)
+        for (const Note& n : t.notes) {
+            if (beyond(n.start))
+                return "note " + std::to_string(n.id) + " would start at beat " + number(n.start + by) + past;
+            if (inside(n.start) &&
+                (!first_note || std::tie(n.start, n.id) < std::tie(first_note->start, first_note->id)))
+                first_note = &n;
+        }
+    if (first_note)
+        return "note " + std::to_string(first_note->id) + " starts at beat " + number(first_note->start) +
+               ", inside " + span;
+    // The first thing in the removed span, or moved past the end: `what` names it.
+    const auto check_beat = [&](double beat, const auto& what) -> std::string {
+        if (inside(beat)) return what() + " is at beat " + number(beat) + ", inside " + span;
+        if (beyond(beat)) return what() + " would be at beat " + number(beat + by) + past;
+        return {};
+    };
+    for (const Track& t : doc_.tracks)
+        for (std::size_t i = 0; i < t.controllers.size(); ++i)
+            if (auto p = check_beat(t.controllers[i].beat,
+                                    [&] {
+                                        return "controller event " + std::to_string(i + 1) + " of track " +
+                                               std::to_string(t.id);
+                                    });
+                !p.empty())
+                return p;
+    for (const AutomationLane& lane : doc_.automation)
+        for (std::size_t i = 0; i < lane.points.size(); ++i)
+            if (auto p = check_beat(lane.points[i].beat,
+                                    [&] {
+                                        return "automation point " + std::to_string(i + 1) + " of the " +
+                                               automation_owner_name(lane.target.owner) + " " +
+                                               std::to_string(lane.target.id) + " \"" + lane.target.control +
+                                               "\" lane";
+                                    });
+                !p.empty())
+                return p;
+    for (std::size_t i = 0; i < doc_.markers.size(); ++i)
+        if (auto p = check_beat(
+                doc_.markers[i].beat,
+                [&] { return "marker " + std::to_string(i + 1) + " (\"" + doc_.markers[i].name + "\")"; });
+            !p.empty())
+            return p;
+    for (std::size_t i = 1; i < tempo.size(); ++i) {  // the first, at beat 0, stays
+        const double beat = tempo[i].beat;
+        const std::string what = "tempo point " + std::to_string(i + 1);
+        if (auto p = check_beat(beat, [&] { return what; }); !p.empty()) return p;
+        if (removing && to == 0 && beat == at)
+            return what + " at beat " + number(beat) +
+                   " would land on the first tempo point, at beat 0: delete it, or give the first point its "
+                   "tempo, first";
+    }
+    for (std::size_t i = 1; i < doc_.meter.size(); ++i) {  // the first, at bar 0, stays
+        const int bar = doc_.meter[i].bar;
+        const std::string what = "meter entry " + std::to_string(i + 1);
+        if (removing && bar >= to_bar && bar < shift.bar)
+            return what + " is at bar " + std::to_string(bar) + ", inside the removed bars " +
+                   std::to_string(to_bar) + ".." + std::to_string(shift.bar) + ": delete it first";
+        if (!removing && bar_moves(bar) && bar + to_bar - shift.bar > kMaxBar)
+            return what + " would be at bar " + std::to_string(bar + to_bar - shift.bar) + ", beyond bar " +
+                   std::to_string(kMaxBar);
+        if (removing && to_bar == 0 && bar == shift.bar)
+            return what + " at bar " + std::to_string(bar) +
+                   " would land on the first entry, at bar 0: delete it, or give the first entry its "
+                   "meter, first";
+    }
+
+    // Notes: each one moved is reported as it was and as it is (before_), restored by start.
+    for (Track& t : doc_.tracks) {
+        std::vector<std::pair<std::size_t, double>> old;  // index, start
+        for (std::size_t i = 0; i < t.notes.size(); ++i) {
+            Note& n = t.notes[i];
+            if (!moves(n.start)) continue;
+            touch(n.id);
+            old.emplace_back(i, n.start);
+            n.start += by;
+        }
+        if (old.empty()) continue;
+        old.shrink_to_fit();
+        undo_.push_back([this, id = t.id, old = std::move(old)] {
+            auto& notes = track_by_id(id)->notes;
+            for (const auto& [i, start] : old) notes[i].start = start;
+        });
+    }
+    // Controller events, automation points and markers: their order holds (what moves lands at or after
+    // at + by, past what stays: the removed span is empty).
+    for (Track& t : doc_.tracks) {
+        if (std::none_of(t.controllers.begin(), t.controllers.end(),
+                         [&](const ControllerEvent& c) { return moves(c.beat); }))
+            continue;
+        undo_.push_back([this, id = t.id, old = t.controllers] { track_by_id(id)->controllers = old; });
+        for (ControllerEvent& c : t.controllers)
+            if (moves(c.beat)) c.beat += by;
+        effect_->controllers_changed = true;
+    }
+    for (std::size_t l = 0; l < doc_.automation.size(); ++l) {
+        auto& points = doc_.automation[l].points;
+        if (std::none_of(points.begin(), points.end(),
+                         [&](const AutomationPoint& p) { return moves(p.beat); }))
+            continue;
+        undo_.push_back([this, l, old = points] { doc_.automation[l].points = old; });
+        for (AutomationPoint& p : points)
+            if (moves(p.beat)) p.beat += by;
+        effect_->automation_changed = true;
+    }
+    if (std::any_of(doc_.markers.begin(), doc_.markers.end(),
+                    [&](const Marker& m) { return moves(m.beat); })) {
+        undo_.push_back([this, old = doc_.markers] { doc_.markers = old; });
+        for (Marker& m : doc_.markers)
+            if (moves(m.beat)) m.beat += by;
+    }
+    bool tempo_moved = false;
+    for (std::size_t i = 1; i < tempo.size(); ++i)
+        if (moves(tempo[i].beat)) {
+            tempo[i].beat += by;
+            tempo_moved = true;
+        }
+    if (tempo_moved) {
+        std::string problem;
+        auto map = TempoMap::from_points(std::move(tempo), &problem);
+        if (!map) return problem;  // not reached: the checks above keep the points in order
+        undo_.push_back([this, old = doc_.tempo] { doc_.tempo = old; });
+        doc_.tempo = std::move(*map);
+        effect_->tempo_changed = true;
+    }
+    if (std::any_of(doc_.meter.begin(), doc_.meter.end(),
+                    [&](const TimeSignature& m) { return bar_moves(m.bar); })) {
+        std::vector<TimeSignature> meter = doc_.meter;
+        for (TimeSignature& m : meter)
+            if (bar_moves(m.bar)) m.bar = static_cast<int>(m.bar + to_bar - shift.bar);
+        if (auto problem = check_meter(meter); !problem.empty()) return problem;  // not reached, as above
+        undo_.push_back([this, old = doc_.meter] { doc_.meter = old; });
+        doc_.meter = std::move(meter);
+        effect_->meter_changed = true;
+    }
+    return {};
 }
 
 bool DocumentEditor::set_parameter(TrackId id, const std::string& name, double value) {

@@ -45,15 +45,15 @@ struct EditEffect {
     bool tempo_changed = false;
     bool meter_changed = false;
     bool tracks_changed = false;               // added, removed or moved
-    bool controllers_changed = false;          // some track's controller events replaced
+    bool controllers_changed = false;          // some track's controller events replaced or moved
     std::vector<TrackId> instruments_changed;  // tracks added or given another instrument/preset
     std::vector<TrackId> tracks_removed;
     std::vector<BusId> buses_changed;  // added, or given other inserts
     std::vector<BusId> buses_removed;
     bool routing_changed = false;  // sends, buses or the master chain changed: the mixer is rebuilt
     bool master_changed = false;   // the master's insert chain was replaced
-    // Some automation lane was set, made or removed (by automation/set, or with its track or bus): the
-    // score's automation is rebuilt.
+    // Some automation lane was set, made or removed (by automation/set, or with its track or bus), or
+    // its points moved (time/shift): the score's automation is rebuilt.
     bool automation_changed = false;
 };
 
@@ -130,6 +130,7 @@ private:
         std::size_t index = 0;
     };
     std::string apply_one(Edit& e);
+    std::string shift_time(const edit::TimeShift& shift);  // time/shift
     Track* track_by_id(TrackId id);
     Bus* bus_by_id(BusId id);
     std::string check_sends(const std::vector<Send>& sends) const;

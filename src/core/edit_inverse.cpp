@@ -1,11 +1,17 @@
 #include "core/edit_inverse.h"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <unordered_map>
 
 namespace tactus {
 
 namespace {
+
+int clamped_int(std::int64_t v) {
+    return static_cast<int>(std::clamp<std::int64_t>(v, INT_MIN, INT_MAX));
+}
 
 // The document as the batch has left it so far, without copying every note: notes the batch touched
 // are looked up here first, everything else in the editor.
@@ -100,6 +106,32 @@ public:
             return true;
         });
         return restore;
+    }
+
+    // As the editor applies a time/shift (one it accepts): what stands at or after the point moves.
+    void shift_time(const edit::TimeShift& shift) {
+        const auto moves = [&](double beat) { return beat >= shift.at; };
+        for (auto& [id, placed] : notes_)
+            if (placed && moves(placed->note.start)) placed->note.start += shift.by;
+        for (const Track& t : doc_.tracks)
+            for (const Note& n : t.notes)
+                if (!notes_.count(n.id) && moves(n.start)) {
+                    Note moved = n;
+                    moved.start += shift.by;
+                    notes_[n.id] = PlacedNote{t.id, moved};
+                }
+        for (Track& t : tracks_)
+            for (ControllerEvent& c : t.controllers)
+                if (moves(c.beat)) c.beat += shift.by;
+        for (AutomationLane& lane : automation_)
+            for (AutomationPoint& p : lane.points)
+                if (moves(p.beat)) p.beat += shift.by;
+        for (Marker& m : markers_)
+            if (moves(m.beat)) m.beat += shift.by;
+        for (std::size_t i = 1; i < tempo_.size(); ++i)  // the first, at beat 0, stays
+            if (moves(tempo_[i].beat)) tempo_[i].beat += shift.by;
+        for (TimeSignature& m : meter_)
+            if (m.bar != 0 && m.bar >= shift.bar) m.bar = clamped_int(std::int64_t{m.bar} + shift.bars);
     }
 
 private:
@@ -299,6 +331,13 @@ std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, con
                 return fail(i, no_track(target.id));
             inverse.push_back(edit::AutomationSet{target, view.lane_points(target)});
             view.set_lane(target, set->points);
+        } else if (auto* shift = std::get_if<edit::TimeShift>(&e)) {
+            // Moves back what moved (exact for dyadic beats and shifts; see edit::TimeShift).
+            // (Clamped: a shift the editor would refuse must not overflow here.)
+            inverse.push_back(edit::TimeShift{shift->at + shift->by, -shift->by,
+                                              clamped_int(std::int64_t{shift->bar} + shift->bars),
+                                              clamped_int(-std::int64_t{shift->bars})});
+            view.shift_time(*shift);
         }
         undo.push_back(std::move(inverse));
     }

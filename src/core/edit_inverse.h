@@ -19,7 +19,9 @@ namespace tactus {
 // A removed track comes back whole: its place, name, instrument, mixer settings and MIDI channel (as
 // /track/add carries them), its controller events (/track/controllers), its notes and its automation
 // lanes (/automation/set); a removed bus its lanes and the tracks' lanes of their sends to it. An
-// automation/set is undone by one setting the lane's old points (none: the lane goes again).
+// automation/set is undone by one setting the lane's old points (none: the lane goes again). A
+// time/shift is undone by the opposite shift from where it moved things to (edit::TimeShift: exact for
+// beats and shifts in multiples of 1/1024 beat, else possibly off in the last bit).
 std::optional<std::vector<Edit>> inverse_edits(const DocumentEditor& before, const std::vector<Edit>& edits,
                                                std::string* error);
 

@@ -139,6 +139,30 @@ struct AutomationSet {
 struct MarkersReplace {
     std::vector<Marker> markers;  // any order; may be empty
 };
+// Time inserted (by > 0) or removed (by < 0) at beat `at` (>= 0): every note that starts at or after
+// `at`, and every controller event, automation point, marker and tempo point at or after it, moves by
+// `by` beats; meter entries at or after bar `bar` move by `bars` bars (the arranger gives whole bars:
+// `at` is the start of bar `bar`, and `by` is `bars` bars long there). A note that starts before `at`
+// keeps its start and length. What stands at beat 0 (the first tempo point, the first meter entry at
+// bar 0) never moves. Removing needs the removed span [at + by, at) empty of note starts, controller
+// events, automation points, markers, tempo points (other than one at beat 0) and meter entries
+// (bars [bar + bars, bar) other than bar 0): delete them first, in the same batch. A removal down to
+// beat 0 (at + by == 0) is refused while a tempo point stands at `at` (or a meter entry at bar `bar`):
+// it would land on the first one; delete it or change the first one first.
+// `by` and `bars` have the same sign (or are both 0); at, at + by, bar and bar + bars are within the
+// document's range, and so is everything moved.
+//
+// The inverse (core/edit_inverse.h) is TimeShift{at + by, -by, bar + bars, -bars}: an undo through it
+// moves beats back by the same amount, which is exact when the beats and the shift are multiples of
+// 1/1024 beat (at the document's sizes, up to 1,000,000 beats, such sums need no rounding); otherwise
+// a beat may come back different in its last bit (floating point). The editor's own undo of a failed
+// batch restores the old values exactly.
+struct TimeShift {
+    double at = 0.0;
+    double by = 0.0;
+    int bar = 0;
+    int bars = 0;
+};
 
 }  // namespace edit
 
@@ -153,12 +177,12 @@ inline void set_soundfont(Track& t, const edit::SoundFontChoice& choice) {
     t.drums = choice.drums;
 }
 
-using Edit =
-    std::variant<edit::NoteAdd, edit::NoteMove, edit::NoteResize, edit::NoteDelete, edit::NotePitch,
-                 edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename, edit::TrackMove,
-                 edit::TrackInstrument, edit::TempoReplace, edit::MeterReplace, edit::MarkersReplace,
-                 edit::TrackControllers, edit::TrackInserts, edit::TrackSends, edit::BusAdd, edit::BusRemove,
-                 edit::BusRename, edit::BusInserts, edit::MasterInserts, edit::AutomationSet>;
+using Edit = std::variant<edit::NoteAdd, edit::NoteMove, edit::NoteResize, edit::NoteDelete, edit::NotePitch,
+                          edit::NoteVelocity, edit::TrackAdd, edit::TrackRemove, edit::TrackRename,
+                          edit::TrackMove, edit::TrackInstrument, edit::TempoReplace, edit::MeterReplace,
+                          edit::MarkersReplace, edit::TrackControllers, edit::TrackInserts, edit::TrackSends,
+                          edit::BusAdd, edit::BusRemove, edit::BusRename, edit::BusInserts,
+                          edit::MasterInserts, edit::AutomationSet, edit::TimeShift>;
 
 // A batch applied atomically, and the revision it produced.
 struct EditBatch {

@@ -18,6 +18,7 @@
 #include "core/atomic_file.h"
 #include "core/document_json.h"
 #include "core/midi_convert.h"
+#include "gui/arranger.h"
 #include "gui/autosave.h"
 #include "gui/bar_beat.h"
 #include "gui/engine_link.h"
@@ -83,15 +84,27 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent)
     tracks_ = new TrackPanel(*song_, *link_, *state_, this);
     transport_ = new TransportBar(*song_, *link_, *state_, this);
     addToolBar(Qt::TopToolBarArea, transport_);
+    // The arranger above the piano roll: the whole song, then the track being edited.
+    arranger_ = new Arranger(*song_, *state_, this);
+    auto* views = new QSplitter(Qt::Vertical, this);
+    views->setObjectName("viewsSplitter");
+    views->addWidget(arranger_);
+    views->addWidget(roll_);
+    views->setStretchFactor(1, 1);
+    views->setSizes({170, 600});
     auto* split = new QSplitter(this);
     split->addWidget(tracks_);
-    split->addWidget(roll_);
+    split->addWidget(views);
     split->setStretchFactor(1, 1);
     setCentralWidget(split);
     status_bar_ = new EngineStatusBar(*statusBar());
     supervisor_ = new EngineSupervisor(*link_, options_.engine, this);
 
     connect(roll_, &PianoRoll::locateRequested, transport_, &TransportBar::locate);
+    connect(arranger_, &Arranger::locateRequested, transport_, &TransportBar::locate);
+    connect(arranger_, &Arranger::loopRequested, this,
+            [this](double b, double e) { transport_->setLoop(true, b, e); });
+    connect(arranger_, &Arranger::editRequested, this, &MainWindow::editInPianoRoll);
     connect(roll_, &PianoRoll::loopRequested, this,
             [this](double b, double e) { transport_->setLoop(true, b, e); });
     connect(link_, &EngineLink::packetReceived, song_, &SongModel::onPacket);
@@ -310,6 +323,12 @@ void MainWindow::buildMenus() {
     connect(state_, &RollState::trackChanged, this, showDrumView);
     showDrumView();
     view->addAction(tr("Zoom to fit"), QKeySequence(Qt::CTRL | Qt::Key_0), roll_, &PianoRoll::frameSong);
+    QAction* show_arranger = view->addAction(tr("&Arranger"));
+    show_arranger->setObjectName("showArranger");
+    show_arranger->setCheckable(true);
+    show_arranger->setChecked(true);
+    show_arranger->setToolTip(tr("Every track over the whole song, above the piano roll"));
+    connect(show_arranger, &QAction::toggled, arranger_, &QWidget::setVisible);
     view->addAction(tr("Taller keys"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_Equal), this,
                     [zoomPitch] { zoomPitch(1.25); });
     view->addAction(tr("Shorter keys"), QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_Minus), this,
@@ -472,9 +491,22 @@ void MainWindow::onPosition(const PositionReport& report) {
     tracks_->showPeaks(report, elapsed);
 }
 
+void MainWindow::editInPianoRoll(TrackId track, double begin, double end) {
+    state_->setCurrentTrack(track);
+    const double width = roll_->grid()->width();
+    if (end > begin && width > 0)
+        state_->setPixelsPerBeat(std::clamp(width / ((end - begin) * 1.1), RollState::kMinPixelsPerBeat,
+                                            RollState::kMaxPixelsPerBeat),
+                                 0.0);
+    state_->setLeftBeat(std::max(0.0, begin - (end - begin) * 0.05));
+    state_->pauseFollow();  // the span stays in view until play or the user moves on
+    roll_->grid()->setFocus();
+}
+
 void MainWindow::animate() {
     const double beat = clock_.beatAt(CursorClock::nowNs());
     roll_->showCursor(beat, clock_.playing());
+    if (arranger_->isVisible()) arranger_->showCursor(beat, clock_.playing());
     transport_->showPosition(beat, clock_.playing(), bpm_);
 }
 
@@ -524,6 +556,7 @@ bool MainWindow::openFile(const QString& path, QString* error) {
     song_->setJournalPath(path_);
     song_->resetDocument(std::move(*loaded.document));
     roll_->frameTrackNotes();
+    QTimer::singleShot(0, arranger_, &Arranger::frameSong);  // once its width is known
     if (recovered) {
         song_->markUnsaved();
         journal_recovered_ = path;

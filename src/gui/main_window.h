@@ -20,6 +20,7 @@ namespace tactus::gui {
 
 class Autosave;
 class EngineLink;
+class Arranger;
 class PianoRoll;
 class RollState;
 class SongModel;
@@ -58,6 +59,7 @@ public:
     EngineLink& link() const { return *link_; }
     RollState& rollState() const { return *state_; }
     PianoRoll& pianoRoll() const { return *roll_; }
+    Arranger& arranger() const { return *arranger_; }
     TrackPanel& trackPanel() const { return *tracks_; }
     TransportBar& transport() const { return *transport_; }
     EngineSupervisor& supervisor() const { return *supervisor_; }
@@ -88,6 +90,8 @@ private:
     void refreshBypassed();  // the status bar's bypass button and the retry action
     void onPacket(const OscPacket& packet);
     void onPosition(const PositionReport& report);
+    // The arranger's double-click: `track` in the piano roll, the span [begin, end) filling its width.
+    void editInPianoRoll(TrackId track, double begin, double end);
     void animate();
     void updateTitle();
     bool maybeSave();
@@ -115,6 +119,7 @@ private:
     RollState* state_;
     EngineSupervisor* supervisor_;
     PianoRoll* roll_;
+    Arranger* arranger_;
     TrackPanel* tracks_;
     TransportBar* transport_;
     EngineStatusBar* status_bar_;

@@ -152,12 +152,12 @@ ControlServer::ControlServer(EngineHost& host, OscTransport& transport, Position
     };
     for (const auto& [address, handler] : handlers_) addresses_.push_back(address);
     for (const char* edit :
-         {"/note/add",      "/note/move",         "/note/track",       "/note/resize",   "/note/delete",
-          "/note/pitch",    "/note/velocity",     "/note/audition",    "/track/add",     "/track/remove",
-          "/track/rename",  "/track/move",        "/track/instrument", "/tempo/set",     "/meter/set",
-          "/markers/set",   "/track/controllers", "/track/plugin",     "/track/inserts", "/track/sends",
-          "/bus/add",       "/bus/remove",        "/bus/rename",       "/bus/inserts",   "/master/inserts",
-          "/automation/set"})
+         {"/note/add",       "/note/move",         "/note/track",       "/note/resize",   "/note/delete",
+          "/note/pitch",     "/note/velocity",     "/note/audition",    "/track/add",     "/track/remove",
+          "/track/rename",   "/track/move",        "/track/instrument", "/tempo/set",     "/meter/set",
+          "/markers/set",    "/track/controllers", "/track/plugin",     "/track/inserts", "/track/sends",
+          "/bus/add",        "/bus/remove",        "/bus/rename",       "/bus/inserts",   "/master/inserts",
+          "/automation/set", "/time/shift"})
         addresses_.push_back(edit);
     // A document loaded before the server started (tactusd --load): its track meters' order.
     if (reporter_) reporter_->set_track_slots(host_.slots_in_document_order());

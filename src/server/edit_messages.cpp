@@ -51,6 +51,7 @@ constexpr EditShape kShapes[] = {
     {"/markers/set", 2, 0, "BEAT NAME"},
     {"/track/controllers", 1, 0, "TRACK_ID (BEAT KIND NUMBER VALUE)..."},
     {"/automation/set", 3, 0, "OWNER ID CONTROL (BEAT VALUE SHAPE)..."},
+    {"/time/shift", 4, 4, "AT BY BAR BARS"},
 };
 
 const EditShape* shape_of(std::string_view address) {
@@ -293,6 +294,9 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
         edits.push_back(std::move(add));
         return;
     }
+    if (a == "/time/shift")
+        return edits.push_back(edit::TimeShift{args.number(0, "at"), args.number(1, "by"),
+                                               small_int(args, 2, "bar"), small_int(args, 3, "bars")});
     if (a == "/track/remove") return edits.push_back(edit::TrackRemove{id_arg(args, 0, "track id")});
     if (a == "/track/rename")
         return edits.push_back(edit::TrackRename{id_arg(args, 0, "track id"), args.string(1, "name")});
@@ -500,6 +504,8 @@ void write_edit(const Edit& e, std::vector<std::vector<std::uint8_t>>& out) {
         m.s(automation_owner_name(set->target.owner)).h(id(set->target.id)).s(set->target.control);
         for (const AutomationPoint& p : set->points) m.d(p.beat).d(p.value).s(automation_shape_name(p.shape));
         out.push_back(m.bytes());
+    } else if (auto* shift = std::get_if<edit::TimeShift>(&e)) {
+        out.push_back(OscOut("/time/shift").d(shift->at).d(shift->by).i(shift->bar).i(shift->bars).bytes());
     }
 }
 

@@ -555,5 +555,225 @@ TEST(DocumentEditor, ten_thousand_random_edits_match_a_model_built_from_the_edit
     EXPECT_EQ(canonical_document(editor.document()), model.document());
 }
 
+// ------------------------------------------------------------------------------------------------
+// time/shift
+
+// A song in 4/4 (3/4 from bar 2, 4/4 again from bar 5) with something of every kind before, across,
+// on and after beat 4, the start of bar 1.
+Document arranged_song() {
+    Document doc;
+    doc.revision = 3;
+    doc.tempo = test::tempo_map({{0, 120, false}, {2, 100, true}, {6, 140, false}});  // a ramp across 4
+    doc.meter = {{0, 4, 4}, {2, 3, 4}, {5, 4, 4}};
+    doc.markers = {{0, "Intro"}, {4, "Verse"}, {20, "End"}, {2, "Pickup"}};  // in the order given
+    doc.tracks = {
+        track(1, "sine", {note(1, 0, 1), note(2, 3, 2, 62), note(3, 4, 1, 64), note(4, 6.5, 0.5, 65)}),
+        track(2, "saw", {note(5, 10, 1, 40)})};
+    doc.tracks[0].controllers = {{1, ControllerKind::ControlChange, 64, 127},
+                                 {4, ControllerKind::ControlChange, 64, 0},
+                                 {5, ControllerKind::PitchBend, 0, -0.5}};
+    doc.automation = {{target(kTrack, 1, "level"),
+                       {{0, 1, kLinear}, {3.5, 0.5, kLinear}, {4, 0.25, kHold}, {9, 1, kSmooth}}},
+                      {target(kTrack, 2, "pan"), {{1, -1, kLinear}}}};
+    return doc;
+}
+
+TEST(DocumentEditor, inserting_bars_moves_what_starts_at_or_after_the_point_and_keeps_what_is_before) {
+    DocumentEditor editor(arranged_song());
+    const Document before = editor.document();
+    EditEffect effect;
+    std::string error;
+    // Two bars of 4/4 at bar 1 (beat 4): 8 beats.
+    ASSERT_TRUE(editor.apply({edit::TimeShift{4, 8, 1, 2}}, &effect, &error)) << error;
+    const Document& doc = editor.document();
+    EXPECT_EQ(doc.revision, before.revision + 1);
+
+    Document expected = before;
+    expected.revision = doc.revision;
+    expected.tempo = test::tempo_map({{0, 120, false}, {2, 100, true}, {14, 140, false}});  // a longer ramp
+    expected.meter = {{0, 4, 4}, {4, 3, 4}, {7, 4, 4}};
+    expected.markers = {{0, "Intro"}, {12, "Verse"}, {28, "End"}, {2, "Pickup"}};
+    expected.tracks[0].notes = {note(1, 0, 1), note(2, 3, 2, 62), note(3, 12, 1, 64), note(4, 14.5, 0.5, 65)};
+    expected.tracks[1].notes = {note(5, 18, 1, 40)};
+    expected.tracks[0].controllers = {{1, ControllerKind::ControlChange, 64, 127},
+                                      {12, ControllerKind::ControlChange, 64, 0},
+                                      {13, ControllerKind::PitchBend, 0, -0.5}};
+    expected.automation[0].points = {
+        {0, 1, kLinear}, {3.5, 0.5, kLinear}, {12, 0.25, kHold}, {17, 1, kSmooth}};
+    EXPECT_EQ(doc, expected) << "note 2 crosses beat 4: it keeps its start and length";
+
+    EXPECT_TRUE(effect.tempo_changed);
+    EXPECT_TRUE(effect.meter_changed);
+    EXPECT_TRUE(effect.controllers_changed);
+    EXPECT_TRUE(effect.automation_changed);
+    const auto ids = [](std::vector<PlacedNote> notes) {
+        std::vector<NoteId> out;
+        for (const PlacedNote& n : notes) out.push_back(n.note.id);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    EXPECT_EQ(ids(effect.removed), (std::vector<NoteId>{3, 4, 5})) << "the moved notes, as they were";
+    EXPECT_EQ(ids(effect.added), (std::vector<NoteId>{3, 4, 5})) << "and as they are";
+    for (const PlacedNote& n : effect.removed) EXPECT_EQ(n, *DocumentEditor(before).find_note(n.note.id));
+    for (const PlacedNote& n : effect.added) EXPECT_EQ(n, *editor.find_note(n.note.id));
+
+    // What the edit makes, the file format takes back.
+    const LoadResult reloaded = parse_document(document_to_string(doc), "<shifted>");
+    ASSERT_TRUE(reloaded.errors.empty()) << reloaded.errors.front().to_string();
+    EXPECT_EQ(*reloaded.document, canonical_document(doc));
+
+    // Only a note and a marker after the point: only the note is reported.
+    ASSERT_TRUE(editor.apply({edit::TimeShift{17.5, 4, 8, 1}}, &effect, &error)) << error;
+    EXPECT_FALSE(effect.tempo_changed || effect.meter_changed || effect.controllers_changed ||
+                 effect.automation_changed);
+    EXPECT_EQ(effect.removed, (std::vector<PlacedNote>{{2, note(5, 18, 1, 40)}}));
+    EXPECT_EQ(effect.added, (std::vector<PlacedNote>{{2, note(5, 22, 1, 40)}}));
+    EXPECT_EQ(editor.document().markers[2].beat, 32);
+}
+
+TEST(DocumentEditor, inserting_at_beat_0_keeps_the_first_tempo_point_and_meter_entry_and_moves_the_rest) {
+    DocumentEditor editor(arranged_song());
+    Document expected = editor.document();
+    EditEffect effect;
+    std::string error;
+    ASSERT_TRUE(editor.apply({edit::TimeShift{0, 4, 0, 1}}, &effect, &error)) << error;
+    expected.revision = editor.revision();
+    expected.tempo = test::tempo_map({{0, 120, false}, {6, 100, true}, {10, 140, false}});
+    expected.meter = {{0, 4, 4}, {3, 3, 4}, {6, 4, 4}};
+    expected.markers = {{4, "Intro"}, {8, "Verse"}, {24, "End"}, {6, "Pickup"}};
+    for (Track& t : expected.tracks) {
+        for (Note& n : t.notes) n.start += 4;
+        for (ControllerEvent& c : t.controllers) c.beat += 4;
+    }
+    for (AutomationLane& lane : expected.automation)
+        for (AutomationPoint& p : lane.points) p.beat += 4;
+    EXPECT_EQ(editor.document(), expected);
+    EXPECT_EQ(effect.added.size(), 5u);
+}
+
+TEST(DocumentEditor, removing_bars_is_refused_while_the_span_holds_something_and_accepted_after_deleting_it) {
+    Document doc = arranged_song();
+    DocumentEditor editor(doc);
+    std::string error;
+    ASSERT_TRUE(editor.apply({edit::TimeShift{4, 8, 1, 2}}, nullptr, &error)) << error;  // two bars in
+    const Document inserted = editor.document();
+
+    // Something in the removed span [4, 12), bars [1, 3): each kind named, and nothing changes.
+    const auto refused = [&](std::vector<Edit> first) {
+        first.push_back(edit::TimeShift{12, -8, 3, -2});
+        EXPECT_FALSE(editor.apply(first, nullptr, &error));
+        EXPECT_EQ(editor.document(), inserted);
+        return error;
+    };
+    EXPECT_EQ(
+        refused({edit::NoteAdd{2, note(12, 5.5, 1)}, edit::NoteAdd{1, note(13, 11.75, 8)}}),
+        "edit 3 of 3 (time/shift): note 12 starts at beat 5.5, inside the removed span 4..12: delete it "
+        "first");
+    EXPECT_EQ(
+        refused({edit::TrackControllers{
+            2, {{0, ControllerKind::ControlChange, 7, 100}, {4, ControllerKind::ControlChange, 7, 90}}}}),
+        "edit 2 of 2 (time/shift): controller event 2 of track 2 is at beat 4, inside the removed span "
+        "4..12: delete it first");
+    EXPECT_EQ(
+        refused({edit::AutomationSet{target(kTrack, 2, "pan"), {{1, -1, kLinear}, {11.5, 1, kHold}}}}),
+        "edit 2 of 2 (time/shift): automation point 2 of the track 2 \"pan\" lane is at beat 11.5, inside "
+        "the removed span 4..12: delete it first");
+    EXPECT_EQ(refused({edit::MarkersReplace{{{0, "Intro"}, {6, "Break"}}}}),
+              "edit 2 of 2 (time/shift): marker 2 (\"Break\") is at beat 6, inside the removed span 4..12: "
+              "delete it first");
+    EXPECT_EQ(
+        refused({edit::TempoReplace{{{0, 120, false}, {2, 100, true}, {8, 90, false}}}}),
+        "edit 2 of 2 (time/shift): tempo point 3 is at beat 8, inside the removed span 4..12: delete it "
+        "first");
+    EXPECT_EQ(refused({edit::MeterReplace{{{0, 4, 4}, {2, 7, 8}, {4, 3, 4}}}}),
+              "edit 2 of 2 (time/shift): meter entry 2 is at bar 2, inside the removed bars 1..3: delete it "
+              "first");
+
+    // Deleted first, in the same batch: accepted, and the two bars are gone again.
+    ASSERT_TRUE(editor.apply({edit::NoteAdd{2, note(12, 5.5, 1)}}, nullptr, &error)) << error;
+    EditEffect effect;
+    ASSERT_TRUE(editor.apply({edit::NoteDelete{12}, edit::TimeShift{12, -8, 3, -2}}, &effect, &error))
+        << error;
+    Document back = editor.document();
+    back.revision = doc.revision;
+    EXPECT_EQ(back, doc) << "inserting and removing the same bars gives the song back";
+    EXPECT_TRUE(effect.tempo_changed && effect.meter_changed && effect.controllers_changed &&
+                effect.automation_changed);
+}
+
+TEST(DocumentEditor, a_time_shift_names_a_bad_argument_or_what_it_would_push_out) {
+    DocumentEditor editor(arranged_song());
+    const Document before = editor.document();
+    std::string error;
+    const auto refused = [&](edit::TimeShift shift) {
+        EXPECT_FALSE(editor.apply({shift}, nullptr, &error));
+        return error;
+    };
+    const std::string e = "edit 1 of 1 (time/shift): ";
+    EXPECT_EQ(refused({-1, 4, 0, 1}), e + "at must be within 0..1000000 (got -1)");
+    EXPECT_EQ(refused({std::nan(""), 4, 0, 1}), e + "at must be within 0..1000000 (got nan)");
+    EXPECT_EQ(refused({4, INFINITY, 1, 1}), e + "by must be within -1000000..1000000 (got inf)");
+    EXPECT_EQ(refused({4, -8, 1, -2}), e + "at + by must be within 0..1000000 (got -4)");
+    EXPECT_EQ(refused({999990, 20, 1, 1}), e + "at + by must be within 0..1000000 (got 1000010)");
+    EXPECT_EQ(refused({4, 4, -1, 1}), e + "bar must be within 0..1000000 (got -1)");
+    EXPECT_EQ(refused({8, -4, 1, -2}), e + "bar + bars must be within 0..1000000 (got -1)");
+    EXPECT_EQ(refused({4, 4, 1, -1}), e + "by (4 beats) and bars (-1) must have the same sign, or both be 0");
+    EXPECT_EQ(refused({4, 4, 1, 0}), e + "by (4 beats) and bars (0) must have the same sign, or both be 0");
+    EXPECT_EQ(refused({4, 0, 1, 1}), e + "by (0 beats) and bars (1) must have the same sign, or both be 0");
+    EXPECT_EQ(refused({4, 999995, 1, 2}), e + "note 4 would start at beat 1000001.5, beyond beat 1000000")
+        << "note 3 (beat 4) lands at 999999: fine; note 4 (6.5) would not";
+    EXPECT_EQ(refused({0.5, 999999.5, 0, 1}),
+              e + "note 2 would start at beat 1000002.5, beyond beat 1000000");
+    EXPECT_EQ(refused({18, 999981, 5, 1}),
+              e + "marker 3 (\"End\") would be at beat 1000001, beyond beat 1000000");
+    EXPECT_EQ(refused({1, 3, 5, 999999}), e + "bar + bars must be within 0..1000000 (got 1000004)");
+    EXPECT_EQ(refused({1, 3, 1, 999996}), e + "meter entry 3 would be at bar 1000001, beyond bar 1000000");
+    EXPECT_EQ(editor.document(), before);
+    EXPECT_EQ(editor.revision(), before.revision);
+
+    // Down to beat 0 (bar 0), onto what stands there.
+    Document maps;
+    maps.tempo = arranged_song().tempo;
+    maps.meter = arranged_song().meter;
+    DocumentEditor bare(maps);
+    EXPECT_FALSE(bare.apply({edit::TimeShift{2, -2, 1, -1}}, nullptr, &error));
+    EXPECT_EQ(error,
+              e + "tempo point 2 at beat 2 would land on the first tempo point, at beat 0: delete it, or "
+                  "give the first point its tempo, first");
+    EXPECT_FALSE(bare.apply({edit::TimeShift{0.5, -0.5, 2, -2}}, nullptr, &error));
+    EXPECT_EQ(error,
+              e + "meter entry 2 at bar 2 would land on the first entry, at bar 0: delete it, or give the "
+                  "first entry its meter, first");
+    EXPECT_EQ(bare.document(), maps);
+
+    // Nothing to move: accepted, nothing changes but the revision.
+    EditEffect effect;
+    ASSERT_TRUE(editor.apply({edit::TimeShift{4, 0, 1, 0}}, &effect, &error)) << error;
+    Document same = editor.document();
+    same.revision = before.revision;
+    EXPECT_EQ(same, before);
+    EXPECT_TRUE(effect.removed.empty() && effect.added.empty() && !effect.tempo_changed);
+}
+
+TEST(DocumentEditor, a_failed_batch_after_a_time_shift_restores_every_value_bit_for_bit) {
+    Document doc = arranged_song();
+    doc.tracks[0].notes.push_back(note(6, 1.0 / 3.0 + 4, 0.1));  // not dyadic: a sum would round
+    doc.markers.push_back({0.1 * 70, "Odd"});
+    DocumentEditor editor(doc);
+    const Document before = editor.document();
+    std::string error;
+    EditEffect effect;
+    EXPECT_FALSE(editor.apply(
+        {edit::TimeShift{4.0 / 3.0, 0.7, 1, 1}, edit::TimeShift{2, 1e-3, 1, 1}, edit::NoteDelete{99}},
+        &effect, &error));
+    EXPECT_EQ(error, "edit 3 of 3 (note/delete): no note with id 99");
+    EXPECT_EQ(editor.document(), before);
+    EXPECT_FALSE(effect.tempo_changed);
+    EXPECT_TRUE(effect.removed.empty() && effect.added.empty());
+    // And the editor still finds every note where it was.
+    for (const Track& t : before.tracks)
+        for (const Note& n : t.notes) EXPECT_EQ(editor.find_note(n.id), (PlacedNote{t.id, n}));
+}
+
 }  // namespace
 }  // namespace tactus

@@ -220,6 +220,64 @@ TEST(EditInverse, a_removed_track_or_bus_comes_back_with_its_lanes_in_their_plac
     EXPECT_EQ(restored, (std::vector<AutomationLane>{start.automation[0], start.automation[1]}));
 }
 
+// Something of every kind on both sides of beat 4 (bar 1 of 4/4): tempo with a ramp across it, meter
+// changes, markers, notes (one across), controller events and lanes; all on multiples of 1/1024 beat.
+Document arranged() {
+    Document doc = with_automation();
+    doc.tempo = test::tempo_map({{0, 120, false}, {2, 100, true}, {6, 140, false}});
+    doc.meter = {{0, 4, 4}, {2, 3, 4}, {5, 4, 4}};
+    doc.markers = {{0, "Intro"}, {4, "Verse"}, {20.5, "End"}, {2, "Pickup"}};
+    doc.tracks[0].notes.push_back(note(5, 3, 2, 67));  // across beat 4
+    doc.tracks[1].notes.push_back(note(6, 5 + 1.0 / 1024, 1));
+    doc.tracks[2].notes.push_back(note(7, 9.75, 0.5));
+    doc.tracks[1].controllers = {ControllerEvent{1.0, ControllerKind::ControlChange, 64, 127},
+                                 ControllerEvent{4.0, ControllerKind::ControlChange, 64, 0},
+                                 ControllerEvent{7.125, ControllerKind::PitchBend, 0, 0.5}};
+    return doc;
+}
+
+TEST(EditInverse, a_time_shift_is_undone_by_the_opposite_shift_to_the_identical_document) {
+    const Document start = arranged();
+    // Two bars in at bar 1; at the start; one beat's worth of a bar in late, past everything.
+    expect_undo_restores(start, {edit::TimeShift{4, 8, 1, 2}});
+    expect_undo_restores(start, {edit::TimeShift{0, 4, 0, 1}});
+    expect_undo_restores(start, {edit::TimeShift{100, 3.5, 30, 1}});
+    // Removal, with what stood in the span deleted first in the same batch.
+    expect_undo_restores(start, {edit::NoteDelete{6}, edit::TimeShift{5.5, -0.5, 1, -1}});
+    expect_undo_restores(
+        start, {edit::NoteDelete{2}, edit::NoteDelete{3}, edit::NoteDelete{5}, edit::TrackControllers{2, {}},
+                edit::MarkersReplace{{{0, "Intro"}, {4, "Verse"}, {20.5, "End"}}},
+                edit::AutomationSet{{AutomationOwner::Track, 1, "send:5"}, {}},
+                edit::AutomationSet{{AutomationOwner::Track, 2, "send:5"}, {}},
+                edit::AutomationSet{{AutomationOwner::Bus, 6, "pan"}, {}},
+                edit::TempoReplace{{{0, 120, false}, {6, 140, false}}}, edit::TimeShift{4, -3, 1, -1}});
+    // Other edits before and after it in the batch see the document as it moved.
+    expect_undo_restores(start, {edit::NoteMove{1, 6.0, 0}, edit::TimeShift{4, 8, 1, 2},
+                                 edit::NoteMove{1, 2.5, 0}, edit::NoteResize{6, 3}, edit::NoteMove{7, 30, 1},
+                                 edit::TempoReplace{{{0, 90, false}, {16, 100, false}}},
+                                 edit::TimeShift{10, 2, 3, 1}, edit::TrackRemove{3}});
+    expect_undo_restores(start, {edit::TrackRemove{2}, edit::TimeShift{2, 4, 1, 1}});
+
+    // The inverse carries nothing else: the opposite shift from where things moved to.
+    DocumentEditor editor(start);
+    std::string error;
+    const auto inverse = inverse_edits(editor, {edit::TimeShift{4, 8, 1, 2}}, &error);
+    ASSERT_TRUE(inverse.has_value()) << error;
+    ASSERT_EQ(inverse->size(), 1u);
+    const auto& back = std::get<edit::TimeShift>(inverse->front());
+    EXPECT_EQ(back.at, 12);
+    EXPECT_EQ(back.by, -8);
+    EXPECT_EQ(back.bar, 3);
+    EXPECT_EQ(back.bars, -2);
+
+    // And bit for bit, not only as compared after canonical ordering: notes keep their places.
+    ASSERT_TRUE(editor.apply({edit::TimeShift{4, 8, 1, 2}}, nullptr, &error)) << error;
+    ASSERT_TRUE(editor.apply(*inverse, nullptr, &error)) << error;
+    Document restored = editor.document();
+    restored.revision = start.revision;
+    EXPECT_EQ(restored, DocumentEditor(start).document());
+}
+
 TEST(EditInverse, a_batch_that_touches_a_note_twice_is_undone_to_the_first_state) {
     expect_undo_restores(three_tracks(), {edit::NoteMove{1, 5.0, 0}, edit::NoteMove{1, 6.0, 2},
                                           edit::NoteResize{1, 3}, edit::NotePitch{1, 30, 0}});
@@ -247,6 +305,7 @@ TEST(EditInverse, random_batches_are_undone_exactly) {
     DocumentEditor editor(three_tracks());
     NoteId next_id = 100;
     int applied = 0;
+    int shifted = 0;  // applied batches with a time shift
     for (int round = 0; round < 500; ++round) {
         const Document before = editor.document();
         std::vector<NoteId> ids;
@@ -264,7 +323,7 @@ TEST(EditInverse, random_batches_are_undone_exactly) {
                 continue;
             }
             const NoteId id = ids[static_cast<std::size_t>(pick(static_cast<int>(ids.size())))];
-            switch (pick(6)) {
+            switch (pick(7)) {
                 case 0:
                     batch.push_back(edit::NoteMove{id, pick(64) * 0.5, pick(2) ? t : 0});
                     break;
@@ -280,6 +339,14 @@ TEST(EditInverse, random_batches_are_undone_exactly) {
                 case 4:
                     batch.push_back(edit::NoteDelete{id});
                     break;
+                case 5: {  // time in or out (out is refused while notes start in the span)
+                    const double by = (1 + pick(8)) * 0.5;
+                    if (pick(2))
+                        batch.push_back(edit::TimeShift{pick(64) * 0.25, by, 4, 1});
+                    else
+                        batch.push_back(edit::TimeShift{pick(64) * 0.25, -by, 4, -1});
+                    break;
+                }
                 default:
                     batch.push_back(edit::TrackRename{t, "t" + std::to_string(round)});
                     break;
@@ -290,6 +357,8 @@ TEST(EditInverse, random_batches_are_undone_exactly) {
         if (!editor.apply(batch, nullptr, &error)) continue;  // e.g. a note deleted twice: refused as a whole
         ASSERT_TRUE(inverse.has_value()) << error;
         ++applied;
+        shifted += std::any_of(batch.begin(), batch.end(),
+                               [](const Edit& e) { return std::holds_alternative<edit::TimeShift>(e); });
         if (round % 3 == 0) {  // undo a third of them, keep the rest so the document grows
             ASSERT_TRUE(editor.apply(*inverse, nullptr, &error)) << "round " << round << ": " << error;
             Document restored = canonical_document(editor.document());
@@ -299,6 +368,7 @@ TEST(EditInverse, random_batches_are_undone_exactly) {
         }
     }
     EXPECT_GT(applied, 300);
+    EXPECT_GT(shifted, 30);
 }
 
 }  // namespace

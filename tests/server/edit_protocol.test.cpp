@@ -582,6 +582,125 @@ TEST_F(EditProtocol, automation_lanes_are_edits_pushed_refused_by_name_and_undon
     EXPECT_EQ(fetched.document->automation, host_.document().automation);
 }
 
+// ------------------------------------------------------------------------------------------------
+// Time shift
+
+std::string parse_error(const std::vector<std::uint8_t>& bytes) {
+    std::vector<Edit> edits;
+    std::vector<NoteId> auditions;
+    try {
+        parse_edit_message(parsed(bytes), edits, auditions);
+    } catch (const OscArgError& e) {
+        EXPECT_TRUE(edits.empty());
+        return e.what();
+    }
+    return "accepted";
+}
+
+TEST(TimeShiftMessages, parsing_what_is_written_gives_the_same_edit) {
+    const std::vector<edit::TimeShift> shifts = {
+        {4, 8, 1, 2}, {12, -8, 3, -2}, {0, 0, 0, 0}, {1.0 / 3.0, 4.0 / 7.0, 2147483647, -2147483647 - 1}};
+    for (const edit::TimeShift& shift : shifts) {
+        const auto messages = edit_messages({shift});
+        ASSERT_EQ(messages.size(), 1u);
+        const OscMessage m = parsed(messages[0]);
+        EXPECT_EQ(m.address, "/time/shift");
+        EXPECT_EQ(m.types, "ddii");
+        std::vector<Edit> edits;
+        std::vector<NoteId> auditions;
+        parse_edit_message(m, edits, auditions);
+        ASSERT_EQ(edits.size(), 1u);
+        const auto& back = std::get<edit::TimeShift>(edits[0]);
+        EXPECT_EQ(back.at, shift.at);
+        EXPECT_EQ(back.by, shift.by);
+        EXPECT_EQ(back.bar, shift.bar);
+        EXPECT_EQ(back.bars, shift.bars);
+        EXPECT_TRUE(auditions.empty());
+    }
+    EXPECT_EQ(text_of(parsed(edit_messages({shifts[1]})[0])), "/time/shift ,ddii 12.000000 -8.000000 3 -2");
+    EXPECT_TRUE(is_edit_address("/time/shift"));
+    // Any number type for the beats, whole numbers for the bars.
+    std::vector<Edit> edits;
+    std::vector<NoteId> auditions;
+    parse_edit_message(parsed(OscOut("/time/shift").i(4).f(8.0f).h(1).d(2.0).bytes()), edits, auditions);
+    ASSERT_EQ(edits.size(), 1u);
+    const auto& shift = std::get<edit::TimeShift>(edits[0]);
+    EXPECT_EQ(shift.at, 4);
+    EXPECT_EQ(shift.by, 8);
+    EXPECT_EQ(shift.bar, 1);
+    EXPECT_EQ(shift.bars, 2);
+}
+
+TEST(TimeShiftMessages, bad_arguments_are_named) {
+    EXPECT_EQ(parse_error(OscOut("/time/shift").s("soon").d(8).i(1).i(2).bytes()),
+              "argument 1 (at) must be a number (i, h, f or d)");
+    EXPECT_EQ(parse_error(OscOut("/time/shift").d(4).s("x").i(1).i(2).bytes()),
+              "argument 2 (by) must be a number (i, h, f or d)");
+    EXPECT_EQ(parse_error(OscOut("/time/shift").d(4).d(INFINITY).i(1).i(2).bytes()),
+              "argument 2 (by) must be a finite number");
+    EXPECT_EQ(parse_error(OscOut("/time/shift").d(4).d(8).d(1.5).i(2).bytes()),
+              "argument 3 (bar) must be an integer (i or h)");
+    EXPECT_EQ(parse_error(OscOut("/time/shift").d(4).d(8).i(1).s("two").bytes()),
+              "argument 4 (bars) must be an integer (i or h)");
+    EXPECT_EQ(parse_error(OscOut("/time/shift").d(4).d(8).i(1).bytes()),
+              "takes the arguments AT BY BAR BARS; got 3");
+    EXPECT_EQ(parse_error(OscOut("/time/shift").d(4).d(8).i(1).i(2).i(3).bytes()),
+              "takes the arguments AT BY BAR BARS; got 5");
+}
+
+// Clicks on beats 0 and 4, and the tempo halves at beat 4. Two bars of 4/4 go in at bar 1 while it
+// plays (at beat 2): the second click, the tempo change and the marker move to beat 12, 6 s in.
+TEST_F(EditProtocol, a_time_shift_moves_notes_and_tempo_in_the_playing_engine_and_its_inverse_undoes_it) {
+    load(R"({"format": "tactus", "version": 1, "revision": 30,
+        "tempo": [{"beat": 0, "bpm": 120}, {"beat": 4, "bpm": 60}],
+        "markers": [{"beat": 4, "name": "Verse"}],
+        "tracks": [{"id": 1, "name": "Clicks", "preset": "click", "notes": [
+          {"id": 1, "start": 0, "length": 0.1, "pitch": 72, "velocity": 120},
+          {"id": 2, "start": 4, "length": 0.1, "pitch": 72, "velocity": 120}]}]})");
+    call(OscOut("/edits/subscribe").bytes(), b_);
+    DocumentEditor mirror(host_.document());  // b's copy, kept up to date from pushes alone
+    const Document before = host_.document();
+    send(OscOut("/play").bytes(), a_, host_.host_time_at_frame(0));
+    render(48000);  // 1 s: beat 2
+    a_.receive();   // the /play reply
+
+    const std::vector<Edit> shift = {edit::TimeShift{4, 8, 1, 2}};
+    std::string error;
+    const auto undo = inverse_edits(host_.editor(), shift, &error);
+    ASSERT_TRUE(undo.has_value()) << error;
+    EXPECT_EQ(text_of(call(OscOut("/time/shift").d(4).d(8).i(1).i(2).bytes(), a_)),
+              "/reply ,shi \"/time/shift\" 31 1");
+    const Document& doc = host_.document();
+    EXPECT_EQ(host_.editor().find_note(2)->note.start, 12);
+    EXPECT_EQ(doc.tempo.points(), (std::vector<TempoPoint>{{0, 120, false}, {12, 60, false}}));
+    EXPECT_EQ(doc.markers, (std::vector<Marker>{{12, "Verse"}}));
+    mirror_pushes(mirror);
+    EXPECT_EQ(canonical_document(mirror.document()), canonical_document(doc));
+
+    render(48000 * 6);  // to 7 s
+    std::vector<Frame> onsets;
+    for (Frame i = 1; i < Frame(out_.size()); ++i)
+        if (out_[std::size_t(i)] != 0.0f && out_[std::size_t(i - 1)] == 0.0f &&
+            std::all_of(out_.begin() + std::max<Frame>(0, i - 2000), out_.begin() + i,
+                        [](float x) { return x == 0.0f; }))
+            onsets.push_back(i);
+    ASSERT_EQ(onsets.size(), 2u);
+    EXPECT_EQ(onsets[1] - onsets[0], 6 * 48000) << "12 beats at 120 bpm";
+
+    // Taking them out again is refused while a note starts in the span.
+    expect_refused(
+        OscOut("/time/shift").d(13).d(-8).i(3).i(-2).bytes(), "/time/shift",
+        "edit 1 of 1 (time/shift): note 2 starts at beat 12, inside the removed span 5..13: delete "
+        "it first");
+    // The undo, as a GUI computes it, sent as edit messages: the document as it was.
+    EXPECT_EQ(text_of(call(osc_bundle(edit_messages(*undo)), a_)), "/reply ,shi \"/time/shift\" 32 1");
+    Document restored = host_.document();
+    restored.revision = before.revision;
+    EXPECT_EQ(restored, before);
+    mirror_pushes(mirror);
+    EXPECT_EQ(mirror.document(), host_.document());
+}
+
 TEST_F(EditProtocol, auditioning_a_missing_note_is_refused) {
     expect_refused(OscOut("/note/audition").h(77).bytes(), "/note/audition", "no note with id 77");
 }

@@ -1,0 +1,178 @@
+#include "gui/arranger.h"
+
+#include <QGridLayout>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QScrollBar>
+#include <QWheelEvent>
+#include <cmath>
+
+#include "gui/arranger_lanes.h"
+#include "gui/roll_state.h"
+#include "gui/ruler.h"
+#include "gui/song_model.h"
+
+namespace tactus::gui {
+
+Arranger::Arranger(SongModel& song, RollState& roll, QWidget* parent)
+    : QWidget(parent),
+      song_(song),
+      view_(new RollState(this)),
+      ruler_(new Ruler(song, *view_, this)),
+      lanes_(new ArrangerLanes(song, *view_, roll, this)),
+      hbar_(new QScrollBar(Qt::Horizontal, this)),
+      vbar_(new QScrollBar(Qt::Vertical, this)) {
+    setObjectName("arranger");
+    headers_ = new ArrangerHeaders(song, roll, *lanes_, this);
+    view_->setPixelsPerBeat(8.0, 0.0);
+    view_->setSnap(1.0);
+    auto* layout = new QGridLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(ruler_, 0, 1);
+    layout->addWidget(headers_, 1, 0);
+    layout->addWidget(lanes_, 1, 1);
+    layout->addWidget(vbar_, 1, 2);
+    layout->addWidget(hbar_, 2, 1);
+    layout->setColumnStretch(1, 1);
+    layout->setRowStretch(1, 1);
+    headers_->setFixedWidth(130);
+    for (QWidget* w : std::initializer_list<QWidget*>{ruler_, lanes_, headers_}) w->installEventFilter(this);
+    connect(ruler_, &Ruler::locateRequested, this, &Arranger::locateRequested);
+    connect(ruler_, &Ruler::loopRequested, this, &Arranger::loopRequested);
+    connect(lanes_, &ArrangerLanes::editRequested, this, &Arranger::editRequested);
+    connect(lanes_, &ArrangerLanes::contentChanged, this, &Arranger::updateScrollBars);
+    connect(view_, &RollState::changed, this, &Arranger::updateScrollBars);
+    connect(hbar_, &QScrollBar::valueChanged, this, [this](int v) {
+        if (!syncing_) view_->setLeftBeat(v / view_->pixelsPerBeat());
+    });
+    connect(vbar_, &QScrollBar::valueChanged, this, [this](int v) {
+        if (syncing_) return;
+        lanes_->setTopOffset(v);
+        headers_->update();
+    });
+    // The loop region shows here as in the piano roll.
+    connect(&roll, &RollState::changed, this,
+            [this, &roll] { view_->setLoop(roll.loopOn(), roll.loopBegin(), roll.loopEnd()); });
+    updateScrollBars();
+}
+
+void Arranger::updateScrollBars() {
+    syncing_ = true;
+    const double ppb = view_->pixelsPerBeat();
+    const double beats =
+        std::max(song_.document().end_beat() + 32.0, view_->leftBeat() + lanes_->width() / ppb);
+    hbar_->setRange(0, std::max(0, int(beats * ppb) - lanes_->width()));
+    hbar_->setPageStep(lanes_->width());
+    hbar_->setSingleStep(int(std::max(1.0, ppb * 4)));
+    hbar_->setValue(int(std::lround(view_->leftBeat() * ppb)));
+    vbar_->setRange(0, std::max(0, lanes_->contentHeight() - lanes_->height()));
+    vbar_->setPageStep(lanes_->height());
+    vbar_->setSingleStep(ArrangerLanes::kLaneHeight);
+    vbar_->setValue(lanes_->topOffset());
+    syncing_ = false;
+    headers_->update();
+}
+
+void Arranger::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    lanes_->setTopOffset(lanes_->topOffset());
+    updateScrollBars();
+}
+
+void Arranger::showCursor(double beat, bool playing) {
+    view_->setCursorBeat(beat);
+    const double visible = lanes_->width() / view_->pixelsPerBeat();
+    const double left = view_->leftBeat();
+    // Paging: the cursor stays in view, playing or located.
+    if (beat >= left + visible * 0.95 || beat < left) {
+        if (playing || std::abs(beat - left) > 1e-6) view_->setLeftBeat(std::max(0.0, beat - visible * 0.05));
+    }
+    lanes_->moveCursor(beat);
+    ruler_->moveCursor(beat);
+}
+
+void Arranger::frameSong() {
+    const double beats = std::max(song_.document().end_beat(), 16.0) * 1.05;
+    view_->setPixelsPerBeat(std::max(1.0, lanes_->width() / beats), 0.0);
+    view_->setLeftBeat(0.0);
+}
+
+bool Arranger::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() != QEvent::Wheel) return QWidget::eventFilter(watched, event);
+    auto* wheel = static_cast<QWheelEvent*>(event);
+    const double notches = wheel->angleDelta().y() / 120.0;
+    if (wheel->modifiers() & Qt::ControlModifier) {
+        const double x = watched == headers_ ? 0.0 : wheel->position().x();
+        view_->setPixelsPerBeat(view_->pixelsPerBeat() * std::pow(1.25, notches), x);
+    } else if (wheel->modifiers() & Qt::ShiftModifier) {
+        view_->setLeftBeat(std::max(0.0, view_->leftBeat() - notches * 40.0 / view_->pixelsPerBeat()));
+    } else {
+        lanes_->setTopOffset(lanes_->topOffset() - int(notches * ArrangerLanes::kLaneHeight));
+        updateScrollBars();
+    }
+    return true;
+}
+
+ArrangerHeaders::ArrangerHeaders(SongModel& song, RollState& roll, ArrangerLanes& lanes, QWidget* parent)
+    : QWidget(parent), song_(song), roll_(roll), lanes_(lanes) {
+    setObjectName("arrangerHeaders");
+    connect(&song_, &SongModel::documentChanged, this, qOverload<>(&QWidget::update));
+    connect(&roll_, &RollState::trackChanged, this, qOverload<>(&QWidget::update));
+}
+
+void ArrangerHeaders::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    p.fillRect(rect(), QColor(36, 37, 42));
+    const auto& tracks = song_.document().tracks;
+    for (std::size_t row = 0; row < tracks.size(); ++row) {
+        const double y = lanes_.yOfRow(int(row));
+        if (y + ArrangerLanes::kLaneHeight < 0 || y > height()) continue;
+        const QRectF lane(0, y, width(), ArrangerLanes::kLaneHeight);
+        const bool current = tracks[row].id == roll_.currentTrack();
+        p.fillRect(lane.adjusted(0, 0, 0, -1), current ? QColor(60, 90, 140) : QColor(46, 48, 56));
+        p.setPen(current ? QColor(245, 245, 250) : QColor(200, 202, 210));
+        const QString name = tracks[row].name.empty() ? tr("Track %1").arg(tracks[row].id)
+                                                      : QString::fromStdString(tracks[row].name);
+        p.drawText(lane.adjusted(8, 0, -4, 0), Qt::AlignVCenter | Qt::AlignLeft,
+                   p.fontMetrics().elidedText(name, Qt::ElideRight, width() - 12));
+    }
+    if (dragged_row_ >= 0 && drop_row_ >= 0) {
+        const double y = lanes_.yOfRow(drop_row_ > dragged_row_ ? drop_row_ + 1 : drop_row_);
+        p.setPen(QPen(QColor(255, 200, 90), 2));
+        p.drawLine(QPointF(0, y), QPointF(width(), y));
+    }
+}
+
+void ArrangerHeaders::mousePressEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton) return;
+    const int row = lanes_.rowAt(event->position().y());
+    if (row < 0) return;
+    roll_.setCurrentTrack(song_.document().tracks[std::size_t(row)].id);
+    dragged_row_ = row;
+    drop_row_ = -1;
+}
+
+void ArrangerHeaders::mouseMoveEvent(QMouseEvent* event) {
+    if (dragged_row_ < 0) return;
+    const int rows = int(song_.document().tracks.size());
+    const int row =
+        std::clamp(int(std::floor((event->position().y() + lanes_.topOffset()) / ArrangerLanes::kLaneHeight)),
+                   0, rows - 1);
+    drop_row_ = row != dragged_row_ ? row : -1;
+    update();
+}
+
+void ArrangerHeaders::mouseReleaseEvent(QMouseEvent* event) {
+    if (dragged_row_ < 0 || event->button() != Qt::LeftButton) return;
+    mouseMoveEvent(event);
+    const int from = dragged_row_, to = drop_row_;
+    dragged_row_ = drop_row_ = -1;
+    update();
+    if (to < 0 || to == from) return;
+    const Track& t = song_.document().tracks[std::size_t(from)];
+    song_.apply({edit::TrackMove{t.id, std::size_t(to)}},
+                tr("Move track %1").arg(QString::fromStdString(t.name)));
+}
+
+}  // namespace tactus::gui

@@ -1,0 +1,81 @@
+// The arranger: the whole song at a glance, every track a lane of miniature notes over bars, above the
+// piano roll. Its own time axis (zoom and scroll, independent of the piano roll's), its ruler (the
+// piano roll's: bars, markers, loop, cursor; a click locates), the track names at the side (click
+// to edit the track, drag to reorder), and the lanes (gui/arranger_lanes.h: ranges of bars across
+// tracks to move, copy, delete, or to insert or remove bars). Wheel scrolls tracks, Shift+wheel time,
+// Ctrl+wheel zooms time. Threading: the UI thread.
+#pragma once
+
+#include <QWidget>
+
+#include "core/score.h"
+
+class QScrollBar;
+
+namespace tactus::gui {
+
+class ArrangerHeaders;
+class ArrangerLanes;
+class RollState;
+class Ruler;
+class SongModel;
+
+class Arranger : public QWidget {
+    Q_OBJECT
+public:
+    // `roll`: the piano roll's state (its current track is the arranger's too).
+    Arranger(SongModel& song, RollState& roll, QWidget* parent = nullptr);
+
+    RollState& view() { return *view_; }
+    ArrangerLanes& lanes() { return *lanes_; }
+    ArrangerHeaders& headers() { return *headers_; }
+    Ruler& ruler() { return *ruler_; }
+    // The cursor (animated while playing; the view pages along).
+    void showCursor(double beat, bool playing);
+    // The whole song in view.
+    void frameSong();
+
+signals:
+    void locateRequested(double beat);
+    void loopRequested(double begin, double end);
+    void editRequested(TrackId track, double begin, double end);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    void updateScrollBars();
+
+    SongModel& song_;
+    RollState* view_;
+    Ruler* ruler_;
+    ArrangerHeaders* headers_;
+    ArrangerLanes* lanes_;
+    QScrollBar* hbar_;
+    QScrollBar* vbar_;
+    bool syncing_ = false;
+};
+
+// The track names beside the lanes, row by row: click edits a track, drag moves it (one edit).
+class ArrangerHeaders : public QWidget {
+    Q_OBJECT
+public:
+    ArrangerHeaders(SongModel& song, RollState& roll, ArrangerLanes& lanes, QWidget* parent = nullptr);
+    QSize sizeHint() const override { return {130, 100}; }
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+
+private:
+    SongModel& song_;
+    RollState& roll_;
+    ArrangerLanes& lanes_;
+    int dragged_row_ = -1;
+    int drop_row_ = -1;
+};
+
+}  // namespace tactus::gui
