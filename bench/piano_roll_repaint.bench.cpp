@@ -10,8 +10,8 @@
 #include <QApplication>
 #include <QImage>
 #include <QPainter>
-#include <random>
 
+#include "big_song.h"
 #include "core/score.h"
 #include "gui/engine_link.h"
 #include "gui/note_grid.h"
@@ -23,29 +23,13 @@ namespace {
 
 using namespace tactus;
 
-Document bigSong() {
-    Document doc;
-    std::mt19937 rng(7);
-    std::uniform_int_distribution<int> pitch(36, 96);
-    NoteId id = 1;
-    for (TrackId t = 1; t <= 64; ++t) {
-        Track track;
-        track.id = t;
-        track.name = "Track " + std::to_string(t);
-        for (int i = 0; i < 10'000; ++i)
-            track.notes.push_back(Note{id++, i * 0.25, 0.25, pitch(rng), 0.0, 100});  // 2,500 beats
-        doc.tracks.push_back(std::move(track));
-    }
-    return doc;
-}
-
 struct Fixture {
     gui::EngineLink link;
     gui::SongModel song{link};
     gui::RollState state;
     gui::PianoRoll roll{song, link, state};
     Fixture() {
-        song.resetDocument(bigSong());
+        song.resetDocument(bench::bigSong());
         state.setCurrentTrack(1);
         roll.resize(1160, 720);
         roll.show();

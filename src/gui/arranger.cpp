@@ -24,6 +24,7 @@ Arranger::Arranger(SongModel& song, RollState& roll, QWidget* parent)
       vbar_(new QScrollBar(Qt::Vertical, this)) {
     setObjectName("arranger");
     headers_ = new ArrangerHeaders(song, roll, *lanes_, this);
+    view_->setMinPixelsPerBeat(0.05);  // 20 beats a pixel: an hour at 120 bpm in 360 pixels
     view_->setPixelsPerBeat(8.0, 0.0);
     view_->setSnap(1.0);
     auto* layout = new QGridLayout(this);
@@ -94,7 +95,7 @@ void Arranger::showCursor(double beat, bool playing) {
 
 void Arranger::frameSong() {
     const double beats = std::max(song_.document().end_beat(), 16.0) * 1.05;
-    view_->setPixelsPerBeat(std::max(1.0, lanes_->width() / beats), 0.0);
+    view_->setPixelsPerBeat(lanes_->width() / beats, 0.0);
     view_->setLeftBeat(0.0);
 }
 

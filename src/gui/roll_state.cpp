@@ -3,7 +3,7 @@
 namespace tactus::gui {
 
 void RollState::setPixelsPerBeat(double ppb, double anchorX) {
-    ppb = std::clamp(ppb, kMinPixelsPerBeat, kMaxPixelsPerBeat);
+    ppb = std::clamp(ppb, min_pixels_per_beat_, kMaxPixelsPerBeat);
     const double anchorBeat = beatOfX(anchorX);  // the beat under the mouse stays under it
     pixels_per_beat_ = ppb;
     left_beat_ = std::max(0.0, anchorBeat - anchorX / ppb);

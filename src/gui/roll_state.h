@@ -63,6 +63,8 @@ public:
     double loopEnd() const { return loop_end_; }
 
     void setPixelsPerBeat(double ppb, double anchorX);
+    // How far out the view may zoom (the arranger shows a whole long song: further than a piano roll).
+    void setMinPixelsPerBeat(double ppb) { min_pixels_per_beat_ = ppb; }
     void setKeyHeight(double h, double anchorY);
     void setLeftBeat(double beat);
     void setTopPitch(double pitch);
@@ -94,6 +96,7 @@ signals:
 
 private:
     double pixels_per_beat_ = 80.0;
+    double min_pixels_per_beat_ = kMinPixelsPerBeat;
     double left_beat_ = 0.0;
     double key_height_ = 12.0;
     double top_pitch_ = 84.0;
