@@ -5,13 +5,16 @@
 // screen, as a user would see it.
 //
 //   gui_screenshot DOCUMENT OUTPUT.png --jack-server NAME [--beat B] [--track NAME] [--drum-mode]
-//                  [--lane CC] [--curve FROM:TO] [--automation CONTROL]
+//                  [--lane CC] [--curve FROM:TO] [--automation CONTROL] [--arranger] [--select-bars A:B]
 #include <QApplication>
+#include <QSplitter>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QScreen>
 #include <QTest>
 
+#include "gui/arranger.h"
+#include "gui/arranger_lanes.h"
 #include "gui/controller_edits.h"
 #include "gui/lane_bar.h"
 #include "gui/main_window.h"
@@ -38,7 +41,12 @@ int main(int argc, char** argv) {
                                   "show the track's automation lane of CONTROL (level, pan); with --curve, "
                                   "points of every shape over beats FROM:TO",
                                   "control");
-    parser.addOptions({jack_server, engine, beat, port, track, drum_mode, lane, curve, automation});
+    QCommandLineOption in_arranger("arranger",
+                                   "show the automation lane in the arranger, not the piano roll");
+    QCommandLineOption select_bars("select-bars", "select bars A to B (0-based, B excluded) on every track",
+                                   "a:b");
+    parser.addOptions({jack_server, engine, beat, port, track, drum_mode, lane, curve, automation,
+                       in_arranger, select_bars});
     parser.process(app);
     if (parser.positionalArguments().size() != 2) parser.showHelp(2);
 
@@ -90,8 +98,12 @@ int main(int argc, char** argv) {
         }
     }
     if (parser.isSet(automation)) {
-        window.pianoRoll().laneBar()->chooseAutomation(parser.value(automation));
         const Track* t = window.song().track(window.rollState().currentTrack());
+        if (!parser.isSet(in_arranger))
+            window.pianoRoll().laneBar()->chooseAutomation(parser.value(automation));
+        else if (t)
+            window.arranger().showAutomation(
+                AutomationTarget{AutomationOwner::Track, t->id, parser.value(automation).toStdString()});
         if (t && parser.isSet(curve)) {
             const QStringList span = parser.value(curve).split(':');
             const double from = span.value(0).toDouble(), to = span.value(1).toDouble(),
@@ -108,6 +120,16 @@ int main(int argc, char** argv) {
                                      points}},
                 "automation");
         }
+    }
+    if (parser.isSet(in_arranger))  // room for the tracks and the lane
+        if (auto* views = window.findChild<QSplitter*>("viewsSplitter")) views->setSizes({330, 470});
+    if (parser.isSet(select_bars)) {
+        const QStringList span = parser.value(select_bars).split(':');
+        gui::ArrangerLanes& lanes = window.arranger().lanes();
+        gui::ArrangerRange range{
+            {}, lanes.beatOfBar(span.value(0).toInt()), lanes.beatOfBar(span.value(1).toInt())};
+        for (const Track& t : window.song().document().tracks) range.tracks.push_back(t.id);
+        lanes.setSelection(range);
     }
     window.rollState().setFollowMode(tactus::gui::FollowMode::Continuous);  // cursor mid-view
     window.transport().play();

@@ -20,4 +20,7 @@ DISPLAY=$display "$build/tools/gui_screenshot" examples/demo.json docs/images/co
 DISPLAY=$display "$build/tools/gui_screenshot" examples/demo.json docs/images/automation-lane.png \
   --jack-server "$server" --engine "$build/src/server/tactusd" --beat 14 --track Pad --automation level \
   --curve 9:21
-echo "wrote docs/images/tactus-gui.png, drum-mode.png, controller-lane.png and automation-lane.png"
+DISPLAY=$display "$build/tools/gui_screenshot" examples/demo.json docs/images/arranger.png \
+  --jack-server "$server" --engine "$build/src/server/tactusd" --beat 30 --track Pad --automation level \
+  --curve 8:40 --arranger --select-bars 4:6
+echo "wrote docs/images/tactus-gui.png, drum-mode.png, controller-lane.png, automation-lane.png and arranger.png"

@@ -1,13 +1,16 @@
 #include "gui/arranger.h"
 
+#include <QComboBox>
 #include <QGridLayout>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
+#include <QSignalBlocker>
 #include <QWheelEvent>
 #include <cmath>
 
 #include "gui/arranger_lanes.h"
+#include "gui/automation_lane_view.h"
 #include "gui/roll_state.h"
 #include "gui/ruler.h"
 #include "gui/song_model.h"
@@ -21,7 +24,9 @@ Arranger::Arranger(SongModel& song, RollState& roll, QWidget* parent)
       ruler_(new Ruler(song, *view_, this)),
       lanes_(new ArrangerLanes(song, *view_, roll, this)),
       hbar_(new QScrollBar(Qt::Horizontal, this)),
-      vbar_(new QScrollBar(Qt::Vertical, this)) {
+      vbar_(new QScrollBar(Qt::Vertical, this)),
+      automation_choice_(new QComboBox(this)),
+      automation_(new AutomationLaneView(song, *view_, this)) {
     setObjectName("arranger");
     headers_ = new ArrangerHeaders(song, roll, *lanes_, this);
     view_->setMinPixelsPerBeat(0.05);  // 20 beats a pixel: an hour at 120 bpm in 360 pixels
@@ -34,11 +39,30 @@ Arranger::Arranger(SongModel& song, RollState& roll, QWidget* parent)
     layout->addWidget(headers_, 1, 0);
     layout->addWidget(lanes_, 1, 1);
     layout->addWidget(vbar_, 1, 2);
-    layout->addWidget(hbar_, 2, 1);
+    layout->addWidget(automation_choice_, 2, 0, Qt::AlignTop);
+    layout->addWidget(automation_, 2, 1);
+    layout->addWidget(hbar_, 3, 1);
+    automation_choice_->setObjectName("arrangerAutomationChoice");
+    automation_choice_->setFixedWidth(130);
+    automation_choice_->setToolTip(tr("The automation lane shown under the tracks"));
+    automation_->setFixedTarget(AutomationTarget{});
+    automation_->setFixedHeight(60);  // the tracks keep most of the arranger
+    automation_->hide();
+    connect(automation_choice_, &QComboBox::activated, this, [this](int index) {
+        const QStringList parts = automation_choice_->itemData(index).toString().split(':');
+        if (parts.size() < 3) return showAutomation(std::nullopt);
+        const auto owner = automation_owner_from_name(parts[0].toStdString());
+        if (!owner) return showAutomation(std::nullopt);
+        showAutomation(
+            AutomationTarget{*owner, parts[1].toULongLong(), parts.mid(2).join(':').toStdString()});
+    });
+    connect(&song_, &SongModel::documentChanged, this, &Arranger::refillAutomationChoice);
+    refillAutomationChoice();
     layout->setColumnStretch(1, 1);
     layout->setRowStretch(1, 1);
     headers_->setFixedWidth(130);
-    for (QWidget* w : std::initializer_list<QWidget*>{ruler_, lanes_, headers_}) w->installEventFilter(this);
+    for (QWidget* w : std::initializer_list<QWidget*>{ruler_, lanes_, headers_, automation_})
+        w->installEventFilter(this);
     connect(ruler_, &Ruler::locateRequested, this, &Arranger::locateRequested);
     connect(ruler_, &Ruler::loopRequested, this, &Arranger::loopRequested);
     connect(lanes_, &ArrangerLanes::editRequested, this, &Arranger::editRequested);
@@ -56,6 +80,59 @@ Arranger::Arranger(SongModel& song, RollState& roll, QWidget* parent)
     connect(&roll, &RollState::changed, this,
             [this, &roll] { view_->setLoop(roll.loopOn(), roll.loopBegin(), roll.loopEnd()); });
     updateScrollBars();
+}
+
+namespace {
+QString choiceKey(const AutomationTarget& t) {
+    return QStringLiteral("%1:%2:%3")
+        .arg(automation_owner_name(t.owner))
+        .arg(t.id)
+        .arg(QString::fromStdString(t.control));
+}
+}  // namespace
+
+void Arranger::showAutomation(std::optional<AutomationTarget> target) {
+    automation_->setVisible(target.has_value());
+    if (target) automation_->setFixedTarget(*target);
+    const QSignalBlocker block(automation_choice_);
+    automation_choice_->setCurrentIndex(
+        std::max(0, automation_choice_->findData(target ? choiceKey(*target) : QString())));
+}
+
+// Every track's level, pan and sends, every bus's level and pan; "●" where a lane has points.
+void Arranger::refillAutomationChoice() {
+    const Document& doc = song_.document();
+    const auto has = [&](const AutomationTarget& t) {
+        for (const AutomationLane& lane : doc.automation)
+            if (lane.target == t) return true;
+        return false;
+    };
+    const QVariant shown = automation_choice_->currentData();
+    const QSignalBlocker block(automation_choice_);
+    automation_choice_->clear();
+    automation_choice_->addItem(tr("No automation"), QString());
+    const auto add = [&](const AutomationTarget& t, const QString& owner, const QString& control) {
+        const QString text = tr("%1: %2").arg(owner, control);
+        automation_choice_->addItem(has(t) ? text + QStringLiteral("  ●") : text, choiceKey(t));
+    };
+    for (const Track& t : doc.tracks) {
+        const QString name = QString::fromStdString(t.name);
+        add({AutomationOwner::Track, t.id, "level"}, name, tr("Level"));
+        add({AutomationOwner::Track, t.id, "pan"}, name, tr("Pan"));
+        for (const Send& send : t.sends) {
+            const Bus* bus = song_.bus(send.bus);
+            add({AutomationOwner::Track, t.id, "send:" + std::to_string(send.bus)}, name,
+                tr("Send to %1").arg(bus ? QString::fromStdString(bus->name) : QString::number(send.bus)));
+        }
+    }
+    for (const Bus& b : doc.buses) {
+        const QString name = QString::fromStdString(b.name);
+        add({AutomationOwner::Bus, b.id, "level"}, name, tr("Level"));
+        add({AutomationOwner::Bus, b.id, "pan"}, name, tr("Pan"));
+    }
+    const int index = automation_choice_->findData(shown);
+    automation_choice_->setCurrentIndex(std::max(0, index));
+    if (index < 0 && automation_->isVisible()) automation_->hide();  // its track or bus is gone
 }
 
 void Arranger::updateScrollBars() {

@@ -1,21 +1,25 @@
 // The arranger: the whole song at a glance, every track a lane of miniature notes over bars, above the
 // piano roll. Its own time axis (zoom and scroll, independent of the piano roll's), its ruler (the
 // piano roll's: bars, markers, loop, cursor; a click locates), the track names at the side (click
-// to edit the track, drag to reorder), and the lanes (gui/arranger_lanes.h: ranges of bars across
-// tracks to move, copy, delete, or to insert or remove bars). Wheel scrolls tracks, Shift+wheel time,
-// Ctrl+wheel zooms time. Threading: the UI thread.
+// to edit the track, drag to reorder), the lanes (gui/arranger_lanes.h: ranges of bars across
+// tracks to move, copy, delete, or to insert or remove bars), and under them one automation lane of any
+// track's or bus's control, chosen at its side (gui/automation_lane_view.h), on the arranger's time
+// axis. Wheel scrolls tracks, Shift+wheel time, Ctrl+wheel zooms time. Threading: the UI thread.
 #pragma once
 
 #include <QWidget>
+#include <optional>
 
 #include "core/score.h"
 
+class QComboBox;
 class QScrollBar;
 
 namespace tactus::gui {
 
 class ArrangerHeaders;
 class ArrangerLanes;
+class AutomationLaneView;
 class RollState;
 class Ruler;
 class SongModel;
@@ -30,6 +34,9 @@ public:
     ArrangerLanes& lanes() { return *lanes_; }
     ArrangerHeaders& headers() { return *headers_; }
     Ruler& ruler() { return *ruler_; }
+    AutomationLaneView& automationLane() { return *automation_; }
+    // Shows the automation lane of `target` (nullopt: none, the lane hides), as the box at its side does.
+    void showAutomation(std::optional<AutomationTarget> target);
     // The cursor (animated while playing; the view pages along).
     void showCursor(double beat, bool playing);
     // The whole song in view.
@@ -46,6 +53,7 @@ protected:
 
 private:
     void updateScrollBars();
+    void refillAutomationChoice();
 
     SongModel& song_;
     RollState* view_;
@@ -54,6 +62,8 @@ private:
     ArrangerLanes* lanes_;
     QScrollBar* hbar_;
     QScrollBar* vbar_;
+    QComboBox* automation_choice_;
+    AutomationLaneView* automation_;
     bool syncing_ = false;
 };
 

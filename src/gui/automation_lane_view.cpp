@@ -49,8 +49,22 @@ void AutomationLaneView::setControl(const QString& control) {
     update();
 }
 
+void AutomationLaneView::setFixedTarget(std::optional<AutomationTarget> target) {
+    fixed_ = std::move(target);
+    if (fixed_) control_ = QString::fromStdString(fixed_->control);
+    selection_.clear();
+    gesture_ = Gesture::None;
+    update();
+}
+
 AutomationTarget AutomationLaneView::target() const {
+    if (fixed_) return *fixed_;
     return {AutomationOwner::Track, state_.currentTrack(), control_.toStdString()};
+}
+
+bool AutomationLaneView::hasOwner() const {
+    const AutomationTarget t = target();
+    return t.owner == AutomationOwner::Bus ? song_.bus(t.id) != nullptr : song_.track(t.id) != nullptr;
 }
 
 std::vector<AutomationPoint> AutomationLaneView::points() const {
@@ -87,7 +101,12 @@ QString AutomationLaneView::valueText(double value) const {
 }
 
 double AutomationLaneView::settingValue() const {
-    const Track* track = song_.track(state_.currentTrack());
+    const AutomationTarget t = target();
+    if (t.owner == AutomationOwner::Bus) {
+        const Bus* bus = song_.bus(t.id);
+        return !bus ? 1.0 : control_ == QStringLiteral("pan") ? bus->pan : bus->level;
+    }
+    const Track* track = song_.track(t.id);
     if (!track) return 1.0;
     if (control_ == QStringLiteral("pan")) return track->pan;
     if (control_ == QStringLiteral("level")) return track->level;
@@ -98,10 +117,23 @@ double AutomationLaneView::settingValue() const {
 }
 
 QString AutomationLaneView::laneTitle() const {
-    if (control_ == QStringLiteral("level")) return tr("Level automation");
-    if (control_ == QStringLiteral("pan")) return tr("Pan automation");
-    const Bus* bus = song_.bus(control_.mid(5).toULongLong());
-    return tr("Send to %1 automation").arg(bus ? QString::fromStdString(bus->name) : control_.mid(5));
+    QString title;
+    if (control_ == QStringLiteral("level")) {
+        title = tr("Level automation");
+    } else if (control_ == QStringLiteral("pan")) {
+        title = tr("Pan automation");
+    } else {
+        const Bus* bus = song_.bus(control_.mid(5).toULongLong());
+        title = tr("Send to %1 automation").arg(bus ? QString::fromStdString(bus->name) : control_.mid(5));
+    }
+    if (!fixed_) return title;
+    const AutomationTarget t = target();
+    if (t.owner == AutomationOwner::Bus) {
+        const Bus* bus = song_.bus(t.id);
+        return tr("%1: %2").arg(bus ? QString::fromStdString(bus->name) : tr("bus %1").arg(t.id), title);
+    }
+    const Track* track = song_.track(t.id);
+    return tr("%1: %2").arg(track ? QString::fromStdString(track->name) : tr("track %1").arg(t.id), title);
 }
 
 std::optional<std::size_t> AutomationLaneView::pointAt(QPointF pos) const {
@@ -133,7 +165,7 @@ std::vector<AutomationPoint> AutomationLaneView::gestureResult() const {
 }
 
 void AutomationLaneView::commit(std::vector<AutomationPoint> points, const QString& what) {
-    if (!song_.track(state_.currentTrack()) || points == this->points()) return;
+    if (!hasOwner() || points == this->points()) return;
     song_.apply({edit::AutomationSet{target(), std::move(points)}}, what);
 }
 
@@ -213,7 +245,7 @@ void AutomationLaneView::paintEvent(QPaintEvent* event) {
 }
 
 void AutomationLaneView::mousePressEvent(QMouseEvent* event) {
-    if (event->button() != Qt::LeftButton || !song_.track(state_.currentTrack())) return;
+    if (event->button() != Qt::LeftButton || !hasOwner()) return;
     press_ = now_ = event->position();
     before_ = points();
     added_ = false;

@@ -1,4 +1,5 @@
-// An automation lane under the piano roll: the edited track's level, pan or a send's level as the curve
+// An automation lane (under the piano roll, and in the arranger): the edited track's level, pan or a
+// send's level (or a fixed target's: a bus's level or pan) as the curve
 // the engine plays (core/automation.h: hold, linear or smooth from each point to the next), over the
 // roll's time axis. Level is drawn on the fader's dB scale (-60..+12 dB, silence at the bottom), pan
 // from left (bottom) to right (top). Without a lane the track's setting shows as a faint line.
@@ -30,6 +31,9 @@ public:
     // "level", "pan" or "send:BUS_ID" of the edited track.
     QString control() const { return control_; }
     void setControl(const QString& control);
+    // A lane of its own instead (the arranger's: a bus's too), whatever track is edited; nullopt: back
+    // to the edited track's control.
+    void setFixedTarget(std::optional<AutomationTarget> target);
     AutomationShape newPointShape() const { return new_shape_; }
     void setNewPointShape(AutomationShape shape) { new_shape_ = shape; }
     // The lane's target now (the edited track's), and its points (none without a lane).
@@ -59,7 +63,8 @@ private:
     std::optional<std::size_t> pointAt(QPointF pos) const;
     double low() const;
     double high() const;
-    double settingValue() const;  // the track's own level, pan or send level
+    double settingValue() const;  // the track's (bus's) own level, pan or send level
+    bool hasOwner() const;        // its track or bus exists
     QString laneTitle() const;
     // The points as the gesture under way leaves them (the preview and the edit alike).
     std::vector<AutomationPoint> gestureResult() const;
@@ -68,6 +73,7 @@ private:
     SongModel& song_;
     RollState& state_;
     QString control_ = QStringLiteral("level");
+    std::optional<AutomationTarget> fixed_;
     AutomationShape new_shape_ = AutomationShape::Linear;
     std::vector<std::size_t> selection_;  // indices into points()
 

@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "gui/arranger_lanes.h"
+#include "gui/automation_lane_view.h"
 #include "gui/note_grid.h"
 #include "gui/piano_roll.h"
 #include "gui/roll_state.h"
@@ -43,6 +44,10 @@ Document song() {
     doc.automation = {{{AutomationOwner::Track, 1, "level"},
                        {{4.5, 0.5, AutomationShape::Linear}, {12.5, 1.0, AutomationShape::Linear}}}};
     doc.markers = {{8.0, "B"}, {16.0, "C"}};
+    Bus reverb;
+    reverb.id = 9;
+    reverb.name = "Reverb";
+    doc.buses = {reverb};
     std::string error;
     doc.tempo = *TempoMap::from_points({{0.0, 120.0, false}, {12.0, 90.0, false}}, &error);
     return doc;
@@ -207,6 +212,28 @@ private slots:
         QVERIFY2(std::abs(state().leftBeat() - 11.8) < 0.05, qPrintable(QString::number(state().leftBeat())));
         const double shown = window().pianoRoll().grid()->width() / state().pixelsPerBeat();
         QVERIFY2(shown > 4.0 && shown < 5.0, qPrintable(QString::number(shown)));
+    }
+
+    void a_buss_level_is_automated_in_the_arrangers_lane_and_moves_with_removed_bars() {
+        const Document before = doc();
+        const AutomationTarget target{AutomationOwner::Bus, 9, "level"};
+        window().arranger().showAutomation(target);
+        gui::AutomationLaneView& lane = window().arranger().automationLane();
+        QVERIFY(QTest::qWaitFor([&] { return lane.isVisible() && lane.height() > 40; }, 3000));
+        const QPoint click(int(std::lround(window().arranger().view().xOfBeat(12.0))),
+                           int(std::lround(lane.yOfValue(0.5))));
+        QTest::mouseClick(&lane, Qt::LeftButton, Qt::NoModifier, click);
+        QCOMPARE(doc().automation.back().target, target);
+        QCOMPARE(doc().automation.back().points.size(), std::size_t(1));
+        QCOMPARE(doc().automation.back().points[0].beat, 12.0);
+        checkEngineAgrees();
+        lanes()->setSelection({{1}, 4.0, 8.0});
+        lanes()->removeBars();  // bar 1: the bus's point moves from beat 12 to 8 with the rest
+        QCOMPARE(doc().automation.back().points[0].beat, 8.0);
+        checkEngineAgrees();
+        undoTo(before);
+        window().arranger().showAutomation(std::nullopt);
+        QVERIFY(!lane.isVisible());
     }
 
     void dragging_a_track_name_reorders_the_tracks() {
