@@ -26,17 +26,33 @@ std::optional<AutomationShape> automation_shape_from_name(std::string_view name)
 }
 
 const char* automation_owner_name(AutomationOwner owner) {
-    return owner == AutomationOwner::Bus ? "bus" : "track";
+    switch (owner) {
+        case AutomationOwner::Track:
+            return "track";
+        case AutomationOwner::Bus:
+            return "bus";
+        case AutomationOwner::Master:
+            return "master";
+    }
+    return "track";
 }
 
 std::optional<AutomationOwner> automation_owner_from_name(std::string_view name) {
     if (name == "track") return AutomationOwner::Track;
     if (name == "bus") return AutomationOwner::Bus;
+    if (name == "master") return AutomationOwner::Master;
     return std::nullopt;
 }
 
 std::optional<ParsedControl> parse_automated_control(AutomationOwner owner, std::string_view control,
                                                      std::string* error) {
+    if (owner == AutomationOwner::Master) {
+        if (control == "level") return ParsedControl{AutomatedControl::MasterLevel, 0};
+        if (error)
+            *error =
+                "unknown control \"" + std::string(control) + "\" of the master (automatable: \"level\")";
+        return std::nullopt;
+    }
     if (control == "level") return ParsedControl{AutomatedControl::Level, 0};
     if (control == "pan") return ParsedControl{AutomatedControl::Pan, 0};
     constexpr std::string_view kSend = "send:";

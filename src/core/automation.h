@@ -47,9 +47,10 @@ struct AutomationPoint {
     friend bool operator==(const AutomationPoint&, const AutomationPoint&) = default;
 };
 
-// Which control a lane moves: "level" or "pan" of a track or bus, or "send:BUS_ID" (the level of a
-// track's send to that bus).
-enum class AutomationOwner : std::uint8_t { Track, Bus };
+// Which control a lane moves: "level" or "pan" of a track or bus, "send:BUS_ID" (the level of a
+// track's send to that bus), or the master's "level" (id 0): a gain after the master inserts, on top of
+// the engine's master fader (which is the engine's setting, not the document's).
+enum class AutomationOwner : std::uint8_t { Track, Bus, Master };
 
 struct AutomationTarget {
     AutomationOwner owner = AutomationOwner::Track;
@@ -60,7 +61,7 @@ struct AutomationTarget {
 };
 
 // The kinds of control, parsed from AutomationTarget::control.
-enum class AutomatedControl : std::uint8_t { Level, Pan, SendLevel };
+enum class AutomatedControl : std::uint8_t { Level, Pan, SendLevel, MasterLevel };
 struct ParsedControl {
     AutomatedControl control = AutomatedControl::Level;
     std::uint64_t bus = 0;  // SendLevel: the bus the send goes to
@@ -72,7 +73,7 @@ std::optional<ParsedControl> parse_automated_control(AutomationOwner owner, std:
 // The range of values the control takes: [*low, *high].
 void automated_control_range(AutomatedControl control, double* low, double* high);
 
-const char* automation_owner_name(AutomationOwner owner);  // "track", "bus"
+const char* automation_owner_name(AutomationOwner owner);  // "track", "bus", "master"
 std::optional<AutomationOwner> automation_owner_from_name(std::string_view name);
 
 struct AutomationLane {

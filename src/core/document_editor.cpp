@@ -763,8 +763,11 @@ std::string DocumentEditor::apply_one(Edit& e) {
     if (auto* set = std::get_if<edit::AutomationSet>(&e)) {
         const AutomationTarget& target = set->target;
         const bool bus = target.owner == AutomationOwner::Bus;
-        if (bus ? !bus_by_id(target.id) : !track_by_id(target.id))
+        if (target.owner == AutomationOwner::Master) {
+            if (target.id != 0) return "the master's id is 0 (got " + std::to_string(target.id) + ")";
+        } else if (bus ? !bus_by_id(target.id) : !track_by_id(target.id)) {
             return bus ? no_bus(target.id) : no_track(target.id);
+        }
         std::string problem;
         const auto control = parse_automated_control(target.owner, target.control, &problem);
         if (!control) return problem;

@@ -1104,7 +1104,8 @@ void read_automation(Reader& r, const Field& f, Document& doc) {
             if (owner) {
                 lane.target.owner = *owner;
             } else {
-                r.problem(owner_field.path, "must be \"track\" or \"bus\" (got " + describe(v) + ")");
+                r.problem(owner_field.path,
+                          "must be \"track\", \"bus\" or \"master\" (got " + describe(v) + ")");
             }
         }
         complete = complete && owner.has_value();
@@ -1114,6 +1115,9 @@ void read_automation(Reader& r, const Field& f, Document& doc) {
                 if (owner == AutomationOwner::Track && !track_ids.count(*v)) {
                     r.problem(id.path, "no track with id " + std::to_string(*v) +
                                            " (the document's tracks: " + listed(track_ids) + ")");
+                    complete = false;
+                } else if (owner == AutomationOwner::Master && *v != 0) {
+                    r.problem(id.path, "the master's id is 0 (got " + std::to_string(*v) + ")");
                     complete = false;
                 } else if (owner == AutomationOwner::Bus && !bus_ids.count(*v)) {
                     r.problem(id.path, "no bus with id " + std::to_string(*v) +

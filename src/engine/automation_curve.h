@@ -8,6 +8,8 @@
 // A plain value: owned by the audio thread once its strip or send is published; no allocation.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "core/automation.h"
@@ -53,6 +55,51 @@ private:
     double to_ = 0.0;
     std::int64_t start_ = 0;
     std::int64_t length_ = 0;
+};
+
+// A control's curves as they were set over time, for a reader that lags the writer: the master's level
+// is set on the frame the sequencer mixes (a point's event) but heard a lookahead later, so a curve set
+// on frame s applies to frames from s on and earlier frames keep the curve before it. Holds the last
+// kSlots curves (points closer together than the lookahead, kSlots of them at once, lose the oldest).
+// A plain value for the audio thread: no allocation.
+class CurveHistory {
+public:
+    static constexpr std::size_t kSlots = 16;
+
+    void set(const AutomationCurve& curve, std::int64_t from) {
+        if (count_ == kSlots) drop_oldest();
+        entries_[count_++] = {from, curve};
+    }
+    // The curve that applies on `frame` (an inactive one when none was ever set).
+    const AutomationCurve& at(std::int64_t frame) const {
+        for (std::size_t i = count_; i-- > 1;)
+            if (entries_[i].from <= frame) return entries_[i].curve;
+        return count_ ? entries_[0].curve : none_;
+    }
+    // No frame before `frame` will be read again: the curves only they used go.
+    void forget_before(std::int64_t frame) {
+        while (count_ >= 2 && entries_[1].from <= frame) drop_oldest();
+    }
+    // Whether [frame, frame + frames) holds a change of curve, or a curve that moves.
+    bool changes_in(std::int64_t frame, int frames) const {
+        for (std::size_t i = 1; i < count_; ++i)
+            if (entries_[i].from > frame && entries_[i].from < frame + frames) return true;
+        return at(frame).moves_in(frame, frames);
+    }
+    bool empty() const { return count_ == 0 || (count_ == 1 && !entries_[0].curve.active()); }
+
+private:
+    struct Entry {
+        std::int64_t from = 0;
+        AutomationCurve curve;
+    };
+    void drop_oldest() {
+        for (std::size_t i = 1; i < count_; ++i) entries_[i - 1] = entries_[i];
+        --count_;
+    }
+    std::array<Entry, kSlots> entries_{};
+    std::size_t count_ = 0;
+    AutomationCurve none_;
 };
 
 }  // namespace tactus

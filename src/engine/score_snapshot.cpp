@@ -230,9 +230,10 @@ CompiledAutomation compile_automation(const ScoreSnapshot& snap, const Document&
         CompiledAutomationLane compiled;
         compiled.control.control = parsed->control;
         compiled.control.bus = lane.target.owner == AutomationOwner::Bus;
-        const bool found = compiled.control.bus
-                               ? slot_of(doc.buses, lane.target.id, bus_slots, &compiled.control.slot)
-                               : slot_of(doc.tracks, lane.target.id, track_slots, &compiled.control.slot);
+        const bool found =
+            lane.target.owner == AutomationOwner::Master ||
+            (compiled.control.bus ? slot_of(doc.buses, lane.target.id, bus_slots, &compiled.control.slot)
+                                  : slot_of(doc.tracks, lane.target.id, track_slots, &compiled.control.slot));
         if (!found) continue;
         if (parsed->control == AutomatedControl::SendLevel &&
             !slot_of(doc.buses, parsed->bus, bus_slots, &compiled.control.send_bus))

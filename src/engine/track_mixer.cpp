@@ -137,6 +137,7 @@ void TrackMixer::take_over(const TrackMixer* previous) {
     align_buses();
     if (!previous) return;
     clock_ = previous->clock_;
+    master_level_ = previous->master_level_;
     // Channels sounding there go on sounding here: in their slot, or among the retiring ones.
     const auto kept_in_slot = [this](const TrackChannel* c) {
         const auto& slots = c->bus ? buses_ : tracks_;
@@ -403,6 +404,10 @@ TrackMixer::SendRoute* TrackMixer::send_route(std::size_t track, std::uint32_t b
 // A control that starts (or stops) following automation changes its setting's part of the gains: at
 // once when the channel is not sounding, else ramped, as a setting's change (rendered until it is over).
 void TrackMixer::automate(const AutomatedControlRef& control, const AutomationCurve& curve) {
+    if (control.control == AutomatedControl::MasterLevel) {
+        master_level_.set(curve, clock_);
+        return;
+    }
     if (control.control == AutomatedControl::SendLevel) {
         SendRoute* route = send_route(control.slot, control.send_bus);
         if (!route) return;
@@ -429,6 +434,10 @@ void TrackMixer::automate(const AutomatedControlRef& control, const AutomationCu
 }
 
 void TrackMixer::release_automation(const AutomatedControlRef& control) {
+    if (control.control == AutomatedControl::MasterLevel) {
+        master_level_.set(AutomationCurve(), clock_);
+        return;
+    }
     if (control.control == AutomatedControl::SendLevel) {
         SendRoute* route = send_route(control.slot, control.send_bus);
         if (!route || !route->automation.active()) return;
@@ -682,8 +691,30 @@ void TrackMixer::render_span(float* left, float* right, int frames) {
         else
             master_->process(left, right, frames);
     }
+    if (!master_level_.empty()) apply_master_level(left, right, frames);
     clock_ += frames;
     events_.taken_up_to(clock_);
+}
+
+void TrackMixer::apply_master_level(float* left, float* right, int frames) {
+    // What comes out now was mixed the lookahead ago: the curve set for that frame applies.
+    const std::int64_t at = clock_ - (compensation_ ? compensation_->lookahead() : 0);
+    master_level_.forget_before(at);
+    const auto gain = [&](std::int64_t frame) {
+        const AutomationCurve& curve = master_level_.at(frame);
+        return curve.active() ? curve.value_at(frame) : 1.0;
+    };
+    if (!master_level_.changes_in(at, frames)) {
+        const auto g = static_cast<float>(gain(at));
+        if (g == 1.0f) return;
+        for (int i = 0; i < frames; ++i) left[i] *= g, right[i] *= g;
+        return;
+    }
+    for (int i = 0; i < frames; ++i) {
+        const auto g = static_cast<float>(gain(at + i));
+        left[i] *= g;
+        right[i] *= g;
+    }
 }
 
 void TrackMixer::render_tasks(int frames) {

@@ -152,8 +152,9 @@ public:
     void set_send_level(std::size_t track, std::size_t bus, double level);
     // Automation (audio thread): the control follows `curve` (on mixer frames) instead of its setting,
     // until the next call or release_automation(). A track's level and pan move its post-fader sends
-    // too. A control that does not exist here (an empty slot, a send the track does not have) is
-    // ignored. O(1), a send O(the track's sends).
+    // too. The master's level is a gain after the master chain, on the frames the mix comes out for
+    // (the compensated mix's output lags its input by the lookahead). A control that does not exist here (an
+    // empty slot, a send the track does not have) is ignored. O(1), a send O(the track's sends).
     void automate(const AutomatedControlRef& control, const AutomationCurve& curve);
     void release_automation(const AutomatedControlRef& control);
     // How many tracks (buses) are soloed now.
@@ -321,6 +322,8 @@ private:
     // one task, else in order on this thread.
     void render_tasks(int frames);
     CompensatedMix* compensation_ = nullptr;
+    CurveHistory master_level_;  // the master's level automation, by the mixer frame it was set on
+    void apply_master_level(float* left, float* right, int frames);
     std::array<float, kMaxRenderFrames> latent_left_{};  // one latent channel's strip output
     std::array<float, kMaxRenderFrames> latent_right_{};
     std::array<float, kMaxRenderFrames> scratch_left_{};  // the aux's output

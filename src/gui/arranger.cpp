@@ -130,6 +130,7 @@ void Arranger::refillAutomationChoice() {
         add({AutomationOwner::Bus, b.id, "level"}, name, tr("Level"));
         add({AutomationOwner::Bus, b.id, "pan"}, name, tr("Pan"));
     }
+    add({AutomationOwner::Master, 0, "level"}, tr("Master"), tr("Level"));
     const int index = automation_choice_->findData(shown);
     automation_choice_->setCurrentIndex(std::max(0, index));
     if (index < 0 && automation_->isVisible()) automation_->hide();  // its track or bus is gone

@@ -211,7 +211,7 @@ std::vector<Edit> removeBarsEdits(const Document& doc, int bar, int bars) {
     for (const Track& t : doc.tracks) all.tracks.push_back(t.id);
     out = deleteRangeEdits(doc, all);
     for (const AutomationLane& lane : doc.automation)
-        if (lane.target.owner == AutomationOwner::Bus)
+        if (lane.target.owner != AutomationOwner::Track)  // the buses' and the master's
             replaceSpan(lane.points, at, end, {}, out, [&](std::vector<AutomationPoint> points) {
                 return edit::AutomationSet{lane.target, std::move(points)};
             });

@@ -64,6 +64,7 @@ AutomationTarget AutomationLaneView::target() const {
 
 bool AutomationLaneView::hasOwner() const {
     const AutomationTarget t = target();
+    if (t.owner == AutomationOwner::Master) return true;
     return t.owner == AutomationOwner::Bus ? song_.bus(t.id) != nullptr : song_.track(t.id) != nullptr;
 }
 
@@ -102,6 +103,8 @@ QString AutomationLaneView::valueText(double value) const {
 
 double AutomationLaneView::settingValue() const {
     const AutomationTarget t = target();
+    if (t.owner == AutomationOwner::Master)
+        return 1.0;  // (the master fader is the engine's, not in the lane)
     if (t.owner == AutomationOwner::Bus) {
         const Bus* bus = song_.bus(t.id);
         return !bus ? 1.0 : control_ == QStringLiteral("pan") ? bus->pan : bus->level;
@@ -128,6 +131,7 @@ QString AutomationLaneView::laneTitle() const {
     }
     if (!fixed_) return title;
     const AutomationTarget t = target();
+    if (t.owner == AutomationOwner::Master) return tr("Master: %1").arg(title);
     if (t.owner == AutomationOwner::Bus) {
         const Bus* bus = song_.bus(t.id);
         return tr("%1: %2").arg(bus ? QString::fromStdString(bus->name) : tr("bus %1").arg(t.id), title);

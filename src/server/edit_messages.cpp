@@ -215,11 +215,17 @@ void parse_edit_message(const OscMessage& message, std::vector<Edit>& edits, std
                               ": an owner, an id and a control, then groups of 3; got " + std::to_string(n));
         const std::string& owner_name = args.string(0, "owner");
         const auto owner = automation_owner_from_name(owner_name);
-        if (!owner) throw OscArgError("argument 1 (owner) must be track or bus (got \"" + owner_name + "\")");
-        edit::AutomationSet set{
-            {*owner, id_arg(args, 1, *owner == AutomationOwner::Bus ? "bus id" : "track id"),
-             args.string(2, "control")},
-            {}};
+        if (!owner)
+            throw OscArgError("argument 1 (owner) must be track, bus or master (got \"" + owner_name + "\")");
+        const bool master = *owner == AutomationOwner::Master;
+        edit::AutomationSet set{{*owner,
+                                 id_arg(args, 1,
+                                        master                           ? "master id (0)"
+                                        : *owner == AutomationOwner::Bus ? "bus id"
+                                                                         : "track id",
+                                        master),
+                                 args.string(2, "control")},
+                                {}};
         for (std::size_t i = 3; i < n; i += 3) {
             AutomationPoint p;
             p.beat = args.number(i, "beat");

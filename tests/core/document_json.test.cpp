@@ -715,7 +715,7 @@ TEST(DocumentJsonErrors, automation_targets_name_a_missing_owner_id_or_control_a
     EXPECT_EQ(errors[1].json_path, "/automation/2/id");
     EXPECT_EQ(errors[1].message, "no bus with id 6 (the document's buses: 5)");
     EXPECT_EQ(errors[2].json_path, "/automation/3/owner");
-    EXPECT_EQ(errors[2].message, "must be \"track\" or \"bus\" (got a string \"group\")");
+    EXPECT_EQ(errors[2].message, "must be \"track\", \"bus\" or \"master\" (got a string \"group\")");
     EXPECT_EQ(errors[3].json_path, "/automation/4/control");
     EXPECT_EQ(errors[3].message,
               "unknown control \"volume\" (automatable: \"level\", \"pan\", \"send:BUS_ID\")");

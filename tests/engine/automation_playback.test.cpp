@@ -157,6 +157,27 @@ TEST(AutomationPlayback, send_and_bus_levels_follow_their_lanes) {
         "left");
 }
 
+// The master's level: a gain on the mix as it comes out, on the output frame its points give, with
+// and without a plugin whose latency makes the engine render ahead (the curve follows the output).
+TEST(AutomationPlayback, the_masters_level_multiplies_the_mix_on_the_output_frames) {
+    const std::vector<AutomationPoint> points{{1.0, 1.0, AutomationShape::Linear},
+                                              {2.5, 0.125, AutomationShape::Smooth},
+                                              {3.5, 1.0, AutomationShape::Linear}};
+    for (const bool with_insert : {false, true}) {
+        Document dry_song = one_note(0.3);
+        if (with_insert)
+            dry_song.tracks[0].inserts = {Insert{"http://plugin.org.uk/swh-plugins/amp", {}, false, ""}};
+        Document doc = dry_song;
+        doc.automation = {lane(AutomationOwner::Master, 0, "level", points)};
+        const test::StereoAudio dry = test::render_offline(dry_song, kRate);
+        const test::StereoAudio automated = test::render_offline(doc, kRate);
+        const std::vector<Frame> frames = frames_of(points);
+        const auto gain = [&](Frame f) { return documented(points, frames, f); };
+        expect_gain(automated.left, dry.left, gain, with_insert ? "left, through a plugin" : "left");
+        expect_gain(automated.right, dry.right, gain, with_insert ? "right, through a plugin" : "right");
+    }
+}
+
 // The sequencer puts every lane on its place: playing from the middle of a segment starts there, a
 // stop holds the value of where it stopped, and a loop's wrap goes back to the segment at its start.
 TEST(AutomationPlayback, play_from_inside_a_segment_stop_and_loop_wrap_keep_the_curve_on_the_score) {

@@ -31,11 +31,12 @@ bool installed(const char* program) {
 
 // Where the note grid is, inside the main window, for a window of `width` x `height` (measured on
 // Xvfb with the default Qt style: the track panel and side keyboard take the left 290 px; menu,
-// transport bar, ruler and tempo lane the top 130; velocity lane, scroll bar and status bar the
+// transport bar, the arranger (open, as by default: about 170 px), ruler and tempo lane the top 320;
+// velocity lane, scroll bar and status bar the
 // bottom 110; the vertical scroll bar the right 14), with a margin of 40 px or more, so that a press
 // never lands on anything else (a mute button, the ruler's locate, the tempo lane).
 PixelRect note_grid_area(int width, int height) {
-    const int left = 330, top = 180, right = 54, bottom = 150;
+    const int left = 330, top = 360, right = 54, bottom = 150;
     return {left, top, std::max(50, width - left - right), std::max(50, height - top - bottom)};
 }
 

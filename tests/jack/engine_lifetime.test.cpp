@@ -108,6 +108,11 @@ TEST_F(EngineLifetimeJackTest, sigterm_fades_out_a_sounding_note_before_the_audi
         ASSERT_FALSE(killed) << engine.log();
         recorder.stop();
 
+        // Cycles the recorder lost (an xrun on a busy machine) hold nothing to judge: play again.
+        if (!recorder.recorded(settled, settled + kRate / 10)) {
+            report("round " + std::to_string(round), "the held note fell in lost cycles; playing again");
+            continue;
+        }
         const float held = recorded_peak(recorder, 0, settled, settled + kRate / 10);
         ASSERT_GT(held, 0.05f) << "the held sine is (nearly) silent";
         const JackFrame end = end_of_sound(recorder, 0);

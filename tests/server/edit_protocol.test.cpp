@@ -449,7 +449,8 @@ TEST(AutomationMessages, parsing_what_is_written_gives_the_same_edit_for_every_s
           {4, 4, AutomationShape::Smooth}}},
         {{AutomationOwner::Track, 9007199254740991, "send:12"}, {{1.0 / 3.0, 0.1, AutomationShape::Linear}}},
         {{AutomationOwner::Bus, 12, "pan"}, {{0, -1, AutomationShape::Smooth}}},
-        {{AutomationOwner::Bus, 5, "level"}, {}}};  // no points: the lane goes
+        {{AutomationOwner::Bus, 5, "level"}, {}},  // no points: the lane goes
+        {{AutomationOwner::Master, 0, "level"}, {{2.0, 0.5, AutomationShape::Hold}}}};
     for (const edit::AutomationSet& set : sets) {
         const auto messages = edit_messages({set});
         ASSERT_EQ(messages.size(), 1u);
@@ -489,7 +490,7 @@ TEST(AutomationMessages, bad_arguments_are_named) {
         return "accepted";
     };
     EXPECT_EQ(error_of(OscOut("/automation/set").s("group").h(1).s("level").bytes()),
-              "argument 1 (owner) must be track or bus (got \"group\")");
+              "argument 1 (owner) must be track, bus or master (got \"group\")");
     EXPECT_EQ(error_of(OscOut("/automation/set").h(1).h(1).s("level").bytes()),
               "argument 1 (owner) must be a string (s)");
     EXPECT_EQ(error_of(OscOut("/automation/set").s("track").h(-1).s("level").bytes()),
