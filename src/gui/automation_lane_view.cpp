@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "gui/lane_support.h"
 #include "gui/mixer_controls.h"
 #include "gui/roll_state.h"
 #include "gui/song_model.h"
@@ -192,12 +193,7 @@ void AutomationLaneView::paintEvent(QPaintEvent* event) {
     QPainter p(this);
     p.fillRect(event->rect(), QColor(30, 34, 38));
     p.setPen(QColor(50, 54, 62));
-    const double first = state_.beatOfX(0), last = state_.beatOfX(width());
-    for (double b = std::max(0.0, std::floor(first)); b <= last; b += 1.0) {
-        if (state_.pixelsPerBeat() < 12 && std::fmod(b, 4.0) != 0) continue;
-        const double x = std::round(state_.xOfBeat(b)) + 0.5;
-        p.drawLine(QPointF(x, 0), QPointF(x, height()));
-    }
+    drawBeatLines(p, state_, width(), height());
     // The rest mark: unity for a level, the centre for pan.
     const double rest = std::round(yOfValue(isLevel(control_) ? 1.0 : 0.0)) + 0.5;
     p.setPen(QPen(QColor(70, 76, 88), 1, Qt::DashLine));
@@ -342,19 +338,11 @@ void AutomationLaneView::contextMenuEvent(QContextMenuEvent* event) {
 }
 
 bool AutomationLaneView::event(QEvent* event) {
-    // Delete belongs to the lane while it holds selected points (otherwise it deletes notes).
-    if (event->type() == QEvent::ShortcutOverride && !selection_.empty()) {
-        const int key = static_cast<QKeyEvent*>(event)->key();
-        if (key == Qt::Key_Delete || key == Qt::Key_Backspace) {
-            event->accept();
-            return true;
-        }
-    }
-    return QWidget::event(event);
+    return claimDeleteKey(event, !selection_.empty()) || QWidget::event(event);
 }
 
 void AutomationLaneView::keyPressEvent(QKeyEvent* event) {
-    if ((event->key() == Qt::Key_Delete || event->key() == Qt::Key_Backspace) && !selection_.empty()) {
+    if (isDeleteKey(event) && !selection_.empty()) {
         std::vector<AutomationPoint> now = points();
         std::vector<std::size_t> erased = selection_;
         std::sort(erased.rbegin(), erased.rend());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "gui/lane_support.h"
 #include "gui/roll_state.h"
 #include "gui/song_model.h"
 
@@ -149,12 +150,7 @@ void ControllerLane::paintEvent(QPaintEvent* event) {
         const double y = std::round(4 + (height() - 8) * q / 4.0) + 0.5;
         p.drawLine(QPointF(0, y), QPointF(width(), y));
     }
-    const double first = state_.beatOfX(0), last = state_.beatOfX(width());
-    for (double b = std::max(0.0, std::floor(first)); b <= last; b += 1.0) {
-        if (state_.pixelsPerBeat() < 12 && std::fmod(b, 4.0) != 0) continue;
-        const double x = std::round(state_.xOfBeat(b)) + 0.5;
-        p.drawLine(QPointF(x, 0), QPointF(x, height()));
-    }
+    drawBeatLines(p, state_, width(), height());
     if (song_.track(state_.currentTrack())) paintGraph(p, gestureResult(targetEvents()));
     if (gesture_ == Gesture::Band) {
         p.setPen(QPen(QColor(220, 220, 230), 1, Qt::DashLine));
@@ -315,19 +311,11 @@ void ControllerLane::mouseReleaseEvent(QMouseEvent* event) {
 }
 
 bool ControllerLane::event(QEvent* event) {
-    // Delete belongs to the lane while it holds selected points (otherwise it deletes notes).
-    if (event->type() == QEvent::ShortcutOverride && !selection_.empty()) {
-        const int key = static_cast<QKeyEvent*>(event)->key();
-        if (key == Qt::Key_Delete || key == Qt::Key_Backspace) {
-            event->accept();
-            return true;
-        }
-    }
-    return QWidget::event(event);
+    return claimDeleteKey(event, !selection_.empty()) || QWidget::event(event);
 }
 
 void ControllerLane::keyPressEvent(QKeyEvent* event) {
-    if ((event->key() == Qt::Key_Delete || event->key() == Qt::Key_Backspace) && !selection_.empty()) {
+    if (isDeleteKey(event) && !selection_.empty()) {
         const auto erased = std::move(selection_);
         selection_.clear();
         commit(eraseEvents(events(), erased), tr("Delete %1 points").arg(laneName(target_)));
