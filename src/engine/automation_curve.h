@@ -57,9 +57,10 @@ private:
     std::int64_t length_ = 0;
 };
 
-// A control's curves as they were set over time, for a reader that lags the writer: the master's level
-// is set on the frame the sequencer mixes (a point's event) but heard a lookahead later, so a curve set
-// on frame s applies to frames from s on and earlier frames keep the curve before it. Holds the last
+// A control's curves as they were set over time, for a reader that lags the writer: a curve is set on
+// the frame the sequencer mixes (a point's event), but the master hears the mix a lookahead later and a
+// track with latent inserts gets its audio for a frame that much later, so a curve set on frame s
+// applies to frames from s on and earlier frames keep the curve before it. Holds the last
 // kSlots curves (points closer together than the lookahead, kSlots of them at once, lose the oldest).
 // A plain value for the audio thread: no allocation.
 class CurveHistory {
@@ -87,6 +88,8 @@ public:
         return at(frame).moves_in(frame, frames);
     }
     bool empty() const { return count_ == 0 || (count_ == 1 && !entries_[0].curve.active()); }
+    // The curve set last (what the control follows from now on).
+    const AutomationCurve& latest() const { return count_ ? entries_[count_ - 1].curve : none_; }
 
 private:
     struct Entry {

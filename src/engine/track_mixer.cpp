@@ -411,8 +411,8 @@ void TrackMixer::automate(const AutomatedControlRef& control, const AutomationCu
     if (control.control == AutomatedControl::SendLevel) {
         SendRoute* route = send_route(control.slot, control.send_bus);
         if (!route) return;
-        const bool starts = !route->automation.active();
-        route->automation = curve;
+        const bool starts = !route->automation.latest().active();
+        route->automation.set(curve, clock_);
         if (!starts) return;
         const bool audible = sends_audible(*channel(control.slot));
         if (bit(sounding_, control.slot)) {
@@ -427,9 +427,9 @@ void TrackMixer::automate(const AutomatedControlRef& control, const AutomationCu
     const bool jump = !bit(control.bus ? bus_sounding_ : sounding_, control.slot);
     for (TrackStrip* strip : {&c->strip, &c->send_fader}) {
         if (control.control == AutomatedControl::Level)
-            strip->automate_level(curve, jump);
+            strip->automate_level(curve, jump, clock_);
         else
-            strip->automate_pan(curve, jump);
+            strip->automate_pan(curve, jump, clock_);
     }
 }
 
@@ -440,8 +440,8 @@ void TrackMixer::release_automation(const AutomatedControlRef& control) {
     }
     if (control.control == AutomatedControl::SendLevel) {
         SendRoute* route = send_route(control.slot, control.send_bus);
-        if (!route || !route->automation.active()) return;
-        route->automation.release();
+        if (!route || !route->automation.latest().active()) return;
+        route->automation.set(AutomationCurve(), clock_);
         route->gain.set_target(send_target(*route, sends_audible(*channel(control.slot))));
         set_bit(sounding_, control.slot);
         return;
@@ -451,9 +451,9 @@ void TrackMixer::release_automation(const AutomatedControlRef& control) {
     const bool jump = !bit(control.bus ? bus_sounding_ : sounding_, control.slot);
     for (TrackStrip* strip : {&c->strip, &c->send_fader}) {
         if (control.control == AutomatedControl::Level)
-            strip->release_level(jump);
+            strip->release_level(jump, clock_);
         else
-            strip->release_pan(jump);
+            strip->release_pan(jump, clock_);
     }
 }
 
@@ -565,8 +565,10 @@ void TrackMixer::render_part(TrackChannel& channel, int from, int to, bool skip)
 
 float TrackMixer::add_rendered(TrackChannel& channel, float* left, float* right, int frames, long slot) {
     if (!channel.rendered) return -1.0f;
+    // The instrument's output now was made for its latency ago: the curves of that frame apply.
+    const std::int64_t made_for = clock_ - channel.instrument->latency();
     const float peak = channel.strip.mix_into(channel.out_left.data(), channel.out_right.data(), left, right,
-                                              frames, clock_);
+                                              frames, made_for);
     if (slot >= 0 && std::size_t(slot) + 1 < send_begin_.size() &&
         send_begin_[std::size_t(slot)] != send_begin_[std::size_t(slot) + 1])
         send(channel, std::size_t(slot), frames);
@@ -588,16 +590,21 @@ void TrackMixer::send(TrackChannel& channel, std::size_t slot, int frames) {
                 std::fill_n(post_left_.data(), frames, 0.0f);
                 std::fill_n(post_right_.data(), frames, 0.0f);
                 channel.send_fader.mix_into(channel.out_left.data(), channel.out_right.data(),
-                                            post_left_.data(), post_right_.data(), frames, clock_);
+                                            post_left_.data(), post_right_.data(), frames, clock_ - latency);
                 post_made = true;
             }
             from_left = post_left_.data();
             from_right = post_right_.data();
         }
-        const AutomationCurve& automation = route.automation;
-        if (route.gain.is_steady() && !automation.moves_in(clock_, frames)) {
-            const double level =
-                route.gain.value() * (automation.active() ? automation.value_at(clock_) : 1.0);
+        CurveHistory& automation = route.automation;
+        const std::int64_t made_for = clock_ - latency;
+        automation.forget_before(made_for);
+        const auto automated = [&](std::int64_t frame) {
+            const AutomationCurve& curve = automation.at(frame);
+            return curve.active() ? curve.value_at(frame) : 1.0;
+        };
+        if (route.gain.is_steady() && !automation.changes_in(made_for, frames)) {
+            const double level = route.gain.value() * automated(made_for);
             if (level == 0.0) continue;  // a silenced send adds nothing
             const float g = static_cast<float>(level);
             for (int f = 0; f < frames; ++f) {
@@ -606,8 +613,7 @@ void TrackMixer::send(TrackChannel& channel, std::size_t slot, int frames) {
             }
         } else {
             for (int f = 0; f < frames; ++f) {
-                double level = route.gain.next();
-                if (automation.active()) level *= automation.value_at(clock_ + f);
+                const double level = route.gain.next() * automated(made_for + f);
                 const float g = static_cast<float>(level);
                 send_left_[std::size_t(f)] = from_left[f] * g;
                 send_right_[std::size_t(f)] = from_right[f] * g;

@@ -226,14 +226,14 @@ private:
         std::uint32_t bus = 0;  // bus slot
         bool pre_fader = false;
         double level = 1.0;
-        SmoothedGain gain;  // the level; a pre-fader send's is 0 while mute or solo silence the track
-        AutomationCurve automation;  // while active, the level (and `gain` is 1, or 0 when silenced)
+        SmoothedGain gain;        // the level; a pre-fader send's is 0 while mute or solo silence the track
+        CurveHistory automation;  // while active, the level (and `gain` is 1, or 0 when silenced)
     };
     // What a send's smoothed gain aims at: its level (1 while automated: the curve is the level), or 0
     // for a pre-fader send that mute or solo silence.
     static double send_target(const SendRoute& route, bool audible) {
         if (route.pre_fader && !audible) return 0.0;
-        return route.automation.active() ? 1.0 : route.level;
+        return route.automation.latest().active() ? 1.0 : route.level;
     }
     SendRoute* send_route(std::size_t track, std::uint32_t bus);
 

@@ -25,8 +25,8 @@ TrackStrip::TrackStrip(double sample_rate) {
 
 void TrackStrip::gains_for(const StripSettings& s, double& left, double& right) const {
     left = right = 1.0;
-    if (!pan_curve_.active()) pan_gains(s.pan, left, right);
-    const double level = (s.audible ? 1.0 : 0.0) * (level_curve_.active() ? 1.0 : s.level);
+    if (!pan_curve_.latest().active()) pan_gains(s.pan, left, right);
+    const double level = (s.audible ? 1.0 : 0.0) * (level_curve_.latest().active() ? 1.0 : s.level);
     left *= level;
     right *= level;
 }
@@ -53,39 +53,39 @@ void TrackStrip::change(const StripSettings& settings) {
     retarget(false);
 }
 
-void TrackStrip::automate_level(const AutomationCurve& curve, bool jump) {
-    const bool was = level_curve_.active();
-    level_curve_ = curve;
+void TrackStrip::automate_level(const AutomationCurve& curve, bool jump, std::int64_t from) {
+    const bool was = level_curve_.latest().active();
+    level_curve_.set(curve, from);
     if (!was) retarget(jump);
 }
 
-void TrackStrip::automate_pan(const AutomationCurve& curve, bool jump) {
-    const bool was = pan_curve_.active();
-    pan_curve_ = curve;
+void TrackStrip::automate_pan(const AutomationCurve& curve, bool jump, std::int64_t from) {
+    const bool was = pan_curve_.latest().active();
+    pan_curve_.set(curve, from);
     if (!was) retarget(jump);
 }
 
-void TrackStrip::release_level(bool jump) {
-    if (!level_curve_.active()) return;
-    level_curve_.release();
+void TrackStrip::release_level(bool jump, std::int64_t from) {
+    if (!level_curve_.latest().active()) return;
+    level_curve_.set(AutomationCurve(), from);
     retarget(jump);
 }
 
-void TrackStrip::release_pan(bool jump) {
-    if (!pan_curve_.active()) return;
-    pan_curve_.release();
+void TrackStrip::release_pan(bool jump, std::int64_t from) {
+    if (!pan_curve_.latest().active()) return;
+    pan_curve_.set(AutomationCurve(), from);
     retarget(jump);
 }
 
 void TrackStrip::apply_curves(std::int64_t frame, double& left, double& right) const {
-    if (level_curve_.active()) {
-        const double level = level_curve_.value_at(frame);
+    if (const AutomationCurve& curve = level_curve_.at(frame); curve.active()) {
+        const double level = curve.value_at(frame);
         left *= level;
         right *= level;
     }
-    if (pan_curve_.active()) {
+    if (const AutomationCurve& curve = pan_curve_.at(frame); curve.active()) {
         double l = 0, r = 0;
-        pan_gains(pan_curve_.value_at(frame), l, r);
+        pan_gains(curve.value_at(frame), l, r);
         left *= l;
         right *= r;
     }
@@ -100,7 +100,9 @@ void TrackStrip::gains_at(std::int64_t frame, double& left, double& right) const
 float TrackStrip::mix_into(const float* in_left, const float* in_right, float* out_left, float* out_right,
                            int frames, std::int64_t frame) {
     float peak = 0.0f;
-    const bool curves_move = level_curve_.moves_in(frame, frames) || pan_curve_.moves_in(frame, frames);
+    level_curve_.forget_before(frame);
+    pan_curve_.forget_before(frame);
+    const bool curves_move = level_curve_.changes_in(frame, frames) || pan_curve_.changes_in(frame, frames);
     if (left_.is_steady() && right_.is_steady() && !curves_move) {
         double dl = 0, dr = 0;
         gains_at(frame, dl, dr);

@@ -35,19 +35,19 @@ public:
     // The level (pan) follows `curve` from now on, instead of the setting's. The settings' part of the
     // gains changes with it (to leave the automated control out): ramped, or with `jump` at once (the
     // strip is not sounding).
-    void automate_level(const AutomationCurve& curve, bool jump);
-    void automate_pan(const AutomationCurve& curve, bool jump);
+    // `from`: the mixer frame it is set on (audio made for earlier frames keeps the curve before it).
+    void automate_level(const AutomationCurve& curve, bool jump, std::int64_t from);
+    void automate_pan(const AutomationCurve& curve, bool jump, std::int64_t from);
     // Back to the setting's level (pan).
-    void release_level(bool jump);
-    void release_pan(bool jump);
-    const AutomationCurve& level_curve() const { return level_curve_; }
-    const AutomationCurve& pan_curve() const { return pan_curve_; }
+    void release_level(bool jump, std::int64_t from);
+    void release_pan(bool jump, std::int64_t from);
 
     // No ramp of a setting under way (an automation curve is a function of the frame: it needs no
     // rendering to stay on time).
     bool is_steady() const { return left_.is_steady() && right_.is_steady(); }
     // Scales the track's stereo signal by the strip and adds it to the mix; returns the peak
-    // |sample| it added (for the track's meter). `frame`: the mixer frame of in_left[0].
+    // |sample| it added (for the track's meter). `frame`: the mixer frame in_left[0] was made for (the
+    // frame being mixed less the instrument's latency).
     float mix_into(const float* in_left, const float* in_right, float* out_left, float* out_right, int frames,
                    std::int64_t frame = 0);
     // The gains of frame `frame` when no setting ramps (for tests: what mix_into multiplies by).
@@ -63,8 +63,8 @@ private:
     StripSettings settings_;
     SmoothedGain left_;
     SmoothedGain right_;
-    AutomationCurve level_curve_;
-    AutomationCurve pan_curve_;
+    CurveHistory level_curve_;
+    CurveHistory pan_curve_;
 };
 
 // The constant-power pan law: the left and right gains of `pan` (-1..1), exact 0 on the far side.

@@ -178,6 +178,40 @@ TEST(AutomationPlayback, the_masters_level_multiplies_the_mix_on_the_output_fram
     }
 }
 
+// A track whose insert has latency (the chain's 63 frames) gets its audio for a frame that much after
+// it is mixed: its level, pan and send curves apply on the frames the audio was made for, as its notes
+// do, so the gain is the documented one on every output sample.
+TEST(AutomationPlayback, a_track_with_a_latent_insert_follows_its_curves_on_its_audios_frames) {
+    const std::vector<AutomationPoint> level{{1.0, 1.0, AutomationShape::Linear},
+                                             {2.0, 0.25, AutomationShape::Hold},
+                                             {3.0, 0.75, AutomationShape::Linear}};
+    const std::vector<AutomationPoint> pan{{0.5, -1.0, AutomationShape::Smooth},
+                                           {3.5, 1.0, AutomationShape::Linear}};
+    Document dry_song = one_note(-1.0);
+    dry_song.tracks[0].inserts = {Insert{"http://plugin.org.uk/swh-plugins/amp", {}, false, ""}};
+    Document doc = dry_song;
+    doc.tracks[0].pan = 0.0;
+    doc.automation = {lane(AutomationOwner::Track, 1, "level", level),
+                      lane(AutomationOwner::Track, 1, "pan", pan)};
+    const test::StereoAudio dry =
+        test::render_offline(dry_song, kRate);  // hard left, level 1: the track itself
+    const test::StereoAudio automated = test::render_offline(doc, kRate);
+    const std::vector<Frame> level_frames = frames_of(level), pan_frames = frames_of(pan);
+    const auto angle = [&](Frame f) {
+        return (documented(pan, pan_frames, f) + 1.0) * std::numbers::pi / 4.0;
+    };
+    expect_gain(
+        automated.left, dry.left,
+        [&](Frame f) {
+            const double c = std::cos(angle(f));
+            return documented(level, level_frames, f) * (std::abs(c) < 1e-12 ? 0.0 : c);
+        },
+        "left");
+    expect_gain(
+        automated.right, dry.left,
+        [&](Frame f) { return documented(level, level_frames, f) * std::sin(angle(f)); }, "right");
+}
+
 // The sequencer puts every lane on its place: playing from the middle of a segment starts there, a
 // stop holds the value of where it stopped, and a loop's wrap goes back to the segment at its start.
 TEST(AutomationPlayback, play_from_inside_a_segment_stop_and_loop_wrap_keep_the_curve_on_the_score) {
