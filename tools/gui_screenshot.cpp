@@ -7,10 +7,10 @@
 //   gui_screenshot DOCUMENT OUTPUT.png --jack-server NAME [--beat B] [--track NAME] [--drum-mode]
 //                  [--lane CC] [--curve FROM:TO] [--automation CONTROL] [--arranger] [--select-bars A:B]
 #include <QApplication>
-#include <QSplitter>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QScreen>
+#include <QSplitter>
 #include <QTest>
 
 #include "gui/arranger.h"
