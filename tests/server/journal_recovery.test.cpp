@@ -181,6 +181,9 @@ TEST_F(JournalRecovery, a_save_starts_a_fresh_journal_on_the_saved_file) {
     start();
     load();
     add_notes(3, 1000);
+    // The old journal complete first: counting 2 records below must not catch it on its way to 3 (a
+    // slow journal thread), which would crash the engine before the save's fresh journal exists.
+    ASSERT_EQ(wait_for_records(3), 3u);
     ASSERT_EQ(ask(Osc("/document").s("song.json").bytes(), "/document").address, "/reply");
     add_notes(2, 2000);
     ASSERT_EQ(wait_for_records(2), 2u);
